@@ -1,0 +1,31 @@
+namespace Trove.Actors.Catalog;
+
+/// <summary>A Nova flavor, as upstream's flavor view shows it.</summary>
+public sealed record Flavor(string Id, string Name, int Ram, int Vcpus, int Disk);
+
+public sealed record DatastoreVersion(string Id, string Name, bool Active = true);
+
+/// <summary>A datastore with its versions; <see cref="Type"/> names the guest manager that runs it.</summary>
+public sealed record Datastore(string Id, string Type, string DefaultVersion, IReadOnlyList<DatastoreVersion> Versions);
+
+/// <summary>The catalog a node serves: from configuration, with defaults for one machine.</summary>
+public sealed record CatalogSettings
+{
+    public IReadOnlyList<Flavor> Flavors { get; init; } =
+    [
+        new("small", "small", 512, 1, 2),
+        new("medium", "medium", 1024, 1, 5),
+        new("large", "large", 2048, 2, 10),
+    ];
+
+    public IReadOnlyList<Datastore> Datastores { get; init; } =
+    [
+        new("5a2d7c32-1e6b-4c52-9f0e-4b9b5b6c1a01", "postgresql", "15",
+            [new DatastoreVersion("0c5d8e1f-3a7b-4d3e-8c6f-2b1a9e8d7c02", "15")]),
+    ];
+
+    public string DefaultDatastore { get; init; } = "postgresql";
+
+    /// <summary>Upstream's max_accepted_volume_size, in GB.</summary>
+    public int MaxVolumeSize { get; init; } = 10;
+}

@@ -1,0 +1,28 @@
+namespace Trove.Actors.Compute;
+
+/// <summary>What the instance asks of its server: upstream's Nova flavor and volume, plus the datastore the image runs.</summary>
+public sealed record ServerSpec(string InstanceId, string Datastore, string DatastoreVersion, int RamMb, int VolumeSize);
+
+public enum ServerStatus
+{
+    Build,
+    Active,
+    Shutdown,
+    Error,
+}
+
+/// <summary>A server as the compute driver sees it; the database engine listens on <see cref="Address"/>:<see cref="Port"/>.</summary>
+public sealed record Server(string Id, ServerStatus Status, string Address, int Port);
+
+/// <summary>The compute driver (upstream's Nova): servers that run a guest agent.</summary>
+public interface ICompute
+{
+    /// <summary>Creates the server and starts its guest; repeating it for the same instance returns the same server.</summary>
+    Task<Server> CreateServerAsync(ServerSpec spec, CancellationToken ct);
+
+    /// <summary>The server, or null when it does not exist.</summary>
+    Task<Server?> GetServerAsync(string serverId, CancellationToken ct);
+
+    /// <summary>Stops the server and everything on it and removes it; deleting a missing server does nothing.</summary>
+    Task DeleteServerAsync(string serverId, CancellationToken ct);
+}

@@ -1,0 +1,29 @@
+namespace Trove.Actors.Compute;
+
+/// <summary>Where <see cref="LocalCompute"/> keeps its servers and how it starts a guest.</summary>
+public sealed record LocalComputeSettings
+{
+    /// <summary>Parent of the servers' directories.</summary>
+    public required string ServersDirectory { get; init; }
+
+    /// <summary>The guest agent's command line; the server's guest_info.json is appended as <c>--config PATH</c>.</summary>
+    public required IReadOnlyList<string> GuestCommand { get; init; }
+
+    /// <summary>The broker and exchange the guest is told to use.</summary>
+    public required string AmqpUri { get; init; }
+    public required string Exchange { get; init; }
+    public required string ConductorQueue { get; init; }
+    public double HeartbeatIntervalSeconds { get; init; } = 3;
+
+    /// <summary>How long a guest has to stop its engine after SIGTERM before it is killed.</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The guest agent that ships next to this assembly, run with the same dotnet host.</summary>
+    public static IReadOnlyList<string> DefaultGuestCommand()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Trove.Guest.dll");
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH")
+                   ?? (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet");
+        return [host, dll];
+    }
+}

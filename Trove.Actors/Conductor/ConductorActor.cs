@@ -1,0 +1,65 @@
+using Akka;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Trove.Actors.Guests;
+using Trove.Actors.Instances;
+using Trove.Actors.Messaging;
+
+namespace Trove.Actors.Conductor;
+
+/// <summary>
+/// Upstream's trove-conductor: a stream from the conductor queue into the instance shards. Each report is
+/// acknowledged only once its entity has handled (and, when it changed something, persisted) it.
+/// </summary>
+public sealed class ConductorActor : ReceiveActor
+{
+    private readonly UniqueKillSwitch _kill;
+
+    public ConductorActor(AmqpConnector connector, IActorRef instances, TimeSpan askTimeout)
+    {
+        var log = Context.GetLogger();
+        _kill = RestartSource.WithBackoff(
+                () => AmqpSource.Create(connector, connector.Settings.ConductorQueue),
+                RestartSettings.Create(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), 0.2))
+            .ViaMaterialized(KillSwitches.Single<AmqpIncoming>(), Keep.Right)
+            .SelectAsync(32, HandleAsync)
+            .To(Sink.Ignore<Done>())
+            .Run(Context.Materializer());
+        ReceiveAny(_ => { });
+
+        async Task<Done> HandleAsync(AmqpIncoming incoming)
+        {
+            try
+            {
+                var message = RpcMessage.Parse(incoming.Body);
+                switch (message.Method)
+                {
+                    case GuestMethods.Heartbeat:
+                        var heartbeat = message.ArgsAs<HeartbeatArgs>();
+                        var sent = DateTimeOffset.FromUnixTimeMilliseconds((long)(heartbeat.Sent * 1000));
+                        await instances.Ask<InstanceReplies.HeartbeatAck>(
+                            new InstanceCommands.ReportHeartbeat(heartbeat.InstanceId, heartbeat.Payload.ServiceStatus, sent), askTimeout);
+                        break;
+                    default:
+                        log.Warning("conductor: unknown method '{0}' dropped", message.Method);
+                        break;
+                }
+                await incoming.AckAsync();
+            }
+            catch (Exception e)
+            {
+                // A report that cannot be handled is dropped, not retried forever: heartbeats come again.
+                log.Warning("conductor: dropping a report: {0}", e.GetBaseException().Message);
+                await incoming.RejectAsync();
+            }
+            return Done.Instance;
+        }
+    }
+
+    protected override void PostStop() => _kill.Shutdown();
+
+    public static Props Props(AmqpConnector connector, IActorRef instances, TimeSpan askTimeout) =>
+        Akka.Actor.Props.Create(() => new ConductorActor(connector, instances, askTimeout));
+}

@@ -1,0 +1,70 @@
+using System.Text.Json.Serialization;
+
+namespace Trove.Actors.Guests;
+
+/// <summary>The wire contract between the control plane and a guest agent, in upstream Trove's JSON names.</summary>
+public static class GuestMethods
+{
+    public const string Prepare = "prepare";
+    public const string StopDb = "stop_db";
+    public const string StartDb = "start_db";
+    public const string GetStatus = "get_status";
+    public const string Heartbeat = "heartbeat";
+}
+
+public sealed record HeartbeatPayload([property: JsonPropertyName("service_status")] string ServiceStatus);
+
+/// <summary>Args of the conductor's <c>heartbeat</c>; <c>sent</c> is seconds since the epoch, as upstream sends it.</summary>
+public sealed record HeartbeatArgs(
+    [property: JsonPropertyName("instance_id")] string InstanceId,
+    [property: JsonPropertyName("payload")] HeartbeatPayload Payload,
+    [property: JsonPropertyName("sent")] double Sent)
+{
+    public static double Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+}
+
+public sealed record DatabaseSpec(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("character_set")] string? CharacterSet = null,
+    [property: JsonPropertyName("collate")] string? Collate = null);
+
+public sealed record UserDatabase([property: JsonPropertyName("name")] string Name);
+
+public sealed record UserSpec(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("password")] string Password,
+    [property: JsonPropertyName("host")] string? Host,
+    [property: JsonPropertyName("databases")] IReadOnlyList<UserDatabase> Databases);
+
+/// <summary>Args of the guest's <c>prepare</c>: what to create once the engine is up.</summary>
+public sealed record PrepareArgs(
+    [property: JsonPropertyName("databases")] IReadOnlyList<DatabaseSpec> Databases,
+    [property: JsonPropertyName("users")] IReadOnlyList<UserSpec> Users);
+
+/// <summary>
+/// What a guest is started with (upstream's guest_info.conf): written by the compute driver into the
+/// server's directory as guest_info.json.
+/// </summary>
+public sealed record GuestInfo(
+    [property: JsonPropertyName("instance_id")] string InstanceId,
+    [property: JsonPropertyName("datastore")] string Datastore,
+    [property: JsonPropertyName("datastore_version")] string DatastoreVersion,
+    [property: JsonPropertyName("port")] int Port,
+    [property: JsonPropertyName("directory")] string Directory,
+    [property: JsonPropertyName("amqp_uri")] string AmqpUri,
+    [property: JsonPropertyName("exchange")] string Exchange,
+    [property: JsonPropertyName("conductor_queue")] string ConductorQueue,
+    [property: JsonPropertyName("heartbeat_interval_seconds")] double HeartbeatIntervalSeconds);
+
+/// <summary>Service status descriptions a guest reports in heartbeats (upstream's ServiceStatuses descriptions).</summary>
+public static class ServiceStatusNames
+{
+    public const string New = "new";
+    public const string Building = "building";
+    public const string Running = "running";
+    public const string Healthy = "healthy";
+    public const string Shutdown = "shutdown";
+    public const string Failed = "failed to spawn";
+    public const string Unknown = "unknown";
+    public const string FailedTimeoutGuestAgent = "guestagent error";
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Hosting;
+using Trove.Actors.Messaging;
+
+namespace Trove.Actors.Hosting;
+
+/// <summary>The node's broker connection, publisher and RPC client; connected before the actor system starts.</summary>
+public sealed class AmqpClients(AmqpSettings settings) : IHostedService
+{
+    private AmqpConnector? _connector;
+    private AmqpPublisher? _publisher;
+    private AmqpRpcClient? _rpc;
+
+    public AmqpConnector Connector => _connector ?? throw new InvalidOperationException("AMQP is not connected yet");
+    public AmqpPublisher Publisher => _publisher ?? throw new InvalidOperationException("AMQP is not connected yet");
+    public AmqpRpcClient Rpc => _rpc ?? throw new InvalidOperationException("AMQP is not connected yet");
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        _connector = await AmqpConnector.ConnectAsync(settings, $"trove-node-{Environment.MachineName}", timeout.Token);
+        _publisher = await AmqpPublisher.CreateAsync(_connector, ct);
+        _rpc = await AmqpRpcClient.CreateAsync(_connector, _publisher, ct);
+    }
+
+    public async Task StopAsync(CancellationToken ct)
+    {
+        if (_rpc is not null) await _rpc.DisposeAsync();
+        if (_publisher is not null) await _publisher.DisposeAsync();
+        if (_connector is not null) await _connector.DisposeAsync();
+    }
+}

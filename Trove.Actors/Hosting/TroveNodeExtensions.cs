@@ -1,0 +1,88 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using Akka.Remote.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Trove.Actors.Catalog;
+using Trove.Actors.Compute;
+using Trove.Actors.Conductor;
+using Trove.Actors.Guests;
+using Trove.Actors.Instances;
+using Trove.Actors.ReadModel;
+using Trove.Actors.Serialization;
+
+namespace Trove.Actors.Hosting;
+
+/// <summary>Registry key of the conductor stream.</summary>
+public sealed class ConductorKey;
+
+/// <summary>Registry key of the instance read-model projection.</summary>
+public sealed class InstanceProjectionKey;
+
+public static class TroveNodeExtensions
+{
+    /// <summary>Everything a control-plane node runs besides HTTP: AMQP clients, compute, catalog, read model, and Akka.</summary>
+    public static IServiceCollection AddTroveNode(this IServiceCollection services, TroveSettings settings)
+    {
+        Directory.CreateDirectory(settings.FullDataDir);
+        services.AddSingleton(settings);
+        services.AddSingleton(new CatalogService(settings.Catalog));
+        services.AddSingleton(new ReadModelDb(settings.DatabaseProvider, settings.ReadModelConnection));
+
+        // Registered before Akka, so the broker is connected before the first entity needs it.
+        services.AddSingleton(new AmqpClients(settings.Amqp));
+        services.AddHostedService(sp => sp.GetRequiredService<AmqpClients>());
+        services.AddSingleton<IGuestRpc>(sp =>
+        {
+            var amqp = sp.GetRequiredService<AmqpClients>();
+            return new AmqpGuestRpc(amqp.Connector, amqp.Publisher, amqp.Rpc);
+        });
+        services.AddSingleton<ICompute>(sp => new LocalCompute(new LocalComputeSettings
+        {
+            ServersDirectory = settings.ServersDir,
+            GuestCommand = LocalComputeSettings.DefaultGuestCommand(),
+            AmqpUri = settings.Amqp.Uri,
+            Exchange = settings.Amqp.Exchange,
+            ConductorQueue = settings.Amqp.ConductorQueue,
+            HeartbeatIntervalSeconds = settings.GuestHeartbeatIntervalSeconds,
+        }, sp.GetRequiredService<ILogger<LocalCompute>>()));
+
+        services.AddAkka("trove", (builder, sp) => builder.WithTroveNode(settings, sp));
+        return services;
+    }
+
+    private static AkkaConfigurationBuilder WithTroveNode(this AkkaConfigurationBuilder builder, TroveSettings settings, IServiceProvider sp)
+    {
+        builder
+            .AddHoconFile(Path.Combine(AppContext.BaseDirectory, "hocon", "akka.conf"), HoconAddMode.Prepend)
+            .WithCustomSerializer("trove", [typeof(ITroveMessage)], system => new TroveSerializer(system))
+            .WithRemoting(settings.AkkaHost, settings.AkkaPort)
+            .WithClustering(new ClusterOptions { Roles = settings.Roles.ToArray(), SeedNodes = settings.SeedNodes.ToArray() })
+            .WithSqlPersistence(
+                connectionString: settings.JournalConnection,
+                providerName: settings.DatabaseProvider,
+                autoInitialize: true,
+                journalBuilder: journal => journal.AddWriteEventAdapter<InstanceTagger>("instance-tagger", [typeof(InstanceEvents.IInstanceEvent)]))
+            .WithInstances(settings.HasRole(InstanceRegistration.WorkerRole), settings.Instances);
+
+        if (settings.SeedNodes.Count == 0)
+            builder.AddStartup((system, _) => Cluster.Get(system).Join(Cluster.Get(system).SelfAddress));
+
+        if (settings.HasRole(InstanceRegistration.WorkerRole))
+            builder.WithSingleton<InstanceProjectionKey>("instance-projection",
+                InstanceProjection.Props(sp.GetRequiredService<ReadModelDb>()),
+                new ClusterSingletonOptions { Role = InstanceRegistration.WorkerRole });
+
+        if (settings.HasRole("conductor"))
+            builder.WithActors((system, registry) =>
+            {
+                var conductor = system.ActorOf(ConductorActor.Props(sp.GetRequiredService<AmqpClients>().Connector,
+                    registry.Get<InstanceRegion>(), settings.AskTimeout), "conductor");
+                registry.Register<ConductorKey>(conductor);
+            });
+        return builder;
+    }
+}

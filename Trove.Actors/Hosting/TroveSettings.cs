@@ -1,0 +1,40 @@
+using Trove.Actors.Catalog;
+using Trove.Actors.Instances;
+using Trove.Actors.Messaging;
+
+namespace Trove.Actors.Hosting;
+
+/// <summary>Everything a node is configured with; the defaults run one node on one machine.</summary>
+public sealed record TroveSettings
+{
+    public string DataDir { get; init; } = ".trove";
+    public int HttpPort { get; init; } = 8779;
+    public string HttpHost { get; init; } = "127.0.0.1";
+
+    /// <summary>Node roles: <c>api</c>, <c>worker</c>, <c>conductor</c>.</summary>
+    public IReadOnlyList<string> Roles { get; init; } = ["api", "worker", "conductor"];
+
+    public string AkkaHost { get; init; } = "127.0.0.1";
+    /// <summary>0 picks a free port; with no seed nodes the node joins itself.</summary>
+    public int AkkaPort { get; init; }
+    public IReadOnlyList<string> SeedNodes { get; init; } = [];
+
+    /// <summary>Journal, snapshots and read model; SQLite files in the data dir unless given.</summary>
+    public string DatabaseProvider { get; init; } = "SQLite.MS";
+    public string? JournalConnectionString { get; init; }
+    public string? ReadModelConnectionString { get; init; }
+
+    public double GuestHeartbeatIntervalSeconds { get; init; } = 3;
+    public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public AmqpSettings Amqp { get; init; } = new();
+    public InstanceSettings Instances { get; init; } = new();
+    public CatalogSettings Catalog { get; init; } = new();
+
+    public string FullDataDir => Path.GetFullPath(DataDir);
+    public string ServersDir => Path.Combine(FullDataDir, "servers");
+    public bool HasRole(string role) => Roles.Contains(role);
+
+    public string JournalConnection => JournalConnectionString ?? $"Data Source={Path.Combine(FullDataDir, "akka.db")}";
+    public string ReadModelConnection => ReadModelConnectionString ?? $"Data Source={Path.Combine(FullDataDir, "readmodel.db")}";
+}

@@ -1,0 +1,57 @@
+using Akka.Actor;
+using Akka.Event;
+using Trove.Actors.Compute;
+using Trove.Actors.Guests;
+using Trove.Actors.Messaging;
+
+namespace Trove.Actors.Instances;
+
+/// <summary>
+/// Removes one instance's server: asks the guest to stop its engine (a guest that does not answer does not block
+/// the delete), deletes the server, then the guest's queue. Tells its parent when all is gone.
+/// </summary>
+public sealed class DeletionActor : ReceiveActor
+{
+    public sealed record Done;
+    public sealed record StepFailed(string Message);
+
+    public DeletionActor(string instanceId, string? serverId, ICompute compute, IGuestRpc guests, TimeSpan stopDbTimeout)
+    {
+        var log = Context.GetLogger();
+        Receive<Done>(done =>
+        {
+            Context.Parent.Tell(done);
+            Context.Stop(Self);
+        });
+        Receive<StepFailed>(failed =>
+        {
+            Context.Parent.Tell(failed);
+            Context.Stop(Self);
+        });
+
+        RunAsync().PipeTo(Self, success: () => new Done(), failure: e => new StepFailed(e.GetBaseException().Message));
+
+        async Task RunAsync()
+        {
+            if (serverId is not null)
+            {
+                if (await compute.GetServerAsync(serverId, CancellationToken.None) is { Status: ServerStatus.Active })
+                {
+                    try
+                    {
+                        await guests.CallAsync(instanceId, RpcMessage.Create(GuestMethods.StopDb, new { }), stopDbTimeout);
+                    }
+                    catch (Exception e) when (e is TimeoutException or RpcException)
+                    {
+                        log.Warning("instance {0}: the guest did not stop its engine ({1}); deleting the server anyway", instanceId, e.Message);
+                    }
+                }
+                await compute.DeleteServerAsync(serverId, CancellationToken.None);
+            }
+            await guests.DeleteQueueAsync(instanceId);
+        }
+    }
+
+    public static Props Props(string instanceId, string? serverId, ICompute compute, IGuestRpc guests, TimeSpan stopDbTimeout) =>
+        Akka.Actor.Props.Create(() => new DeletionActor(instanceId, serverId, compute, guests, stopDbTimeout));
+}

@@ -1,0 +1,197 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using Trove.Actors.Compute;
+using Trove.Actors.Guests;
+using static Trove.Actors.Instances.InstanceCommands;
+using static Trove.Actors.Instances.InstanceEvents;
+
+namespace Trove.Actors.Instances;
+
+/// <summary>
+/// One database instance: the sharded, event-sourced owner of its lifecycle (upstream's taskmanager work).
+/// Rules live in <see cref="InstanceDecisions"/>; this actor persists what they decide, replies after persisting,
+/// and supervises the children that do the slow work: provisioning and deletion.
+/// </summary>
+public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
+{
+    private sealed record BuildTimedOut;
+    private sealed record HeartbeatExpired;
+    private sealed record RetryDelete;
+
+    private readonly string _id;
+    private readonly ICompute _compute;
+    private readonly IGuestRpc _guests;
+    private readonly InstanceSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private InstanceState? _state;
+    private DateTimeOffset? _lastHeartbeatSent;
+
+    public override string PersistenceId { get; }
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public InstanceActor(string id, ICompute compute, IGuestRpc guests, InstanceSettings settings)
+    {
+        _id = id;
+        _compute = compute;
+        _guests = guests;
+        _settings = settings;
+        PersistenceId = $"instance-{id}";
+
+        Recover<SnapshotOffer>(offer => _state = (InstanceState)offer.Snapshot);
+        Recover<IInstanceEvent>(e => _state = InstanceState.Apply(_state, e));
+        Recover<RecoveryCompleted>(_ => ResumeWork());
+        Ready();
+    }
+
+    private void Ready()
+    {
+        Command<Create>(StartCreate);
+        Command<Get>(get => Sender.Tell(InstanceDecisions.Get(_state, get).Reply));
+        Command<Delete>(delete => Apply(InstanceDecisions.Delete(_state, delete, Now), afterPersist: StartDeletion));
+        Command<ReportHeartbeat>(OnHeartbeat);
+        Command<Wake>(_ => Sender.Tell(Akka.Done.Instance));
+
+        Command<ProvisioningActor.ServerReady>(ready =>
+            Apply(InstanceDecisions.ServerCreated(_state, ready.Server.Id, ready.Server.Address, ready.Server.Port, Now)));
+        Command<ProvisioningActor.StepFailed>(failed => Apply(InstanceDecisions.BuildFailed(_state, failed.Message, Now)));
+        Command<BuildTimedOut>(_ => Apply(InstanceDecisions.BuildFailed(_state,
+            $"The instance did not become ACTIVE within {_settings.BuildTimeout.TotalSeconds:0} seconds.", Now)));
+        Command<HeartbeatExpired>(_ => Apply(InstanceDecisions.HeartbeatExpired(_state, Now)));
+
+        Command<DeletionActor.Done>(_ => Apply(InstanceDecisions.DeleteCompleted(_state, Now), afterPersist: Passivate));
+        Command<DeletionActor.StepFailed>(failed =>
+        {
+            _log.Warning("instance {0}: delete failed ({1}); retrying", _id, failed.Message);
+            Timers.StartSingleTimer(nameof(RetryDelete), new RetryDelete(), _settings.RetryDelay);
+        });
+        Command<RetryDelete>(_ => StartDeletion());
+        Command<ReceiveTimeout>(_ => Passivate());
+        Command<SaveSnapshotSuccess>(_ => { });
+        Command<SaveSnapshotFailure>(f => _log.Warning("instance {0}: snapshot failed: {1}", _id, f.Cause.Message));
+    }
+
+    private static DateTimeOffset Now => DateTimeOffset.UtcNow;
+
+    private void StartCreate(Create create)
+    {
+        if (_state is not null)
+        {
+            Sender.Tell(InstanceDecisions.Create(_state, create, Now).Reply);
+            return;
+        }
+        var requester = Sender;
+        var r = create.Request;
+        var provisioning = Context.ActorOf(
+            ProvisioningActor.Props(ServerSpecOf(create), new PrepareArgs(r.Databases, r.Users), _compute, _guests), "provisioning");
+        Become(() =>
+        {
+            Command<ProvisioningActor.PrepareQueued>(_ =>
+            {
+                var decision = InstanceDecisions.Create(_state, create, Now);
+                PersistAll(decision.Events, e => _state = InstanceState.Apply(_state, e));
+                DeferAsync(decision, d =>
+                {
+                    requester.Tell(d.Reply);
+                    provisioning.Tell(new ProvisioningActor.CreateServer());
+                    Timers.StartSingleTimer(nameof(BuildTimedOut), new BuildTimedOut(), _settings.BuildTimeout);
+                    BecomeReady();
+                });
+            });
+            Command<ProvisioningActor.StepFailed>(failed =>
+            {
+                requester.Tell(new InstanceReplies.Failed(failed.Message));
+                BecomeReady();
+                Passivate();
+            });
+            CommandAny(_ => Stash.Stash());
+        });
+    }
+
+    private void BecomeReady()
+    {
+        Become(Ready);
+        Stash.UnstashAll();
+    }
+
+    private void OnHeartbeat(ReportHeartbeat heartbeat)
+    {
+        var decision = InstanceDecisions.Heartbeat(_state, heartbeat, _lastHeartbeatSent, Now);
+        if (_state is { IsDeleted: false } && (_lastHeartbeatSent is null || heartbeat.Sent >= _lastHeartbeatSent))
+        {
+            _lastHeartbeatSent = heartbeat.Sent;
+            Timers.StartSingleTimer(nameof(HeartbeatExpired), new HeartbeatExpired(), _settings.HeartbeatExpiry);
+        }
+        Apply(decision with { Reply = InstanceReplies.HeartbeatAck.Instance });
+    }
+
+    /// <summary>Persists the decided events, then replies; nothing is acknowledged before it is durable.</summary>
+    private void Apply(Decision decision, Action? afterPersist = null)
+    {
+        var sender = Sender;
+        if (decision.Events.Count == 0)
+        {
+            if (decision.Reply is not null)
+                sender.Tell(decision.Reply);
+            return;
+        }
+        PersistAll(decision.Events, e =>
+        {
+            _state = InstanceState.Apply(_state, e);
+            if (e is BuildCompleted or BuildFailed)
+                Timers.Cancel(nameof(BuildTimedOut));
+            if (LastSequenceNr % _settings.SnapshotEvery == 0)
+                SaveSnapshot(_state);
+        });
+        DeferAsync(decision, d =>
+        {
+            if (d.Reply is not null)
+                sender.Tell(d.Reply);
+            afterPersist?.Invoke();
+        });
+    }
+
+    /// <summary>After recovery (a node start, a handoff, a passivated entity woken), picks up the unfinished task.</summary>
+    private void ResumeWork()
+    {
+        SetReceiveTimeout(_settings.PassivateAfter);
+        if (_state is null)
+            return;
+        _lastHeartbeatSent = _state.ServiceStatusSent;
+        switch (_state.Task)
+        {
+            case InstanceTask.Building:
+                var remaining = _state.Created + _settings.BuildTimeout - Now;
+                Timers.StartSingleTimer(nameof(BuildTimedOut), new BuildTimedOut(), remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+                Context.ActorOf(ProvisioningActor.Props(ServerSpecOf(_state), null, _compute, _guests), "provisioning")
+                    .Tell(new ProvisioningActor.CreateServer());
+                break;
+            case InstanceTask.Deleting:
+                StartDeletion();
+                break;
+            case InstanceTask.None when !_state.IsDeleted:
+                Timers.StartSingleTimer(nameof(HeartbeatExpired), new HeartbeatExpired(), _settings.HeartbeatExpiry);
+                break;
+        }
+    }
+
+    private void StartDeletion()
+    {
+        if (_state is not { Task: InstanceTask.Deleting } || !Context.Child("deletion").IsNobody())
+            return;
+        Timers.CancelAll();
+        Context.Child("provisioning").Tell(PoisonPill.Instance);
+        Context.ActorOf(DeletionActor.Props(_id, _state.ServerId, _compute, _guests, _settings.StopDbTimeout), "deletion");
+    }
+
+    private void Passivate() => Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+
+    private static ServerSpec ServerSpecOf(Create c) =>
+        new(c.InstanceId, c.Request.Datastore, c.Request.DatastoreVersion, c.Request.RamMb, c.Request.VolumeSize);
+
+    private static ServerSpec ServerSpecOf(InstanceState s) => new(s.Id, s.Datastore, s.DatastoreVersion, s.RamMb, s.VolumeSize);
+
+    public static Props Props(string id, ICompute compute, IGuestRpc guests, InstanceSettings settings) =>
+        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, settings));
+}

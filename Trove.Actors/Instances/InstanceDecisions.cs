@@ -1,0 +1,85 @@
+using Trove.Actors.Guests;
+using static Trove.Actors.Instances.InstanceEvents;
+
+namespace Trove.Actors.Instances;
+
+/// <summary>What a command decides: the reply for the sender and the events to persist before replying.</summary>
+public sealed record Decision(object? Reply, IReadOnlyList<IInstanceEvent> Events)
+{
+    public static Decision Answer(object reply, params IInstanceEvent[] events) => new(reply, events);
+    public static Decision Silent(params IInstanceEvent[] events) => new(null, events);
+}
+
+/// <summary>The instance's business rules as pure functions of its state; the entity only persists and replies.</summary>
+public static class InstanceDecisions
+{
+    public static Decision Create(InstanceState? state, InstanceCommands.Create cmd, DateTimeOffset now)
+    {
+        if (state is not null)
+            return Decision.Answer(new InstanceReplies.Refused($"Instance {cmd.InstanceId} already exists."));
+        var r = cmd.Request;
+        var created = new Created(cmd.InstanceId, r.TenantId, r.Name, r.FlavorId, r.RamMb, r.VolumeSize, r.Datastore, r.DatastoreVersion,
+            r.Databases, r.Users.Select(u => u.Name).ToList(), now);
+        return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(null, created)), created);
+    }
+
+    public static Decision Get(InstanceState? state, InstanceCommands.Get cmd) =>
+        state is not null && state.BelongsTo(cmd.TenantId)
+            ? Decision.Answer(new InstanceReplies.Found(state))
+            : Decision.Answer(new InstanceReplies.NotFound(cmd.InstanceId));
+
+    /// <summary>Delete is accepted in any state, a build in progress included: a stuck build must be removable.</summary>
+    public static Decision Delete(InstanceState? state, InstanceCommands.Delete cmd, DateTimeOffset now)
+    {
+        if (state is null || !state.BelongsTo(cmd.TenantId))
+            return Decision.Answer(new InstanceReplies.NotFound(cmd.InstanceId));
+        if (state.Task == InstanceTask.Deleting)
+            return Decision.Answer(new InstanceReplies.Accepted(state));
+        var requested = new DeleteRequested(now);
+        return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, requested)), requested);
+    }
+
+    /// <summary>
+    /// Persists a change of the reported status, never a repeat; a heartbeat older than the last one seen is
+    /// dropped. During a build, the first healthy (or running) report completes it and a failed one fails it.
+    /// </summary>
+    public static Decision Heartbeat(InstanceState? state, InstanceCommands.ReportHeartbeat hb, DateTimeOffset? lastSent, DateTimeOffset now)
+    {
+        if (state is null || state.IsDeleted || state.Task is InstanceTask.Deleting or InstanceTask.BuildError)
+            return Decision.Silent();
+        if (lastSent is { } last && hb.Sent < last)
+            return Decision.Silent();
+
+        var events = new List<IInstanceEvent>();
+        if (hb.ServiceStatus != state.ServiceStatus)
+            events.Add(new ServiceStatusChanged(hb.ServiceStatus, hb.Sent, now));
+        if (state.Task == InstanceTask.Building)
+        {
+            if (hb.ServiceStatus is ServiceStatusNames.Healthy or ServiceStatusNames.Running)
+                events.Add(new BuildCompleted(now));
+            else if (hb.ServiceStatus == ServiceStatusNames.Failed)
+                events.Add(new BuildFailed("The guest failed to prepare the datastore; see the guest's log.", now));
+        }
+        return new Decision(null, events);
+    }
+
+    /// <summary>Kept whenever the server is not known yet: a resumed build's guest may report healthy before its driver answers.</summary>
+    public static Decision ServerCreated(InstanceState? state, string serverId, string address, int port, DateTimeOffset now) =>
+        state is { ServerId: null, IsDeleted: false } && state.Task != InstanceTask.Deleting
+            ? Decision.Silent(new InstanceEvents.ServerCreated(serverId, address, port, now))
+            : Decision.Silent();
+
+    public static Decision BuildFailed(InstanceState? state, string fault, DateTimeOffset now) =>
+        state is { Task: InstanceTask.Building }
+            ? Decision.Silent(new InstanceEvents.BuildFailed(fault, now))
+            : Decision.Silent();
+
+    /// <summary>No heartbeat within the expiry: the guest is reported in error, as upstream's FAILED_TIMEOUT_GUESTAGENT.</summary>
+    public static Decision HeartbeatExpired(InstanceState? state, DateTimeOffset now) =>
+        state is { Task: InstanceTask.None, IsDeleted: false } && state.ServiceStatus != ServiceStatusNames.FailedTimeoutGuestAgent
+            ? Decision.Silent(new ServiceStatusChanged(ServiceStatusNames.FailedTimeoutGuestAgent, state.ServiceStatusSent ?? now, now))
+            : Decision.Silent();
+
+    public static Decision DeleteCompleted(InstanceState? state, DateTimeOffset now) =>
+        state is { Task: InstanceTask.Deleting, IsDeleted: false } ? Decision.Silent(new Deleted(now)) : Decision.Silent();
+}

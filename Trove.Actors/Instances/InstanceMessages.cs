@@ -1,0 +1,70 @@
+using Trove.Actors.Guests;
+using Trove.Actors.Serialization;
+
+namespace Trove.Actors.Instances;
+
+/// <summary>Routes a message to the instance entity with that id.</summary>
+public interface IWithInstanceId
+{
+    string InstanceId { get; }
+}
+
+/// <summary>What a tenant asked for; passwords live in <see cref="Users"/> only until the guest has them.</summary>
+public sealed record InstanceRequest(
+    string TenantId,
+    string Name,
+    string FlavorId,
+    int RamMb,
+    int VolumeSize,
+    string Datastore,
+    string DatastoreVersion,
+    IReadOnlyList<DatabaseSpec> Databases,
+    IReadOnlyList<UserSpec> Users);
+
+public static class InstanceCommands
+{
+    public sealed record Create(string InstanceId, InstanceRequest Request) : IWithInstanceId, ITroveMessage;
+    public sealed record Get(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
+    public sealed record Delete(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
+
+    /// <summary>A guest's heartbeat, as the conductor received it. <paramref name="Sent"/> is the guest's clock.</summary>
+    public sealed record ReportHeartbeat(string InstanceId, string ServiceStatus, DateTimeOffset Sent) : IWithInstanceId, ITroveMessage;
+
+    /// <summary>Starts an entity that has work to resume (a build, a delete, a heartbeat watch) after a node start.</summary>
+    public sealed record Wake(string InstanceId) : IWithInstanceId, ITroveMessage;
+}
+
+public static class InstanceReplies
+{
+    public sealed record Found(InstanceState State) : ITroveMessage;
+    public sealed record NotFound(string InstanceId) : ITroveMessage;
+    public sealed record Accepted(InstanceState State) : ITroveMessage;
+    /// <summary>The request cannot be done in the instance's present state (Trove's 422).</summary>
+    public sealed record Refused(string Message) : ITroveMessage;
+    public sealed record Failed(string Message) : ITroveMessage;
+    public sealed record HeartbeatAck : ITroveMessage
+    {
+        public static readonly HeartbeatAck Instance = new();
+    }
+}
+
+public static class InstanceEvents
+{
+    public interface IInstanceEvent : ITroveMessage
+    {
+        DateTimeOffset At { get; }
+    }
+
+    /// <summary>No password here: they went to the guest's durable queue before this was written.</summary>
+    public sealed record Created(
+        string InstanceId, string TenantId, string Name, string FlavorId, int RamMb, int VolumeSize,
+        string Datastore, string DatastoreVersion, IReadOnlyList<DatabaseSpec> Databases, IReadOnlyList<string> UserNames,
+        DateTimeOffset At) : IInstanceEvent;
+
+    public sealed record ServerCreated(string ServerId, string Address, int Port, DateTimeOffset At) : IInstanceEvent;
+    public sealed record ServiceStatusChanged(string ServiceStatus, DateTimeOffset Sent, DateTimeOffset At) : IInstanceEvent;
+    public sealed record BuildCompleted(DateTimeOffset At) : IInstanceEvent;
+    public sealed record BuildFailed(string Fault, DateTimeOffset At) : IInstanceEvent;
+    public sealed record DeleteRequested(DateTimeOffset At) : IInstanceEvent;
+    public sealed record Deleted(DateTimeOffset At) : IInstanceEvent;
+}

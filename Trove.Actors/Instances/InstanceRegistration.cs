@@ -1,0 +1,42 @@
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Trove.Actors.Compute;
+using Trove.Actors.Guests;
+
+namespace Trove.Actors.Instances;
+
+/// <summary>Registry key of the <c>instance</c> shard region (or its proxy on api-only nodes).</summary>
+public sealed class InstanceRegion;
+
+/// <summary>Shards by a stable hash of the instance id, so that every node agrees where an entity lives.</summary>
+public sealed class InstanceMessageExtractor(int shards) : HashCodeMessageExtractor(shards)
+{
+    public override string? EntityId(object message) => (message as IWithInstanceId)?.InstanceId;
+}
+
+public static class InstanceRegistration
+{
+    public const string TypeName = "instance";
+    public const string WorkerRole = "worker";
+
+    public static AkkaConfigurationBuilder WithInstances(this AkkaConfigurationBuilder builder, bool hostsShards, InstanceSettings settings, int shards = 100)
+    {
+        var extractor = new InstanceMessageExtractor(shards);
+        if (!hostsShards)
+            return builder.WithShardRegionProxy<InstanceRegion>(TypeName, WorkerRole, extractor);
+        return builder.WithShardRegion<InstanceRegion>(TypeName,
+            (_, _, resolver) => id => InstanceActor.Props(id,
+                resolver.GetService<ICompute>(), resolver.GetService<IGuestRpc>(), settings),
+            extractor,
+            new ShardOptions
+            {
+                Role = WorkerRole,
+                StateStoreMode = StateStoreMode.DData,
+                // Entities that have not passivated (builds, deletes, watched instances) start again after a crash or handoff.
+                RememberEntities = true,
+                RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+            });
+    }
+}

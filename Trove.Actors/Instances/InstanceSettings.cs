@@ -1,0 +1,21 @@
+namespace Trove.Actors.Instances;
+
+public sealed record InstanceSettings
+{
+    /// <summary>A build that has not reached ACTIVE by then ends in ERROR (upstream's usage_timeout).</summary>
+    public TimeSpan BuildTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>No heartbeat for this long turns operating_status to ERROR (upstream's agent_heartbeat_expiry).</summary>
+    public TimeSpan HeartbeatExpiry { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a delete waits for the guest to stop its engine before the server is removed anyway.</summary>
+    public TimeSpan StopDbTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Wait before a failed step of a delete is tried again.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>An entity with nothing to do is passivated after this long.</summary>
+    public TimeSpan PassivateAfter { get; init; } = TimeSpan.FromMinutes(2);
+
+    public int SnapshotEvery { get; init; } = 50;
+}

@@ -1,0 +1,88 @@
+using Trove.Actors.Guests;
+using Trove.Actors.Serialization;
+using static Trove.Actors.Instances.InstanceEvents;
+
+namespace Trove.Actors.Instances;
+
+/// <summary>The instance's task, upstream's InstanceTasks reduced to those this control plane runs.</summary>
+public enum InstanceTask
+{
+    None,
+    Building,
+    BuildError,
+    Deleting,
+}
+
+/// <summary>An instance as its events made it. Rebuilt by <see cref="Apply"/>; never changed in place.</summary>
+public sealed record InstanceState(
+    string Id,
+    string TenantId,
+    string Name,
+    string FlavorId,
+    int RamMb,
+    int VolumeSize,
+    string Datastore,
+    string DatastoreVersion,
+    IReadOnlyList<DatabaseSpec> Databases,
+    IReadOnlyList<string> UserNames,
+    InstanceTask Task,
+    string ServiceStatus,
+    DateTimeOffset? ServiceStatusSent,
+    string? ServerId,
+    string? Address,
+    int? Port,
+    string? Fault,
+    DateTimeOffset? FaultAt,
+    DateTimeOffset Created,
+    DateTimeOffset Updated,
+    DateTimeOffset ServiceStatusUpdated,
+    bool IsDeleted) : ITroveMessage
+{
+    public static InstanceState Apply(InstanceState? state, IInstanceEvent e) => (state, e) switch
+    {
+        (null, Created c) => new InstanceState(
+            c.InstanceId, c.TenantId, c.Name, c.FlavorId, c.RamMb, c.VolumeSize, c.Datastore, c.DatastoreVersion, c.Databases,
+            c.UserNames, InstanceTask.Building, ServiceStatusNames.New, null, null, null, null, null, null,
+            c.At, c.At, c.At, false),
+        (null, _) => throw new InvalidOperationException($"{e.GetType().Name} before Created"),
+        (_, ServerCreated s) => state with { ServerId = s.ServerId, Address = s.Address, Port = s.Port, Updated = s.At },
+        (_, ServiceStatusChanged s) => state with
+        {
+            ServiceStatus = s.ServiceStatus, ServiceStatusSent = s.Sent, ServiceStatusUpdated = s.At,
+        },
+        (_, BuildCompleted b) => state with { Task = InstanceTask.None, Updated = b.At },
+        (_, BuildFailed f) => state with { Task = InstanceTask.BuildError, Fault = f.Fault, FaultAt = f.At, Updated = f.At },
+        (_, DeleteRequested d) => state with { Task = InstanceTask.Deleting, Updated = d.At },
+        (_, Deleted d) => state with { IsDeleted = true, ServiceStatus = "deleted", Updated = d.At },
+        _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
+    };
+
+    /// <summary>The API's <c>status</c>, computed as upstream's SimpleInstance.status does.</summary>
+    public string Status => Task switch
+    {
+        InstanceTask.BuildError => "ERROR",
+        InstanceTask.Building => "BUILD",
+        InstanceTask.Deleting => "SHUTDOWN",
+        _ => IsDeleted ? "DELETED" : "ACTIVE",
+    };
+
+    /// <summary>The API's <c>operating_status</c>: the guest's reported status, shown only when no task runs.</summary>
+    public string OperatingStatus => Task == InstanceTask.None && !IsDeleted ? ServiceStatusApi(ServiceStatus) : "";
+
+    public static string ServiceStatusApi(string description) => description switch
+    {
+        ServiceStatusNames.Healthy => "HEALTHY",
+        ServiceStatusNames.Running => "ACTIVE",
+        ServiceStatusNames.Shutdown => "SHUTDOWN",
+        ServiceStatusNames.Building => "BUILD",
+        ServiceStatusNames.New => "NEW",
+        ServiceStatusNames.Failed => "FAILED",
+        ServiceStatusNames.FailedTimeoutGuestAgent => "ERROR",
+        "blocked" => "BLOCKED",
+        "paused" or "crashed" => "SHUTDOWN",
+        "deleted" => "DELETED",
+        _ => "ERROR",
+    };
+
+    public bool BelongsTo(string tenantId) => !IsDeleted && TenantId == tenantId;
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Trove.Actors.Messaging;
+
+/// <summary>The body of every guest and conductor message: <c>{"method", "args", "version"}</c>, as the seed describes.
+/// Calls carry their correlation id and reply queue in the AMQP properties.</summary>
+public sealed record RpcMessage(
+    [property: JsonPropertyName("method")] string Method,
+    [property: JsonPropertyName("args")] JsonObject Args,
+    [property: JsonPropertyName("version")] string Version = "1.0")
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static RpcMessage Create<TArgs>(string method, TArgs args) =>
+        new(method, JsonSerializer.SerializeToNode(args, Json)!.AsObject());
+
+    public T ArgsAs<T>() => Args.Deserialize<T>(Json) ?? throw new JsonException($"'{Method}' has no args");
+
+    public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+
+    public static RpcMessage Parse(ReadOnlyMemory<byte> body) =>
+        JsonSerializer.Deserialize<RpcMessage>(body.Span, Json) is { Method: not null, Args: not null } m
+            ? m
+            : throw new JsonException("a message needs 'method' and 'args'");
+}
+
+/// <summary>The reply to a call: a result, or a failure message.</summary>
+public sealed record RpcReply(
+    [property: JsonPropertyName("result")] JsonNode? Result,
+    [property: JsonPropertyName("failure")] string? Failure)
+{
+    public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, RpcMessage.Json);
+    public static RpcReply Parse(ReadOnlyMemory<byte> body) =>
+        JsonSerializer.Deserialize<RpcReply>(body.Span, RpcMessage.Json) ?? new RpcReply(null, "empty reply");
+}
+
+public sealed class RpcException(string message) : Exception(message);

@@ -1,0 +1,35 @@
+using System.Text.Json;
+using LinqToDB;
+using LinqToDB.Async;
+using LinqToDB.Data;
+using Trove.Actors.Instances;
+
+namespace Trove.Actors.ReadModel;
+
+/// <summary>The read model's tables (Linq2Db), for the projection that writes them and the API that lists them.</summary>
+public sealed class ReadModelDb(string providerName, string connectionString)
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
+
+    private readonly DataOptions _options = new DataOptions().UseConnectionString(providerName, connectionString);
+
+    public DataConnection Open() => new(_options);
+
+    public async Task EnsureCreatedAsync(CancellationToken ct = default)
+    {
+        await using var db = Open();
+        await db.CreateTableAsync<InstanceRow>(tableOptions: TableOptions.CreateIfNotExists, token: ct);
+        await db.CreateTableAsync<ProjectionOffsetRow>(tableOptions: TableOptions.CreateIfNotExists, token: ct);
+    }
+
+    /// <summary>A tenant's instances, newest first, paged by the id of the last one seen.</summary>
+    public async Task<IReadOnlyList<InstanceState>> ListInstancesAsync(string tenantId, int limit, string? marker, CancellationToken ct = default)
+    {
+        await using var db = Open();
+        var rows = db.GetTable<InstanceRow>().Where(r => r.TenantId == tenantId && !r.Deleted);
+        if (marker is not null && await rows.FirstOrDefaultAsync(r => r.Id == marker, ct) is { } last)
+            rows = rows.Where(r => r.CreatedTicks < last.CreatedTicks || (r.CreatedTicks == last.CreatedTicks && r.Id.CompareTo(last.Id) > 0));
+        var page = await rows.OrderByDescending(r => r.CreatedTicks).ThenBy(r => r.Id).Take(limit).ToListAsync(ct);
+        return page.Select(r => JsonSerializer.Deserialize<InstanceState>(r.State, Json)!).ToList();
+    }
+}

@@ -1,0 +1,22 @@
+using LinqToDB.Mapping;
+
+namespace Trove.Actors.ReadModel;
+
+/// <summary>One instance as the list endpoints read it: the entity's state, kept by the projection.</summary>
+[Table("instance_view")]
+public sealed class InstanceRow
+{
+    [PrimaryKey, Column("id", Length = 64)] public string Id { get; set; } = "";
+    [Column("tenant_id", Length = 255), NotNull] public string TenantId { get; set; } = "";
+    [Column("created_ticks")] public long CreatedTicks { get; set; }
+    [Column("deleted")] public bool Deleted { get; set; }
+    [Column("state"), NotNull] public string State { get; set; } = "";
+}
+
+/// <summary>How far a projection has read its tag, so it resumes there after a restart.</summary>
+[Table("projection_offset")]
+public sealed class ProjectionOffsetRow
+{
+    [PrimaryKey, Column("name", Length = 64)] public string Name { get; set; } = "";
+    [Column("offset")] public long Offset { get; set; }
+}

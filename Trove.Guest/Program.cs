@@ -1,0 +1,22 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Trove.Actors.Guests;
+using Trove.Guest.Agent;
+
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
+// A guest agent: started by the compute driver with the path of its guest_info.json.
+var configPath = args.SkipWhile(a => a != "--config").Skip(1).FirstOrDefault()
+    ?? throw new ArgumentException("usage: Trove.Guest --config <guest_info.json>");
+var info = JsonSerializer.Deserialize<GuestInfo>(File.ReadAllText(configPath))
+    ?? throw new ArgumentException($"{configPath} holds no guest info");
+
+var builder = Host.CreateApplicationBuilder();
+builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff "; });
+builder.Services.AddSingleton(info);
+builder.Services.AddDatastoreManager(info);
+builder.Services.AddHostedService<GuestAgent>();
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+await builder.Build().RunAsync();

@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using Trove.Tests.Support;
+
+namespace Trove.Tests.EndToEnd;
+
+/// <summary>The walking skeleton on the real stack: node, RabbitMQ, a guest process and its PostgreSQL.</summary>
+[Collection("node")]
+public sealed class PostgresInstanceTests(NodeFixture fixture)
+{
+    public const string Password = "s3cret-pw-e2e";
+    private TroveNode Node => fixture.Node;
+
+    public static object CreateBody(string name) => new
+    {
+        instance = new
+        {
+            name,
+            flavorRef = "small",
+            volume = new { size = 1 },
+            datastore = new { type = "postgresql", version = "15" },
+            databases = new[] { new { name = "appdb" } },
+            users = new[] { new { name = "app", password = Password, databases = new[] { new { name = "appdb" } } } },
+        },
+    };
+
+    public static async Task<int> QueryAsAppAsync(JsonObject instance)
+    {
+        var address = instance["addresses"]![0]!;
+        var connection = $"Host={address["address"]};Port={address["port"]};Username=app;Password={Password};Database=appdb;Pooling=false";
+        await using var db = new NpgsqlConnection(connection);
+        await db.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "CREATE TABLE IF NOT EXISTS t (n int); INSERT INTO t VALUES (41); SELECT max(n) + 1 FROM t", db);
+        return Convert.ToInt32(await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Create_reaches_active_the_user_connects_and_delete_leaves_nothing_behind()
+    {
+        var created = await Node.CreateInstanceAsync("demo", CreateBody("pg-e2e"));
+        var id = (string)created["id"]!;
+        Assert.Equal("BUILD", (string?)created["status"]);
+
+        var active = await Node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(90));
+        Assert.Equal("HEALTHY", (string?)active["operating_status"]);
+        Assert.Equal("127.0.0.1", (string?)active["ip"]![0]);
+        Assert.Equal(42, await QueryAsAppAsync(active));
+
+        var listed = await Node.Http.GetFromJsonAsync<JsonObject>("v1.0/demo/instances");
+        Assert.Contains(listed!["instances"]!.AsArray(), i => (string?)i!["id"] == id);
+        Assert.Null(await Node.ShowAsync("another-tenant", id));
+
+        AssertPasswordNeverStored();
+
+        Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}")).StatusCode);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (await Node.ShowAsync("demo", id) is not null && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        Assert.Null(await Node.ShowAsync("demo", id));
+        Assert.Empty(Node.ProcessesInServers(id));
+        Assert.False(Directory.Exists(Path.Combine(Node.ServersDir, id)));
+        await Assert.ThrowsAnyAsync<Exception>(() => QueryAsAppAsync(active));
+    }
+
+    /// <summary>Passwords reach the guest through its queue only: never the journal, the read model or a log.</summary>
+    private void AssertPasswordNeverStored()
+    {
+        foreach (var file in Directory.EnumerateFiles(Node.DataDir, "*", SearchOption.AllDirectories)
+                     .Where(f => f.EndsWith(".db") || f.EndsWith(".db-wal") || f.EndsWith(".log")))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            Assert.DoesNotContain(Password, reader.ReadToEnd());
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Trove.Actors.Guests;
+using Trove.Actors.Instances;
+using Trove.Tests.Support;
+using static Trove.Actors.Instances.InstanceCommands;
+
+namespace Trove.Tests.Instances;
+
+public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
+{
+    private static readonly Config SpecConfig = ConfigurationFactory.ParseString("""
+        akka.loglevel = WARNING
+        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        """);
+
+    private readonly FakeCompute _compute = new();
+    private readonly FakeGuestRpc _guests = new();
+
+    public InstanceActorSpec() : base(SpecConfig) { }
+
+    private IActorRef Entity(string id, InstanceSettings? settings = null) =>
+        Sys.ActorOf(InstanceActor.Props(id, _compute, _guests, settings ?? new InstanceSettings()));
+
+    private InstanceState StateOf(IActorRef entity, string id) =>
+        Assert.IsType<InstanceReplies.Found>(entity.Ask<object>(new Get(id, "demo"), RemainingOrDefault).Result).State;
+
+    private static ReportHeartbeat Heartbeat(string id, string status, int secondsFromNow = 0) =>
+        new(id, status, DateTimeOffset.UtcNow.AddSeconds(secondsFromNow));
+
+    [Fact]
+    public void Create_queues_prepare_with_the_passwords_creates_the_server_and_answers_build()
+    {
+        var entity = Entity("i1");
+        entity.Tell(new Create("i1", Requests.Postgres()), TestActor);
+
+        var accepted = ExpectMsg<InstanceReplies.Accepted>();
+        Assert.Equal("BUILD", accepted.State.Status);
+        var (target, prepare) = Assert.Single(_guests.Casts);
+        Assert.Equal("i1", target);
+        Assert.Equal(GuestMethods.Prepare, prepare.Method);
+        Assert.Equal("s3cret-pw", prepare.ArgsAs<PrepareArgs>().Users[0].Password);
+        AwaitAssert(() => Assert.Equal(40000, StateOf(entity, "i1").Port));
+    }
+
+    [Fact]
+    public void When_prepare_cannot_be_queued_the_create_fails_and_nothing_is_kept()
+    {
+        _guests.FailCast = new InvalidOperationException("broker down");
+        var entity = Entity("i2");
+        entity.Tell(new Create("i2", Requests.Postgres()), TestActor);
+        Assert.Contains("broker down", ExpectMsg<InstanceReplies.Failed>().Message);
+        Assert.Empty(_compute.Servers);
+
+        var again = Entity("i2");
+        again.Tell(new Get("i2", "demo"), TestActor);
+        ExpectMsg<InstanceReplies.NotFound>();
+    }
+
+    [Fact]
+    public void A_healthy_heartbeat_makes_it_active_and_the_state_survives_a_restart()
+    {
+        var entity = Entity("i3");
+        entity.Tell(new Create("i3", Requests.Postgres()), TestActor);
+        ExpectMsg<InstanceReplies.Accepted>();
+        entity.Tell(Heartbeat("i3", ServiceStatusNames.Healthy), TestActor);
+        ExpectMsg<InstanceReplies.HeartbeatAck>();
+        Assert.Equal(("ACTIVE", "HEALTHY"), (StateOf(entity, "i3").Status, StateOf(entity, "i3").OperatingStatus));
+
+        Watch(entity);
+        Sys.Stop(entity);
+        ExpectTerminated(entity);
+        var recovered = Entity("i3");
+        var state = StateOf(recovered, "i3");
+        Assert.Equal(("ACTIVE", "HEALTHY", 40000), (state.Status, state.OperatingStatus, state.Port));
+    }
+
+    [Fact]
+    public void A_build_that_does_not_become_active_in_time_ends_in_error_with_a_fault()
+    {
+        var entity = Entity("i4", new InstanceSettings { BuildTimeout = TimeSpan.FromMilliseconds(300) });
+        entity.Tell(new Create("i4", Requests.Postgres()), TestActor);
+        ExpectMsg<InstanceReplies.Accepted>();
+        AwaitAssert(() => Assert.Equal("ERROR", StateOf(entity, "i4").Status), TimeSpan.FromSeconds(5));
+        Assert.Contains("did not become ACTIVE", StateOf(entity, "i4").Fault);
+
+        entity.Tell(Heartbeat("i4", ServiceStatusNames.Healthy, 1), TestActor);
+        ExpectMsg<InstanceReplies.HeartbeatAck>();
+        Assert.Equal("ERROR", StateOf(entity, "i4").Status);
+    }
+
+    [Fact]
+    public void A_failing_compute_driver_fails_the_build()
+    {
+        _compute.FailCreate = new InvalidOperationException("no capacity");
+        var entity = Entity("i5");
+        entity.Tell(new Create("i5", Requests.Postgres()), TestActor);
+        ExpectMsg<InstanceReplies.Accepted>();
+        AwaitAssert(() => Assert.Contains("no capacity", StateOf(entity, "i5").Fault));
+    }
+
+    [Fact]
+    public void Missing_heartbeats_turn_operating_status_to_error_until_one_arrives()
+    {
+        var entity = Entity("i6", new InstanceSettings { HeartbeatExpiry = TimeSpan.FromMilliseconds(400) });
+        entity.Tell(new Create("i6", Requests.Postgres()), TestActor);
+        ExpectMsg<InstanceReplies.Accepted>();
+        entity.Tell(Heartbeat("i6", ServiceStatusNames.Healthy), TestActor);
+        ExpectMsg<InstanceReplies.HeartbeatAck>();
+
+        AwaitAssert(() => Assert.Equal("ERROR", StateOf(entity, "i6").OperatingStatus), TimeSpan.FromSeconds(5));
+        Assert.Equal("ACTIVE", StateOf(entity, "i6").Status);
+
+        entity.Tell(Heartbeat("i6", ServiceStatusNames.Healthy, 1), TestActor);
+        ExpectMsg<InstanceReplies.HeartbeatAck>();
+        Assert.Equal("HEALTHY", StateOf(entity, "i6").OperatingStatus);
+    }
+
+    [Fact]
+    public void Delete_stops_the_engine_removes_the_server_and_the_queue_then_answers_not_found()
+    {
+        var entity = Entity("i7");
+        entity.Tell(new Create("i7", Requests.Postgres()), TestActor);
+        ExpectMsg<InstanceReplies.Accepted>();
+        AwaitAssert(() => Assert.NotNull(StateOf(entity, "i7").ServerId));
+
+        entity.Tell(new Delete("i7", "demo"), TestActor);
+        Assert.Equal("SHUTDOWN", ExpectMsg<InstanceReplies.Accepted>().State.Status);
+        AwaitAssert(() => Assert.Contains("i7", _guests.DeletedQueues));
+        Assert.Contains("i7", _compute.Deleted);
+        Assert.Contains(_guests.Calls, c => c.Message.Method == GuestMethods.StopDb);
+
+        var after = Entity("i7");
+        after.Tell(new Get("i7", "demo"), TestActor);
+        ExpectMsg<InstanceReplies.NotFound>();
+    }
+
+    [Fact]
+    public void A_build_interrupted_by_a_restart_resumes_and_creates_the_server()
+    {
+        _compute.Hold = new TaskCompletionSource();
+        var entity = Entity("i8");
+        entity.Tell(new Create("i8", Requests.Postgres()), TestActor);
+        ExpectMsg<InstanceReplies.Accepted>();
+        Watch(entity);
+        Sys.Stop(entity);
+        ExpectTerminated(entity);
+        Assert.Empty(_compute.Servers);
+
+        _compute.Hold = null;
+        var resumed = Entity("i8");
+        AwaitAssert(() => Assert.Equal(40000, StateOf(resumed, "i8").Port));
+        Assert.Equal("BUILD", StateOf(resumed, "i8").Status);
+        Assert.Single(_guests.Casts); // prepare was queued once, at create; a resumed build does not repeat it
+    }
+}

@@ -1,0 +1,119 @@
+using Trove.Actors.Guests;
+using Trove.Actors.Instances;
+using Trove.Tests.Support;
+using static Trove.Actors.Instances.InstanceEvents;
+
+namespace Trove.Tests.Instances;
+
+public class InstanceDecisionsTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+
+    private static InstanceState Building() =>
+        InstanceState.Apply(null, (Created)InstanceDecisions.Create(null, new InstanceCommands.Create("i1", Requests.Postgres()), T0).Events[0]);
+
+    private static InstanceState Active() =>
+        InstanceState.Apply(InstanceState.Apply(Building(), new ServiceStatusChanged(ServiceStatusNames.Healthy, T0, T0)), new BuildCompleted(T0));
+
+    private static InstanceState Fold(InstanceState state, Decision decision) => decision.Events.Aggregate(state, InstanceState.Apply);
+
+    [Fact]
+    public void Create_records_user_names_but_never_passwords()
+    {
+        var decision = InstanceDecisions.Create(null, new InstanceCommands.Create("i1", Requests.Postgres()), T0);
+        var created = Assert.IsType<Created>(Assert.Single(decision.Events));
+        Assert.Equal(["app"], created.UserNames);
+        Assert.DoesNotContain("s3cret-pw", System.Text.Json.JsonSerializer.Serialize(created));
+        Assert.Equal("BUILD", Assert.IsType<InstanceReplies.Accepted>(decision.Reply).State.Status);
+    }
+
+    [Fact]
+    public void Create_of_an_existing_instance_is_refused_and_changes_nothing()
+    {
+        var decision = InstanceDecisions.Create(Building(), new InstanceCommands.Create("i1", Requests.Postgres()), T0);
+        Assert.IsType<InstanceReplies.Refused>(decision.Reply);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void A_healthy_heartbeat_completes_the_build_and_shows_active_healthy()
+    {
+        var state = Fold(Building(), InstanceDecisions.Heartbeat(Building(), new("i1", ServiceStatusNames.Healthy, T0), null, T0));
+        Assert.Equal("ACTIVE", state.Status);
+        Assert.Equal("HEALTHY", state.OperatingStatus);
+    }
+
+    [Fact]
+    public void A_building_heartbeat_keeps_the_build_going()
+    {
+        var state = Fold(Building(), InstanceDecisions.Heartbeat(Building(), new("i1", ServiceStatusNames.Building, T0), null, T0));
+        Assert.Equal("BUILD", state.Status);
+        Assert.Equal("", state.OperatingStatus);
+    }
+
+    [Fact]
+    public void A_failed_prepare_fails_the_build_with_a_fault()
+    {
+        var state = Fold(Building(), InstanceDecisions.Heartbeat(Building(), new("i1", ServiceStatusNames.Failed, T0), null, T0));
+        Assert.Equal("ERROR", state.Status);
+        Assert.NotNull(state.Fault);
+    }
+
+    [Fact]
+    public void An_unchanged_status_persists_nothing()
+    {
+        Assert.Empty(InstanceDecisions.Heartbeat(Active(), new("i1", ServiceStatusNames.Healthy, T0.AddSeconds(3)), T0, T0.AddSeconds(3)).Events);
+    }
+
+    [Fact]
+    public void A_heartbeat_older_than_the_last_one_is_dropped()
+    {
+        var decision = InstanceDecisions.Heartbeat(Active(), new("i1", ServiceStatusNames.Shutdown, T0.AddSeconds(-1)), T0, T0.AddSeconds(5));
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void Heartbeat_expiry_turns_operating_status_to_error_and_a_heartbeat_brings_it_back()
+    {
+        var expired = Fold(Active(), InstanceDecisions.HeartbeatExpired(Active(), T0.AddMinutes(1)));
+        Assert.Equal("ACTIVE", expired.Status);
+        Assert.Equal("ERROR", expired.OperatingStatus);
+        Assert.Empty(InstanceDecisions.HeartbeatExpired(expired, T0.AddMinutes(2)).Events);
+
+        var back = Fold(expired, InstanceDecisions.Heartbeat(expired, new("i1", ServiceStatusNames.Healthy, T0.AddMinutes(3)), T0, T0.AddMinutes(3)));
+        Assert.Equal("HEALTHY", back.OperatingStatus);
+    }
+
+    [Fact]
+    public void Build_timeout_fails_only_a_build_in_progress()
+    {
+        Assert.Equal("ERROR", Fold(Building(), InstanceDecisions.BuildFailed(Building(), "timed out", T0)).Status);
+        Assert.Empty(InstanceDecisions.BuildFailed(Active(), "timed out", T0).Events);
+    }
+
+    [Fact]
+    public void Another_tenant_gets_not_found()
+    {
+        Assert.IsType<InstanceReplies.NotFound>(InstanceDecisions.Get(Active(), new("i1", "other")).Reply);
+        Assert.IsType<InstanceReplies.NotFound>(InstanceDecisions.Delete(Active(), new("i1", "other"), T0).Reply);
+        Assert.Empty(InstanceDecisions.Delete(Active(), new("i1", "other"), T0).Events);
+    }
+
+    [Fact]
+    public void Delete_shows_shutdown_then_the_instance_is_gone()
+    {
+        var deleting = Fold(Active(), InstanceDecisions.Delete(Active(), new("i1", "demo"), T0));
+        Assert.Equal("SHUTDOWN", deleting.Status);
+        Assert.Empty(InstanceDecisions.Heartbeat(deleting, new("i1", ServiceStatusNames.Healthy, T0.AddDays(1)), T0, T0).Events);
+        var deleted = Fold(deleting, InstanceDecisions.DeleteCompleted(deleting, T0));
+        Assert.IsType<InstanceReplies.NotFound>(InstanceDecisions.Get(deleted, new("i1", "demo")).Reply);
+    }
+
+    [Fact]
+    public void The_server_is_kept_even_when_the_guest_reported_healthy_first()
+    {
+        var state = Fold(Active(), InstanceDecisions.ServerCreated(Active(), "i1", "127.0.0.1", 5433, T0));
+        Assert.Equal(5433, state.Port);
+        Assert.Empty(InstanceDecisions.ServerCreated(state, "i1", "127.0.0.1", 6000, T0).Events);
+    }
+}

@@ -1,0 +1,53 @@
+using Akka.Actor;
+using Akka.Serialization;
+using Trove.Actors.Guests;
+using Trove.Actors.Instances;
+using Trove.Actors.Serialization;
+using Trove.Tests.Support;
+
+namespace Trove.Tests.Serialization;
+
+public sealed class TroveSerializerTests : IDisposable
+{
+    private readonly ActorSystem _system = ActorSystem.Create("serializer-tests", "akka.loglevel = WARNING");
+    private static readonly DateTimeOffset T0 = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+
+    public void Dispose() => _system.Dispose();
+
+    public static TheoryData<object> Samples()
+    {
+        var created = new InstanceEvents.Created("i1", "demo", "pg1", "small", 512, 1, "postgresql", "15",
+            [new DatabaseSpec("appdb", "UTF8")], ["app"], T0);
+        return new TheoryData<object>
+        {
+            created,
+            new InstanceEvents.ServerCreated("i1", "127.0.0.1", 5433, T0),
+            new InstanceEvents.ServiceStatusChanged(ServiceStatusNames.Healthy, T0, T0),
+            new InstanceEvents.BuildCompleted(T0),
+            new InstanceEvents.BuildFailed("boom", T0),
+            new InstanceEvents.DeleteRequested(T0),
+            new InstanceEvents.Deleted(T0),
+            InstanceState.Apply(null, created),
+            new InstanceCommands.Create("i1", Requests.Postgres()),
+            new InstanceCommands.ReportHeartbeat("i1", ServiceStatusNames.Healthy, T0),
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void Round_trips_through_the_serializer_bound_by_configuration(object message)
+    {
+        var serializer = new TroveSerializer((ExtendedActorSystem)_system);
+        var manifest = serializer.Manifest(message);
+        var back = serializer.FromBinary(serializer.ToBinary(message), manifest);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(message, message.GetType()), System.Text.Json.JsonSerializer.Serialize(back, back.GetType()));
+    }
+
+    [Fact]
+    public void Every_known_type_has_its_own_manifest()
+    {
+        var serializer = new TroveSerializer((ExtendedActorSystem)_system);
+        Assert.Equal(TroveSerializer.KnownTypes.Count(), TroveSerializer.KnownTypes.Distinct().Count());
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([], "no-such-manifest"));
+    }
+}

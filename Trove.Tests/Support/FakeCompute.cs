@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using Trove.Actors.Compute;
+
+namespace Trove.Tests.Support;
+
+/// <summary>A compute driver double for actor specs only: servers exist as entries in memory.</summary>
+public sealed class FakeCompute : ICompute
+{
+    public ConcurrentDictionary<string, Server> Servers { get; } = new();
+    public ConcurrentQueue<string> Deleted { get; } = new();
+    public Exception? FailCreate { get; set; }
+
+    /// <summary>While set, server creation waits for it: a build caught in the middle.</summary>
+    public TaskCompletionSource? Hold { get; set; }
+
+    public async Task<Server> CreateServerAsync(ServerSpec spec, CancellationToken ct)
+    {
+        if (Hold is { } hold)
+            await hold.Task;
+        if (FailCreate is not null)
+            throw FailCreate;
+        return Servers.GetOrAdd(spec.InstanceId, id => new Server(id, ServerStatus.Active, "127.0.0.1", 40000 + Servers.Count));
+    }
+
+    public Task<Server?> GetServerAsync(string serverId, CancellationToken ct) =>
+        Task.FromResult(Servers.TryGetValue(serverId, out var s) ? s : null);
+
+    public Task DeleteServerAsync(string serverId, CancellationToken ct)
+    {
+        Servers.TryRemove(serverId, out _);
+        Deleted.Enqueue(serverId);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,35 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Trove.Actors.Guests;
+using Trove.Actors.Messaging;
+
+namespace Trove.Tests.Support;
+
+/// <summary>A guest RPC double for actor specs only: records what was sent.</summary>
+public sealed class FakeGuestRpc : IGuestRpc
+{
+    public ConcurrentQueue<(string InstanceId, RpcMessage Message)> Casts { get; } = new();
+    public ConcurrentQueue<(string InstanceId, RpcMessage Message)> Calls { get; } = new();
+    public ConcurrentQueue<string> DeletedQueues { get; } = new();
+    public Exception? FailCast { get; set; }
+
+    public Task CastAsync(string instanceId, RpcMessage message, CancellationToken ct = default)
+    {
+        if (FailCast is not null)
+            return Task.FromException(FailCast);
+        Casts.Enqueue((instanceId, message));
+        return Task.CompletedTask;
+    }
+
+    public Task<JsonNode?> CallAsync(string instanceId, RpcMessage message, TimeSpan timeout, CancellationToken ct = default)
+    {
+        Calls.Enqueue((instanceId, message));
+        return Task.FromResult<JsonNode?>(null);
+    }
+
+    public Task DeleteQueueAsync(string instanceId, CancellationToken ct = default)
+    {
+        DeletedQueues.Enqueue(instanceId);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+
+namespace Trove.Tests.Support;
+
+/// <summary>
+/// A real control-plane node in its own process (the same Trove.Web.dll that scripts/run starts), on a free port
+/// and its own data dir and conductor queue, so that nodes of parallel tests do not see each other's guests.
+/// </summary>
+public sealed class TroveNode : IAsyncDisposable
+{
+    private readonly Process _process;
+    public string DataDir { get; }
+    public HttpClient Http { get; }
+    public string ServersDir => Path.Combine(DataDir, "servers");
+
+    private TroveNode(Process process, string dataDir, int port)
+    {
+        _process = process;
+        DataDir = dataDir;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    /// <summary>A fresh data dir under /tmp: short, so the engines' socket paths stay short, and reachable by the postgres user.</summary>
+    public static string NewDataDir() => Directory.CreateDirectory($"/tmp/trove-t-{Guid.NewGuid().ToString("N")[..8]}").FullName;
+
+    public static async Task<TroveNode> StartAsync(string dataDir, IDictionary<string, string>? settings = null)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Trove.Web.dll"));
+        start.Environment["TROVE_DATA_DIR"] = dataDir;
+        start.Environment["TROVE_HTTP_PORT"] = port.ToString();
+        start.Environment["Trove__Amqp__ConductorQueue"] = $"trove-conductor-{Path.GetFileName(dataDir)}";
+        start.Environment["Trove__GuestHeartbeatIntervalSeconds"] = "1";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            start.Environment[key] = value;
+
+        var process = Process.Start(start)!;
+        var log = File.AppendText(Path.Combine(dataDir, "node.log"));
+        log.AutoFlush = true;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var node = new TroveNode(process, dataDir, port);
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"the node exited with {process.ExitCode}; see {dataDir}/node.log");
+            try
+            {
+                if ((await node.Http.GetAsync("/")).StatusCode == HttpStatusCode.OK)
+                    return node;
+            }
+            catch (HttpRequestException) { }
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"the node did not answer; see {dataDir}/node.log");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>SIGTERM, as an operator's Ctrl-C or a deploy sends: coordinated shutdown, guests left running.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited)
+            return;
+        Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try { await _process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException) { _process.Kill(); }
+    }
+
+    public async Task<JsonObject> CreateInstanceAsync(string tenant, object body)
+    {
+        var response = await Http.PostAsJsonAsync($"v1.0/{tenant}/instances", body);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["instance"]!.AsObject();
+    }
+
+    public async Task<JsonObject?> ShowAsync(string tenant, string id)
+    {
+        var response = await Http.GetAsync($"v1.0/{tenant}/instances/{id}");
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return null;
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["instance"]!.AsObject();
+    }
+
+    public async Task<JsonObject> WaitForStatusAsync(string tenant, string id, string status, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var instance = await ShowAsync(tenant, id) ?? throw new InvalidOperationException($"instance {id} is gone");
+            if ((string?)instance["status"] == status)
+                return instance;
+            if ((string?)instance["status"] == "ERROR" || DateTime.UtcNow > deadline)
+                throw new TimeoutException($"instance {id} is {instance.ToJsonString()}, not {status}; see {DataDir}/node.log");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Processes (guests, engines) whose command line names a path inside this node's servers directory.</summary>
+    public IReadOnlyList<int> ProcessesInServers(string? serverId = null)
+    {
+        var path = serverId is null ? ServersDir + "/" : Path.Combine(ServersDir, serverId) + "/";
+        return Directory.EnumerateDirectories("/proc")
+            .Select(p => int.TryParse(Path.GetFileName(p), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && ReadCommandLine(pid).Contains(path))
+            .ToList();
+    }
+
+    private static string ReadCommandLine(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' '); }
+        catch (Exception) { return ""; }
+    }
+
+    public static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <summary>Stops the node, then every guest it left (each stops its engine), then removes the data dir.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        foreach (var pid in ProcessesInServers())
+            Process.Start("kill", ["-TERM", pid.ToString()])!.WaitForExit();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (ProcessesInServers().Count > 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        foreach (var pid in ProcessesInServers())
+            Process.Start("kill", ["-KILL", pid.ToString()])!.WaitForExit();
+        Http.Dispose();
+        KeepLogIfItShowsErrors();
+        try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>A node log with errors outlives the data dir, in /tmp/trove-test-logs, for whoever reads a failure.</summary>
+    private void KeepLogIfItShowsErrors()
+    {
+        var log = Path.Combine(DataDir, "node.log");
+        if (!File.Exists(log) || !File.ReadLines(log).Any(l => l.Contains(" fail: ") || l.Contains("[ERROR]")))
+            return;
+        Directory.CreateDirectory("/tmp/trove-test-logs");
+        File.Copy(log, Path.Combine("/tmp/trove-test-logs", $"{Path.GetFileName(DataDir)}.log"), overwrite: true);
+    }
+}

@@ -1,0 +1,32 @@
+namespace Trove.Web.Errors;
+
+/// <summary>Trove's error body: <c>{"badRequest": {"code": 400, "message": "..."}}</c>, named by status code.</summary>
+public static class TroveError
+{
+    public static IResult BadRequest(string message) => Of(StatusCodes.Status400BadRequest, message);
+    public static IResult NotFound(string message) => Of(StatusCodes.Status404NotFound, message);
+    public static IResult Unprocessable(string message) => Of(StatusCodes.Status422UnprocessableEntity, message);
+    public static IResult Internal(string message) => Of(StatusCodes.Status500InternalServerError, message);
+
+    public static IResult Of(int code, string message) =>
+        Results.Json(Body(code, message), statusCode: code);
+
+    public static Dictionary<string, object> Body(int code, string message) =>
+        new() { [FaultName(code)] = new { code, message } };
+
+    public static string FaultName(int code) => code switch
+    {
+        400 => "badRequest",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "itemNotFound",
+        405 => "badMethod",
+        409 => "conflict",
+        413 => "overLimit",
+        415 => "badMediaType",
+        422 => "unprocessableEntity",
+        501 => "notImplemented",
+        503 => "serviceUnavailable",
+        _ => "instanceFault",
+    };
+}

@@ -1,0 +1,22 @@
+using Trove.Actors.Hosting;
+using Trove.Actors.ReadModel;
+using Trove.Web.Endpoints;
+using Trove.Web.Errors;
+using Trove.Web.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+var settings = builder.Configuration.LoadTroveSettings();
+builder.WebHost.UseUrls($"http://{settings.HttpHost}:{settings.HttpPort}");
+builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+builder.Services.AddTroveNode(settings);
+
+var app = builder.Build();
+await app.Services.GetRequiredService<ReadModelDb>().EnsureCreatedAsync();
+app.UseTroveErrors();
+app.MapVersions();
+app.MapGroup("/v1.0/{tenantId}").MapInstances().MapFlavors().MapDatastores();
+app.Lifetime.ApplicationStarted.Register(() =>
+    app.Logger.LogInformation("Trove API listening on http://{Host}:{Port}/ (data dir {DataDir})", settings.HttpHost, settings.HttpPort, settings.FullDataDir));
+app.Run();
+
+public partial class Program;

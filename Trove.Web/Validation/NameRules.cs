@@ -1,0 +1,50 @@
+using System.Text.RegularExpressions;
+
+namespace Trove.Web.Validation;
+
+/// <summary>What a datastore accepts as database and user names and passwords, checked before anything reaches a guest.</summary>
+public sealed partial record NameRules(Regex Name, int MaxNameLength, IReadOnlySet<string> ReservedDatabases, IReadOnlySet<string> ReservedUsers)
+{
+    public static readonly NameRules Postgres = new(
+        PostgresName(), 63,
+        new HashSet<string> { "postgres", "template0", "template1" },
+        new HashSet<string> { "postgres", "os_admin" });
+
+    public static NameRules For(string datastore) => datastore switch
+    {
+        "postgresql" => Postgres,
+        _ => throw new RequestError(400, $"Datastore '{datastore}' has no rules for names."),
+    };
+
+    public void CheckDatabase(string name)
+    {
+        CheckName("database", name);
+        if (ReservedDatabases.Contains(name))
+            throw new RequestError(400, $"Database name '{name}' is reserved.");
+    }
+
+    public void CheckUser(string name)
+    {
+        CheckName("user", name);
+        if (ReservedUsers.Contains(name))
+            throw new RequestError(400, $"User name '{name}' is reserved.");
+    }
+
+    public static void CheckPassword(string user, string? password)
+    {
+        if (string.IsNullOrEmpty(password))
+            throw RequestError.Invalid($"user '{user}' needs a non-empty password.");
+        if (password.Length > 128 || password.Contains('\0'))
+            throw RequestError.Invalid($"the password of user '{user}' must be at most 128 characters, without NUL.");
+    }
+
+    private void CheckName(string kind, string name)
+    {
+        if (name.Length == 0 || name.Length > MaxNameLength || !Name.IsMatch(name))
+            throw new RequestError(400,
+                $"'{name}' is not a valid {kind} name: use 1 to {MaxNameLength} letters, digits, '_' or '-', not starting with a digit or '-'.");
+    }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]*$")]
+    private static partial Regex PostgresName();
+}

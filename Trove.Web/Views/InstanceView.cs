@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using Trove.Actors.Instances;
+
+namespace Trove.Web.Views;
+
+/// <summary>Upstream's instance views: the list view, and the detail view that show and create answer with.</summary>
+public static class InstanceView
+{
+    public const string Region = "RegionOne";
+
+    public static JsonObject Summary(InstanceState s, HttpRequest request)
+    {
+        var view = new JsonObject
+        {
+            ["id"] = s.Id,
+            ["name"] = s.Name,
+            ["status"] = s.Status,
+            ["operating_status"] = s.OperatingStatus,
+            ["links"] = JsonSerializer(Links.For(request, s.TenantId, "instances", s.Id)),
+            ["flavor"] = new JsonObject
+            {
+                ["id"] = s.FlavorId,
+                ["links"] = JsonSerializer(Links.For(request, s.TenantId, "flavors", s.FlavorId)),
+            },
+            ["datastore"] = new JsonObject { ["type"] = s.Datastore, ["version"] = s.DatastoreVersion },
+            ["region"] = Region,
+            ["access"] = new JsonObject { ["is_public"] = false },
+            ["volume"] = new JsonObject { ["size"] = s.VolumeSize },
+        };
+        if (s.Address is not null)
+        {
+            view["ip"] = new JsonArray(s.Address);
+            view["addresses"] = new JsonArray(new JsonObject
+            {
+                ["address"] = s.Address, ["type"] = "private", ["port"] = s.Port,
+            });
+        }
+        return view;
+    }
+
+    public static JsonObject Detail(InstanceState s, HttpRequest request)
+    {
+        var view = Summary(s, request);
+        view["created"] = Timestamp(s.Created);
+        view["updated"] = Timestamp(s.Updated);
+        view["service_status_updated"] = Timestamp(s.ServiceStatusUpdated);
+        if (s.Task == InstanceTask.BuildError && s.Fault is not null)
+            view["fault"] = new JsonObject
+            {
+                ["message"] = s.Fault, ["created"] = Timestamp(s.FaultAt ?? s.Updated), ["details"] = s.Fault,
+            };
+        return view;
+    }
+
+    /// <summary>Upstream's timestamps: UTC, seconds, no zone suffix.</summary>
+    public static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss");
+
+    private static JsonNode JsonSerializer(object value) => System.Text.Json.JsonSerializer.SerializeToNode(value)!;
+}
