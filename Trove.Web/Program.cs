@@ -4,7 +4,7 @@ using Trove.Web.Endpoints;
 using Trove.Web.Errors;
 using Trove.Web.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var settings = builder.Configuration.LoadTroveSettings();
 builder.WebHost.UseUrls($"http://{settings.HttpHost}:{settings.HttpPort}");
 builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });

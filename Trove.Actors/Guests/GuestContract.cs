@@ -10,7 +10,31 @@ public static class GuestMethods
     public const string StartDb = "start_db";
     public const string GetStatus = "get_status";
     public const string Heartbeat = "heartbeat";
+    public const string Restart = "restart";
+    public const string CreateDatabase = "create_database";
+    public const string ListDatabases = "list_databases";
+    public const string DeleteDatabase = "delete_database";
+    public const string CreateUser = "create_user";
+    public const string ListUsers = "list_users";
+    public const string UpdateAttributes = "update_attributes";
+    public const string DeleteUser = "delete_user";
+    public const string GrantAccess = "grant_access";
+    public const string RevokeAccess = "revoke_access";
+    public const string EnableRoot = "enable_root";
+    public const string DisableRoot = "disable_root";
 }
+
+/// <summary>A user as the engine has it; <see cref="Host"/> is null for engines without host-scoped users.</summary>
+public sealed record UserInfo(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("host")] string? Host,
+    [property: JsonPropertyName("databases")] IReadOnlyList<UserDatabase> Databases);
+
+/// <summary>upstream's update_attributes: each field given changes, each null stays.</summary>
+public sealed record UserChanges(
+    [property: JsonPropertyName("name")] string? Name,
+    [property: JsonPropertyName("password")] string? Password,
+    [property: JsonPropertyName("host")] string? Host);
 
 public sealed record HeartbeatPayload([property: JsonPropertyName("service_status")] string ServiceStatus);
 

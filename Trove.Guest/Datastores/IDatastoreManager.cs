@@ -17,4 +17,38 @@ public interface IDatastoreManager
 
     /// <summary>The engine's real status as a <see cref="ServiceStatusNames"/> description.</summary>
     Task<string> GetStatusAsync(CancellationToken ct);
+
+    // Databases, users and root, as upstream's guest API (create_database, list_users, grant_access, enable_root, ...).
+    // Names were validated by the API; the manager still quotes every identifier and literal it sends.
+
+    Task CreateDatabasesAsync(IReadOnlyList<DatabaseSpec> databases, CancellationToken ct);
+
+    /// <summary>The tenant's databases: the engine's own (postgres, mysql, information_schema, ...) are left out.</summary>
+    Task<IReadOnlyList<DatabaseSpec>> ListDatabasesAsync(CancellationToken ct);
+
+    Task DeleteDatabaseAsync(string name, CancellationToken ct);
+
+    /// <summary>Creates users with their grants; an existing user gets the new password and grants.</summary>
+    Task CreateUsersAsync(IReadOnlyList<UserSpec> users, CancellationToken ct);
+
+    /// <summary>The tenant's users with their databases: the engine's own and the guest's admin are left out.</summary>
+    Task<IReadOnlyList<UserInfo>> ListUsersAsync(CancellationToken ct);
+
+    /// <summary>Renames, re-passwords or re-hosts a user; null fields stay as they are. Throws when the user does not exist.</summary>
+    Task UpdateUserAsync(string name, string? host, UserChanges changes, CancellationToken ct);
+
+    Task DeleteUserAsync(string name, string? host, CancellationToken ct);
+
+    Task GrantAccessAsync(string name, string? host, IReadOnlyList<string> databases, CancellationToken ct);
+
+    Task RevokeAccessAsync(string name, string? host, string database, CancellationToken ct);
+
+    /// <summary>Enables the engine's superuser for logins over TCP with this password, or a generated one; returns it.</summary>
+    Task<string> EnableRootAsync(string? password, CancellationToken ct);
+
+    /// <summary>Takes TCP logins away from the engine's superuser.</summary>
+    Task DisableRootAsync(CancellationToken ct);
+
+    /// <summary>Stops and starts the engine.</summary>
+    Task RestartAsync(CancellationToken ct);
 }
