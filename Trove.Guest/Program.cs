@@ -17,6 +17,7 @@ var builder = Host.CreateApplicationBuilder();
 builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff "; });
 builder.Services.AddSingleton(info);
 builder.Services.AddDatastoreManager(info);
+builder.Services.AddSingleton<GuestDispatcher>();
 builder.Services.AddHostedService<GuestAgent>();
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
 await builder.Build().RunAsync();

@@ -14,7 +14,7 @@ var app = builder.Build();
 await app.Services.GetRequiredService<ReadModelDb>().EnsureCreatedAsync();
 app.UseTroveErrors();
 app.MapVersions();
-app.MapGroup("/v1.0/{tenantId}").MapInstances().MapFlavors().MapDatastores();
+app.MapGroup("/v1.0/{tenantId}").MapInstances().MapDatabases().MapUsers().MapRoot().MapFlavors().MapDatastores();
 app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("Trove API listening on http://{Host}:{Port}/ (data dir {DataDir})", settings.HttpHost, settings.HttpPort, settings.FullDataDir));
 app.Run();

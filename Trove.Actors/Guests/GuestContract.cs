@@ -92,3 +92,24 @@ public static class ServiceStatusNames
     public const string Unknown = "unknown";
     public const string FailedTimeoutGuestAgent = "guestagent error";
 }
+
+// Args of the database, user and root methods, in upstream's names.
+public sealed record DatabasesArgs([property: JsonPropertyName("databases")] IReadOnlyList<DatabaseSpec> Databases);
+public sealed record DatabaseArgs([property: JsonPropertyName("database")] DatabaseSpec Database);
+public sealed record UsersArgs([property: JsonPropertyName("users")] IReadOnlyList<UserSpec> Users);
+public sealed record UserRef([property: JsonPropertyName("name")] string Name, [property: JsonPropertyName("host")] string? Host);
+public sealed record UserArgs([property: JsonPropertyName("user")] UserRef User);
+public sealed record UpdateAttributesArgs(
+    [property: JsonPropertyName("username")] string Username,
+    [property: JsonPropertyName("hostname")] string? Hostname,
+    [property: JsonPropertyName("user_attrs")] UserChanges UserAttrs);
+public sealed record GrantAccessArgs(
+    [property: JsonPropertyName("username")] string Username,
+    [property: JsonPropertyName("hostname")] string? Hostname,
+    [property: JsonPropertyName("databases")] IReadOnlyList<string> Databases);
+public sealed record RevokeAccessArgs(
+    [property: JsonPropertyName("username")] string Username,
+    [property: JsonPropertyName("hostname")] string? Hostname,
+    [property: JsonPropertyName("database")] string Database);
+public sealed record EnableRootArgs([property: JsonPropertyName("root_password")] string? RootPassword);
+public sealed record RootCredentials([property: JsonPropertyName("name")] string Name, [property: JsonPropertyName("password")] string Password);

@@ -3,7 +3,10 @@ using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using Trove.Actors.Compute;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Trove.Actors.Guests;
+using Trove.Actors.Messaging;
 using static Trove.Actors.Instances.InstanceCommands;
 using static Trove.Actors.Instances.InstanceEvents;
 
@@ -19,6 +22,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private sealed record BuildTimedOut;
     private sealed record HeartbeatExpired;
     private sealed record RetryDelete;
+    private sealed record RootWasEnabled(RootCredentials Credentials, IActorRef Requester);
+    private sealed record RestartDone(string? Failure);
 
     private readonly string _id;
     private readonly ICompute _compute;
@@ -51,7 +56,34 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<Get>(get => Sender.Tell(InstanceDecisions.Get(_state, get).Reply));
         Command<Delete>(delete => Apply(InstanceDecisions.Delete(_state, delete, Now), afterPersist: StartDeletion));
         Command<ReportHeartbeat>(OnHeartbeat);
-        Command<Wake>(_ => Sender.Tell(Akka.Done.Instance));
+        Command<CallGuest>(call => CallGuestFor(call.InstanceId, call.TenantId, call.Message, Sender, Sender,
+            result => new InstanceReplies.GuestResult(result)));
+        Command<EnableRoot>(enable =>
+        {
+            var requester = Sender;
+            CallGuestFor(enable.InstanceId, enable.TenantId, RpcMessage.Create(GuestMethods.EnableRoot, new EnableRootArgs(enable.Password)),
+                requester, Self, result => new RootWasEnabled(result.Deserialize<RootCredentials>(RpcMessage.Json)!, requester));
+        });
+        Command<RootWasEnabled>(enabled => Apply(
+            Decision.Silent(new InstanceEvents.RootEnabled(enabled.Credentials.Name, Now)),
+            afterPersist: () => enabled.Requester.Tell(new InstanceReplies.RootEnabled(enabled.Credentials))));
+        Command<DisableRoot>(disable =>
+        {
+            if (_state is { RootEverEnabled: false } && _state.BelongsTo(disable.TenantId))
+                Sender.Tell(new InstanceReplies.GuestFailed(RpcFailureKinds.NotFound, $"Root was never enabled on instance {_id}."));
+            else
+                CallGuestFor(disable.InstanceId, disable.TenantId, RpcMessage.Create(GuestMethods.DisableRoot, new { }), Sender, Sender,
+                    result => new InstanceReplies.GuestResult(result));
+        });
+        Command<Restart>(restart => Apply(InstanceDecisions.Restart(_state, restart, Now), afterPersist: RestartGuest));
+        Command<RestartDone>(done =>
+        {
+            if (done.Failure is not null)
+                _log.Warning("instance {0}: restart failed: {1}", _id, done.Failure);
+            Apply(InstanceDecisions.RestartFinished(_state, Now));
+        });
+        Command<Rename>(rename => Apply(InstanceDecisions.Rename(_state, rename, Now)));
+        Command<ResetStatus>(reset => Apply(InstanceDecisions.ResetStatus(_state, reset, Now)));
 
         Command<ProvisioningActor.ServerReady>(ready =>
             Apply(InstanceDecisions.ServerCreated(_state, ready.Server.Id, ready.Server.Address, ready.Server.Port, Now)));
@@ -108,6 +140,33 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             CommandAny(_ => Stash.Stash());
         });
     }
+
+    /// <summary>Calls the guest if the tenant may act on the instance now. The mapped result goes to
+    /// <paramref name="resultTo"/>, a failure straight to <paramref name="requester"/>; nothing is persisted here.</summary>
+    private void CallGuestFor(string instanceId, string tenantId, RpcMessage message, IActorRef requester, IActorRef resultTo,
+        Func<JsonNode?, object> onResult)
+    {
+        if (InstanceDecisions.Guard(_state, instanceId, tenantId) is { } refusal)
+        {
+            requester.Tell(refusal);
+            return;
+        }
+        _guests.CallAsync(_id, message, _settings.GuestCallTimeout).ContinueWith(call =>
+        {
+            if (call.IsCompletedSuccessfully)
+                resultTo.Tell(onResult(call.Result));
+            else
+                requester.Tell(call.Exception?.GetBaseException() is RpcException rpc
+                    ? new InstanceReplies.GuestFailed(rpc.Kind, rpc.Message)
+                    : new InstanceReplies.GuestFailed(RpcFailureKinds.Error,
+                        $"The guest did not answer: {call.Exception?.GetBaseException().Message ?? "cancelled"}"));
+        }, TaskScheduler.Default);
+    }
+
+    private void RestartGuest() =>
+        _guests.CallAsync(_id, RpcMessage.Create(GuestMethods.Restart, new { }), _settings.RestartTimeout).PipeTo(Self,
+            success: _ => new RestartDone(null),
+            failure: e => new RestartDone(e.GetBaseException().Message));
 
     private void BecomeReady()
     {
@@ -169,6 +228,9 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                 break;
             case InstanceTask.Deleting:
                 StartDeletion();
+                break;
+            case InstanceTask.Rebooting:
+                RestartGuest();
                 break;
             case InstanceTask.None when !_state.IsDeleted:
                 Timers.StartSingleTimer(nameof(HeartbeatExpired), new HeartbeatExpired(), _settings.HeartbeatExpiry);

@@ -82,4 +82,40 @@ public static class InstanceDecisions
 
     public static Decision DeleteCompleted(InstanceState? state, DateTimeOffset now) =>
         state is { Task: InstanceTask.Deleting, IsDeleted: false } ? Decision.Silent(new Deleted(now)) : Decision.Silent();
+
+    /// <summary>Null when the tenant may act on the instance now; else the reply that says why not (404, or 422 as upstream).</summary>
+    public static object? Guard(InstanceState? state, string instanceId, string tenantId) =>
+        state is null || !state.BelongsTo(tenantId) ? new InstanceReplies.NotFound(instanceId)
+        : state.CanPerformAction ? null
+        : new InstanceReplies.Refused(
+            $"Instance {instanceId} is not currently available for an action to be performed (status was {state.Status}).");
+
+    public static Decision Restart(InstanceState? state, InstanceCommands.Restart cmd, DateTimeOffset now)
+    {
+        if (Guard(state, cmd.InstanceId, cmd.TenantId) is { } refusal)
+            return Decision.Answer(refusal);
+        var started = new RestartStarted(now);
+        return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, started)), started);
+    }
+
+    public static Decision RestartFinished(InstanceState? state, DateTimeOffset now) =>
+        state is { Task: InstanceTask.Rebooting } ? Decision.Silent(new RestartCompleted(now)) : Decision.Silent();
+
+    public static Decision Rename(InstanceState? state, InstanceCommands.Rename cmd, DateTimeOffset now)
+    {
+        if (state is null || !state.BelongsTo(cmd.TenantId))
+            return Decision.Answer(new InstanceReplies.NotFound(cmd.InstanceId));
+        var renamed = new Renamed(cmd.Name, now);
+        return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, renamed)), renamed);
+    }
+
+    public static Decision ResetStatus(InstanceState? state, InstanceCommands.ResetStatus cmd, DateTimeOffset now)
+    {
+        if (state is null || !state.BelongsTo(cmd.TenantId))
+            return Decision.Answer(new InstanceReplies.NotFound(cmd.InstanceId));
+        if (state.Task == InstanceTask.Deleting)
+            return Decision.Answer(new InstanceReplies.Refused($"Instance {cmd.InstanceId} is being deleted."));
+        var reset = new StatusReset(now);
+        return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, reset)), reset);
+    }
 }

@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using Trove.Actors.Guests;
+using Trove.Actors.Messaging;
 using Trove.Actors.Serialization;
 
 namespace Trove.Actors.Instances;
@@ -30,8 +32,16 @@ public static class InstanceCommands
     /// <summary>A guest's heartbeat, as the conductor received it. <paramref name="Sent"/> is the guest's clock.</summary>
     public sealed record ReportHeartbeat(string InstanceId, string ServiceStatus, DateTimeOffset Sent) : IWithInstanceId, ITroveMessage;
 
-    /// <summary>Starts an entity that has work to resume (a build, a delete, a heartbeat watch) after a node start.</summary>
-    public sealed record Wake(string InstanceId) : IWithInstanceId, ITroveMessage;
+    /// <summary>A guest operation on a running instance (databases, users): the entity checks the tenant and the
+    /// instance's state, then calls its guest; it keeps nothing of it.</summary>
+    public sealed record CallGuest(string InstanceId, string TenantId, RpcMessage Message) : IWithInstanceId, ITroveMessage;
+
+    public sealed record EnableRoot(string InstanceId, string TenantId, string? Password) : IWithInstanceId, ITroveMessage;
+    public sealed record DisableRoot(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
+    public sealed record Restart(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
+    public sealed record Rename(string InstanceId, string TenantId, string Name) : IWithInstanceId, ITroveMessage;
+    /// <summary>Admin: clears a stuck task, as upstream's reset_status.</summary>
+    public sealed record ResetStatus(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
 }
 
 public static class InstanceReplies
@@ -42,6 +52,10 @@ public static class InstanceReplies
     /// <summary>The request cannot be done in the instance's present state (Trove's 422).</summary>
     public sealed record Refused(string Message) : ITroveMessage;
     public sealed record Failed(string Message) : ITroveMessage;
+    public sealed record GuestResult(JsonNode? Result) : ITroveMessage;
+    /// <summary>The guest refused or failed; <paramref name="Kind"/> is one of <see cref="RpcFailureKinds"/>.</summary>
+    public sealed record GuestFailed(string Kind, string Message) : ITroveMessage;
+    public sealed record RootEnabled(RootCredentials Credentials) : ITroveMessage;
     public sealed record HeartbeatAck : ITroveMessage
     {
         public static readonly HeartbeatAck Instance = new();
@@ -66,5 +80,11 @@ public static class InstanceEvents
     public sealed record BuildCompleted(DateTimeOffset At) : IInstanceEvent;
     public sealed record BuildFailed(string Fault, DateTimeOffset At) : IInstanceEvent;
     public sealed record DeleteRequested(DateTimeOffset At) : IInstanceEvent;
+    public sealed record Renamed(string Name, DateTimeOffset At) : IInstanceEvent;
+    /// <summary>Root was enabled: upstream's root history, shown as rootEnabled forever after.</summary>
+    public sealed record RootEnabled(string User, DateTimeOffset At) : IInstanceEvent;
+    public sealed record RestartStarted(DateTimeOffset At) : IInstanceEvent;
+    public sealed record RestartCompleted(DateTimeOffset At) : IInstanceEvent;
+    public sealed record StatusReset(DateTimeOffset At) : IInstanceEvent;
     public sealed record Deleted(DateTimeOffset At) : IInstanceEvent;
 }

@@ -17,5 +17,11 @@ public sealed record InstanceSettings
     /// <summary>An entity with nothing to do is passivated after this long.</summary>
     public TimeSpan PassivateAfter { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long a guest has to answer a call on databases, users or root.</summary>
+    public TimeSpan GuestCallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a guest has to restart its engine.</summary>
+    public TimeSpan RestartTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
     public int SnapshotEvery { get; init; } = 50;
 }

@@ -10,6 +10,7 @@ public enum InstanceTask
     None,
     Building,
     BuildError,
+    Rebooting,
     Deleting,
 }
 
@@ -36,7 +37,8 @@ public sealed record InstanceState(
     DateTimeOffset Created,
     DateTimeOffset Updated,
     DateTimeOffset ServiceStatusUpdated,
-    bool IsDeleted) : ITroveMessage
+    bool IsDeleted,
+    bool RootEverEnabled = false) : ITroveMessage
 {
     public static InstanceState Apply(InstanceState? state, IInstanceEvent e) => (state, e) switch
     {
@@ -54,6 +56,11 @@ public sealed record InstanceState(
         (_, BuildFailed f) => state with { Task = InstanceTask.BuildError, Fault = f.Fault, FaultAt = f.At, Updated = f.At },
         (_, DeleteRequested d) => state with { Task = InstanceTask.Deleting, Updated = d.At },
         (_, Deleted d) => state with { IsDeleted = true, ServiceStatus = "deleted", Updated = d.At },
+        (_, Renamed r) => state with { Name = r.Name, Updated = r.At },
+        (_, RootEnabled r) => state with { RootEverEnabled = true, Updated = r.At },
+        (_, RestartStarted r) => state with { Task = InstanceTask.Rebooting, ServiceStatus = "restarting", Updated = r.At },
+        (_, RestartCompleted r) => state with { Task = InstanceTask.None, Updated = r.At },
+        (_, StatusReset r) => state with { Task = InstanceTask.None, ServiceStatus = ServiceStatusNames.Unknown, Fault = null, Updated = r.At },
         _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
     };
 
@@ -62,6 +69,7 @@ public sealed record InstanceState(
     {
         InstanceTask.BuildError => "ERROR",
         InstanceTask.Building => "BUILD",
+        InstanceTask.Rebooting => "REBOOT",
         InstanceTask.Deleting => "SHUTDOWN",
         _ => IsDeleted ? "DELETED" : "ACTIVE",
     };
@@ -81,8 +89,13 @@ public sealed record InstanceState(
         "blocked" => "BLOCKED",
         "paused" or "crashed" => "SHUTDOWN",
         "deleted" => "DELETED",
+        "restarting" => "RESTARTING",
         _ => "ERROR",
     };
 
     public bool BelongsTo(string tenantId) => !IsDeleted && TenantId == tenantId;
+
+    /// <summary>Upstream's validate_can_perform_action: no task running and a guest that reports a usable engine.</summary>
+    public bool CanPerformAction => Task == InstanceTask.None && !IsDeleted && ServerId is not null
+        && ServiceStatus is ServiceStatusNames.Healthy or ServiceStatusNames.Running or ServiceStatusNames.Shutdown or "blocked" or "crashed";
 }

@@ -55,7 +55,7 @@ public sealed class AmqpRpcClient : IAsyncDisposable
         {
             await _publisher.PublishAsync(routingKey, message, id, _replyQueue, ct);
             var reply = await waiting.Task.WaitAsync(timeout, ct);
-            return reply.Failure is { } failure ? throw new RpcException(failure) : reply.Result;
+            return reply.Failure is { } failure ? throw new RpcException(failure, reply.FailureKind ?? RpcFailureKinds.Error) : reply.Result;
         }
         catch (TimeoutException)
         {

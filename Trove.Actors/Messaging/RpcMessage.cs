@@ -29,14 +29,25 @@ public sealed record RpcMessage(
             : throw new JsonException("a message needs 'method' and 'args'");
 }
 
-/// <summary>The reply to a call: a result, or a failure message.</summary>
+/// <summary>The reply to a call: a result, or a failure message with its kind (<see cref="RpcFailureKinds"/>).</summary>
 public sealed record RpcReply(
     [property: JsonPropertyName("result")] JsonNode? Result,
-    [property: JsonPropertyName("failure")] string? Failure)
+    [property: JsonPropertyName("failure")] string? Failure,
+    [property: JsonPropertyName("failure_kind")] string? FailureKind = null)
 {
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, RpcMessage.Json);
     public static RpcReply Parse(ReadOnlyMemory<byte> body) =>
         JsonSerializer.Deserialize<RpcReply>(body.Span, RpcMessage.Json) ?? new RpcReply(null, "empty reply");
 }
 
-public sealed class RpcException(string message) : Exception(message);
+public static class RpcFailureKinds
+{
+    public const string NotFound = "not_found";
+    public const string Invalid = "invalid";
+    public const string Error = "error";
+}
+
+public sealed class RpcException(string message, string kind = RpcFailureKinds.Error) : Exception(message)
+{
+    public string Kind { get; } = kind;
+}

@@ -16,7 +16,7 @@ namespace Trove.Guest.Agent;
 /// Consumes the guest's queue, dispatches each message by method to the datastore manager, replies to calls,
 /// acknowledges a message only once handled, and reports heartbeats to the conductor.
 /// </summary>
-public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, ILogger<GuestAgent> log) : BackgroundService
+public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestDispatcher dispatcher, ILogger<GuestAgent> log) : BackgroundService
 {
     private readonly string _preparedMarker = Path.Combine(info.Directory, ".guestagent.prepare.end");
     private AmqpPublisher? _publisher;
@@ -88,7 +88,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, ILogge
         catch (Exception e) when (e is not OperationCanceledException)
         {
             log.LogError(e, "{Method} failed", message.Method);
-            reply = new RpcReply(null, $"{message.Method} failed: {e.Message}");
+            reply = new RpcReply(null, e.Message, GuestDispatcher.KindOf(e));
         }
         if (incoming is { ReplyTo: { } replyTo, CorrelationId: { } correlationId })
             await _publisher!.ReplyAsync(replyTo, correlationId, reply);
@@ -96,6 +96,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, ILogge
         return Done.Instance;
     }
 
+    /// <summary>Methods that change the engine's state report it at once; the rest go to the dispatcher.</summary>
     private async Task<JsonNode?> DispatchAsync(RpcMessage message)
     {
         switch (message.Method)
@@ -105,17 +106,18 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, ILogge
                 return null;
             case GuestMethods.StopDb:
                 await manager.StopAsync(CancellationToken.None);
-                await TryReportAsync(ServiceStatusNames.Shutdown, CancellationToken.None);
-                return null;
+                break;
             case GuestMethods.StartDb:
                 await manager.StartAsync(CancellationToken.None);
-                await TryReportAsync(await manager.GetStatusAsync(CancellationToken.None), CancellationToken.None);
-                return null;
-            case GuestMethods.GetStatus:
-                return JsonValue.Create(await manager.GetStatusAsync(CancellationToken.None));
+                break;
+            case GuestMethods.Restart:
+                await manager.RestartAsync(CancellationToken.None);
+                break;
             default:
-                throw new NotSupportedException($"unknown method '{message.Method}'");
+                return await dispatcher.DispatchAsync(message, CancellationToken.None);
         }
+        await TryReportAsync(await manager.GetStatusAsync(CancellationToken.None), CancellationToken.None);
+        return null;
     }
 
     private async Task PrepareAsync(PrepareArgs args)

@@ -43,6 +43,9 @@ public interface IDatastoreManager
 
     Task RevokeAccessAsync(string name, string? host, string database, CancellationToken ct);
 
+    /// <summary>The engine's superuser as the API names it (postgres, root).</summary>
+    string RootUserName { get; }
+
     /// <summary>Enables the engine's superuser for logins over TCP with this password, or a generated one; returns it.</summary>
     Task<string> EnableRootAsync(string? password, CancellationToken ct);
 

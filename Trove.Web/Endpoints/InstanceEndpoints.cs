@@ -27,6 +27,9 @@ public static class InstanceEndpoints
         instances.MapPost("", Create);
         instances.MapGet("/{id}", Show);
         instances.MapDelete("/{id}", Delete);
+        instances.MapPut("/{id}", Update);
+        instances.MapPatch("/{id}", Update);
+        instances.MapPost("/{id}/action", Action);
         return tenant;
     }
 
@@ -60,7 +63,7 @@ public static class InstanceEndpoints
         return reply switch
         {
             InstanceReplies.Accepted accepted => Results.Json(new JsonObject { ["instance"] = InstanceView.Detail(accepted.State, request) }),
-            _ => ErrorOf(reply),
+            _ => InstanceAsk.ErrorOf(reply),
         };
     }
 
@@ -70,22 +73,53 @@ public static class InstanceEndpoints
         var reply = await instances.ActorRef.Ask<object>(new InstanceCommands.Get(id, tenantId), settings.AskTimeout);
         return reply is InstanceReplies.Found found
             ? Results.Json(new JsonObject { ["instance"] = InstanceView.Detail(found.State, request) })
-            : ErrorOf(reply);
+            : InstanceAsk.ErrorOf(reply);
     }
 
     private static async Task<IResult> Delete(string tenantId, string id, IRequiredActor<InstanceRegion> instances, TroveSettings settings)
     {
         var reply = await instances.ActorRef.Ask<object>(new InstanceCommands.Delete(id, tenantId), settings.AskTimeout);
-        return reply is InstanceReplies.Accepted ? Results.Accepted() : ErrorOf(reply);
+        return reply is InstanceReplies.Accepted ? Results.Accepted() : InstanceAsk.ErrorOf(reply);
     }
 
-    private static IResult ErrorOf(object reply) => reply switch
-    {
-        InstanceReplies.NotFound nf => TroveError.NotFound($"Instance {nf.InstanceId} cannot be found."),
-        InstanceReplies.Refused refused => TroveError.Unprocessable(refused.Message),
-        InstanceReplies.Failed failed => TroveError.Internal(failed.Message),
-        _ => TroveError.Internal($"Unexpected reply {reply.GetType().Name}."),
-    };
+    /// <summary>PUT (and upstream's deprecated PATCH) of an instance: for now, its name.</summary>
+    private static Task<IResult> Update(string tenantId, string id, HttpRequest request, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+        InstanceAsk.Guarded(async () =>
+        {
+            var instance = (await ReadJsonAsync(request))?["instance"] as JsonObject
+                           ?? throw RequestError.Invalid("the body must be an object with an 'instance' object.");
+            foreach (var key in instance.Select(p => p.Key).Where(k => k != "name"))
+                throw new RequestError(StatusCodes.Status501NotImplemented, $"Changing '{key}' of an instance is not supported yet.");
+            var name = JsonBody.String(instance, "name", required: true)!.Trim();
+            if (name.Length is 0 or > 255)
+                throw RequestError.Invalid("'name' must be 1 to 255 characters.");
+            return await instances.AskAsync(new InstanceCommands.Rename(id, tenantId, name), settings) is InstanceReplies.Accepted
+                ? Results.StatusCode(StatusCodes.Status202Accepted)
+                : TroveError.NotFound($"Instance {id} cannot be found.");
+        });
+
+    /// <summary><c>POST /instances/{id}/action</c> with exactly one action, as upstream.</summary>
+    private static Task<IResult> Action(string tenantId, string id, HttpContext context, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+        InstanceAsk.Guarded(async () =>
+        {
+            if (await ReadJsonAsync(context.Request) is not JsonObject { Count: 1 } body)
+                throw RequestError.Invalid("the body must be an object with exactly one action.");
+            IWithInstanceId command = body.First().Key switch
+            {
+                "restart" => new InstanceCommands.Restart(id, tenantId),
+                "reset_status" => AdminOnly(context, new InstanceCommands.ResetStatus(id, tenantId)),
+                "resize" => throw new RequestError(StatusCodes.Status501NotImplemented, "Resizing is not supported yet."),
+                var other => throw RequestError.Invalid($"'{other}' is not an instance action."),
+            };
+            var reply = await instances.AskAsync(command, settings);
+            return reply is InstanceReplies.Accepted ? Results.StatusCode(StatusCodes.Status202Accepted) : InstanceAsk.ErrorOf(reply);
+        });
+
+    private static IWithInstanceId AdminOnly(HttpContext context, IWithInstanceId command) =>
+        AdminCheck(context) ? command : throw new RequestError(StatusCodes.Status403Forbidden, "This action needs the admin role.");
+
+    /// <summary>Whether the caller has the admin role; replaced by the authentication pipeline's caller when it is in place.</summary>
+    internal static Func<HttpContext, bool> AdminCheck { get; set; } = _ => false;
 
     /// <summary>The body as JSON; malformed JSON is the client's error, answered with Trove's 400.</summary>
     internal static async Task<JsonNode?> ReadJsonAsync(HttpRequest request)

@@ -29,7 +29,7 @@ public sealed class PostgresManager : IDatastoreManager
         _log = log;
     }
 
-    private string AdminConnection(string database = "postgres") =>
+    private string AdminConnection(string database) =>
         $"Host={_engineDir};Port={_port};Username=postgres;Database={database};Pooling=false;Timeout=5";
 
     public async Task PrepareAsync(PrepareArgs args, CancellationToken ct)
@@ -38,8 +38,7 @@ public sealed class PostgresManager : IDatastoreManager
             await InitialiseAsync(ct);
         await StartAsync(ct);
 
-        await using var admin = new NpgsqlConnection(AdminConnection());
-        await admin.OpenAsync(ct);
+        await using var admin = await OpenAdminAsync("postgres", ct);
         foreach (var db in args.Databases)
             await CreateDatabaseAsync(admin, db, ct);
         foreach (var user in args.Users)
@@ -88,8 +87,7 @@ public sealed class PostgresManager : IDatastoreManager
         {
             if (!await IsRunningAsync(ct))
                 return ServiceStatusNames.Shutdown;
-            await using var admin = new NpgsqlConnection(AdminConnection());
-            await admin.OpenAsync(ct);
+            await using var admin = await OpenAdminAsync("postgres", ct);
             await using var probe = new NpgsqlCommand("SELECT 1", admin);
             await probe.ExecuteScalarAsync(ct);
             return ServiceStatusNames.Healthy;
@@ -107,6 +105,147 @@ public sealed class PostgresManager : IDatastoreManager
     private static Task<string> AsPostgresAsync(string tool, IEnumerable<string> args, CancellationToken ct) =>
         ProcessRunner.RunCheckedAsync("runuser", ["-u", OsUser, "--", Path.Combine(Bin, tool), .. args], ct);
 
+    public async Task CreateDatabasesAsync(IReadOnlyList<DatabaseSpec> databases, CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        foreach (var db in databases)
+            await CreateDatabaseAsync(admin, db, ct);
+    }
+
+    public async Task<IReadOnlyList<DatabaseSpec>> ListDatabasesAsync(CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        await using var query = new NpgsqlCommand(
+            "SELECT datname, pg_encoding_to_char(encoding), datcollate FROM pg_database " +
+            "WHERE NOT datistemplate AND datname <> 'postgres' ORDER BY datname", admin);
+        await using var reader = await query.ExecuteReaderAsync(ct);
+        var databases = new List<DatabaseSpec>();
+        while (await reader.ReadAsync(ct))
+            databases.Add(new DatabaseSpec(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        return databases;
+    }
+
+    public async Task DeleteDatabaseAsync(string name, CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        await ExecAsync(admin, $"DROP DATABASE IF EXISTS {Sql.Identifier(name)} WITH (FORCE)", ct);
+    }
+
+    public async Task CreateUsersAsync(IReadOnlyList<UserSpec> users, CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        foreach (var user in users)
+            await CreateUserAsync(admin, user, ct);
+    }
+
+    /// <summary>Login roles but the superuser; a user's databases are those it was granted CREATE on.</summary>
+    public async Task<IReadOnlyList<UserInfo>> ListUsersAsync(CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        await using var query = new NpgsqlCommand("""
+            SELECT r.rolname, COALESCE(array_agg(d.datname ORDER BY d.datname) FILTER (WHERE d.datname IS NOT NULL), '{}')
+            FROM pg_roles r
+            LEFT JOIN (SELECT d.datname, a.grantee FROM pg_database d, aclexplode(d.datacl) a WHERE a.privilege_type = 'CREATE') d
+                   ON d.grantee = r.oid
+            WHERE r.rolcanlogin AND NOT r.rolsuper
+            GROUP BY r.rolname ORDER BY r.rolname
+            """, admin);
+        await using var reader = await query.ExecuteReaderAsync(ct);
+        var users = new List<UserInfo>();
+        while (await reader.ReadAsync(ct))
+            users.Add(new UserInfo(reader.GetString(0), null, reader.GetFieldValue<string[]>(1).Select(d => new UserDatabase(d)).ToList()));
+        return users;
+    }
+
+    public async Task UpdateUserAsync(string name, string? host, UserChanges changes, CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        await RequireUserAsync(admin, name, ct);
+        if (changes.Password is not null)
+            await ExecAsync(admin, $"ALTER ROLE {Sql.Identifier(name)} PASSWORD {Sql.Literal(changes.Password)}", ct);
+        if (changes.Name is not null && changes.Name != name)
+            await ExecAsync(admin, $"ALTER ROLE {Sql.Identifier(name)} RENAME TO {Sql.Identifier(changes.Name)}", ct);
+    }
+
+    /// <summary>Objects the user created are handed to the superuser first, so dropping a user never drops tenant data.</summary>
+    public async Task DeleteUserAsync(string name, string? host, CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        if (!await UserExistsAsync(admin, name, ct))
+            return;
+        foreach (var db in (await ListDatabasesAsync(ct)).Select(d => d.Name).Append("postgres"))
+        {
+            await using var inDb = await OpenAdminAsync(db, ct);
+            await ExecAsync(inDb, $"REASSIGN OWNED BY {Sql.Identifier(name)} TO postgres; DROP OWNED BY {Sql.Identifier(name)}", ct);
+        }
+        await ExecAsync(admin, $"DROP ROLE {Sql.Identifier(name)}", ct);
+    }
+
+    public async Task GrantAccessAsync(string name, string? host, IReadOnlyList<string> databases, CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        await RequireUserAsync(admin, name, ct);
+        foreach (var db in databases)
+            await GrantAsync(admin, name, db, ct);
+    }
+
+    public async Task RevokeAccessAsync(string name, string? host, string database, CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        await RequireUserAsync(admin, name, ct);
+        await ExecAsync(admin, $"REVOKE ALL PRIVILEGES ON DATABASE {Sql.Identifier(database)} FROM {Sql.Identifier(name)}", ct);
+        await using var inDb = await OpenAdminAsync(database, ct);
+        await ExecAsync(inDb, $"REVOKE ALL ON SCHEMA public FROM {Sql.Identifier(name)}", ct);
+    }
+
+    /// <summary>The superuser has no password until root is enabled, so it cannot log in over TCP (scram-sha-256) before.</summary>
+    public string RootUserName => "postgres";
+
+    public async Task<string> EnableRootAsync(string? password, CancellationToken ct)
+    {
+        password ??= Passwords.Generate();
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        await ExecAsync(admin, $"ALTER ROLE postgres WITH LOGIN PASSWORD {Sql.Literal(password)}", ct);
+        return password;
+    }
+
+    public async Task DisableRootAsync(CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        await ExecAsync(admin, "ALTER ROLE postgres PASSWORD NULL", ct);
+    }
+
+    public async Task RestartAsync(CancellationToken ct)
+    {
+        await StopAsync(ct);
+        await StartAsync(ct);
+    }
+
+    private async Task<NpgsqlConnection> OpenAdminAsync(string database, CancellationToken ct)
+    {
+        var connection = new NpgsqlConnection(AdminConnection(database));
+        await connection.OpenAsync(ct);
+        return connection;
+    }
+
+    private static async Task ExecAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<bool> UserExistsAsync(NpgsqlConnection admin, string name, CancellationToken ct)
+    {
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_roles WHERE rolname = $1 AND NOT rolsuper", admin) { Parameters = { new() { Value = name } } };
+        return await exists.ExecuteScalarAsync(ct) is not null;
+    }
+
+    private static async Task RequireUserAsync(NpgsqlConnection admin, string name, CancellationToken ct)
+    {
+        if (!await UserExistsAsync(admin, name, ct))
+            throw new KeyNotFoundException($"User {name} does not exist.");
+    }
+
     private static async Task CreateDatabaseAsync(NpgsqlConnection admin, DatabaseSpec db, CancellationToken ct)
     {
         await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", admin) { Parameters = { new() { Value = db.Name } } };
@@ -119,27 +258,24 @@ public sealed class PostgresManager : IDatastoreManager
             sql += $" ENCODING {Sql.Literal(db.CharacterSet)}";
         if (db.Collate is not null)
             sql += $" LC_COLLATE {Sql.Literal(db.Collate)} LC_CTYPE {Sql.Literal(db.Collate)}";
-        await using var create = new NpgsqlCommand(sql, admin);
-        await create.ExecuteNonQueryAsync(ct);
+        await ExecAsync(admin, sql, ct);
     }
 
-    /// <summary>Creates the role (or sets the password of an existing one) and grants it its databases, including
-    /// the right to create objects in their public schema, which PostgreSQL 15 no longer gives everyone.</summary>
+    /// <summary>Creates the role (or sets the password of an existing one) and grants it its databases.</summary>
     private async Task CreateUserAsync(NpgsqlConnection admin, UserSpec user, CancellationToken ct)
     {
-        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_roles WHERE rolname = $1", admin) { Parameters = { new() { Value = user.Name } } };
-        var verb = await exists.ExecuteScalarAsync(ct) is null ? "CREATE ROLE" : "ALTER ROLE";
-        await using (var role = new NpgsqlCommand($"{verb} {Sql.Identifier(user.Name)} LOGIN PASSWORD {Sql.Literal(user.Password)}", admin))
-            await role.ExecuteNonQueryAsync(ct);
-
+        var verb = await UserExistsAsync(admin, user.Name, ct) ? "ALTER ROLE" : "CREATE ROLE";
+        await ExecAsync(admin, $"{verb} {Sql.Identifier(user.Name)} LOGIN PASSWORD {Sql.Literal(user.Password)}", ct);
         foreach (var db in user.Databases)
-        {
-            await using (var grant = new NpgsqlCommand($"GRANT ALL PRIVILEGES ON DATABASE {Sql.Identifier(db.Name)} TO {Sql.Identifier(user.Name)}", admin))
-                await grant.ExecuteNonQueryAsync(ct);
-            await using var inDb = new NpgsqlConnection(AdminConnection(db.Name));
-            await inDb.OpenAsync(ct);
-            await using var schema = new NpgsqlCommand($"GRANT ALL ON SCHEMA public TO {Sql.Identifier(user.Name)}", inDb);
-            await schema.ExecuteNonQueryAsync(ct);
-        }
+            await GrantAsync(admin, user.Name, db.Name, ct);
+    }
+
+    /// <summary>All on the database, and the right to create objects in its public schema, which PostgreSQL 15
+    /// no longer gives everyone.</summary>
+    private async Task GrantAsync(NpgsqlConnection admin, string user, string database, CancellationToken ct)
+    {
+        await ExecAsync(admin, $"GRANT ALL PRIVILEGES ON DATABASE {Sql.Identifier(database)} TO {Sql.Identifier(user)}", ct);
+        await using var inDb = await OpenAdminAsync(database, ct);
+        await ExecAsync(inDb, $"GRANT ALL ON SCHEMA public TO {Sql.Identifier(user)}", ct);
     }
 }

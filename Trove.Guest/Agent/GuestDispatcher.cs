@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Trove.Actors.Guests;
+using Trove.Actors.Messaging;
+using Trove.Guest.Datastores;
+
+namespace Trove.Guest.Agent;
+
+/// <summary>Upstream's guest API: each method name to the datastore manager's operation.</summary>
+public sealed class GuestDispatcher(IDatastoreManager manager)
+{
+    private static JsonNode? ToJson<T>(T value) => JsonSerializer.SerializeToNode(value, RpcMessage.Json);
+
+    /// <summary>Runs one message; prepare and the start/stop methods are the agent's, as they also report status.</summary>
+    public async Task<JsonNode?> DispatchAsync(RpcMessage message, CancellationToken ct)
+    {
+        switch (message.Method)
+        {
+            case GuestMethods.GetStatus:
+                return JsonValue.Create(await manager.GetStatusAsync(ct));
+            case GuestMethods.CreateDatabase:
+                await manager.CreateDatabasesAsync(message.ArgsAs<DatabasesArgs>().Databases, ct);
+                return null;
+            case GuestMethods.ListDatabases:
+                return ToJson(await manager.ListDatabasesAsync(ct));
+            case GuestMethods.DeleteDatabase:
+                await manager.DeleteDatabaseAsync(message.ArgsAs<DatabaseArgs>().Database.Name, ct);
+                return null;
+            case GuestMethods.CreateUser:
+                await manager.CreateUsersAsync(message.ArgsAs<UsersArgs>().Users, ct);
+                return null;
+            case GuestMethods.ListUsers:
+                return ToJson(await manager.ListUsersAsync(ct));
+            case GuestMethods.UpdateAttributes:
+                var update = message.ArgsAs<UpdateAttributesArgs>();
+                await manager.UpdateUserAsync(update.Username, update.Hostname, update.UserAttrs, ct);
+                return null;
+            case GuestMethods.DeleteUser:
+                var user = message.ArgsAs<UserArgs>().User;
+                await manager.DeleteUserAsync(user.Name, user.Host, ct);
+                return null;
+            case GuestMethods.GrantAccess:
+                var grant = message.ArgsAs<GrantAccessArgs>();
+                await manager.GrantAccessAsync(grant.Username, grant.Hostname, grant.Databases, ct);
+                return null;
+            case GuestMethods.RevokeAccess:
+                var revoke = message.ArgsAs<RevokeAccessArgs>();
+                await manager.RevokeAccessAsync(revoke.Username, revoke.Hostname, revoke.Database, ct);
+                return null;
+            case GuestMethods.EnableRoot:
+                var password = await manager.EnableRootAsync(message.ArgsAs<EnableRootArgs>().RootPassword, ct);
+                return ToJson(new RootCredentials(RootName, password));
+            case GuestMethods.DisableRoot:
+                await manager.DisableRootAsync(ct);
+                return null;
+            default:
+                throw new NotSupportedException($"unknown method '{message.Method}'");
+        }
+    }
+
+    /// <summary>The superuser's name as the API shows it.</summary>
+    public string RootName => manager.RootUserName;
+
+    /// <summary>The failure's kind, so that the API can answer 404 or 400 rather than 500.</summary>
+    public static string KindOf(Exception e) => e switch
+    {
+        KeyNotFoundException => RpcFailureKinds.NotFound,
+        ArgumentException or NotSupportedException or JsonException => RpcFailureKinds.Invalid,
+        _ => RpcFailureKinds.Error,
+    };
+}

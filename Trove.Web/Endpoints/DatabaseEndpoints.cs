@@ -1,0 +1,55 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Akka.Hosting;
+using Trove.Actors.Guests;
+using Trove.Actors.Hosting;
+using Trove.Actors.Instances;
+using Trove.Actors.Messaging;
+using Trove.Web.Errors;
+using Trove.Web.Validation;
+using Trove.Web.Views;
+using static Trove.Web.Endpoints.InstanceAsk;
+
+namespace Trove.Web.Endpoints;
+
+/// <summary><c>/instances/{id}/databases</c>: upstream's database extension, carried out by the guest.</summary>
+public static class DatabaseEndpoints
+{
+    public static RouteGroupBuilder MapDatabases(this RouteGroupBuilder tenant)
+    {
+        var databases = tenant.MapGroup("/instances/{id}/databases");
+        databases.MapPost("", (string tenantId, string id, HttpRequest request, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            Guarded(async () =>
+            {
+                var body = await InstanceEndpoints.ReadJsonAsync(request) as JsonObject
+                           ?? throw RequestError.Invalid("the body must be an object with 'databases'.");
+                var state = await instances.StateAsync(tenantId, id, settings);
+                var specs = JsonBody.Databases(body, NameRules.For(state.Datastore));
+                if (specs.Count == 0)
+                    throw RequestError.Invalid("'databases' must list at least one database.");
+                return await instances.AcceptedAsync(
+                    new InstanceCommands.CallGuest(id, tenantId, RpcMessage.Create(GuestMethods.CreateDatabase, new DatabasesArgs(specs))), settings);
+            }));
+        databases.MapGet("", (string tenantId, string id, HttpRequest request, int? limit, string? marker,
+                IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            Guarded(async () =>
+            {
+                var reply = await instances.AskAsync(new InstanceCommands.CallGuest(id, tenantId, RpcMessage.Create(GuestMethods.ListDatabases, new { })), settings);
+                if (reply is not InstanceReplies.GuestResult result)
+                    return ErrorOf(reply);
+                var all = result.Result.Deserialize<List<DatabaseSpec>>(RpcMessage.Json) ?? [];
+                var page = Paging.Page(all, d => d.Name, limit, marker);
+                return Paging.Result(request, "databases", page.Items.Select(d => new { name = d.Name }), page);
+            }));
+        databases.MapGet("/{name}", () => TroveError.Of(501, "Showing one database is not implemented, as upstream."));
+        databases.MapDelete("/{name}", (string tenantId, string id, string name, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            Guarded(async () =>
+            {
+                var state = await instances.StateAsync(tenantId, id, settings);
+                NameRules.For(state.Datastore).CheckDatabase(name);
+                return await instances.AcceptedAsync(
+                    new InstanceCommands.CallGuest(id, tenantId, RpcMessage.Create(GuestMethods.DeleteDatabase, new DatabaseArgs(new DatabaseSpec(name)))), settings);
+            }));
+        return tenant;
+    }
+}

@@ -1,0 +1,64 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Trove.Actors.Hosting;
+using Trove.Actors.Instances;
+using Trove.Actors.Messaging;
+using Trove.Web.Errors;
+using Trove.Web.Validation;
+
+namespace Trove.Web.Endpoints;
+
+/// <summary>Asking an instance entity from an endpoint, and turning its replies into Trove's answers.</summary>
+public static class InstanceAsk
+{
+    public static Task<object> AskAsync(this IRequiredActor<InstanceRegion> instances, IWithInstanceId command, TroveSettings settings) =>
+        instances.ActorRef.Ask<object>(command, settings.AskTimeout);
+
+    /// <summary>The instance's state for this tenant, or the <see cref="RequestError"/> that answers the request.</summary>
+    public static async Task<InstanceState> StateAsync(this IRequiredActor<InstanceRegion> instances, string tenantId, string id, TroveSettings settings) =>
+        await instances.AskAsync(new InstanceCommands.Get(id, tenantId), settings) is InstanceReplies.Found found
+            ? found.State
+            : throw new RequestError(404, $"Instance {id} cannot be found.");
+
+    /// <summary>Asks a guest operation and answers 202, or the error.</summary>
+    public static async Task<IResult> AcceptedAsync(this IRequiredActor<InstanceRegion> instances, IWithInstanceId command, TroveSettings settings) =>
+        await instances.AskAsync(command, settings) switch
+        {
+            InstanceReplies.GuestResult or InstanceReplies.Accepted => Results.StatusCode(StatusCodes.Status202Accepted),
+            var reply => ErrorOf(reply),
+        };
+
+    public static IResult ErrorOf(object reply) => reply switch
+    {
+        InstanceReplies.NotFound nf => TroveError.NotFound($"Instance {nf.InstanceId} cannot be found."),
+        InstanceReplies.Refused refused => TroveError.Unprocessable(refused.Message),
+        InstanceReplies.Failed failed => TroveError.Internal(failed.Message),
+        InstanceReplies.GuestFailed { Kind: RpcFailureKinds.NotFound } f => TroveError.NotFound(f.Message),
+        InstanceReplies.GuestFailed { Kind: RpcFailureKinds.Invalid } f => TroveError.BadRequest(f.Message),
+        InstanceReplies.GuestFailed f => TroveError.Internal($"The guest failed: {f.Message}"),
+        _ => TroveError.Internal($"Unexpected reply {reply.GetType().Name}."),
+    };
+
+    /// <summary>Runs an endpoint body that may refuse the request with a <see cref="RequestError"/>.</summary>
+    public static async Task<IResult> Guarded(Func<Task<IResult>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (RequestError error)
+        {
+            return error.ToResult();
+        }
+        catch (ReplyError error)
+        {
+            return error.Result;
+        }
+    }
+}
+
+/// <summary>An entity's refusal met deep inside an endpoint, carried out to <see cref="InstanceAsk.Guarded"/>.</summary>
+public sealed class ReplyError(IResult result) : Exception("the instance refused the request")
+{
+    public IResult Result { get; } = result;
+}

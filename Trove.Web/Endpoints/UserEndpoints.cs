@@ -1,0 +1,162 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Akka.Hosting;
+using Trove.Actors.Guests;
+using Trove.Actors.Hosting;
+using Trove.Actors.Instances;
+using Trove.Actors.Messaging;
+using Trove.Web.Errors;
+using Trove.Web.Validation;
+using Trove.Web.Views;
+using static Trove.Web.Endpoints.InstanceAsk;
+
+namespace Trove.Web.Endpoints;
+
+/// <summary><c>/instances/{id}/users</c>: users and their access, carried out by the guest. A user in a path is
+/// <c>name</c> or <c>name@host</c>, as upstream.</summary>
+public static class UserEndpoints
+{
+    private sealed record UserId(string Name, string? Host);
+
+    private static UserId ParseUserId(string id)
+    {
+        var at = id.IndexOf('@');
+        return at < 0 ? new UserId(id, null) : new UserId(id[..at], id[(at + 1)..] is { Length: > 0 } host ? host : null);
+    }
+
+    private static object View(UserInfo u) => new
+    {
+        name = u.Name,
+        host = u.Host ?? "%",
+        databases = u.Databases.Select(d => new { name = d.Name }),
+    };
+
+    public static RouteGroupBuilder MapUsers(this RouteGroupBuilder tenant)
+    {
+        var users = tenant.MapGroup("/instances/{id}/users");
+
+        users.MapPost("", (string tenantId, string id, HttpRequest request, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            Guarded(async () =>
+            {
+                var body = await BodyAsync(request, "users");
+                var state = await instances.StateAsync(tenantId, id, settings);
+                var specs = JsonBody.Users(body, NameRules.For(state.Datastore), knownDatabases: null);
+                if (specs.Count == 0)
+                    throw RequestError.Invalid("'users' must list at least one user.");
+                return await instances.AcceptedAsync(Call(id, tenantId, GuestMethods.CreateUser, new UsersArgs(specs)), settings);
+            }));
+
+        users.MapGet("", (string tenantId, string id, HttpRequest request, int? limit, string? marker,
+                IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            Guarded(async () =>
+            {
+                var all = await ListAsync(instances, tenantId, id, settings);
+                var page = Paging.Page(all, u => $"{u.Name}@{u.Host ?? "%"}", limit, marker);
+                return Paging.Result(request, "users", page.Items.Select(View), page);
+            }));
+
+        // Password changes for several users at once (upstream's update_all).
+        users.MapPut("", (string tenantId, string id, HttpRequest request, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            Guarded(async () =>
+            {
+                var body = await BodyAsync(request, "users");
+                foreach (var item in JsonBody.Array(body, "users"))
+                {
+                    var user = item as JsonObject ?? throw RequestError.Invalid("each of 'users' must be an object.");
+                    var name = JsonBody.String(user, "name", required: true)!;
+                    var password = JsonBody.String(user, "password", required: false);
+                    NameRules.CheckPassword(name, password);
+                    var reply = await instances.AskAsync(Call(id, tenantId, GuestMethods.UpdateAttributes,
+                        new UpdateAttributesArgs(name, JsonBody.String(user, "host", false), new UserChanges(null, password, null))), settings);
+                    if (reply is not InstanceReplies.GuestResult)
+                        return ErrorOf(reply);
+                }
+                return Results.StatusCode(StatusCodes.Status202Accepted);
+            }));
+
+        users.MapGet("/{user}", (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            Guarded(async () => await FindAsync(instances, tenantId, id, user, settings) is { } found
+                ? Results.Json(new { user = View(found) })
+                : TroveError.NotFound($"User {user} cannot be found on instance {id}.")));
+
+        users.MapPut("/{user}", (string tenantId, string id, string user, HttpRequest request,
+                IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            Guarded(async () =>
+            {
+                var body = await InstanceEndpoints.ReadJsonAsync(request);
+                var changes = body?["user"] as JsonObject ?? throw RequestError.Invalid("the body must be an object with a 'user' object.");
+                var state = await instances.StateAsync(tenantId, id, settings);
+                var rules = NameRules.For(state.Datastore);
+                var newName = JsonBody.String(changes, "name", false);
+                var password = JsonBody.String(changes, "password", false);
+                var host = JsonBody.String(changes, "host", false);
+                if (newName is null && password is null && host is null)
+                    throw RequestError.Invalid("'user' must change at least one of 'name', 'password', 'host'.");
+                if (newName is not null)
+                    rules.CheckUser(newName);
+                if (password is not null)
+                    NameRules.CheckPassword(newName ?? user, password);
+                var target = ParseUserId(user);
+                return await instances.AcceptedAsync(Call(id, tenantId, GuestMethods.UpdateAttributes,
+                    new UpdateAttributesArgs(target.Name, target.Host, new UserChanges(newName, password, host))), settings);
+            }));
+
+        users.MapDelete("/{user}", (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            Guarded(async () =>
+            {
+                var target = ParseUserId(user);
+                if (await FindAsync(instances, tenantId, id, user, settings) is null)
+                    return TroveError.NotFound($"User {user} cannot be found on instance {id}.");
+                return await instances.AcceptedAsync(Call(id, tenantId, GuestMethods.DeleteUser, new UserArgs(new UserRef(target.Name, target.Host))), settings);
+            }));
+
+        users.MapGet("/{user}/databases", (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            Guarded(async () => await FindAsync(instances, tenantId, id, user, settings) is { } found
+                ? Results.Json(new { databases = found.Databases.Select(d => new { name = d.Name }) })
+                : TroveError.NotFound($"User {user} cannot be found on instance {id}.")));
+
+        users.MapPut("/{user}/databases", (string tenantId, string id, string user, HttpRequest request,
+                IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            Guarded(async () =>
+            {
+                var body = await BodyAsync(request, "databases");
+                var state = await instances.StateAsync(tenantId, id, settings);
+                var names = JsonBody.Databases(body, NameRules.For(state.Datastore)).Select(d => d.Name).ToList();
+                if (names.Count == 0)
+                    throw RequestError.Invalid("'databases' must list at least one database.");
+                var target = ParseUserId(user);
+                return await instances.AcceptedAsync(Call(id, tenantId, GuestMethods.GrantAccess, new GrantAccessArgs(target.Name, target.Host, names)), settings);
+            }));
+
+        users.MapDelete("/{user}/databases/{database}", (string tenantId, string id, string user, string database,
+                IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            Guarded(async () =>
+            {
+                var target = ParseUserId(user);
+                return await instances.AcceptedAsync(Call(id, tenantId, GuestMethods.RevokeAccess, new RevokeAccessArgs(target.Name, target.Host, database)), settings);
+            }));
+        return tenant;
+    }
+
+    private static InstanceCommands.CallGuest Call<TArgs>(string id, string tenantId, string method, TArgs args) =>
+        new(id, tenantId, RpcMessage.Create(method, args));
+
+    private static async Task<JsonObject> BodyAsync(HttpRequest request, string key) =>
+        await InstanceEndpoints.ReadJsonAsync(request) is JsonObject body && body[key] is JsonArray
+            ? body
+            : throw RequestError.Invalid($"the body must be an object with a '{key}' list.");
+
+    private static async Task<List<UserInfo>> ListAsync(IRequiredActor<InstanceRegion> instances, string tenantId, string id, TroveSettings settings) =>
+        await instances.AskAsync(Call(id, tenantId, GuestMethods.ListUsers, new { }), settings) switch
+        {
+            InstanceReplies.GuestResult result => result.Result.Deserialize<List<UserInfo>>(RpcMessage.Json) ?? [],
+            var reply => throw new ReplyError(ErrorOf(reply)),
+        };
+
+    private static async Task<UserInfo?> FindAsync(IRequiredActor<InstanceRegion> instances, string tenantId, string id, string user, TroveSettings settings)
+    {
+        var target = ParseUserId(user);
+        return (await ListAsync(instances, tenantId, id, settings))
+            .FirstOrDefault(u => u.Name == target.Name && (target.Host is null || (u.Host ?? "%") == target.Host));
+    }
+}

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Trove.Web.Validation;
+
+namespace Trove.Web.Views;
+
+/// <summary>Upstream's key-marker paging of lists: <c>limit</c>, <c>marker</c> (the last key seen), and a next link.</summary>
+public static class Paging
+{
+    public const int DefaultLimit = 20;
+
+    public sealed record PageOf<T>(IReadOnlyList<T> Items, int Limit, string? NextMarker);
+
+    public static PageOf<T> Page<T>(IEnumerable<T> items, Func<T, string> key, int? limit, string? marker)
+    {
+        if (limit is < 1)
+            throw RequestError.Invalid("'limit' must be at least 1.");
+        var size = Math.Min(limit ?? DefaultLimit, 1000);
+        var ordered = items.OrderBy(key, StringComparer.Ordinal).ToList();
+        var after = marker is null ? ordered : ordered.Where(i => string.CompareOrdinal(key(i), marker) > 0).ToList();
+        var page = after.Take(size).ToList();
+        return new PageOf<T>(page, size, after.Count > size ? key(page[^1]) : null);
+    }
+
+    public static IResult Result<T, TView>(HttpRequest request, string collection, IEnumerable<TView> views, PageOf<T> page)
+    {
+        var body = new JsonObject { [collection] = JsonSerializer.SerializeToNode(views) };
+        if (page.NextMarker is not null)
+            body["links"] = JsonSerializer.SerializeToNode(Links.NextPage(request, page.Limit, page.Limit, page.NextMarker));
+        return Results.Json(body);
+    }
+}
