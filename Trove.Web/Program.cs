@@ -3,18 +3,21 @@ using Trove.Actors.ReadModel;
 using Trove.Web.Endpoints;
 using Trove.Web.Errors;
 using Trove.Web.Hosting;
+using Trove.Web.RateLimiting;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var settings = builder.Configuration.LoadTroveSettings();
 builder.WebHost.UseUrls($"http://{settings.HttpHost}:{settings.HttpPort}");
 builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
 builder.Services.AddTroveNode(settings);
+builder.Services.AddSingleton(new TenantRateLimiter(settings.RateLimitPerMinute, TimeProvider.System));
 
 var app = builder.Build();
 await app.Services.GetRequiredService<ReadModelDb>().EnsureCreatedAsync();
 app.UseTroveErrors();
+app.UseTroveRateLimits();
 app.MapVersions();
-app.MapGroup("/v1.0/{tenantId}").MapInstances().MapDatabases().MapUsers().MapRoot().MapFlavors().MapDatastores();
+app.MapGroup("/v1.0/{tenantId}").MapInstances().MapDatabases().MapUsers().MapRoot().MapFlavors().MapDatastores().MapLimits();
 app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("Trove API listening on http://{Host}:{Port}/ (data dir {DataDir})", settings.HttpHost, settings.HttpPort, settings.FullDataDir));
 app.Run();

@@ -13,6 +13,7 @@ using Trove.Actors.Guests;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
 using Trove.Actors.Serialization;
+using Trove.Actors.Tenants;
 
 namespace Trove.Actors.Hosting;
 
@@ -66,6 +67,7 @@ public static class TroveNodeExtensions
                 providerName: settings.DatabaseProvider,
                 autoInitialize: true,
                 journalBuilder: journal => journal.AddWriteEventAdapter<InstanceTagger>("instance-tagger", [typeof(InstanceEvents.IInstanceEvent)]))
+            .WithTenants(settings.HasRole(InstanceRegistration.WorkerRole), settings.Quotas)
             .WithInstances(settings.HasRole(InstanceRegistration.WorkerRole), settings.Instances);
 
         if (settings.SeedNodes.Count == 0)

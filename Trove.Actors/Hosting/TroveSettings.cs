@@ -1,6 +1,7 @@
 using Trove.Actors.Catalog;
 using Trove.Actors.Instances;
 using Trove.Actors.Messaging;
+using Trove.Actors.Tenants;
 
 namespace Trove.Actors.Hosting;
 
@@ -27,9 +28,15 @@ public sealed record TroveSettings
     public double GuestHeartbeatIntervalSeconds { get; init; } = 3;
     public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Requests a tenant may send per HTTP verb per minute to one API node (upstream: 200); 0 turns the limit off.</summary>
+    public int RateLimitPerMinute { get; init; } = 200;
+
     public AmqpSettings Amqp { get; init; } = new();
     public InstanceSettings Instances { get; init; } = new();
     public CatalogSettings Catalog { get; init; } = new();
+
+    /// <summary>Each tenant's limits unless an admin set others (upstream's max_*_per_tenant).</summary>
+    public QuotaLimits Quotas { get; init; } = new(Instances: 10, Volumes: 40, Backups: 50);
 
     public string FullDataDir => Path.GetFullPath(DataDir);
     public string ServersDir => Path.Combine(FullDataDir, "servers");

@@ -3,19 +3,21 @@ using Akka.Event;
 using Trove.Actors.Compute;
 using Trove.Actors.Guests;
 using Trove.Actors.Messaging;
+using Trove.Actors.Tenants;
 
 namespace Trove.Actors.Instances;
 
 /// <summary>
 /// Removes one instance's server: asks the guest to stop its engine (a guest that does not answer does not block
-/// the delete), deletes the server, then the guest's queue. Tells its parent when all is gone.
+/// the delete), deletes the server, then the guest's queue, then gives the tenant its quota back. Tells its parent
+/// when all is done.
 /// </summary>
 public sealed class DeletionActor : ReceiveActor
 {
     public sealed record Done;
     public sealed record StepFailed(string Message);
 
-    public DeletionActor(string instanceId, string? serverId, ICompute compute, IGuestRpc guests, TimeSpan stopDbTimeout)
+    public DeletionActor(string instanceId, string tenantId, string? serverId, ICompute compute, IGuestRpc guests, IActorRef tenants, TimeSpan stopDbTimeout)
     {
         var log = Context.GetLogger();
         Receive<Done>(done =>
@@ -49,9 +51,11 @@ public sealed class DeletionActor : ReceiveActor
                 await compute.DeleteServerAsync(serverId, CancellationToken.None);
             }
             await guests.DeleteQueueAsync(instanceId);
+            // Released before the instance counts as deleted: a crash in between repeats the (idempotent) release.
+            await tenants.Ask<TenantReplies.Released>(new TenantCommands.ReleaseInstance(tenantId, instanceId), TimeSpan.FromSeconds(30));
         }
     }
 
-    public static Props Props(string instanceId, string? serverId, ICompute compute, IGuestRpc guests, TimeSpan stopDbTimeout) =>
-        Akka.Actor.Props.Create(() => new DeletionActor(instanceId, serverId, compute, guests, stopDbTimeout));
+    public static Props Props(string instanceId, string tenantId, string? serverId, ICompute compute, IGuestRpc guests, IActorRef tenants, TimeSpan stopDbTimeout) =>
+        Akka.Actor.Props.Create(() => new DeletionActor(instanceId, tenantId, serverId, compute, guests, tenants, stopDbTimeout));
 }

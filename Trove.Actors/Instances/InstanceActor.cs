@@ -29,6 +29,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private readonly ICompute _compute;
     private readonly IGuestRpc _guests;
     private readonly InstanceSettings _settings;
+    private readonly IActorRef _tenants;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private InstanceState? _state;
     private DateTimeOffset? _lastHeartbeatSent;
@@ -36,8 +37,9 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     public override string PersistenceId { get; }
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public InstanceActor(string id, ICompute compute, IGuestRpc guests, InstanceSettings settings)
+    public InstanceActor(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings)
     {
+        _tenants = tenants;
         _id = id;
         _compute = compute;
         _guests = guests;
@@ -244,7 +246,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             return;
         Timers.CancelAll();
         Context.Child("provisioning").Tell(PoisonPill.Instance);
-        Context.ActorOf(DeletionActor.Props(_id, _state.ServerId, _compute, _guests, _settings.StopDbTimeout), "deletion");
+        Context.ActorOf(DeletionActor.Props(_id, _state.TenantId, _state.ServerId, _compute, _guests, _tenants, _settings.StopDbTimeout), "deletion");
     }
 
     private void Passivate() => Context.Parent.Tell(new Passivate(PoisonPill.Instance));
@@ -254,6 +256,6 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
 
     private static ServerSpec ServerSpecOf(InstanceState s) => new(s.Id, s.Datastore, s.DatastoreVersion, s.RamMb, s.VolumeSize);
 
-    public static Props Props(string id, ICompute compute, IGuestRpc guests, InstanceSettings settings) =>
-        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, settings));
+    public static Props Props(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings) =>
+        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, tenants, settings));
 }

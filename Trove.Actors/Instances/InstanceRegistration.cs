@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Trove.Actors.Compute;
 using Trove.Actors.Guests;
+using Trove.Actors.Tenants;
 
 namespace Trove.Actors.Instances;
 
@@ -27,8 +28,8 @@ public static class InstanceRegistration
         if (!hostsShards)
             return builder.WithShardRegionProxy<InstanceRegion>(TypeName, WorkerRole, extractor);
         return builder.WithShardRegion<InstanceRegion>(TypeName,
-            (_, _, resolver) => id => InstanceActor.Props(id,
-                resolver.GetService<ICompute>(), resolver.GetService<IGuestRpc>(), settings),
+            (_, registry, resolver) => id => InstanceActor.Props(id,
+                resolver.GetService<ICompute>(), resolver.GetService<IGuestRpc>(), registry.Get<TenantRegion>(), settings),
             extractor,
             new ShardOptions
             {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Serialization;
 using Trove.Actors.Instances;
+using Trove.Actors.Tenants;
 
 namespace Trove.Actors.Serialization;
 
@@ -28,6 +29,19 @@ public sealed class TroveSerializer(ExtendedActorSystem system) : SerializerWith
         ["instance.restart-completed.v1"] = typeof(InstanceEvents.RestartCompleted),
         ["instance.status-reset.v1"] = typeof(InstanceEvents.StatusReset),
         ["instance.state.v1"] = typeof(InstanceState),
+        ["tenant.instance-reserved.v1"] = typeof(TenantEvents.InstanceReserved),
+        ["tenant.instance-released.v1"] = typeof(TenantEvents.InstanceReleased),
+        ["tenant.quotas-set.v1"] = typeof(TenantEvents.QuotasSet),
+        ["tenant.state.v1"] = typeof(TenantState),
+        ["tenant.reserve-instance"] = typeof(TenantCommands.ReserveInstance),
+        ["tenant.release-instance"] = typeof(TenantCommands.ReleaseInstance),
+        ["tenant.get-quotas"] = typeof(TenantCommands.GetQuotas),
+        ["tenant.set-quotas"] = typeof(TenantCommands.SetQuotas),
+        ["tenant.reserved"] = typeof(TenantReplies.Reserved),
+        ["tenant.released"] = typeof(TenantReplies.Released),
+        ["tenant.quota-exceeded"] = typeof(TenantReplies.QuotaExceeded),
+        ["tenant.quotas"] = typeof(TenantReplies.Quotas),
+        ["tenant.invalid-quotas"] = typeof(TenantReplies.InvalidQuotas),
         ["instance.create"] = typeof(InstanceCommands.Create),
         ["instance.get"] = typeof(InstanceCommands.Get),
         ["instance.delete"] = typeof(InstanceCommands.Delete),

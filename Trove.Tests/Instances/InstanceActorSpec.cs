@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Trove.Actors.Guests;
+using Akka.TestKit;
 using Trove.Actors.Instances;
+using Trove.Actors.Tenants;
 using Trove.Tests.Support;
 using static Trove.Actors.Instances.InstanceCommands;
 
@@ -21,7 +23,23 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
     public InstanceActorSpec() : base(SpecConfig) { }
 
     private IActorRef Entity(string id, InstanceSettings? settings = null) =>
-        Sys.ActorOf(InstanceActor.Props(id, _compute, _guests, settings ?? new InstanceSettings()));
+        Sys.ActorOf(InstanceActor.Props(id, _compute, _guests, Tenants.Ref, settings ?? new InstanceSettings()));
+
+    /// <summary>A tenant region double that grants every release.</summary>
+    private TestProbe Tenants => _tenants ??= CreateTenantsProbe();
+    private TestProbe? _tenants;
+
+    private TestProbe CreateTenantsProbe()
+    {
+        var probe = CreateTestProbe();
+        probe.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            if (message is TenantCommands.ReleaseInstance)
+                sender.Tell(TenantReplies.Released.Instance);
+            return AutoPilot.KeepRunning;
+        }));
+        return probe;
+    }
 
     private InstanceState StateOf(IActorRef entity, string id) =>
         Assert.IsType<InstanceReplies.Found>(entity.Ask<object>(new Get(id, "demo"), RemainingOrDefault).Result).State;
@@ -130,6 +148,7 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
         AwaitAssert(() => Assert.Contains("i7", _guests.DeletedQueues));
         Assert.Contains("i7", _compute.Deleted);
         Assert.Contains(_guests.Calls, c => c.Message.Method == GuestMethods.StopDb);
+        Tenants.ExpectMsg<TenantCommands.ReleaseInstance>(r => r.InstanceId == "i7");
 
         var after = Entity("i7");
         after.Tell(new Get("i7", "demo"), TestActor);

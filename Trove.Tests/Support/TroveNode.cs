@@ -42,6 +42,7 @@ public sealed class TroveNode : IAsyncDisposable
         start.Environment["TROVE_HTTP_PORT"] = port.ToString();
         start.Environment["Trove__Amqp__ConductorQueue"] = $"trove-conductor-{Path.GetFileName(dataDir)}";
         start.Environment["Trove__GuestHeartbeatIntervalSeconds"] = "1";
+        start.Environment["Trove__RateLimitPerMinute"] = "0"; // tests poll fast; the rate limit has its own test
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             start.Environment[key] = value;
 

@@ -6,6 +6,7 @@ using Trove.Actors.Catalog;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
+using Trove.Actors.Tenants;
 using Trove.Web.Errors;
 using Trove.Web.Validation;
 using Trove.Web.Views;
@@ -46,8 +47,10 @@ public static class InstanceEndpoints
         return Results.Json(body);
     }
 
+    /// <summary>Reserves the tenant's quota first (its entity serializes racing creates), then asks the new
+    /// instance's entity; a create that does not happen gives the reservation back.</summary>
     private static async Task<IResult> Create(string tenantId, HttpRequest request, CatalogService catalog,
-        IRequiredActor<InstanceRegion> instances, TroveSettings settings)
+        IRequiredActor<InstanceRegion> instances, IRequiredActor<TenantRegion> tenants, TroveSettings settings)
     {
         InstanceRequest parsed;
         try
@@ -59,12 +62,16 @@ public static class InstanceEndpoints
             return error.ToResult();
         }
         var id = Guid.NewGuid().ToString();
+        var reservation = await tenants.ActorRef.Ask<object>(
+            new TenantCommands.ReserveInstance(tenantId, id, parsed.VolumeSize, parsed.RamMb), settings.AskTimeout);
+        if (reservation is TenantReplies.QuotaExceeded exceeded)
+            return TroveError.Of(StatusCodes.Status413PayloadTooLarge, exceeded.Message);
+
         var reply = await instances.ActorRef.Ask<object>(new InstanceCommands.Create(id, parsed), settings.AskTimeout);
-        return reply switch
-        {
-            InstanceReplies.Accepted accepted => Results.Json(new JsonObject { ["instance"] = InstanceView.Detail(accepted.State, request) }),
-            _ => InstanceAsk.ErrorOf(reply),
-        };
+        if (reply is InstanceReplies.Accepted accepted)
+            return Results.Json(new JsonObject { ["instance"] = InstanceView.Detail(accepted.State, request) });
+        await tenants.ActorRef.Ask<object>(new TenantCommands.ReleaseInstance(tenantId, id), settings.AskTimeout);
+        return InstanceAsk.ErrorOf(reply);
     }
 
     private static async Task<IResult> Show(string tenantId, string id, HttpRequest request,

@@ -1,0 +1,42 @@
+using System.Collections.Immutable;
+using Trove.Actors.Serialization;
+using static Trove.Actors.Tenants.TenantEvents;
+
+namespace Trove.Actors.Tenants;
+
+/// <summary>One tenant's quota overrides and what its instances hold. Rebuilt from events; decisions are pure.</summary>
+public sealed record TenantState(
+    ImmutableDictionary<string, int> Overrides,
+    ImmutableDictionary<string, InstanceReserved> Instances) : ITroveMessage
+{
+    public static readonly TenantState Empty = new(ImmutableDictionary<string, int>.Empty, ImmutableDictionary<string, InstanceReserved>.Empty);
+
+    public static readonly IReadOnlyList<string> Resources = ["instances", "volumes", "backups", "ram"];
+
+    public TenantState Apply(ITenantEvent e) => e switch
+    {
+        InstanceReserved r => this with { Instances = Instances.SetItem(r.InstanceId, r) },
+        InstanceReleased r => this with { Instances = Instances.Remove(r.InstanceId) },
+        QuotasSet q => this with { Overrides = Overrides.SetItems(q.Limits) },
+        _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
+    };
+
+    public QuotaLimits LimitsWith(QuotaLimits defaults) => new(
+        Overrides.GetValueOrDefault("instances", defaults.Instances),
+        Overrides.GetValueOrDefault("volumes", defaults.Volumes),
+        Overrides.GetValueOrDefault("backups", defaults.Backups),
+        Overrides.GetValueOrDefault("ram", defaults.Ram));
+
+    public QuotaUsage Usage => new(Instances.Count, Instances.Values.Sum(i => i.VolumeGb), 0, Instances.Values.Sum(i => i.RamMb));
+
+    /// <summary>The resources a new instance would take over their limits; empty when it fits.</summary>
+    public IReadOnlyList<string> Exceeded(QuotaLimits limits, int volumeGb, int ramMb)
+    {
+        var usage = Usage;
+        var over = new List<string>();
+        if (limits.Instances >= 0 && usage.Instances + 1 > limits.Instances) over.Add("instances");
+        if (limits.Volumes >= 0 && usage.Volumes + volumeGb > limits.Volumes) over.Add("volumes");
+        if (limits.Ram >= 0 && usage.Ram + ramMb > limits.Ram) over.Add("ram");
+        return over;
+    }
+}
