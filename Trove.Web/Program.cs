@@ -1,3 +1,4 @@
+using Trove.Actors.Catalog;
 using Trove.Actors.Hosting;
 using Trove.Actors.ReadModel;
 using Trove.Web.Endpoints;
@@ -14,10 +15,11 @@ builder.Services.AddSingleton(new TenantRateLimiter(settings.RateLimitPerMinute,
 
 var app = builder.Build();
 await app.Services.GetRequiredService<ReadModelDb>().EnsureCreatedAsync();
+await app.Services.GetRequiredService<CatalogRepository>().EnsureSeededAsync();
 app.UseTroveErrors();
 app.UseTroveRateLimits();
 app.MapVersions();
-app.MapGroup("/v1.0/{tenantId}").MapInstances().MapDatabases().MapUsers().MapRoot().MapFlavors().MapDatastores().MapLimits();
+app.MapGroup("/v1.0/{tenantId}").MapInstances().MapDatabases().MapUsers().MapRoot().MapFlavors().MapDatastores().MapLimits().MapDatastoreAdmin();
 app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("Trove API listening on http://{Host}:{Port}/ (data dir {DataDir})", settings.HttpHost, settings.HttpPort, settings.FullDataDir));
 app.Run();

@@ -1,21 +1,17 @@
 namespace Trove.Actors.Catalog;
 
-/// <summary>Looks up flavors and datastores by id or name, as the API's references allow.</summary>
-public sealed class CatalogService(CatalogSettings settings)
+/// <summary>The catalog as one request sees it: flavors and datastores, looked up by id or name as the API's references allow.</summary>
+public sealed record CatalogService(IReadOnlyList<Flavor> Flavors, IReadOnlyList<Datastore> Datastores, CatalogSettings Settings)
 {
-    public CatalogSettings Settings => settings;
-    public IReadOnlyList<Flavor> Flavors => settings.Flavors;
-    public IReadOnlyList<Datastore> Datastores => settings.Datastores;
-
     /// <summary>A flavor by id, name, or a link ending in its id.</summary>
     public Flavor? FindFlavor(string reference)
     {
         var key = reference.TrimEnd('/').Split('/')[^1];
-        return settings.Flavors.FirstOrDefault(f => f.Id == key) ?? settings.Flavors.FirstOrDefault(f => f.Name == key);
+        return Flavors.FirstOrDefault(f => f.Id == key) ?? Flavors.FirstOrDefault(f => f.Name == key);
     }
 
     public Datastore? FindDatastore(string reference) =>
-        settings.Datastores.FirstOrDefault(d => d.Id == reference) ?? settings.Datastores.FirstOrDefault(d => d.Type == reference);
+        Datastores.FirstOrDefault(d => d.Id == reference) ?? Datastores.FirstOrDefault(d => d.Type == reference);
 
     public static DatastoreVersion? FindVersion(Datastore datastore, string reference) =>
         datastore.Versions.FirstOrDefault(v => v.Id == reference) ?? datastore.Versions.FirstOrDefault(v => v.Name == reference);

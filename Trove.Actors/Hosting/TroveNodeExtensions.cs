@@ -13,6 +13,7 @@ using Trove.Actors.Guests;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
 using Trove.Actors.Serialization;
+using Trove.Actors.Sql;
 using Trove.Actors.Tenants;
 
 namespace Trove.Actors.Hosting;
@@ -30,8 +31,9 @@ public static class TroveNodeExtensions
     {
         Directory.CreateDirectory(settings.FullDataDir);
         services.AddSingleton(settings);
-        services.AddSingleton(new CatalogService(settings.Catalog));
-        services.AddSingleton(new ReadModelDb(settings.DatabaseProvider, settings.ReadModelConnection));
+        var database = new SqlDatabase(settings.DatabaseProvider, settings.ReadModelConnection);
+        services.AddSingleton(new CatalogRepository(database, settings.Catalog));
+        services.AddSingleton(new ReadModelDb(database));
 
         // Registered before Akka, so the broker is connected before the first entity needs it.
         services.AddSingleton(new AmqpClients(settings.Amqp));

@@ -3,17 +3,16 @@ using LinqToDB;
 using LinqToDB.Async;
 using LinqToDB.Data;
 using Trove.Actors.Instances;
+using Trove.Actors.Sql;
 
 namespace Trove.Actors.ReadModel;
 
 /// <summary>The read model's tables (Linq2Db), for the projection that writes them and the API that lists them.</summary>
-public sealed class ReadModelDb(string providerName, string connectionString)
+public sealed class ReadModelDb(SqlDatabase database)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
-    private readonly DataOptions _options = new DataOptions().UseConnectionString(providerName, connectionString);
-
-    public DataConnection Open() => new(_options);
+    public DataConnection Open() => database.Open();
 
     public async Task EnsureCreatedAsync(CancellationToken ct = default)
     {

@@ -8,10 +8,10 @@ public static class FlavorEndpoints
 {
     public static RouteGroupBuilder MapFlavors(this RouteGroupBuilder tenant)
     {
-        tenant.MapGet("/flavors", (string tenantId, HttpRequest request, CatalogService catalog) =>
-            Results.Json(new { flavors = catalog.Flavors.Select(f => View(f, tenantId, request)) }));
-        tenant.MapGet("/flavors/{id}", (string tenantId, string id, HttpRequest request, CatalogService catalog) =>
-            catalog.FindFlavor(id) is { } flavor
+        tenant.MapGet("/flavors", async (string tenantId, HttpRequest request, CatalogRepository catalog) =>
+            Results.Json(new { flavors = (await catalog.LoadAsync()).Flavors.Select(f => View(f, tenantId, request)) }));
+        tenant.MapGet("/flavors/{id}", async (string tenantId, string id, HttpRequest request, CatalogRepository catalog) =>
+            (await catalog.LoadAsync()).FindFlavor(id) is { } flavor
                 ? Results.Json(new { flavor = View(flavor, tenantId, request) })
                 : TroveError.NotFound($"Flavor '{id}' cannot be found."));
         return tenant;

@@ -49,13 +49,13 @@ public static class InstanceEndpoints
 
     /// <summary>Reserves the tenant's quota first (its entity serializes racing creates), then asks the new
     /// instance's entity; a create that does not happen gives the reservation back.</summary>
-    private static async Task<IResult> Create(string tenantId, HttpRequest request, CatalogService catalog,
+    private static async Task<IResult> Create(string tenantId, HttpRequest request, CatalogRepository catalog,
         IRequiredActor<InstanceRegion> instances, IRequiredActor<TenantRegion> tenants, TroveSettings settings)
     {
         InstanceRequest parsed;
         try
         {
-            parsed = CreateInstanceParser.Parse(await ReadJsonAsync(request), tenantId, catalog);
+            parsed = CreateInstanceParser.Parse(await ReadJsonAsync(request), tenantId, await catalog.LoadAsync(request.HttpContext.RequestAborted));
         }
         catch (RequestError error)
         {

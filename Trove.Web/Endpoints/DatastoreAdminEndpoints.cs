@@ -1,0 +1,74 @@
+using System.Text.Json.Nodes;
+using Trove.Actors.Catalog;
+using Trove.Web.Errors;
+using Trove.Web.Validation;
+
+namespace Trove.Web.Endpoints;
+
+/// <summary>Upstream's <c>/mgmt/datastore-versions</c>: admins add datastore versions and (de)activate them.</summary>
+public static class DatastoreAdminEndpoints
+{
+    /// <summary>The datastores this control plane has a guest manager for.</summary>
+    public static readonly string[] Managers = ["postgresql", "mariadb"];
+
+    private static object View(Datastore d, DatastoreVersion v) => new
+    {
+        id = v.Id, name = v.Name, version = v.Name, datastore_id = d.Id, datastore_name = d.Type, datastore_manager = d.Type,
+        active = v.Active, @default = d.DefaultVersion == v.Name, image = "", packages = "",
+    };
+
+    public static RouteGroupBuilder MapDatastoreAdmin(this RouteGroupBuilder tenant)
+    {
+        var versions = tenant.MapGroup("/mgmt/datastore-versions");
+        versions.MapGet("", (HttpContext context, CatalogRepository repository) => AdminOnly(context, async () =>
+            Results.Json(new { versions = (await repository.LoadAsync()).Datastores.SelectMany(d => d.Versions.Select(v => View(d, v))) })));
+
+        versions.MapGet("/{id}", (string id, HttpContext context, CatalogRepository repository) => AdminOnly(context, async () =>
+            (await repository.LoadAsync()).Datastores.SelectMany(d => d.Versions.Where(v => v.Id == id).Select(v => View(d, v))).FirstOrDefault() is { } view
+                ? Results.Json(new { version = view })
+                : TroveError.NotFound($"Datastore version '{id}' cannot be found.")));
+
+        versions.MapPost("", (HttpContext context, CatalogRepository repository) => AdminOnly(context, async () =>
+        {
+            var version = (await InstanceEndpoints.ReadJsonAsync(context.Request))?["version"] as JsonObject
+                          ?? throw RequestError.Invalid("the body must be an object with a 'version' object.");
+            var name = JsonBody.String(version, "name", required: true)!;
+            var manager = JsonBody.String(version, "datastore_manager", required: true)!;
+            var datastore = JsonBody.String(version, "datastore_name", required: false) ?? manager;
+            if (!Managers.Contains(manager))
+                throw new RequestError(400, $"Datastore manager '{manager}' is not one of {string.Join(", ", Managers)}.");
+            if (datastore != manager)
+                throw new RequestError(400, "Here a datastore is named after its manager: 'datastore_name' must equal 'datastore_manager'.");
+            if (name.Length is 0 or > 255)
+                throw RequestError.Invalid("'name' must be 1 to 255 characters.");
+            var active = version["active"]?.GetValue<bool>() ?? true;
+            var makeDefault = version["default"]?.GetValue<bool>() ?? false;
+            try
+            {
+                await repository.AddVersionAsync(datastore, name, active, makeDefault);
+            }
+            catch (InvalidOperationException e)
+            {
+                return TroveError.Of(409, e.Message);
+            }
+            return Results.StatusCode(StatusCodes.Status202Accepted);
+        }));
+
+        versions.MapPatch("/{id}", (string id, HttpContext context, CatalogRepository repository) => AdminOnly(context, async () =>
+        {
+            var body = await InstanceEndpoints.ReadJsonAsync(context.Request) as JsonObject
+                       ?? throw RequestError.Invalid("the body must be an object.");
+            if (body["active"] is not JsonValue active || !active.TryGetValue<bool>(out var isActive))
+                throw RequestError.Invalid("'active' (true or false) is the attribute that can be changed here.");
+            return await repository.SetVersionActiveAsync(id, isActive)
+                ? Results.StatusCode(StatusCodes.Status202Accepted)
+                : TroveError.NotFound($"Datastore version '{id}' cannot be found.");
+        }));
+        return tenant;
+    }
+
+    private static Task<IResult> AdminOnly(HttpContext context, Func<Task<IResult>> body) =>
+        InstanceEndpoints.AdminCheck(context)
+            ? InstanceAsk.Guarded(body)
+            : Task.FromResult(TroveError.Of(403, "This needs the admin role."));
+}
