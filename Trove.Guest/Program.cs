@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Trove.Actors.Backups;
 using Trove.Actors.Guests;
 using Trove.Guest.Agent;
 
@@ -18,6 +19,8 @@ builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat =
 builder.Services.AddSingleton(info);
 builder.Services.AddDatastoreManager(info);
 builder.Services.AddSingleton<GuestDispatcher>();
+builder.Services.AddSingleton<IBackupStorage>(new LocalBackupStorage(info.BackupDirectory));
+builder.Services.AddSingleton<BackupRunner>();
 builder.Services.AddHostedService<GuestAgent>();
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
 await builder.Build().RunAsync();

@@ -19,7 +19,7 @@ await app.Services.GetRequiredService<CatalogRepository>().EnsureSeededAsync();
 app.UseTroveErrors();
 app.UseTroveRateLimits();
 app.MapVersions();
-app.MapGroup("/v1.0/{tenantId}").MapInstances().MapDatabases().MapUsers().MapRoot().MapFlavors().MapDatastores().MapLimits().MapDatastoreAdmin();
+app.MapGroup("/v1.0/{tenantId}").MapInstances().MapDatabases().MapUsers().MapRoot().MapFlavors().MapDatastores().MapLimits().MapDatastoreAdmin().MapBackups();
 app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("Trove API listening on http://{Host}:{Port}/ (data dir {DataDir})", settings.HttpHost, settings.HttpPort, settings.FullDataDir));
 app.Run();

@@ -13,6 +13,9 @@ public sealed record LocalComputeSettings
     public required string AmqpUri { get; init; }
     public required string Exchange { get; init; }
     public required string ConductorQueue { get; init; }
+
+    /// <summary>Where the guests write backups and read them back for a restore (the backup storage).</summary>
+    public required string BackupDirectory { get; init; }
     public double HeartbeatIntervalSeconds { get; init; } = 3;
 
     /// <summary>How long a guest has to stop its engine after SIGTERM before it is killed.</summary>

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Trove.Actors.Backups;
 using Trove.Actors.Guests;
 using Trove.Actors.Instances;
 using Trove.Actors.Messaging;
@@ -17,7 +18,7 @@ public sealed class ConductorActor : ReceiveActor
 {
     private readonly UniqueKillSwitch _kill;
 
-    public ConductorActor(AmqpConnector connector, IActorRef instances, TimeSpan askTimeout)
+    public ConductorActor(AmqpConnector connector, IActorRef instances, IActorRef backups, TimeSpan askTimeout)
     {
         var log = Context.GetLogger();
         _kill = RestartSource.WithBackoff(
@@ -38,9 +39,14 @@ public sealed class ConductorActor : ReceiveActor
                 {
                     case GuestMethods.Heartbeat:
                         var heartbeat = message.ArgsAs<HeartbeatArgs>();
-                        var sent = DateTimeOffset.FromUnixTimeMilliseconds((long)(heartbeat.Sent * 1000));
+                        var sent = FromEpoch(heartbeat.Sent);
                         await instances.Ask<InstanceReplies.HeartbeatAck>(
-                            new InstanceCommands.ReportHeartbeat(heartbeat.InstanceId, heartbeat.Payload.ServiceStatus, sent), askTimeout);
+                            new InstanceCommands.ReportHeartbeat(heartbeat.InstanceId, heartbeat.Payload.ServiceStatus, sent, heartbeat.Payload.Fault), askTimeout);
+                        break;
+                    case GuestMethods.UpdateBackup:
+                        var update = message.ArgsAs<UpdateBackupArgs>();
+                        await backups.Ask<BackupReplies.ReportAck>(new BackupCommands.Report(update.BackupId, update.InstanceId,
+                            update.State, update.Size, update.Checksum, update.Location, FromEpoch(update.Sent)), askTimeout);
                         break;
                     default:
                         log.Warning("conductor: unknown method '{0}' dropped", message.Method);
@@ -58,8 +64,10 @@ public sealed class ConductorActor : ReceiveActor
         }
     }
 
+    private static DateTimeOffset FromEpoch(double seconds) => DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
+
     protected override void PostStop() => _kill.Shutdown();
 
-    public static Props Props(AmqpConnector connector, IActorRef instances, TimeSpan askTimeout) =>
-        Akka.Actor.Props.Create(() => new ConductorActor(connector, instances, askTimeout));
+    public static Props Props(AmqpConnector connector, IActorRef instances, IActorRef backups, TimeSpan askTimeout) =>
+        Akka.Actor.Props.Create(() => new ConductorActor(connector, instances, backups, askTimeout));
 }

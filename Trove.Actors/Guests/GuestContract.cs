@@ -22,6 +22,8 @@ public static class GuestMethods
     public const string RevokeAccess = "revoke_access";
     public const string EnableRoot = "enable_root";
     public const string DisableRoot = "disable_root";
+    public const string CreateBackup = "create_backup";
+    public const string UpdateBackup = "update_backup";
 }
 
 /// <summary>A user as the engine has it; <see cref="Host"/> is null for engines without host-scoped users.</summary>
@@ -36,7 +38,10 @@ public sealed record UserChanges(
     [property: JsonPropertyName("password")] string? Password,
     [property: JsonPropertyName("host")] string? Host);
 
-public sealed record HeartbeatPayload([property: JsonPropertyName("service_status")] string ServiceStatus);
+/// <summary>A heartbeat's payload; <c>fault</c> (ours, not upstream's) says why a prepare failed.</summary>
+public sealed record HeartbeatPayload(
+    [property: JsonPropertyName("service_status")] string ServiceStatus,
+    [property: JsonPropertyName("fault")] string? Fault = null);
 
 /// <summary>Args of the conductor's <c>heartbeat</c>; <c>sent</c> is seconds since the epoch, as upstream sends it.</summary>
 public sealed record HeartbeatArgs(
@@ -63,7 +68,8 @@ public sealed record UserSpec(
 /// <summary>Args of the guest's <c>prepare</c>: what to create once the engine is up.</summary>
 public sealed record PrepareArgs(
     [property: JsonPropertyName("databases")] IReadOnlyList<DatabaseSpec> Databases,
-    [property: JsonPropertyName("users")] IReadOnlyList<UserSpec> Users);
+    [property: JsonPropertyName("users")] IReadOnlyList<UserSpec> Users,
+    [property: JsonPropertyName("backup_info")] BackupInfo? BackupInfo = null);
 
 /// <summary>
 /// What a guest is started with (upstream's guest_info.conf): written by the compute driver into the
@@ -78,7 +84,8 @@ public sealed record GuestInfo(
     [property: JsonPropertyName("amqp_uri")] string AmqpUri,
     [property: JsonPropertyName("exchange")] string Exchange,
     [property: JsonPropertyName("conductor_queue")] string ConductorQueue,
-    [property: JsonPropertyName("heartbeat_interval_seconds")] double HeartbeatIntervalSeconds);
+    [property: JsonPropertyName("heartbeat_interval_seconds")] double HeartbeatIntervalSeconds,
+    [property: JsonPropertyName("backup_directory")] string BackupDirectory);
 
 /// <summary>Service status descriptions a guest reports in heartbeats (upstream's ServiceStatuses descriptions).</summary>
 public static class ServiceStatusNames
@@ -113,3 +120,21 @@ public sealed record RevokeAccessArgs(
     [property: JsonPropertyName("database")] string Database);
 public sealed record EnableRootArgs([property: JsonPropertyName("root_password")] string? RootPassword);
 public sealed record RootCredentials([property: JsonPropertyName("name")] string Name, [property: JsonPropertyName("password")] string Password);
+
+/// <summary>Which backup to take, or to restore from: the location and checksum are known once it completed.</summary>
+public sealed record BackupInfo(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("location")] string? Location,
+    [property: JsonPropertyName("checksum")] string? Checksum);
+
+public sealed record CreateBackupArgs([property: JsonPropertyName("backup_info")] BackupInfo BackupInfo);
+
+/// <summary>Args of the conductor's <c>update_backup</c>: upstream's backup_fields, flattened.</summary>
+public sealed record UpdateBackupArgs(
+    [property: JsonPropertyName("instance_id")] string InstanceId,
+    [property: JsonPropertyName("backup_id")] string BackupId,
+    [property: JsonPropertyName("sent")] double Sent,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("size")] long? Size = null,
+    [property: JsonPropertyName("checksum")] string? Checksum = null,
+    [property: JsonPropertyName("location")] string? Location = null);

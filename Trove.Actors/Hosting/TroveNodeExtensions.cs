@@ -6,6 +6,7 @@ using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
 using Trove.Actors.Compute;
 using Trove.Actors.Conductor;
@@ -23,6 +24,9 @@ public sealed class ConductorKey;
 
 /// <summary>Registry key of the instance read-model projection.</summary>
 public sealed class InstanceProjectionKey;
+
+/// <summary>Registry key of the backup read-model projection.</summary>
+public sealed class BackupProjectionKey;
 
 public static class TroveNodeExtensions
 {
@@ -43,6 +47,7 @@ public static class TroveNodeExtensions
             var amqp = sp.GetRequiredService<AmqpClients>();
             return new AmqpGuestRpc(amqp.Connector, amqp.Publisher, amqp.Rpc);
         });
+        services.AddSingleton<IBackupStorage>(new LocalBackupStorage(settings.BackupsDir));
         services.AddSingleton<ICompute>(sp => new LocalCompute(new LocalComputeSettings
         {
             ServersDirectory = settings.ServersDir,
@@ -50,6 +55,7 @@ public static class TroveNodeExtensions
             AmqpUri = settings.Amqp.Uri,
             Exchange = settings.Amqp.Exchange,
             ConductorQueue = settings.Amqp.ConductorQueue,
+            BackupDirectory = settings.BackupsDir,
             HeartbeatIntervalSeconds = settings.GuestHeartbeatIntervalSeconds,
         }, sp.GetRequiredService<ILogger<LocalCompute>>()));
 
@@ -68,23 +74,27 @@ public static class TroveNodeExtensions
                 connectionString: settings.JournalConnection,
                 providerName: settings.DatabaseProvider,
                 autoInitialize: true,
-                journalBuilder: journal => journal.AddWriteEventAdapter<InstanceTagger>("instance-tagger", [typeof(InstanceEvents.IInstanceEvent)]))
+                journalBuilder: journal => journal.AddWriteEventAdapter<EventTagger>("tagger", [typeof(InstanceEvents.IInstanceEvent), typeof(BackupEvents.IBackupEvent)]))
             .WithTenants(settings.HasRole(InstanceRegistration.WorkerRole), settings.Quotas)
-            .WithInstances(settings.HasRole(InstanceRegistration.WorkerRole), settings.Instances);
+            .WithInstances(settings.HasRole(InstanceRegistration.WorkerRole), settings.Instances)
+            .WithBackups(settings.HasRole(InstanceRegistration.WorkerRole), settings.Backups);
 
         if (settings.SeedNodes.Count == 0)
             builder.AddStartup((system, _) => Cluster.Get(system).Join(Cluster.Get(system).SelfAddress));
 
         if (settings.HasRole(InstanceRegistration.WorkerRole))
             builder.WithSingleton<InstanceProjectionKey>("instance-projection",
-                InstanceProjection.Props(sp.GetRequiredService<ReadModelDb>()),
-                new ClusterSingletonOptions { Role = InstanceRegistration.WorkerRole });
+                EntityProjection<InstanceState, InstanceEvents.IInstanceEvent>.Props(sp.GetRequiredService<ReadModelDb>(), InstanceRegistration.Projection),
+                new ClusterSingletonOptions { Role = InstanceRegistration.WorkerRole })
+                .WithSingleton<BackupProjectionKey>("backup-projection",
+                    EntityProjection<BackupState, BackupEvents.IBackupEvent>.Props(sp.GetRequiredService<ReadModelDb>(), BackupRegistration.Projection),
+                    new ClusterSingletonOptions { Role = InstanceRegistration.WorkerRole });
 
         if (settings.HasRole("conductor"))
             builder.WithActors((system, registry) =>
             {
                 var conductor = system.ActorOf(ConductorActor.Props(sp.GetRequiredService<AmqpClients>().Connector,
-                    registry.Get<InstanceRegion>(), settings.AskTimeout), "conductor");
+                    registry.Get<InstanceRegion>(), registry.Get<BackupRegion>(), settings.AskTimeout), "conductor");
                 registry.Register<ConductorKey>(conductor);
             });
         return builder;

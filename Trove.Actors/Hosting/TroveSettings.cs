@@ -1,3 +1,4 @@
+using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
 using Trove.Actors.Instances;
 using Trove.Actors.Messaging;
@@ -33,6 +34,7 @@ public sealed record TroveSettings
 
     public AmqpSettings Amqp { get; init; } = new();
     public InstanceSettings Instances { get; init; } = new();
+    public BackupSettings Backups { get; init; } = new();
     public CatalogSettings Catalog { get; init; } = new();
 
     /// <summary>Each tenant's limits unless an admin set others (upstream's max_*_per_tenant).</summary>
@@ -40,6 +42,7 @@ public sealed record TroveSettings
 
     public string FullDataDir => Path.GetFullPath(DataDir);
     public string ServersDir => Path.Combine(FullDataDir, "servers");
+    public string BackupsDir => Path.Combine(FullDataDir, "backups");
     public bool HasRole(string role) => Roles.Contains(role);
 
     public string JournalConnection => JournalConnectionString ?? $"Data Source={Path.Combine(FullDataDir, "akka.db")}";

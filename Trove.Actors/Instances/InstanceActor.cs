@@ -86,6 +86,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         });
         Command<Rename>(rename => Apply(InstanceDecisions.Rename(_state, rename, Now)));
         Command<ResetStatus>(reset => Apply(InstanceDecisions.ResetStatus(_state, reset, Now)));
+        Command<StartBackup>(start => Apply(InstanceDecisions.StartBackup(_state, start, Now)));
+        Command<EndBackup>(end => Apply(InstanceDecisions.EndBackup(_state, end, Now)));
 
         Command<ProvisioningActor.ServerReady>(ready =>
             Apply(InstanceDecisions.ServerCreated(_state, ready.Server.Id, ready.Server.Address, ready.Server.Port, Now)));
@@ -118,7 +120,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         var requester = Sender;
         var r = create.Request;
         var provisioning = Context.ActorOf(
-            ProvisioningActor.Props(ServerSpecOf(create), new PrepareArgs(r.Databases, r.Users), _compute, _guests), "provisioning");
+            ProvisioningActor.Props(ServerSpecOf(create), new PrepareArgs(r.Databases, r.Users, r.RestoreFrom), _compute, _guests), "provisioning");
         Become(() =>
         {
             Command<ProvisioningActor.PrepareQueued>(_ =>

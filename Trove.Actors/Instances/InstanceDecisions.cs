@@ -58,7 +58,9 @@ public static class InstanceDecisions
             if (hb.ServiceStatus is ServiceStatusNames.Healthy or ServiceStatusNames.Running)
                 events.Add(new BuildCompleted(now));
             else if (hb.ServiceStatus == ServiceStatusNames.Failed)
-                events.Add(new BuildFailed("The guest failed to prepare the datastore; see the guest's log.", now));
+                events.Add(new BuildFailed(hb.Fault is null
+                    ? "The guest failed to prepare the datastore; see the guest's log."
+                    : $"The guest failed to prepare the datastore: {hb.Fault}", now));
         }
         return new Decision(null, events);
     }
@@ -118,4 +120,20 @@ public static class InstanceDecisions
         var reset = new StatusReset(now);
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, reset)), reset);
     }
+
+    /// <summary>One backup at a time, on an instance that can act (upstream answers 409 to a second one; we say 422 with why).</summary>
+    public static Decision StartBackup(InstanceState? state, InstanceCommands.StartBackup cmd, DateTimeOffset now)
+    {
+        if (state is { RunningBackupId: { } running } && state.BelongsTo(cmd.TenantId))
+            return Decision.Answer(new InstanceReplies.Conflict($"Instance {cmd.InstanceId} is already being backed up by backup {running}."));
+        if (Guard(state, cmd.InstanceId, cmd.TenantId) is { } refusal)
+            return Decision.Answer(refusal);
+        var started = new BackupStarted(cmd.BackupId, now);
+        return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, started)), started);
+    }
+
+    public static Decision EndBackup(InstanceState? state, InstanceCommands.EndBackup cmd, DateTimeOffset now) =>
+        state is { RunningBackupId: { } running } && running == cmd.BackupId
+            ? Decision.Answer(InstanceReplies.BackupEndAck.Instance, new BackupEnded(cmd.BackupId, now))
+            : Decision.Answer(InstanceReplies.BackupEndAck.Instance);
 }

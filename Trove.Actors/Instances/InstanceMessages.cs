@@ -21,7 +21,8 @@ public sealed record InstanceRequest(
     string Datastore,
     string DatastoreVersion,
     IReadOnlyList<DatabaseSpec> Databases,
-    IReadOnlyList<UserSpec> Users);
+    IReadOnlyList<UserSpec> Users,
+    BackupInfo? RestoreFrom = null);
 
 public static class InstanceCommands
 {
@@ -30,7 +31,7 @@ public static class InstanceCommands
     public sealed record Delete(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
 
     /// <summary>A guest's heartbeat, as the conductor received it. <paramref name="Sent"/> is the guest's clock.</summary>
-    public sealed record ReportHeartbeat(string InstanceId, string ServiceStatus, DateTimeOffset Sent) : IWithInstanceId, ITroveMessage;
+    public sealed record ReportHeartbeat(string InstanceId, string ServiceStatus, DateTimeOffset Sent, string? Fault = null) : IWithInstanceId, ITroveMessage;
 
     /// <summary>A guest operation on a running instance (databases, users): the entity checks the tenant and the
     /// instance's state, then calls its guest; it keeps nothing of it.</summary>
@@ -40,6 +41,11 @@ public static class InstanceCommands
     public sealed record DisableRoot(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
     public sealed record Restart(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
     public sealed record Rename(string InstanceId, string TenantId, string Name) : IWithInstanceId, ITroveMessage;
+    /// <summary>Marks the instance as being backed up (upstream shows status BACKUP); refused while it is busy.</summary>
+    public sealed record StartBackup(string InstanceId, string TenantId, string BackupId) : IWithInstanceId, ITroveMessage;
+    /// <summary>The backup entity says the backup ended; idempotent.</summary>
+    public sealed record EndBackup(string InstanceId, string BackupId) : IWithInstanceId, ITroveMessage;
+
     /// <summary>Admin: clears a stuck task, as upstream's reset_status.</summary>
     public sealed record ResetStatus(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
 }
@@ -51,11 +57,18 @@ public static class InstanceReplies
     public sealed record Accepted(InstanceState State) : ITroveMessage;
     /// <summary>The request cannot be done in the instance's present state (Trove's 422).</summary>
     public sealed record Refused(string Message) : ITroveMessage;
+    /// <summary>The request conflicts with work in progress (Trove's 409).</summary>
+    public sealed record Conflict(string Message) : ITroveMessage;
     public sealed record Failed(string Message) : ITroveMessage;
     public sealed record GuestResult(JsonNode? Result) : ITroveMessage;
     /// <summary>The guest refused or failed; <paramref name="Kind"/> is one of <see cref="RpcFailureKinds"/>.</summary>
     public sealed record GuestFailed(string Kind, string Message) : ITroveMessage;
     public sealed record RootEnabled(RootCredentials Credentials) : ITroveMessage;
+    public sealed record BackupEndAck : ITroveMessage
+    {
+        public static readonly BackupEndAck Instance = new();
+    }
+
     public sealed record HeartbeatAck : ITroveMessage
     {
         public static readonly HeartbeatAck Instance = new();
@@ -86,5 +99,7 @@ public static class InstanceEvents
     public sealed record RestartStarted(DateTimeOffset At) : IInstanceEvent;
     public sealed record RestartCompleted(DateTimeOffset At) : IInstanceEvent;
     public sealed record StatusReset(DateTimeOffset At) : IInstanceEvent;
+    public sealed record BackupStarted(string BackupId, DateTimeOffset At) : IInstanceEvent;
+    public sealed record BackupEnded(string BackupId, DateTimeOffset At) : IInstanceEvent;
     public sealed record Deleted(DateTimeOffset At) : IInstanceEvent;
 }

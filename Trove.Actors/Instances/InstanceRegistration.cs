@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Trove.Actors.Compute;
 using Trove.Actors.Guests;
+using Trove.Actors.ReadModel;
 using Trove.Actors.Tenants;
 
 namespace Trove.Actors.Instances;
@@ -21,6 +22,11 @@ public static class InstanceRegistration
 {
     public const string TypeName = "instance";
     public const string WorkerRole = "worker";
+
+    /// <summary>How the read model follows instances: with the entity's own apply.</summary>
+    public static readonly ProjectedKind<InstanceState, InstanceEvents.IInstanceEvent> Projection = new(TypeName,
+        (state, e) => state is null && e is not InstanceEvents.Created ? null : InstanceState.Apply(state, e),
+        s => new RowFacts(s.TenantId, s.Created, s.IsDeleted));
 
     public static AkkaConfigurationBuilder WithInstances(this AkkaConfigurationBuilder builder, bool hostsShards, InstanceSettings settings, int shards = 100)
     {

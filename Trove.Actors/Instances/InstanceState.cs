@@ -38,7 +38,8 @@ public sealed record InstanceState(
     DateTimeOffset Updated,
     DateTimeOffset ServiceStatusUpdated,
     bool IsDeleted,
-    bool RootEverEnabled = false) : ITroveMessage
+    bool RootEverEnabled = false,
+    string? RunningBackupId = null) : ITroveMessage
 {
     public static InstanceState Apply(InstanceState? state, IInstanceEvent e) => (state, e) switch
     {
@@ -60,7 +61,12 @@ public sealed record InstanceState(
         (_, RootEnabled r) => state with { RootEverEnabled = true, Updated = r.At },
         (_, RestartStarted r) => state with { Task = InstanceTask.Rebooting, ServiceStatus = "restarting", Updated = r.At },
         (_, RestartCompleted r) => state with { Task = InstanceTask.None, Updated = r.At },
-        (_, StatusReset r) => state with { Task = InstanceTask.None, ServiceStatus = ServiceStatusNames.Unknown, Fault = null, Updated = r.At },
+        (_, StatusReset r) => state with
+        {
+            Task = InstanceTask.None, ServiceStatus = ServiceStatusNames.Unknown, Fault = null, RunningBackupId = null, Updated = r.At,
+        },
+        (_, BackupStarted b) => state with { RunningBackupId = b.BackupId, Updated = b.At },
+        (_, BackupEnded b) => state with { RunningBackupId = state.RunningBackupId == b.BackupId ? null : state.RunningBackupId, Updated = b.At },
         _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
     };
 
@@ -71,7 +77,8 @@ public sealed record InstanceState(
         InstanceTask.Building => "BUILD",
         InstanceTask.Rebooting => "REBOOT",
         InstanceTask.Deleting => "SHUTDOWN",
-        _ => IsDeleted ? "DELETED" : "ACTIVE",
+        _ when IsDeleted => "DELETED",
+        _ => RunningBackupId is null ? "ACTIVE" : "BACKUP",
     };
 
     /// <summary>The API's <c>operating_status</c>: the guest's reported status, shown only when no task runs.</summary>
@@ -96,6 +103,6 @@ public sealed record InstanceState(
     public bool BelongsTo(string tenantId) => !IsDeleted && TenantId == tenantId;
 
     /// <summary>Upstream's validate_can_perform_action: no task running and a guest that reports a usable engine.</summary>
-    public bool CanPerformAction => Task == InstanceTask.None && !IsDeleted && ServerId is not null
+    public bool CanPerformAction => Task == InstanceTask.None && !IsDeleted && ServerId is not null && RunningBackupId is null
         && ServiceStatus is ServiceStatusNames.Healthy or ServiceStatusNames.Running or ServiceStatusNames.Shutdown or "blocked" or "crashed";
 }

@@ -2,12 +2,11 @@ using System.Text.Json;
 using LinqToDB;
 using LinqToDB.Async;
 using LinqToDB.Data;
-using Trove.Actors.Instances;
 using Trove.Actors.Sql;
 
 namespace Trove.Actors.ReadModel;
 
-/// <summary>The read model's tables (Linq2Db), for the projection that writes them and the API that lists them.</summary>
+/// <summary>The read model's tables (Linq2Db), for the projections that write them and the API that lists them.</summary>
 public sealed class ReadModelDb(SqlDatabase database)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
@@ -17,18 +16,22 @@ public sealed class ReadModelDb(SqlDatabase database)
     public async Task EnsureCreatedAsync(CancellationToken ct = default)
     {
         await using var db = Open();
-        await db.CreateTableAsync<InstanceRow>(tableOptions: TableOptions.CreateIfNotExists, token: ct);
+        await db.CreateTableAsync<EntityRow>(tableOptions: TableOptions.CreateIfNotExists, token: ct);
         await db.CreateTableAsync<ProjectionOffsetRow>(tableOptions: TableOptions.CreateIfNotExists, token: ct);
     }
 
-    /// <summary>A tenant's instances, newest first, paged by the id of the last one seen.</summary>
-    public async Task<IReadOnlyList<InstanceState>> ListInstancesAsync(string tenantId, int limit, string? marker, CancellationToken ct = default)
+    /// <summary>A tenant's entities of a kind, newest first, paged by the id of the last one seen.</summary>
+    public async Task<IReadOnlyList<TState>> ListAsync<TState>(string kind, string tenantId, int limit, string? marker, CancellationToken ct = default)
     {
         await using var db = Open();
-        var rows = db.GetTable<InstanceRow>().Where(r => r.TenantId == tenantId && !r.Deleted);
+        var rows = db.GetTable<EntityRow>().Where(r => r.Kind == kind && r.TenantId == tenantId && !r.Deleted);
         if (marker is not null && await rows.FirstOrDefaultAsync(r => r.Id == marker, ct) is { } last)
             rows = rows.Where(r => r.CreatedTicks < last.CreatedTicks || (r.CreatedTicks == last.CreatedTicks && r.Id.CompareTo(last.Id) > 0));
         var page = await rows.OrderByDescending(r => r.CreatedTicks).ThenBy(r => r.Id).Take(limit).ToListAsync(ct);
-        return page.Select(r => JsonSerializer.Deserialize<InstanceState>(r.State, Json)!).ToList();
+        return page.Select(r => JsonSerializer.Deserialize<TState>(r.State, Json)!).ToList();
     }
+
+    /// <summary>All of a tenant's live entities of a kind, newest first, for lists filtered in memory.</summary>
+    public Task<IReadOnlyList<TState>> AllAsync<TState>(string kind, string tenantId, CancellationToken ct = default) =>
+        ListAsync<TState>(kind, tenantId, int.MaxValue, null, ct);
 }

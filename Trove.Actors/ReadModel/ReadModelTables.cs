@@ -2,11 +2,12 @@ using LinqToDB.Mapping;
 
 namespace Trove.Actors.ReadModel;
 
-/// <summary>One instance as the list endpoints read it: the entity's state, kept by the projection.</summary>
-[Table("instance_view")]
-public sealed class InstanceRow
+/// <summary>One entity (an instance, a backup) as the list endpoints read it: its state, kept by its kind's projection.</summary>
+[Table("entity_view")]
+public sealed class EntityRow
 {
-    [PrimaryKey, Column("id", Length = 64)] public string Id { get; set; } = "";
+    [PrimaryKey(0), Column("kind", Length = 32)] public string Kind { get; set; } = "";
+    [PrimaryKey(1), Column("id", Length = 64)] public string Id { get; set; } = "";
     [Column("tenant_id", Length = 255), NotNull] public string TenantId { get; set; } = "";
     [Column("created_ticks")] public long CreatedTicks { get; set; }
     [Column("deleted")] public bool Deleted { get; set; }

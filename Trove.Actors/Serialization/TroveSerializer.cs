@@ -3,6 +3,7 @@ using System.Runtime.Serialization;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Serialization;
+using Trove.Actors.Backups;
 using Trove.Actors.Instances;
 using Trove.Actors.Tenants;
 
@@ -42,6 +43,26 @@ public sealed class TroveSerializer(ExtendedActorSystem system) : SerializerWith
         ["tenant.quota-exceeded"] = typeof(TenantReplies.QuotaExceeded),
         ["tenant.quotas"] = typeof(TenantReplies.Quotas),
         ["tenant.invalid-quotas"] = typeof(TenantReplies.InvalidQuotas),
+        ["backup.created.v1"] = typeof(BackupEvents.Created),
+        ["backup.progressed.v1"] = typeof(BackupEvents.Progressed),
+        ["backup.failed.v1"] = typeof(BackupEvents.Failed),
+        ["backup.deleted.v1"] = typeof(BackupEvents.Deleted),
+        ["backup.state.v1"] = typeof(BackupState),
+        ["backup.create"] = typeof(BackupCommands.Create),
+        ["backup.get"] = typeof(BackupCommands.Get),
+        ["backup.delete"] = typeof(BackupCommands.Delete),
+        ["backup.report"] = typeof(BackupCommands.Report),
+        ["backup.found"] = typeof(BackupReplies.Found),
+        ["backup.not-found"] = typeof(BackupReplies.NotFound),
+        ["backup.accepted"] = typeof(BackupReplies.Accepted),
+        ["backup.refused"] = typeof(BackupReplies.Refused),
+        ["backup.report-ack"] = typeof(BackupReplies.ReportAck),
+        ["instance.backup-started.v1"] = typeof(InstanceEvents.BackupStarted),
+        ["instance.backup-ended.v1"] = typeof(InstanceEvents.BackupEnded),
+        ["instance.start-backup"] = typeof(InstanceCommands.StartBackup),
+        ["instance.end-backup"] = typeof(InstanceCommands.EndBackup),
+        ["instance.backup-end-ack"] = typeof(InstanceReplies.BackupEndAck),
+        ["instance.conflict"] = typeof(InstanceReplies.Conflict),
         ["instance.create"] = typeof(InstanceCommands.Create),
         ["instance.get"] = typeof(InstanceCommands.Get),
         ["instance.delete"] = typeof(InstanceCommands.Delete),

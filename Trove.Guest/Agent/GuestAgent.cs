@@ -6,6 +6,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Trove.Actors.Backups;
 using Trove.Actors.Guests;
 using Trove.Actors.Messaging;
 using Trove.Guest.Datastores;
@@ -16,9 +17,11 @@ namespace Trove.Guest.Agent;
 /// Consumes the guest's queue, dispatches each message by method to the datastore manager, replies to calls,
 /// acknowledges a message only once handled, and reports heartbeats to the conductor.
 /// </summary>
-public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestDispatcher dispatcher, ILogger<GuestAgent> log) : BackgroundService
+public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestDispatcher dispatcher, BackupRunner backups,
+    ILogger<GuestAgent> log) : BackgroundService
 {
     private readonly string _preparedMarker = Path.Combine(info.Directory, ".guestagent.prepare.end");
+    private readonly string _restoredMarker = Path.Combine(info.Directory, ".guestagent.restore.end");
     private AmqpPublisher? _publisher;
     private volatile bool _preparing;
 
@@ -113,6 +116,9 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             case GuestMethods.Restart:
                 await manager.RestartAsync(CancellationToken.None);
                 break;
+            case GuestMethods.CreateBackup:
+                await BackupAsync(message.ArgsAs<CreateBackupArgs>().BackupInfo);
+                return null;
             default:
                 return await dispatcher.DispatchAsync(message, CancellationToken.None);
         }
@@ -126,12 +132,17 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         try
         {
             await TryReportAsync(ServiceStatusNames.Building, CancellationToken.None);
+            if (args.BackupInfo is { } backup && !File.Exists(_restoredMarker))
+            {
+                await backups.RestoreAsync(backup, CancellationToken.None);
+                await File.WriteAllTextAsync(_restoredMarker, backup.Id);
+            }
             await manager.PrepareAsync(args, CancellationToken.None);
             await File.WriteAllTextAsync(_preparedMarker, DateTimeOffset.UtcNow.ToString("O"));
         }
-        catch (Exception)
+        catch (Exception e)
         {
-            await TryReportAsync(ServiceStatusNames.Failed, CancellationToken.None);
+            await TryReportAsync(ServiceStatusNames.Failed, CancellationToken.None, e.Message);
             throw;
         }
         finally
@@ -141,16 +152,38 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         await TryReportAsync(await manager.GetStatusAsync(CancellationToken.None), CancellationToken.None);
     }
 
-    private async Task TryReportAsync(string serviceStatus, CancellationToken ct)
+    private Task TryReportAsync(string serviceStatus, CancellationToken ct, string? fault = null) =>
+        TryPublishAsync(GuestMethods.Heartbeat, new HeartbeatArgs(info.InstanceId, new HeartbeatPayload(serviceStatus, fault), HeartbeatArgs.Now()), ct);
+
+    /// <summary>Reports to the conductor; a report that cannot be sent is logged, and the next one will be.</summary>
+    private async Task TryPublishAsync<TArgs>(string method, TArgs args, CancellationToken ct)
     {
         try
         {
-            var heartbeat = new HeartbeatArgs(info.InstanceId, new HeartbeatPayload(serviceStatus), HeartbeatArgs.Now());
-            await _publisher!.PublishAsync(info.ConductorQueue, RpcMessage.Create(GuestMethods.Heartbeat, heartbeat), ct: ct);
+            await _publisher!.PublishAsync(info.ConductorQueue, RpcMessage.Create(method, args), ct: ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            log.LogWarning("heartbeat not sent: {Error}", e.Message); // the next one will be
+            log.LogWarning("{Method} not sent: {Error}", method, e.Message);
+        }
+    }
+
+    /// <summary>Takes a backup, reporting BUILDING, then COMPLETED with size, checksum and location, or FAILED.</summary>
+    private async Task BackupAsync(BackupInfo backup)
+    {
+        UpdateBackupArgs Update(string state) => new(info.InstanceId, backup.Id, HeartbeatArgs.Now(), state);
+        await TryPublishAsync(GuestMethods.UpdateBackup, Update(BackupStatus.Building), CancellationToken.None);
+        try
+        {
+            var result = await backups.BackupAsync(backup, CancellationToken.None);
+            log.LogInformation("backup {Id} completed: {Size} bytes", backup.Id, result.Size);
+            await TryPublishAsync(GuestMethods.UpdateBackup,
+                Update(BackupStatus.Completed) with { Size = result.Size, Checksum = result.Checksum, Location = result.Location }, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogError(e, "backup {Id} failed", backup.Id);
+            await TryPublishAsync(GuestMethods.UpdateBackup, Update(BackupStatus.Failed), CancellationToken.None);
         }
     }
 }

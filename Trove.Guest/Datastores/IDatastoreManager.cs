@@ -54,4 +54,14 @@ public interface IDatastoreManager
 
     /// <summary>Stops and starts the engine.</summary>
     Task RestartAsync(CancellationToken ct);
+
+    /// <summary>Writes a full, consistent backup of the running engine (uncompressed) to <paramref name="output"/>,
+    /// with the engine's own tool.</summary>
+    Task BackupAsync(Stream output, CancellationToken ct) =>
+        throw new NotSupportedException($"{GetType().Name} cannot take backups yet");
+
+    /// <summary>Makes a never-initialised engine's data from a backup written by <see cref="BackupAsync"/>; the engine is
+    /// started by the caller afterwards.</summary>
+    Task RestoreAsync(Stream input, CancellationToken ct) =>
+        throw new NotSupportedException($"{GetType().Name} cannot restore backups yet");
 }

@@ -32,6 +32,7 @@ public static class InstanceAsk
     {
         InstanceReplies.NotFound nf => TroveError.NotFound($"Instance {nf.InstanceId} cannot be found."),
         InstanceReplies.Refused refused => TroveError.Unprocessable(refused.Message),
+        InstanceReplies.Conflict conflict => TroveError.Of(StatusCodes.Status409Conflict, conflict.Message),
         InstanceReplies.Failed failed => TroveError.Internal(failed.Message),
         InstanceReplies.GuestFailed { Kind: RpcFailureKinds.NotFound } f => TroveError.NotFound(f.Message),
         InstanceReplies.GuestFailed { Kind: RpcFailureKinds.Invalid } f => TroveError.BadRequest(f.Message),

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Hosting;
+using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
@@ -40,7 +41,7 @@ public static class InstanceEndpoints
         if (limit is < 1)
             return TroveError.BadRequest("Validation error: 'limit' must be at least 1.");
         var pageSize = Math.Min(limit ?? DefaultPageSize, 1000);
-        var page = await readModel.ListInstancesAsync(tenantId, pageSize, marker, request.HttpContext.RequestAborted);
+        var page = await readModel.ListAsync<InstanceState>(InstanceRegistration.TypeName, tenantId, pageSize, marker, request.HttpContext.RequestAborted);
         var body = new JsonObject { ["instances"] = new JsonArray(page.Select(s => (JsonNode)view(s, request)).ToArray()) };
         if (Links.NextPage(request, page.Count, pageSize, page.LastOrDefault()?.Id) is { } next)
             body["links"] = JsonSerializer.SerializeToNode(next);
@@ -50,12 +51,15 @@ public static class InstanceEndpoints
     /// <summary>Reserves the tenant's quota first (its entity serializes racing creates), then asks the new
     /// instance's entity; a create that does not happen gives the reservation back.</summary>
     private static async Task<IResult> Create(string tenantId, HttpRequest request, CatalogRepository catalog,
-        IRequiredActor<InstanceRegion> instances, IRequiredActor<TenantRegion> tenants, TroveSettings settings)
+        IRequiredActor<InstanceRegion> instances, IRequiredActor<TenantRegion> tenants, IRequiredActor<BackupRegion> backups, TroveSettings settings)
     {
         InstanceRequest parsed;
         try
         {
-            parsed = CreateInstanceParser.Parse(await ReadJsonAsync(request), tenantId, await catalog.LoadAsync(request.HttpContext.RequestAborted));
+            var body = await ReadJsonAsync(request);
+            parsed = CreateInstanceParser.Parse(body, tenantId, await catalog.LoadAsync(request.HttpContext.RequestAborted));
+            if (CreateInstanceParser.RestorePoint(body) is { } backupRef)
+                parsed = parsed with { RestoreFrom = await BackupEndpoints.RestorableAsync(backups, tenantId, backupRef, parsed.Datastore, settings) };
         }
         catch (RequestError error)
         {

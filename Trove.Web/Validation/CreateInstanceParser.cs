@@ -9,6 +9,15 @@ namespace Trove.Web.Validation;
 /// <summary>Turns the body of <c>POST /instances</c> into an <see cref="InstanceRequest"/>, or throws a <see cref="RequestError"/>.</summary>
 public static class CreateInstanceParser
 {
+    /// <summary>The id of the backup to restore from (<c>restorePoint.backupRef</c>), or null.</summary>
+    public static string? RestorePoint(JsonNode? body) =>
+        body?["instance"]?["restorePoint"] switch
+        {
+            null => null,
+            JsonObject point => JsonBody.String(point, "backupRef", required: true),
+            _ => throw RequestError.Invalid("'restorePoint' must be an object with a 'backupRef'."),
+        };
+
     public static InstanceRequest Parse(JsonNode? body, string tenantId, CatalogService catalog)
     {
         if (body?["instance"] is not JsonObject instance)
@@ -20,8 +29,6 @@ public static class CreateInstanceParser
 
         if (instance["replica_of"] is not null || instance["slave_of"] is not null)
             throw new RequestError(400, "Replication is not supported yet: 'replica_of' cannot be used.");
-        if (instance["restorePoint"] is not null)
-            throw new RequestError(400, "Restoring from a backup is not supported yet: 'restorePoint' cannot be used.");
 
         var flavorRef = JsonBody.Scalar(instance, "flavorRef") ?? throw RequestError.Invalid("'flavorRef' is required.");
         var flavor = catalog.FindFlavor(flavorRef) ?? throw new RequestError(404, $"Flavor '{flavorRef}' cannot be found.");

@@ -37,6 +37,32 @@ public sealed class PostgresManager : IDatastoreManager
         if (!File.Exists(Path.Combine(_dataDir, "PG_VERSION")))
             await InitialiseAsync(ct);
         await StartAsync(ct);
+        await CreateAsync(args, ct);
+    }
+
+    /// <summary>A data directory from a pg_basebackup tar (with its WAL), given this server's port and addresses.</summary>
+    public async Task RestoreAsync(Stream input, CancellationToken ct)
+    {
+        await PrepareEngineDirectoryAsync(ct);
+        if (Directory.Exists(_dataDir))
+            Directory.Delete(_dataDir, recursive: true); // what an interrupted restore left
+        Directory.CreateDirectory(_dataDir);
+        await ProcessRunner.RunCheckedAsync("chown", [OsUser, _dataDir], ct);
+        File.SetUnixFileMode(_dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await ProcessRunner.PipeAsync("runuser", ["-u", OsUser, "--", "tar", "-x", "-C", _dataDir], input, null, ct);
+        await AppendLocalSettingsAsync(ct);
+        _log.LogInformation("postgresql data restored from a backup");
+    }
+
+    public async Task BackupAsync(Stream output, CancellationToken ct) =>
+        await ProcessRunner.PipeAsync("runuser",
+            ["-u", OsUser, "--", Path.Combine(Bin, "pg_basebackup"), "-h", _engineDir, "-p", _port.ToString(), "-U", "postgres",
+             "-D", "-", "-F", "tar", "-X", "fetch", "--checkpoint=fast"], null, output, ct);
+
+    /// <summary>Creates the requested databases and users on the running engine; existing ones are kept.</summary>
+    private async Task CreateAsync(PrepareArgs args, CancellationToken ct)
+    {
+        await StartAsync(ct);
 
         await using var admin = await OpenAdminAsync("postgres", ct);
         foreach (var db in args.Databases)
@@ -48,6 +74,20 @@ public sealed class PostgresManager : IDatastoreManager
 
     private async Task InitialiseAsync(CancellationToken ct)
     {
+        await PrepareEngineDirectoryAsync(ct);
+        await AsPostgresAsync("initdb", ["-D", _dataDir, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
+            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], ct);
+        await AppendLocalSettingsAsync(ct);
+    }
+
+    /// <summary>Only the server's own address: tenants connect over TCP with their passwords. Appended, so that these
+    /// win over what a restored backup brought from its original server.</summary>
+    private Task AppendLocalSettingsAsync(CancellationToken ct) =>
+        File.AppendAllTextAsync(Path.Combine(_dataDir, "postgresql.conf"),
+            $"\nlisten_addresses = '127.0.0.1'\nport = {_port}\nunix_socket_directories = '{_engineDir}'\n", ct);
+
+    private async Task PrepareEngineDirectoryAsync(CancellationToken ct)
+    {
         var socket = Path.Combine(_engineDir, $".s.PGSQL.{_port}");
         if (socket.Length > MaxSocketPath)
             throw new InvalidOperationException($"the socket path {socket} is longer than {MaxSocketPath} characters; use a shorter data dir");
@@ -57,12 +97,6 @@ public sealed class PostgresManager : IDatastoreManager
         if ((await ProcessRunner.RunAsync("runuser", ["-u", OsUser, "--", "test", "-x", _engineDir], ct)).ExitCode != 0)
             throw new InvalidOperationException(
                 $"the {OsUser} OS user cannot reach {_engineDir}: every directory above it must be searchable by it");
-
-        await AsPostgresAsync("initdb", ["-D", _dataDir, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
-            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], ct);
-        // Only the server's own address: tenants connect over TCP with their passwords.
-        await File.AppendAllTextAsync(Path.Combine(_dataDir, "postgresql.conf"),
-            $"\nlisten_addresses = '127.0.0.1'\nport = {_port}\nunix_socket_directories = '{_engineDir}'\n", ct);
     }
 
     public async Task StartAsync(CancellationToken ct)

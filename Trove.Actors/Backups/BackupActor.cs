@@ -1,0 +1,168 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using Trove.Actors.Guests;
+using Trove.Actors.Instances;
+using Trove.Actors.Messaging;
+using static Trove.Actors.Backups.BackupCommands;
+using static Trove.Actors.Backups.BackupEvents;
+
+namespace Trove.Actors.Backups;
+
+/// <summary>
+/// One backup: sharded and event-sourced, it outlives its instance. It asks the guest to take the backup, follows
+/// the guest's reports (upstream's conductor update_backup), fails a backup that takes too long, and tells the
+/// instance when its backup has ended, retrying until the instance heard it.
+/// </summary>
+public sealed class BackupActor : ReceivePersistentActor, IWithTimers
+{
+    private sealed record TimedOut;
+    private sealed record NotifyInstance;
+    private sealed record Deleted(IActorRef Requester, BackupState State);
+    private sealed record DeleteFailed(IActorRef Requester, string Message);
+
+    private readonly string _id;
+    private readonly IGuestRpc _guests;
+    private readonly IActorRef _instances;
+    private readonly IBackupStorage _storage;
+    private readonly BackupSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private BackupState? _state;
+
+    public override string PersistenceId { get; }
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public BackupActor(string id, IGuestRpc guests, IActorRef instances, IBackupStorage storage, BackupSettings settings)
+    {
+        _id = id;
+        _guests = guests;
+        _instances = instances;
+        _storage = storage;
+        _settings = settings;
+        PersistenceId = $"backup-{id}";
+
+        Recover<IBackupEvent>(e => _state = BackupState.Apply(_state, e));
+        Recover<RecoveryCompleted>(_ => Resume());
+
+        Command<Create>(OnCreate);
+        Command<Get>(get => Sender.Tell(_state is not null && _state.BelongsTo(get.TenantId)
+            ? new BackupReplies.Found(_state)
+            : new BackupReplies.NotFound(get.BackupId)));
+        Command<Report>(OnReport);
+        Command<TimedOut>(_ =>
+        {
+            if (_state is { IsRunning: true })
+                PersistThen(new Failed($"The backup did not finish within {_settings.Timeout.TotalMinutes:0} minutes.", Now), Notify);
+        });
+        Command<BackupReplies.ReportAck>(_ => { });
+        Command<NotifyInstance>(_ => Notify());
+        Command<InstanceReplies.BackupEndAck>(_ => Timers.Cancel(nameof(NotifyInstance)));
+        Command<ReceiveTimeout>(_ => Passivate());
+        Command<Status.Failure>(_ => Timers.StartSingleTimer(nameof(NotifyInstance), new NotifyInstance(), _settings.RetryDelay));
+        Command<BackupCommands.Delete>(OnDelete);
+        Command<DeleteFailed>(failed => failed.Requester.Tell(new BackupReplies.Refused(failed.Message)));
+        Command<Deleted>(deleted => PersistThen(new BackupEvents.Deleted(Now), () =>
+        {
+            deleted.Requester.Tell(new BackupReplies.Accepted(_state!));
+            Passivate();
+        }));
+    }
+
+    private static DateTimeOffset Now => DateTimeOffset.UtcNow;
+
+    private void OnCreate(Create create)
+    {
+        if (_state is not null)
+        {
+            Sender.Tell(new BackupReplies.Refused($"Backup {_id} already exists."));
+            return;
+        }
+        var sender = Sender;
+        Persist(new Created(_id, create.Request, Now), e =>
+        {
+            _state = BackupState.Apply(_state, e);
+            sender.Tell(new BackupReplies.Accepted(_state!));
+            Timers.StartSingleTimer(nameof(TimedOut), new TimedOut(), _settings.Timeout);
+            _guests.CastAsync(_state!.InstanceId, RpcMessage.Create(GuestMethods.CreateBackup, new CreateBackupArgs(new BackupInfo(_id, null, null))))
+                .PipeTo(Self, success: () => (object)new BackupReplies.ReportAck(),
+                    failure: ex => new Report(_id, _state.InstanceId, BackupStatus.Failed, null, null, null, Now));
+        });
+    }
+
+    /// <summary>Keeps a report that moves the backup on; a stale one, one for another instance, or one after the end is dropped.</summary>
+    private void OnReport(Report report)
+    {
+        Sender.Tell(BackupReplies.ReportAck.Instance);
+        if (_state is null || _state.IsDeleted || !_state.IsRunning || report.InstanceId != _state.InstanceId)
+            return;
+        if (_state.LastReportSent is { } last && report.Sent < last)
+            return;
+        if (report.State is not (BackupStatus.Building or BackupStatus.Completed or BackupStatus.Failed))
+            return;
+        PersistThen(new Progressed(report.State, report.Size, report.Checksum, report.Location, report.Sent, Now), () =>
+        {
+            if (!_state!.IsRunning)
+                Notify();
+        });
+    }
+
+    private void OnDelete(BackupCommands.Delete delete)
+    {
+        if (_state is null || !_state.BelongsTo(delete.TenantId))
+        {
+            Sender.Tell(new BackupReplies.NotFound(delete.BackupId));
+            return;
+        }
+        if (_state.IsRunning)
+        {
+            Sender.Tell(new BackupReplies.Refused($"Backup {_id} is still {_state.Status}; it can be deleted once it ends."));
+            return;
+        }
+        var requester = Sender;
+        var state = _state;
+        (state.Location is null ? Task.CompletedTask : _storage.DeleteAsync(state.Location, CancellationToken.None))
+            .PipeTo(Self, success: () => (object)new Deleted(requester, state),
+                failure: e => new DeleteFailed(requester, $"Deleting the backup's file failed: {e.GetBaseException().Message}"));
+    }
+
+    /// <summary>Tells the instance that its backup ended; retried by timer until it acknowledges.</summary>
+    private void Notify()
+    {
+        if (_state is null)
+            return;
+        Timers.StartSingleTimer(nameof(NotifyInstance), new NotifyInstance(), _settings.RetryDelay);
+        _instances.Ask<InstanceReplies.BackupEndAck>(new InstanceCommands.EndBackup(_state.InstanceId, _id), _settings.RetryDelay)
+            .PipeTo(Self);
+    }
+
+    private void Resume()
+    {
+        // Idle entities passivate; one in the middle of a delete or a report never does, as a timer would race its replies.
+        SetReceiveTimeout(_settings.PassivateAfter);
+        if (_state is null || _state.IsDeleted)
+            return;
+        if (_state.IsRunning)
+        {
+            var remaining = _state.Created + _settings.Timeout - Now;
+            Timers.StartSingleTimer(nameof(TimedOut), new TimedOut(), remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+        }
+        else
+        {
+            Notify();
+        }
+    }
+
+    private void PersistThen(IBackupEvent e, Action then) => Persist(e, persisted =>
+    {
+        _state = BackupState.Apply(_state, persisted);
+        if (!_state!.IsRunning)
+            Timers.Cancel(nameof(TimedOut));
+        then();
+    });
+
+    private void Passivate() => Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+
+    public static Props Props(string id, IGuestRpc guests, IActorRef instances, IBackupStorage storage, BackupSettings settings) =>
+        Akka.Actor.Props.Create(() => new BackupActor(id, guests, instances, storage, settings));
+}

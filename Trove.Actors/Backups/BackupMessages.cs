@@ -1,0 +1,61 @@
+using Trove.Actors.Serialization;
+
+namespace Trove.Actors.Backups;
+
+public interface IWithBackupId
+{
+    string BackupId { get; }
+}
+
+/// <summary>Upstream's backup states.</summary>
+public static class BackupStatus
+{
+    public const string New = "NEW";
+    public const string Building = "BUILDING";
+    public const string Completed = "COMPLETED";
+    public const string Failed = "FAILED";
+    public const string DeleteFailed = "DELETE_FAILED";
+
+    public static bool IsRunning(string status) => status is New or Building;
+}
+
+public sealed record BackupRequest(
+    string TenantId, string InstanceId, string Name, string? Description, string? ParentId,
+    string Datastore, string DatastoreVersion);
+
+public static class BackupCommands
+{
+    public sealed record Create(string BackupId, BackupRequest Request) : IWithBackupId, ITroveMessage;
+    public sealed record Get(string BackupId, string TenantId) : IWithBackupId, ITroveMessage;
+    public sealed record Delete(string BackupId, string TenantId) : IWithBackupId, ITroveMessage;
+
+    /// <summary>The guest's <c>update_backup</c>, as the conductor received it.</summary>
+    public sealed record Report(
+        string BackupId, string InstanceId, string State, long? Size, string? Checksum, string? Location, DateTimeOffset Sent)
+        : IWithBackupId, ITroveMessage;
+}
+
+public static class BackupReplies
+{
+    public sealed record Found(BackupState State) : ITroveMessage;
+    public sealed record NotFound(string BackupId) : ITroveMessage;
+    public sealed record Accepted(BackupState State) : ITroveMessage;
+    public sealed record Refused(string Message) : ITroveMessage;
+    public sealed record ReportAck : ITroveMessage
+    {
+        public static readonly ReportAck Instance = new();
+    }
+}
+
+public static class BackupEvents
+{
+    public interface IBackupEvent : ITroveMessage
+    {
+        DateTimeOffset At { get; }
+    }
+
+    public sealed record Created(string BackupId, BackupRequest Request, DateTimeOffset At) : IBackupEvent;
+    public sealed record Progressed(string State, long? Size, string? Checksum, string? Location, DateTimeOffset Sent, DateTimeOffset At) : IBackupEvent;
+    public sealed record Failed(string Fault, DateTimeOffset At) : IBackupEvent;
+    public sealed record Deleted(DateTimeOffset At) : IBackupEvent;
+}

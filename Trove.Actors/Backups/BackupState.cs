@@ -1,0 +1,43 @@
+using Trove.Actors.Serialization;
+using static Trove.Actors.Backups.BackupEvents;
+
+namespace Trove.Actors.Backups;
+
+/// <summary>A backup as its events made it; it outlives its instance.</summary>
+public sealed record BackupState(
+    string Id,
+    string TenantId,
+    string InstanceId,
+    string Name,
+    string? Description,
+    string? ParentId,
+    string Datastore,
+    string DatastoreVersion,
+    string Status,
+    long? Size,
+    string? Checksum,
+    string? Location,
+    string? Fault,
+    DateTimeOffset? LastReportSent,
+    DateTimeOffset Created,
+    DateTimeOffset Updated,
+    bool IsDeleted) : ITroveMessage
+{
+    public static BackupState? Apply(BackupState? state, IBackupEvent e) => (state, e) switch
+    {
+        (null, Created c) => new BackupState(c.BackupId, c.Request.TenantId, c.Request.InstanceId, c.Request.Name, c.Request.Description,
+            c.Request.ParentId, c.Request.Datastore, c.Request.DatastoreVersion, BackupStatus.New, null, null, null, null, null, c.At, c.At, false),
+        (null, _) => null,
+        (_, Progressed p) => state with
+        {
+            Status = p.State, Size = p.Size ?? state.Size, Checksum = p.Checksum ?? state.Checksum,
+            Location = p.Location ?? state.Location, LastReportSent = p.Sent, Updated = p.At,
+        },
+        (_, Failed f) => state with { Status = BackupStatus.Failed, Fault = f.Fault, Updated = f.At },
+        (_, Deleted d) => state with { IsDeleted = true, Updated = d.At },
+        _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
+    };
+
+    public bool BelongsTo(string tenantId) => !IsDeleted && TenantId == tenantId;
+    public bool IsRunning => BackupStatus.IsRunning(Status);
+}

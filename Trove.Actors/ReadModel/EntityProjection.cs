@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Akka;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using LinqToDB;
+using LinqToDB.Async;
+
+namespace Trove.Actors.ReadModel;
+
+/// <summary>
+/// Follows the journal's events of one kind by tag and upserts each entity's row with the entity's own apply
+/// function; the offset is stored in the same transaction, so a restart resumes exactly where it stopped.
+/// </summary>
+public sealed class EntityProjection<TState, TEvent> : ReceiveActor where TState : class
+{
+    private readonly UniqueKillSwitch _kill;
+
+    public EntityProjection(ReadModelDb db, ProjectedKind<TState, TEvent> kind)
+    {
+        var log = Context.GetLogger();
+        var offsetName = $"{kind.Kind}_view";
+        _kill = RestartSource.OnFailuresWithBackoff(
+                () => Source.FromTask(StartAsync()).ConcatMany(offset =>
+                    PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
+                        .EventsByTag(kind.Kind, Offset.Sequence(offset))
+                        .GroupedWithin(500, TimeSpan.FromMilliseconds(20))
+                        .SelectAsync(1, batch => WriteAsync(batch.ToList()))),
+                RestartSettings.Create(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10), 0.2))
+            .ViaMaterialized(KillSwitches.Single<Done>(), Keep.Right)
+            .To(Sink.Ignore<Done>())
+            .Run(Context.Materializer());
+        ReceiveAny(_ => { });
+
+        async Task<long> StartAsync()
+        {
+            await db.EnsureCreatedAsync();
+            await using var connection = db.Open();
+            var stored = await connection.GetTable<ProjectionOffsetRow>().FirstOrDefaultAsync(r => r.Name == offsetName);
+            log.Info("{0} projection resumes after offset {1}", kind.Kind, stored?.Offset ?? 0);
+            return stored?.Offset ?? 0;
+        }
+
+        async Task<Done> WriteAsync(IReadOnlyList<EventEnvelope> batch)
+        {
+            await using var connection = db.Open();
+            await using var tx = await connection.BeginTransactionAsync();
+            var rows = connection.GetTable<EntityRow>();
+            var states = new Dictionary<string, TState?>();
+            foreach (var envelope in batch)
+            {
+                if (envelope.Event is not TEvent e || !envelope.PersistenceId.StartsWith(kind.PersistenceIdPrefix))
+                    continue;
+                var id = envelope.PersistenceId[kind.PersistenceIdPrefix.Length..];
+                if (!states.TryGetValue(id, out var state))
+                {
+                    var row = await rows.FirstOrDefaultAsync(r => r.Kind == kind.Kind && r.Id == id);
+                    state = row is null ? null : JsonSerializer.Deserialize<TState>(row.State, ReadModelDb.Json);
+                }
+                states[id] = kind.Apply(state, e);
+            }
+            foreach (var (id, state) in states)
+            {
+                if (state is null)
+                    continue;
+                var facts = kind.Facts(state);
+                await connection.InsertOrReplaceAsync(new EntityRow
+                {
+                    Kind = kind.Kind,
+                    Id = id,
+                    TenantId = facts.TenantId,
+                    CreatedTicks = facts.Created.UtcTicks,
+                    Deleted = facts.Deleted,
+                    State = JsonSerializer.Serialize(state, ReadModelDb.Json),
+                });
+            }
+            await connection.InsertOrReplaceAsync(new ProjectionOffsetRow { Name = offsetName, Offset = ((Sequence)batch[^1].Offset).Value });
+            await tx.CommitAsync();
+            return Done.Instance;
+        }
+    }
+
+    protected override void PostStop() => _kill.Shutdown();
+
+    public static Props Props(ReadModelDb db, ProjectedKind<TState, TEvent> kind) =>
+        Akka.Actor.Props.Create(() => new EntityProjection<TState, TEvent>(db, kind));
+}

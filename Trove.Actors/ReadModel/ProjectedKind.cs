@@ -1,0 +1,16 @@
+namespace Trove.Actors.ReadModel;
+
+/// <summary>What a row of the read model says about an entity, besides its state.</summary>
+public sealed record RowFacts(string TenantId, DateTimeOffset Created, bool Deleted);
+
+/// <summary>
+/// One kind of entity the read model follows: the journal tag of its events, the persistence-id prefix its ids
+/// come from, and how its state is folded (the entity's own pure apply) and described.
+/// </summary>
+public sealed record ProjectedKind<TState, TEvent>(
+    string Kind,
+    Func<TState?, TEvent, TState?> Apply,
+    Func<TState, RowFacts> Facts) where TState : class
+{
+    public string PersistenceIdPrefix => $"{Kind}-";
+}

@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.TestKit;
+using Trove.Actors.Backups;
+using Trove.Actors.Guests;
+using Trove.Actors.Instances;
+using Trove.Tests.Support;
+using static Trove.Actors.Backups.BackupCommands;
+
+namespace Trove.Tests.Backups;
+
+public class BackupActorSpec() : Akka.TestKit.Xunit2.TestKit(ConfigurationFactory.ParseString("""
+    akka.loglevel = WARNING
+    akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+    akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+    """))
+{
+    /// <summary>A storage double for this spec only: remembers what was deleted.</summary>
+    private sealed class FakeStorage : IBackupStorage
+    {
+        public ConcurrentQueue<string> Deleted { get; } = new();
+        public Task<PendingBackup> CreateAsync(string backupId, CancellationToken ct) => throw new NotSupportedException();
+        public Task<Stream> OpenReadAsync(string location, CancellationToken ct) => throw new NotSupportedException();
+        public Task DeleteAsync(string location, CancellationToken ct)
+        {
+            Deleted.Enqueue(location);
+            return Task.CompletedTask;
+        }
+    }
+
+    private readonly FakeGuestRpc _guests = new();
+    private readonly FakeStorage _storage = new();
+    private readonly DateTimeOffset _t0 = DateTimeOffset.UtcNow;
+
+    private (IActorRef Backup, TestProbe Instances) Backup(string id, BackupSettings? settings = null)
+    {
+        var instances = CreateTestProbe();
+        instances.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            if (message is InstanceCommands.EndBackup)
+                sender.Tell(InstanceReplies.BackupEndAck.Instance);
+            return AutoPilot.KeepRunning;
+        }));
+        return (Sys.ActorOf(BackupActor.Props(id, _guests, instances.Ref, _storage, settings ?? new BackupSettings())), instances);
+    }
+
+    private static Create CreateFor(string id) =>
+        new(id, new BackupRequest("demo", "i1", "nightly", null, null, "postgresql", "15"));
+
+    private BackupState StateOf(IActorRef backup, string id) =>
+        Assert.IsType<BackupReplies.Found>(backup.Ask<object>(new Get(id, "demo"), RemainingOrDefault).Result).State;
+
+    [Fact]
+    public void The_guest_is_asked_its_reports_move_the_backup_on_and_the_instance_hears_the_end()
+    {
+        var (backup, instances) = Backup("b1");
+        backup.Tell(CreateFor("b1"), TestActor);
+        Assert.Equal(BackupStatus.New, ExpectMsg<BackupReplies.Accepted>().State.Status);
+        AwaitAssert(() => Assert.Contains(_guests.Casts, c => c.Message.Method == GuestMethods.CreateBackup && c.InstanceId == "i1"));
+
+        backup.Tell(new Report("b1", "i1", BackupStatus.Building, null, null, null, _t0), TestActor);
+        ExpectMsg<BackupReplies.ReportAck>();
+        Assert.Equal(BackupStatus.Building, StateOf(backup, "b1").Status);
+
+        backup.Tell(new Report("b1", "other-instance", BackupStatus.Completed, 1, "x", "/elsewhere", _t0.AddSeconds(1)), TestActor);
+        ExpectMsg<BackupReplies.ReportAck>();
+        Assert.Equal(BackupStatus.Building, StateOf(backup, "b1").Status); // a guest reports only for its own instance
+
+        backup.Tell(new Report("b1", "i1", BackupStatus.Completed, 4096, "abc", "/backups/b1.tar.gz", _t0.AddSeconds(2)), TestActor);
+        ExpectMsg<BackupReplies.ReportAck>();
+        var done = StateOf(backup, "b1");
+        Assert.Equal((BackupStatus.Completed, 4096L, "abc"), (done.Status, done.Size!.Value, done.Checksum));
+        instances.ExpectMsg<InstanceCommands.EndBackup>(e => e.BackupId == "b1");
+
+        backup.Tell(new Report("b1", "i1", BackupStatus.Building, null, null, null, _t0.AddSeconds(3)), TestActor);
+        ExpectMsg<BackupReplies.ReportAck>();
+        Assert.Equal(BackupStatus.Completed, StateOf(backup, "b1").Status); // nothing after the end
+    }
+
+    [Fact]
+    public void A_backup_that_takes_too_long_fails_and_the_instance_is_told()
+    {
+        var (backup, instances) = Backup("b2", new BackupSettings { Timeout = TimeSpan.FromMilliseconds(300) });
+        backup.Tell(CreateFor("b2"), TestActor);
+        ExpectMsg<BackupReplies.Accepted>();
+        instances.ExpectMsg<InstanceCommands.EndBackup>(TimeSpan.FromSeconds(5));
+        var state = StateOf(backup, "b2");
+        Assert.Equal(BackupStatus.Failed, state.Status);
+        Assert.Contains("did not finish", state.Fault);
+    }
+
+    [Fact]
+    public void A_running_backup_cannot_be_deleted_and_a_finished_one_takes_its_file_with_it()
+    {
+        var (backup, _) = Backup("b3");
+        backup.Tell(CreateFor("b3"), TestActor);
+        ExpectMsg<BackupReplies.Accepted>();
+        backup.Tell(new BackupCommands.Delete("b3", "demo"), TestActor);
+        ExpectMsg<BackupReplies.Refused>();
+
+        backup.Tell(new Report("b3", "i1", BackupStatus.Completed, 1, "c", "/backups/b3.tar.gz", _t0), TestActor);
+        ExpectMsg<BackupReplies.ReportAck>();
+        backup.Tell(new BackupCommands.Delete("b3", "other-tenant"), TestActor);
+        ExpectMsg<BackupReplies.NotFound>();
+        backup.Tell(new BackupCommands.Delete("b3", "demo"), TestActor);
+        ExpectMsg<BackupReplies.Accepted>();
+        Assert.Contains("/backups/b3.tar.gz", _storage.Deleted);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using Trove.Tests.Support;
+
+namespace Trove.Tests.EndToEnd;
+
+/// <summary>Backups with the engine's own tool into the backup storage, and restores into new instances.</summary>
+[Collection("node")]
+public sealed class BackupRestoreTests(NodeFixture fixture)
+{
+    private TroveNode Node => fixture.Node;
+
+    private static async Task<T?> QueryAsync<T>(JsonObject instance, string sql)
+    {
+        var address = instance["addresses"]![0]!;
+        await using var db = new NpgsqlConnection(
+            $"Host={address["address"]};Port={address["port"]};Username=app;Password={PostgresInstanceTests.Password};Database=appdb;Pooling=false");
+        await db.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, db);
+        return (T?)await command.ExecuteScalarAsync();
+    }
+
+    private async Task<JsonObject> CreateBackupAsync(string instanceId, string name)
+    {
+        var response = await Node.Http.PostAsJsonAsync("v1.0/demo/backups", new { backup = new { name, instance = instanceId } });
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["backup"]!.AsObject();
+    }
+
+    private async Task<JsonObject> WaitForBackupAsync(string id, string status)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var backup = (await Node.Http.GetFromJsonAsync<JsonObject>($"v1.0/demo/backups/{id}"))!["backup"]!.AsObject();
+            if ((string?)backup["status"] == status)
+                return backup;
+            if ((string?)backup["status"] == "FAILED" || DateTime.UtcNow > deadline)
+                throw new TimeoutException($"backup {id} is {backup.ToJsonString()}, not {status}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static object RestoreBody(string name, string backupId) => new
+    {
+        instance = new { name, flavorRef = "small", volume = new { size = 1 }, datastore = new { type = "postgresql" }, restorePoint = new { backupRef = backupId } },
+    };
+
+    [Fact]
+    public async Task A_backup_restores_into_a_new_instance_with_the_same_rows_and_a_corrupt_one_fails_clearly()
+    {
+        var source = await Node.CreateInstanceAsync("demo", PostgresInstanceTests.CreateBody("pg-backup-source"));
+        var sourceId = (string)source["id"]!;
+        var active = await Node.WaitForStatusAsync("demo", sourceId, "ACTIVE", TimeSpan.FromSeconds(90));
+        await QueryAsync<int>(active, "CREATE TABLE kept (n int); INSERT INTO kept SELECT generate_series(1, 1000); SELECT 1");
+
+        var backup = await CreateBackupAsync(sourceId, "b1");
+        Assert.Equal("NEW", (string?)backup["status"]);
+        // One backup at a time per instance.
+        var second = await Node.Http.PostAsJsonAsync("v1.0/demo/backups", new { backup = new { name = "b2", instance = sourceId } });
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+
+        var completed = await WaitForBackupAsync((string)backup["id"]!, "COMPLETED");
+        Assert.True((double)completed["size"]! > 0);
+        Assert.True(File.Exists((string)completed["locationRef"]!));
+        await Node.WaitForStatusAsync("demo", sourceId, "ACTIVE", TimeSpan.FromSeconds(10));
+        // Lists read the read model, which follows the journal within moments.
+        var listDeadline = DateTime.UtcNow.AddSeconds(10);
+        JsonArray listed;
+        do
+        {
+            listed = (await Node.Http.GetFromJsonAsync<JsonObject>($"v1.0/demo/instances/{sourceId}/backups"))!["backups"]!.AsArray();
+        } while (listed.All(b => (string?)b!["status"] != "COMPLETED") && DateTime.UtcNow < listDeadline && await Task.Delay(100).ContinueWith(_ => true));
+        Assert.Contains(listed, b => (string?)b!["id"] == (string)backup["id"]! && (string?)b["status"] == "COMPLETED");
+
+        var restored = await Node.CreateInstanceAsync("demo", RestoreBody("pg-restored", (string)backup["id"]!));
+        var restoredActive = await Node.WaitForStatusAsync("demo", (string)restored["id"]!, "ACTIVE", TimeSpan.FromSeconds(90));
+        Assert.Equal(1000L, await QueryAsync<long>(restoredActive, "SELECT count(*) FROM kept"));
+        Assert.NotEqual(active["addresses"]![0]!["port"]!.ToJsonString(), restoredActive["addresses"]![0]!["port"]!.ToJsonString());
+
+        // A backup whose file was damaged is refused by the guest's checksum check, with a clear fault.
+        var damaged = await WaitForBackupAsync((string)(await CreateBackupAsync(sourceId, "b3"))["id"]!, "COMPLETED");
+        await using (var file = File.OpenWrite((string)damaged["locationRef"]!))
+        {
+            file.Seek(100, SeekOrigin.Begin);
+            file.Write("corruption"u8);
+        }
+        var broken = await Node.CreateInstanceAsync("demo", RestoreBody("pg-broken", (string)damaged["id"]!));
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        JsonObject shown;
+        do
+        {
+            await Task.Delay(200);
+            shown = (await Node.ShowAsync("demo", (string)broken["id"]!))!;
+        } while ((string?)shown["status"] != "ERROR" && DateTime.UtcNow < deadline);
+        Assert.Equal("ERROR", (string?)shown["status"]);
+        Assert.Contains("corrupt", (string?)shown["fault"]!["message"]);
+
+        // Deleting a backup removes its file.
+        Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.DeleteAsync($"v1.0/demo/backups/{backup["id"]}")).StatusCode);
+        Assert.False(File.Exists((string)completed["locationRef"]!));
+        Assert.Equal(HttpStatusCode.NotFound, (await Node.Http.GetAsync($"v1.0/demo/backups/{backup["id"]}")).StatusCode);
+
+        foreach (var id in new[] { sourceId, (string)restored["id"]!, (string)broken["id"]! })
+            await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}");
+    }
+
+    [Fact]
+    public async Task Bad_backup_requests_are_refused()
+    {
+        var missingInstance = await Node.Http.PostAsJsonAsync("v1.0/demo/backups", new { backup = new { name = "x", instance = Guid.NewGuid() } });
+        Assert.Equal(HttpStatusCode.NotFound, missingInstance.StatusCode);
+        var noName = await Node.Http.PostAsJsonAsync("v1.0/demo/backups", new { backup = new { instance = Guid.NewGuid() } });
+        Assert.Equal(HttpStatusCode.BadRequest, noName.StatusCode);
+        var missingBackup = await Node.Http.PostAsJsonAsync("v1.0/demo/instances", RestoreBody("nothing", Guid.NewGuid().ToString()));
+        Assert.Equal(HttpStatusCode.NotFound, missingBackup.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Node.Http.GetAsync($"v1.0/demo/backups/{Guid.NewGuid()}")).StatusCode);
+    }
+}
