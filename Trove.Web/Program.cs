@@ -1,4 +1,5 @@
 using Trove.Actors.Catalog;
+using Trove.Actors.Configurations;
 using Trove.Actors.Hosting;
 using Trove.Actors.ReadModel;
 using Trove.Web.Endpoints;
@@ -16,10 +17,11 @@ builder.Services.AddSingleton(new TenantRateLimiter(settings.RateLimitPerMinute,
 var app = builder.Build();
 await app.Services.GetRequiredService<ReadModelDb>().EnsureCreatedAsync();
 await app.Services.GetRequiredService<CatalogRepository>().EnsureSeededAsync();
+await app.Services.GetRequiredService<ConfigurationRepository>().EnsureSeededAsync(Path.Combine(AppContext.BaseDirectory, "hocon", "validation-rules"));
 app.UseTroveErrors();
 app.UseTroveRateLimits();
 app.MapVersions();
-app.MapGroup("/v1.0/{tenantId}").MapInstances().MapDatabases().MapUsers().MapRoot().MapFlavors().MapDatastores().MapLimits().MapDatastoreAdmin().MapBackups();
+app.MapGroup("/v1.0/{tenantId}").MapInstances().MapDatabases().MapUsers().MapRoot().MapFlavors().MapDatastores().MapLimits().MapDatastoreAdmin().MapBackups().MapConfigurations();
 app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("Trove API listening on http://{Host}:{Port}/ (data dir {DataDir})", settings.HttpHost, settings.HttpPort, settings.FullDataDir));
 app.Run();

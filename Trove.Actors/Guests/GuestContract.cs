@@ -23,6 +23,7 @@ public static class GuestMethods
     public const string EnableRoot = "enable_root";
     public const string DisableRoot = "disable_root";
     public const string CreateBackup = "create_backup";
+    public const string UpdateOverrides = "update_overrides";
     public const string UpdateBackup = "update_backup";
 }
 
@@ -138,3 +139,6 @@ public sealed record UpdateBackupArgs(
     [property: JsonPropertyName("size")] long? Size = null,
     [property: JsonPropertyName("checksum")] string? Checksum = null,
     [property: JsonPropertyName("location")] string? Location = null);
+
+/// <summary>A configuration group's values, as the engine's configuration file wants them; empty removes them all.</summary>
+public sealed record UpdateOverridesArgs([property: JsonPropertyName("overrides")] IReadOnlyDictionary<string, string> Overrides);

@@ -10,6 +10,7 @@ using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
 using Trove.Actors.Compute;
 using Trove.Actors.Conductor;
+using Trove.Actors.Configurations;
 using Trove.Actors.Guests;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
@@ -37,6 +38,7 @@ public static class TroveNodeExtensions
         services.AddSingleton(settings);
         var database = new SqlDatabase(settings.DatabaseProvider, settings.ReadModelConnection);
         services.AddSingleton(new CatalogRepository(database, settings.Catalog));
+        services.AddSingleton(new ConfigurationRepository(database));
         services.AddSingleton(new ReadModelDb(database));
 
         // Registered before Akka, so the broker is connected before the first entity needs it.

@@ -24,6 +24,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private sealed record RetryDelete;
     private sealed record RootWasEnabled(RootCredentials Credentials, IActorRef Requester);
     private sealed record RestartDone(string? Failure);
+    private sealed record GuestDid(InstanceEvents.IInstanceEvent Event, IActorRef Requester);
 
     private readonly string _id;
     private readonly ICompute _compute;
@@ -86,6 +87,12 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         });
         Command<Rename>(rename => Apply(InstanceDecisions.Rename(_state, rename, Now)));
         Command<ResetStatus>(reset => Apply(InstanceDecisions.ResetStatus(_state, reset, Now)));
+        Command<AttachConfiguration>(attach => ChangeConfiguration(attach.InstanceId, attach.TenantId, attach.Overrides,
+            new InstanceEvents.ConfigurationAttached(attach.ConfigurationId, attach.RestartRequired, Now)));
+        Command<DetachConfiguration>(detach => ChangeConfiguration(detach.InstanceId, detach.TenantId, new Dictionary<string, string>(),
+            new InstanceEvents.ConfigurationDetached(detach.RestartRequired, Now)));
+        Command<GuestDid>(did => Apply(Decision.Silent(did.Event),
+            afterPersist: () => did.Requester.Tell(new InstanceReplies.Accepted(_state!))));
         Command<StartBackup>(start => Apply(InstanceDecisions.StartBackup(_state, start, Now)));
         Command<EndBackup>(end => Apply(InstanceDecisions.EndBackup(_state, end, Now)));
 
@@ -165,6 +172,14 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                     : new InstanceReplies.GuestFailed(RpcFailureKinds.Error,
                         $"The guest did not answer: {call.Exception?.GetBaseException().Message ?? "cancelled"}"));
         }, TaskScheduler.Default);
+    }
+
+    /// <summary>The guest writes the overrides and applies what it can at once; the change is persisted only once it did.</summary>
+    private void ChangeConfiguration(string instanceId, string tenantId, IReadOnlyDictionary<string, string> overrides, InstanceEvents.IInstanceEvent change)
+    {
+        var requester = Sender;
+        CallGuestFor(instanceId, tenantId, RpcMessage.Create(GuestMethods.UpdateOverrides, new UpdateOverridesArgs(overrides)),
+            requester, Self, _ => new GuestDid(change, requester));
     }
 
     private void RestartGuest() =>

@@ -46,6 +46,12 @@ public static class InstanceCommands
     /// <summary>The backup entity says the backup ended; idempotent.</summary>
     public sealed record EndBackup(string InstanceId, string BackupId) : IWithInstanceId, ITroveMessage;
 
+    /// <summary>Applies a configuration group's values: the guest writes them into the engine's overrides and reloads;
+    /// values that need a restart leave the instance RESTART_REQUIRED.</summary>
+    public sealed record AttachConfiguration(string InstanceId, string TenantId, string ConfigurationId,
+        IReadOnlyDictionary<string, string> Overrides, bool RestartRequired) : IWithInstanceId, ITroveMessage;
+    public sealed record DetachConfiguration(string InstanceId, string TenantId, bool RestartRequired) : IWithInstanceId, ITroveMessage;
+
     /// <summary>Admin: clears a stuck task, as upstream's reset_status.</summary>
     public sealed record ResetStatus(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
 }
@@ -100,6 +106,8 @@ public static class InstanceEvents
     public sealed record RestartCompleted(DateTimeOffset At) : IInstanceEvent;
     public sealed record StatusReset(DateTimeOffset At) : IInstanceEvent;
     public sealed record BackupStarted(string BackupId, DateTimeOffset At) : IInstanceEvent;
+    public sealed record ConfigurationAttached(string ConfigurationId, bool RestartRequired, DateTimeOffset At) : IInstanceEvent;
+    public sealed record ConfigurationDetached(bool RestartRequired, DateTimeOffset At) : IInstanceEvent;
     public sealed record BackupEnded(string BackupId, DateTimeOffset At) : IInstanceEvent;
     public sealed record Deleted(DateTimeOffset At) : IInstanceEvent;
 }

@@ -11,6 +11,7 @@ public enum InstanceTask
     Building,
     BuildError,
     Rebooting,
+    RestartRequired,
     Deleting,
 }
 
@@ -39,7 +40,8 @@ public sealed record InstanceState(
     DateTimeOffset ServiceStatusUpdated,
     bool IsDeleted,
     bool RootEverEnabled = false,
-    string? RunningBackupId = null) : ITroveMessage
+    string? RunningBackupId = null,
+    string? ConfigurationId = null) : ITroveMessage
 {
     public static InstanceState Apply(InstanceState? state, IInstanceEvent e) => (state, e) switch
     {
@@ -65,6 +67,14 @@ public sealed record InstanceState(
         {
             Task = InstanceTask.None, ServiceStatus = ServiceStatusNames.Unknown, Fault = null, RunningBackupId = null, Updated = r.At,
         },
+        (_, ConfigurationAttached c) => state with
+        {
+            ConfigurationId = c.ConfigurationId, Task = c.RestartRequired ? InstanceTask.RestartRequired : state.Task, Updated = c.At,
+        },
+        (_, ConfigurationDetached c) => state with
+        {
+            ConfigurationId = null, Task = c.RestartRequired ? InstanceTask.RestartRequired : state.Task, Updated = c.At,
+        },
         (_, BackupStarted b) => state with { RunningBackupId = b.BackupId, Updated = b.At },
         (_, BackupEnded b) => state with { RunningBackupId = state.RunningBackupId == b.BackupId ? null : state.RunningBackupId, Updated = b.At },
         _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
@@ -76,13 +86,14 @@ public sealed record InstanceState(
         InstanceTask.BuildError => "ERROR",
         InstanceTask.Building => "BUILD",
         InstanceTask.Rebooting => "REBOOT",
+        InstanceTask.RestartRequired => "RESTART_REQUIRED",
         InstanceTask.Deleting => "SHUTDOWN",
         _ when IsDeleted => "DELETED",
         _ => RunningBackupId is null ? "ACTIVE" : "BACKUP",
     };
 
     /// <summary>The API's <c>operating_status</c>: the guest's reported status, shown only when no task runs.</summary>
-    public string OperatingStatus => Task == InstanceTask.None && !IsDeleted ? ServiceStatusApi(ServiceStatus) : "";
+    public string OperatingStatus => Task is InstanceTask.None or InstanceTask.RestartRequired && !IsDeleted ? ServiceStatusApi(ServiceStatus) : "";
 
     public static string ServiceStatusApi(string description) => description switch
     {
@@ -103,6 +114,6 @@ public sealed record InstanceState(
     public bool BelongsTo(string tenantId) => !IsDeleted && TenantId == tenantId;
 
     /// <summary>Upstream's validate_can_perform_action: no task running and a guest that reports a usable engine.</summary>
-    public bool CanPerformAction => Task == InstanceTask.None && !IsDeleted && ServerId is not null && RunningBackupId is null
+    public bool CanPerformAction => Task is InstanceTask.None or InstanceTask.RestartRequired && !IsDeleted && ServerId is not null && RunningBackupId is null
         && ServiceStatus is ServiceStatusNames.Healthy or ServiceStatusNames.Running or ServiceStatusNames.Shutdown or "blocked" or "crashed";
 }

@@ -50,6 +50,9 @@ public sealed class GuestDispatcher(IDatastoreManager manager)
             case GuestMethods.EnableRoot:
                 var password = await manager.EnableRootAsync(message.ArgsAs<EnableRootArgs>().RootPassword, ct);
                 return ToJson(new RootCredentials(RootName, password));
+            case GuestMethods.UpdateOverrides:
+                await manager.ApplyOverridesAsync(message.ArgsAs<UpdateOverridesArgs>().Overrides, ct);
+                return null;
             case GuestMethods.DisableRoot:
                 await manager.DisableRootAsync(ct);
                 return null;

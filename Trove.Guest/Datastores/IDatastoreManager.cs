@@ -55,6 +55,11 @@ public interface IDatastoreManager
     /// <summary>Stops and starts the engine.</summary>
     Task RestartAsync(CancellationToken ct);
 
+    /// <summary>Replaces the engine's overrides file with these values and applies at once those the engine can
+    /// change while running; the rest take effect at the next restart.</summary>
+    Task ApplyOverridesAsync(IReadOnlyDictionary<string, string> overrides, CancellationToken ct) =>
+        throw new NotSupportedException($"{GetType().Name} cannot apply configuration groups yet");
+
     /// <summary>Writes a full, consistent backup of the running engine (uncompressed) to <paramref name="output"/>,
     /// with the engine's own tool.</summary>
     Task BackupAsync(Stream output, CancellationToken ct) =>

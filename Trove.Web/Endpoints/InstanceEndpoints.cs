@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
+using Trove.Actors.Configurations;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
@@ -94,13 +95,21 @@ public static class InstanceEndpoints
     }
 
     /// <summary>PUT (and upstream's deprecated PATCH) of an instance: for now, its name.</summary>
-    private static Task<IResult> Update(string tenantId, string id, HttpRequest request, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+    private static Task<IResult> Update(string tenantId, string id, HttpRequest request, IRequiredActor<InstanceRegion> instances,
+        ConfigurationRepository configurations, TroveSettings settings) =>
         InstanceAsk.Guarded(async () =>
         {
             var instance = (await ReadJsonAsync(request))?["instance"] as JsonObject
                            ?? throw RequestError.Invalid("the body must be an object with an 'instance' object.");
-            foreach (var key in instance.Select(p => p.Key).Where(k => k != "name"))
+            foreach (var key in instance.Select(p => p.Key).Where(k => k is not ("name" or "configuration")))
                 throw new RequestError(StatusCodes.Status501NotImplemented, $"Changing '{key}' of an instance is not supported yet.");
+            if (instance.ContainsKey("configuration"))
+            {
+                if (instance.Count > 1)
+                    throw RequestError.Invalid("'configuration' is changed on its own.");
+                return await ConfigurationEndpoints.AttachAsync(tenantId, id, JsonBody.String(instance, "configuration", false),
+                    configurations, instances, settings);
+            }
             var name = JsonBody.String(instance, "name", required: true)!.Trim();
             if (name.Length is 0 or > 255)
                 throw RequestError.Invalid("'name' must be 1 to 255 characters.");

@@ -84,7 +84,9 @@ public sealed class PostgresManager : IDatastoreManager
     /// win over what a restored backup brought from its original server.</summary>
     private Task AppendLocalSettingsAsync(CancellationToken ct) =>
         File.AppendAllTextAsync(Path.Combine(_dataDir, "postgresql.conf"),
-            $"\nlisten_addresses = '127.0.0.1'\nport = {_port}\nunix_socket_directories = '{_engineDir}'\n", ct);
+            $"\nlisten_addresses = '127.0.0.1'\nport = {_port}\nunix_socket_directories = '{_engineDir}'\ninclude_if_exists = '{OverridesFile}'\n", ct);
+
+    private const string OverridesFile = "trove-overrides.conf";
 
     private async Task PrepareEngineDirectoryAsync(CancellationToken ct)
     {
@@ -247,6 +249,18 @@ public sealed class PostgresManager : IDatastoreManager
     {
         await using var admin = await OpenAdminAsync("postgres", ct);
         await ExecAsync(admin, "ALTER ROLE postgres PASSWORD NULL", ct);
+    }
+
+    /// <summary>Writes trove-overrides.conf (included last by postgresql.conf) and reloads: sighup parameters apply
+    /// at once, postmaster ones at the next restart.</summary>
+    public async Task ApplyOverridesAsync(IReadOnlyDictionary<string, string> overrides, CancellationToken ct)
+    {
+        var file = Path.Combine(_dataDir, OverridesFile);
+        var lines = overrides.Select(o => $"{o.Key} = {Sql.Literal(o.Value)}");
+        await File.WriteAllLinesAsync(file, lines, ct);
+        await ProcessRunner.RunCheckedAsync("chown", [OsUser, file], ct);
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        await ExecAsync(admin, "SELECT pg_reload_conf()", ct);
     }
 
     public async Task RestartAsync(CancellationToken ct)

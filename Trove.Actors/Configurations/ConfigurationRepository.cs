@@ -1,0 +1,70 @@
+using System.Text.Json;
+using LinqToDB;
+using LinqToDB.Async;
+using Trove.Actors.Sql;
+
+namespace Trove.Actors.Configurations;
+
+/// <summary>Configuration groups and the parameter rules that validate them, in SQL (Linq2Db).</summary>
+public sealed class ConfigurationRepository(SqlDatabase database)
+{
+    /// <summary>Creates the tables and loads every validation-rules file of <paramref name="rulesDirectory"/> (replacing older rules).</summary>
+    public async Task EnsureSeededAsync(string rulesDirectory, CancellationToken ct = default)
+    {
+        await using var db = database.Open();
+        await db.CreateTableAsync<ParameterRuleRow>(tableOptions: TableOptions.CreateIfNotExists, token: ct);
+        await db.CreateTableAsync<ConfigurationRow>(tableOptions: TableOptions.CreateIfNotExists, token: ct);
+        if (!Directory.Exists(rulesDirectory))
+            return;
+        foreach (var file in Directory.EnumerateFiles(rulesDirectory, "*.json"))
+        {
+            var rules = JsonSerializer.Deserialize<ValidationRulesFile>(await File.ReadAllTextAsync(file, ct))
+                        ?? throw new InvalidDataException($"{file} holds no rules");
+            foreach (var p in rules.Parameters)
+                await db.InsertOrReplaceAsync(new ParameterRuleRow
+                {
+                    Datastore = rules.Datastore, Name = p.Name, Type = p.Type, Min = p.Min, Max = p.Max, RestartRequired = p.RestartRequired,
+                }, token: ct);
+        }
+    }
+
+    public async Task<IReadOnlyList<ParameterRule>> RulesAsync(string datastore, CancellationToken ct = default)
+    {
+        await using var db = database.Open();
+        return (await db.GetTable<ParameterRuleRow>().Where(r => r.Datastore == datastore).OrderBy(r => r.Name).ToListAsync(ct))
+            .Select(r => new ParameterRule(r.Name, r.Type, r.Min, r.Max, r.RestartRequired)).ToList();
+    }
+
+    public async Task InsertAsync(ConfigurationRow row, CancellationToken ct = default)
+    {
+        await using var db = database.Open();
+        await db.InsertAsync(row, token: ct);
+    }
+
+    public async Task<ConfigurationRow?> GetAsync(string tenantId, string id, CancellationToken ct = default)
+    {
+        await using var db = database.Open();
+        return await db.GetTable<ConfigurationRow>().FirstOrDefaultAsync(r => r.Id == id && r.TenantId == tenantId, ct);
+    }
+
+    public async Task<IReadOnlyList<ConfigurationRow>> ListAsync(string tenantId, CancellationToken ct = default)
+    {
+        await using var db = database.Open();
+        return await db.GetTable<ConfigurationRow>().Where(r => r.TenantId == tenantId).OrderBy(r => r.Name).ThenBy(r => r.Id).ToListAsync(ct);
+    }
+
+    public async Task UpdateValuesAsync(string id, IReadOnlyDictionary<string, JsonElement> values, CancellationToken ct = default)
+    {
+        await using var db = database.Open();
+        await db.GetTable<ConfigurationRow>().Where(r => r.Id == id)
+            .Set(r => r.ValuesJson, JsonSerializer.Serialize(values))
+            .Set(r => r.UpdatedTicks, DateTimeOffset.UtcNow.UtcTicks)
+            .UpdateAsync(ct);
+    }
+
+    public async Task DeleteAsync(string id, CancellationToken ct = default)
+    {
+        await using var db = database.Open();
+        await db.GetTable<ConfigurationRow>().Where(r => r.Id == id).DeleteAsync(ct);
+    }
+}

@@ -1,0 +1,216 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Akka.Hosting;
+using Trove.Actors.Catalog;
+using Trove.Actors.Configurations;
+using Trove.Actors.Hosting;
+using Trove.Actors.Instances;
+using Trove.Actors.ReadModel;
+using Trove.Web.Errors;
+using Trove.Web.Validation;
+using Trove.Web.Views;
+using static Trove.Web.Endpoints.InstanceAsk;
+
+namespace Trove.Web.Endpoints;
+
+/// <summary><c>/configurations</c>: configuration groups (SQL) and their parameters; attached instances get their values.</summary>
+public static class ConfigurationEndpoints
+{
+    public static RouteGroupBuilder MapConfigurations(this RouteGroupBuilder tenant)
+    {
+        var groups = tenant.MapGroup("/configurations");
+        groups.MapPost("", (string tenantId, HttpRequest request, ConfigurationRepository repository, CatalogRepository catalog) => Guarded(async () =>
+        {
+            var body = await ConfigurationBodyAsync(request);
+            var name = JsonBody.String(body, "name", required: true)!.Trim();
+            if (name.Length is 0 or > 255)
+                throw RequestError.Invalid("'name' must be 1 to 255 characters.");
+            var (datastore, version) = await DatastoreAsync(body, catalog);
+            var values = await ValidateAsync(body["values"] as JsonObject ?? throw RequestError.Invalid("'values' must be an object."), datastore, repository);
+            var now = DateTimeOffset.UtcNow.UtcTicks;
+            var row = new ConfigurationRow
+            {
+                Id = Guid.NewGuid().ToString(), TenantId = tenantId, Name = name, Description = JsonBody.String(body, "description", false),
+                Datastore = datastore, DatastoreVersion = version, ValuesJson = JsonSerializer.Serialize(values), CreatedTicks = now, UpdatedTicks = now,
+            };
+            await repository.InsertAsync(row);
+            return Results.Json(new { configuration = View(row, 0) });
+        }));
+        groups.MapGet("", async (string tenantId, ConfigurationRepository repository, ReadModelDb readModel) =>
+        {
+            var instances = await readModel.AllAsync<InstanceState>(InstanceRegistration.TypeName, tenantId);
+            return Results.Json(new
+            {
+                configurations = (await repository.ListAsync(tenantId)).Select(r => View(r, instances.Count(i => i.ConfigurationId == r.Id))),
+            });
+        });
+        groups.MapGet("/{id}", (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) => Guarded(async () =>
+        {
+            var row = await FindAsync(repository, tenantId, id);
+            return Results.Json(new { configuration = View(row, (await AttachedAsync(readModel, tenantId, id)).Count) });
+        }));
+        groups.MapGet("/{id}/instances", (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) => Guarded(async () =>
+        {
+            await FindAsync(repository, tenantId, id);
+            return Results.Json(new { instances = (await AttachedAsync(readModel, tenantId, id)).Select(i => new { id = i.Id, name = i.Name }) });
+        }));
+        groups.MapPatch("/{id}", (string tenantId, string id, HttpRequest request, ConfigurationRepository repository, ReadModelDb readModel,
+                IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            UpdateAsync(tenantId, id, request, repository, readModel, instances, settings, merge: true));
+        groups.MapPut("/{id}", (string tenantId, string id, HttpRequest request, ConfigurationRepository repository, ReadModelDb readModel,
+                IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            UpdateAsync(tenantId, id, request, repository, readModel, instances, settings, merge: false));
+        groups.MapDelete("/{id}", (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) => Guarded(async () =>
+        {
+            await FindAsync(repository, tenantId, id);
+            if ((await AttachedAsync(readModel, tenantId, id)).Count > 0)
+                return TroveError.BadRequest($"Configuration group {id} is attached to instances; detach it first.");
+            await repository.DeleteAsync(id);
+            return Results.StatusCode(StatusCodes.Status202Accepted);
+        }));
+
+        tenant.MapGet("/datastores/{ds}/versions/{v}/parameters", (string ds, string v, CatalogRepository catalog, ConfigurationRepository repository) =>
+            Guarded(async () => await ParametersAsync(await VersionAsync(catalog, ds, v), repository, null)));
+        tenant.MapGet("/datastores/{ds}/versions/{v}/parameters/{name}", (string ds, string v, string name, CatalogRepository catalog, ConfigurationRepository repository) =>
+            Guarded(async () => await ParametersAsync(await VersionAsync(catalog, ds, v), repository, name)));
+        tenant.MapGet("/datastores/versions/{vid}/parameters", (string vid, CatalogRepository catalog, ConfigurationRepository repository) =>
+            Guarded(async () => await ParametersAsync(await VersionAsync(catalog, null, vid), repository, null)));
+        tenant.MapGet("/datastores/versions/{vid}/parameters/{name}", (string vid, string name, CatalogRepository catalog, ConfigurationRepository repository) =>
+            Guarded(async () => await ParametersAsync(await VersionAsync(catalog, null, vid), repository, name)));
+        return tenant;
+    }
+
+    /// <summary>Attaches (an id) or detaches (null or "") a group, as upstream's instance update with <c>configuration</c>.</summary>
+    public static async Task<IResult> AttachAsync(string tenantId, string instanceId, string? configurationId,
+        ConfigurationRepository repository, IRequiredActor<InstanceRegion> instances, TroveSettings settings)
+    {
+        var instance = await instances.StateAsync(tenantId, instanceId, settings);
+        IWithInstanceId command;
+        if (string.IsNullOrEmpty(configurationId))
+        {
+            if (instance.ConfigurationId is null)
+                throw new RequestError(400, $"Instance {instanceId} has no configuration group to detach.");
+            var current = await repository.GetAsync(tenantId, instance.ConfigurationId);
+            var rules = await repository.RulesAsync(instance.Datastore);
+            command = new InstanceCommands.DetachConfiguration(instanceId, tenantId,
+                current is not null && NeedsRestart(ValuesOf(current), rules));
+        }
+        else
+        {
+            if (instance.ConfigurationId is not null)
+                throw new RequestError(400, $"Instance {instanceId} already has configuration group {instance.ConfigurationId}; detach it first.");
+            var group = await FindAsync(repository, tenantId, configurationId);
+            if (group.Datastore != instance.Datastore || group.DatastoreVersion != instance.DatastoreVersion)
+                throw new RequestError(400, $"Configuration group {configurationId} is for {group.Datastore} {group.DatastoreVersion}, not for this instance's {instance.Datastore} {instance.DatastoreVersion}.");
+            command = await AttachCommandAsync(repository, instance, group);
+        }
+        var reply = await instances.AskAsync(command, settings);
+        return reply is InstanceReplies.Accepted ? Results.StatusCode(StatusCodes.Status202Accepted) : ErrorOf(reply);
+    }
+
+    private static async Task<InstanceCommands.AttachConfiguration> AttachCommandAsync(ConfigurationRepository repository, InstanceState instance, ConfigurationRow group)
+    {
+        var rules = await repository.RulesAsync(group.Datastore);
+        var values = ValuesOf(group);
+        var overrides = values.ToDictionary(v => v.Key, v => rules.Single(r => r.Name == v.Key).Check(JsonNode.Parse(v.Value.GetRawText())).Value!);
+        return new InstanceCommands.AttachConfiguration(instance.Id, instance.TenantId, group.Id, overrides, NeedsRestart(values, rules));
+    }
+
+    private static Task<IResult> UpdateAsync(string tenantId, string id, HttpRequest request, ConfigurationRepository repository,
+        ReadModelDb readModel, IRequiredActor<InstanceRegion> instances, TroveSettings settings, bool merge) => Guarded(async () =>
+    {
+        var group = await FindAsync(repository, tenantId, id);
+        var body = await ConfigurationBodyAsync(request);
+        var changed = await ValidateAsync(body["values"] as JsonObject ?? throw RequestError.Invalid("'values' must be an object."), group.Datastore, repository);
+        var values = merge ? new Dictionary<string, JsonElement>(ValuesOf(group)) : new Dictionary<string, JsonElement>();
+        foreach (var (k, v) in changed)
+            values[k] = v;
+        await repository.UpdateValuesAsync(id, values);
+        // Instances using the group get its new values, as upstream pushes them to their guests.
+        var updated = (await repository.GetAsync(tenantId, id))!;
+        foreach (var instance in await AttachedAsync(readModel, tenantId, id))
+            await instances.AskAsync(await AttachCommandAsync(repository, instance, updated), settings);
+        return merge ? Results.Ok() : Results.StatusCode(StatusCodes.Status202Accepted);
+    });
+
+    private static async Task<JsonObject> ConfigurationBodyAsync(HttpRequest request) =>
+        (await InstanceEndpoints.ReadJsonAsync(request))?["configuration"] as JsonObject
+        ?? throw RequestError.Invalid("the body must be an object with a 'configuration' object.");
+
+    private static async Task<(string Datastore, string Version)> DatastoreAsync(JsonObject body, CatalogRepository catalogRepository)
+    {
+        var catalog = await catalogRepository.LoadAsync();
+        var node = body["datastore"] as JsonObject;
+        var type = node is null ? null : JsonBody.String(node, "type", false);
+        var datastore = catalog.FindDatastore(type ?? catalog.Settings.DefaultDatastore)
+                        ?? throw new RequestError(404, $"Datastore '{type}' cannot be found.");
+        var versionName = node is null ? null : JsonBody.String(node, "version", false);
+        var version = CatalogService.FindVersion(datastore, versionName ?? datastore.DefaultVersion)
+                      ?? throw new RequestError(404, $"Datastore version '{versionName}' cannot be found.");
+        return (datastore.Type, version.Name);
+    }
+
+    /// <summary>Every value checked against the datastore's rules: unknown parameters, wrong types and values out of range are refused.</summary>
+    private static async Task<Dictionary<string, JsonElement>> ValidateAsync(JsonObject values, string datastore, ConfigurationRepository repository)
+    {
+        var rules = await repository.RulesAsync(datastore);
+        var valid = new Dictionary<string, JsonElement>();
+        foreach (var (name, value) in values)
+        {
+            var rule = rules.FirstOrDefault(r => r.Name == name)
+                       ?? throw new RequestError(400, $"The configuration parameter {name} is not supported for {datastore}.");
+            if (rule.Check(value).Error is { } error)
+                throw new RequestError(400, error);
+            valid[name] = JsonSerializer.SerializeToElement(value);
+        }
+        return valid;
+    }
+
+    private static bool NeedsRestart(IReadOnlyDictionary<string, JsonElement> values, IReadOnlyList<ParameterRule> rules) =>
+        values.Keys.Any(k => rules.FirstOrDefault(r => r.Name == k)?.RestartRequired == true);
+
+    private static Dictionary<string, JsonElement> ValuesOf(ConfigurationRow row) =>
+        JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(row.ValuesJson) ?? [];
+
+    private static async Task<ConfigurationRow> FindAsync(ConfigurationRepository repository, string tenantId, string id) =>
+        await repository.GetAsync(tenantId, id) ?? throw new RequestError(404, $"Configuration group {id} cannot be found.");
+
+    private static async Task<List<InstanceState>> AttachedAsync(ReadModelDb readModel, string tenantId, string id) =>
+        (await readModel.AllAsync<InstanceState>(InstanceRegistration.TypeName, tenantId)).Where(i => i.ConfigurationId == id).ToList();
+
+    private static async Task<(Datastore, DatastoreVersion)> VersionAsync(CatalogRepository repository, string? ds, string v)
+    {
+        var catalog = await repository.LoadAsync();
+        foreach (var datastore in ds is null ? catalog.Datastores : catalog.FindDatastore(ds) is { } found ? [found] : [])
+            if (CatalogService.FindVersion(datastore, v) is { } version)
+                return (datastore, version);
+        throw new RequestError(404, $"Datastore version '{v}' cannot be found.");
+    }
+
+    private static async Task<IResult> ParametersAsync((Datastore Datastore, DatastoreVersion Version) target, ConfigurationRepository repository, string? name)
+    {
+        var rules = await repository.RulesAsync(target.Datastore.Type);
+        object View(ParameterRule r) => new
+        {
+            name = r.Name, datastore_version_id = target.Version.Id, restart_required = r.RestartRequired, type = r.Type, min = r.Min, max = r.Max,
+        };
+        if (name is null)
+            return Results.Json(new Dictionary<string, object> { ["configuration-parameters"] = rules.Select(View) });
+        return rules.FirstOrDefault(r => r.Name == name) is { } rule
+            ? Results.Json(View(rule))
+            : TroveError.NotFound($"Configuration parameter {name} cannot be found for {target.Datastore.Type}.");
+    }
+
+    private static object View(ConfigurationRow r, int instanceCount) => new
+    {
+        id = r.Id,
+        name = r.Name,
+        description = r.Description,
+        values = JsonSerializer.Deserialize<JsonObject>(r.ValuesJson),
+        created = InstanceView.Timestamp(new DateTimeOffset(r.CreatedTicks, TimeSpan.Zero)),
+        updated = InstanceView.Timestamp(new DateTimeOffset(r.UpdatedTicks, TimeSpan.Zero)),
+        datastore_name = r.Datastore,
+        datastore_version_name = r.DatastoreVersion,
+        instance_count = instanceCount,
+    };
+}
