@@ -40,7 +40,7 @@ public sealed class QuotaAndRateLimitTests(SmallLimitsNode fixture)
     {
         const int attempts = SmallLimitsNode.InstanceQuota + 2;
         var responses = await Task.WhenAll(Enumerable.Range(0, attempts)
-            .Select(i => Node.Http.PostAsJsonAsync("v1.0/race/instances", Body($"race-{i}"))));
+            .Select(i => Node.Client("race").PostAsJsonAsync("v1.0/race/instances", Body($"race-{i}"))));
 
         Assert.Equal(SmallLimitsNode.InstanceQuota, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
         var refused = responses.Where(r => r.StatusCode != HttpStatusCode.OK).ToList();
@@ -52,20 +52,20 @@ public sealed class QuotaAndRateLimitTests(SmallLimitsNode fixture)
             Assert.Contains("'instances'", (string?)error["message"]);
         }
 
-        var limits = (await Node.Http.GetFromJsonAsync<JsonObject>("v1.0/race/limits"))!["limits"]!.AsArray();
+        var limits = (await Node.Client("race").GetFromJsonAsync<JsonObject>("v1.0/race/limits"))!["limits"]!.AsArray();
         Assert.Equal(SmallLimitsNode.InstanceQuota, (int?)limits.Single(l => (string?)l!["verb"] == "ABSOLUTE")!["max_instances"]);
-        var quotas = (await Node.Http.GetFromJsonAsync<JsonObject>("v1.0/race/mgmt/quotas/race"))!["quotas"]!.AsArray();
+        var quotas = (await Node.Client("race").GetFromJsonAsync<JsonObject>("v1.0/race/mgmt/quotas/race"))!["quotas"]!.AsArray();
         Assert.Equal(SmallLimitsNode.InstanceQuota, (int?)quotas.Single(q => (string?)q!["resource"] == "instances")!["in_use"]);
 
         // A delete gives the quota back.
         var first = (string)(await responses.First(r => r.IsSuccessStatusCode).Content.ReadFromJsonAsync<JsonObject>())!["instance"]!["id"]!;
-        Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.DeleteAsync($"v1.0/race/instances/{first}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await Node.Client("race").DeleteAsync($"v1.0/race/instances/{first}")).StatusCode);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         int inUse;
         do
         {
             await Task.Delay(1000);
-            quotas = (await Node.Http.GetFromJsonAsync<JsonObject>("v1.0/race/mgmt/quotas/race"))!["quotas"]!.AsArray();
+            quotas = (await Node.Client("race").GetFromJsonAsync<JsonObject>("v1.0/race/mgmt/quotas/race"))!["quotas"]!.AsArray();
             inUse = (int)quotas.Single(q => (string?)q!["resource"] == "instances")!["in_use"]!;
         } while (inUse != SmallLimitsNode.InstanceQuota - 1 && DateTime.UtcNow < deadline);
         Assert.Equal(SmallLimitsNode.InstanceQuota - 1, inUse);
@@ -74,23 +74,23 @@ public sealed class QuotaAndRateLimitTests(SmallLimitsNode fixture)
     [Fact]
     public async Task A_volume_over_the_tenant_s_gigabytes_is_refused_and_nothing_is_created()
     {
-        var response = await Node.Http.PostAsJsonAsync("v1.0/bigvolume/instances", Body("big", size: 5));
+        var response = await Node.Client("bigvolume").PostAsJsonAsync("v1.0/bigvolume/instances", Body("big", size: 5));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Contains("'volumes'", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["overLimit"]!["message"]);
-        Assert.Empty((await Node.Http.GetFromJsonAsync<JsonObject>("v1.0/bigvolume/instances"))!["instances"]!.AsArray());
+        Assert.Empty((await Node.Client("bigvolume").GetFromJsonAsync<JsonObject>("v1.0/bigvolume/instances"))!["instances"]!.AsArray());
     }
 
     [Fact]
     public async Task Past_the_rate_limit_a_tenant_gets_over_limit_with_retry_after()
     {
         for (var i = 0; i < SmallLimitsNode.RatePerMinute; i++)
-            Assert.Equal(HttpStatusCode.OK, (await Node.Http.GetAsync("v1.0/ratelimited/flavors")).StatusCode);
-        var limited = await Node.Http.GetAsync("v1.0/ratelimited/flavors");
+            Assert.Equal(HttpStatusCode.OK, (await Node.Client("ratelimited").GetAsync("v1.0/ratelimited/flavors")).StatusCode);
+        var limited = await Node.Client("ratelimited").GetAsync("v1.0/ratelimited/flavors");
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, limited.StatusCode);
         Assert.True(int.Parse(limited.Headers.GetValues("Retry-After").Single()) is > 0 and <= 60);
         Assert.Equal("This request was rate-limited.", (string?)(await limited.Content.ReadFromJsonAsync<JsonObject>())!["overLimit"]!["message"]);
 
         // Other verbs and other tenants keep their own allowance.
-        Assert.Equal(HttpStatusCode.OK, (await Node.Http.GetAsync("v1.0/someone-else/flavors")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Node.Client("someone-else").GetAsync("v1.0/someone-else/flavors")).StatusCode);
     }
 }

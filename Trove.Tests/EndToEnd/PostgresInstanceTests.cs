@@ -51,7 +51,7 @@ public sealed class PostgresInstanceTests(NodeFixture fixture)
 
         var listed = await Node.Http.GetFromJsonAsync<JsonObject>("v1.0/demo/instances");
         Assert.Contains(listed!["instances"]!.AsArray(), i => (string?)i!["id"] == id);
-        Assert.Null(await Node.ShowAsync("another-tenant", id));
+        Assert.Null(await Node.ShowAsync("other", id)); // another tenant's token: not found, never its data
 
         AssertPasswordNeverStored();
 

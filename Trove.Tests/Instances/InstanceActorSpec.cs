@@ -149,6 +149,7 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
         Assert.Contains("i7", _compute.Deleted);
         Assert.Contains(_guests.Calls, c => c.Message.Method == GuestMethods.StopDb);
         Tenants.ExpectMsg<TenantCommands.ReleaseInstance>(r => r.InstanceId == "i7");
+        AwaitAssert(() => Assert.IsType<InstanceReplies.NotFound>(entity.Ask<object>(new Get("i7", "demo"), RemainingOrDefault).Result));
 
         var after = Entity("i7");
         after.Tell(new Get("i7", "demo"), TestActor);

@@ -12,17 +12,58 @@ namespace Trove.Tests.Support;
 /// </summary>
 public sealed class TroveNode : IAsyncDisposable
 {
+    /// <summary>The built-in users of a test node: each one's password and project are its name; admin has the admin role.</summary>
+    public static readonly string[] TestProjects = ["demo", "admin", "other", "validation", "race", "bigvolume", "ratelimited", "someone-else"];
+
     private readonly Process _process;
+    private readonly Dictionary<string, HttpClient> _clients = new();
     public string DataDir { get; }
-    public HttpClient Http { get; }
+
+    /// <summary>A client logged in as demo, for project demo's routes.</summary>
+    public HttpClient Http => Client("demo");
+    public Uri BaseAddress { get; }
     public string ServersDir => Path.Combine(DataDir, "servers");
 
     private TroveNode(Process process, string dataDir, int port)
     {
         _process = process;
         DataDir = dataDir;
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) };
+        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
     }
+
+    /// <summary>An anonymous client: no token.</summary>
+    public HttpClient Anonymous() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>A client logged in as the test user of <paramref name="project"/> (see <see cref="TestProjects"/>).</summary>
+    public HttpClient Client(string project)
+    {
+        lock (_clients)
+        {
+            if (_clients.TryGetValue(project, out var client))
+                return client;
+            client = Anonymous();
+            client.DefaultRequestHeaders.Add("X-Auth-Token", LoginAsync(project, project, project).GetAwaiter().GetResult());
+            return _clients[project] = client;
+        }
+    }
+
+    /// <summary>A token from the node's built-in identity service.</summary>
+    public async Task<string> LoginAsync(string user, string password, string project)
+    {
+        using var anonymous = Anonymous();
+        var response = await anonymous.PostAsJsonAsync("v3/auth/tokens", LoginBody(user, password, project));
+        response.EnsureSuccessStatusCode();
+        return response.Headers.GetValues("X-Subject-Token").Single();
+    }
+
+    public static object LoginBody(string user, string password, string project) => new
+    {
+        auth = new
+        {
+            identity = new { methods = new[] { "password" }, password = new { user = new { name = user, domain = new { id = "default" }, password } } },
+            scope = new { project = new { name = project, domain = new { id = "default" } } },
+        },
+    };
 
     /// <summary>A fresh data dir under /tmp: short, so the engines' socket paths stay short, and reachable by the postgres user.</summary>
     public static string NewDataDir() => Directory.CreateDirectory($"/tmp/trove-t-{Guid.NewGuid().ToString("N")[..8]}").FullName;
@@ -43,6 +84,13 @@ public sealed class TroveNode : IAsyncDisposable
         start.Environment["Trove__Amqp__ConductorQueue"] = $"trove-conductor-{Path.GetFileName(dataDir)}";
         start.Environment["Trove__GuestHeartbeatIntervalSeconds"] = "1";
         start.Environment["Trove__RateLimitPerMinute"] = "0"; // tests poll fast; the rate limit has its own test
+        for (var i = 0; i < TestProjects.Length; i++)
+        {
+            start.Environment[$"Trove__Auth__Users__{i}__Name"] = TestProjects[i];
+            start.Environment[$"Trove__Auth__Users__{i}__Password"] = TestProjects[i];
+            start.Environment[$"Trove__Auth__Users__{i}__Project"] = TestProjects[i];
+            start.Environment[$"Trove__Auth__Users__{i}__Roles__0"] = TestProjects[i] == "admin" ? "admin" : "member";
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             start.Environment[key] = value;
 
@@ -55,6 +103,7 @@ public sealed class TroveNode : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var node = new TroveNode(process, dataDir, port);
+        using var probe = node.Anonymous();
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)
         {
@@ -62,7 +111,7 @@ public sealed class TroveNode : IAsyncDisposable
                 throw new InvalidOperationException($"the node exited with {process.ExitCode}; see {dataDir}/node.log");
             try
             {
-                if ((await node.Http.GetAsync("/")).StatusCode == HttpStatusCode.OK)
+                if ((await probe.GetAsync("/")).StatusCode == HttpStatusCode.OK)
                     return node;
             }
             catch (HttpRequestException) { }
@@ -85,14 +134,14 @@ public sealed class TroveNode : IAsyncDisposable
 
     public async Task<JsonObject> CreateInstanceAsync(string tenant, object body)
     {
-        var response = await Http.PostAsJsonAsync($"v1.0/{tenant}/instances", body);
+        var response = await Client(tenant).PostAsJsonAsync($"v1.0/{tenant}/instances", body);
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["instance"]!.AsObject();
     }
 
     public async Task<JsonObject?> ShowAsync(string tenant, string id)
     {
-        var response = await Http.GetAsync($"v1.0/{tenant}/instances/{id}");
+        var response = await Client(tenant).GetAsync($"v1.0/{tenant}/instances/{id}");
         if (response.StatusCode == HttpStatusCode.NotFound)
             return null;
         response.EnsureSuccessStatusCode();
@@ -147,7 +196,8 @@ public sealed class TroveNode : IAsyncDisposable
             await Task.Delay(100);
         foreach (var pid in ProcessesInServers())
             Process.Start("kill", ["-KILL", pid.ToString()])!.WaitForExit();
-        Http.Dispose();
+        foreach (var client in _clients.Values)
+            client.Dispose();
         KeepLogIfItShowsErrors();
         try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
     }

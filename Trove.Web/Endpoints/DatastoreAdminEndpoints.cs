@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Trove.Actors.Catalog;
+using Trove.Web.Auth;
 using Trove.Web.Errors;
 using Trove.Web.Validation;
 
@@ -68,7 +69,7 @@ public static class DatastoreAdminEndpoints
     }
 
     private static Task<IResult> AdminOnly(HttpContext context, Func<Task<IResult>> body) =>
-        InstanceEndpoints.AdminCheck(context)
+        context.IsAdmin()
             ? InstanceAsk.Guarded(body)
             : Task.FromResult(TroveError.Of(403, "This needs the admin role."));
 }

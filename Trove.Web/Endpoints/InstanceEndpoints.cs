@@ -9,6 +9,7 @@ using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
 using Trove.Actors.Tenants;
+using Trove.Web.Auth;
 using Trove.Web.Errors;
 using Trove.Web.Validation;
 using Trove.Web.Views;
@@ -136,10 +137,7 @@ public static class InstanceEndpoints
         });
 
     private static IWithInstanceId AdminOnly(HttpContext context, IWithInstanceId command) =>
-        AdminCheck(context) ? command : throw new RequestError(StatusCodes.Status403Forbidden, "This action needs the admin role.");
-
-    /// <summary>Whether the caller has the admin role; replaced by the authentication pipeline's caller when it is in place.</summary>
-    internal static Func<HttpContext, bool> AdminCheck { get; set; } = _ => false;
+        context.IsAdmin() ? command : throw new RequestError(StatusCodes.Status403Forbidden, "This action needs the admin role.");
 
     /// <summary>The body as JSON; malformed JSON is the client's error, answered with Trove's 400.</summary>
     internal static async Task<JsonNode?> ReadJsonAsync(HttpRequest request)

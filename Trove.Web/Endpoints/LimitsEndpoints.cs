@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Trove.Actors.Hosting;
 using Trove.Actors.Tenants;
+using Trove.Web.Auth;
 using Trove.Web.Errors;
 using Trove.Web.RateLimiting;
 using Trove.Web.Validation;
@@ -37,7 +38,7 @@ public static class LimitsEndpoints
         tenant.MapGet("/mgmt/quotas/{project}", async (string tenantId, string project, HttpContext context,
             IRequiredActor<TenantRegion> tenants, TroveSettings settings) =>
         {
-            if (project != tenantId && !InstanceEndpoints.AdminCheck(context))
+            if (project != tenantId && !context.IsAdmin())
                 return TroveError.Of(403, "Only an admin can see another project's quotas.");
             var quotas = await tenants.ActorRef.Ask<TenantReplies.Quotas>(new TenantCommands.GetQuotas(project), settings.AskTimeout);
             return Results.Json(new { quotas = QuotaRows(quotas) });
@@ -46,7 +47,7 @@ public static class LimitsEndpoints
         tenant.MapPut("/mgmt/quotas/{project}", (string project, HttpContext context,
             IRequiredActor<TenantRegion> tenants, TroveSettings settings) => InstanceAsk.Guarded(async () =>
         {
-            if (!InstanceEndpoints.AdminCheck(context))
+            if (!context.IsAdmin())
                 return TroveError.Of(403, "Setting quotas needs the admin role.");
             var body = (await InstanceEndpoints.ReadJsonAsync(context.Request))?["quotas"]?.AsObject()
                        ?? throw RequestError.Invalid("the body must be an object with a 'quotas' object.");

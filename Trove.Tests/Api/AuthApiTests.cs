@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Trove.Tests.Support;
+
+namespace Trove.Tests.Api;
+
+/// <summary>The built-in Keystone v3, token checks on every tenant route, tenant scoping and the admin role.</summary>
+[Collection("node")]
+public sealed class AuthApiTests(NodeFixture fixture)
+{
+    private TroveNode Node => fixture.Node;
+
+    [Fact]
+    public async Task A_password_login_gives_a_token_and_a_catalog_that_points_the_database_service_here()
+    {
+        using var anonymous = Node.Anonymous();
+        Assert.Equal("v3.14", (string?)(await anonymous.GetFromJsonAsync<JsonObject>("v3"))!["version"]!["id"]);
+        var response = await anonymous.PostAsJsonAsync("v3/auth/tokens", TroveNode.LoginBody("demo", "demo", "demo"));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.NotEmpty(response.Headers.GetValues("X-Subject-Token").Single());
+        var token = (await response.Content.ReadFromJsonAsync<JsonObject>())!["token"]!;
+        Assert.Equal("demo", (string?)token["project"]!["id"]);
+        var database = token["catalog"]!.AsArray().Single(s => (string?)s!["type"] == "database")!;
+        Assert.Contains(database["endpoints"]!.AsArray(), e => (string?)e!["interface"] == "public"
+            && (string?)e["url"] == new Uri(Node.BaseAddress, "v1.0/demo").ToString());
+    }
+
+    [Fact]
+    public async Task A_wrong_password_or_project_gets_keystone_s_401()
+    {
+        using var anonymous = Node.Anonymous();
+        var wrong = await anonymous.PostAsJsonAsync("v3/auth/tokens", TroveNode.LoginBody("demo", "nope", "demo"));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(401, (int?)(await wrong.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["code"]);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("v3/auth/tokens", TroveNode.LoginBody("demo", "demo", "admin"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_a_valid_token_only_the_version_documents_answer()
+    {
+        using var anonymous = Node.Anonymous();
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/v1.0")).StatusCode);
+
+        var missing = await anonymous.GetAsync("v1.0/demo/instances");
+        Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
+        Assert.StartsWith("Keystone uri=", missing.Headers.WwwAuthenticate.ToString());
+        Assert.Equal(401, (int?)(await missing.Content.ReadFromJsonAsync<JsonObject>())!["unauthorized"]!["code"]);
+
+        var token = await Node.LoginAsync("demo", "demo", "demo");
+        foreach (var bad in new[] { "garbage", token[..^2] + (token[^2] == 'A' ? "BB" : "AA"), token.Split('.')[0] + ".", "x" + token })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "v1.0/demo/instances");
+            request.Headers.Add("X-Auth-Token", bad);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(request)).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_token_reaches_only_its_own_project_and_admin_routes_need_the_admin_role()
+    {
+        var forbidden = await Node.Http.GetAsync("v1.0/other/instances");
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal(403, (int?)(await forbidden.Content.ReadFromJsonAsync<JsonObject>())!["forbidden"]!["code"]);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await Node.Http.GetAsync("v1.0/demo/mgmt/datastore-versions")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Node.Http.GetAsync("v1.0/demo/mgmt/quotas/other")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Node.Http.GetAsync("v1.0/demo/mgmt/quotas/demo")).StatusCode);
+
+        var admin = Node.Client("admin");
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("v1.0/admin/mgmt/datastore-versions")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("v1.0/admin/mgmt/quotas/other")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Admins_set_quotas_and_manage_datastore_versions()
+    {
+        var admin = Node.Client("admin");
+        var set = await admin.PutAsJsonAsync("v1.0/admin/mgmt/quotas/someone-else", new { quotas = new { instances = 0 } });
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        var refused = await Node.Client("someone-else").PostAsJsonAsync("v1.0/someone-else/instances",
+            new { instance = new { name = "x", flavorRef = "small", volume = new { size = 1 } } });
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PutAsJsonAsync("v1.0/admin/mgmt/quotas/someone-else", new { quotas = new { cpus = 1 } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Node.Http.PutAsJsonAsync("v1.0/demo/mgmt/quotas/demo", new { quotas = new { instances = 99 } })).StatusCode);
+
+        var versionName = $"15-{Guid.NewGuid():N}"[..12];
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsJsonAsync("v1.0/admin/mgmt/datastore-versions",
+            new { version = new { name = versionName, datastore_name = "postgresql", datastore_manager = "postgresql", active = true } })).StatusCode);
+        var versions = (await admin.GetFromJsonAsync<JsonObject>("v1.0/admin/mgmt/datastore-versions"))!["versions"]!.AsArray();
+        var id = (string)versions.Single(v => (string?)v!["name"] == versionName)!["id"]!;
+        Assert.Contains((await Node.Http.GetFromJsonAsync<JsonObject>("v1.0/demo/datastores/postgresql/versions"))!["versions"]!.AsArray(),
+            v => (string?)v!["name"] == versionName);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PatchAsJsonAsync($"v1.0/admin/mgmt/datastore-versions/{id}", new { active = false })).StatusCode);
+        Assert.DoesNotContain((await Node.Http.GetFromJsonAsync<JsonObject>("v1.0/demo/datastores/postgresql/versions"))!["versions"]!.AsArray(),
+            v => (string?)v!["name"] == versionName && (int?)v["active"] == 1);
+        var inactive = await Node.Http.PostAsJsonAsync("v1.0/demo/instances",
+            new { instance = new { name = "x", flavorRef = "small", volume = new { size = 1 }, datastore = new { type = "postgresql", version = versionName } } });
+        Assert.Equal(HttpStatusCode.BadRequest, inactive.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync("v1.0/admin/mgmt/datastore-versions",
+            new { version = new { name = "1", datastore_manager = "oracle" } })).StatusCode);
+    }
+}

@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.WebUtilities;
+using Trove.Web.Validation;
+
+namespace Trove.Web.Auth;
+
+/// <summary>
+/// The minimal Keystone v3 the OpenStack client needs to log in with a password: <c>GET /v3</c>, and
+/// <c>POST/GET /v3/auth/tokens</c> with a service catalog pointing the <c>database</c> service at this node.
+/// </summary>
+public static class KeystoneEndpoints
+{
+    public static WebApplication MapBuiltinKeystone(this WebApplication app)
+    {
+        app.MapGet("/v3", (HttpRequest request) => Results.Json(new
+        {
+            version = new
+            {
+                id = "v3.14", status = "stable", updated = "2020-04-07T00:00:00Z",
+                links = new[] { new { rel = "self", href = $"{Root(request)}/v3/" } },
+                media_types = new[] { new { @base = "application/json", type = "application/vnd.openstack.identity-v3+json" } },
+            },
+        }));
+        app.MapPost("/v3/auth/tokens", Issue);
+        app.MapGet("/v3/auth/tokens", (HttpContext context, TokenSigner signer, AuthSettings settings) =>
+        {
+            var subject = context.Request.Headers["X-Subject-Token"].ToString();
+            return signer.Verify(subject, DateTimeOffset.UtcNow) is { } caller
+                ? Token(context.Request, caller, settings, StatusCodes.Status200OK, subject)
+                : KeystoneError(404, "Not Found", "The token could not be found.");
+        });
+        return app;
+    }
+
+    private static async Task<IResult> Issue(HttpContext context, TokenSigner signer, AuthSettings settings)
+    {
+        JsonNode? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(context.Request.Body);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return KeystoneError(400, "Bad Request", "The request body is not valid JSON.");
+        }
+        var identity = body?["auth"]?["identity"];
+        var user = identity?["password"]?["user"];
+        var name = (string?)user?["name"] ?? (string?)user?["id"];
+        var password = (string?)user?["password"];
+        var account = settings.Users.FirstOrDefault(u => u.Name == name);
+        if (account is null || password is null || !CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.UTF8.GetBytes(password), System.Text.Encoding.UTF8.GetBytes(account.Password)))
+            return KeystoneError(401, "Unauthorized", "The request you have made requires authentication.");
+
+        var scope = body?["auth"]?["scope"]?["project"];
+        var project = (string?)scope?["name"] ?? (string?)scope?["id"] ?? account.Project;
+        if (project != account.Project)
+            return KeystoneError(401, "Unauthorized", $"User {account.Name} has no role on project {project}.");
+
+        var now = DateTimeOffset.UtcNow;
+        var caller = new Caller(account.Name, account.Name, account.Project, account.Project, account.Roles,
+            now + settings.TokenLifetime, now, WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(16)));
+        return Token(context.Request, caller, settings, StatusCodes.Status201Created, signer.Sign(caller));
+    }
+
+    private static IResult Token(HttpRequest request, Caller caller, AuthSettings settings, int status, string token)
+    {
+        var domain = new { id = "default", name = "Default" };
+        var endpointUrl = $"{Root(request)}/v1.0/{caller.ProjectId}";
+        var body = new
+        {
+            token = new
+            {
+                methods = new[] { "password" },
+                user = new { id = caller.UserId, name = caller.UserName, domain, password_expires_at = (string?)null },
+                project = new { id = caller.ProjectId, name = caller.ProjectName, domain },
+                roles = caller.Roles.Select(r => new { id = r, name = r }),
+                catalog = new[]
+                {
+                    new
+                    {
+                        type = "database", name = "trove", id = "trove",
+                        endpoints = new[] { "public", "internal", "admin" }.Select(i => new
+                        {
+                            id = $"trove-{i}", @interface = i, region = settings.Region, region_id = settings.Region, url = endpointUrl,
+                        }),
+                    },
+                },
+                expires_at = caller.ExpiresAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ"),
+                issued_at = caller.IssuedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ"),
+                audit_ids = new[] { caller.AuditId },
+                is_domain = false,
+            },
+        };
+        request.HttpContext.Response.Headers["X-Subject-Token"] = token;
+        return Results.Json(body, statusCode: status);
+    }
+
+    private static IResult KeystoneError(int code, string title, string message) =>
+        Results.Json(new { error = new { code, title, message } }, statusCode: code);
+
+    private static string Root(HttpRequest request) => $"{request.Scheme}://{request.Host}";
+}
