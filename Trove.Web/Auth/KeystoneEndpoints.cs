@@ -23,6 +23,17 @@ public static class KeystoneEndpoints
             },
         }));
         app.MapPost("/v3/auth/tokens", Issue);
+        // Projects, so that the client can turn a project's name into its id (e.g. for quota show).
+        app.MapGet("/v3/projects", (HttpContext context, TokenSigner signer, AuthSettings settings, string? name) =>
+            Authorized(context, signer) is null
+                ? KeystoneError(401, "Unauthorized", "The request you have made requires authentication.")
+                : Results.Json(new { projects = Projects(settings).Where(p => name is null || p.name == name) }));
+        app.MapGet("/v3/projects/{id}", (string id, HttpContext context, TokenSigner signer, AuthSettings settings) =>
+            Authorized(context, signer) is null
+                ? KeystoneError(401, "Unauthorized", "The request you have made requires authentication.")
+                : Projects(settings).FirstOrDefault(p => p.id == id) is { } project
+                    ? Results.Json(new { project })
+                    : KeystoneError(404, "Not Found", $"Could not find project: {id}."));
         app.MapGet("/v3/auth/tokens", (HttpContext context, TokenSigner signer, AuthSettings settings) =>
         {
             var subject = context.Request.Headers["X-Subject-Token"].ToString();
@@ -76,17 +87,7 @@ public static class KeystoneEndpoints
                 user = new { id = caller.UserId, name = caller.UserName, domain, password_expires_at = (string?)null },
                 project = new { id = caller.ProjectId, name = caller.ProjectName, domain },
                 roles = caller.Roles.Select(r => new { id = r, name = r }),
-                catalog = new[]
-                {
-                    new
-                    {
-                        type = "database", name = "trove", id = "trove",
-                        endpoints = new[] { "public", "internal", "admin" }.Select(i => new
-                        {
-                            id = $"trove-{i}", @interface = i, region = settings.Region, region_id = settings.Region, url = endpointUrl,
-                        }),
-                    },
-                },
+                catalog = new[] { Service("database", "trove", endpointUrl, settings), Service("identity", "keystone", $"{Root(request)}/v3", settings) },
                 expires_at = caller.ExpiresAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ"),
                 issued_at = caller.IssuedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ"),
                 audit_ids = new[] { caller.AuditId },
@@ -96,6 +97,23 @@ public static class KeystoneEndpoints
         request.HttpContext.Response.Headers["X-Subject-Token"] = token;
         return Results.Json(body, statusCode: status);
     }
+
+    private static Caller? Authorized(HttpContext context, TokenSigner signer) =>
+        signer.Verify(context.Request.Headers["X-Auth-Token"].ToString(), DateTimeOffset.UtcNow);
+
+    private sealed record ProjectView(string id, string name, string domain_id, bool enabled, bool is_domain);
+
+    private static IEnumerable<ProjectView> Projects(AuthSettings settings) =>
+        settings.Users.Select(u => u.Project).Distinct().Select(p => new ProjectView(p, p, "default", true, false));
+
+    private static object Service(string type, string name, string url, AuthSettings settings) => new
+    {
+        type, name, id = name,
+        endpoints = new[] { "public", "internal", "admin" }.Select(i => new
+        {
+            id = $"{name}-{i}", @interface = i, region = settings.Region, region_id = settings.Region, url,
+        }),
+    };
 
     private static IResult KeystoneError(int code, string title, string message) =>
         Results.Json(new { error = new { code, title, message } }, statusCode: code);
