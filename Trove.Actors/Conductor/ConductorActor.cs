@@ -41,7 +41,7 @@ public sealed class ConductorActor : ReceiveActor
                         var heartbeat = message.ArgsAs<HeartbeatArgs>();
                         var sent = FromEpoch(heartbeat.Sent);
                         await instances.Ask<InstanceReplies.HeartbeatAck>(
-                            new InstanceCommands.ReportHeartbeat(heartbeat.InstanceId, heartbeat.Payload.ServiceStatus, sent, heartbeat.Payload.Fault), askTimeout);
+                            new InstanceCommands.ReportHeartbeat(heartbeat.InstanceId, heartbeat.Payload.ServiceStatus, sent, heartbeat.Payload.Fault, heartbeat.Payload.VolumeUsed), askTimeout);
                         break;
                     case GuestMethods.UpdateBackup:
                         var update = message.ArgsAs<UpdateBackupArgs>();

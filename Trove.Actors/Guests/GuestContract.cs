@@ -39,10 +39,12 @@ public sealed record UserChanges(
     [property: JsonPropertyName("password")] string? Password,
     [property: JsonPropertyName("host")] string? Host);
 
-/// <summary>A heartbeat's payload; <c>fault</c> (ours, not upstream's) says why a prepare failed.</summary>
+/// <summary>A heartbeat's payload. Ours besides upstream's: <c>fault</c> says why a prepare failed, <c>volume_used</c>
+/// is the GB the instance's data takes (upstream asks the guest for it on every show).</summary>
 public sealed record HeartbeatPayload(
     [property: JsonPropertyName("service_status")] string ServiceStatus,
-    [property: JsonPropertyName("fault")] string? Fault = null);
+    [property: JsonPropertyName("fault")] string? Fault = null,
+    [property: JsonPropertyName("volume_used")] double? VolumeUsed = null);
 
 /// <summary>Args of the conductor's <c>heartbeat</c>; <c>sent</c> is seconds since the epoch, as upstream sends it.</summary>
 public sealed record HeartbeatArgs(

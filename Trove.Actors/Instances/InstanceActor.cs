@@ -34,6 +34,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private InstanceState? _state;
     private DateTimeOffset? _lastHeartbeatSent;
+    private double? _volumeUsed;
 
     public override string PersistenceId { get; }
     public ITimerScheduler Timers { get; set; } = null!;
@@ -56,7 +57,9 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private void Ready()
     {
         Command<Create>(StartCreate);
-        Command<Get>(get => Sender.Tell(InstanceDecisions.Get(_state, get).Reply));
+        Command<Get>(get => Sender.Tell(InstanceDecisions.Get(_state, get).Reply is InstanceReplies.Found found
+            ? found with { VolumeUsed = _volumeUsed }
+            : new InstanceReplies.NotFound(get.InstanceId)));
         Command<Delete>(delete => Apply(InstanceDecisions.Delete(_state, delete, Now), afterPersist: StartDeletion));
         Command<ReportHeartbeat>(OnHeartbeat);
         Command<CallGuest>(call => CallGuestFor(call.InstanceId, call.TenantId, call.Message, Sender, Sender,
@@ -199,6 +202,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         if (_state is { IsDeleted: false } && (_lastHeartbeatSent is null || heartbeat.Sent >= _lastHeartbeatSent))
         {
             _lastHeartbeatSent = heartbeat.Sent;
+            _volumeUsed = heartbeat.VolumeUsed ?? _volumeUsed;
             Timers.StartSingleTimer(nameof(HeartbeatExpired), new HeartbeatExpired(), _settings.HeartbeatExpiry);
         }
         Apply(decision with { Reply = InstanceReplies.HeartbeatAck.Instance });

@@ -31,7 +31,8 @@ public static class InstanceCommands
     public sealed record Delete(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
 
     /// <summary>A guest's heartbeat, as the conductor received it. <paramref name="Sent"/> is the guest's clock.</summary>
-    public sealed record ReportHeartbeat(string InstanceId, string ServiceStatus, DateTimeOffset Sent, string? Fault = null) : IWithInstanceId, ITroveMessage;
+    public sealed record ReportHeartbeat(string InstanceId, string ServiceStatus, DateTimeOffset Sent, string? Fault = null, double? VolumeUsed = null)
+        : IWithInstanceId, ITroveMessage;
 
     /// <summary>A guest operation on a running instance (databases, users): the entity checks the tenant and the
     /// instance's state, then calls its guest; it keeps nothing of it.</summary>
@@ -58,7 +59,8 @@ public static class InstanceCommands
 
 public static class InstanceReplies
 {
-    public sealed record Found(InstanceState State) : ITroveMessage;
+    /// <summary>The instance, and what its volume holds as the last heartbeat said (kept in memory, not journaled).</summary>
+    public sealed record Found(InstanceState State, double? VolumeUsed = null) : ITroveMessage;
     public sealed record NotFound(string InstanceId) : ITroveMessage;
     public sealed record Accepted(InstanceState State) : ITroveMessage;
     /// <summary>The request cannot be done in the instance's present state (Trove's 422).</summary>

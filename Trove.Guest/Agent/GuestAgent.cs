@@ -153,7 +153,22 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
     }
 
     private Task TryReportAsync(string serviceStatus, CancellationToken ct, string? fault = null) =>
-        TryPublishAsync(GuestMethods.Heartbeat, new HeartbeatArgs(info.InstanceId, new HeartbeatPayload(serviceStatus, fault), HeartbeatArgs.Now()), ct);
+        TryPublishAsync(GuestMethods.Heartbeat,
+            new HeartbeatArgs(info.InstanceId, new HeartbeatPayload(serviceStatus, fault, UsedGigabytes()), HeartbeatArgs.Now()), ct);
+
+    /// <summary>What the server's directory (the engine's data and logs) takes, in GB: the volume's "used".</summary>
+    private double UsedGigabytes()
+    {
+        try
+        {
+            var bytes = new DirectoryInfo(info.Directory).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+            return Math.Round(bytes / (1024.0 * 1024 * 1024), 3);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0; // files come and go while the engine runs
+        }
+    }
 
     /// <summary>Reports to the conductor; a report that cannot be sent is logged, and the next one will be.</summary>
     private async Task TryPublishAsync<TArgs>(string method, TArgs args, CancellationToken ct)

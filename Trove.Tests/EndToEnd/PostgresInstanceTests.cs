@@ -48,6 +48,7 @@ public sealed class PostgresInstanceTests(NodeFixture fixture)
         Assert.Equal("HEALTHY", (string?)active["operating_status"]);
         Assert.Equal("127.0.0.1", (string?)active["ip"]![0]);
         Assert.Equal(42, await QueryAsAppAsync(active));
+        Assert.True((double)(await Node.ShowAsync("demo", id))!["volume"]!["used"]! > 0); // a PostgreSQL cluster takes some 40 MB
 
         var listed = await Node.Http.GetFromJsonAsync<JsonObject>("v1.0/demo/instances");
         Assert.Contains(listed!["instances"]!.AsArray(), i => (string?)i!["id"] == id);

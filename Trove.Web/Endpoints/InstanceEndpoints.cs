@@ -27,7 +27,7 @@ public static class InstanceEndpoints
         instances.MapGet("", (string tenantId, HttpRequest request, ReadModelDb readModel, int? limit, string? marker) =>
             List(tenantId, request, readModel, limit, marker, InstanceView.Summary));
         instances.MapGet("/detail", (string tenantId, HttpRequest request, ReadModelDb readModel, int? limit, string? marker) =>
-            List(tenantId, request, readModel, limit, marker, InstanceView.Detail));
+            List(tenantId, request, readModel, limit, marker, (s, r) => InstanceView.Detail(s, r)));
         instances.MapPost("", Create);
         instances.MapGet("/{id}", Show);
         instances.MapDelete("/{id}", Delete);
@@ -85,7 +85,7 @@ public static class InstanceEndpoints
     {
         var reply = await instances.ActorRef.Ask<object>(new InstanceCommands.Get(id, tenantId), settings.AskTimeout);
         return reply is InstanceReplies.Found found
-            ? Results.Json(new JsonObject { ["instance"] = InstanceView.Detail(found.State, request) })
+            ? Results.Json(new JsonObject { ["instance"] = InstanceView.Detail(found.State, request, found.VolumeUsed) })
             : InstanceAsk.ErrorOf(reply);
     }
 

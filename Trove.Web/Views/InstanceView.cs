@@ -38,9 +38,11 @@ public static class InstanceView
         return view;
     }
 
-    public static JsonObject Detail(InstanceState s, HttpRequest request)
+    public static JsonObject Detail(InstanceState s, HttpRequest request, double? volumeUsed = null)
     {
         var view = Summary(s, request);
+        if (volumeUsed is { } used)
+            view["volume"]!["used"] = used;
         view["created"] = Timestamp(s.Created);
         view["updated"] = Timestamp(s.Updated);
         view["service_status_updated"] = Timestamp(s.ServiceStatusUpdated);

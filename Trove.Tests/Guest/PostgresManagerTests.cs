@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.Versioning;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Trove.Actors.Guests;
+using Trove.Guest.Datastores.Postgres;
+using Xunit.Abstractions;
+
+namespace Trove.Tests.Guest;
+
+/// <summary>The PostgreSQL manager against the real PostgreSQL 15 binaries, each test with its own cluster.</summary>
+[SupportedOSPlatform("linux")] // as the guest is
+public sealed class PostgresManagerTests : IAsyncLifetime
+{
+    // Short, so that the unix socket path stays under 107 characters.
+    private readonly string _dir = $"/tmp/tg-{Guid.NewGuid().ToString("N")[..8]}";
+    private readonly int _port = FreePort();
+    private readonly PostgresManager _manager;
+    private readonly ITestOutputHelper _output;
+
+    public PostgresManagerTests(ITestOutputHelper output)
+    {
+        _output = output;
+        _manager = new PostgresManager(_dir, _port, NullLogger<PostgresManager>.Instance);
+    }
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_dir); // owned by root, as the compute driver leaves it
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            await _manager.StopAsync(CancellationToken.None);
+        }
+        finally
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static PrepareArgs Args(string password, params DatabaseSpec[] databases) =>
+        new(databases, [new UserSpec("app", password, null, databases.Select(d => new UserDatabase(d.Name)).ToList())]);
+
+    private async Task PrepareAsync(PrepareArgs args)
+    {
+        var clock = Stopwatch.StartNew();
+        await _manager.PrepareAsync(args, CancellationToken.None);
+        _output.WriteLine($"prepare took {clock.ElapsedMilliseconds} ms");
+    }
+
+    /// <summary>A tenant's connection: TCP to 127.0.0.1 with a password, never the guest's socket.</summary>
+    private async Task<NpgsqlConnection> ConnectAsync(string user, string password, string database)
+    {
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1", Port = _port, Username = user, Password = password, Database = database,
+            Pooling = false, Timeout = 5,
+        };
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private static async Task<object?> ExecAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+
+    [Fact]
+    public async Task Prepare_creates_a_database_and_a_user_who_can_create_tables_in_it()
+    {
+        await PrepareAsync(Args("s3cret", new DatabaseSpec("appdb"), new DatabaseSpec("latin", "LATIN1", "C")));
+
+        foreach (var database in new[] { "appdb", "latin" })
+        {
+            await using var db = await ConnectAsync("app", "s3cret", database);
+            await ExecAsync(db, "CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'one')");
+            Assert.Equal("one", await ExecAsync(db, "SELECT name FROM items WHERE id = 1"));
+        }
+        await using (var latin = await ConnectAsync("app", "s3cret", "latin"))
+        {
+            Assert.Equal("LATIN1", await ExecAsync(latin, "SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = 'latin'"));
+            Assert.Equal("C", await ExecAsync(latin, "SELECT datcollate FROM pg_database WHERE datname = 'latin'"));
+        }
+    }
+
+    [Fact]
+    public async Task Status_is_healthy_when_prepared_shutdown_when_stopped_and_healthy_again_when_started()
+    {
+        Assert.Equal(ServiceStatusNames.Shutdown, await _manager.GetStatusAsync(CancellationToken.None)); // never initialised
+
+        await PrepareAsync(Args("pw", new DatabaseSpec("appdb")));
+        Assert.Equal(ServiceStatusNames.Healthy, await _manager.GetStatusAsync(CancellationToken.None));
+
+        await _manager.StopAsync(CancellationToken.None);
+        await _manager.StopAsync(CancellationToken.None);
+        Assert.Equal(ServiceStatusNames.Shutdown, await _manager.GetStatusAsync(CancellationToken.None));
+
+        await _manager.StartAsync(CancellationToken.None);
+        await _manager.StartAsync(CancellationToken.None);
+        Assert.Equal(ServiceStatusNames.Healthy, await _manager.GetStatusAsync(CancellationToken.None));
+        await using var db = await ConnectAsync("app", "pw", "appdb");
+        Assert.Equal(1, await ExecAsync(db, "SELECT 1"));
+    }
+
+    [Fact]
+    public async Task Prepare_twice_keeps_the_data_and_changes_the_password()
+    {
+        await PrepareAsync(Args("first", new DatabaseSpec("appdb")));
+        await using (var db = await ConnectAsync("app", "first", "appdb"))
+            await ExecAsync(db, "CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)");
+
+        await PrepareAsync(Args("second", new DatabaseSpec("appdb")));
+
+        await using (var db = await ConnectAsync("app", "second", "appdb"))
+            Assert.Equal(42, await ExecAsync(db, "SELECT n FROM kept"));
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => ConnectAsync("app", "first", "appdb"));
+        Assert.Equal(PostgresErrorCodes.InvalidPassword, refused.SqlState);
+    }
+
+    [Fact]
+    public async Task A_password_with_quotes_works_and_one_with_NUL_is_rejected()
+    {
+        const string password = "it's \"quoted\" \\ ''; DROP ROLE app; --";
+        await PrepareAsync(Args(password, new DatabaseSpec("appdb")));
+
+        await using (var db = await ConnectAsync("app", password, "appdb"))
+            Assert.Equal(1, await ExecAsync(db, "SELECT 1"));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => _manager.PrepareAsync(Args("a\0b", new DatabaseSpec("appdb")), CancellationToken.None));
+        await using (var db = await ConnectAsync("app", password, "appdb"))
+            Assert.Equal(1, await ExecAsync(db, "SELECT 1"));
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_refused()
+    {
+        await PrepareAsync(Args("right", new DatabaseSpec("appdb")));
+
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => ConnectAsync("app", "wrong", "appdb"));
+        Assert.Equal(PostgresErrorCodes.InvalidPassword, refused.SqlState);
+        var noSuperuser = await Assert.ThrowsAsync<PostgresException>(() => ConnectAsync("postgres", "guess", "postgres"));
+        Assert.Equal(PostgresErrorCodes.InvalidPassword, noSuperuser.SqlState);
+    }
+
+    [Fact]
+    public async Task A_socket_path_too_long_for_unix_sockets_is_refused_with_a_clear_message()
+    {
+        var deep = Path.Combine(_dir, new string('d', 100));
+        var manager = new PostgresManager(deep, _port, NullLogger<PostgresManager>.Instance);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => manager.PrepareAsync(Args("pw"), CancellationToken.None));
+        Assert.Contains("107", error.Message);
+    }
+
+    [Fact]
+    public async Task A_directory_the_postgres_user_cannot_reach_is_refused_with_its_name()
+    {
+        var closed = Directory.CreateDirectory(Path.Combine(_dir, "closed"));
+        closed.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute; // root only
+        var instance = Directory.CreateDirectory(Path.Combine(closed.FullName, "i")).FullName;
+        var manager = new PostgresManager(instance, _port, NullLogger<PostgresManager>.Instance);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => manager.PrepareAsync(Args("pw"), CancellationToken.None));
+        Assert.Contains(instance, error.Message);
+    }
+}
