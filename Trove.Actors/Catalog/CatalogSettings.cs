@@ -22,6 +22,8 @@ public sealed record CatalogSettings
     [
         new("5a2d7c32-1e6b-4c52-9f0e-4b9b5b6c1a01", "postgresql", "15",
             [new DatastoreVersion("0c5d8e1f-3a7b-4d3e-8c6f-2b1a9e8d7c02", "15")]),
+        new("9b7e2f41-6c3d-4a8e-b1f2-7d5c3e9a0b11", "mariadb", "10.11",
+            [new DatastoreVersion("3e8f1a2b-5d4c-4e7f-9a6b-1c2d3e4f5a12", "10.11")]),
     ];
 
     public string DefaultDatastore { get; init; } = "postgresql";

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Trove.Actors.Guests;
 using Trove.Guest.Datastores;
+using Trove.Guest.Datastores.MariaDb;
 using Trove.Guest.Datastores.Postgres;
 
 namespace Trove.Guest.Agent;
@@ -14,6 +15,8 @@ public static class DatastoreRegistration
         {
             "postgresql" => services.AddSingleton<IDatastoreManager>(sp =>
                 new PostgresManager(info.Directory, info.Port, sp.GetRequiredService<ILogger<PostgresManager>>())),
+            "mariadb" => services.AddSingleton<IDatastoreManager>(sp =>
+                new MariaDbManager(info.Directory, info.Port, sp.GetRequiredService<ILogger<MariaDbManager>>())),
             _ => throw new NotSupportedException($"datastore '{info.Datastore}' has no guest manager"),
         };
 }

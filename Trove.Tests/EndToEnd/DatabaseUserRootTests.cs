@@ -12,15 +12,31 @@ public sealed class DatabaseUserRootTests(NodeFixture fixture)
 {
     private TroveNode Node => fixture.Node;
 
+    /// <summary>Logs in over TCP as a tenant would, creates a table and selects 1.</summary>
     private static async Task<int> SelectOneAsync(JsonObject instance, string user, string password, string database)
     {
         var address = instance["addresses"]![0]!;
-        await using var db = new NpgsqlConnection(
-            $"Host={address["address"]};Port={address["port"]};Username={user};Password={password};Database={database};Pooling=false;Timeout=5");
-        await db.OpenAsync();
-        await using var command = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS probe (n int); SELECT 1", db);
-        return Convert.ToInt32(await command.ExecuteScalarAsync());
+        System.Data.Common.DbConnection db = (string?)instance["datastore"]!["type"] == "mariadb"
+            ? new MySqlConnector.MySqlConnection($"Server={address["address"]};Port={address["port"]};User ID={user};Password={password};Database={database};Pooling=false;Connection Timeout=5")
+            : new NpgsqlConnection($"Host={address["address"]};Port={address["port"]};Username={user};Password={password};Database={database};Pooling=false;Timeout=5");
+        await using (db)
+        {
+            await db.OpenAsync();
+            await using var command = db.CreateCommand();
+            command.CommandText = "CREATE TABLE IF NOT EXISTS probe (n int); SELECT 1";
+            return Convert.ToInt32(await command.ExecuteScalarAsync());
+        }
     }
+
+    public static object CreateBody(string name, string datastore, string version) => new
+    {
+        instance = new
+        {
+            name, flavorRef = "small", volume = new { size = 1 }, datastore = new { type = datastore, version },
+            databases = new[] { new { name = "appdb" } },
+            users = new[] { new { name = "app", password = PostgresInstanceTests.Password, databases = new[] { new { name = "appdb" } } } },
+        },
+    };
 
     private async Task<HttpStatusCode> SendAsync(HttpMethod method, string path, object? body = null)
     {
@@ -32,10 +48,12 @@ public sealed class DatabaseUserRootTests(NodeFixture fixture)
 
     private static string[] Names(JsonNode list) => list.AsArray().Select(n => (string)n!["name"]!).ToArray();
 
-    [Fact]
-    public async Task Databases_users_access_root_restart_and_rename_on_a_running_postgresql()
+    [Theory]
+    [InlineData("postgresql", "15", "postgres", "postgres")]
+    [InlineData("mariadb", "10.11", "root", "mysql")]
+    public async Task Databases_users_access_root_restart_and_rename_on_a_running_instance(string datastore, string version, string rootName, string rootDatabase)
     {
-        var created = await Node.CreateInstanceAsync("demo", PostgresInstanceTests.CreateBody("pg-dbusers"));
+        var created = await Node.CreateInstanceAsync("demo", CreateBody($"{datastore}-dbusers", datastore, version));
         var id = (string)created["id"]!;
         var path = $"v1.0/demo/instances/{id}";
         // Guest operations wait for the instance to be running (upstream's 422 otherwise).
@@ -80,11 +98,11 @@ public sealed class DatabaseUserRootTests(NodeFixture fixture)
         Assert.False((bool)(await GetAsync($"{path}/root"))["rootEnabled"]!);
         Assert.Equal(HttpStatusCode.NotFound, await SendAsync(HttpMethod.Delete, $"{path}/root"));
         var root = (await (await Node.Http.PostAsync($"{path}/root", null)).Content.ReadFromJsonAsync<JsonObject>())!["user"]!;
-        Assert.Equal("postgres", (string?)root["name"]);
-        Assert.Equal(1, await SelectOneAsync(instance, "postgres", (string)root["password"]!, "postgres"));
+        Assert.Equal(rootName, (string?)root["name"]);
+        Assert.Equal(1, await SelectOneAsync(instance, rootName, (string)root["password"]!, rootDatabase));
         Assert.True((bool)(await GetAsync($"{path}/root"))["rootEnabled"]!);
         Assert.Equal(HttpStatusCode.NoContent, await SendAsync(HttpMethod.Delete, $"{path}/root"));
-        await Assert.ThrowsAnyAsync<Exception>(() => SelectOneAsync(instance, "postgres", (string)root["password"]!, "postgres"));
+        await Assert.ThrowsAnyAsync<Exception>(() => SelectOneAsync(instance, rootName, (string)root["password"]!, rootDatabase));
         Assert.True((bool)(await GetAsync($"{path}/root"))["rootEnabled"]!); // upstream: "root was ever enabled"
 
         // actions and update
@@ -99,5 +117,10 @@ public sealed class DatabaseUserRootTests(NodeFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, await SendAsync(HttpMethod.Get, $"v1.0/demo/instances/{Guid.NewGuid()}/users"));
 
         Assert.Equal(HttpStatusCode.Accepted, await SendAsync(HttpMethod.Delete, path));
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (await Node.ShowAsync("demo", id) is not null && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        Assert.Null(await Node.ShowAsync("demo", id));
+        Assert.Empty(Node.ProcessesInServers(id)); // the guest and its engine are gone
     }
 }

@@ -11,6 +11,7 @@ public sealed class UpstreamClientTests(NodeFixture fixture)
 
     [Theory]
     [InlineData("postgresql", "15")]
+    [InlineData("mariadb", "10.11")]
     public async Task A_tenant_session_with_the_openstack_client_works(string datastore, string version)
     {
         var start = new ProcessStartInfo("/bin/bash", [Script])

@@ -10,9 +10,16 @@ public sealed partial record NameRules(Regex Name, int MaxNameLength, IReadOnlyS
         new HashSet<string> { "postgres", "template0", "template1" },
         new HashSet<string> { "postgres", "os_admin" });
 
+    /// <summary>MariaDB: names up to 64 characters (its database-name limit; user names may be longer there, not here).</summary>
+    public static readonly NameRules MariaDb = new(
+        MariaDbName(), 64,
+        new HashSet<string> { "mysql", "information_schema", "performance_schema", "sys", "lost+found" },
+        new HashSet<string> { "root", "os_admin", "mariadb.sys", "mysql" });
+
     public static NameRules For(string datastore) => datastore switch
     {
         "postgresql" => Postgres,
+        "mariadb" => MariaDb,
         _ => throw new RequestError(400, $"Datastore '{datastore}' has no rules for names."),
     };
 
@@ -47,4 +54,7 @@ public sealed partial record NameRules(Regex Name, int MaxNameLength, IReadOnlyS
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]*$")]
     private static partial Regex PostgresName();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_$-]*$")]
+    private static partial Regex MariaDbName();
 }
