@@ -34,6 +34,8 @@ public sealed class InstanceApiTests(NodeFixture fixture)
         { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "users": [{"name": "app", "password": "p"}, {"name": "app", "password": "q"}]}}""", 400, "badRequest", "more than once" },
         { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "users": [{"name": "app", "password": "p", "databases": [{"name": "nope"}]}]}}""", 400, "badRequest", "'nope'" },
         { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "replica_of": "abc"}}""", 400, "badRequest", "Replication" },
+        { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "configuration": "abc"}}""", 400, "badRequest", "configuration group" },
+        { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "datastore": {"type": "mariadb"}, "databases": [{"name": "mysql"}]}}""", 400, "badRequest", "reserved" },
     };
 
     [Theory]

@@ -27,6 +27,8 @@ public static class CreateInstanceParser
         if (name.Length is 0 or > 255)
             throw RequestError.Invalid("'name' must be 1 to 255 characters.");
 
+        if (instance["configuration"] is not null)
+            throw new RequestError(400, "A configuration group cannot be given at create yet: attach it once the instance is ACTIVE (PUT /instances/{id} with 'configuration').");
         if (instance["replica_of"] is not null || instance["slave_of"] is not null)
             throw new RequestError(400, "Replication is not supported yet: 'replica_of' cannot be used.");
 

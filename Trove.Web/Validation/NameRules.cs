@@ -3,16 +3,18 @@ using System.Text.RegularExpressions;
 namespace Trove.Web.Validation;
 
 /// <summary>What a datastore accepts as database and user names and passwords, checked before anything reaches a guest.</summary>
-public sealed partial record NameRules(Regex Name, int MaxNameLength, IReadOnlySet<string> ReservedDatabases, IReadOnlySet<string> ReservedUsers)
+public sealed partial record NameRules(
+    Regex Name, string Allowed, int MaxDatabaseLength, int MaxUserLength, IReadOnlySet<string> ReservedDatabases, IReadOnlySet<string> ReservedUsers)
 {
     public static readonly NameRules Postgres = new(
-        PostgresName(), 63,
+        PostgresName(), "letters, digits, '_' or '-'", 63, 63,
         new HashSet<string> { "postgres", "template0", "template1" },
         new HashSet<string> { "postgres", "os_admin" });
 
-    /// <summary>MariaDB: names up to 64 characters (its database-name limit; user names may be longer there, not here).</summary>
+    /// <summary>MariaDB 10.11's limits: database names up to 64 characters, user names up to 80. '$' is the one more
+    /// character MariaDB takes in unquoted names; nothing that needs quoting in a shell or a file name.</summary>
     public static readonly NameRules MariaDb = new(
-        MariaDbName(), 64,
+        MariaDbName(), "letters, digits, '_', '$' or '-'", 64, 80,
         new HashSet<string> { "mysql", "information_schema", "performance_schema", "sys", "lost+found" },
         new HashSet<string> { "root", "os_admin", "mariadb.sys", "mysql" });
 
@@ -25,14 +27,14 @@ public sealed partial record NameRules(Regex Name, int MaxNameLength, IReadOnlyS
 
     public void CheckDatabase(string name)
     {
-        CheckName("database", name);
+        CheckName("database", name, MaxDatabaseLength);
         if (ReservedDatabases.Contains(name))
             throw new RequestError(400, $"Database name '{name}' is reserved.");
     }
 
     public void CheckUser(string name)
     {
-        CheckName("user", name);
+        CheckName("user", name, MaxUserLength);
         if (ReservedUsers.Contains(name))
             throw new RequestError(400, $"User name '{name}' is reserved.");
     }
@@ -45,11 +47,11 @@ public sealed partial record NameRules(Regex Name, int MaxNameLength, IReadOnlyS
             throw RequestError.Invalid($"the password of user '{user}' must be at most 128 characters, without NUL.");
     }
 
-    private void CheckName(string kind, string name)
+    private void CheckName(string kind, string name, int maxLength)
     {
-        if (name.Length == 0 || name.Length > MaxNameLength || !Name.IsMatch(name))
+        if (name.Length == 0 || name.Length > maxLength || !Name.IsMatch(name))
             throw new RequestError(400,
-                $"'{name}' is not a valid {kind} name: use 1 to {MaxNameLength} letters, digits, '_' or '-', not starting with a digit or '-'.");
+                $"'{name}' is not a valid {kind} name: use 1 to {maxLength} {Allowed}, starting with a letter or '_'.");
     }
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]*$")]

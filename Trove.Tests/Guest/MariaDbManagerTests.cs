@@ -1,0 +1,279 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.Versioning;
+using Microsoft.Extensions.Logging.Abstractions;
+using MySqlConnector;
+using Trove.Actors.Guests;
+using Trove.Guest.Datastores.MariaDb;
+using Xunit.Abstractions;
+
+namespace Trove.Tests.Guest;
+
+/// <summary>The MariaDB manager against the real MariaDB 10.11 server, each test with its own server.</summary>
+[SupportedOSPlatform("linux")] // as the guest is
+public sealed class MariaDbManagerTests : IAsyncLifetime
+{
+    // Short, so that the unix socket path stays under 107 characters.
+    private readonly string _dir = $"/tmp/tm-{Guid.NewGuid().ToString("N")[..8]}";
+    private readonly int _port = FreePort();
+    private readonly MariaDbManager _manager;
+    private readonly ITestOutputHelper _output;
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    public MariaDbManagerTests(ITestOutputHelper output)
+    {
+        _output = output;
+        _manager = new MariaDbManager(_dir, _port, NullLogger<MariaDbManager>.Instance);
+    }
+
+    public Task InitializeAsync()
+    {
+        // Owned by root, as the compute driver leaves it, and searchable by the mysql user.
+        Directory.CreateDirectory(_dir).UnixFileMode = (UnixFileMode)0b111_101_101;
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            await _manager.StopAsync(None);
+        }
+        finally
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static UserSpec User(string name, string password, params string[] databases) =>
+        new(name, password, null, databases.Select(d => new UserDatabase(d)).ToList());
+
+    private static PrepareArgs Args(string password, params DatabaseSpec[] databases) =>
+        new(databases, [User("app", password, databases.Select(d => d.Name).ToArray())]);
+
+    private async Task PrepareAsync(PrepareArgs args)
+    {
+        var clock = Stopwatch.StartNew();
+        await _manager.PrepareAsync(args, None);
+        _output.WriteLine($"prepare took {clock.ElapsedMilliseconds} ms");
+    }
+
+    /// <summary>A tenant's connection: TCP to 127.0.0.1 with a password, never the guest's socket.</summary>
+    private async Task<MySqlConnection> ConnectAsync(string user, string password, string? database = null)
+    {
+        var builder = new MySqlConnectionStringBuilder
+        {
+            Server = "127.0.0.1", Port = (uint)_port, UserID = user, Password = password, Database = database ?? "",
+            Pooling = false, ConnectionTimeout = 5,
+        };
+        var connection = new MySqlConnection(builder.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private async Task AssertRefusedAsync(string user, string password, string? database = null)
+    {
+        var refused = await Assert.ThrowsAsync<MySqlException>(() => ConnectAsync(user, password, database));
+        Assert.Contains(refused.ErrorCode, new[] { MySqlErrorCode.AccessDenied, MySqlErrorCode.DatabaseAccessDenied });
+    }
+
+    private static async Task<object?> ExecAsync(MySqlConnection connection, string sql)
+    {
+        await using var command = new MySqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+
+    private async Task<UserInfo> UserAsync(string name) => Assert.Single(await _manager.ListUsersAsync(None), u => u.Name == name);
+
+    [Fact]
+    public async Task Prepare_creates_a_database_and_a_user_who_can_create_tables_in_it()
+    {
+        await PrepareAsync(Args("s3cret", new DatabaseSpec("appdb"), new DatabaseSpec("latin", "latin1", "latin1_swedish_ci")));
+
+        foreach (var database in new[] { "appdb", "latin" })
+        {
+            await using var db = await ConnectAsync("app", "s3cret", database);
+            await ExecAsync(db, "CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'one')");
+            Assert.Equal("one", await ExecAsync(db, "SELECT name FROM items WHERE id = 1"));
+        }
+        Assert.Equal(
+            [new DatabaseSpec("appdb", "utf8mb4", "utf8mb4_general_ci"), new DatabaseSpec("latin", "latin1", "latin1_swedish_ci")],
+            await _manager.ListDatabasesAsync(None));
+        var app = await UserAsync("app");
+        Assert.Equal("%", app.Host);
+        Assert.Equal(["appdb", "latin"], app.Databases.Select(d => d.Name));
+    }
+
+    [Fact]
+    public async Task Status_is_healthy_when_prepared_shutdown_when_stopped_and_healthy_again_when_started()
+    {
+        Assert.Equal(ServiceStatusNames.Shutdown, await _manager.GetStatusAsync(None)); // never initialised
+        await _manager.StartAsync(None); // nothing to start yet
+        await _manager.StopAsync(None);
+
+        await PrepareAsync(Args("pw", new DatabaseSpec("appdb")));
+        Assert.Equal(ServiceStatusNames.Healthy, await _manager.GetStatusAsync(None));
+
+        await _manager.StopAsync(None);
+        await _manager.StopAsync(None);
+        Assert.Equal(ServiceStatusNames.Shutdown, await _manager.GetStatusAsync(None));
+        await AssertRefusedOrClosedAsync();
+
+        var clock = Stopwatch.StartNew();
+        await _manager.StartAsync(None);
+        _output.WriteLine($"start took {clock.ElapsedMilliseconds} ms");
+        await _manager.StartAsync(None);
+        Assert.Equal(ServiceStatusNames.Healthy, await _manager.GetStatusAsync(None));
+        await using (var db = await ConnectAsync("app", "pw", "appdb"))
+            Assert.Equal(1L, Convert.ToInt64(await ExecAsync(db, "SELECT 1")));
+
+        await _manager.RestartAsync(None);
+        Assert.Equal(ServiceStatusNames.Healthy, await _manager.GetStatusAsync(None));
+    }
+
+    private async Task AssertRefusedOrClosedAsync() =>
+        Assert.Equal(MySqlErrorCode.UnableToConnectToHost,
+            (await Assert.ThrowsAsync<MySqlException>(() => ConnectAsync("app", "pw", "appdb"))).ErrorCode);
+
+    [Fact]
+    public async Task Prepare_twice_keeps_the_data_and_changes_the_password()
+    {
+        await PrepareAsync(Args("first", new DatabaseSpec("appdb")));
+        await using (var db = await ConnectAsync("app", "first", "appdb"))
+            await ExecAsync(db, "CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)");
+
+        await PrepareAsync(Args("second", new DatabaseSpec("appdb")));
+
+        await using (var db = await ConnectAsync("app", "second", "appdb"))
+            Assert.Equal(42, await ExecAsync(db, "SELECT n FROM kept"));
+        await AssertRefusedAsync("app", "first", "appdb");
+    }
+
+    [Fact]
+    public async Task Databases_are_listed_without_the_engines_own_and_deleted()
+    {
+        await PrepareAsync(new PrepareArgs([new DatabaseSpec("one")], []));
+        await _manager.CreateDatabasesAsync([new DatabaseSpec("two"), new DatabaseSpec("one"), new DatabaseSpec("with-dash$")], None);
+        Assert.Equal(["one", "two", "with-dash$"], (await _manager.ListDatabasesAsync(None)).Select(d => d.Name));
+
+        await _manager.DeleteDatabaseAsync("two", None);
+        await _manager.DeleteDatabaseAsync("two", None);
+        await _manager.DeleteDatabaseAsync("with-dash$", None);
+        Assert.Equal(["one"], (await _manager.ListDatabasesAsync(None)).Select(d => d.Name));
+    }
+
+    [Fact]
+    public async Task Users_are_created_listed_renamed_re_passworded_and_deleted()
+    {
+        await PrepareAsync(Args("app-pw", new DatabaseSpec("appdb")));
+        await _manager.CreateUsersAsync([User("u2", "pw-one", "appdb"), new UserSpec("local", "pw-l", "127.0.0.1", [])], None);
+        Assert.Equal([("app", "%"), ("local", "127.0.0.1"), ("u2", "%")],
+            (await _manager.ListUsersAsync(None)).Select(u => (u.Name, u.Host)));
+        await using (var db = await ConnectAsync("local", "pw-l"))
+            Assert.Equal(1L, Convert.ToInt64(await ExecAsync(db, "SELECT 1")));
+
+        await _manager.UpdateUserAsync("u2", null, new UserChanges("u3", "pw-two", null), None);
+        await AssertRefusedAsync("u2", "pw-one");
+        await using (var db = await ConnectAsync("u3", "pw-two", "appdb"))
+            await ExecAsync(db, "CREATE TABLE t (n int)");
+        Assert.Equal(["appdb"], (await UserAsync("u3")).Databases.Select(d => d.Name)); // grants follow a rename
+
+        await _manager.UpdateUserAsync("u3", null, new UserChanges(null, null, "127.0.0.1"), None);
+        Assert.Equal("127.0.0.1", (await UserAsync("u3")).Host);
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => _manager.UpdateUserAsync("u3", "%", new UserChanges(null, "x", null), None));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => _manager.UpdateUserAsync("nobody", null, new UserChanges(null, "x", null), None));
+
+        await _manager.DeleteUserAsync("u3", "127.0.0.1", None);
+        await _manager.DeleteUserAsync("u3", "127.0.0.1", None);
+        await AssertRefusedAsync("u3", "pw-two");
+        Assert.Equal(["app", "local"], (await _manager.ListUsersAsync(None)).Select(u => u.Name));
+    }
+
+    [Fact]
+    public async Task Granted_and_revoked_access_shows_in_the_user_list_and_an_underscore_is_no_wildcard()
+    {
+        await PrepareAsync(new PrepareArgs([new DatabaseSpec("a_b"), new DatabaseSpec("axb"), new DatabaseSpec("other")], [User("u", "pw")]));
+        Assert.Empty((await UserAsync("u")).Databases);
+
+        await _manager.GrantAccessAsync("u", null, ["a_b", "other"], None);
+        Assert.Equal(["a_b", "other"], (await UserAsync("u")).Databases.Select(d => d.Name));
+        await using (var db = await ConnectAsync("u", "pw", "a_b"))
+            await ExecAsync(db, "CREATE TABLE t (n int)");
+        await AssertRefusedAsync("u", "pw", "axb");
+
+        await _manager.RevokeAccessAsync("u", null, "a_b", None);
+        await _manager.RevokeAccessAsync("u", null, "a_b", None);
+        Assert.Equal(["other"], (await UserAsync("u")).Databases.Select(d => d.Name));
+        await AssertRefusedAsync("u", "pw", "a_b");
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => _manager.GrantAccessAsync("nobody", null, ["other"], None));
+    }
+
+    [Fact]
+    public async Task Root_enabled_logs_in_over_tcp_with_its_password_and_disabled_does_not()
+    {
+        await PrepareAsync(Args("pw", new DatabaseSpec("appdb")));
+        Assert.Equal("root", _manager.RootUserName);
+        await AssertRefusedAsync("root", "");
+
+        var generated = await _manager.EnableRootAsync(null, None);
+        Assert.Matches("^[A-Za-z0-9_-]{24}$", generated);
+        await using (var db = await ConnectAsync("root", generated))
+            await ExecAsync(db, "CREATE DATABASE made_by_root");
+        Assert.DoesNotContain(await _manager.ListUsersAsync(None), u => u.Name == "root");
+
+        var chosen = await _manager.EnableRootAsync("Chosen'pw\\", None);
+        Assert.Equal("Chosen'pw\\", chosen);
+        await AssertRefusedAsync("root", generated);
+        await using (var db = await ConnectAsync("root", chosen))
+            Assert.Equal(1L, Convert.ToInt64(await ExecAsync(db, "SELECT 1")));
+
+        await _manager.DisableRootAsync(None);
+        await _manager.DisableRootAsync(None);
+        await AssertRefusedAsync("root", chosen);
+        Assert.Equal(ServiceStatusNames.Healthy, await _manager.GetStatusAsync(None)); // the guest's own root is untouched
+    }
+
+    [Fact]
+    public async Task A_password_with_quotes_and_backslashes_works_and_one_with_NUL_is_rejected()
+    {
+        const string password = "it's \"quoted\" \\ \\' ''; DROP USER app; -- `x` %_";
+        await PrepareAsync(Args(password, new DatabaseSpec("appdb")));
+
+        await using (var db = await ConnectAsync("app", password, "appdb"))
+            Assert.Equal(1L, Convert.ToInt64(await ExecAsync(db, "SELECT 1")));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => _manager.PrepareAsync(Args("a\0b", new DatabaseSpec("appdb")), None));
+        await using (var db = await ConnectAsync("app", password, "appdb"))
+            Assert.Equal(1L, Convert.ToInt64(await ExecAsync(db, "SELECT 1")));
+    }
+
+    [Fact]
+    public async Task Overrides_apply_at_once_and_after_a_restart()
+    {
+        await PrepareAsync(Args("pw", new DatabaseSpec("appdb")));
+
+        await _manager.ApplyOverridesAsync(new Dictionary<string, string> { ["max_connections"] = "77", ["slow_query_log"] = "on" }, None);
+        await using (var db = await ConnectAsync("app", "pw"))
+            Assert.Equal(77L, Convert.ToInt64(await ExecAsync(db, "SELECT @@max_connections")));
+
+        await _manager.RestartAsync(None);
+        await using (var db = await ConnectAsync("app", "pw"))
+        {
+            Assert.Equal(77L, Convert.ToInt64(await ExecAsync(db, "SELECT @@max_connections")));
+            Assert.Equal(1L, Convert.ToInt64(await ExecAsync(db, "SELECT @@slow_query_log")));
+            Assert.Equal(_port, Convert.ToInt32(await ExecAsync(db, "SELECT @@port")));
+        }
+        await Assert.ThrowsAsync<ArgumentException>(() =>
+            _manager.ApplyOverridesAsync(new Dictionary<string, string> { ["port=1 --datadir"] = "/" }, None));
+    }
+}
