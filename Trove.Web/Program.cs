@@ -14,7 +14,7 @@ builder.WebHost.UseUrls($"http://{settings.HttpHost}:{settings.HttpPort}");
 builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
 builder.Services.AddTroveNode(settings);
 builder.Services.AddSingleton(new TenantRateLimiter(settings.RateLimitPerMinute, TimeProvider.System));
-builder.Services.AddTroveAuth(builder.Configuration.GetSection("Trove:Auth").Get<AuthSettings>() ?? new AuthSettings(), settings.FullDataDir);
+builder.Services.AddTroveAuth(builder.Configuration.GetSection("Trove:Auth"), settings.FullDataDir);
 
 var app = builder.Build();
 await app.Services.GetRequiredService<ReadModelDb>().EnsureCreatedAsync();

@@ -24,10 +24,13 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
     private readonly string _restoredMarker = Path.Combine(info.Directory, ".guestagent.restore.end");
     private AmqpPublisher? _publisher;
     private volatile bool _preparing;
+    private Task _initialised = Task.CompletedTask;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await File.WriteAllTextAsync(Path.Combine(info.Directory, "guest.pid"), Environment.ProcessId.ToString(), stoppingToken);
+        // A new server initialises its engine while the guest connects: the slowest step of a build starts at once.
+        _initialised = File.Exists(_preparedMarker) ? Task.CompletedTask : manager.InitialiseAsync(stoppingToken);
         var settings = new AmqpSettings { Uri = info.AmqpUri, Exchange = info.Exchange, ConductorQueue = info.ConductorQueue, Prefetch = 1 };
         await using var connector = await AmqpConnector.ConnectAsync(settings, $"guest-{info.InstanceId}", stoppingToken,
             e => log.LogWarning("broker unreachable, retrying: {Error}", e.GetBaseException().Message));
@@ -132,6 +135,14 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         try
         {
             await TryReportAsync(ServiceStatusNames.Building, CancellationToken.None);
+            try
+            {
+                await _initialised;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning("initialising early failed ({Error}); prepare tries again", e.Message);
+            }
             if (args.BackupInfo is { } backup && !File.Exists(_restoredMarker))
             {
                 await backups.RestoreAsync(backup, CancellationToken.None);

@@ -5,6 +5,10 @@ namespace Trove.Guest.Datastores;
 /// <summary>One datastore engine running in the guest's server directory.</summary>
 public interface IDatastoreManager
 {
+    /// <summary>Initialises the engine's data if it has never been; needs nothing from prepare, so the guest starts it
+    /// while it is still connecting. Safe to repeat.</summary>
+    Task InitialiseAsync(CancellationToken ct);
+
     /// <summary>Initialises the engine if it has never been, starts it, creates the databases and users.
     /// Safe to repeat: an initialised engine is only started, existing databases and users are kept.</summary>
     Task PrepareAsync(PrepareArgs args, CancellationToken ct);

@@ -1,7 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Trove.Tests.Support;
+using Trove.Web.Auth;
 
 namespace Trove.Tests.Api;
 
@@ -15,7 +20,9 @@ public sealed class AuthApiTests(NodeFixture fixture)
     public async Task A_password_login_gives_a_token_and_a_catalog_that_points_the_database_service_here()
     {
         using var anonymous = Node.Anonymous();
-        Assert.Equal("v3.14", (string?)(await anonymous.GetFromJsonAsync<JsonObject>("v3"))!["version"]!["id"]);
+        var version = (await anonymous.GetFromJsonAsync<JsonObject>("v3"))!["version"]!;
+        Assert.Equal("v3.14", (string?)version["id"]);
+        Assert.NotNull(version["media-types"]);
         var response = await anonymous.PostAsJsonAsync("v3/auth/tokens", TroveNode.LoginBody("demo", "demo", "demo"));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.NotEmpty(response.Headers.GetValues("X-Subject-Token").Single());
@@ -101,5 +108,71 @@ public sealed class AuthApiTests(NodeFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, inactive.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync("v1.0/admin/mgmt/datastore-versions",
             new { version = new { name = "1", datastore_manager = "oracle" } })).StatusCode);
+    }
+
+    [Fact]
+    public async Task RequireAdmin_lets_admins_through_and_answers_403_to_others()
+    {
+        var services = new ServiceCollection().AddSingleton(new AuthSettings()).BuildServiceProvider();
+        EndpointFilterDelegate endpoint = _ => ValueTask.FromResult<object?>("done");
+        foreach (var (roles, allowed) in new[] { (new[] { "admin", "member" }, true), (["member"], false), ([], false) })
+        {
+            var http = new DefaultHttpContext { RequestServices = services };
+            http.SetCaller(new Caller("u", "u", "p", "p", roles, DateTimeOffset.UtcNow.AddHours(1), DateTimeOffset.UtcNow, "a"));
+            var result = await AdminFilter.CheckAdmin(EndpointFilterInvocationContext.Create(http), endpoint);
+            if (allowed)
+                Assert.Equal("done", result);
+            else
+                Assert.Equal(403, Assert.IsAssignableFrom<IStatusCodeHttpResult>(result).StatusCode);
+        }
+    }
+
+    [Fact]
+    public void Configured_users_and_admin_roles_replace_the_defaults_rather_than_join_them()
+    {
+        var section = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Trove:Auth:Users:0:Name"] = "alice", ["Trove:Auth:Users:0:Password"] = "pw",
+            ["Trove:Auth:Users:0:Project"] = "team", ["Trove:Auth:Users:0:Roles:0"] = "member",
+            ["Trove:Auth:AdminRoles:0"] = "operator",
+        }).Build().GetSection("Trove:Auth");
+        var settings = AuthSettings.From(section);
+        Assert.Equal(["alice"], settings.Users.Select(u => u.Name));
+        Assert.Equal(["operator"], settings.AdminRoles);
+
+        var defaults = AuthSettings.From(new ConfigurationBuilder().Build().GetSection("Trove:Auth"));
+        Assert.Equal(["demo", "admin"], defaults.Users.Select(u => u.Name));
+        Assert.Equal(TimeSpan.FromHours(12), defaults.TokenLifetime);
+        Assert.Throws<InvalidOperationException>(() => new AuthSettings { Mode = "keystnoe" }.Validated());
+        Assert.Throws<InvalidOperationException>(() => new AuthSettings { Mode = "keystone" }.Validated());
+    }
+
+    [Fact]
+    public void Tokens_are_signed_with_a_private_key_kept_in_the_data_dir_and_expire()
+    {
+        var dataDir = TroveNode.NewDataDir();
+        try
+        {
+            var signer = TokenSigner.FromSettings(new AuthSettings(), dataDir);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dataDir, "auth.key")));
+            var now = DateTimeOffset.UtcNow;
+            var token = signer.Sign(new Caller("demo", "demo", "demo", "demo", ["member"], now.AddHours(1), now, "a"));
+
+            Assert.Equal("demo", TokenSigner.FromSettings(new AuthSettings(), dataDir).Verify(token, now)?.ProjectId);
+            Assert.Null(signer.Verify(token, now.AddHours(2)));
+            Assert.Null(TokenSigner.FromSettings(new AuthSettings { TokenKey = "another key" }, dataDir).Verify(token, now));
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task An_unreachable_keystone_is_reported_as_unavailable_not_as_a_bad_token()
+    {
+        var settings = new AuthSettings { Mode = "keystone", KeystoneUrl = $"http://127.0.0.1:{TroveNode.FreePort()}/v3" };
+        var validator = new KeystoneTokenValidator(new HttpClient(), settings, TimeProvider.System);
+        await Assert.ThrowsAsync<IdentityUnavailableException>(() => validator.ValidateAsync("some-token", CancellationToken.None));
     }
 }

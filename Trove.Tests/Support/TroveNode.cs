@@ -51,7 +51,8 @@ public sealed class TroveNode : IAsyncDisposable
     public async Task<string> LoginAsync(string user, string password, string project)
     {
         using var anonymous = Anonymous();
-        var response = await anonymous.PostAsJsonAsync("v3/auth/tokens", LoginBody(user, password, project));
+        // ConfigureAwait(false): Client() waits on this synchronously.
+        var response = await anonymous.PostAsJsonAsync("v3/auth/tokens", LoginBody(user, password, project)).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
         return response.Headers.GetValues("X-Subject-Token").Single();
     }

@@ -4,12 +4,15 @@ namespace Trove.Web.Auth;
 
 public static class AuthMiddleware
 {
+    public static IServiceCollection AddTroveAuth(this IServiceCollection services, IConfigurationSection section, string dataDir) =>
+        services.AddTroveAuth(AuthSettings.From(section), dataDir);
+
     public static IServiceCollection AddTroveAuth(this IServiceCollection services, AuthSettings settings, string dataDir)
     {
-        services.AddSingleton(settings);
+        services.AddSingleton(settings.Validated());
         services.AddSingleton(TokenSigner.FromSettings(settings, dataDir));
         if (settings.IsKeystone)
-            services.AddSingleton<ITokenValidator>(sp =>
+            services.AddSingleton<ITokenValidator>(_ =>
                 new KeystoneTokenValidator(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, settings, TimeProvider.System));
         else
             services.AddSingleton<ITokenValidator>(sp => new BuiltinTokenValidator(sp.GetRequiredService<TokenSigner>(), TimeProvider.System));
@@ -18,7 +21,7 @@ public static class AuthMiddleware
 
     /// <summary>
     /// Upstream's authtoken + context stages: every route but the version documents and the identity service needs a
-    /// valid X-Auth-Token, and a token only reaches its own project's routes.
+    /// valid X-Auth-Token, and a token only reaches its own project's routes (admins included, as upstream).
     /// </summary>
     public static WebApplication UseTroveAuth(this WebApplication app)
     {
@@ -28,14 +31,24 @@ public static class AuthMiddleware
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path.Value ?? "/";
-            if (path is "/" or "/v1.0" or "/v1.0/" || path.StartsWith("/v3"))
+            if (IsPublic(path))
             {
                 await next();
                 return;
             }
             var token = context.Request.Headers["X-Auth-Token"].ToString();
-            var caller = token.Length == 0 ? null
-                : await context.RequestServices.GetRequiredService<ITokenValidator>().ValidateAsync(token, context.RequestAborted);
+            Caller? caller;
+            try
+            {
+                caller = token.Length == 0 ? null
+                    : await context.RequestServices.GetRequiredService<ITokenValidator>().ValidateAsync(token, context.RequestAborted);
+            }
+            catch (IdentityUnavailableException e)
+            {
+                app.Logger.LogWarning("cannot validate a token: {Reason}", e.Message);
+                await Reject(context, 503, "The identity service is unavailable; try again later.");
+                return;
+            }
             if (caller is null)
             {
                 var authUrl = settings.KeystoneUrl ?? $"{context.Request.Scheme}://{context.Request.Host}/v3";
@@ -54,6 +67,9 @@ public static class AuthMiddleware
         });
         return app;
     }
+
+    private static bool IsPublic(string path) =>
+        path is "/" or "/v1.0" or "/v1.0/" or "/v3" || path.StartsWith("/v3/", StringComparison.Ordinal);
 
     private static Task Reject(HttpContext context, int code, string message)
     {

@@ -11,11 +11,13 @@ public sealed record AuthSettings
     /// <summary>The Keystone v3 that issued the tokens, e.g. http://keystone:5000/v3 (keystone mode).</summary>
     public string? KeystoneUrl { get; init; }
 
-    public IReadOnlyList<AuthUser> Users { get; init; } =
+    public static readonly IReadOnlyList<AuthUser> DefaultUsers =
     [
         new("demo", "demo", "demo", ["member"]),
         new("admin", "admin", "admin", ["admin", "member"]),
     ];
+
+    public IReadOnlyList<AuthUser> Users { get; init; } = DefaultUsers;
 
     public IReadOnlyList<string> AdminRoles { get; init; } = ["admin"];
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromHours(12);
@@ -28,5 +30,31 @@ public sealed record AuthSettings
     /// <summary>How long a token Keystone confirmed is trusted before asking again.</summary>
     public TimeSpan KeystoneCacheFor { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Binds <c>Trove:Auth</c>. The configuration binder appends configured list items to a list's defaults, which
+    /// would keep admin/admin next to an operator's own users; configured lists replace the defaults instead.
+    /// </summary>
+    public static AuthSettings From(IConfigurationSection section)
+    {
+        var bound = section.Get<AuthSettings>() ?? new AuthSettings();
+        return bound with
+        {
+            Users = section.GetSection(nameof(Users)).Get<List<AuthUser>>() ?? DefaultUsers,
+            AdminRoles = section.GetSection(nameof(AdminRoles)).Get<List<string>>() ?? ["admin"],
+        };
+    }
+
     public bool IsKeystone => string.Equals(Mode, "keystone", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Refuses to start on a setting that would silently leave the API open or unusable.</summary>
+    public AuthSettings Validated()
+    {
+        if (!IsKeystone && !string.Equals(Mode, "builtin", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"Trove:Auth:Mode is '{Mode}'; it must be 'builtin' or 'keystone'.");
+        if (IsKeystone && !Uri.TryCreate(KeystoneUrl, UriKind.Absolute, out _))
+            throw new InvalidOperationException("Trove:Auth:Mode is 'keystone', so Trove:Auth:KeystoneUrl must be the Keystone v3 URL, e.g. http://keystone:5000/v3.");
+        if (!IsKeystone && Users.Count == 0)
+            throw new InvalidOperationException("Trove:Auth:Users is empty, so nobody could log in.");
+        return this;
+    }
 }

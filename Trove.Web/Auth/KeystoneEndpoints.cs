@@ -15,11 +15,11 @@ public static class KeystoneEndpoints
     {
         app.MapGet("/v3", (HttpRequest request) => Results.Json(new
         {
-            version = new
+            version = new Dictionary<string, object>
             {
-                id = "v3.14", status = "stable", updated = "2020-04-07T00:00:00Z",
-                links = new[] { new { rel = "self", href = $"{Root(request)}/v3/" } },
-                media_types = new[] { new { @base = "application/json", type = "application/vnd.openstack.identity-v3+json" } },
+                ["id"] = "v3.14", ["status"] = "stable", ["updated"] = "2020-04-07T00:00:00Z",
+                ["links"] = new[] { new { rel = "self", href = $"{Root(request)}/v3/" } },
+                ["media-types"] = new[] { new { @base = "application/json", type = "application/vnd.openstack.identity-v3+json" } },
             },
         }));
         app.MapPost("/v3/auth/tokens", Issue);

@@ -17,14 +17,28 @@ public sealed class TokenSigner(byte[] key)
             return new TokenSigner(SHA256.HashData(Encoding.UTF8.GetBytes(configured)));
         var path = Path.Combine(dataDir, "auth.key");
         if (!File.Exists(path))
+            CreateKeyFile(dataDir, path);
+        return new TokenSigner(File.ReadAllBytes(path));
+    }
+
+    /// <summary>Written aside and moved into place, so that a node starting at the same time reads a whole key.</summary>
+    private static void CreateKeyFile(string dataDir, string path)
+    {
+        Directory.CreateDirectory(dataDir);
+        var tmp = $"{path}.{Guid.NewGuid():N}.tmp";
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var file = new FileStream(tmp, options))
+            file.Write(RandomNumberGenerator.GetBytes(32));
+        try
         {
-            Directory.CreateDirectory(dataDir);
-            var tmp = path + ".tmp";
-            File.WriteAllBytes(tmp, RandomNumberGenerator.GetBytes(32));
-            File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             File.Move(tmp, path, overwrite: false);
         }
-        return new TokenSigner(File.ReadAllBytes(path));
+        catch (IOException) when (File.Exists(path))
+        {
+            File.Delete(tmp); // another node made the key first; use theirs
+        }
     }
 
     public string Sign(Caller caller)

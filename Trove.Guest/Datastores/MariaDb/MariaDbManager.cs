@@ -1,23 +1,33 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Trove.Actors.Guests;
 
 namespace Trove.Guest.Datastores.MariaDb;
 
 /// <summary>
-/// An isolated MariaDB server in the server's directory, run as the <c>mysql</c> OS user, listening on 127.0.0.1
-/// only, with its own my.cnf (never /etc/mysql). The guest administers it as root over the unix socket (socket
-/// authentication: only the OS root can); tenants log in over TCP with passwords.
+/// An isolated MariaDB 10.11 server in the server's directory, run as the <c>mysql</c> OS user with
+/// <c>--no-defaults</c> (so /etc/mysql is never read) and listening on 127.0.0.1 only. The guest administers it as
+/// root over the unix socket in that directory (unix_socket authentication: only the OS root gets in that way);
+/// tenants log in over TCP with passwords.
 /// </summary>
-public sealed class MariaDbManager : IDatastoreManager
+public sealed partial class MariaDbManager : IDatastoreManager
 {
     private const string OsUser = "mysql";
+    private const int MaxSocketPath = 107;
+    private static readonly TimeSpan StartStopTimeout = TimeSpan.FromSeconds(60);
     private static readonly string[] SystemDatabases = ["mysql", "information_schema", "performance_schema", "sys"];
-    private static readonly string[] SystemUsers = ["root", "mariadb.sys", "mysql", "PUBLIC", ""];
+    private static readonly string[] SystemUsers = ["root", "mariadb.sys", "mysql", "PUBLIC", "os_admin", ""];
 
     private readonly string _engineDir;
     private readonly string _dataDir;
     private readonly string _socket;
-    private readonly string _config;
+    private readonly string _pidFile;
+    private readonly string _errorLog;
+    private readonly string _overridesFile;
+    private readonly string _tmpDir;
     private readonly int _port;
     private readonly ILogger<MariaDbManager> _log;
 
@@ -26,75 +36,114 @@ public sealed class MariaDbManager : IDatastoreManager
         _engineDir = Path.Combine(Path.GetFullPath(directory), "mariadb");
         _dataDir = Path.Combine(_engineDir, "data");
         _socket = Path.Combine(_engineDir, "mysqld.sock");
-        _config = Path.Combine(_engineDir, "my.cnf");
+        _pidFile = Path.Combine(_engineDir, "mysqld.pid");
+        _errorLog = Path.Combine(_engineDir, "error.log");
+        _overridesFile = Path.Combine(_engineDir, "overrides.conf");
+        _tmpDir = Path.Combine(_engineDir, "tmp");
         _port = port;
         _log = log;
     }
 
     public string RootUserName => "root";
-    private string OverridesFile => Path.Combine(_engineDir, "overrides.cnf");
+
     private bool IsInitialised => Directory.Exists(Path.Combine(_dataDir, "mysql"));
+
+    private string[] ClientArgs => ["--no-defaults", $"--socket={_socket}", "--user=root", "--connect-timeout=5"];
+
+    public async Task InitialiseAsync(CancellationToken ct)
+    {
+        if (!IsInitialised)
+            await InitialiseDataAsync(ct);
+    }
 
     public async Task PrepareAsync(PrepareArgs args, CancellationToken ct)
     {
-        if (!IsInitialised)
-            await InitialiseAsync(ct);
+        await InitialiseAsync(ct);
         await StartAsync(ct);
         await CreateDatabasesAsync(args.Databases, ct);
         await CreateUsersAsync(args.Users, ct);
         _log.LogInformation("prepared {Databases} database(s) and {Users} user(s)", args.Databases.Count, args.Users.Count);
     }
 
-    private async Task InitialiseAsync(CancellationToken ct)
+    private async Task InitialiseDataAsync(CancellationToken ct)
     {
+        if (_socket.Length > MaxSocketPath)
+            throw new InvalidOperationException($"the socket path {_socket} is longer than {MaxSocketPath} characters; use a shorter data dir");
         Directory.CreateDirectory(_engineDir);
         File.SetUnixFileMode(_engineDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        await File.WriteAllTextAsync(_config, $"""
-            [mysqld]
-            datadir = {_dataDir}
-            socket = {_socket}
-            pid-file = {Path.Combine(_engineDir, "mysqld.pid")}
-            log-error = {Path.Combine(_engineDir, "error.log")}
-            port = {_port}
-            bind-address = 127.0.0.1
-            skip-name-resolve
-            innodb-buffer-pool-size = 32M
-            !include {OverridesFile}
-            """, ct);
-        if (!File.Exists(OverridesFile))
-            await File.WriteAllTextAsync(OverridesFile, "[mysqld]\n", ct);
+        if (Directory.Exists(_dataDir))
+            Directory.Delete(_dataDir, recursive: true); // what an interrupted install left
+        Directory.CreateDirectory(_tmpDir);
+        await File.AppendAllTextAsync(_errorLog, "", ct);
         await ProcessRunner.RunCheckedAsync("chown", ["-R", OsUser, _engineDir], ct);
         if ((await ProcessRunner.RunAsync("runuser", ["-u", OsUser, "--", "test", "-x", _engineDir], ct)).ExitCode != 0)
-            throw new InvalidOperationException($"the {OsUser} OS user cannot reach {_engineDir}: every directory above it must be searchable by it");
+            throw new InvalidOperationException(
+                $"the {OsUser} OS user cannot reach {_engineDir}: every directory above it must be searchable by it");
+
+        // A tmpdir of its own: installs running side by side in the shared /tmp clash on their temporary tables.
+        var clock = Stopwatch.StartNew();
         await ProcessRunner.RunCheckedAsync("mariadb-install-db",
-            ["--no-defaults", $"--datadir={_dataDir}", $"--user={OsUser}", "--skip-test-db", "--skip-name-resolve",
-             "--auth-root-authentication-method=socket"], ct);
+            ["--no-defaults", $"--datadir={_dataDir}", $"--user={OsUser}", "--auth-root-authentication-method=socket",
+             "--skip-test-db", "--skip-name-resolve", $"--tmpdir={_tmpDir}"], ct);
+        _log.LogInformation("mariadb data directory initialised in {Elapsed} ms", clock.ElapsedMilliseconds);
     }
 
     public async Task StartAsync(CancellationToken ct)
     {
         if (!IsInitialised || await PingAsync(ct))
             return;
-        // mariadbd does not daemonize: its own session, so that it outlives this call (and a restarted guest).
-        await ProcessRunner.RunCheckedAsync("/bin/sh",
-            ["-c", "exec setsid -f \"$@\" >/dev/null 2>&1 </dev/null", "sh", "mariadbd", $"--defaults-file={_config}", $"--user={OsUser}"], ct);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var pid = RunningPid() ?? await LaunchAsync(ct);
+        var deadline = DateTime.UtcNow + StartStopTimeout;
         while (!await PingAsync(ct))
         {
+            if (!IsAlive(pid))
+                throw new InvalidOperationException($"mariadbd exited while starting: {LastLines(_errorLog)}");
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"mariadbd did not start; see {Path.Combine(_engineDir, "error.log")}");
+                throw new TimeoutException($"mariadbd did not answer within {StartStopTimeout.TotalSeconds} s; see {_errorLog}");
             await Task.Delay(50, ct);
         }
         _log.LogInformation("mariadb started on 127.0.0.1:{Port}", _port);
     }
 
+    /// <summary>Starts mariadbd in its own session with its stdio on its log: it does not daemonize, and must outlive
+    /// this call and a restarted guest. utf8mb4 as Debian's own configuration has it (the compiled default is latin1).
+    /// Configuration overrides come before the options that keep it isolated, so that those always win.</summary>
+    private async Task<int> LaunchAsync(CancellationToken ct)
+    {
+        if (!Directory.Exists(_tmpDir))
+        {
+            Directory.CreateDirectory(_tmpDir);
+            await ProcessRunner.RunCheckedAsync("chown", [OsUser, _tmpDir], ct);
+        }
+        var overrides = File.Exists(_overridesFile)
+            ? (await File.ReadAllLinesAsync(_overridesFile, ct)).Where(l => l.Length > 0).Select(l => "--" + l)
+            : [];
+        string[] engine =
+        [
+            "mariadbd", "--no-defaults", "--innodb-buffer-pool-size=32M",
+            "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci", .. overrides,
+            $"--user={OsUser}", $"--datadir={_dataDir}", $"--socket={_socket}", $"--port={_port}", "--bind-address=127.0.0.1",
+            $"--pid-file={_pidFile}", $"--log-error={_errorLog}", $"--tmpdir={_tmpDir}", "--skip-name-resolve",
+        ];
+        var pid = await ProcessRunner.RunCheckedAsync("setsid",
+            ["-f", "/bin/sh", "-c", "log=$1; shift; \"$@\" </dev/null >>\"$log\" 2>&1 & echo $!", "sh", _errorLog, .. engine], ct);
+        return int.Parse(pid.Trim(), CultureInfo.InvariantCulture);
+    }
+
     public async Task StopAsync(CancellationToken ct)
     {
-        if (!await PingAsync(ct))
+        if (RunningPid() is not { } pid)
             return;
-        await ProcessRunner.RunCheckedAsync("mariadb-admin", ["--no-defaults", $"--socket={_socket}", "-uroot", "shutdown"], ct);
-        while (await PingAsync(ct))
+        // A clean shutdown over the socket; TERM does the same for a server that does not answer there.
+        if ((await ProcessRunner.RunAsync("mariadb-admin", [.. ClientArgs, "shutdown"], ct)).ExitCode != 0)
+            await ProcessRunner.RunAsync("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)], ct);
+        var deadline = DateTime.UtcNow + StartStopTimeout;
+        while (IsAlive(pid))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"mariadbd {pid} did not stop within {StartStopTimeout.TotalSeconds} s; see {_errorLog}");
             await Task.Delay(50, ct);
+        }
         _log.LogInformation("mariadb stopped");
     }
 
@@ -106,65 +155,110 @@ public sealed class MariaDbManager : IDatastoreManager
 
     public async Task<string> GetStatusAsync(CancellationToken ct)
     {
+        if (RunningPid() is null)
+            return ServiceStatusNames.Shutdown;
         try
         {
-            if (!await PingAsync(ct))
-                return ServiceStatusNames.Shutdown;
             return (await QueryAsync("SELECT 1", ct)).Trim() == "1" ? ServiceStatusNames.Healthy : ServiceStatusNames.Running;
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             return ServiceStatusNames.Running;
         }
     }
 
     private async Task<bool> PingAsync(CancellationToken ct) =>
-        File.Exists(_socket)
-        && (await ProcessRunner.RunAsync("mariadb-admin", ["--no-defaults", $"--socket={_socket}", "-uroot", "--connect-timeout=2", "ping"], ct)).ExitCode == 0;
+        File.Exists(_socket) && (await ProcessRunner.RunAsync("mariadb-admin", [.. ClientArgs, "ping"], ct)).ExitCode == 0;
 
-    private Task<string> QueryAsync(string sql, CancellationToken ct) =>
-        ProcessRunner.RunCheckedAsync("mariadb", ["--no-defaults", $"--socket={_socket}", "-uroot", "-N", "-B", "-e", sql], ct);
+    /// <summary>The pid of this directory's mariadbd, from its pid file, or null when it is not running.</summary>
+    private int? RunningPid()
+    {
+        try
+        {
+            return File.Exists(_pidFile) && int.TryParse(File.ReadAllText(_pidFile).Trim(), out var pid) && IsAlive(pid)
+                   && File.ReadAllText($"/proc/{pid}/cmdline").Contains(_dataDir) ? pid : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static string LastLines(string file) =>
+        File.Exists(file) ? string.Join(" | ", File.ReadLines(file).TakeLast(5)) : "(no log)";
+
+    /// <summary>Runs SQL as root over the socket and returns its rows, tab-separated. The SQL goes through stdin and
+    /// is never echoed on error, so that passwords show neither in the process list nor in an error message. The
+    /// session's empty sql_mode keeps backslashes escaping in literals whatever a configuration group set.</summary>
+    private async Task<string> QueryAsync(string sql, CancellationToken ct)
+    {
+        using var input = new MemoryStream(Encoding.UTF8.GetBytes("SET SESSION sql_mode = '';\n" + sql));
+        using var output = new MemoryStream();
+        await ProcessRunner.PipeAsync("mariadb",
+            [.. ClientArgs, "--default-character-set=utf8mb4", "--batch", "--raw", "--skip-column-names", "--skip-print-query-on-error"],
+            input, output, ct);
+        return Encoding.UTF8.GetString(output.ToArray());
+    }
 
     private static IEnumerable<string[]> Rows(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t'));
 
+    private static string InList(IEnumerable<string> values) => string.Join(", ", values.Select(MariaSql.Literal));
+
     public async Task CreateDatabasesAsync(IReadOnlyList<DatabaseSpec> databases, CancellationToken ct)
     {
-        foreach (var db in databases)
-        {
-            var sql = $"CREATE DATABASE IF NOT EXISTS {MariaSql.Identifier(db.Name)}";
-            if (db.CharacterSet is not null)
-                sql += $" CHARACTER SET {MariaSql.Literal(db.CharacterSet)}";
-            if (db.Collate is not null)
-                sql += $" COLLATE {MariaSql.Literal(db.Collate)}";
-            await QueryAsync(sql, ct);
-        }
+        if (databases.Count == 0)
+            return;
+        await QueryAsync(string.Join(";\n", databases.Select(db =>
+            $"CREATE DATABASE IF NOT EXISTS {MariaSql.Identifier(db.Name)}"
+            + (db.CharacterSet is null ? "" : $" CHARACTER SET {MariaSql.Literal(db.CharacterSet)}")
+            + (db.Collate is null ? "" : $" COLLATE {MariaSql.Literal(db.Collate)}"))), ct);
     }
 
     public async Task<IReadOnlyList<DatabaseSpec>> ListDatabasesAsync(CancellationToken ct) =>
-        Rows(await QueryAsync("SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA " +
-                              $"WHERE SCHEMA_NAME NOT IN ({string.Join(", ", SystemDatabases.Select(MariaSql.Literal))}) ORDER BY SCHEMA_NAME", ct))
+        Rows(await QueryAsync(
+                "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA " +
+                $"WHERE SCHEMA_NAME NOT IN ({InList(SystemDatabases)}) ORDER BY SCHEMA_NAME", ct))
             .Select(r => new DatabaseSpec(r[0], r[1], r[2])).ToList();
 
-    public Task DeleteDatabaseAsync(string name, CancellationToken ct) => QueryAsync($"DROP DATABASE IF EXISTS {MariaSql.Identifier(name)}", ct);
+    public async Task DeleteDatabaseAsync(string name, CancellationToken ct) =>
+        await QueryAsync($"DROP DATABASE IF EXISTS {MariaSql.Identifier(name)}", ct);
 
     public async Task CreateUsersAsync(IReadOnlyList<UserSpec> users, CancellationToken ct)
     {
         foreach (var user in users)
         {
             var account = MariaSql.Account(user.Name, user.Host);
-            await QueryAsync($"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY {MariaSql.Literal(user.Password)}; " +
-                             $"ALTER USER {account} IDENTIFIED BY {MariaSql.Literal(user.Password)}", ct);
-            await GrantAccessAsync(user.Name, user.Host, user.Databases.Select(d => d.Name).ToList(), ct);
+            var password = MariaSql.Literal(user.Password);
+            await QueryAsync(string.Join(";\n",
+                [$"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY {password}", $"ALTER USER {account} IDENTIFIED BY {password}",
+                 .. user.Databases.Select(db => $"GRANT ALL PRIVILEGES ON {MariaSql.GrantTarget(db.Name)} TO {account}")]), ct);
         }
     }
 
+    /// <summary>Accounts but the engine's own and root; a user's databases are those it holds database-level grants on.</summary>
     public async Task<IReadOnlyList<UserInfo>> ListUsersAsync(CancellationToken ct) =>
-        Rows(await QueryAsync("SELECT u.User, u.Host, COALESCE(GROUP_CONCAT(d.Db ORDER BY d.Db SEPARATOR ','), '') FROM mysql.user u " +
-                              "LEFT JOIN mysql.db d ON d.User = u.User AND d.Host = u.Host " +
-                              $"WHERE u.User NOT IN ({string.Join(", ", SystemUsers.Select(MariaSql.Literal))}) AND u.is_role = 'N' " +
-                              "GROUP BY u.User, u.Host ORDER BY u.User, u.Host", ct))
-            .Select(r => new UserInfo(r[0], r[1], r[2].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(d => new UserDatabase(d)).ToList()))
+        Rows(await QueryAsync(
+                "SELECT u.User, u.Host, COALESCE(GROUP_CONCAT(d.Db SEPARATOR ','), '') FROM mysql.user u " +
+                "LEFT JOIN mysql.db d ON d.User = u.User AND d.Host = u.Host " +
+                $"WHERE u.User NOT IN ({InList(SystemUsers)}) AND u.is_role = 'N' " +
+                "GROUP BY u.User, u.Host ORDER BY u.User, u.Host", ct))
+            .Select(r => new UserInfo(r[0], r[1],
+                r[2].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(MariaSql.UnescapeGrant).Order(StringComparer.Ordinal)
+                    .Select(d => new UserDatabase(d)).ToList()))
             .ToList();
 
     public async Task UpdateUserAsync(string name, string? host, UserChanges changes, CancellationToken ct)
@@ -173,8 +267,9 @@ public sealed class MariaDbManager : IDatastoreManager
         var account = MariaSql.Account(name, host);
         if (changes.Password is not null)
             await QueryAsync($"ALTER USER {account} IDENTIFIED BY {MariaSql.Literal(changes.Password)}", ct);
-        if (changes.Name is not null || changes.Host is not null)
-            await QueryAsync($"RENAME USER {account} TO {MariaSql.Account(changes.Name ?? name, changes.Host ?? host)}", ct);
+        var (newName, newHost) = (changes.Name ?? name, changes.Host ?? host ?? "%");
+        if (newName != name || newHost != (host ?? "%"))
+            await QueryAsync($"RENAME USER {account} TO {MariaSql.Account(newName, newHost)}", ct);
     }
 
     public async Task DeleteUserAsync(string name, string? host, CancellationToken ct) =>
@@ -183,47 +278,68 @@ public sealed class MariaDbManager : IDatastoreManager
     public async Task GrantAccessAsync(string name, string? host, IReadOnlyList<string> databases, CancellationToken ct)
     {
         await RequireUserAsync(name, host, ct);
-        foreach (var db in databases)
-            await QueryAsync($"GRANT ALL PRIVILEGES ON {MariaSql.Identifier(db)}.* TO {MariaSql.Account(name, host)}", ct);
+        if (databases.Count > 0)
+            await QueryAsync(string.Join(";\n",
+                databases.Select(db => $"GRANT ALL PRIVILEGES ON {MariaSql.GrantTarget(db)} TO {MariaSql.Account(name, host)}")), ct);
     }
 
+    /// <summary>Revoking access the user does not have is no error, as with PostgreSQL.</summary>
     public async Task RevokeAccessAsync(string name, string? host, string database, CancellationToken ct)
     {
         await RequireUserAsync(name, host, ct);
-        await QueryAsync($"REVOKE ALL PRIVILEGES ON {MariaSql.Identifier(database)}.* FROM {MariaSql.Account(name, host)}", ct);
+        var granted = await QueryAsync(
+            $"SELECT 1 FROM mysql.db WHERE User = {MariaSql.Literal(name)} AND Host = {MariaSql.Literal(host ?? "%")} " +
+            $"AND Db = {MariaSql.Literal(MariaSql.GrantPattern(database))}", ct);
+        if (granted.Trim().Length > 0)
+            await QueryAsync($"REVOKE ALL PRIVILEGES ON {MariaSql.GrantTarget(database)} FROM {MariaSql.Account(name, host)}", ct);
     }
 
+    /// <summary>Root over TCP is a separate account, 'root'@'%': the guest's own 'root'@'localhost' (socket only) stays.</summary>
     public async Task<string> EnableRootAsync(string? password, CancellationToken ct)
     {
         password ??= Passwords.Generate();
         var root = MariaSql.Account("root", "%");
-        await QueryAsync($"CREATE USER IF NOT EXISTS {root} IDENTIFIED BY {MariaSql.Literal(password)}; " +
-                         $"ALTER USER {root} IDENTIFIED BY {MariaSql.Literal(password)}; GRANT ALL PRIVILEGES ON *.* TO {root} WITH GRANT OPTION", ct);
+        var literal = MariaSql.Literal(password);
+        await QueryAsync($"CREATE USER IF NOT EXISTS {root} IDENTIFIED BY {literal};\nALTER USER {root} IDENTIFIED BY {literal};\n" +
+                         $"GRANT ALL PRIVILEGES ON *.* TO {root} WITH GRANT OPTION", ct);
         return password;
     }
 
-    public Task DisableRootAsync(CancellationToken ct) => QueryAsync($"DROP USER IF EXISTS {MariaSql.Account("root", "%")}", ct);
+    public async Task DisableRootAsync(CancellationToken ct) =>
+        await QueryAsync($"DROP USER IF EXISTS {MariaSql.Account("root", "%")}", ct);
 
-    /// <summary>Writes overrides.cnf (included by my.cnf) for the next start, and sets each value at once where MariaDB allows it.</summary>
+    /// <summary>Keeps the values in overrides.conf, passed to mariadbd at each start, and sets each at once where
+    /// MariaDB allows it; the others apply at the next restart.</summary>
     public async Task ApplyOverridesAsync(IReadOnlyDictionary<string, string> overrides, CancellationToken ct)
     {
-        await File.WriteAllLinesAsync(OverridesFile, overrides.Select(o => $"{o.Key} = {o.Value}").Prepend("[mysqld]"), ct);
+        foreach (var (name, value) in overrides)
+            if (!VariableName().IsMatch(name) || value.Contains('\n') || value.Contains('\0'))
+                throw new ArgumentException($"'{name}' is not a MariaDB variable name, or its value spans lines");
+        await File.WriteAllLinesAsync(_overridesFile, overrides.Select(o => $"{o.Key}={o.Value}"), ct);
         foreach (var (name, value) in overrides)
         {
-            var literal = double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _) || value is "on" or "off"
+            var literal = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || value is "on" or "off"
                 ? value
                 : MariaSql.Literal(value);
-            var result = await ProcessRunner.RunAsync("mariadb",
-                ["--no-defaults", $"--socket={_socket}", "-uroot", "-e", $"SET GLOBAL {MariaSql.Identifier(name)} = {literal}"], ct);
-            if (result.ExitCode != 0)
-                _log.LogInformation("{Name} applies at the next restart: {Reason}", name, result.Error.Trim());
+            try
+            {
+                await QueryAsync($"SET GLOBAL {name} = {literal}", ct);
+            }
+            catch (InvalidOperationException e)
+            {
+                _log.LogInformation("{Name} applies at the next restart: {Reason}", name, e.Message);
+            }
         }
     }
 
     private async Task RequireUserAsync(string name, string? host, CancellationToken ct)
     {
-        var found = await QueryAsync($"SELECT COUNT(*) FROM mysql.user WHERE User = {MariaSql.Literal(name)} AND Host = {MariaSql.Literal(host ?? "%")}", ct);
-        if (found.Trim() == "0")
+        var found = await QueryAsync(
+            $"SELECT 1 FROM mysql.user WHERE User = {MariaSql.Literal(name)} AND Host = {MariaSql.Literal(host ?? "%")}", ct);
+        if (found.Trim().Length == 0)
             throw new KeyNotFoundException($"User {name}@{host ?? "%"} does not exist.");
     }
+
+    [GeneratedRegex("^[a-z][a-z0-9_]*$")]
+    private static partial Regex VariableName();
 }

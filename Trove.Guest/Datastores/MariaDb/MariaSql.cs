@@ -13,10 +13,12 @@ public static class MariaSql
 
     /// <summary>The database of a <c>GRANT ... ON db.*</c>: there <c>_</c> and <c>%</c> are wildcards, so a grant on
     /// <c>a_b</c> would also open <c>axb</c> unless they are escaped.</summary>
-    public static string GrantTarget(string database) =>
-        Identifier(database.Replace("\\", "\\\\").Replace("_", "\\_").Replace("%", "\\%")) + ".*";
+    public static string GrantTarget(string database) => Identifier(GrantPattern(database)) + ".*";
 
-    /// <summary>A database name from mysql.db, where grants keep their escaped form.</summary>
+    /// <summary>A database name as mysql.db keeps a grant on it: with its wildcards escaped.</summary>
+    public static string GrantPattern(string database) => database.Replace("\\", "\\\\").Replace("_", "\\_").Replace("%", "\\%");
+
+    /// <summary>A database name from mysql.db.</summary>
     public static string UnescapeGrant(string pattern) =>
         System.Text.RegularExpressions.Regex.Replace(pattern, @"\\(.)", "$1");
 

@@ -32,10 +32,15 @@ public sealed class PostgresManager : IDatastoreManager
     private string AdminConnection(string database) =>
         $"Host={_engineDir};Port={_port};Username=postgres;Database={database};Pooling=false;Timeout=5";
 
-    public async Task PrepareAsync(PrepareArgs args, CancellationToken ct)
+    public async Task InitialiseAsync(CancellationToken ct)
     {
         if (!File.Exists(Path.Combine(_dataDir, "PG_VERSION")))
-            await InitialiseAsync(ct);
+            await InitialiseDataAsync(ct);
+    }
+
+    public async Task PrepareAsync(PrepareArgs args, CancellationToken ct)
+    {
+        await InitialiseAsync(ct);
         await StartAsync(ct);
         await CreateAsync(args, ct);
     }
@@ -72,7 +77,7 @@ public sealed class PostgresManager : IDatastoreManager
         _log.LogInformation("prepared {Databases} database(s) and {Users} user(s)", args.Databases.Count, args.Users.Count);
     }
 
-    private async Task InitialiseAsync(CancellationToken ct)
+    private async Task InitialiseDataAsync(CancellationToken ct)
     {
         await PrepareEngineDirectoryAsync(ct);
         await AsPostgresAsync("initdb", ["-D", _dataDir, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
