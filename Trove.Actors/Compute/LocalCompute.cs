@@ -31,7 +31,8 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         {
             Directory.CreateDirectory(dir);
             info = new GuestInfo(spec.InstanceId, spec.Datastore, spec.DatastoreVersion, FreePort(), dir,
-                settings.AmqpUri, settings.Exchange, settings.ConductorQueue, settings.HeartbeatIntervalSeconds, settings.BackupDirectory);
+                settings.AmqpUri, settings.Exchange, settings.ConductorQueue, settings.HeartbeatIntervalSeconds, settings.BackupDirectory,
+                spec.VolumeSize, spec.RamMb);
             var tmp = infoPath + ".tmp";
             await File.WriteAllTextAsync(tmp, JsonSerializer.Serialize(info), ct);
             File.Move(tmp, infoPath, overwrite: true);

@@ -24,6 +24,7 @@ public static class GuestMethods
     public const string DisableRoot = "disable_root";
     public const string CreateBackup = "create_backup";
     public const string UpdateOverrides = "update_overrides";
+    public const string Resize = "resize";
     public const string UpdateBackup = "update_backup";
 }
 
@@ -88,7 +89,9 @@ public sealed record GuestInfo(
     [property: JsonPropertyName("exchange")] string Exchange,
     [property: JsonPropertyName("conductor_queue")] string ConductorQueue,
     [property: JsonPropertyName("heartbeat_interval_seconds")] double HeartbeatIntervalSeconds,
-    [property: JsonPropertyName("backup_directory")] string BackupDirectory);
+    [property: JsonPropertyName("backup_directory")] string BackupDirectory,
+    [property: JsonPropertyName("volume_size")] int VolumeSize = 0,
+    [property: JsonPropertyName("ram_mb")] int RamMb = 0);
 
 /// <summary>Service status descriptions a guest reports in heartbeats (upstream's ServiceStatuses descriptions).</summary>
 public static class ServiceStatusNames
@@ -144,3 +147,8 @@ public sealed record UpdateBackupArgs(
 
 /// <summary>A configuration group's values, as the engine's configuration file wants them; empty removes them all.</summary>
 public sealed record UpdateOverridesArgs([property: JsonPropertyName("overrides")] IReadOnlyDictionary<string, string> Overrides);
+
+/// <summary>Args of <c>resize</c>: the volume's GB (the data's quota) and the flavor's memory the engine may use.</summary>
+public sealed record ResizeArgs(
+    [property: JsonPropertyName("volume_size")] int VolumeSize,
+    [property: JsonPropertyName("ram_mb")] int RamMb);

@@ -25,6 +25,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private sealed record RootWasEnabled(RootCredentials Credentials, IActorRef Requester);
     private sealed record RestartDone(string? Failure);
     private sealed record GuestDid(InstanceEvents.IInstanceEvent Event, IActorRef Requester);
+    private sealed record ResizeDone(string? Failure);
 
     private readonly string _id;
     private readonly ICompute _compute;
@@ -96,6 +97,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             new InstanceEvents.ConfigurationDetached(detach.RestartRequired, Now)));
         Command<GuestDid>(did => Apply(Decision.Silent(did.Event),
             afterPersist: () => did.Requester.Tell(new InstanceReplies.Accepted(_state!))));
+        Command<Resize>(resize => Apply(InstanceDecisions.Resize(_state, resize, Now), afterPersist: ResizeGuest));
+        Command<ResizeDone>(done => Apply(InstanceDecisions.ResizeFinished(_state, done.Failure, Now)));
         Command<StartBackup>(start => Apply(InstanceDecisions.StartBackup(_state, start, Now)));
         Command<EndBackup>(end => Apply(InstanceDecisions.EndBackup(_state, end, Now)));
 
@@ -185,6 +188,15 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             requester, Self, _ => new GuestDid(change, requester));
     }
 
+    /// <summary>The guest applies the new size (its data quota) and flavor (the engine's memory settings, with a restart).</summary>
+    private void ResizeGuest()
+    {
+        if (_state?.PendingResize is not { } resize)
+            return;
+        _guests.CallAsync(_id, RpcMessage.Create(GuestMethods.Resize, new ResizeArgs(resize.VolumeSize, resize.RamMb)), _settings.RestartTimeout)
+            .PipeTo(Self, success: _ => new ResizeDone(null), failure: e => new ResizeDone(e.GetBaseException().Message));
+    }
+
     private void RestartGuest() =>
         _guests.CallAsync(_id, RpcMessage.Create(GuestMethods.Restart, new { }), _settings.RestartTimeout).PipeTo(Self,
             success: _ => new RestartDone(null),
@@ -254,6 +266,9 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                 break;
             case InstanceTask.Rebooting:
                 RestartGuest();
+                break;
+            case InstanceTask.Resizing:
+                ResizeGuest();
                 break;
             case InstanceTask.None when !_state.IsDeleted:
                 Timers.StartSingleTimer(nameof(HeartbeatExpired), new HeartbeatExpired(), _settings.HeartbeatExpiry);

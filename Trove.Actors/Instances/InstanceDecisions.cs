@@ -136,4 +136,17 @@ public static class InstanceDecisions
         state is { RunningBackupId: { } running } && running == cmd.BackupId
             ? Decision.Answer(InstanceReplies.BackupEndAck.Instance, new BackupEnded(cmd.BackupId, now))
             : Decision.Answer(InstanceReplies.BackupEndAck.Instance);
+
+    public static Decision Resize(InstanceState? state, InstanceCommands.Resize cmd, DateTimeOffset now)
+    {
+        if (Guard(state, cmd.InstanceId, cmd.TenantId) is { } refusal)
+            return Decision.Answer(refusal);
+        var started = new ResizeStarted(cmd.VolumeSize, cmd.FlavorId, cmd.RamMb, now);
+        return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, started)), started);
+    }
+
+    public static Decision ResizeFinished(InstanceState? state, string? failure, DateTimeOffset now) =>
+        state is { Task: InstanceTask.Resizing }
+            ? Decision.Silent(new ResizeCompleted(failure is null, failure is null ? null : $"The resize failed: {failure}", now))
+            : Decision.Silent();
 }

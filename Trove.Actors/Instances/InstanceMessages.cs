@@ -53,6 +53,9 @@ public static class InstanceCommands
         IReadOnlyDictionary<string, string> Overrides, bool RestartRequired) : IWithInstanceId, ITroveMessage;
     public sealed record DetachConfiguration(string InstanceId, string TenantId, bool RestartRequired) : IWithInstanceId, ITroveMessage;
 
+    /// <summary>Grows the volume or changes the flavor (the quota was reserved by the caller); shows RESIZE while it runs.</summary>
+    public sealed record Resize(string InstanceId, string TenantId, int VolumeSize, string FlavorId, int RamMb) : IWithInstanceId, ITroveMessage;
+
     /// <summary>Admin: clears a stuck task, as upstream's reset_status.</summary>
     public sealed record ResetStatus(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
 }
@@ -107,6 +110,9 @@ public static class InstanceEvents
     public sealed record RestartStarted(DateTimeOffset At) : IInstanceEvent;
     public sealed record RestartCompleted(DateTimeOffset At) : IInstanceEvent;
     public sealed record StatusReset(DateTimeOffset At) : IInstanceEvent;
+    public sealed record ResizeStarted(int VolumeSize, string FlavorId, int RamMb, DateTimeOffset At) : IInstanceEvent;
+    /// <summary>The resize ended: applied, or (with a fault) given up with the old size and flavor kept.</summary>
+    public sealed record ResizeCompleted(bool Applied, string? Fault, DateTimeOffset At) : IInstanceEvent;
     public sealed record BackupStarted(string BackupId, DateTimeOffset At) : IInstanceEvent;
     public sealed record ConfigurationAttached(string ConfigurationId, bool RestartRequired, DateTimeOffset At) : IInstanceEvent;
     public sealed record ConfigurationDetached(bool RestartRequired, DateTimeOffset At) : IInstanceEvent;

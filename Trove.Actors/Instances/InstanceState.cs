@@ -11,6 +11,7 @@ public enum InstanceTask
     Building,
     BuildError,
     Rebooting,
+    Resizing,
     RestartRequired,
     Deleting,
 }
@@ -41,7 +42,8 @@ public sealed record InstanceState(
     bool IsDeleted,
     bool RootEverEnabled = false,
     string? RunningBackupId = null,
-    string? ConfigurationId = null) : ITroveMessage
+    string? ConfigurationId = null,
+    InstanceEvents.ResizeStarted? PendingResize = null) : ITroveMessage
 {
     public static InstanceState Apply(InstanceState? state, IInstanceEvent e) => (state, e) switch
     {
@@ -75,6 +77,14 @@ public sealed record InstanceState(
         {
             ConfigurationId = null, Task = c.RestartRequired ? InstanceTask.RestartRequired : state.Task, Updated = c.At,
         },
+        (_, ResizeStarted r) => state with { Task = InstanceTask.Resizing, PendingResize = r, Updated = r.At },
+        (_, ResizeCompleted { Applied: true } r) => state with
+        {
+            Task = InstanceTask.None, VolumeSize = state.PendingResize?.VolumeSize ?? state.VolumeSize,
+            FlavorId = state.PendingResize?.FlavorId ?? state.FlavorId, RamMb = state.PendingResize?.RamMb ?? state.RamMb,
+            PendingResize = null, Updated = r.At,
+        },
+        (_, ResizeCompleted r) => state with { Task = InstanceTask.None, PendingResize = null, Fault = r.Fault, FaultAt = r.At, Updated = r.At },
         (_, BackupStarted b) => state with { RunningBackupId = b.BackupId, Updated = b.At },
         (_, BackupEnded b) => state with { RunningBackupId = state.RunningBackupId == b.BackupId ? null : state.RunningBackupId, Updated = b.At },
         _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
@@ -86,6 +96,7 @@ public sealed record InstanceState(
         InstanceTask.BuildError => "ERROR",
         InstanceTask.Building => "BUILD",
         InstanceTask.Rebooting => "REBOOT",
+        InstanceTask.Resizing => "RESIZE",
         InstanceTask.RestartRequired => "RESTART_REQUIRED",
         InstanceTask.Deleting => "SHUTDOWN",
         _ when IsDeleted => "DELETED",

@@ -34,6 +34,16 @@ public sealed class TenantActor : ReceivePersistentActor
             else
                 PersistAndReply(new InstanceReserved(reserve.InstanceId, reserve.VolumeGb, reserve.RamMb, DateTimeOffset.UtcNow), TenantReplies.Reserved.Instance);
         });
+        Command<ResizeInstance>(resize =>
+        {
+            var held = _state.Instances.GetValueOrDefault(resize.InstanceId);
+            var over = _state.Exceeded(_state.LimitsWith(defaults), resize.VolumeGb - (held?.VolumeGb ?? 0), resize.RamMb - (held?.RamMb ?? 0),
+                instances: held is null ? 1 : 0);
+            if (over.Count > 0)
+                Sender.Tell(new TenantReplies.QuotaExceeded(over));
+            else
+                PersistAndReply(new InstanceReserved(resize.InstanceId, resize.VolumeGb, resize.RamMb, DateTimeOffset.UtcNow), TenantReplies.Reserved.Instance);
+        });
         Command<ReleaseInstance>(release =>
         {
             if (_state.Instances.ContainsKey(release.InstanceId))

@@ -20,6 +20,8 @@ public static class TenantCommands
     /// <summary>Reserves what one instance uses; repeating it for the same instance reserves nothing more.</summary>
     public sealed record ReserveInstance(string TenantId, string InstanceId, int VolumeGb, int RamMb) : IWithTenantId, ITroveMessage;
     public sealed record ReleaseInstance(string TenantId, string InstanceId) : IWithTenantId, ITroveMessage;
+    /// <summary>Changes what a reserved instance holds (a resize); refused when the growth would go over a limit.</summary>
+    public sealed record ResizeInstance(string TenantId, string InstanceId, int VolumeGb, int RamMb) : IWithTenantId, ITroveMessage;
     public sealed record GetQuotas(string TenantId) : IWithTenantId, ITroveMessage;
     /// <summary>Admin: sets some of the tenant's limits; resources not named keep theirs.</summary>
     public sealed record SetQuotas(string TenantId, IReadOnlyDictionary<string, int> Limits) : IWithTenantId, ITroveMessage;

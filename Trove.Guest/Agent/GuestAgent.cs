@@ -24,6 +24,8 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
     private readonly string _restoredMarker = Path.Combine(info.Directory, ".guestagent.restore.end");
     private AmqpPublisher? _publisher;
     private volatile bool _preparing;
+    private readonly ServerLimits _limits = ServerLimits.Load(info);
+    private bool? _readOnly;
     private Task _initialised = Task.CompletedTask;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -68,7 +70,10 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         do
         {
             if (File.Exists(_preparedMarker) && !_preparing)
+            {
+                await EnforceVolumeAsync(ct);
                 await TryReportAsync(await manager.GetStatusAsync(ct), ct);
+            }
         } while (await timer.WaitForNextTickAsync(ct));
     }
 
@@ -119,6 +124,12 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             case GuestMethods.Restart:
                 await manager.RestartAsync(CancellationToken.None);
                 break;
+            case GuestMethods.Resize:
+                var resize = message.ArgsAs<ResizeArgs>();
+                await _limits.SaveAsync(resize.VolumeSize, resize.RamMb);
+                await manager.ApplyMemoryAsync(resize.RamMb, CancellationToken.None);
+                await EnforceVolumeAsync(CancellationToken.None);
+                break;
             case GuestMethods.CreateBackup:
                 await BackupAsync(message.ArgsAs<CreateBackupArgs>().BackupInfo);
                 return null;
@@ -148,6 +159,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
                 await backups.RestoreAsync(backup, CancellationToken.None);
                 await File.WriteAllTextAsync(_restoredMarker, backup.Id);
             }
+            await manager.ApplyMemoryAsync(_limits.RamMb, CancellationToken.None);
             await manager.PrepareAsync(args, CancellationToken.None);
             await File.WriteAllTextAsync(_preparedMarker, DateTimeOffset.UtcNow.ToString("O"));
         }
@@ -166,6 +178,25 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
     private Task TryReportAsync(string serviceStatus, CancellationToken ct, string? fault = null) =>
         TryPublishAsync(GuestMethods.Heartbeat,
             new HeartbeatArgs(info.InstanceId, new HeartbeatPayload(serviceStatus, fault, UsedGigabytes()), HeartbeatArgs.Now()), ct);
+
+    /// <summary>LocalCompute's volume is a quota on the server's directory: past it, the engine takes no new writes.</summary>
+    private async Task EnforceVolumeAsync(CancellationToken ct)
+    {
+        var full = _limits.VolumeSize > 0 && UsedGigabytes() >= _limits.VolumeSize;
+        if (full == _readOnly)
+            return;
+        try
+        {
+            await manager.SetReadOnlyAsync(full, ct);
+            _readOnly = full;
+            if (full)
+                log.LogWarning("the data reached the volume's {Size} GB: writes are off until it is resized", _limits.VolumeSize);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning("could not set read-only to {Full}: {Error}", full, e.Message);
+        }
+    }
 
     /// <summary>What the server's directory (the engine's data and logs) takes, in GB: the volume's "used".</summary>
     private double UsedGigabytes()

@@ -64,6 +64,13 @@ public interface IDatastoreManager
     Task ApplyOverridesAsync(IReadOnlyDictionary<string, string> overrides, CancellationToken ct) =>
         throw new NotSupportedException($"{GetType().Name} cannot apply configuration groups yet");
 
+    /// <summary>Sizes the engine's memory for the flavor's RAM; a running engine is restarted to take it. Engines that
+    /// keep their own defaults ignore it.</summary>
+    Task ApplyMemoryAsync(int ramMb, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Turns new writes off (the data outgrew its volume) or on again.</summary>
+    Task SetReadOnlyAsync(bool readOnly, CancellationToken ct) => Task.CompletedTask;
+
     /// <summary>Writes a full, consistent backup of the running engine (uncompressed) to <paramref name="output"/>,
     /// with the engine's own tool.</summary>
     Task BackupAsync(Stream output, CancellationToken ct) =>

@@ -120,7 +120,8 @@ public static class InstanceEndpoints
         });
 
     /// <summary><c>POST /instances/{id}/action</c> with exactly one action, as upstream.</summary>
-    private static Task<IResult> Action(string tenantId, string id, HttpContext context, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+    private static Task<IResult> Action(string tenantId, string id, HttpContext context, IRequiredActor<InstanceRegion> instances,
+        IRequiredActor<TenantRegion> tenants, CatalogRepository catalog, TroveSettings settings) =>
         InstanceAsk.Guarded(async () =>
         {
             if (await ReadJsonAsync(context.Request) is not JsonObject { Count: 1 } body)
@@ -129,12 +130,45 @@ public static class InstanceEndpoints
             {
                 "restart" => new InstanceCommands.Restart(id, tenantId),
                 "reset_status" => AdminOnly(context, new InstanceCommands.ResetStatus(id, tenantId)),
-                "resize" => throw new RequestError(StatusCodes.Status501NotImplemented, "Resizing is not supported yet."),
+                "resize" => await ResizeAsync(tenantId, id, body["resize"], instances, tenants, catalog, settings),
                 var other => throw RequestError.Invalid($"'{other}' is not an instance action."),
             };
             var reply = await instances.AskAsync(command, settings);
             return reply is InstanceReplies.Accepted ? Results.StatusCode(StatusCodes.Status202Accepted) : InstanceAsk.ErrorOf(reply);
         });
+
+    /// <summary>Upstream's resize: a bigger volume, or another flavor; the tenant's quota takes the growth first.</summary>
+    private static async Task<IWithInstanceId> ResizeAsync(string tenantId, string id, JsonNode? resize, IRequiredActor<InstanceRegion> instances,
+        IRequiredActor<TenantRegion> tenants, CatalogRepository catalogRepository, TroveSettings settings)
+    {
+        if (resize is not JsonObject { Count: 1 } what)
+            throw RequestError.Invalid("'resize' must hold exactly one of 'volume' and 'flavorRef'.");
+        var state = await instances.StateAsync(tenantId, id, settings);
+        var catalog = await catalogRepository.LoadAsync();
+        var (volume, flavorId, ram) = (state.VolumeSize, state.FlavorId, state.RamMb);
+        if (what["volume"] is JsonObject v)
+        {
+            if (!int.TryParse(JsonBody.Scalar(v, "size"), out volume) || volume <= state.VolumeSize)
+                throw new RequestError(400, $"The new volume size must be a whole number of GB larger than the current {state.VolumeSize}.");
+            if (volume > catalog.Settings.MaxVolumeSize)
+                throw new RequestError(400, $"Volume size '{volume}' cannot exceed the maximum allowed volume size of {catalog.Settings.MaxVolumeSize} GB.");
+        }
+        else if (JsonBody.Scalar(what, "flavorRef") is { } flavorRef)
+        {
+            var flavor = catalog.FindFlavor(flavorRef) ?? throw new RequestError(404, $"Flavor '{flavorRef}' cannot be found.");
+            if (flavor.Id == state.FlavorId)
+                throw new RequestError(400, $"The instance already has flavor '{flavor.Id}'.");
+            (flavorId, ram) = (flavor.Id, flavor.Ram);
+        }
+        else
+        {
+            throw RequestError.Invalid("'resize' must hold 'volume' with a 'size', or a 'flavorRef'.");
+        }
+        if (await tenants.ActorRef.Ask<object>(new TenantCommands.ResizeInstance(tenantId, id, volume, ram), settings.AskTimeout)
+            is TenantReplies.QuotaExceeded exceeded)
+            throw new RequestError(StatusCodes.Status413PayloadTooLarge, exceeded.Message);
+        return new InstanceCommands.Resize(id, tenantId, volume, flavorId, ram);
+    }
 
     private static IWithInstanceId AdminOnly(HttpContext context, IWithInstanceId command) =>
         context.IsAdmin() ? command : throw new RequestError(StatusCodes.Status403Forbidden, "This action needs the admin role.");

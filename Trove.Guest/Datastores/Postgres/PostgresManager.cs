@@ -268,6 +268,34 @@ public sealed class PostgresManager : IDatastoreManager
         await ExecAsync(admin, "SELECT pg_reload_conf()", ct);
     }
 
+    /// <summary>trove-flavor.conf: a quarter of the flavor's RAM for shared buffers, three quarters as the cache estimate,
+    /// as a sized server would be tuned; included before the overrides, so a configuration group still wins.</summary>
+    public async Task ApplyMemoryAsync(int ramMb, CancellationToken ct)
+    {
+        if (ramMb <= 0 || !File.Exists(Path.Combine(_dataDir, "PG_VERSION")))
+            return;
+        var file = Path.Combine(_dataDir, FlavorFile);
+        var content = $"shared_buffers = '{Math.Max(16, ramMb / 4)}MB'\neffective_cache_size = '{Math.Max(32, ramMb * 3 / 4)}MB'\n";
+        if (File.Exists(file) && await File.ReadAllTextAsync(file, ct) == content)
+            return;
+        await File.WriteAllTextAsync(file, content, ct);
+        await ProcessRunner.RunCheckedAsync("chown", [OsUser, file], ct);
+        var conf = Path.Combine(_dataDir, "postgresql.conf");
+        if (!(await File.ReadAllTextAsync(conf, ct)).Contains(FlavorFile))
+            await File.AppendAllTextAsync(conf, $"include_if_exists = '{FlavorFile}'\ninclude_if_exists = '{OverridesFile}'\n", ct);
+        if (await IsRunningAsync(ct))
+            await RestartAsync(ct);
+    }
+
+    public async Task SetReadOnlyAsync(bool readOnly, CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        await ExecAsync(admin, $"ALTER SYSTEM SET default_transaction_read_only = {(readOnly ? "on" : "off")}", ct);
+        await ExecAsync(admin, "SELECT pg_reload_conf()", ct);
+    }
+
+    private const string FlavorFile = "trove-flavor.conf";
+
     public async Task RestartAsync(CancellationToken ct)
     {
         await StopAsync(ct);
