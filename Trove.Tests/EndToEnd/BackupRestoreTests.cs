@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Npgsql;
 using Trove.Tests.Support;
 
 namespace Trove.Tests.EndToEnd;
@@ -12,15 +11,7 @@ public sealed class BackupRestoreTests(NodeFixture fixture)
 {
     private TroveNode Node => fixture.Node;
 
-    private static async Task<T?> QueryAsync<T>(JsonObject instance, string sql)
-    {
-        var address = instance["addresses"]![0]!;
-        await using var db = new NpgsqlConnection(
-            $"Host={address["address"]};Port={address["port"]};Username=app;Password={PostgresInstanceTests.Password};Database=appdb;Pooling=false");
-        await db.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, db);
-        return (T?)await command.ExecuteScalarAsync();
-    }
+    private static async Task<T?> QueryAsync<T>(JsonObject instance, string sql) => (T?)await EngineClient.ScalarAsync(instance, sql);
 
     private async Task<JsonObject> CreateBackupAsync(string instanceId, string name)
     {

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Npgsql;
 using Trove.Tests.Support;
 
 namespace Trove.Tests.EndToEnd;
@@ -13,20 +12,8 @@ public sealed class DatabaseUserRootTests(NodeFixture fixture)
     private TroveNode Node => fixture.Node;
 
     /// <summary>Logs in over TCP as a tenant would, creates a table and selects 1.</summary>
-    private static async Task<int> SelectOneAsync(JsonObject instance, string user, string password, string database)
-    {
-        var address = instance["addresses"]![0]!;
-        System.Data.Common.DbConnection db = (string?)instance["datastore"]!["type"] == "mariadb"
-            ? new MySqlConnector.MySqlConnection($"Server={address["address"]};Port={address["port"]};User ID={user};Password={password};Database={database};Pooling=false;Connection Timeout=5")
-            : new NpgsqlConnection($"Host={address["address"]};Port={address["port"]};Username={user};Password={password};Database={database};Pooling=false;Timeout=5");
-        await using (db)
-        {
-            await db.OpenAsync();
-            await using var command = db.CreateCommand();
-            command.CommandText = "CREATE TABLE IF NOT EXISTS probe (n int); SELECT 1";
-            return Convert.ToInt32(await command.ExecuteScalarAsync());
-        }
-    }
+    private static async Task<int> SelectOneAsync(JsonObject instance, string user, string password, string database) =>
+        Convert.ToInt32(await EngineClient.ScalarAsync(instance, "CREATE TABLE IF NOT EXISTS probe (n int); SELECT 1", user, password, database));
 
     public static object CreateBody(string name, string datastore, string version) => new
     {

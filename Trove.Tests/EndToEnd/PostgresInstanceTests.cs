@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Npgsql;
 using Trove.Tests.Support;
 
 namespace Trove.Tests.EndToEnd;
@@ -10,7 +9,7 @@ namespace Trove.Tests.EndToEnd;
 [Collection("node")]
 public sealed class PostgresInstanceTests(NodeFixture fixture)
 {
-    public const string Password = "s3cret-pw-e2e";
+    public const string Password = EngineClient.AppPassword;
     private TroveNode Node => fixture.Node;
 
     public static object CreateBody(string name) => new
@@ -26,16 +25,8 @@ public sealed class PostgresInstanceTests(NodeFixture fixture)
         },
     };
 
-    public static async Task<int> QueryAsAppAsync(JsonObject instance)
-    {
-        var address = instance["addresses"]![0]!;
-        var connection = $"Host={address["address"]};Port={address["port"]};Username=app;Password={Password};Database=appdb;Pooling=false";
-        await using var db = new NpgsqlConnection(connection);
-        await db.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "CREATE TABLE IF NOT EXISTS t (n int); INSERT INTO t VALUES (41); SELECT max(n) + 1 FROM t", db);
-        return Convert.ToInt32(await command.ExecuteScalarAsync());
-    }
+    public static async Task<int> QueryAsAppAsync(JsonObject instance) =>
+        Convert.ToInt32(await EngineClient.ScalarAsync(instance, "CREATE TABLE IF NOT EXISTS t (n int); INSERT INTO t VALUES (41); SELECT max(n) + 1 FROM t"));
 
     [Fact]
     public async Task Create_reaches_active_the_user_connects_and_delete_leaves_nothing_behind()

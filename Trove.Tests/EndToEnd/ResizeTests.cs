@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Npgsql;
 using Trove.Tests.Support;
 
 namespace Trove.Tests.EndToEnd;
@@ -12,15 +11,8 @@ public sealed class ResizeTests(NodeFixture fixture)
 {
     private TroveNode Node => fixture.Node;
 
-    private static async Task<string> ShowAsync(JsonObject instance, string parameter)
-    {
-        var address = instance["addresses"]![0]!;
-        await using var db = new NpgsqlConnection(
-            $"Host={address["address"]};Port={address["port"]};Username=app;Password={PostgresInstanceTests.Password};Database=appdb;Pooling=false");
-        await db.OpenAsync();
-        await using var command = new NpgsqlCommand($"SHOW {parameter}", db);
-        return (string)(await command.ExecuteScalarAsync())!;
-    }
+    private static async Task<string> ShowAsync(JsonObject instance, string parameter) =>
+        (string)(await EngineClient.ScalarAsync(instance, $"SHOW {parameter}"))!;
 
     private Task<HttpResponseMessage> ResizeAsync(string id, object resize) =>
         Node.Http.PostAsJsonAsync($"v1.0/demo/instances/{id}/action", new { resize });

@@ -5,7 +5,8 @@ set -euo pipefail
 export OS_USERNAME=${OS_USERNAME:-demo} OS_PASSWORD=${OS_PASSWORD:-demo} OS_PROJECT_NAME=${OS_PROJECT_NAME:-demo}
 export OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default OS_IDENTITY_API_VERSION=3
 os() { echo "\$ openstack $*" >&2; openstack "$@"; }
-expect() { grep -q -- "$1" || { echo "expected '$1' in the output above" >&2; exit 1; }; }
+# grep reads all of its input (no -q), so the client never dies of SIGPIPE under pipefail
+expect() { grep -- "$1" >/dev/null || { echo "expected '$1' in the output above" >&2; exit 1; }; }
 
 os database flavor list -f value | expect small
 os datastore list -f value | expect "$DATASTORE"
@@ -40,7 +41,7 @@ os database quota show "$OS_PROJECT_NAME" -f value | expect instances
 os database instance restart "$id"
 os database instance delete "$id"
 for _ in $(seq 1 120); do
-  os database instance list -f value | grep -q "$id" || exit 0
+  os database instance list -f value | grep -- "$id" >/dev/null || exit 0
   sleep 0.5
 done
 echo "instance $id was not deleted" >&2
