@@ -11,8 +11,6 @@ public sealed class BackupRestoreTests(NodeFixture fixture)
 {
     private TroveNode Node => fixture.Node;
 
-    private static async Task<T?> QueryAsync<T>(JsonObject instance, string sql) => (T?)await EngineClient.ScalarAsync(instance, sql);
-
     private async Task<JsonObject> CreateBackupAsync(string instanceId, string name)
     {
         var response = await Node.Http.PostAsJsonAsync("v1.0/demo/backups", new { backup = new { name, instance = instanceId } });
@@ -34,18 +32,20 @@ public sealed class BackupRestoreTests(NodeFixture fixture)
         }
     }
 
-    private static object RestoreBody(string name, string backupId) => new
+    private static object RestoreBody(string name, string backupId, string datastore = "postgresql") => new
     {
-        instance = new { name, flavorRef = "small", volume = new { size = 1 }, datastore = new { type = "postgresql" }, restorePoint = new { backupRef = backupId } },
+        instance = new { name, flavorRef = "small", volume = new { size = 1 }, datastore = new { type = datastore }, restorePoint = new { backupRef = backupId } },
     };
 
-    [Fact]
-    public async Task A_backup_restores_into_a_new_instance_with_the_same_rows_and_a_corrupt_one_fails_clearly()
+    [Theory]
+    [InlineData("postgresql", "15", "CREATE TABLE kept (n int); INSERT INTO kept SELECT generate_series(1, 1000); SELECT 1")]
+    [InlineData("mariadb", "10.11", "CREATE TABLE kept (n int); INSERT INTO kept SELECT seq FROM seq_1_to_1000; SELECT 1")]
+    public async Task A_backup_restores_into_a_new_instance_with_the_same_rows_and_a_corrupt_one_fails_clearly(string datastore, string version, string fill)
     {
-        var source = await Node.CreateInstanceAsync("demo", PostgresInstanceTests.CreateBody("pg-backup-source"));
+        var source = await Node.CreateInstanceAsync("demo", DatabaseUserRootTests.CreateBody($"{datastore}-backup-source", datastore, version));
         var sourceId = (string)source["id"]!;
         var active = await Node.WaitForStatusAsync("demo", sourceId, "ACTIVE", TimeSpan.FromSeconds(90));
-        await QueryAsync<int>(active, "CREATE TABLE kept (n int); INSERT INTO kept SELECT generate_series(1, 1000); SELECT 1");
+        await EngineClient.ScalarAsync(active, fill);
 
         var backup = await CreateBackupAsync(sourceId, "b1");
         Assert.Equal("NEW", (string?)backup["status"]);
@@ -66,9 +66,9 @@ public sealed class BackupRestoreTests(NodeFixture fixture)
         } while (listed.All(b => (string?)b!["status"] != "COMPLETED") && DateTime.UtcNow < listDeadline && await Task.Delay(100).ContinueWith(_ => true));
         Assert.Contains(listed, b => (string?)b!["id"] == (string)backup["id"]! && (string?)b["status"] == "COMPLETED");
 
-        var restored = await Node.CreateInstanceAsync("demo", RestoreBody("pg-restored", (string)backup["id"]!));
+        var restored = await Node.CreateInstanceAsync("demo", RestoreBody($"{datastore}-restored", (string)backup["id"]!, datastore));
         var restoredActive = await Node.WaitForStatusAsync("demo", (string)restored["id"]!, "ACTIVE", TimeSpan.FromSeconds(90));
-        Assert.Equal(1000L, await QueryAsync<long>(restoredActive, "SELECT count(*) FROM kept"));
+        Assert.Equal(1000L, Convert.ToInt64(await EngineClient.ScalarAsync(restoredActive, "SELECT count(*) FROM kept")));
         Assert.NotEqual(active["addresses"]![0]!["port"]!.ToJsonString(), restoredActive["addresses"]![0]!["port"]!.ToJsonString());
 
         // A backup whose file was damaged is refused by the guest's checksum check, with a clear fault.
@@ -78,7 +78,7 @@ public sealed class BackupRestoreTests(NodeFixture fixture)
             file.Seek(100, SeekOrigin.Begin);
             file.Write("corruption"u8);
         }
-        var broken = await Node.CreateInstanceAsync("demo", RestoreBody("pg-broken", (string)damaged["id"]!));
+        var broken = await Node.CreateInstanceAsync("demo", RestoreBody($"{datastore}-broken", (string)damaged["id"]!, datastore));
         var deadline = DateTime.UtcNow.AddSeconds(60);
         JsonObject shown;
         do

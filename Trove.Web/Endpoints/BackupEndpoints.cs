@@ -16,7 +16,7 @@ namespace Trove.Web.Endpoints;
 public static class BackupEndpoints
 {
     /// <summary>The datastores whose guests can take and restore backups.</summary>
-    public static readonly string[] Supported = ["postgresql"];
+    public static readonly string[] Supported = ["postgresql", "mariadb"];
 
     public static RouteGroupBuilder MapBackups(this RouteGroupBuilder tenant)
     {
