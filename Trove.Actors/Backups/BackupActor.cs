@@ -84,7 +84,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
             _state = BackupState.Apply(_state, e);
             sender.Tell(new BackupReplies.Accepted(_state!));
             Timers.StartSingleTimer(nameof(TimedOut), new TimedOut(), _settings.Timeout);
-            _guests.CastAsync(_state!.InstanceId, RpcMessage.Create(GuestMethods.CreateBackup, new CreateBackupArgs(new BackupInfo(_id, null, null))))
+            _guests.CastAsync(_state!.InstanceId, RpcMessage.Create(GuestMethods.CreateBackup, new CreateBackupArgs(new BackupInfo(_id, null, null, create.Request.Parent))))
                 .PipeTo(Self, success: () => (object)new BackupReplies.ReportAck(),
                     failure: ex => new Report(_id, _state.InstanceId, BackupStatus.Failed, null, null, null, Now));
         });

@@ -19,9 +19,10 @@ public static class BackupStatus
     public static bool IsRunning(string status) => status is New or Building;
 }
 
+/// <summary>What a backup is of; <see cref="Parent"/> (with its own parents) makes it incremental.</summary>
 public sealed record BackupRequest(
     string TenantId, string InstanceId, string Name, string? Description, string? ParentId,
-    string Datastore, string DatastoreVersion);
+    string Datastore, string DatastoreVersion, Trove.Actors.Guests.BackupInfo? Parent = null);
 
 public static class BackupCommands
 {

@@ -131,7 +131,12 @@ public sealed record RootCredentials([property: JsonPropertyName("name")] string
 public sealed record BackupInfo(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("location")] string? Location,
-    [property: JsonPropertyName("checksum")] string? Checksum);
+    [property: JsonPropertyName("checksum")] string? Checksum,
+    [property: JsonPropertyName("parent")] BackupInfo? Parent = null)
+{
+    /// <summary>The chain a restore applies: the full backup first, then each increment in order.</summary>
+    public IReadOnlyList<BackupInfo> Chain() => Parent is null ? [this] : [.. Parent.Chain(), this];
+}
 
 public sealed record CreateBackupArgs([property: JsonPropertyName("backup_info")] BackupInfo BackupInfo);
 

@@ -73,11 +73,15 @@ public interface IDatastoreManager
 
     /// <summary>Writes a full, consistent backup of the running engine (uncompressed) to <paramref name="output"/>,
     /// with the engine's own tool.</summary>
-    Task BackupAsync(Stream output, CancellationToken ct) =>
+    Task BackupAsync(Stream output, string backupId, string? parentBackupId, CancellationToken ct) =>
         throw new NotSupportedException($"{GetType().Name} cannot take backups yet");
 
     /// <summary>Makes a never-initialised engine's data from a backup written by <see cref="BackupAsync"/>; the engine is
     /// started by the caller afterwards.</summary>
     Task RestoreAsync(Stream input, CancellationToken ct) =>
         throw new NotSupportedException($"{GetType().Name} cannot restore backups yet");
+
+    /// <summary>Applies an incremental backup on top of the data <see cref="RestoreAsync"/> (and earlier increments) made.</summary>
+    Task RestoreIncrementAsync(Stream input, CancellationToken ct) =>
+        throw new NotSupportedException($"{GetType().Name} cannot restore incremental backups");
 }

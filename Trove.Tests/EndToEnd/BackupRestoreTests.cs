@@ -99,6 +99,49 @@ public sealed class BackupRestoreTests(NodeFixture fixture)
     }
 
     [Fact]
+    public async Task A_mariadb_increment_restores_the_rows_of_its_whole_chain_and_its_parent_cannot_go_before_it()
+    {
+        var source = await Node.CreateInstanceAsync("demo", DatabaseUserRootTests.CreateBody("mariadb-incremental", "mariadb", "10.11"));
+        var sourceId = (string)source["id"]!;
+        var active = await Node.WaitForStatusAsync("demo", sourceId, "ACTIVE", TimeSpan.FromSeconds(90));
+        await EngineClient.ScalarAsync(active, "CREATE TABLE kept (n int); INSERT INTO kept SELECT seq FROM seq_1_to_1000; SELECT 1");
+        var full = await WaitForBackupAsync((string)(await CreateBackupAsync(sourceId, "full"))["id"]!, "COMPLETED");
+        await Node.WaitForStatusAsync("demo", sourceId, "ACTIVE", TimeSpan.FromSeconds(10));
+
+        await EngineClient.ScalarAsync(active, "INSERT INTO kept SELECT seq FROM seq_1001_to_1500; SELECT 1");
+        // "incremental" builds on the instance's latest completed backup, as the read model (moments behind) lists it.
+        var listed = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < listed && !(await Node.Http.GetFromJsonAsync<JsonObject>($"v1.0/demo/backups?instance_id={sourceId}"))!["backups"]!
+                   .AsArray().Any(b => (string?)b!["status"] == "COMPLETED"))
+            await Task.Delay(100);
+        var response = await Node.Http.PostAsJsonAsync("v1.0/demo/backups", new { backup = new { name = "increment", instance = sourceId, incremental = true } });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var increment = await WaitForBackupAsync((string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["backup"]!["id"]!, "COMPLETED");
+        Assert.Equal((string)full["id"]!, (string?)increment["parent_id"]);
+        Assert.True((double)increment["size"]! < (double)full["size"]!);
+
+        var restored = await Node.CreateInstanceAsync("demo", RestoreBody("mariadb-from-increment", (string)increment["id"]!, "mariadb"));
+        var restoredActive = await Node.WaitForStatusAsync("demo", (string)restored["id"]!, "ACTIVE", TimeSpan.FromSeconds(90));
+        Assert.Equal(1500L, Convert.ToInt64(await EngineClient.ScalarAsync(restoredActive, "SELECT count(*) FROM kept")));
+
+        // Until its increment is gone, the full backup stays (the check reads the read model, which lists the increment within moments).
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline && !(await Node.Http.GetFromJsonAsync<JsonObject>($"v1.0/demo/backups?instance_id={sourceId}"))!["backups"]!
+                   .AsArray().Any(b => (string?)b!["id"] == (string)increment["id"]!))
+            await Task.Delay(100);
+        Assert.Equal(HttpStatusCode.Conflict, (await Node.Http.DeleteAsync($"v1.0/demo/backups/{full["id"]}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.DeleteAsync($"v1.0/demo/backups/{increment["id"]}")).StatusCode);
+
+        var postgres = (string)(await Node.CreateInstanceAsync("demo", PostgresInstanceTests.CreateBody("pg-no-increments")))["id"]!;
+        await Node.WaitForStatusAsync("demo", postgres, "ACTIVE", TimeSpan.FromSeconds(90));
+        var notForPostgres = await Node.Http.PostAsJsonAsync("v1.0/demo/backups", new { backup = new { name = "i", instance = postgres, incremental = true } });
+        Assert.Equal(HttpStatusCode.BadRequest, notForPostgres.StatusCode);
+
+        foreach (var id in new[] { sourceId, (string)restored["id"]!, postgres })
+            await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}");
+    }
+
+    [Fact]
     public async Task Bad_backup_requests_are_refused()
     {
         var missingInstance = await Node.Http.PostAsJsonAsync("v1.0/demo/backups", new { backup = new { name = "x", instance = Guid.NewGuid() } });

@@ -44,8 +44,11 @@ public static class BackupEndpoints
         return tenant;
     }
 
+    /// <summary>The datastores whose guests take incremental backups on top of an earlier one.</summary>
+    public static readonly string[] Incremental = ["mariadb"];
+
     private static Task<IResult> Create(string tenantId, HttpRequest request, IRequiredActor<InstanceRegion> instances,
-        IRequiredActor<BackupRegion> backups, TroveSettings settings) => InstanceAsk.Guarded(async () =>
+        IRequiredActor<BackupRegion> backups, ReadModelDb readModel, TroveSettings settings) => InstanceAsk.Guarded(async () =>
     {
         var backup = (await InstanceEndpoints.ReadJsonAsync(request))?["backup"] as JsonObject
                      ?? throw RequestError.Invalid("the body must be an object with a 'backup' object.");
@@ -55,19 +58,31 @@ public static class BackupEndpoints
         var instanceId = JsonBody.String(backup, "instance", required: true)!;
         var description = JsonBody.String(backup, "description", required: false);
         var parentId = JsonBody.String(backup, "parent_id", required: false);
-        if (parentId is not null || backup["incremental"]?.GetValueKind() == System.Text.Json.JsonValueKind.True)
-            throw new RequestError(400, "Incremental backups are not supported for this datastore; take a full backup.");
+        var incremental = backup["incremental"]?.GetValueKind() == System.Text.Json.JsonValueKind.True;
 
         var instance = await instances.StateAsync(tenantId, instanceId, settings);
         if (!Supported.Contains(instance.Datastore))
             throw new RequestError(StatusCodes.Status501NotImplemented, $"Backups of {instance.Datastore} are not supported yet.");
+        BackupInfo? parent = null;
+        if (parentId is not null || incremental)
+        {
+            if (!Incremental.Contains(instance.Datastore))
+                throw new RequestError(400, $"Incremental backups are not supported for {instance.Datastore}; take a full backup.");
+            // upstream's "incremental": on top of the instance's latest completed backup
+            parentId ??= (await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId))
+                .Where(b => b.InstanceId == instanceId && b.Status == BackupStatus.Completed).MaxBy(b => b.Created)?.Id
+                ?? throw new RequestError(400, $"Instance {instanceId} has no completed backup to take an increment from.");
+            parent = await ChainAsync(backups, tenantId, parentId, settings);
+            if ((await backups.ActorRef.Ask<object>(new BackupCommands.Get(parentId, tenantId), settings.AskTimeout) as BackupReplies.Found)?.State.InstanceId != instanceId)
+                throw new RequestError(400, $"Backup {parentId} is not of instance {instanceId}.");
+        }
 
         var id = Guid.NewGuid().ToString();
         var started = await instances.AskAsync(new InstanceCommands.StartBackup(instanceId, tenantId, id), settings);
         if (started is not InstanceReplies.Accepted)
             return InstanceAsk.ErrorOf(started);
         var reply = await backups.ActorRef.Ask<object>(new BackupCommands.Create(id,
-            new BackupRequest(tenantId, instanceId, name, description, null, instance.Datastore, instance.DatastoreVersion)), settings.AskTimeout);
+            new BackupRequest(tenantId, instanceId, name, description, parentId, instance.Datastore, instance.DatastoreVersion, parent)), settings.AskTimeout);
         if (reply is BackupReplies.Accepted accepted)
             return Results.Json(new { backup = View(accepted.State) }, statusCode: StatusCodes.Status202Accepted);
         await instances.AskAsync(new InstanceCommands.EndBackup(instanceId, id), settings);
@@ -89,17 +104,25 @@ public static class BackupEndpoints
             };
         });
 
-    /// <summary>What a restore needs of a backup: the tenant's, COMPLETED, of the same datastore.</summary>
+    /// <summary>What a restore needs of a backup: the tenant's, COMPLETED, of the same datastore, with its parents.</summary>
     public static async Task<BackupInfo> RestorableAsync(IRequiredActor<BackupRegion> backups, string tenantId, string backupId,
         string datastore, TroveSettings settings)
+    {
+        var info = await ChainAsync(backups, tenantId, backupId, settings);
+        if (await backups.ActorRef.Ask<object>(new BackupCommands.Get(backupId, tenantId), settings.AskTimeout) is BackupReplies.Found { State: var b }
+            && b.Datastore != datastore)
+            throw new RequestError(400, $"Backup {backupId} is of {b.Datastore}; it cannot be restored into {datastore}.");
+        return info;
+    }
+
+    /// <summary>A COMPLETED backup and, for an increment, the chain of backups under it.</summary>
+    private static async Task<BackupInfo> ChainAsync(IRequiredActor<BackupRegion> backups, string tenantId, string backupId, TroveSettings settings)
     {
         if (await backups.ActorRef.Ask<object>(new BackupCommands.Get(backupId, tenantId), settings.AskTimeout) is not BackupReplies.Found { State: var b })
             throw new RequestError(404, $"Backup {backupId} cannot be found.");
         if (b.Status != BackupStatus.Completed)
-            throw new RequestError(StatusCodes.Status409Conflict, $"Backup {backupId} is {b.Status}; only a COMPLETED backup can be restored.");
-        if (b.Datastore != datastore)
-            throw new RequestError(400, $"Backup {backupId} is of {b.Datastore}; it cannot be restored into {datastore}.");
-        return new BackupInfo(b.Id, b.Location, b.Checksum);
+            throw new RequestError(StatusCodes.Status409Conflict, $"Backup {backupId} is {b.Status}; only a COMPLETED backup can be used.");
+        return new BackupInfo(b.Id, b.Location, b.Checksum, b.ParentId is null ? null : await ChainAsync(backups, tenantId, b.ParentId, settings));
     }
 
     private static object View(BackupState b) => new

@@ -76,11 +76,40 @@ public sealed partial class MariaDbManager : IDatastoreManager
         _log.LogInformation("mariadb data directory initialised in {Elapsed} ms", clock.ElapsedMilliseconds);
     }
 
-    /// <summary>A full, consistent backup with mariadb-backup, streamed (xbstream) while the server runs.</summary>
-    public Task BackupAsync(Stream output, CancellationToken ct) =>
-        ProcessRunner.PipeAsync("mariadb-backup",
-            ["--no-defaults", "--backup", "--stream=xbstream", $"--datadir={_dataDir}", $"--socket={_socket}", "--user=root",
-             $"--target-dir={_tmpDir}", $"--tmpdir={_tmpDir}"], null, output, ct);
+    /// <summary>A consistent backup with mariadb-backup, streamed (xbstream) while the server runs. Each backup's
+    /// checkpoints are kept beside the engine, so that the next one can be an increment from its LSN.</summary>
+    public async Task BackupAsync(Stream output, string backupId, string? parentBackupId, CancellationToken ct)
+    {
+        var lsnDir = Path.Combine(_engineDir, "lsn", backupId);
+        Directory.CreateDirectory(lsnDir);
+        List<string> args = ["--no-defaults", "--backup", "--stream=xbstream", $"--datadir={_dataDir}", $"--socket={_socket}", "--user=root",
+            $"--target-dir={_tmpDir}", $"--tmpdir={_tmpDir}", $"--extra-lsndir={lsnDir}"];
+        if (parentBackupId is not null)
+            args.Add($"--incremental-lsn={await ToLsnAsync(parentBackupId, ct)}");
+        await ProcessRunner.PipeAsync("mariadb-backup", args, null, output, ct);
+    }
+
+    private async Task<string> ToLsnAsync(string backupId, CancellationToken ct)
+    {
+        var checkpoints = Path.Combine(_engineDir, "lsn", backupId, "xtrabackup_checkpoints");
+        if (!File.Exists(checkpoints))
+            throw new InvalidOperationException($"Backup {backupId} was not taken on this server, so an increment cannot follow it.");
+        return (await File.ReadAllLinesAsync(checkpoints, ct)).Select(l => l.Split('=', 2)).Where(p => p[0].Trim() == "to_lsn")
+            .Select(p => p[1].Trim()).Single();
+    }
+
+    public async Task RestoreIncrementAsync(Stream input, CancellationToken ct)
+    {
+        var increment = Path.Combine(_tmpDir, "increment");
+        if (Directory.Exists(increment))
+            Directory.Delete(increment, recursive: true);
+        Directory.CreateDirectory(increment);
+        await ProcessRunner.PipeAsync("mbstream", ["-x", "-C", increment], input, null, ct);
+        await ProcessRunner.RunCheckedAsync("mariadb-backup",
+            ["--no-defaults", "--prepare", $"--target-dir={_dataDir}", $"--incremental-dir={increment}", $"--tmpdir={_tmpDir}"], ct);
+        Directory.Delete(increment, recursive: true);
+        await ProcessRunner.RunCheckedAsync("chown", ["-R", OsUser, _engineDir], ct);
+    }
 
     /// <summary>Unpacks a mariadb-backup stream into a fresh data directory and prepares it (applies its redo log).</summary>
     public async Task RestoreAsync(Stream input, CancellationToken ct)

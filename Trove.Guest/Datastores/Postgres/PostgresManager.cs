@@ -59,7 +59,7 @@ public sealed class PostgresManager : IDatastoreManager
         _log.LogInformation("postgresql data restored from a backup");
     }
 
-    public async Task BackupAsync(Stream output, CancellationToken ct) =>
+    public async Task BackupAsync(Stream output, string backupId, string? parentBackupId, CancellationToken ct) =>
         await ProcessRunner.PipeAsync("runuser",
             ["-u", OsUser, "--", Path.Combine(Bin, "pg_basebackup"), "-h", _engineDir, "-p", _port.ToString(), "-U", "postgres",
              "-D", "-", "-F", "tar", "-X", "fetch", "--checkpoint=fast"], null, output, ct);
