@@ -23,9 +23,9 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private sealed record HeartbeatExpired;
     private sealed record RetryDelete;
     private sealed record RootWasEnabled(RootCredentials Credentials, IActorRef Requester);
-    private sealed record RestartDone(string? Failure);
+
     private sealed record GuestDid(InstanceEvents.IInstanceEvent Event, IActorRef Requester);
-    private sealed record ResizeDone(string? Failure);
+
 
     private readonly string _id;
     private readonly ICompute _compute;
@@ -83,11 +83,13 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                     result => new InstanceReplies.GuestResult(result));
         });
         Command<Restart>(restart => Apply(InstanceDecisions.Restart(_state, restart, Now), afterPersist: RestartGuest));
-        Command<RestartDone>(done =>
+        Command<GuestActionActor.Ended>(ended =>
         {
-            if (done.Failure is not null)
-                _log.Warning("instance {0}: restart failed: {1}", _id, done.Failure);
-            Apply(InstanceDecisions.RestartFinished(_state, Now));
+            if (ended.Failure is not null)
+                _log.Warning("instance {0}: {1} failed: {2}", _id, ended.Action, ended.Failure);
+            Apply(ended.Action == GuestMethods.Resize
+                ? InstanceDecisions.ResizeFinished(_state, ended.Failure, Now)
+                : InstanceDecisions.RestartFinished(_state, Now));
         });
         Command<Rename>(rename => Apply(InstanceDecisions.Rename(_state, rename, Now)));
         Command<ResetStatus>(reset => Apply(InstanceDecisions.ResetStatus(_state, reset, Now)));
@@ -98,7 +100,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<GuestDid>(did => Apply(Decision.Silent(did.Event),
             afterPersist: () => did.Requester.Tell(new InstanceReplies.Accepted(_state!))));
         Command<Resize>(resize => Apply(InstanceDecisions.Resize(_state, resize, Now), afterPersist: ResizeGuest));
-        Command<ResizeDone>(done => Apply(InstanceDecisions.ResizeFinished(_state, done.Failure, Now)));
+
         Command<StartBackup>(start => Apply(InstanceDecisions.StartBackup(_state, start, Now)));
         Command<EndBackup>(end => Apply(InstanceDecisions.EndBackup(_state, end, Now)));
 
@@ -191,16 +193,17 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     /// <summary>The guest applies the new size (its data quota) and flavor (the engine's memory settings, with a restart).</summary>
     private void ResizeGuest()
     {
-        if (_state?.PendingResize is not { } resize)
-            return;
-        _guests.CallAsync(_id, RpcMessage.Create(GuestMethods.Resize, new ResizeArgs(resize.VolumeSize, resize.RamMb)), _settings.RestartTimeout)
-            .PipeTo(Self, success: _ => new ResizeDone(null), failure: e => new ResizeDone(e.GetBaseException().Message));
+        if (_state?.PendingResize is { } resize)
+            StartAction(RpcMessage.Create(GuestMethods.Resize, new ResizeArgs(resize.VolumeSize, resize.RamMb)));
     }
 
-    private void RestartGuest() =>
-        _guests.CallAsync(_id, RpcMessage.Create(GuestMethods.Restart, new { }), _settings.RestartTimeout).PipeTo(Self,
-            success: _ => new RestartDone(null),
-            failure: e => new RestartDone(e.GetBaseException().Message));
+    private void RestartGuest() => StartAction(RpcMessage.Create(GuestMethods.Restart, new { }));
+
+    private void StartAction(RpcMessage call)
+    {
+        if (Context.Child(call.Method).IsNobody())
+            Context.ActorOf(GuestActionActor.Props(_id, call, _settings.RestartTimeout, _guests), call.Method);
+    }
 
     private void BecomeReady()
     {

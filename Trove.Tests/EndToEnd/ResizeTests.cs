@@ -11,23 +11,26 @@ public sealed class ResizeTests(NodeFixture fixture)
 {
     private TroveNode Node => fixture.Node;
 
-    private static async Task<string> ShowAsync(JsonObject instance, string parameter) =>
-        (string)(await EngineClient.ScalarAsync(instance, $"SHOW {parameter}"))!;
+    private static async Task<string> ValueAsync(JsonObject instance, string query) =>
+        Convert.ToString(await EngineClient.ScalarAsync(instance, query), System.Globalization.CultureInfo.InvariantCulture)!;
 
     private Task<HttpResponseMessage> ResizeAsync(string id, object resize) =>
         Node.Http.PostAsJsonAsync($"v1.0/demo/instances/{id}/action", new { resize });
 
-    [Fact]
-    public async Task A_new_flavor_resizes_the_engine_s_memory_and_a_bigger_volume_is_taken()
+    [Theory]
+    [InlineData("postgresql", "15", "SHOW shared_buffers", "128MB", "256MB")]
+    [InlineData("mariadb", "10.11", "SELECT @@innodb_buffer_pool_size", "134217728", "268435456")]
+    public async Task A_new_flavor_resizes_the_engine_s_memory_and_a_bigger_volume_is_taken(
+        string datastore, string version, string memoryQuery, string smallMemory, string mediumMemory)
     {
-        var id = (string)(await Node.CreateInstanceAsync("demo", PostgresInstanceTests.CreateBody("pg-resize")))["id"]!;
+        var id = (string)(await Node.CreateInstanceAsync("demo", DatabaseUserRootTests.CreateBody($"{datastore}-resize", datastore, version)))["id"]!;
         var instance = await Node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(90));
-        Assert.Equal("128MB", await ShowAsync(instance, "shared_buffers")); // a quarter of small's 512 MB
+        Assert.Equal(smallMemory, await ValueAsync(instance, memoryQuery)); // a quarter of small's 512 MB
 
         Assert.Equal(HttpStatusCode.Accepted, (await ResizeAsync(id, new { flavorRef = "medium" })).StatusCode);
         var resized = await Node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(60));
         Assert.Equal("medium", (string?)resized["flavor"]!["id"]);
-        Assert.Equal("256MB", await ShowAsync(instance, "shared_buffers"));
+        Assert.Equal(mediumMemory, await ValueAsync(instance, memoryQuery));
 
         Assert.Equal(HttpStatusCode.Accepted, (await ResizeAsync(id, new { volume = new { size = 2 } })).StatusCode);
         var grown = await Node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(60));

@@ -166,19 +166,36 @@ public sealed partial class MariaDbManager : IDatastoreManager
             Directory.CreateDirectory(_tmpDir);
             await ProcessRunner.RunCheckedAsync("chown", [OsUser, _tmpDir], ct);
         }
-        var overrides = File.Exists(_overridesFile)
-            ? (await File.ReadAllLinesAsync(_overridesFile, ct)).Where(l => l.Length > 0).Select(l => "--" + l)
-            : [];
         string[] engine =
         [
             "mariadbd", "--no-defaults", "--innodb-buffer-pool-size=32M",
-            "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci", .. overrides,
+            "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
+            .. await OptionsFromAsync(FlavorFile, ct), .. await OptionsFromAsync(_overridesFile, ct),
             $"--user={OsUser}", $"--datadir={_dataDir}", $"--socket={_socket}", $"--port={_port}", "--bind-address=127.0.0.1",
             $"--pid-file={_pidFile}", $"--log-error={_errorLog}", $"--tmpdir={_tmpDir}", "--skip-name-resolve",
         ];
         var pid = await ProcessRunner.RunCheckedAsync("setsid",
             ["-f", "/bin/sh", "-c", "log=$1; shift; \"$@\" </dev/null >>\"$log\" 2>&1 & echo $!", "sh", _errorLog, .. engine], ct);
         return int.Parse(pid.Trim(), CultureInfo.InvariantCulture);
+    }
+
+    private string FlavorFile => Path.Combine(_engineDir, "flavor.conf");
+
+    private static async Task<IEnumerable<string>> OptionsFromAsync(string file, CancellationToken ct) =>
+        File.Exists(file) ? (await File.ReadAllLinesAsync(file, ct)).Where(l => l.Length > 0).Select(l => "--" + l) : [];
+
+    /// <summary>A quarter of the flavor's RAM for InnoDB's buffer pool (after the defaults, before a configuration
+    /// group's values, which still win); a running server restarts to take it.</summary>
+    public async Task ApplyMemoryAsync(int ramMb, CancellationToken ct)
+    {
+        if (ramMb <= 0 || !Directory.Exists(_engineDir))
+            return;
+        var content = $"innodb-buffer-pool-size={Math.Max(32, ramMb / 4)}M";
+        if (File.Exists(FlavorFile) && (await File.ReadAllTextAsync(FlavorFile, ct)).Trim() == content)
+            return;
+        await File.WriteAllTextAsync(FlavorFile, content + "\n", ct);
+        if (await PingAsync(ct))
+            await RestartAsync(ct);
     }
 
     public async Task StopAsync(CancellationToken ct)

@@ -1,0 +1,31 @@
+using Akka.Actor;
+using Trove.Actors.Guests;
+using Trove.Actors.Messaging;
+
+namespace Trove.Actors.Instances;
+
+/// <summary>
+/// One long action on the guest (restart, resize), run as a child of the instance entity: it makes the call,
+/// tells its parent how it ended, and stops. The entity persisted the action's start, so a node that dies meanwhile
+/// starts the child again when the entity recovers.
+/// </summary>
+public sealed class GuestActionActor : ReceiveActor
+{
+    /// <summary>How the action ended: <paramref name="Failure"/> is null when the guest did it.</summary>
+    public sealed record Ended(string Action, string? Failure);
+
+    public GuestActionActor(string instanceId, RpcMessage call, TimeSpan timeout, IGuestRpc guests)
+    {
+        Receive<Ended>(ended =>
+        {
+            Context.Parent.Tell(ended);
+            Context.Stop(Self);
+        });
+        guests.CallAsync(instanceId, call, timeout).PipeTo(Self,
+            success: _ => new Ended(call.Method, null),
+            failure: e => new Ended(call.Method, e.GetBaseException().Message));
+    }
+
+    public static Props Props(string instanceId, RpcMessage call, TimeSpan timeout, IGuestRpc guests) =>
+        Akka.Actor.Props.Create(() => new GuestActionActor(instanceId, call, timeout, guests));
+}
