@@ -1,7 +1,4 @@
-using Trove.Actors.Catalog;
-using Trove.Actors.Configurations;
 using Trove.Actors.Hosting;
-using Trove.Actors.ReadModel;
 using Trove.Web.Auth;
 using Trove.Web.Endpoints;
 using Trove.Web.Errors;
@@ -17,14 +14,11 @@ builder.Services.AddSingleton(new TenantRateLimiter(settings.RateLimitPerMinute,
 builder.Services.AddTroveAuth(builder.Configuration.GetSection("Trove:Auth"), settings.FullDataDir);
 
 var app = builder.Build();
-await app.Services.GetRequiredService<ReadModelDb>().EnsureCreatedAsync();
-await app.Services.GetRequiredService<CatalogRepository>().EnsureSeededAsync();
-await app.Services.GetRequiredService<ConfigurationRepository>().EnsureSeededAsync(Path.Combine(AppContext.BaseDirectory, "hocon", "validation-rules"));
+await app.Services.PrepareTroveDatabaseAsync(Path.Combine(AppContext.BaseDirectory, "hocon", "validation-rules"));
 app.UseTroveErrors();
 app.UseTroveAuth();
 app.UseTroveRateLimits();
-app.MapVersions();
-app.MapGroup("/v1.0/{tenantId}").MapInstances().MapDatabases().MapUsers().MapRoot().MapFlavors().MapDatastores().MapLimits().MapDatastoreAdmin().MapBackups().MapConfigurations();
+app.MapTroveApi();
 app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("Trove API listening on http://{Host}:{Port}/ (data dir {DataDir})", settings.HttpHost, settings.HttpPort, settings.FullDataDir));
 app.Run();
