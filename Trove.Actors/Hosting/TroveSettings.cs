@@ -41,8 +41,13 @@ public sealed record TroveSettings
     public QuotaLimits Quotas { get; init; } = new(Instances: 10, Volumes: 40, Backups: 50);
 
     public string FullDataDir => Path.GetFullPath(DataDir);
-    public string ServersDir => Path.Combine(FullDataDir, "servers");
-    public string BackupsDir => Path.Combine(FullDataDir, "backups");
+    /// <summary>Where LocalCompute keeps servers and backups; nodes of one machine's cluster share them, so that any
+    /// node taking over a shard finds the servers another node made.</summary>
+    public string? ServersDirectory { get; init; }
+    public string? BackupsDirectory { get; init; }
+
+    public string ServersDir => Path.GetFullPath(ServersDirectory ?? Path.Combine(FullDataDir, "servers"));
+    public string BackupsDir => Path.GetFullPath(BackupsDirectory ?? Path.Combine(FullDataDir, "backups"));
     public bool HasRole(string role) => Roles.Contains(role);
 
     public string JournalConnection => JournalConnectionString ?? $"Data Source={Path.Combine(FullDataDir, "akka.db")}";
