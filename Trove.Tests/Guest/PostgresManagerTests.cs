@@ -83,6 +83,26 @@ public sealed class PostgresManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_full_volume_turns_writes_off_and_room_again_turns_them_back_on()
+    {
+        await PrepareAsync(Args("s3cret", new DatabaseSpec("appdb")));
+        await using (var db = await ConnectAsync("app", "s3cret", "appdb"))
+            await ExecAsync(db, "CREATE TABLE items (id int)");
+
+        await _manager.SetReadOnlyAsync(true, CancellationToken.None);
+        await using (var db = await ConnectAsync("app", "s3cret", "appdb"))
+        {
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => ExecAsync(db, "INSERT INTO items VALUES (1)"));
+            Assert.Equal(PostgresErrorCodes.ReadOnlySqlTransaction, refused.SqlState);
+            Assert.Equal(0L, await ExecAsync(db, "SELECT count(*) FROM items")); // reads go on
+        }
+
+        await _manager.SetReadOnlyAsync(false, CancellationToken.None);
+        await using (var db = await ConnectAsync("app", "s3cret", "appdb"))
+            await ExecAsync(db, "INSERT INTO items VALUES (1)");
+    }
+
+    [Fact]
     public async Task Prepare_creates_a_database_and_a_user_who_can_create_tables_in_it()
     {
         await PrepareAsync(Args("s3cret", new DatabaseSpec("appdb"), new DatabaseSpec("latin", "LATIN1", "C")));
