@@ -82,12 +82,23 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         Persist(new Created(_id, create.Request, Now), e =>
         {
             _state = BackupState.Apply(_state, e);
-            sender.Tell(new BackupReplies.Accepted(_state!));
             Timers.StartSingleTimer(nameof(TimedOut), new TimedOut(), _settings.Timeout);
-            _guests.CastAsync(_state!.InstanceId, RpcMessage.Create(GuestMethods.CreateBackup, new CreateBackupArgs(new BackupInfo(_id, null, null, create.Request.Parent))))
-                .PipeTo(Self, success: () => (object)new BackupReplies.ReportAck(),
-                    failure: ex => new Report(_id, _state.InstanceId, BackupStatus.Failed, null, null, null, Now));
+            AskGuest(sender);
         });
+    }
+
+    /// <summary>Queues create_backup for the guest, then answers <paramref name="requester"/>: an accepted backup's
+    /// work is in the broker. A guest that cannot be reached fails the backup.</summary>
+    private void AskGuest(IActorRef? requester)
+    {
+        var state = _state!;
+        _guests.CastAsync(state.InstanceId, RpcMessage.Create(GuestMethods.CreateBackup, new CreateBackupArgs(new BackupInfo(_id, null, null, state.Parent))))
+            .ContinueWith(cast =>
+            {
+                if (!cast.IsCompletedSuccessfully)
+                    Self.Tell(new Report(_id, state.InstanceId, BackupStatus.Failed, null, null, null, DateTimeOffset.UtcNow));
+                requester?.Tell(new BackupReplies.Accepted(state));
+            }, TaskScheduler.Default);
     }
 
     /// <summary>Keeps a report that moves the backup on; a stale one, one for another instance, or one after the end is dropped.</summary>
@@ -146,6 +157,8 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         {
             var remaining = _state.Created + _settings.Timeout - Now;
             Timers.StartSingleTimer(nameof(TimedOut), new TimedOut(), remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+            if (_state.Status == BackupStatus.New)
+                AskGuest(null); // the node may have stopped before the guest's message was queued; a repeat takes the same backup again
         }
         else
         {

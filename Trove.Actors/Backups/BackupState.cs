@@ -21,12 +21,14 @@ public sealed record BackupState(
     DateTimeOffset? LastReportSent,
     DateTimeOffset Created,
     DateTimeOffset Updated,
-    bool IsDeleted) : ITroveMessage
+    bool IsDeleted,
+    Trove.Actors.Guests.BackupInfo? Parent = null) : ITroveMessage
 {
     public static BackupState? Apply(BackupState? state, IBackupEvent e) => (state, e) switch
     {
         (null, Created c) => new BackupState(c.BackupId, c.Request.TenantId, c.Request.InstanceId, c.Request.Name, c.Request.Description,
-            c.Request.ParentId, c.Request.Datastore, c.Request.DatastoreVersion, BackupStatus.New, null, null, null, null, null, c.At, c.At, false),
+            c.Request.ParentId, c.Request.Datastore, c.Request.DatastoreVersion, BackupStatus.New, null, null, null, null, null, c.At, c.At, false,
+            c.Request.Parent),
         (null, _) => null,
         (_, Progressed p) => state with
         {
