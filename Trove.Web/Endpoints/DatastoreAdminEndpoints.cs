@@ -20,16 +20,16 @@ public static class DatastoreAdminEndpoints
 
     public static RouteGroupBuilder MapDatastoreAdmin(this RouteGroupBuilder tenant)
     {
-        var versions = tenant.MapGroup("/mgmt/datastore-versions");
-        versions.MapGet("", (HttpContext context, CatalogRepository repository) => AdminOnly(context, async () =>
+        var versions = tenant.MapGroup("/mgmt/datastore-versions").RequireAdmin();
+        versions.MapGet("", (HttpContext context, CatalogRepository repository) => InstanceAsk.Guarded(async () =>
             Results.Json(new { versions = (await repository.LoadAsync()).Datastores.SelectMany(d => d.Versions.Select(v => View(d, v))) })));
 
-        versions.MapGet("/{id}", (string id, HttpContext context, CatalogRepository repository) => AdminOnly(context, async () =>
+        versions.MapGet("/{id}", (string id, HttpContext context, CatalogRepository repository) => InstanceAsk.Guarded(async () =>
             (await repository.LoadAsync()).Datastores.SelectMany(d => d.Versions.Where(v => v.Id == id).Select(v => View(d, v))).FirstOrDefault() is { } view
                 ? Results.Json(new { version = view })
                 : TroveError.NotFound($"Datastore version '{id}' cannot be found.")));
 
-        versions.MapPost("", (HttpContext context, CatalogRepository repository) => AdminOnly(context, async () =>
+        versions.MapPost("", (HttpContext context, CatalogRepository repository) => InstanceAsk.Guarded(async () =>
         {
             var version = (await InstanceEndpoints.ReadJsonAsync(context.Request))?["version"] as JsonObject
                           ?? throw RequestError.Invalid("the body must be an object with a 'version' object.");
@@ -55,7 +55,7 @@ public static class DatastoreAdminEndpoints
             return Results.StatusCode(StatusCodes.Status202Accepted);
         }));
 
-        versions.MapPatch("/{id}", (string id, HttpContext context, CatalogRepository repository) => AdminOnly(context, async () =>
+        versions.MapPatch("/{id}", (string id, HttpContext context, CatalogRepository repository) => InstanceAsk.Guarded(async () =>
         {
             var body = await InstanceEndpoints.ReadJsonAsync(context.Request) as JsonObject
                        ?? throw RequestError.Invalid("the body must be an object.");
@@ -67,9 +67,4 @@ public static class DatastoreAdminEndpoints
         }));
         return tenant;
     }
-
-    private static Task<IResult> AdminOnly(HttpContext context, Func<Task<IResult>> body) =>
-        context.IsAdmin()
-            ? InstanceAsk.Guarded(body)
-            : Task.FromResult(TroveError.Of(403, "This needs the admin role."));
 }
