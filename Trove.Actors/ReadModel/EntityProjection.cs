@@ -37,7 +37,6 @@ public sealed class EntityProjection<TState, TEvent> : ReceiveActor where TState
 
         async Task<long> StartAsync()
         {
-            await db.EnsureCreatedAsync();
             await using var connection = db.Open();
             var stored = await connection.GetTable<ProjectionOffsetRow>().FirstOrDefaultAsync(r => r.Name == offsetName);
             log.Info("{0} projection resumes after offset {1}", kind.Kind, stored?.Offset ?? 0);

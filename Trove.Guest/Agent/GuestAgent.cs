@@ -71,8 +71,9 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         {
             if (File.Exists(_preparedMarker) && !_preparing)
             {
-                await EnforceVolumeAsync(ct);
-                await TryReportAsync(await manager.GetStatusAsync(ct), ct);
+                var used = UsedGigabytes();
+                await EnforceVolumeAsync(used, ct);
+                await TryReportAsync(await manager.GetStatusAsync(ct), ct, used: used);
             }
         } while (await timer.WaitForNextTickAsync(ct));
     }
@@ -128,7 +129,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
                 var resize = message.ArgsAs<ResizeArgs>();
                 await _limits.SaveAsync(resize.VolumeSize, resize.RamMb);
                 await manager.ApplyMemoryAsync(resize.RamMb, CancellationToken.None);
-                await EnforceVolumeAsync(CancellationToken.None);
+                await EnforceVolumeAsync(UsedGigabytes(), CancellationToken.None);
                 break;
             case GuestMethods.CreateBackup:
                 await BackupAsync(message.ArgsAs<CreateBackupArgs>().BackupInfo);
@@ -175,14 +176,14 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         await TryReportAsync(await manager.GetStatusAsync(CancellationToken.None), CancellationToken.None);
     }
 
-    private Task TryReportAsync(string serviceStatus, CancellationToken ct, string? fault = null) =>
+    private Task TryReportAsync(string serviceStatus, CancellationToken ct, string? fault = null, double? used = null) =>
         TryPublishAsync(GuestMethods.Heartbeat,
-            new HeartbeatArgs(info.InstanceId, new HeartbeatPayload(serviceStatus, fault, UsedGigabytes()), HeartbeatArgs.Now()), ct);
+            new HeartbeatArgs(info.InstanceId, new HeartbeatPayload(serviceStatus, fault, used ?? UsedGigabytes()), HeartbeatArgs.Now()), ct);
 
     /// <summary>LocalCompute's volume is a quota on the server's directory: past it, the engine takes no new writes.</summary>
-    private async Task EnforceVolumeAsync(CancellationToken ct)
+    private async Task EnforceVolumeAsync(double usedGigabytes, CancellationToken ct)
     {
-        var full = _limits.VolumeSize > 0 && UsedGigabytes() >= _limits.VolumeSize;
+        var full = _limits.VolumeSize > 0 && usedGigabytes >= _limits.VolumeSize;
         if (full == _readOnly)
             return;
         try

@@ -19,7 +19,6 @@ namespace Trove.Web.Endpoints;
 /// <summary><c>/v1.0/{tenant_id}/instances</c>: lists read the read model; everything else asks the instance's entity.</summary>
 public static class InstanceEndpoints
 {
-    private const int DefaultPageSize = 20;
 
     public static RouteGroupBuilder MapInstances(this RouteGroupBuilder tenant)
     {
@@ -37,18 +36,16 @@ public static class InstanceEndpoints
         return tenant;
     }
 
-    private static async Task<IResult> List(string tenantId, HttpRequest request, ReadModelDb readModel, int? limit, string? marker,
-        Func<InstanceState, HttpRequest, JsonObject> view)
+    private static Task<IResult> List(string tenantId, HttpRequest request, ReadModelDb readModel, int? limit, string? marker,
+        Func<InstanceState, HttpRequest, JsonObject> view) => InstanceAsk.Guarded(async () =>
     {
-        if (limit is < 1)
-            return TroveError.BadRequest("Validation error: 'limit' must be at least 1.");
-        var pageSize = Math.Min(limit ?? DefaultPageSize, 1000);
+        var pageSize = Paging.Size(limit);
         var page = await readModel.ListAsync<InstanceState>(InstanceRegistration.TypeName, tenantId, pageSize, marker, request.HttpContext.RequestAborted);
         var body = new JsonObject { ["instances"] = new JsonArray(page.Select(s => (JsonNode)view(s, request)).ToArray()) };
         if (Links.NextPage(request, page.Count, pageSize, page.LastOrDefault()?.Id) is { } next)
             body["links"] = JsonSerializer.SerializeToNode(next);
         return Results.Json(body);
-    }
+    });
 
     /// <summary>Reserves the tenant's quota first (its entity serializes racing creates), then asks the new
     /// instance's entity; a create that does not happen gives the reservation back.</summary>

@@ -47,8 +47,6 @@ public static class LimitsEndpoints
         tenant.MapPut("/mgmt/quotas/{project}", (string project, HttpContext context,
             IRequiredActor<TenantRegion> tenants, TroveSettings settings) => InstanceAsk.Guarded(async () =>
         {
-            if (!context.IsAdmin())
-                return TroveError.Of(403, "Setting quotas needs the admin role.");
             var body = (await InstanceEndpoints.ReadJsonAsync(context.Request))?["quotas"]?.AsObject()
                        ?? throw RequestError.Invalid("the body must be an object with a 'quotas' object.");
             var limits = new Dictionary<string, int>();
@@ -62,7 +60,7 @@ public static class LimitsEndpoints
                 TenantReplies.InvalidQuotas invalid => TroveError.BadRequest(invalid.Message),
                 var other => TroveError.Internal($"Unexpected reply {other.GetType().Name}."),
             };
-        }));
+        })).RequireAdmin();
         return tenant;
     }
 

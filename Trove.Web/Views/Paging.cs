@@ -11,11 +11,13 @@ public static class Paging
 
     public sealed record PageOf<T>(IReadOnlyList<T> Items, int Limit, string? NextMarker);
 
+    /// <summary>The page size a <c>limit</c> asks for: the default when absent, at most 1000, refused below 1.</summary>
+    public static int Size(int? limit) =>
+        limit is < 1 ? throw RequestError.Invalid("'limit' must be at least 1.") : Math.Min(limit ?? DefaultLimit, 1000);
+
     public static PageOf<T> Page<T>(IEnumerable<T> items, Func<T, string> key, int? limit, string? marker)
     {
-        if (limit is < 1)
-            throw RequestError.Invalid("'limit' must be at least 1.");
-        var size = Math.Min(limit ?? DefaultLimit, 1000);
+        var size = Size(limit);
         var ordered = items.OrderBy(key, StringComparer.Ordinal).ToList();
         var after = marker is null ? ordered : ordered.Where(i => string.CompareOrdinal(key(i), marker) > 0).ToList();
         var page = after.Take(size).ToList();
