@@ -10,6 +10,8 @@ var settings = builder.Configuration.LoadTroveSettings();
 builder.WebHost.UseUrls($"http://{settings.HttpHost}:{settings.HttpPort}");
 builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
 builder.Services.AddTroveNode(settings);
+// Room for draining HTTP, then handing shards off and leaving the cluster (see hocon/akka.conf).
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(90));
 builder.Services.AddSingleton(new TenantRateLimiter(settings.RateLimitPerMinute, TimeProvider.System));
 builder.Services.AddTroveAuth(builder.Configuration.GetSection("Trove:Auth"), settings.FullDataDir);
 
@@ -21,6 +23,7 @@ app.UseTroveRateLimits();
 app.MapTroveApi();
 app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("Trove API listening on http://{Host}:{Port}/ (data dir {DataDir})", settings.HttpHost, settings.HttpPort, settings.FullDataDir));
+app.Lifetime.ApplicationStopping.Register(() => app.Logger.LogInformation("stopping: the API takes no new connections"));
 app.Run();
 
 public partial class Program;

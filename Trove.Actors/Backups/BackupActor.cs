@@ -92,11 +92,12 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     private void AskGuest(IActorRef? requester)
     {
         var state = _state!;
+        var self = Self;
         _guests.CastAsync(state.InstanceId, RpcMessage.Create(GuestMethods.CreateBackup, new CreateBackupArgs(new BackupInfo(_id, null, null, state.Parent))))
             .ContinueWith(cast =>
             {
                 if (!cast.IsCompletedSuccessfully)
-                    Self.Tell(new Report(_id, state.InstanceId, BackupStatus.Failed, null, null, null, DateTimeOffset.UtcNow));
+                    self.Tell(new Report(_id, state.InstanceId, BackupStatus.Failed, null, null, null, DateTimeOffset.UtcNow));
                 requester?.Tell(new BackupReplies.Accepted(state));
             }, TaskScheduler.Default);
     }

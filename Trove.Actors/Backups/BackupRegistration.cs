@@ -22,7 +22,7 @@ public static class BackupRegistration
     public static readonly ProjectedKind<BackupState, BackupEvents.IBackupEvent> Projection = new(TypeName,
         BackupState.Apply, s => new RowFacts(s.TenantId, s.Created, s.IsDeleted));
 
-    public static AkkaConfigurationBuilder WithBackups(this AkkaConfigurationBuilder builder, bool hostsShards, BackupSettings settings, int shards = 100)
+    public static AkkaConfigurationBuilder WithBackups(this AkkaConfigurationBuilder builder, bool hostsShards, BackupSettings settings, int shards = InstanceRegistration.ShardCount)
     {
         var extractor = new BackupMessageExtractor(shards);
         if (!hostsShards)

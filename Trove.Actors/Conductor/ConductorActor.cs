@@ -21,14 +21,23 @@ public sealed class ConductorActor : ReceiveActor
     public ConductorActor(AmqpConnector connector, IActorRef instances, IActorRef backups, TimeSpan askTimeout)
     {
         var log = Context.GetLogger();
-        _kill = RestartSource.WithBackoff(
+        (_kill, var drained) = RestartSource.WithBackoff(
                 () => AmqpSource.Create(connector, connector.Settings.ConductorQueue),
                 RestartSettings.Create(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), 0.2))
             .ViaMaterialized(KillSwitches.Single<AmqpIncoming>(), Keep.Right)
             .SelectAsync(32, HandleAsync)
-            .To(Sink.Ignore<Done>())
+            .ToMaterialized(Sink.Ignore<Done>(), Keep.Both)
             .Run(Context.Materializer());
         ReceiveAny(_ => { });
+
+        // A node that leaves stops taking reports before its shards hand off; reports already taken are finished
+        // and acknowledged, the rest stay in the queue for the other nodes.
+        CoordinatedShutdown.Get(Context.System).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "stop-conductor-intake", async () =>
+        {
+            _kill.Shutdown();
+            await Task.WhenAny(drained, Task.Delay(askTimeout));
+            return Done.Instance;
+        });
 
         async Task<Done> HandleAsync(AmqpIncoming incoming)
         {

@@ -1,4 +1,6 @@
+using System.Reflection;
 using Akka.Actor;
+using Trove.Actors.Admin;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
@@ -31,6 +33,17 @@ public sealed class BackupProjectionKey;
 
 public static class TroveNodeExtensions
 {
+    /// <summary>This build's version (with the commit it was built from), shown per member by <c>cluster show</c>.</summary>
+    public static string AppVersion { get; } = ShortVersion(typeof(TroveSettings).Assembly
+        .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0");
+
+    /// <summary>1.0.0+&lt;40-digit commit&gt; as 1.0.0-&lt;7-digit commit&gt; (Akka's app-version takes no '+').</summary>
+    private static string ShortVersion(string informational) => informational.Split('+') switch
+    {
+        [var version, var commit] => $"{version}-{commit[..Math.Min(7, commit.Length)]}",
+        _ => informational,
+    };
+
     /// <summary>Everything a control-plane node runs besides HTTP: AMQP clients, compute, catalog, read model, and Akka.</summary>
     public static IServiceCollection AddTroveNode(this IServiceCollection services, TroveSettings settings)
     {
@@ -62,13 +75,30 @@ public static class TroveNodeExtensions
         }, sp.GetRequiredService<ILogger<LocalCompute>>()));
 
         services.AddAkka("trove", (builder, sp) => builder.WithTroveNode(settings, sp));
+        services.AddTroveAdmin(settings.Admin);
         return services;
+    }
+
+    /// <summary>The admin endpoint and its commands; started after the actor system it inspects.</summary>
+    private static void AddTroveAdmin(this IServiceCollection services, AdminSettings admin)
+    {
+        services.AddSingleton(admin);
+        services.AddSingleton<IAdminCommandSet, ClusterCommands>();
+        services.AddSingleton<IAdminCommandSet, ShardingCommands>();
+        services.AddSingleton<IAdminCommandSet, InstanceAdminCommands>();
+        services.AddSingleton<IAdminCommandSet, AmqpCommands>();
+        services.AddSingleton<AdminCommands>();
+        services.AddHostedService<AdminServer>();
     }
 
     private static AkkaConfigurationBuilder WithTroveNode(this AkkaConfigurationBuilder builder, TroveSettings settings, IServiceProvider sp)
     {
         builder
             .AddHoconFile(Path.Combine(AppContext.BaseDirectory, "hocon", "akka.conf"), HoconAddMode.Prepend)
+            .AddHocon($"""
+                akka.cluster.app-version = "{AppVersion}"
+                akka.cluster.split-brain-resolver.stable-after = {settings.DownUnreachableAfter.TotalMilliseconds}ms
+                """, HoconAddMode.Prepend)
             .WithCustomSerializer("trove", [typeof(ITroveMessage)], system => new TroveSerializer(system))
             .WithRemoting(settings.AkkaHost, settings.AkkaPort)
             .WithClustering(new ClusterOptions { Roles = settings.Roles.ToArray(), SeedNodes = settings.SeedNodes.ToArray() })

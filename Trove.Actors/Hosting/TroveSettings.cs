@@ -1,3 +1,4 @@
+using Trove.Actors.Admin;
 using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
 using Trove.Actors.Instances;
@@ -29,10 +30,19 @@ public sealed record TroveSettings
     public double GuestHeartbeatIntervalSeconds { get; init; } = 3;
     public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long showing an instance waits for its entity before answering from the read model (which trails
+    /// by a moment) instead: while a crashed node's shards move, a tenant still sees the instance.</summary>
+    public TimeSpan ShowFallbackAfter { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Requests a tenant may send per HTTP verb per minute to one API node (upstream: 200); 0 turns the limit off.</summary>
     public int RateLimitPerMinute { get; init; } = 200;
 
+    /// <summary>How long a member must stay unreachable, with the partition stable, before the split-brain resolver
+    /// downs it (and its shards move).</summary>
+    public TimeSpan DownUnreachableAfter { get; init; } = TimeSpan.FromSeconds(15);
+
     public AmqpSettings Amqp { get; init; } = new();
+    public AdminSettings Admin { get; init; } = new();
     public InstanceSettings Instances { get; init; } = new();
     public BackupSettings Backups { get; init; } = new();
     public CatalogSettings Catalog { get; init; } = new();

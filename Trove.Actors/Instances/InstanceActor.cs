@@ -61,6 +61,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<Get>(get => Sender.Tell(InstanceDecisions.Get(_state, get).Reply is InstanceReplies.Found found
             ? found with { VolumeUsed = _volumeUsed }
             : new InstanceReplies.NotFound(get.InstanceId)));
+        Command<Inspect>(_ => Sender.Tell(new InstanceReplies.Inspected(_state, Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString(),
+            _volumeUsed, Context.GetChildren().Select(c => c.Path.Name).ToList())));
         Command<Delete>(delete => Apply(InstanceDecisions.Delete(_state, delete, Now), afterPersist: StartDeletion));
         Command<ReportHeartbeat>(OnHeartbeat);
         Command<CallGuest>(call => CallGuestFor(call.InstanceId, call.TenantId, call.Message, Sender, Sender,

@@ -28,6 +28,8 @@ public static class InstanceCommands
 {
     public sealed record Create(string InstanceId, InstanceRequest Request) : IWithInstanceId, ITroveMessage;
     public sealed record Get(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
+    /// <summary>Admin (trove-admin instance show): the entity's state whatever its tenant, and what it holds in memory.</summary>
+    public sealed record Inspect(string InstanceId) : IWithInstanceId, ITroveMessage;
     public sealed record Delete(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
 
     /// <summary>A guest's heartbeat, as the conductor received it. <paramref name="Sent"/> is the guest's clock.</summary>
@@ -65,6 +67,8 @@ public static class InstanceReplies
     /// <summary>The instance, and what its volume holds as the last heartbeat said (kept in memory, not journaled).</summary>
     public sealed record Found(InstanceState State, double? VolumeUsed = null) : ITroveMessage;
     public sealed record NotFound(string InstanceId) : ITroveMessage;
+    /// <summary><paramref name="State"/> is null for an id that was never created; <paramref name="Children"/> is the work running.</summary>
+    public sealed record Inspected(InstanceState? State, string Node, double? VolumeUsed, IReadOnlyList<string> Children) : ITroveMessage;
     public sealed record Accepted(InstanceState State) : ITroveMessage;
     /// <summary>The request cannot be done in the instance's present state (Trove's 422).</summary>
     public sealed record Refused(string Message) : ITroveMessage;

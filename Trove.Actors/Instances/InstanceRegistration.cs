@@ -22,13 +22,15 @@ public static class InstanceRegistration
 {
     public const string TypeName = "instance";
     public const string WorkerRole = "worker";
+    /// <summary>Shards of each entity type (instance, backup, tenant); every node of a cluster must agree on it.</summary>
+    public const int ShardCount = 100;
 
     /// <summary>How the read model follows instances: with the entity's own apply.</summary>
     public static readonly ProjectedKind<InstanceState, InstanceEvents.IInstanceEvent> Projection = new(TypeName,
         (state, e) => state is null && e is not InstanceEvents.Created ? null : InstanceState.Apply(state, e),
         s => new RowFacts(s.TenantId, s.Created, s.IsDeleted));
 
-    public static AkkaConfigurationBuilder WithInstances(this AkkaConfigurationBuilder builder, bool hostsShards, InstanceSettings settings, int shards = 100)
+    public static AkkaConfigurationBuilder WithInstances(this AkkaConfigurationBuilder builder, bool hostsShards, InstanceSettings settings, int shards = InstanceRegistration.ShardCount)
     {
         var extractor = new InstanceMessageExtractor(shards);
         if (!hostsShards)

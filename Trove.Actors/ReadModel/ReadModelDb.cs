@@ -34,4 +34,19 @@ public sealed class ReadModelDb(SqlDatabase database)
     /// <summary>All of a tenant's live entities of a kind, newest first, for lists filtered in memory.</summary>
     public Task<IReadOnlyList<TState>> AllAsync<TState>(string kind, string tenantId, CancellationToken ct = default) =>
         ListAsync<TState>(kind, tenantId, int.MaxValue, null, ct);
+
+    /// <summary>One of a tenant's live entities, as the projection last wrote it; null when there is none.</summary>
+    public async Task<TState?> FindAsync<TState>(string kind, string tenantId, string id, CancellationToken ct = default) where TState : class
+    {
+        await using var db = Open();
+        var row = await db.GetTable<EntityRow>().FirstOrDefaultAsync(r => r.Kind == kind && r.Id == id && r.TenantId == tenantId && !r.Deleted, ct);
+        return row is null ? null : JsonSerializer.Deserialize<TState>(row.State, Json);
+    }
+
+    /// <summary>The ids of every live entity of a kind, all tenants.</summary>
+    public async Task<IReadOnlyList<string>> LiveIdsAsync(string kind, CancellationToken ct = default)
+    {
+        await using var db = Open();
+        return await db.GetTable<EntityRow>().Where(r => r.Kind == kind && !r.Deleted).OrderBy(r => r.Id).Select(r => r.Id).ToListAsync(ct);
+    }
 }

@@ -73,6 +73,8 @@ public sealed class TroveSerializer(ExtendedActorSystem system) : SerializerWith
         ["instance.detach-configuration"] = typeof(InstanceCommands.DetachConfiguration),
         ["instance.create"] = typeof(InstanceCommands.Create),
         ["instance.get"] = typeof(InstanceCommands.Get),
+        ["instance.inspect"] = typeof(InstanceCommands.Inspect),
+        ["instance.inspected"] = typeof(InstanceReplies.Inspected),
         ["instance.delete"] = typeof(InstanceCommands.Delete),
         ["instance.heartbeat"] = typeof(InstanceCommands.ReportHeartbeat),
         ["instance.call-guest"] = typeof(InstanceCommands.CallGuest),

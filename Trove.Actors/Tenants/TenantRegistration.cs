@@ -17,7 +17,7 @@ public static class TenantRegistration
 {
     public const string TypeName = "tenant";
 
-    public static AkkaConfigurationBuilder WithTenants(this AkkaConfigurationBuilder builder, bool hostsShards, QuotaLimits defaults, int shards = 100)
+    public static AkkaConfigurationBuilder WithTenants(this AkkaConfigurationBuilder builder, bool hostsShards, QuotaLimits defaults, int shards = InstanceRegistration.ShardCount)
     {
         var extractor = new TenantMessageExtractor(shards);
         return hostsShards

@@ -12,7 +12,7 @@ public sealed class MariaDbInstanceTests(NodeFixture fixture)
     private const string Password = "m4ria-'pw\\e2e";
     private TroveNode Node => fixture.Node;
 
-    private static object CreateBody(string name) => new
+    public static object CreateBody(string name) => new
     {
         instance = new
         {

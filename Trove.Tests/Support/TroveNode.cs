@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Trove.Actors.Admin;
 
 namespace Trove.Tests.Support;
 
@@ -22,14 +23,22 @@ public sealed class TroveNode : IAsyncDisposable
     /// <summary>A client logged in as demo, for project demo's routes.</summary>
     public HttpClient Http => Client("demo");
     public Uri BaseAddress { get; }
-    public string ServersDir => Path.Combine(DataDir, "servers");
 
-    private TroveNode(Process process, string dataDir, int port)
+    public int AdminPort { get; }
+    public string ServersDir { get; }
+    public int ProcessId => _process.Id;
+
+    private TroveNode(Process process, string dataDir, int port, int adminPort, string serversDir)
     {
         _process = process;
         DataDir = dataDir;
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        AdminPort = adminPort;
+        ServersDir = serversDir;
     }
+
+    /// <summary>Runs one <c>trove-admin</c> command against this node's admin endpoint.</summary>
+    public Task<AdminResponse> AdminAsync(params string[] args) => AdminClient.SendAsync("127.0.0.1", AdminPort, args);
 
     /// <summary>An anonymous client: no token.</summary>
     public HttpClient Anonymous() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
@@ -69,9 +78,14 @@ public sealed class TroveNode : IAsyncDisposable
     /// <summary>A fresh data dir under /tmp: short, so the engines' socket paths stay short, and reachable by the postgres user.</summary>
     public static string NewDataDir() => Directory.CreateDirectory($"/tmp/trove-t-{Guid.NewGuid().ToString("N")[..8]}").FullName;
 
+    /// <summary>Starts a node; <paramref name="settings"/> (environment variables) may fix its ports
+    /// (<c>TROVE_HTTP_PORT</c>, <c>Trove__Admin__Port</c>) and servers directory, otherwise they are its own.</summary>
     public static async Task<TroveNode> StartAsync(string dataDir, IDictionary<string, string>? settings = null)
     {
-        var port = FreePort();
+        settings ??= new Dictionary<string, string>();
+        var port = settings.TryGetValue("TROVE_HTTP_PORT", out var fixedPort) ? int.Parse(fixedPort) : FreePort();
+        var adminPort = settings.TryGetValue("Trove__Admin__Port", out var fixedAdmin) ? int.Parse(fixedAdmin) : FreePort();
+        var serversDir = settings.TryGetValue("Trove__ServersDirectory", out var servers) ? servers : Path.Combine(dataDir, "servers");
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -82,6 +96,7 @@ public sealed class TroveNode : IAsyncDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Trove.Web.dll"));
         start.Environment["TROVE_DATA_DIR"] = dataDir;
         start.Environment["TROVE_HTTP_PORT"] = port.ToString();
+        start.Environment["Trove__Admin__Port"] = adminPort.ToString();
         start.Environment["Trove__Amqp__ConductorQueue"] = $"trove-conductor-{Path.GetFileName(dataDir)}";
         start.Environment["Trove__GuestHeartbeatIntervalSeconds"] = "1";
         start.Environment["Trove__RateLimitPerMinute"] = "0"; // tests poll fast; the rate limit has its own test
@@ -92,7 +107,7 @@ public sealed class TroveNode : IAsyncDisposable
             start.Environment[$"Trove__Auth__Users__{i}__Project"] = TestProjects[i];
             start.Environment[$"Trove__Auth__Users__{i}__Roles__0"] = TestProjects[i] == "admin" ? "admin" : "member";
         }
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        foreach (var (key, value) in settings)
             start.Environment[key] = value;
 
         var process = Process.Start(start)!;
@@ -103,7 +118,7 @@ public sealed class TroveNode : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var node = new TroveNode(process, dataDir, port);
+        var node = new TroveNode(process, dataDir, port, adminPort, serversDir);
         using var probe = node.Anonymous();
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)
@@ -131,6 +146,23 @@ public sealed class TroveNode : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try { await _process.WaitForExitAsync(timeout.Token); }
         catch (OperationCanceledException) { _process.Kill(); }
+    }
+
+    /// <summary>Waits for the node's process to end by itself (e.g. after it left the cluster).</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try { await _process.WaitForExitAsync(cancel.Token); return true; }
+        catch (OperationCanceledException) { return false; }
+    }
+
+    /// <summary>SIGKILL: the node dies at once, as in a crash; its guests keep running.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited)
+            return;
+        _process.Kill();
+        await _process.WaitForExitAsync();
     }
 
     public async Task<JsonObject> CreateInstanceAsync(string tenant, object body)

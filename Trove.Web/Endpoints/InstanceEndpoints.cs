@@ -78,9 +78,18 @@ public static class InstanceEndpoints
     }
 
     private static async Task<IResult> Show(string tenantId, string id, HttpRequest request,
-        IRequiredActor<InstanceRegion> instances, TroveSettings settings)
+        IRequiredActor<InstanceRegion> instances, ReadModelDb readModel, TroveSettings settings)
     {
-        var reply = await instances.ActorRef.Ask<object>(new InstanceCommands.Get(id, tenantId), settings.AskTimeout);
+        object reply;
+        try
+        {
+            reply = await instances.ActorRef.Ask<object>(new InstanceCommands.Get(id, tenantId), settings.ShowFallbackAfter);
+        }
+        catch (AskTimeoutException)
+        {
+            var projected = await readModel.FindAsync<InstanceState>(InstanceRegistration.TypeName, tenantId, id, request.HttpContext.RequestAborted);
+            reply = projected is null ? throw new TimeoutException($"instance {id} did not answer") : new InstanceReplies.Found(projected);
+        }
         return reply is InstanceReplies.Found found
             ? Results.Json(new JsonObject { ["instance"] = InstanceView.Detail(found.State, request, found.VolumeUsed) })
             : InstanceAsk.ErrorOf(reply);

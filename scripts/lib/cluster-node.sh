@@ -4,13 +4,21 @@ data="$(realpath -m "${TROVE_DATA_DIR:-.trove-cluster}")"
 http="${TROVE_HTTP_PORT:-8779}"
 db="Host=127.0.0.1;Port=5432;Database=${TROVE_CLUSTER_DATABASE:-trove};Username=trove;Password=trove"
 key_file="$data/token.key"
+admin_dll="$root/Trove.Admin/bin/Release/net10.0/trove-admin.dll"
 
+build_release() {
+  dotnet build "$root/Trove.Web/Trove.Web.csproj" -c Release -v q -nologo >/dev/null
+  dotnet build "$root/Trove.Admin/Trove.Admin.csproj" -c Release -v q -nologo >/dev/null
+}
+
+# Every node is a seed, so any of them, the first included, can restart and rejoin the others.
 start_node() {
-  local i=$1 dir="$data/node-$1"
+  local i=$1 dir="$data/node-$1" seeds=() j
+  for j in $(seq 0 $((count - 1))); do seeds+=("Trove__SeedNodes__$j=akka.tcp://trove@127.0.0.1:$((4053 + j))"); done
   mkdir -p "$dir"
   [ -f "$key_file" ] || head -c 32 /dev/urandom | base64 > "$key_file"
   env TROVE_DATA_DIR="$dir" TROVE_HTTP_PORT=$((http + i)) \
-      Trove__AkkaPort=$((4053 + i)) Trove__SeedNodes__0="akka.tcp://trove@127.0.0.1:4053" \
+      Trove__AkkaPort=$((4053 + i)) Trove__Admin__Port=$((9110 + i)) "${seeds[@]}" \
       Trove__DatabaseProvider=PostgreSQL.15 Trove__JournalConnectionString="$db" Trove__ReadModelConnectionString="$db" \
       Trove__Auth__TokenKey="$(cat "$key_file")" Trove__ServersDirectory="$data/servers" Trove__BackupsDirectory="$data/backups" \
       setsid -f dotnet "$root/Trove.Web/bin/Release/net10.0/Trove.Web.dll" >>"$dir/node.log" 2>&1 </dev/null
@@ -20,7 +28,22 @@ start_node() {
   done
   # the newest node process is the one just started
   pgrep -n -f "$root/Trove.Web/bin/Release/net10.0/Trove.Web.dll" > "$dir/node.pid"
-  echo "node $i: http://127.0.0.1:$((http + i))/ (akka 127.0.0.1:$((4053 + i)), pid $(cat "$dir/node.pid"))"
+  wait_up "$i"
+  echo "node $i: http://127.0.0.1:$((http + i))/ (akka 127.0.0.1:$((4053 + i)), admin 127.0.0.1:$((9110 + i)), pid $(cat "$dir/node.pid"))"
+}
+
+# Waits until node i's admin endpoint reports itself an Up member of the cluster.
+wait_up() {
+  local out
+  for _ in $(seq 1 300); do
+    out=$(dotnet "$admin_dll" "127.0.0.1:$((9110 + $1))" cluster show 2>/dev/null || true)
+    if [[ "$out" == *"(self)"* ]] && awk '/\(self\)/ && $3 == "Up" { found = 1 } END { exit !found }' <<<"$out"; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "node $1 did not become Up; see $data/node-$1/node.log" >&2
+  return 1
 }
 
 # SIGTERM runs the node's coordinated shutdown: it hands its shards off and leaves before it exits.

@@ -1,0 +1,33 @@
+using Trove.Actors.Hosting;
+using Trove.Actors.Instances;
+using Trove.Actors.Messaging;
+using Trove.Actors.ReadModel;
+
+namespace Trove.Actors.Admin;
+
+/// <summary><c>amqp status</c>: this node's broker connection, and the depth and consumers of the queues it uses.</summary>
+public sealed class AmqpCommands(AmqpClients amqp, ReadModelDb readModel) : IAdminCommandSet
+{
+    public IEnumerable<AdminCommand> Commands =>
+    [
+        new("amqp status", [], "broker connection, and messages and consumers of the conductor and guest queues", (_, ct) => Status(ct)),
+    ];
+
+    private async Task<AdminResponse> Status(CancellationToken ct)
+    {
+        var connector = amqp.Connector;
+        var broker = new UriBuilder(connector.Settings.Uri) { UserName = "", Password = "" }.Uri;
+        var header = $"broker: {broker} ({(connector.IsOpen ? "connected" : "disconnected")}), exchange {connector.Settings.Exchange}\n";
+        var queues = new List<(string Queue, string Role)> { (connector.Settings.ConductorQueue, "conductor") };
+        queues.AddRange((await readModel.LiveIdsAsync(InstanceRegistration.TypeName, ct))
+            .Select(id => (AmqpSettings.GuestQueue(id), "guest")));
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var (queue, role) in queues)
+        {
+            var depth = connector.IsOpen ? await connector.InspectQueueAsync(queue, ct) : null;
+            rows.Add([queue, role, depth?.Messages.ToString() ?? "-", depth?.Consumers.ToString() ?? "-"]);
+        }
+        var table = TextTable.Format(["QUEUE", "ROLE", "MESSAGES", "CONSUMERS"], rows);
+        return connector.IsOpen ? AdminResponse.Ok(header + table) : AdminResponse.Failed(header + table);
+    }
+}
