@@ -25,7 +25,7 @@ public sealed class ConductorActor : ReceiveActor
                 () => AmqpSource.Create(connector, connector.Settings.ConductorQueue),
                 RestartSettings.Create(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), 0.2))
             .ViaMaterialized(KillSwitches.Single<AmqpIncoming>(), Keep.Right)
-            .SelectAsync(32, HandleAsync)
+            .SelectAsync(connector.Settings.Prefetch, HandleAsync)
             .ToMaterialized(Sink.Ignore<Done>(), Keep.Both)
             .Run(Context.Materializer());
         ReceiveAny(_ => { });

@@ -52,7 +52,7 @@ public static class TroveNodeExtensions
         var database = new SqlDatabase(settings.DatabaseProvider, settings.ReadModelConnection);
         services.AddSingleton(new CatalogRepository(database, settings.Catalog));
         services.AddSingleton(new ConfigurationRepository(database));
-        services.AddSingleton(new ReadModelDb(database));
+        services.AddSingleton(new ReadModelDb(database, settings.ListCacheFor));
 
         // Registered before Akka, so the broker is connected before the first entity needs it.
         services.AddSingleton(new AmqpClients(settings.Amqp));
@@ -91,6 +91,15 @@ public static class TroveNodeExtensions
         services.AddHostedService<AdminServer>();
     }
 
+    /// <summary>The journal and snapshot store, with the serializer and tags the read model needs.</summary>
+    public static AkkaConfigurationBuilder WithTroveJournal(this AkkaConfigurationBuilder builder, TroveSettings settings) => builder
+        .WithCustomSerializer("trove", [typeof(ITroveMessage)], system => new TroveSerializer(system))
+        .WithSqlPersistence(
+            connectionString: settings.JournalConnection,
+            providerName: settings.DatabaseProvider,
+            autoInitialize: true,
+            journalBuilder: journal => journal.AddWriteEventAdapter<EventTagger>("tagger", [typeof(InstanceEvents.IInstanceEvent), typeof(BackupEvents.IBackupEvent)]));
+
     private static AkkaConfigurationBuilder WithTroveNode(this AkkaConfigurationBuilder builder, TroveSettings settings, IServiceProvider sp)
     {
         builder
@@ -99,14 +108,9 @@ public static class TroveNodeExtensions
                 akka.cluster.app-version = "{AppVersion}"
                 akka.cluster.split-brain-resolver.stable-after = {settings.DownUnreachableAfter.TotalMilliseconds}ms
                 """, HoconAddMode.Prepend)
-            .WithCustomSerializer("trove", [typeof(ITroveMessage)], system => new TroveSerializer(system))
+            .WithTroveJournal(settings)
             .WithRemoting(settings.AkkaHost, settings.AkkaPort)
             .WithClustering(new ClusterOptions { Roles = settings.Roles.ToArray(), SeedNodes = settings.SeedNodes.ToArray() })
-            .WithSqlPersistence(
-                connectionString: settings.JournalConnection,
-                providerName: settings.DatabaseProvider,
-                autoInitialize: true,
-                journalBuilder: journal => journal.AddWriteEventAdapter<EventTagger>("tagger", [typeof(InstanceEvents.IInstanceEvent), typeof(BackupEvents.IBackupEvent)]))
             .WithTenants(settings.HasRole(InstanceRegistration.WorkerRole), settings.Quotas)
             .WithInstances(settings.HasRole(InstanceRegistration.WorkerRole), settings.Instances)
             .WithBackups(settings.HasRole(InstanceRegistration.WorkerRole), settings.Backups);

@@ -34,6 +34,10 @@ public sealed record TroveSettings
     /// by a moment) instead: while a crashed node's shards move, a tenant still sees the instance.</summary>
     public TimeSpan ShowFallbackAfter { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>How long a page of a list is served from memory; this node's projection drops it sooner when the
+    /// tenant's rows change. Zero reads the read model on every request.</summary>
+    public TimeSpan ListCacheFor { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Requests a tenant may send per HTTP verb per minute to one API node (upstream: 200); 0 turns the limit off.</summary>
     public int RateLimitPerMinute { get; init; } = 200;
 

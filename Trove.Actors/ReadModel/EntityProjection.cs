@@ -78,6 +78,8 @@ public sealed class EntityProjection<TState, TEvent> : ReceiveActor where TState
             }
             await connection.InsertOrReplaceAsync(new ProjectionOffsetRow { Name = offsetName, Offset = ((Sequence)batch[^1].Offset).Value });
             await tx.CommitAsync();
+            foreach (var tenant in states.Values.OfType<TState>().Select(s => kind.Facts(s).TenantId).Distinct())
+                db.Invalidate(kind.Kind, tenant);
             return Done.Instance;
         }
     }

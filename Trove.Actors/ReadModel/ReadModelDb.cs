@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using LinqToDB;
 using LinqToDB.Async;
@@ -6,10 +7,14 @@ using Trove.Actors.Sql;
 
 namespace Trove.Actors.ReadModel;
 
-/// <summary>The read model's tables (Linq2Db), for the projections that write them and the API that lists them.</summary>
-public sealed class ReadModelDb(SqlDatabase database)
+/// <summary>The read model's tables (Linq2Db), for the projections that write them and the API that lists them.
+/// Pages of lists are kept for <paramref name="listCacheFor"/> (the read model trails the journal by about as much
+/// anyway), and dropped at once when this node's projection changes the tenant's rows.</summary>
+public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = default)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
+    private const int MaxCachedPages = 10_000;
+    private readonly ConcurrentDictionary<(string Kind, string TenantId, int Limit, string? Marker), (long Until, object Page)> _pages = new();
 
     public DataConnection Open() => database.Open();
 
@@ -22,6 +27,29 @@ public sealed class ReadModelDb(SqlDatabase database)
 
     /// <summary>A tenant's entities of a kind, newest first, paged by the id of the last one seen.</summary>
     public async Task<IReadOnlyList<TState>> ListAsync<TState>(string kind, string tenantId, int limit, string? marker, CancellationToken ct = default)
+    {
+        if (listCacheFor <= TimeSpan.Zero)
+            return await QueryAsync<TState>(kind, tenantId, limit, marker, ct);
+        var key = (kind, tenantId, limit, marker);
+        var now = Environment.TickCount64;
+        if (_pages.TryGetValue(key, out var cached) && cached.Until > now && cached.Page is IReadOnlyList<TState> page)
+            return page;
+        page = await QueryAsync<TState>(kind, tenantId, limit, marker, ct);
+        if (_pages.Count >= MaxCachedPages)
+            _pages.Clear();
+        _pages[key] = (now + (long)listCacheFor.TotalMilliseconds, page);
+        return page;
+    }
+
+    /// <summary>Forgets the cached pages of a tenant's entities of a kind: their rows just changed.</summary>
+    public void Invalidate(string kind, string tenantId)
+    {
+        foreach (var key in _pages.Keys)
+            if (key.Kind == kind && key.TenantId == tenantId)
+                _pages.TryRemove(key, out _);
+    }
+
+    private async Task<IReadOnlyList<TState>> QueryAsync<TState>(string kind, string tenantId, int limit, string? marker, CancellationToken ct)
     {
         await using var db = Open();
         var rows = db.GetTable<EntityRow>().Where(r => r.Kind == kind && r.TenantId == tenantId && !r.Deleted);

@@ -1,0 +1,51 @@
+using LinqToDB;
+using Trove.Actors.ReadModel;
+using Trove.Actors.Sql;
+
+namespace Trove.Tests.ReadModel;
+
+/// <summary>The read model's list pages on a real SQLite file, served from memory for a moment.</summary>
+public sealed class ReadModelDbTests : IDisposable
+{
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"readmodel-{Guid.NewGuid():N}.db");
+
+    public void Dispose() => File.Delete(_file);
+
+    private async Task<ReadModelDb> CreateAsync(TimeSpan cacheFor)
+    {
+        var db = new ReadModelDb(new SqlDatabase("SQLite.MS", $"Data Source={_file};Pooling=false"), cacheFor);
+        await db.EnsureCreatedAsync();
+        return db;
+    }
+
+    private static async Task AddRowAsync(ReadModelDb db, string id, string tenant = "demo")
+    {
+        await using var connection = db.Open();
+        await connection.InsertAsync(new EntityRow { Kind = "thing", Id = id, TenantId = tenant, CreatedTicks = DateTime.UtcNow.Ticks, State = $"\"{id}\"" });
+    }
+
+    [Fact]
+    public async Task A_page_is_served_from_memory_until_the_tenant_s_rows_change()
+    {
+        var db = await CreateAsync(TimeSpan.FromMinutes(5));
+        await AddRowAsync(db, "a");
+        Assert.Equal(["a"], await db.ListAsync<string>("thing", "demo", 20, null));
+
+        await AddRowAsync(db, "b");
+        Assert.Equal(["a"], await db.ListAsync<string>("thing", "demo", 20, null)); // the cached page
+        db.Invalidate("thing", "other");
+        Assert.Equal(["a"], await db.ListAsync<string>("thing", "demo", 20, null)); // another tenant's change
+        db.Invalidate("thing", "demo");
+        Assert.Equal(["b", "a"], await db.ListAsync<string>("thing", "demo", 20, null));
+    }
+
+    [Fact]
+    public async Task Without_a_cache_every_list_reads_the_table()
+    {
+        var db = await CreateAsync(TimeSpan.Zero);
+        await AddRowAsync(db, "a");
+        Assert.Single(await db.ListAsync<string>("thing", "demo", 20, null));
+        await AddRowAsync(db, "b");
+        Assert.Equal(2, (await db.ListAsync<string>("thing", "demo", 20, null)).Count);
+    }
+}
