@@ -93,12 +93,22 @@ public static class TroveNodeExtensions
 
     /// <summary>The journal and snapshot store, with the serializer and tags the read model needs.</summary>
     public static AkkaConfigurationBuilder WithTroveJournal(this AkkaConfigurationBuilder builder, TroveSettings settings) => builder
+        .AddHocon(settings.DatabaseProvider.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase) ? SqliteReads : "", HoconAddMode.Prepend)
         .WithCustomSerializer("trove", [typeof(ITroveMessage)], system => new TroveSerializer(system))
         .WithSqlPersistence(
             connectionString: settings.JournalConnection,
             providerName: settings.DatabaseProvider,
             autoInitialize: true,
             journalBuilder: journal => journal.AddWriteEventAdapter<EventTagger>("tagger", [typeof(InstanceEvents.IInstanceEvent), typeof(BackupEvents.IBackupEvent)]));
+
+    /// <summary>Microsoft.Data.Sqlite starts any other transaction with BEGIN IMMEDIATE, which takes the write lock:
+    /// every recovery and query would queue behind every write (and busy-wait). Read-uncommitted is its deferred
+    /// BEGIN; without shared cache, SQLite readers still see only committed data.</summary>
+    private const string SqliteReads = """
+        akka.persistence.journal.sql.read-isolation-level = read-uncommitted
+        akka.persistence.query.journal.sql.read-isolation-level = read-uncommitted
+        akka.persistence.snapshot-store.sql.read-isolation-level = read-uncommitted
+        """;
 
     private static AkkaConfigurationBuilder WithTroveNode(this AkkaConfigurationBuilder builder, TroveSettings settings, IServiceProvider sp)
     {

@@ -1,0 +1,21 @@
+using Microsoft.Data.Sqlite;
+
+namespace Trove.Actors.Sql;
+
+/// <summary>
+/// SQLite files in write-ahead-log mode: a commit is one append and one fsync instead of a rollback journal's
+/// several, and readers (lists, queries) no longer wait for the projection's writes. The mode is kept in the file.
+/// </summary>
+public static class SqliteJournalMode
+{
+    public static async Task UseWriteAheadLogAsync(string providerName, string connectionString, CancellationToken ct = default)
+    {
+        if (!providerName.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase))
+            return;
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL";
+        await command.ExecuteScalarAsync(ct);
+    }
+}
