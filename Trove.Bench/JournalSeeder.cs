@@ -9,6 +9,7 @@ using Akka;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Persistence;
+using Akka.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -39,24 +40,55 @@ public static class JournalSeeder
 
         var watch = Stopwatch.StartNew();
         var at = DateTimeOffset.UtcNow;
-        const int window = 256;
-        var inFlight = new List<Task>();
-        for (var i = 0; i < count; i++)
-        {
-            var id = SeededIds.Of(i);
-            var actor = system.ActorOf(Props.Create(() => new SeedInstance($"instance-{id}", Events(id, tenant, i, at))));
-            inFlight.Add(actor.Ask<Done>(SeedInstance.Write.Instance, TimeSpan.FromMinutes(2)));
-            if (inFlight.Count >= window)
-            {
-                await Task.WhenAll(inFlight);
-                inFlight.Clear();
-            }
-        }
-        await Task.WhenAll(inFlight);
+        // The first instance through a persistent actor, as the entity writes it (this also creates the tables);
+        // the others as the very same rows in one transaction: the journal's own write path costs ~8 ms of CPU per
+        // instance here, which would make seeding 100,000 instances take a quarter of an hour.
+        await system.ActorOf(Props.Create(() => new SeedInstance($"instance-{SeededIds.Of(0)}", Events(SeededIds.Of(0), tenant, 0, at))))
+            .Ask<Done>(SeedInstance.Write.Instance, TimeSpan.FromMinutes(1));
+        await WriteJournalRowsAsync(system, settings, Enumerable.Range(1, count - 1).Select(i => (SeededIds.Of(i), Events(SeededIds.Of(i), tenant, i, at))));
         await host.StopAsync();
         await WriteReadModelAsync(settings, count, tenant, at);
         Console.WriteLine($"seeded {count} instances in {watch.Elapsed.TotalSeconds:0.0} s");
         return 0;
+    }
+
+    private static async Task WriteJournalRowsAsync(ActorSystem system, TroveSettings settings, IEnumerable<(string Id, IInstanceEvent[] Events)> instances)
+    {
+        await using var connection = new SqliteConnection(settings.JournalConnection);
+        await connection.OpenAsync();
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync();
+        var journal = connection.CreateCommand();
+        journal.CommandText = """
+            INSERT INTO journal (created, deleted, persistence_id, sequence_number, message, manifest, identifier, writer_uuid)
+            VALUES ($created, 0, $pid, $seq, $message, $manifest, $identifier, $writer) RETURNING ordering
+            """;
+        var tags = connection.CreateCommand();
+        tags.CommandText = "INSERT INTO tags (ordering_id, tag, sequence_nr, persistence_id) VALUES ($ordering, $tag, $seq, $pid)";
+        var writer = Guid.NewGuid().ToString("N");
+        foreach (var (id, events) in instances)
+        {
+            for (var seq = 1; seq <= events.Length; seq++)
+            {
+                var e = events[seq - 1];
+                var serializer = (SerializerWithStringManifest)system.Serialization.FindSerializerFor(e);
+                journal.Parameters.Clear();
+                journal.Parameters.AddWithValue("$created", DateTime.UtcNow.Ticks);
+                journal.Parameters.AddWithValue("$pid", $"instance-{id}");
+                journal.Parameters.AddWithValue("$seq", seq);
+                journal.Parameters.AddWithValue("$message", serializer.ToBinary(e));
+                journal.Parameters.AddWithValue("$manifest", serializer.Manifest(e));
+                journal.Parameters.AddWithValue("$identifier", serializer.Identifier);
+                journal.Parameters.AddWithValue("$writer", writer);
+                var ordering = (long)(await journal.ExecuteScalarAsync())!;
+                tags.Parameters.Clear();
+                tags.Parameters.AddWithValue("$ordering", ordering);
+                tags.Parameters.AddWithValue("$tag", InstanceRegistration.TypeName);
+                tags.Parameters.AddWithValue("$seq", seq);
+                tags.Parameters.AddWithValue("$pid", $"instance-{id}");
+                await tags.ExecuteNonQueryAsync();
+            }
+        }
+        await tx.CommitAsync();
     }
 
     /// <summary>The rows the instance projection would write for them, and its offset past them, so that the node

@@ -233,7 +233,7 @@ def cold_gets(node, count, sample):
     return latencies[len(latencies) // 2] * 1000, latencies[int(len(latencies) * 0.99)] * 1000
 
 
-def scale(rows, sizes=(1000, 10000), activate=2000):
+def scale(rows, sizes=(1000, 10000, 100000), activate=2000):
     """Per size: node start-up, memory with every instance passivated and then with `activate` of them active, cold GET
     of a passivated instance (recovery from the journal), and show/list throughput: how cost grows with instances."""
     from concurrent.futures import ThreadPoolExecutor

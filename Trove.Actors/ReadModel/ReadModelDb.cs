@@ -23,6 +23,8 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
         await using var db = Open();
         await db.CreateTableAsync<EntityRow>(tableOptions: TableOptions.CreateIfNotExists, token: ct);
         await db.CreateTableAsync<ProjectionOffsetRow>(tableOptions: TableOptions.CreateIfNotExists, token: ct);
+        // A tenant's list is its newest rows of a kind: without this, every page sorts all of the kind's rows.
+        await db.ExecuteAsync("CREATE INDEX IF NOT EXISTS entity_view_list ON entity_view (kind, tenant_id, deleted, created_ticks DESC, id)", ct);
     }
 
     /// <summary>A tenant's entities of a kind, newest first, paged by the id of the last one seen.</summary>
@@ -32,13 +34,23 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
             return await QueryAsync<TState>(kind, tenantId, limit, marker, ct);
         var key = (kind, tenantId, limit, marker);
         var now = Environment.TickCount64;
-        if (_pages.TryGetValue(key, out var cached) && cached.Until > now && cached.Page is IReadOnlyList<TState> page)
-            return page;
-        page = await QueryAsync<TState>(kind, tenantId, limit, marker, ct);
-        if (_pages.Count >= MaxCachedPages)
-            _pages.Clear();
-        _pages[key] = (now + (long)listCacheFor.TotalMilliseconds, page);
-        return page;
+        if (!_pages.TryGetValue(key, out var cached) || cached.Until <= now || cached.Page is not Task<IReadOnlyList<TState>> page)
+        {
+            // One query per page and moment, shared by every request that asks meanwhile (and not cancelled by any).
+            page = QueryAsync<TState>(kind, tenantId, limit, marker, CancellationToken.None);
+            if (_pages.Count >= MaxCachedPages)
+                _pages.Clear();
+            _pages[key] = (now + (long)listCacheFor.TotalMilliseconds, page);
+        }
+        try
+        {
+            return await page.WaitAsync(ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            _pages.TryRemove(key, out _);
+            throw;
+        }
     }
 
     /// <summary>Forgets the cached pages of a tenant's entities of a kind: their rows just changed.</summary>
