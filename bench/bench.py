@@ -47,7 +47,7 @@ class Node:
         self.port = free_port()
         self.queue = settings.pop("queue", f"trove-conductor-bench-{self.port}")
         env = dict(os.environ, TROVE_DATA_DIR=self.dir, TROVE_HTTP_PORT=str(self.port), Trove__RateLimitPerMinute="0",
-                   Trove__Amqp__ConductorQueue=self.queue, Trove__GuestHeartbeatIntervalSeconds="1",
+                   Trove__Amqp__ConductorQueue=self.queue,
                    Trove__Admin__Port=str(free_port()), **settings)
         self.log = open(os.path.join(self.dir, "node.log"), "w")
         started = time.monotonic()
