@@ -56,7 +56,4 @@ public static class HeartbeatLoad
         await connector.DeleteQueueAsync(queue);
         return 0;
     }
-
-    private static void Report(uint messages, TimeSpan elapsed) =>
-        Console.WriteLine($"drained {messages} messages in {elapsed.TotalSeconds:0.000} s: {messages / elapsed.TotalSeconds:0} msg/s");
 }
