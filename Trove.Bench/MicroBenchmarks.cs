@@ -48,7 +48,7 @@ public class MicroBenchmarks
     public object DeserializeInstanceState() => _serializer.FromBinary(_stateBytes, _serializer.Manifest(_state));
 
     [Benchmark]
-    public string? ShardIdOfAGet() => _extractor.ShardId(_get);
+    public string? ShardIdOfAGet() => _extractor.ShardId(_extractor.EntityId(_get)!, _get);
 
     [Benchmark]
     public HeartbeatArgs ParseAHeartbeat() => RpcMessage.Parse(_heartbeat).ArgsAs<HeartbeatArgs>();

@@ -12,7 +12,7 @@ public sealed class ShardingCommands(ActorSystem system) : IAdminCommandSet
     private static readonly string[] TypeNames = [InstanceRegistration.TypeName, BackupRegistration.TypeName, TenantRegistration.TypeName];
 
     // Every type shards by the same stable hash over the same number of shards (see the registrations).
-    private static readonly IMessageExtractor ById = HashCodeMessageExtractor.Create(InstanceRegistration.ShardCount, m => (string)m, m => m);
+    private static readonly HashCodeMessageExtractor ById = new InstanceMessageExtractor(InstanceRegistration.ShardCount);
 
     public IEnumerable<AdminCommand> Commands =>
     [
@@ -54,7 +54,7 @@ public sealed class ShardingCommands(ActorSystem system) : IAdminCommandSet
     {
         if (!TypeNames.Contains(type))
             return UnknownType(type);
-        var shard = ById.ShardId(id);
+        var shard = ById.ShardId(id, null);
         var stats = await ClusterStats(type);
         var host = stats.Regions.Where(r => r.Value.Stats.ContainsKey(shard)).Select(r => r.Key).FirstOrDefault();
         if (host is null)
