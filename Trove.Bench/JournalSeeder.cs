@@ -29,8 +29,7 @@ public static class JournalSeeder
     {
         var settings = new TroveSettings { DataDir = dataDir };
         Directory.CreateDirectory(settings.FullDataDir);
-        await SqliteJournalMode.UseWriteAheadLogAsync(settings.DatabaseProvider, settings.JournalConnection);
-        await SqliteJournalMode.UseWriteAheadLogAsync(settings.DatabaseProvider, settings.ReadModelConnection);
+        await settings.UseWriteAheadLogAsync();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddAkka("trove-seeder", b => b.WithTroveJournal(settings));

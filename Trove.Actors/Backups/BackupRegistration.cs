@@ -31,13 +31,6 @@ public static class BackupRegistration
             (_, registry, resolver) => id => BackupActor.Props(id, resolver.GetService<IGuestRpc>(), registry.Get<InstanceRegion>(),
                 resolver.GetService<IBackupStorage>(), settings),
             extractor,
-            new ShardOptions
-            {
-                Role = InstanceRegistration.WorkerRole,
-                StateStoreMode = StateStoreMode.DData,
-                // A backup in progress is started again after a crash or handoff, so its timeout still runs.
-                RememberEntities = true,
-                RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
-            });
+            InstanceRegistration.RememberingShards());
     }
 }

@@ -8,12 +8,17 @@ namespace Trove.Actors.Hosting;
 
 public static class SqlSetup
 {
+    /// <summary>The journal and the read model in write-ahead-log mode when they are SQLite files.</summary>
+    public static async Task UseWriteAheadLogAsync(this TroveSettings settings)
+    {
+        await SqliteJournalMode.UseWriteAheadLogAsync(settings.DatabaseProvider, settings.JournalConnection);
+        await SqliteJournalMode.UseWriteAheadLogAsync(settings.DatabaseProvider, settings.ReadModelConnection);
+    }
+
     /// <summary>Creates the node's SQL tables if missing and seeds the catalog and the parameter rules.</summary>
     public static async Task PrepareTroveDatabaseAsync(this IServiceProvider services, string rulesDirectory)
     {
-        var settings = services.GetRequiredService<TroveSettings>();
-        await SqliteJournalMode.UseWriteAheadLogAsync(settings.DatabaseProvider, settings.JournalConnection);
-        await SqliteJournalMode.UseWriteAheadLogAsync(settings.DatabaseProvider, settings.ReadModelConnection);
+        await services.GetRequiredService<TroveSettings>().UseWriteAheadLogAsync();
         await services.GetRequiredService<ReadModelDb>().EnsureCreatedAsync();
         await services.GetRequiredService<CatalogRepository>().EnsureSeededAsync();
         await services.GetRequiredService<ConfigurationRepository>().EnsureSeededAsync(rulesDirectory);

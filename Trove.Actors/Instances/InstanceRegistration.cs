@@ -30,6 +30,16 @@ public static class InstanceRegistration
         (state, e) => state is null && e is not InstanceEvents.Created ? null : InstanceState.Apply(state, e),
         s => new RowFacts(s.TenantId, s.Created, s.IsDeleted));
 
+    /// <summary>Shards on the worker nodes whose live entities (a build, a delete, a backup in progress: anything not
+    /// passivated) start again on the node that takes a shard over after a crash or handoff.</summary>
+    public static ShardOptions RememberingShards() => new()
+    {
+        Role = WorkerRole,
+        StateStoreMode = StateStoreMode.DData,
+        RememberEntities = true,
+        RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+    };
+
     public static AkkaConfigurationBuilder WithInstances(this AkkaConfigurationBuilder builder, bool hostsShards, InstanceSettings settings, int shards = InstanceRegistration.ShardCount)
     {
         var extractor = new InstanceMessageExtractor(shards);
@@ -39,13 +49,6 @@ public static class InstanceRegistration
             (_, registry, resolver) => id => InstanceActor.Props(id,
                 resolver.GetService<ICompute>(), resolver.GetService<IGuestRpc>(), registry.Get<TenantRegion>(), settings),
             extractor,
-            new ShardOptions
-            {
-                Role = WorkerRole,
-                StateStoreMode = StateStoreMode.DData,
-                // Entities that have not passivated (builds, deletes, watched instances) start again after a crash or handoff.
-                RememberEntities = true,
-                RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
-            });
+            RememberingShards());
     }
 }

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Npgsql;
 using Trove.Tests.Support;
 
 namespace Trove.Tests.EndToEnd;
@@ -9,47 +8,26 @@ namespace Trove.Tests.EndToEnd;
 [Collection("restart")]
 public sealed class PostgresJournalTests
 {
-    private const string Server = "Host=127.0.0.1;Port=5432;Username=trove;Password=trove";
-
     [Fact]
     public async Task A_node_on_a_postgresql_journal_builds_an_instance_and_finds_it_again_after_a_restart()
     {
-        var database = $"trove_t_{Guid.NewGuid():N}"[..20];
-        await using (var admin = new NpgsqlConnection($"{Server};Database=trove"))
-        {
-            await admin.OpenAsync();
-            await new NpgsqlCommand($"CREATE DATABASE {database}", admin).ExecuteNonQueryAsync();
-        }
-        var settings = new Dictionary<string, string>
-        {
-            ["Trove__DatabaseProvider"] = "PostgreSQL.15",
-            ["Trove__JournalConnectionString"] = $"{Server};Database={database}",
-            ["Trove__ReadModelConnectionString"] = $"{Server};Database={database}",
-        };
+        await using var database = await TestDatabase.CreateAsync();
+        var settings = database.NodeSettings();
         var dataDir = TroveNode.NewDataDir();
-        try
-        {
-            var first = await TroveNode.StartAsync(dataDir, settings);
-            var id = (string)(await first.CreateInstanceAsync("demo", PostgresInstanceTests.CreateBody("pg-on-pg")))["id"]!;
-            await first.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(90));
-            await first.StopAsync();
-            Assert.False(File.Exists(Path.Combine(dataDir, "akka.db"))); // nothing of the journal went to SQLite
+        var first = await TroveNode.StartAsync(dataDir, settings);
+        var id = (string)(await first.CreateInstanceAsync("demo", PostgresInstanceTests.CreateBody("pg-on-pg")))["id"]!;
+        await first.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(90));
+        await first.StopAsync();
+        Assert.False(File.Exists(Path.Combine(dataDir, "akka.db"))); // nothing of the journal went to SQLite
 
-            await using var second = await TroveNode.StartAsync(dataDir, settings);
-            await second.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(30));
-            var deadline = DateTime.UtcNow.AddSeconds(20);
-            JsonArray listed;
-            do
-            {
-                listed = (await second.Http.GetFromJsonAsync<JsonObject>("v1.0/demo/instances"))!["instances"]!.AsArray();
-            } while (listed.Count == 0 && DateTime.UtcNow < deadline && await Task.Delay(200).ContinueWith(_ => true));
-            Assert.Equal(id, (string?)Assert.Single(listed)!["id"]);
-        }
-        finally
+        await using var second = await TroveNode.StartAsync(dataDir, settings);
+        await second.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(30));
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        JsonArray listed;
+        do
         {
-            await using var admin = new NpgsqlConnection($"{Server};Database=trove");
-            await admin.OpenAsync();
-            await new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", admin).ExecuteNonQueryAsync();
-        }
+            listed = (await second.Http.GetFromJsonAsync<JsonObject>("v1.0/demo/instances"))!["instances"]!.AsArray();
+        } while (listed.Count == 0 && DateTime.UtcNow < deadline && await Task.Delay(200).ContinueWith(_ => true));
+        Assert.Equal(id, (string?)Assert.Single(listed)!["id"]);
     }
 }

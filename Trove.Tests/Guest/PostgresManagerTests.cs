@@ -1,11 +1,10 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Trove.Actors.Guests;
 using Trove.Guest.Datastores.Postgres;
+using Trove.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Trove.Tests.Guest;
@@ -16,7 +15,7 @@ public sealed class PostgresManagerTests : IAsyncLifetime
 {
     // Short, so that the unix socket path stays under 107 characters.
     private readonly string _dir = $"/tmp/tg-{Guid.NewGuid().ToString("N")[..8]}";
-    private readonly int _port = FreePort();
+    private readonly int _port = TroveNode.FreePort();
     private readonly PostgresManager _manager;
     private readonly ITestOutputHelper _output;
 
@@ -42,15 +41,6 @@ public sealed class PostgresManagerTests : IAsyncLifetime
         {
             Directory.Delete(_dir, recursive: true);
         }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private static PrepareArgs Args(string password, params DatabaseSpec[] databases) =>

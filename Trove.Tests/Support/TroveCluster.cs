@@ -1,4 +1,3 @@
-using Npgsql;
 using Trove.Actors.Admin;
 
 namespace Trove.Tests.Support;
@@ -10,14 +9,12 @@ namespace Trove.Tests.Support;
 /// </summary>
 public sealed class TroveCluster : IAsyncDisposable
 {
-    private const string Server = "Host=127.0.0.1;Port=5432;Username=trove;Password=trove";
-
     private readonly string _root;
-    private readonly string _database;
+    private readonly TestDatabase _database;
     private readonly List<Dictionary<string, string>> _settings;
     public List<TroveNode> Nodes { get; } = new();
 
-    private TroveCluster(string root, string database, List<Dictionary<string, string>> settings)
+    private TroveCluster(string root, TestDatabase database, List<Dictionary<string, string>> settings)
     {
         _root = root;
         _database = database;
@@ -29,30 +26,20 @@ public sealed class TroveCluster : IAsyncDisposable
     public static async Task<TroveCluster> StartAsync(int count, IDictionary<string, string>? extra = null)
     {
         var root = TroveNode.NewDataDir();
-        var database = $"trove_c_{Guid.NewGuid():N}"[..20];
-        await using (var admin = new NpgsqlConnection($"{Server};Database=trove"))
-        {
-            await admin.OpenAsync();
-            await new NpgsqlCommand($"CREATE DATABASE {database}", admin).ExecuteNonQueryAsync();
-        }
+        var database = await TestDatabase.CreateAsync();
         var akkaPorts = Enumerable.Range(0, count).Select(_ => TroveNode.FreePort()).ToList();
         var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var settings = akkaPorts.Select(akkaPort =>
         {
-            var node = new Dictionary<string, string>
-            {
-                ["TROVE_HTTP_PORT"] = TroveNode.FreePort().ToString(),
-                ["Trove__Admin__Port"] = TroveNode.FreePort().ToString(),
-                ["Trove__AkkaPort"] = akkaPort.ToString(),
-                ["Trove__DatabaseProvider"] = "PostgreSQL.15",
-                ["Trove__JournalConnectionString"] = $"{Server};Database={database}",
-                ["Trove__ReadModelConnectionString"] = $"{Server};Database={database}",
-                ["Trove__Auth__TokenKey"] = key,
-                ["Trove__ServersDirectory"] = Path.Combine(root, "servers"),
-                ["Trove__BackupsDirectory"] = Path.Combine(root, "backups"),
-                ["Trove__Amqp__ConductorQueue"] = $"trove-conductor-{Path.GetFileName(root)}",
-                ["Trove__DownUnreachableAfter"] = "00:00:05",
-            };
+            var node = database.NodeSettings();
+            node["TROVE_HTTP_PORT"] = TroveNode.FreePort().ToString();
+            node["Trove__Admin__Port"] = TroveNode.FreePort().ToString();
+            node["Trove__AkkaPort"] = akkaPort.ToString();
+            node["Trove__Auth__TokenKey"] = key;
+            node["Trove__ServersDirectory"] = Path.Combine(root, "servers");
+            node["Trove__BackupsDirectory"] = Path.Combine(root, "backups");
+            node["Trove__Amqp__ConductorQueue"] = $"trove-conductor-{Path.GetFileName(root)}";
+            node["Trove__DownUnreachableAfter"] = "00:00:05";
             for (var i = 0; i < count; i++)
                 node[$"Trove__SeedNodes__{i}"] = $"akka.tcp://trove@127.0.0.1:{akkaPorts[i]}";
             foreach (var (k, v) in extra ?? new Dictionary<string, string>())
@@ -102,8 +89,8 @@ public sealed class TroveCluster : IAsyncDisposable
         while (true)
         {
             var show = await node.AdminAsync("cluster", "show");
-            if (show.Exit == AdminExit.Ok && MemberRows(show.Output).Count(r => r.Status == "Up" && r.Reachability == "reachable") == members
-                && MemberRows(show.Output).Count == members)
+            var rows = MemberRows(show.Output);
+            if (show.Exit == AdminExit.Ok && rows.Count == members && rows.All(r => r.Status == "Up" && r.Reachability == "reachable"))
                 return show.Output;
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"expected {members} members Up; node {node.BaseAddress} says:\n{show.Output}");
@@ -124,8 +111,6 @@ public sealed class TroveCluster : IAsyncDisposable
         foreach (var node in Nodes)
             await node.DisposeAsync();
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
-        await using var admin = new NpgsqlConnection($"{Server};Database=trove");
-        await admin.OpenAsync();
-        await new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", admin).ExecuteNonQueryAsync();
+        await _database.DisposeAsync();
     }
 }
