@@ -3,6 +3,7 @@ using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using Trove.Actors.Guests;
+using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Actors.Messaging;
 using static Trove.Actors.Backups.BackupCommands;
@@ -59,6 +60,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         Command<NotifyInstance>(_ => Notify());
         Command<InstanceReplies.BackupEndAck>(_ => Timers.Cancel(nameof(NotifyInstance)));
         Command<ReceiveTimeout>(_ => Passivate());
+        Command<StopEntity>(_ => Context.Stop(Self));
         Command<Status.Failure>(_ => Timers.StartSingleTimer(nameof(NotifyInstance), new NotifyInstance(), _settings.RetryDelay));
         Command<BackupCommands.Delete>(OnDelete);
         Command<DeleteFailed>(failed => failed.Requester.Tell(new BackupReplies.Refused(failed.Message)));
@@ -175,7 +177,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         then();
     });
 
-    private void Passivate() => Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+    private void Passivate() => Context.Parent.Tell(new Passivate(StopEntity.Instance));
 
     public static Props Props(string id, IGuestRpc guests, IActorRef instances, IBackupStorage storage, BackupSettings settings) =>
         Akka.Actor.Props.Create(() => new BackupActor(id, guests, instances, storage, settings));

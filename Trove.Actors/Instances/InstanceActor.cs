@@ -6,6 +6,7 @@ using Trove.Actors.Compute;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Trove.Actors.Guests;
+using Trove.Actors.Hosting;
 using Trove.Actors.Messaging;
 using static Trove.Actors.Instances.InstanceCommands;
 using static Trove.Actors.Instances.InstanceEvents;
@@ -121,6 +122,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         });
         Command<RetryDelete>(_ => StartDeletion());
         Command<ReceiveTimeout>(_ => Passivate());
+        Command<StopEntity>(_ => Context.Stop(Self));
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(f => _log.Warning("instance {0}: snapshot failed: {1}", _id, f.Cause.Message));
     }
@@ -235,6 +237,9 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                 sender.Tell(decision.Reply);
             return;
         }
+        // The reply goes from the last event's handler, while commands are still stashed: a DeferAsync handler
+        // would run after the stash is released, so a stop arriving meanwhile could drop the reply.
+        var pending = decision.Events.Count;
         PersistAll(decision.Events, e =>
         {
             _state = InstanceState.Apply(_state, e);
@@ -242,11 +247,10 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                 Timers.Cancel(nameof(BuildTimedOut));
             if (LastSequenceNr % _settings.SnapshotEvery == 0)
                 SaveSnapshot(_state);
-        });
-        DeferAsync(decision, d =>
-        {
-            if (d.Reply is not null)
-                sender.Tell(d.Reply);
+            if (--pending > 0)
+                return;
+            if (decision.Reply is not null)
+                sender.Tell(decision.Reply);
             afterPersist?.Invoke();
         });
     }
@@ -290,7 +294,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Context.ActorOf(DeletionActor.Props(_id, _state.TenantId, _state.ServerId, _compute, _guests, _tenants, _settings.StopDbTimeout), "deletion");
     }
 
-    private void Passivate() => Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+    private void Passivate() => Context.Parent.Tell(new Passivate(StopEntity.Instance));
 
     private static ServerSpec ServerSpecOf(Create c) =>
         new(c.InstanceId, c.Request.Datastore, c.Request.DatastoreVersion, c.Request.RamMb, c.Request.VolumeSize);

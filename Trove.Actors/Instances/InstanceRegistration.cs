@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Trove.Actors.Compute;
 using Trove.Actors.Guests;
+using Trove.Actors.Hosting;
 using Trove.Actors.ReadModel;
 using Trove.Actors.Tenants;
 
@@ -38,6 +39,7 @@ public static class InstanceRegistration
         StateStoreMode = StateStoreMode.DData,
         RememberEntities = true,
         RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+        HandOffStopMessage = StopEntity.Instance,
     };
 
     public static AkkaConfigurationBuilder WithInstances(this AkkaConfigurationBuilder builder, bool hostsShards, InstanceSettings settings, int shards = InstanceRegistration.ShardCount)

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Persistence;
+using Trove.Actors.Hosting;
 using static Trove.Actors.Tenants.TenantCommands;
 using static Trove.Actors.Tenants.TenantEvents;
 
@@ -71,6 +72,7 @@ public sealed class TenantActor : ReceivePersistentActor
         });
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(_ => { });
+        Command<StopEntity>(_ => Context.Stop(Self));
     }
 
     private void PersistAndReply(ITenantEvent e, object reply)

@@ -1,6 +1,7 @@
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
+using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 
 namespace Trove.Actors.Tenants;
@@ -22,7 +23,7 @@ public static class TenantRegistration
         var extractor = new TenantMessageExtractor(shards);
         return hostsShards
             ? builder.WithShardRegion<TenantRegion>(TypeName, id => TenantActor.Props(id, defaults), extractor,
-                new ShardOptions { Role = InstanceRegistration.WorkerRole, StateStoreMode = StateStoreMode.DData })
+                new ShardOptions { Role = InstanceRegistration.WorkerRole, StateStoreMode = StateStoreMode.DData, HandOffStopMessage = StopEntity.Instance })
             : builder.WithShardRegionProxy<TenantRegion>(TypeName, InstanceRegistration.WorkerRole, extractor);
     }
 }

@@ -47,11 +47,14 @@ public sealed class BackupRestoreTests(NodeFixture fixture)
         var active = await Node.WaitForStatusAsync("demo", sourceId, "ACTIVE", TimeSpan.FromSeconds(90));
         await EngineClient.ScalarAsync(active, fill);
 
-        var backup = await CreateBackupAsync(sourceId, "b1");
+        // One backup at a time per instance. A small dump can finish before a second, later request
+        // arrives, so both are sent at once: the instance takes one and refuses the other.
+        var both = await Task.WhenAll(
+            Node.Http.PostAsJsonAsync("v1.0/demo/backups", new { backup = new { name = "b1", instance = sourceId } }),
+            Node.Http.PostAsJsonAsync("v1.0/demo/backups", new { backup = new { name = "b2", instance = sourceId } }));
+        Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Conflict], both.Select(r => r.StatusCode).Order());
+        var backup = (await both.Single(r => r.StatusCode == HttpStatusCode.Accepted).Content.ReadFromJsonAsync<JsonObject>())!["backup"]!.AsObject();
         Assert.Equal("NEW", (string?)backup["status"]);
-        // One backup at a time per instance.
-        var second = await Node.Http.PostAsJsonAsync("v1.0/demo/backups", new { backup = new { name = "b2", instance = sourceId } });
-        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
 
         var completed = await WaitForBackupAsync((string)backup["id"]!, "COMPLETED");
         Assert.True((double)completed["size"]! > 0);

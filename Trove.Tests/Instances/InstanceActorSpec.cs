@@ -63,6 +63,23 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void The_shards_stop_message_waits_for_a_write_in_progress_to_be_persisted_and_answered()
+    {
+        var entity = Entity("i9");
+        entity.Tell(new Create("i9", Requests.Postgres()), TestActor);
+        ExpectMsg<InstanceReplies.Accepted>();
+        Watch(entity);
+
+        // A handoff or passivation that lands while the rename is being persisted.
+        entity.Tell(new Rename("i9", "demo", "renamed"), TestActor);
+        entity.Tell(InstanceRegistration.RememberingShards().HandOffStopMessage ?? PoisonPill.Instance);
+
+        Assert.Equal("renamed", ExpectMsg<InstanceReplies.Accepted>().State.Name);
+        ExpectTerminated(entity);
+        Assert.Equal("renamed", StateOf(Entity("i9"), "i9").Name);
+    }
+
+    [Fact]
     public void When_prepare_cannot_be_queued_the_create_fails_and_nothing_is_kept()
     {
         _guests.FailCast = new InvalidOperationException("broker down");

@@ -116,4 +116,20 @@ public class InstanceDecisionsTests
         Assert.Equal(5433, state.Port);
         Assert.Empty(InstanceDecisions.ServerCreated(state, "i1", "127.0.0.1", 6000, T0).Events);
     }
+
+    [Fact]
+    public void A_second_backup_is_refused_while_one_runs_and_taken_once_it_ended()
+    {
+        var active = Fold(Active(), InstanceDecisions.ServerCreated(Active(), "i1", "127.0.0.1", 5433, T0));
+        var backingUp = Fold(active, InstanceDecisions.StartBackup(active, new("i1", "demo", "b1"), T0));
+        Assert.Equal("BACKUP", backingUp.Status);
+
+        var second = InstanceDecisions.StartBackup(backingUp, new("i1", "demo", "b2"), T0);
+        Assert.Contains("b1", Assert.IsType<InstanceReplies.Conflict>(second.Reply).Message);
+        Assert.Empty(second.Events);
+
+        var ended = Fold(backingUp, InstanceDecisions.EndBackup(backingUp, new("i1", "b1"), T0));
+        Assert.Equal("ACTIVE", ended.Status);
+        Assert.IsType<InstanceReplies.Accepted>(InstanceDecisions.StartBackup(ended, new("i1", "demo", "b2"), T0).Reply);
+    }
 }
