@@ -8,6 +8,8 @@ using Trove.Web.RateLimiting;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var settings = builder.Configuration.LoadTroveSettings();
 builder.WebHost.UseUrls($"http://{settings.HttpHost}:{settings.HttpPort}");
+var listeners = new ListenerDrain();
+builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = listeners.CreateListener);
 builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
 builder.Services.AddTroveNode(settings);
 // Room for draining HTTP, then handing shards off and leaving the cluster (see hocon/akka.conf).
@@ -23,7 +25,11 @@ app.UseTroveRateLimits();
 app.MapTroveApi();
 app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("Trove API listening on http://{Host}:{Port}/ (data dir {DataDir})", settings.HttpHost, settings.HttpPort, settings.FullDataDir));
-app.Lifetime.ApplicationStopping.Register(() => app.Logger.LogInformation("stopping: the API takes no new connections"));
+app.Lifetime.ApplicationStopping.Register(() =>
+{
+    app.Logger.LogInformation("stopping: the API takes no new connections");
+    listeners.StopTakingConnections(TimeSpan.FromMilliseconds(200));
+});
 app.Run();
 
 public partial class Program;
