@@ -58,7 +58,13 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         });
         Command<BackupReplies.ReportAck>(_ => { });
         Command<NotifyInstance>(_ => Notify());
-        Command<InstanceReplies.BackupEndAck>(_ => Timers.Cancel(nameof(NotifyInstance)));
+        Command<InstanceReplies.BackupEndAck>(_ =>
+        {
+            Timers.Cancel(nameof(NotifyInstance));
+            if (_state is { IsRunning: false, EndAcknowledged: false })
+                PersistThen(new EndAcknowledged(Now), () => { });
+        });
+        Command<Wake>(_ => { });
         Command<ReceiveTimeout>(_ => Passivate());
         Command<StopEntity>(_ => Context.Stop(Self));
         Command<Status.Failure>(_ => Timers.StartSingleTimer(nameof(NotifyInstance), new NotifyInstance(), _settings.RetryDelay));
@@ -163,7 +169,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
             if (_state.Status == BackupStatus.New)
                 AskGuest(null); // the node may have stopped before the guest's message was queued; a repeat takes the same backup again
         }
-        else
+        else if (!_state.EndAcknowledged)
         {
             Notify();
         }

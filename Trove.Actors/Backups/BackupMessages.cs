@@ -29,6 +29,8 @@ public static class BackupCommands
     public sealed record Create(string BackupId, BackupRequest Request) : IWithBackupId, ITroveMessage;
     public sealed record Get(string BackupId, string TenantId) : IWithBackupId, ITroveMessage;
     public sealed record Delete(string BackupId, string TenantId) : IWithBackupId, ITroveMessage;
+    /// <summary>Starts the entity, which resumes its work in progress; sent by the <see cref="Trove.Actors.ReadModel.WorkResumer"/>.</summary>
+    public sealed record Wake(string BackupId) : IWithBackupId, ITroveMessage;
 
     /// <summary>The guest's <c>update_backup</c>, as the conductor received it.</summary>
     public sealed record Report(
@@ -59,4 +61,6 @@ public static class BackupEvents
     public sealed record Progressed(string State, long? Size, string? Checksum, string? Location, DateTimeOffset Sent, DateTimeOffset At) : IBackupEvent;
     public sealed record Failed(string Fault, DateTimeOffset At) : IBackupEvent;
     public sealed record Deleted(DateTimeOffset At) : IBackupEvent;
+    /// <summary>The instance heard that its backup ended: nothing is left for this backup to do.</summary>
+    public sealed record EndAcknowledged(DateTimeOffset At) : IBackupEvent;
 }

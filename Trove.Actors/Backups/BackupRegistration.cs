@@ -20,7 +20,7 @@ public static class BackupRegistration
     public const string TypeName = "backup";
 
     public static readonly ProjectedKind<BackupState, BackupEvents.IBackupEvent> Projection = new(TypeName,
-        BackupState.Apply, s => new RowFacts(s.TenantId, s.Created, s.IsDeleted));
+        BackupState.Apply, s => new RowFacts(s.TenantId, s.Created, s.IsDeleted, s.HasWork));
 
     public static AkkaConfigurationBuilder WithBackups(this AkkaConfigurationBuilder builder, bool hostsShards, BackupSettings settings, int shards = InstanceRegistration.ShardCount)
     {
@@ -31,6 +31,6 @@ public static class BackupRegistration
             (_, registry, resolver) => id => BackupActor.Props(id, resolver.GetService<IGuestRpc>(), registry.Get<InstanceRegion>(),
                 resolver.GetService<IBackupStorage>(), settings),
             extractor,
-            InstanceRegistration.RememberingShards());
+            InstanceRegistration.WorkerShards());
     }
 }

@@ -22,7 +22,8 @@ public sealed record BackupState(
     DateTimeOffset Created,
     DateTimeOffset Updated,
     bool IsDeleted,
-    Trove.Actors.Guests.BackupInfo? Parent = null) : ITroveMessage
+    Trove.Actors.Guests.BackupInfo? Parent = null,
+    bool EndAcknowledged = false) : ITroveMessage
 {
     public static BackupState? Apply(BackupState? state, IBackupEvent e) => (state, e) switch
     {
@@ -37,9 +38,13 @@ public sealed record BackupState(
         },
         (_, Failed f) => state with { Status = BackupStatus.Failed, Fault = f.Fault, Updated = f.At },
         (_, Deleted d) => state with { IsDeleted = true, Updated = d.At },
+        (_, BackupEvents.EndAcknowledged) => state with { EndAcknowledged = true },
         _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
     };
 
     public bool BelongsTo(string tenantId) => !IsDeleted && TenantId == tenantId;
     public bool IsRunning => BackupStatus.IsRunning(Status);
+
+    /// <summary>Taking the backup, or telling its instance that it ended.</summary>
+    public bool HasWork => !IsDeleted && (IsRunning || !EndAcknowledged);
 }

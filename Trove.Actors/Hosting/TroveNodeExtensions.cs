@@ -134,7 +134,11 @@ public static class TroveNodeExtensions
                 new ClusterSingletonOptions { Role = InstanceRegistration.WorkerRole })
                 .WithSingleton<BackupProjectionKey>("backup-projection",
                     EntityProjection<BackupState, BackupEvents.IBackupEvent>.Props(sp.GetRequiredService<ReadModelDb>(), BackupRegistration.Projection),
-                    new ClusterSingletonOptions { Role = InstanceRegistration.WorkerRole });
+                    new ClusterSingletonOptions { Role = InstanceRegistration.WorkerRole })
+                .WithSingleton<WorkResumer>("work-resumer",
+                    (_, registry, _) => WorkResumer.Props(sp.GetRequiredService<ReadModelDb>(),
+                        registry.Get<InstanceRegion>(), registry.Get<BackupRegion>(), settings.ResumeWorkEvery),
+                    new ClusterSingletonOptions { Role = InstanceRegistration.WorkerRole }, createProxyToo: false);
 
         if (settings.HasRole("conductor"))
             builder.WithActors((system, registry) =>

@@ -34,6 +34,10 @@ public sealed record TroveSettings
     /// by a moment) instead: while a crashed node's shards move, a tenant still sees the instance.</summary>
     public TimeSpan ShowFallbackAfter { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>How often the work resumer wakes the entities the read model shows busy: at most this long after a
+    /// crash, a handoff or a restart, a build, a resize or a backup carries on.</summary>
+    public TimeSpan ResumeWorkEvery { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How long a page of a list is served from memory; this node's projection drops it sooner when the
     /// tenant's rows change. Zero reads the read model on every request.</summary>
     public TimeSpan ListCacheFor { get; init; } = TimeSpan.FromMilliseconds(250);

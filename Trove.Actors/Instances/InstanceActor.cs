@@ -123,6 +123,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<RetryDelete>(_ => StartDeletion());
         Command<ReceiveTimeout>(_ => Passivate());
         Command<StopEntity>(_ => Context.Stop(Self));
+        Command<Wake>(_ => { });
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(f => _log.Warning("instance {0}: snapshot failed: {1}", _id, f.Cause.Message));
     }

@@ -29,16 +29,14 @@ public static class InstanceRegistration
     /// <summary>How the read model follows instances: with the entity's own apply.</summary>
     public static readonly ProjectedKind<InstanceState, InstanceEvents.IInstanceEvent> Projection = new(TypeName,
         (state, e) => state is null && e is not InstanceEvents.Created ? null : InstanceState.Apply(state, e),
-        s => new RowFacts(s.TenantId, s.Created, s.IsDeleted));
+        s => new RowFacts(s.TenantId, s.Created, s.IsDeleted, s.HasWork));
 
-    /// <summary>Shards on the worker nodes whose live entities (a build, a delete, a backup in progress: anything not
-    /// passivated) start again on the node that takes a shard over after a crash or handoff.</summary>
-    public static ShardOptions RememberingShards() => new()
+    /// <summary>Shards on the worker nodes. Entities are not remembered (that would be a journal write each time one
+    /// wakes or passivates): the <see cref="WorkResumer"/> starts again those with work in progress.</summary>
+    public static ShardOptions WorkerShards() => new()
     {
         Role = WorkerRole,
         StateStoreMode = StateStoreMode.DData,
-        RememberEntities = true,
-        RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
         HandOffStopMessage = StopEntity.Instance,
     };
 
@@ -51,6 +49,6 @@ public static class InstanceRegistration
             (_, registry, resolver) => id => InstanceActor.Props(id,
                 resolver.GetService<ICompute>(), resolver.GetService<IGuestRpc>(), registry.Get<TenantRegion>(), settings),
             extractor,
-            RememberingShards());
+            WorkerShards());
     }
 }

@@ -73,6 +73,7 @@ public sealed class EntityProjection<TState, TEvent> : ReceiveActor where TState
                     TenantId = facts.TenantId,
                     CreatedTicks = facts.Created.UtcTicks,
                     Deleted = facts.Deleted,
+                    Busy = facts.Busy,
                     State = JsonSerializer.Serialize(state, ReadModelDb.Json),
                 });
             }

@@ -1,7 +1,8 @@
 namespace Trove.Actors.ReadModel;
 
-/// <summary>What a row of the read model says about an entity, besides its state.</summary>
-public sealed record RowFacts(string TenantId, DateTimeOffset Created, bool Deleted);
+/// <summary>What a row of the read model says about an entity, besides its state. <paramref name="Busy"/>: work in
+/// progress that must go on after a crash, a handoff or a restart (see <see cref="WorkResumer"/>).</summary>
+public sealed record RowFacts(string TenantId, DateTimeOffset Created, bool Deleted, bool Busy = false);
 
 /// <summary>
 /// One kind of entity the read model follows: the journal tag of its events, the persistence-id prefix its ids

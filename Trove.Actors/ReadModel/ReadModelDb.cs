@@ -25,6 +25,21 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
         await db.CreateTableAsync<ProjectionOffsetRow>(tableOptions: TableOptions.CreateIfNotExists, token: ct);
         // A tenant's list is its newest rows of a kind: without this, every page sorts all of the kind's rows.
         await db.ExecuteAsync("CREATE INDEX IF NOT EXISTS entity_view_list ON entity_view (kind, tenant_id, deleted, created_ticks DESC, id)", ct);
+        if (!await HasColumnAsync(db, "entity_view", "busy", ct)) // read models made before entities were resumed by it
+            await db.ExecuteAsync($"ALTER TABLE entity_view ADD COLUMN busy {(db.DataProvider.Name.Contains("SQLite") ? "INTEGER" : "boolean")} NOT NULL DEFAULT {(db.DataProvider.Name.Contains("SQLite") ? "0" : "false")}", ct);
+        await db.ExecuteAsync("CREATE INDEX IF NOT EXISTS entity_view_busy ON entity_view (busy, kind)", ct);
+    }
+
+    private static async Task<bool> HasColumnAsync(DataConnection db, string table, string column, CancellationToken ct) =>
+        db.DataProvider.Name.Contains("SQLite")
+            ? await db.ExecuteAsync<long>($"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'", ct) > 0
+            : await db.ExecuteAsync<long>($"SELECT COUNT(*) FROM information_schema.columns WHERE table_name = '{table}' AND column_name = '{column}'", ct) > 0;
+
+    /// <summary>The ids of a kind's entities whose work is in progress.</summary>
+    public async Task<IReadOnlyList<string>> BusyIdsAsync(string kind, CancellationToken ct = default)
+    {
+        await using var db = Open();
+        return await db.GetTable<EntityRow>().Where(r => r.Busy && r.Kind == kind).Select(r => r.Id).ToListAsync(ct);
     }
 
     /// <summary>A tenant's entities of a kind, newest first, paged by the id of the last one seen.</summary>

@@ -11,6 +11,7 @@ public sealed class EntityRow
     [Column("tenant_id", Length = 255), NotNull] public string TenantId { get; set; } = "";
     [Column("created_ticks")] public long CreatedTicks { get; set; }
     [Column("deleted")] public bool Deleted { get; set; }
+    [Column("busy")] public bool Busy { get; set; }
     [Column("state"), NotNull] public string State { get; set; } = "";
 }
 

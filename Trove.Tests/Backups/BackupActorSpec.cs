@@ -72,6 +72,12 @@ public class BackupActorSpec() : Akka.TestKit.Xunit2.TestKit(ConfigurationFactor
         var done = StateOf(backup, "b1");
         Assert.Equal((BackupStatus.Completed, 4096L, "abc"), (done.Status, done.Size!.Value, done.Checksum));
         instances.ExpectMsg<InstanceCommands.EndBackup>(e => e.BackupId == "b1");
+        AwaitAssert(() => Assert.False(StateOf(backup, "b1").HasWork));
+        Watch(backup);
+        backup.Tell(PoisonPill.Instance);
+        ExpectTerminated(backup);
+        (backup, instances) = Backup("b1");
+        instances.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // woken again, it has nothing left to tell
 
         backup.Tell(new Report("b1", "i1", BackupStatus.Building, null, null, null, _t0.AddSeconds(3)), TestActor);
         ExpectMsg<BackupReplies.ReportAck>();

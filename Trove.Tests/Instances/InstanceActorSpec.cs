@@ -72,7 +72,7 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
 
         // A handoff or passivation that lands while the rename is being persisted.
         entity.Tell(new Rename("i9", "demo", "renamed"), TestActor);
-        entity.Tell(InstanceRegistration.RememberingShards().HandOffStopMessage ?? PoisonPill.Instance);
+        entity.Tell(InstanceRegistration.WorkerShards().HandOffStopMessage ?? PoisonPill.Instance);
 
         Assert.Equal("renamed", ExpectMsg<InstanceReplies.Accepted>().State.Name);
         ExpectTerminated(entity);

@@ -132,4 +132,15 @@ public class InstanceDecisionsTests
         Assert.Equal("ACTIVE", ended.Status);
         Assert.IsType<InstanceReplies.Accepted>(InstanceDecisions.StartBackup(ended, new("i1", "demo", "b2"), T0).Reply);
     }
+
+    [Fact]
+    public void Only_an_instance_with_a_task_under_way_has_work_to_resume()
+    {
+        Assert.True(Building().HasWork);
+        Assert.False(Active().HasWork);
+        var deleting = Fold(Active(), InstanceDecisions.Delete(Active(), new("i1", "demo"), T0));
+        Assert.True(deleting.HasWork);
+        Assert.False(Fold(deleting, InstanceDecisions.DeleteCompleted(deleting, T0)).HasWork);
+        Assert.False(Fold(Building(), InstanceDecisions.BuildFailed(Building(), "broken", T0)).HasWork);
+    }
 }
