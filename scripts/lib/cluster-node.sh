@@ -6,8 +6,10 @@ db="Host=127.0.0.1;Port=5432;Database=${TROVE_CLUSTER_DATABASE:-trove};Username=
 key_file="$data/token.key"
 admin_dll="$root/Trove.Admin/bin/Release/net10.0/trove-admin.dll"
 
+source "$root/scripts/lib/node-build.sh"
+
 build_release() {
-  dotnet build "$root/Trove.Web/Trove.Web.csproj" -c Release -v q -nologo >/dev/null
+  publish_node
   dotnet build "$root/Trove.Admin/Trove.Admin.csproj" -c Release -v q -nologo >/dev/null
 }
 
@@ -21,13 +23,13 @@ start_node() {
       Trove__AkkaPort=$((4053 + i)) Trove__Admin__Port=$((9110 + i)) "${seeds[@]}" \
       Trove__DatabaseProvider=PostgreSQL.15 Trove__JournalConnectionString="$db" Trove__ReadModelConnectionString="$db" \
       Trove__Auth__TokenKey="$(cat "$key_file")" Trove__ServersDirectory="$data/servers" Trove__BackupsDirectory="$data/backups" \
-      setsid -f dotnet "$root/Trove.Web/bin/Release/net10.0/Trove.Web.dll" >>"$dir/node.log" 2>&1 </dev/null
+      setsid -f dotnet "$node_dll" >>"$dir/node.log" 2>&1 </dev/null
   for _ in $(seq 1 300); do
     curl -s -o /dev/null "http://127.0.0.1:$((http + i))/" && break
     sleep 0.2
   done
   # the newest node process is the one just started
-  pgrep -n -f "$root/Trove.Web/bin/Release/net10.0/Trove.Web.dll" > "$dir/node.pid"
+  pgrep -n -f "$node_dll" > "$dir/node.pid"
   wait_up "$i"
   echo "node $i: http://127.0.0.1:$((http + i))/ (akka 127.0.0.1:$((4053 + i)), admin 127.0.0.1:$((9110 + i)), pid $(cat "$dir/node.pid"))"
 }
