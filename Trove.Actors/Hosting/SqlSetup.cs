@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
 using Trove.Actors.Configurations;
+using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
 using Trove.Actors.Sql;
 
@@ -19,7 +21,7 @@ public static class SqlSetup
     public static async Task PrepareTroveDatabaseAsync(this IServiceProvider services, string rulesDirectory)
     {
         await services.GetRequiredService<TroveSettings>().UseWriteAheadLogAsync();
-        await services.GetRequiredService<ReadModelDb>().EnsureCreatedAsync();
+        await services.GetRequiredService<ReadModelDb>().EnsureCreatedAsync([InstanceRegistration.Projection, BackupRegistration.Projection]);
         await services.GetRequiredService<CatalogRepository>().EnsureSeededAsync();
         await services.GetRequiredService<ConfigurationRepository>().EnsureSeededAsync(rulesDirectory);
     }

@@ -4,6 +4,15 @@ namespace Trove.Actors.ReadModel;
 /// progress that must go on after a crash, a handoff or a restart (see <see cref="WorkResumer"/>).</summary>
 public sealed record RowFacts(string TenantId, DateTimeOffset Created, bool Deleted, bool Busy = false);
 
+/// <summary>A kind of entity as the read model's migrations see it.</summary>
+public interface IProjectedKind
+{
+    string Kind { get; }
+
+    /// <summary>Whether the state a row holds has work in progress (<see cref="RowFacts.Busy"/>).</summary>
+    bool IsBusy(string stateJson);
+}
+
 /// <summary>
 /// One kind of entity the read model follows: the journal tag of its events, the persistence-id prefix its ids
 /// come from, and how its state is folded (the entity's own pure apply) and described.
@@ -11,7 +20,10 @@ public sealed record RowFacts(string TenantId, DateTimeOffset Created, bool Dele
 public sealed record ProjectedKind<TState, TEvent>(
     string Kind,
     Func<TState?, TEvent, TState?> Apply,
-    Func<TState, RowFacts> Facts) where TState : class
+    Func<TState, RowFacts> Facts) : IProjectedKind where TState : class
 {
     public string PersistenceIdPrefix => $"{Kind}-";
+
+    public bool IsBusy(string stateJson) =>
+        System.Text.Json.JsonSerializer.Deserialize<TState>(stateJson, ReadModelDb.Json) is { } state && Facts(state).Busy;
 }

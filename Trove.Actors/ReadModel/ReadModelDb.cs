@@ -18,7 +18,8 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
 
     public DataConnection Open() => database.Open();
 
-    public async Task EnsureCreatedAsync(CancellationToken ct = default)
+    /// <param name="kinds">The kinds whose rows are told busy or not when the busy column is added to an older read model.</param>
+    public async Task EnsureCreatedAsync(IReadOnlyList<IProjectedKind>? kinds = null, CancellationToken ct = default)
     {
         await using var db = Open();
         await db.CreateTableAsync<EntityRow>(tableOptions: TableOptions.CreateIfNotExists, token: ct);
@@ -26,8 +27,20 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
         // A tenant's list is its newest rows of a kind: without this, every page sorts all of the kind's rows.
         await db.ExecuteAsync("CREATE INDEX IF NOT EXISTS entity_view_list ON entity_view (kind, tenant_id, deleted, created_ticks DESC, id)", ct);
         if (!await HasColumnAsync(db, "entity_view", "busy", ct)) // read models made before entities were resumed by it
+        {
             await db.ExecuteAsync($"ALTER TABLE entity_view ADD COLUMN busy {(db.DataProvider.Name.Contains("SQLite") ? "INTEGER" : "boolean")} NOT NULL DEFAULT {(db.DataProvider.Name.Contains("SQLite") ? "0" : "false")}", ct);
+            foreach (var kind in kinds ?? [])
+                await MarkBusyAsync(db, kind, ct);
+        }
         await db.ExecuteAsync("CREATE INDEX IF NOT EXISTS entity_view_busy ON entity_view (busy, kind)", ct);
+    }
+
+    /// <summary>Once, on upgrade: work that was in progress under the old version is resumed by the new one too.</summary>
+    private static async Task MarkBusyAsync(DataConnection db, IProjectedKind kind, CancellationToken ct)
+    {
+        var live = await db.GetTable<EntityRow>().Where(r => r.Kind == kind.Kind && !r.Deleted).Select(r => new { r.Id, r.State }).ToListAsync(ct);
+        foreach (var row in live.Where(r => kind.IsBusy(r.State)))
+            await db.GetTable<EntityRow>().Where(r => r.Kind == kind.Kind && r.Id == row.Id).Set(r => r.Busy, true).UpdateAsync(ct);
     }
 
     private static async Task<bool> HasColumnAsync(DataConnection db, string table, string column, CancellationToken ct) =>

@@ -5,6 +5,8 @@ using Trove.Actors.Backups;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
 using Trove.Actors.Sql;
+using Trove.Tests.Support;
+using System.Text.Json;
 
 namespace Trove.Tests.ReadModel;
 
@@ -49,15 +51,23 @@ public sealed class WorkResumerSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
     }
 
     [Fact]
-    public async Task A_read_model_made_before_the_busy_column_gets_it()
+    public async Task A_read_model_made_before_the_busy_column_gets_it_with_the_work_then_in_progress()
     {
+        var building = InstanceState.Apply(null, (InstanceEvents.Created)InstanceDecisions.Create(null,
+            new InstanceCommands.Create("building", Requests.Postgres()), DateTimeOffset.UtcNow).Events[0])!;
+        var active = InstanceState.Apply(building, new InstanceEvents.BuildCompleted(DateTimeOffset.UtcNow))!;
         await using (var old = new SqlDatabase("SQLite.MS", $"Data Source={_file};Pooling=false").Open())
-            await old.ExecuteAsync("CREATE TABLE entity_view (kind TEXT NOT NULL, id TEXT NOT NULL, tenant_id TEXT NOT NULL, created_ticks INTEGER NOT NULL, " +
-                                   "deleted INTEGER NOT NULL, state TEXT NOT NULL, PRIMARY KEY (kind, id)); " +
-                                   "INSERT INTO entity_view VALUES ('instance', 'old', 'demo', 0, 0, '{}')");
+        {
+            await old.ExecuteAsync("CREATE TABLE entity_view (kind TEXT NOT NULL, id TEXT NOT NULL, tenant_id TEXT NOT NULL, " +
+                                   "created_ticks INTEGER NOT NULL, deleted INTEGER NOT NULL, state TEXT NOT NULL, PRIMARY KEY (kind, id))");
+            foreach (var (id, state) in new[] { ("building", building), ("active", active) })
+                await old.ExecuteAsync("INSERT INTO entity_view VALUES ('instance', @id, 'demo', 0, 0, @state)",
+                    new DataParameter("id", id), new DataParameter("state", JsonSerializer.Serialize(state, ReadModelDb.Json)));
+        }
 
-        var db = await ReadModelWithAsync(("instance", "new", true));
+        var db = new ReadModelDb(new SqlDatabase("SQLite.MS", $"Data Source={_file};Pooling=false"));
+        await db.EnsureCreatedAsync([InstanceRegistration.Projection]);
 
-        Assert.Equal(["new"], await db.BusyIdsAsync("instance"));
+        Assert.Equal(["building"], await db.BusyIdsAsync("instance"));
     }
 }
