@@ -44,9 +44,9 @@ public static class InstanceCommands
     public sealed record DisableRoot(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
     public sealed record Restart(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
     public sealed record Rename(string InstanceId, string TenantId, string Name) : IWithInstanceId, ITroveMessage;
-    /// <summary>Marks the instance as being backed up (upstream shows status BACKUP); refused while it is busy.</summary>
     /// <summary>Starts the entity, which resumes its work in progress; sent by the <see cref="Trove.Actors.ReadModel.WorkResumer"/>.</summary>
     public sealed record Wake(string InstanceId) : IWithInstanceId, ITroveMessage;
+    /// <summary>Marks the instance as being backed up (upstream shows status BACKUP); refused while it is busy.</summary>
     public sealed record StartBackup(string InstanceId, string TenantId, string BackupId) : IWithInstanceId, ITroveMessage;
     /// <summary>The backup entity says the backup ended; idempotent.</summary>
     public sealed record EndBackup(string InstanceId, string BackupId) : IWithInstanceId, ITroveMessage;

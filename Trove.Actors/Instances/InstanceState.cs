@@ -124,10 +124,10 @@ public sealed record InstanceState(
 
     public bool BelongsTo(string tenantId) => !IsDeleted && TenantId == tenantId;
 
-    /// <summary>Upstream's validate_can_perform_action: no task running and a guest that reports a usable engine.</summary>
     /// <summary>A build, a restart, a resize or a delete under way: the entity must carry on with it wherever it runs.</summary>
     public bool HasWork => !IsDeleted && Task is InstanceTask.Building or InstanceTask.Rebooting or InstanceTask.Resizing or InstanceTask.Deleting;
 
+    /// <summary>Upstream's validate_can_perform_action: no task running and a guest that reports a usable engine.</summary>
     public bool CanPerformAction => Task is InstanceTask.None or InstanceTask.RestartRequired && !IsDeleted && ServerId is not null && RunningBackupId is null
         && ServiceStatus is ServiceStatusNames.Healthy or ServiceStatusNames.Running or ServiceStatusNames.Shutdown or "blocked" or "crashed";
 }

@@ -26,9 +26,10 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
         await db.CreateTableAsync<ProjectionOffsetRow>(tableOptions: TableOptions.CreateIfNotExists, token: ct);
         // A tenant's list is its newest rows of a kind: without this, every page sorts all of the kind's rows.
         await db.ExecuteAsync("CREATE INDEX IF NOT EXISTS entity_view_list ON entity_view (kind, tenant_id, deleted, created_ticks DESC, id)", ct);
-        if (!await HasColumnAsync(db, "entity_view", "busy", ct)) // read models made before entities were resumed by it
+        var sqlite = db.DataProvider.Name.Contains("SQLite");
+        if (!await HasColumnAsync(db, sqlite, "entity_view", "busy", ct)) // read models made before entities were resumed by it
         {
-            await db.ExecuteAsync($"ALTER TABLE entity_view ADD COLUMN busy {(db.DataProvider.Name.Contains("SQLite") ? "INTEGER" : "boolean")} NOT NULL DEFAULT {(db.DataProvider.Name.Contains("SQLite") ? "0" : "false")}", ct);
+            await db.ExecuteAsync($"ALTER TABLE entity_view ADD COLUMN busy {(sqlite ? "INTEGER NOT NULL DEFAULT 0" : "boolean NOT NULL DEFAULT false")}", ct);
             foreach (var kind in kinds ?? [])
                 await MarkBusyAsync(db, kind, ct);
         }
@@ -43,8 +44,8 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
             await db.GetTable<EntityRow>().Where(r => r.Kind == kind.Kind && r.Id == row.Id).Set(r => r.Busy, true).UpdateAsync(ct);
     }
 
-    private static async Task<bool> HasColumnAsync(DataConnection db, string table, string column, CancellationToken ct) =>
-        db.DataProvider.Name.Contains("SQLite")
+    private static async Task<bool> HasColumnAsync(DataConnection db, bool sqlite, string table, string column, CancellationToken ct) =>
+        sqlite
             ? await db.ExecuteAsync<long>($"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'", ct) > 0
             : await db.ExecuteAsync<long>($"SELECT COUNT(*) FROM information_schema.columns WHERE table_name = '{table}' AND column_name = '{column}'", ct) > 0;
 

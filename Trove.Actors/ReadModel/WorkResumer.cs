@@ -6,7 +6,7 @@ using Trove.Actors.Instances;
 namespace Trove.Actors.ReadModel;
 
 /// <summary>
-/// Keeps work in progress going wherever its entity lives: every <c>every</c>, wakes each instance and backup that
+/// Keeps work in progress going wherever its entity lives: at start and then <c>every</c> after each sweep, wakes each instance and backup that
 /// the read model shows busy (a build, a resize, a restart, a delete, a backup, an unacknowledged backup end).
 /// A woken entity recovers and resumes its task; one already running ignores the wake. After a crash or a handoff
 /// this starts the entity on its shard's new node; after a restart, on the restarted node. A cluster singleton.
@@ -33,17 +33,11 @@ public sealed class WorkResumer : ReceiveActor, IWithTimers
             {
                 log.Warning("work resumer: the read model could not be read ({0}); trying again in {1}", e.Message, every);
             }
+            Timers.StartSingleTimer(nameof(Sweep), new Sweep(), every); // the next one a period after this ended: none pile up
         });
-        _every = every;
     }
 
-    private readonly TimeSpan _every;
-
-    protected override void PreStart()
-    {
-        Self.Tell(new Sweep());
-        Timers.StartPeriodicTimer(nameof(Sweep), new Sweep(), _every);
-    }
+    protected override void PreStart() => Self.Tell(new Sweep());
 
     public static Props Props(ReadModelDb readModel, IActorRef instances, IActorRef backups, TimeSpan every) =>
         Akka.Actor.Props.Create(() => new WorkResumer(readModel, instances, backups, every));

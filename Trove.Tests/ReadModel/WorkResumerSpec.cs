@@ -43,13 +43,12 @@ public sealed class WorkResumerSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
 
         Sys.ActorOf(WorkResumer.Props(db, instances, backups, TimeSpan.FromMilliseconds(300)));
 
-        // Over a few periods: only the busy ones, each woken again and again.
-        var woken = instances.ReceiveWhile(TimeSpan.FromSeconds(2), m => ((InstanceCommands.Wake)m).InstanceId);
-        Assert.True(woken.Count >= 2, $"woken {woken.Count} times");
-        Assert.All(woken, id => Assert.Equal("building", id));
-        var backupsWoken = backups.ReceiveWhile(TimeSpan.FromSeconds(1), m => ((BackupCommands.Wake)m).BackupId);
-        Assert.NotEmpty(backupsWoken);
-        Assert.All(backupsWoken, id => Assert.Equal("running", id));
+        // The first sweep, then the next: only the busy ones, each time (a first query can be slow on a loaded machine).
+        for (var sweep = 0; sweep < 2; sweep++)
+        {
+            Assert.Equal("building", instances.ExpectMsg<InstanceCommands.Wake>(TimeSpan.FromSeconds(10)).InstanceId);
+            Assert.Equal("running", backups.ExpectMsg<BackupCommands.Wake>(TimeSpan.FromSeconds(10)).BackupId);
+        }
     }
 
     [Fact]
