@@ -17,7 +17,7 @@ public sealed class NodeStopConnectionTests(ITestOutputHelper output)
         var dataDir = TroveNode.NewDataDir();
         await using var node = await TroveNode.StartAsync(dataDir);
         var counts = new int[4];
-        var stopped = new CancellationTokenSource();
+        using var stopped = new CancellationTokenSource();
         // Fresh connections, one request each, from several threads: some are always queued in the kernel,
         // not yet accepted, when the node closes its listener.
         var clients = Enumerable.Range(0, 16).Select(_ => Task.Factory.StartNew(() =>
