@@ -2,7 +2,7 @@ namespace Trove.Actors.ReadModel;
 
 /// <summary>What a row of the read model says about an entity, besides its state. <paramref name="Busy"/>: work in
 /// progress that must go on after a crash, a handoff or a restart (see <see cref="WorkResumer"/>).</summary>
-public sealed record RowFacts(string TenantId, DateTimeOffset Created, bool Deleted, bool Busy = false);
+public sealed record RowFacts(string TenantId, DateTimeOffset Created, bool Deleted, bool Busy);
 
 /// <summary>A kind of entity as the read model's migrations see it.</summary>
 public interface IProjectedKind

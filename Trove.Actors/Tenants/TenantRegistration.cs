@@ -1,7 +1,6 @@
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
-using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 
 namespace Trove.Actors.Tenants;
@@ -23,7 +22,7 @@ public static class TenantRegistration
         var extractor = new TenantMessageExtractor(shards);
         return hostsShards
             ? builder.WithShardRegion<TenantRegion>(TypeName, id => TenantActor.Props(id, defaults), extractor,
-                new ShardOptions { Role = InstanceRegistration.WorkerRole, StateStoreMode = StateStoreMode.DData, HandOffStopMessage = StopEntity.Instance })
+                InstanceRegistration.WorkerShards())
             : builder.WithShardRegionProxy<TenantRegion>(TypeName, InstanceRegistration.WorkerRole, extractor);
     }
 }
