@@ -1,9 +1,5 @@
 using Trove.Actors.Hosting;
-using Trove.Web.Auth;
-using Trove.Web.Endpoints;
-using Trove.Web.Errors;
 using Trove.Web.Hosting;
-using Trove.Web.RateLimiting;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var settings = builder.Configuration.LoadTroveSettings();
@@ -14,15 +10,11 @@ builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat =
 builder.Services.AddTroveNode(settings);
 // Room for draining HTTP, then handing shards off and leaving the cluster (see hocon/akka.conf).
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(90));
-builder.Services.AddSingleton(new TenantRateLimiter(settings.RateLimitPerMinute, TimeProvider.System));
-builder.Services.AddTroveAuth(builder.Configuration.GetSection("Trove:Auth"), settings.FullDataDir);
+builder.Services.AddTroveApi(builder.Configuration, settings);
 
 var app = builder.Build();
 await app.Services.PrepareTroveDatabaseAsync(Path.Combine(AppContext.BaseDirectory, "hocon", "validation-rules"));
-app.UseTroveErrors();
-app.UseTroveAuth();
-app.UseTroveRateLimits();
-app.MapTroveApi();
+app.UseTroveApi();
 app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("Trove API listening on http://{Host}:{Port}/ (data dir {DataDir})", settings.HttpHost, settings.HttpPort, settings.FullDataDir));
 app.Lifetime.ApplicationStopping.Register(() =>

@@ -100,6 +100,7 @@ public sealed class TroveNode : IAsyncDisposable
         start.Environment["Trove__Amqp__ConductorQueue"] = $"trove-conductor-{Path.GetFileName(dataDir)}";
         start.Environment["Trove__GuestHeartbeatIntervalSeconds"] = "1";
         start.Environment["Trove__RateLimitPerMinute"] = "0"; // tests poll fast; the rate limit has its own test
+        start.Environment["Trove__Auth__TokenIssuePerMinute"] = "0"; // tests log in often; the token-issue limit has its own test
         for (var i = 0; i < TestProjects.Length; i++)
         {
             start.Environment[$"Trove__Auth__Users__{i}__Name"] = TestProjects[i];

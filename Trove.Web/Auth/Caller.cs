@@ -2,10 +2,7 @@ namespace Trove.Web.Auth;
 
 /// <summary>Who sent a request, from its token: upstream's request context.</summary>
 public sealed record Caller(string UserId, string UserName, string ProjectId, string ProjectName, IReadOnlyList<string> Roles,
-    DateTimeOffset ExpiresAt, DateTimeOffset IssuedAt, string AuditId)
-{
-    public bool IsAdminWith(IEnumerable<string> adminRoles) => Roles.Intersect(adminRoles).Any();
-}
+    DateTimeOffset ExpiresAt, DateTimeOffset IssuedAt, string AuditId);
 
 public static class CallerExtensions
 {
@@ -17,6 +14,7 @@ public static class CallerExtensions
     public static Caller Caller(this HttpContext context) =>
         context.Items[Key] as Caller ?? throw new InvalidOperationException("the request was not authenticated");
 
+    /// <summary>For a decision inside an endpoint (e.g. by the body), by the same rule as <see cref="TrovePolicies.Admin"/>.</summary>
     public static bool IsAdmin(this HttpContext context) =>
-        context.Items[Key] is Caller caller && caller.IsAdminWith(context.RequestServices.GetRequiredService<AuthSettings>().AdminRoles);
+        context.User.IsAdmin(context.RequestServices.GetRequiredService<AuthSettings>().AdminRoles);
 }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
+using Trove.Web.RateLimiting;
 using Trove.Web.Validation;
 
 namespace Trove.Web.Auth;
@@ -11,8 +11,10 @@ namespace Trove.Web.Auth;
 /// </summary>
 public static class KeystoneEndpoints
 {
-    public static WebApplication MapBuiltinKeystone(this WebApplication app)
+    /// <summary>The identity service is open to anonymous callers (it checks its own tokens); token issue is rate-limited per address.</summary>
+    public static IEndpointRouteBuilder MapBuiltinKeystone(this IEndpointRouteBuilder routes)
     {
+        var app = routes.MapGroup("").AllowAnonymous();
         app.MapGet("/v3", (HttpRequest request) => Results.Json(new
         {
             version = new Dictionary<string, object>
@@ -22,7 +24,7 @@ public static class KeystoneEndpoints
                 ["media-types"] = new[] { new { @base = "application/json", type = "application/vnd.openstack.identity-v3+json" } },
             },
         }));
-        app.MapPost("/v3/auth/tokens", Issue);
+        app.MapPost("/v3/auth/tokens", Issue).RequireRateLimiting(TokenIssueLimit.Policy);
         // Projects, so that the client can turn a project's name into its id (e.g. for quota show).
         app.MapGet("/v3/projects", (HttpContext context, TokenSigner signer, AuthSettings settings, string? name) =>
             Authorized(context, signer) is null
@@ -41,31 +43,40 @@ public static class KeystoneEndpoints
                 ? Token(context.Request, caller, settings, StatusCodes.Status200OK, subject)
                 : KeystoneError(404, "Not Found", "The token could not be found.");
         });
-        return app;
+        return routes;
+    }
+
+    private sealed record PasswordLogin(string? Name, string? Password, string? Project);
+
+    /// <summary>The parts of a password login; a body of another shape is the client's error.</summary>
+    private static async Task<PasswordLogin> ReadLoginAsync(HttpRequest request)
+    {
+        var auth = JsonBody.Object(await JsonBody.ReadAsync(request), "auth");
+        var user = JsonBody.Object(JsonBody.Object(JsonBody.Object(auth, "identity"), "password"), "user");
+        var scope = auth["scope"] is null ? null : JsonBody.Object(auth, "scope");
+        var project = scope?["project"] is null ? null : JsonBody.Object(scope, "project");
+        return new PasswordLogin(JsonBody.String(user, "name", false) ?? JsonBody.String(user, "id", false), JsonBody.String(user, "password", false),
+            project is null ? null : JsonBody.String(project, "name", false) ?? JsonBody.String(project, "id", false));
     }
 
     private static async Task<IResult> Issue(HttpContext context, TokenSigner signer, AuthSettings settings)
     {
-        JsonNode? body;
+        PasswordLogin login;
         try
         {
-            body = await JsonNode.ParseAsync(context.Request.Body);
+            login = await ReadLoginAsync(context.Request);
         }
-        catch (System.Text.Json.JsonException)
+        catch (RequestError e)
         {
-            return KeystoneError(400, "Bad Request", "The request body is not valid JSON.");
+            return KeystoneError(400, "Bad Request", e.Message);
         }
-        var identity = body?["auth"]?["identity"];
-        var user = identity?["password"]?["user"];
-        var name = (string?)user?["name"] ?? (string?)user?["id"];
-        var password = (string?)user?["password"];
+        var (name, password, scoped) = login;
         var account = settings.Users.FirstOrDefault(u => u.Name == name);
         if (account is null || password is null || !CryptographicOperations.FixedTimeEquals(
                 System.Text.Encoding.UTF8.GetBytes(password), System.Text.Encoding.UTF8.GetBytes(account.Password)))
             return KeystoneError(401, "Unauthorized", "The request you have made requires authentication.");
 
-        var scope = body?["auth"]?["scope"]?["project"];
-        var project = (string?)scope?["name"] ?? (string?)scope?["id"] ?? account.Project;
+        var project = scoped ?? account.Project;
         if (project != account.Project)
             return KeystoneError(401, "Unauthorized", $"User {account.Name} has no role on project {project}.");
 

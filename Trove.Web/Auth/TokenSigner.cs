@@ -18,6 +18,8 @@ public sealed class TokenSigner(byte[] key)
         var path = Path.Combine(dataDir, "auth.key");
         if (!File.Exists(path))
             CreateKeyFile(dataDir, path);
+        else if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~(UnixFileMode.UserRead | UnixFileMode.UserWrite)) != 0)
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // a copied key readable by others: only the node's user may read it
         return new TokenSigner(File.ReadAllBytes(path));
     }
 

@@ -50,15 +50,14 @@ public static class BackupEndpoints
     private static Task<IResult> Create(string tenantId, HttpRequest request, IRequiredActor<InstanceRegion> instances,
         IRequiredActor<BackupRegion> backups, ReadModelDb readModel, TroveSettings settings) => InstanceAsk.Guarded(async () =>
     {
-        var backup = (await InstanceEndpoints.ReadJsonAsync(request))?["backup"] as JsonObject
-                     ?? throw RequestError.Invalid("the body must be an object with a 'backup' object.");
+        var backup = JsonBody.Object(await JsonBody.ReadAsync(request), "backup");
         var name = JsonBody.String(backup, "name", required: true)!.Trim();
         if (name.Length is 0 or > 255)
             throw RequestError.Invalid("'name' must be 1 to 255 characters.");
         var instanceId = JsonBody.String(backup, "instance", required: true)!;
-        var description = JsonBody.String(backup, "description", required: false);
+        var description = JsonBody.String(backup, "description", required: false, JsonBody.DescriptionLength);
         var parentId = JsonBody.String(backup, "parent_id", required: false);
-        var incremental = backup["incremental"]?.GetValueKind() == System.Text.Json.JsonValueKind.True;
+        var incremental = JsonBody.Bool(backup, "incremental") ?? false;
 
         var instance = await instances.StateAsync(tenantId, instanceId, settings);
         if (!Supported.Contains(instance.Datastore))

@@ -30,7 +30,7 @@ public static class ConfigurationEndpoints
             var now = DateTimeOffset.UtcNow.UtcTicks;
             var row = new ConfigurationRow
             {
-                Id = Guid.NewGuid().ToString(), TenantId = tenantId, Name = name, Description = JsonBody.String(body, "description", false),
+                Id = Guid.NewGuid().ToString(), TenantId = tenantId, Name = name, Description = JsonBody.String(body, "description", false, JsonBody.DescriptionLength),
                 Datastore = datastore, DatastoreVersion = version, ValuesJson = JsonSerializer.Serialize(values), CreatedTicks = now, UpdatedTicks = now,
             };
             await repository.InsertAsync(row);
@@ -134,13 +134,12 @@ public static class ConfigurationEndpoints
     });
 
     private static async Task<JsonObject> ConfigurationBodyAsync(HttpRequest request) =>
-        (await InstanceEndpoints.ReadJsonAsync(request))?["configuration"] as JsonObject
-        ?? throw RequestError.Invalid("the body must be an object with a 'configuration' object.");
+        JsonBody.Object(await JsonBody.ReadAsync(request), "configuration");
 
     private static async Task<(string Datastore, string Version)> DatastoreAsync(JsonObject body, CatalogRepository catalogRepository)
     {
         var catalog = await catalogRepository.LoadAsync();
-        var node = body["datastore"] as JsonObject;
+        var node = body["datastore"] is null ? null : JsonBody.Object(body, "datastore");
         var type = node is null ? null : JsonBody.String(node, "type", false);
         var datastore = catalog.FindDatastore(type ?? catalog.Settings.DefaultDatastore)
                         ?? throw new RequestError(404, $"Datastore '{type}' cannot be found.");

@@ -21,8 +21,7 @@ public static class DatabaseEndpoints
         databases.MapPost("", (string tenantId, string id, HttpRequest request, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
             Guarded(async () =>
             {
-                var body = await InstanceEndpoints.ReadJsonAsync(request) as JsonObject
-                           ?? throw RequestError.Invalid("the body must be an object with 'databases'.");
+                var body = await JsonBody.ReadAsync(request);
                 var state = await instances.StateAsync(tenantId, id, settings);
                 var specs = JsonBody.Databases(body, NameRules.For(state.Datastore));
                 if (specs.Count == 0)
@@ -41,7 +40,12 @@ public static class DatabaseEndpoints
                 var page = Paging.Page(all, d => d.Name, limit, marker);
                 return Paging.Result(request, "databases", page.Items.Select(d => new { name = d.Name }), page);
             }));
-        databases.MapGet("/{name}", () => TroveError.Of(501, "Showing one database is not implemented, as upstream."));
+        databases.MapGet("/{name}", (string tenantId, string id, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            Guarded(async () =>
+            {
+                await instances.StateAsync(tenantId, id, settings);
+                return TroveError.Of(501, "Showing one database is not implemented, as upstream.");
+            }));
         databases.MapDelete("/{name}", (string tenantId, string id, string name, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
             Guarded(async () =>
             {

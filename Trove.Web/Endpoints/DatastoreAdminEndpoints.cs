@@ -12,6 +12,9 @@ public static class DatastoreAdminEndpoints
     /// <summary>The datastores this control plane has a guest manager for.</summary>
     public static readonly string[] Managers = ["postgresql", "mariadb"];
 
+    /// <summary>Configuration groups keep the version's name in 64 characters.</summary>
+    private const int MaxVersionName = 64;
+
     private static object View(Datastore d, DatastoreVersion v) => new
     {
         id = v.Id, name = v.Name, version = v.Name, datastore_id = d.Id, datastore_name = d.Type, datastore_manager = d.Type,
@@ -20,7 +23,7 @@ public static class DatastoreAdminEndpoints
 
     public static RouteGroupBuilder MapDatastoreAdmin(this RouteGroupBuilder tenant)
     {
-        var versions = tenant.MapGroup("/mgmt/datastore-versions").RequireAdmin();
+        var versions = tenant.MapGroup("/mgmt/datastore-versions").RequireAuthorization(TrovePolicies.Admin);
         versions.MapGet("", (HttpContext context, CatalogRepository repository) => InstanceAsk.Guarded(async () =>
             Results.Json(new { versions = (await repository.LoadAsync()).Datastores.SelectMany(d => d.Versions.Select(v => View(d, v))) })));
 
@@ -31,19 +34,18 @@ public static class DatastoreAdminEndpoints
 
         versions.MapPost("", (HttpContext context, CatalogRepository repository) => InstanceAsk.Guarded(async () =>
         {
-            var version = (await InstanceEndpoints.ReadJsonAsync(context.Request))?["version"] as JsonObject
-                          ?? throw RequestError.Invalid("the body must be an object with a 'version' object.");
-            var name = JsonBody.String(version, "name", required: true)!;
+            var version = JsonBody.Object(await JsonBody.ReadAsync(context.Request), "version");
+            var name = JsonBody.String(version, "name", required: true, MaxVersionName)!;
             var manager = JsonBody.String(version, "datastore_manager", required: true)!;
             var datastore = JsonBody.String(version, "datastore_name", required: false) ?? manager;
             if (!Managers.Contains(manager))
                 throw new RequestError(400, $"Datastore manager '{manager}' is not one of {string.Join(", ", Managers)}.");
             if (datastore != manager)
                 throw new RequestError(400, "Here a datastore is named after its manager: 'datastore_name' must equal 'datastore_manager'.");
-            if (name.Length is 0 or > 255)
-                throw RequestError.Invalid("'name' must be 1 to 255 characters.");
-            var active = version["active"]?.GetValue<bool>() ?? true;
-            var makeDefault = version["default"]?.GetValue<bool>() ?? false;
+            if (name.Trim().Length == 0)
+                throw RequestError.Invalid($"'name' must be 1 to {MaxVersionName} characters.");
+            var active = JsonBody.Bool(version, "active") ?? true;
+            var makeDefault = JsonBody.Bool(version, "default") ?? false;
             try
             {
                 await repository.AddVersionAsync(datastore, name, active, makeDefault);
@@ -57,9 +59,8 @@ public static class DatastoreAdminEndpoints
 
         versions.MapPatch("/{id}", (string id, HttpContext context, CatalogRepository repository) => InstanceAsk.Guarded(async () =>
         {
-            var body = await InstanceEndpoints.ReadJsonAsync(context.Request) as JsonObject
-                       ?? throw RequestError.Invalid("the body must be an object.");
-            if (body["active"] is not JsonValue active || !active.TryGetValue<bool>(out var isActive))
+            var body = await JsonBody.ReadAsync(context.Request);
+            if (JsonBody.Bool(body, "active") is not { } isActive)
                 throw RequestError.Invalid("'active' (true or false) is the attribute that can be changed here.");
             return await repository.SetVersionActiveAsync(id, isActive)
                 ? Results.StatusCode(StatusCodes.Status202Accepted)

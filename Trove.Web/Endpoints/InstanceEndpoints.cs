@@ -55,7 +55,7 @@ public static class InstanceEndpoints
         InstanceRequest parsed;
         try
         {
-            var body = await ReadJsonAsync(request);
+            var body = await JsonBody.ReadAsync(request);
             parsed = CreateInstanceParser.Parse(body, tenantId, await catalog.LoadAsync(request.HttpContext.RequestAborted));
             if (CreateInstanceParser.RestorePoint(body) is { } backupRef)
                 parsed = parsed with { RestoreFrom = await BackupEndpoints.RestorableAsync(backups, tenantId, backupRef, parsed.Datastore, settings) };
@@ -101,15 +101,22 @@ public static class InstanceEndpoints
         return reply is InstanceReplies.Accepted ? Results.Accepted() : InstanceAsk.ErrorOf(reply);
     }
 
+    /// <summary>What upstream's instance update also changes, and this API not yet.</summary>
+    private static readonly string[] UnsupportedChanges = ["datastore_version", "replica_of", "slave_of", "detach_replica", "access"];
+
     /// <summary>PUT (and upstream's deprecated PATCH) of an instance: for now, its name.</summary>
     private static Task<IResult> Update(string tenantId, string id, HttpRequest request, IRequiredActor<InstanceRegion> instances,
         ConfigurationRepository configurations, TroveSettings settings) =>
         InstanceAsk.Guarded(async () =>
         {
-            var instance = (await ReadJsonAsync(request))?["instance"] as JsonObject
-                           ?? throw RequestError.Invalid("the body must be an object with an 'instance' object.");
-            foreach (var key in instance.Select(p => p.Key).Where(k => k is not ("name" or "configuration")))
-                throw new RequestError(StatusCodes.Status501NotImplemented, $"Changing '{key}' of an instance is not supported yet.");
+            var instance = JsonBody.Object(await JsonBody.ReadAsync(request), "instance");
+            if (instance.Select(p => p.Key).FirstOrDefault(k => k is not ("name" or "configuration")) is { } other)
+            {
+                if (!UnsupportedChanges.Contains(other))
+                    throw RequestError.Invalid($"'{other}' is not an attribute of an instance that can be changed.");
+                await instances.StateAsync(tenantId, id, settings);
+                throw new RequestError(StatusCodes.Status501NotImplemented, $"Changing '{other}' of an instance is not supported yet.");
+            }
             if (instance.ContainsKey("configuration"))
             {
                 if (instance.Count > 1)
@@ -130,7 +137,7 @@ public static class InstanceEndpoints
         IRequiredActor<TenantRegion> tenants, CatalogRepository catalog, TroveSettings settings) =>
         InstanceAsk.Guarded(async () =>
         {
-            if (await ReadJsonAsync(context.Request) is not JsonObject { Count: 1 } body)
+            if (await JsonBody.ReadAsync(context.Request) is not { Count: 1 } body)
                 throw RequestError.Invalid("the body must be an object with exactly one action.");
             IWithInstanceId command = body.First().Key switch
             {
@@ -178,17 +185,4 @@ public static class InstanceEndpoints
 
     private static IWithInstanceId AdminOnly(HttpContext context, IWithInstanceId command) =>
         context.IsAdmin() ? command : throw new RequestError(StatusCodes.Status403Forbidden, "This action needs the admin role.");
-
-    /// <summary>The body as JSON; malformed JSON is the client's error, answered with Trove's 400.</summary>
-    internal static async Task<JsonNode?> ReadJsonAsync(HttpRequest request)
-    {
-        try
-        {
-            return await JsonNode.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
-        }
-        catch (JsonException e)
-        {
-            throw new RequestError(400, $"Malformed request body: {e.Message}");
-        }
-    }
 }

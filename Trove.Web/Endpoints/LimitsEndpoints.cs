@@ -47,8 +47,7 @@ public static class LimitsEndpoints
         tenant.MapPut("/mgmt/quotas/{project}", (string project, HttpContext context,
             IRequiredActor<TenantRegion> tenants, TroveSettings settings) => InstanceAsk.Guarded(async () =>
         {
-            var body = (await InstanceEndpoints.ReadJsonAsync(context.Request))?["quotas"]?.AsObject()
-                       ?? throw RequestError.Invalid("the body must be an object with a 'quotas' object.");
+            var body = JsonBody.Object(await JsonBody.ReadAsync(context.Request), "quotas");
             var limits = new Dictionary<string, int>();
             foreach (var (resource, value) in body)
                 limits[resource] = int.TryParse(JsonBody.Scalar(body, resource), out var n)
@@ -60,7 +59,7 @@ public static class LimitsEndpoints
                 TenantReplies.InvalidQuotas invalid => TroveError.BadRequest(invalid.Message),
                 var other => TroveError.Internal($"Unexpected reply {other.GetType().Name}."),
             };
-        })).RequireAdmin();
+        })).RequireAuthorization(TrovePolicies.Admin);
         return tenant;
     }
 

@@ -17,9 +17,9 @@ public static class RootEndpoints
             Guarded(async () =>
             {
                 string? password = null;
-                if (request.ContentLength is > 0 && await InstanceEndpoints.ReadJsonAsync(request) is JsonObject body)
+                if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
                 {
-                    password = JsonBody.String(body, "password", required: false);
+                    password = JsonBody.String(await JsonBody.ReadAsync(request), "password", required: false);
                     if (password is not null)
                         NameRules.CheckPassword("root", password);
                 }

@@ -1,12 +1,18 @@
+using Trove.Web.Auth;
+
 namespace Trove.Web.Endpoints;
 
 public static class TroveApi
 {
-    /// <summary>Trove's v1.0 API: the version documents, then every resource under <c>/v1.0/{tenant_id}</c>.</summary>
+    /// <summary>Every route of the API: the version documents and the built-in identity service (anonymous), then every
+    /// resource under <c>/v1.0/{tenantId}</c>, behind the one tenant check. Anything else needs a caller (the fallback policy).</summary>
     public static WebApplication MapTroveApi(this WebApplication app)
     {
         app.MapVersions();
+        if (!app.Services.GetRequiredService<AuthSettings>().IsKeystone)
+            app.MapBuiltinKeystone();
         app.MapGroup("/v1.0/{tenantId}")
+            .RequireAuthorization(TrovePolicies.Tenant)
             .MapInstances().MapDatabases().MapUsers().MapRoot()
             .MapBackups().MapConfigurations()
             .MapFlavors().MapDatastores().MapDatastoreAdmin()

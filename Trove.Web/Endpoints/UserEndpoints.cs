@@ -83,8 +83,7 @@ public static class UserEndpoints
                 IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
             Guarded(async () =>
             {
-                var body = await InstanceEndpoints.ReadJsonAsync(request);
-                var changes = body?["user"] as JsonObject ?? throw RequestError.Invalid("the body must be an object with a 'user' object.");
+                var changes = JsonBody.Object(await JsonBody.ReadAsync(request), "user");
                 var state = await instances.StateAsync(tenantId, id, settings);
                 var rules = NameRules.For(state.Datastore);
                 var newName = JsonBody.String(changes, "name", false);
@@ -142,7 +141,7 @@ public static class UserEndpoints
         new(id, tenantId, RpcMessage.Create(method, args));
 
     private static async Task<JsonObject> BodyAsync(HttpRequest request, string key) =>
-        await InstanceEndpoints.ReadJsonAsync(request) is JsonObject body && body[key] is JsonArray
+        await JsonBody.ReadAsync(request) is var body && body[key] is JsonArray
             ? body
             : throw RequestError.Invalid($"the body must be an object with a '{key}' list.");
 

@@ -5,8 +5,8 @@ public static class VersionEndpoints
 {
     public static WebApplication MapVersions(this WebApplication app)
     {
-        app.MapGet("/", (HttpRequest request) => Results.Json(new { versions = new[] { Version(request) } }));
-        app.MapGet("/v1.0", (HttpRequest request) => Results.Json(new { version = Version(request) }));
+        app.MapGet("/", (HttpRequest request) => Results.Json(new { versions = new[] { Version(request) } })).AllowAnonymous();
+        app.MapGet("/v1.0", (HttpRequest request) => Results.Json(new { version = Version(request) })).AllowAnonymous();
         return app;
     }
 

@@ -4,7 +4,8 @@ namespace Trove.Web.RateLimiting;
 
 public static class RateLimitMiddleware
 {
-    /// <summary>Answers Trove's 413 overLimit, with Retry-After, to a tenant over its per-minute allowance of a verb.</summary>
+    /// <summary>Answers Trove's 413 overLimit, with Retry-After, to a tenant over its per-minute allowance of a verb.
+    /// After authorization, keyed on the routed tenant the request was allowed to reach.</summary>
     public static WebApplication UseTroveRateLimits(this WebApplication app)
     {
         var limiter = app.Services.GetRequiredService<TenantRateLimiter>();
@@ -12,8 +13,7 @@ public static class RateLimitMiddleware
             return app;
         app.Use(async (context, next) =>
         {
-            var segments = context.Request.Path.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries) ?? [];
-            if (segments is ["v1.0", var tenant, ..] && limiter.TryAcquire(tenant, context.Request.Method) is { } wait)
+            if (context.GetRouteValue("tenantId") is string tenant && limiter.TryAcquire(tenant, context.Request.Method.ToUpperInvariant()) is { } wait)
             {
                 var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
                 context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;

@@ -10,18 +10,17 @@ namespace Trove.Web.Validation;
 public static class CreateInstanceParser
 {
     /// <summary>The id of the backup to restore from (<c>restorePoint.backupRef</c>), or null.</summary>
-    public static string? RestorePoint(JsonNode? body) =>
-        body?["instance"]?["restorePoint"] switch
+    public static string? RestorePoint(JsonObject body) =>
+        JsonBody.Object(body, "instance")["restorePoint"] switch
         {
             null => null,
             JsonObject point => JsonBody.String(point, "backupRef", required: true),
             _ => throw RequestError.Invalid("'restorePoint' must be an object with a 'backupRef'."),
         };
 
-    public static InstanceRequest Parse(JsonNode? body, string tenantId, CatalogService catalog)
+    public static InstanceRequest Parse(JsonObject body, string tenantId, CatalogService catalog)
     {
-        if (body?["instance"] is not JsonObject instance)
-            throw RequestError.Invalid("the body must be a JSON object with an 'instance' object.");
+        var instance = JsonBody.Object(body, "instance");
 
         var name = JsonBody.String(instance, "name", required: true)!.Trim();
         if (name.Length is 0 or > 255)

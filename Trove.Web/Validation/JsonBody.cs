@@ -7,6 +7,63 @@ namespace Trove.Web.Validation;
 /// <summary>Reading request bodies the way upstream's schemas accept them; every refusal is a <see cref="RequestError"/>.</summary>
 public static class JsonBody
 {
+    /// <summary>The longest free text a body may carry in a field (names, hosts, references...), unless the field says otherwise.</summary>
+    public const int TextLength = 255;
+
+    /// <summary>Descriptions, as the tables keep them.</summary>
+    public const int DescriptionLength = 1024;
+
+    /// <summary>A key given twice is refused when parsed, rather than failing where the object is read.</summary>
+    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+
+    /// <summary>The body as a JSON object: malformed JSON, or JSON that is not an object, is the client's error.</summary>
+    public static async Task<JsonObject> ReadAsync(HttpRequest request)
+    {
+        JsonNode? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(request.Body, documentOptions: Strict, cancellationToken: request.HttpContext.RequestAborted);
+        }
+        catch (JsonException e)
+        {
+            throw new RequestError(400, $"Malformed request body: {e.Message}");
+        }
+        if (body is not JsonObject json)
+            throw RequestError.Invalid("the body must be a JSON object.");
+        try
+        {
+            ReadAllText(json);
+        }
+        catch (InvalidOperationException)
+        {
+            throw RequestError.Invalid("the body holds a string that is not valid Unicode (a lone surrogate).");
+        }
+        return json;
+    }
+
+    /// <summary>JSON may escape half a surrogate pair, which only fails when the string is read: read them all here.</summary>
+    private static void ReadAllText(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (_, child) in o)
+                    ReadAllText(child);
+                break;
+            case JsonArray a:
+                foreach (var child in a)
+                    ReadAllText(child);
+                break;
+            case JsonValue v when v.GetValueKind() == JsonValueKind.String:
+                v.GetValue<string>();
+                break;
+        }
+    }
+
+    /// <summary>The object under <paramref name="key"/>, e.g. the <c>instance</c> of a create.</summary>
+    public static JsonObject Object(JsonObject parent, string key) =>
+        parent[key] as JsonObject ?? throw RequestError.Invalid($"the body must be an object with a '{key}' object.");
+
     /// <summary>The <c>databases</c> list of a body, each name checked by the datastore's rules.</summary>
     public static List<DatabaseSpec> Databases(JsonObject instance, NameRules rules)
     {
@@ -59,13 +116,13 @@ public static class JsonBody
         _ => throw RequestError.Invalid($"'{key}' must be a list."),
     };
 
-    public static string? String(JsonObject parent, string key, bool required)
+    public static string? String(JsonObject parent, string key, bool required, int maxLength = TextLength)
     {
         var node = parent[key];
         if (node is null)
             return required ? throw RequestError.Invalid($"'{key}' is required.") : null;
         if (node is JsonValue value && value.GetValueKind() == JsonValueKind.String)
-            return value.GetValue<string>();
+            return Limited(key, value.GetValue<string>(), maxLength);
         throw RequestError.Invalid($"'{key}' must be a string.");
     }
 
@@ -73,8 +130,19 @@ public static class JsonBody
     public static string? Scalar(JsonObject parent, string key) => parent[key] switch
     {
         null => null,
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.ToJsonString(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => Limited(key, v.GetValue<string>(), TextLength),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => Limited(key, v.ToJsonString(), TextLength),
         _ => throw RequestError.Invalid($"'{key}' must be a string or a number."),
     };
+
+    /// <summary>true or false, or null when absent.</summary>
+    public static bool? Bool(JsonObject parent, string key) => parent[key] switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
+        _ => throw RequestError.Invalid($"'{key}' must be true or false."),
+    };
+
+    private static string Limited(string key, string text, int maxLength) =>
+        text.Length <= maxLength ? text : throw RequestError.Invalid($"'{key}' must be at most {maxLength} characters.");
 }

@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.Configuration;
+using Trove.Actors.Hosting;
+using Trove.Tests.Support;
+using Trove.Web.Auth;
+using Trove.Web.Hosting;
+
+namespace Trove.Tests.Security;
+
+/// <summary>One route and method of the API as the app itself maps it, with what its authorization metadata says.</summary>
+public sealed record ApiRoute(string Method, RoutePattern Pattern, bool Anonymous, IReadOnlyList<string> Policies)
+{
+    public string Template => "/" + string.Join('/', Pattern.PathSegments.Select(s => string.Concat(s.Parts.Select(Part))));
+    public bool IsTenantRoute => Template.StartsWith("/v1.0/{tenantId}/", StringComparison.Ordinal);
+    public bool IsAdminRoute => Policies.Contains(TrovePolicies.Admin);
+    public bool HasBody => Method is "POST" or "PUT" or "PATCH";
+    public override string ToString() => $"{Method} {Template}";
+
+    /// <summary>The path with each parameter's value from <paramref name="value"/>, escaped as a URL segment, and each
+    /// literal as <paramref name="literal"/> spells it.</summary>
+    public string Path(Func<string, string> value, Func<string, string>? literal = null) =>
+        "/" + string.Join('/', Pattern.PathSegments.Select(s => string.Concat(s.Parts.Select(p => p switch
+        {
+            RoutePatternParameterPart parameter => Uri.EscapeDataString(value(parameter.Name)),
+            RoutePatternLiteralPart text when literal is not null => literal(text.Content),
+            _ => Part(p),
+        }))));
+
+    private static string Part(RoutePatternPart part) => part switch
+    {
+        RoutePatternLiteralPart literal => literal.Content,
+        RoutePatternSeparatorPart separator => separator.Content,
+        RoutePatternParameterPart parameter => $"{{{parameter.Name}}}",
+        _ => throw new InvalidOperationException($"unexpected route part {part}"),
+    };
+}
+
+/// <summary>
+/// Every route of the node, read from the app's own endpoint list (its <see cref="EndpointDataSource"/>s) after the
+/// node's own composition (<see cref="TroveApiHosting"/>): a route added tomorrow is walked by the tests without a change.
+/// </summary>
+public static class ApiRoutes
+{
+    private static readonly Lazy<IReadOnlyList<ApiRoute>> Routes = new(Load);
+
+    public static IReadOnlyList<ApiRoute> All => Routes.Value;
+
+    private static IReadOnlyList<ApiRoute> Load()
+    {
+        var dataDir = TroveNode.NewDataDir();
+        try
+        {
+            var builder = WebApplication.CreateBuilder();
+            var settings = new TroveSettings { DataDir = dataDir };
+            builder.Services.AddTroveNode(settings);
+            builder.Services.AddTroveApi(builder.Configuration, settings);
+            var app = builder.Build();
+            app.UseTroveApi();
+            return ((IEndpointRouteBuilder)app).DataSources.SelectMany(source => source.Endpoints).OfType<RouteEndpoint>()
+                .SelectMany(endpoint => (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(method =>
+                    new ApiRoute(method, endpoint.RoutePattern, endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null,
+                        endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).OfType<string>().ToList())))
+                .ToList();
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+}
