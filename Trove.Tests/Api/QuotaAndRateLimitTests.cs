@@ -93,4 +93,18 @@ public sealed class QuotaAndRateLimitTests(SmallLimitsNode fixture)
         // Other verbs and other tenants keep their own allowance.
         Assert.Equal(HttpStatusCode.OK, (await Node.Client("someone-else").GetAsync("v1.0/someone-else/flavors")).StatusCode);
     }
+
+    [Fact]
+    public async Task The_rate_limit_counts_the_routed_tenant_whatever_the_spelling_of_the_path()
+    {
+        string[] spellings = ["/V1.0/ratelimited", "/v1.0/./ratelimited", "/%761.0/ratelimited", "/v1.0/%72atelimited"];
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i <= SmallLimitsNode.RatePerMinute; i++)
+        {
+            using var request = Security.RawRequests.Request(Node, "DELETE", $"{spellings[i % spellings.Length]}/instances/{Guid.NewGuid()}");
+            answers.Add((await Node.Client("ratelimited").SendAsync(request)).StatusCode);
+        }
+        Assert.All(answers[..^1], status => Assert.Equal(HttpStatusCode.NotFound, status));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, answers[^1]);
+    }
 }

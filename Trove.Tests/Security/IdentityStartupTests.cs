@@ -27,7 +27,8 @@ public sealed class IdentityStartupTests
         }
         finally
         {
-            Directory.Delete(dataDir, recursive: true);
+            if (Directory.Exists(dataDir))
+                Directory.Delete(dataDir, recursive: true);
         }
     }
 
