@@ -40,6 +40,18 @@ public sealed class AuthApiTests(NodeFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("v3/auth/tokens", TroveNode.LoginBody("demo", "demo", "admin"))).StatusCode);
     }
 
+    [Theory]
+    [InlineData("[1,2]")]
+    [InlineData("{\"auth\": 1}")]
+    [InlineData("{\"auth\": {\"identity\": {\"password\": {\"user\": {\"name\": 5, \"password\": \"demo\"}}}}}")]
+    public async Task A_login_body_of_another_shape_gets_keystone_s_400(string body)
+    {
+        using var anonymous = Node.Anonymous();
+        var response = await anonymous.PostAsync("v3/auth/tokens", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(400, (int?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["code"]);
+    }
+
     [Fact]
     public async Task Without_a_valid_token_only_the_version_documents_answer()
     {

@@ -16,6 +16,11 @@ public sealed class InstanceApiTests(NodeFixture fixture)
     {
         { "{not json", 400, "badRequest", "Malformed" },
         { "{}", 400, "badRequest", "'instance'" },
+        { "[]", 400, "badRequest", "JSON object" },
+        { """{"instance": []}""", 400, "badRequest", "'instance' object" },
+        { """{"instance": {"name": "x", "name": "y", "flavorRef": "small", "volume": {"size": 1}}}""", 400, "badRequest", "Malformed" },
+        { """{"instance": {"name": "LONG", "flavorRef": "small", "volume": {"size": 1}}}""".Replace("LONG", new string('x', 256)), 400, "badRequest", "'name'" },
+        { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "users": [{"name": "app", "password": "p", "host": "LONG"}]}}""".Replace("LONG", new string('h', 256)), 400, "badRequest", "'host'" },
         { """{"instance": {"flavorRef": "small", "volume": {"size": 1}}}""", 400, "badRequest", "'name'" },
         { """{"instance": {"name": " ", "flavorRef": "small", "volume": {"size": 1}}}""", 400, "badRequest", "'name'" },
         { """{"instance": {"name": "x", "volume": {"size": 1}}}""", 400, "badRequest", "'flavorRef'" },
