@@ -28,6 +28,7 @@ public static class TroveErrorHandling
             var response = status.HttpContext.Response;
             var message = response.StatusCode switch
             {
+                400 => "A route or query parameter could not be read (e.g. a limit that is not a number).",
                 404 => "The resource could not be found.",
                 405 => "The method is not allowed for this resource.",
                 415 => "Unsupported media type: send application/json.",
