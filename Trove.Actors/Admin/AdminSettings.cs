@@ -1,8 +1,13 @@
+using System.Text;
+using Trove.Actors.Messaging;
+
 namespace Trove.Actors.Admin;
 
 /// <summary>The node's admin endpoint (what <c>trove-admin</c> talks to).</summary>
 public sealed record AdminSettings
 {
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+
     /// <summary>Loopback by default.</summary>
     public string Host { get; init; } = "127.0.0.1";
 
