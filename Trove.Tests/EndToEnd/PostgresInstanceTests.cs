@@ -45,9 +45,11 @@ public sealed class PostgresInstanceTests(NodeFixture fixture)
         Assert.Contains(listed!["instances"]!.AsArray(), i => (string?)i!["id"] == id);
         Assert.Null(await Node.ShowAsync("other", id)); // another tenant's token: not found, never its data
 
-        // A password of every kind: at create (above), a new user's, changed alone and in a list, and root's, generated.
-        string[] passwords = [Password, "pw-new-user-41", "pw-changed-42", "pw-changed-in-list-43", await EnableRootAsync(id)];
+        // A password of every kind: at create (above), a new user's, changed alone and in a list, root's, generated, and
+        // one sent for a reserved role, which PostgreSQL refuses and would log with its whole statement.
+        string[] passwords = [Password, "pw-new-user-41", "pw-changed-42", "pw-changed-in-list-43", await EnableRootAsync(id), "pw-refused-44"];
         var path = $"v1.0/demo/instances/{id}/users";
+        await Node.Http.PostAsJsonAsync(path, new { users = new[] { new { name = "pg_monitor", password = passwords[5] } } });
         Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.PostAsJsonAsync(path, new { users = new[] { new { name = "second", password = passwords[1] } } })).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.PutAsJsonAsync($"{path}/second", new { user = new { password = passwords[2] } })).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.PutAsJsonAsync(path, new { users = new[] { new { name = "second", password = passwords[3] } } })).StatusCode);
