@@ -15,13 +15,6 @@ public sealed record ReservedUsers(IReadOnlySet<string> Names, IReadOnlyList<str
     /// and roles, and the anonymous user.</summary>
     public static readonly ReservedUsers MariaDb = new(Set("root", "os_admin", "mariadb.sys", "mysql", "PUBLIC", ""), []);
 
-    public static ReservedUsers For(string datastore) => datastore switch
-    {
-        "postgresql" => Postgres,
-        "mariadb" => MariaDb,
-        _ => throw new ArgumentException($"datastore '{datastore}' has no reserved users"),
-    };
-
     public bool Contains(string name) =>
         Names.Contains(name) || Prefixes.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase));
 

@@ -5,13 +5,13 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Trove.Actors.Guests;
 using Trove.Actors.Hosting;
 using Trove.Tests.Guest;
 using Trove.Tests.Support;
 using Trove.Web.Auth;
 using Trove.Web.Endpoints;
 using Trove.Web.RateLimiting;
+using Trove.Web.Validation;
 
 namespace Trove.Tests.EndToEnd;
 
@@ -155,7 +155,7 @@ public sealed class DatabaseUserRootTests(NodeFixture fixture)
         var host = datastore == "mariadb" ? "localhost" : null;
         var routes = await UserRoutesAsync();
         Assert.Contains(("PUT", "/v1.0/{tenantId}/instances/{id}/users/{user}"), routes); // the walk sees the app's routes
-        foreach (var name in ReservedUserCalls.Names(ReservedUsers.For(datastore)))
+        foreach (var name in ReservedUserCalls.Names(NameRules.For(datastore).ReservedUsers))
         {
             var reserved = Uri.EscapeDataString(host is null ? name : $"{name}@{host}");
             foreach (var (method, pattern) in routes)
