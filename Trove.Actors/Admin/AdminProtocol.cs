@@ -1,11 +1,16 @@
+using System.Text;
 using System.Text.Json.Serialization;
+using Trove.Actors.Messaging;
 
 namespace Trove.Actors.Admin;
 
 /// <summary>One command, sent as one line of JSON; the endpoint answers with one line of JSON and closes.</summary>
 public sealed record AdminRequest(
     [property: JsonPropertyName("args")] IReadOnlyList<string> Args,
-    [property: JsonPropertyName("token")] string? Token = null);
+    [property: JsonPropertyName("token")] string? Token = null)
+{
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+}
 
 public sealed record AdminResponse(
     [property: JsonPropertyName("exit")] int Exit,

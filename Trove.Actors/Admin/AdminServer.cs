@@ -10,7 +10,7 @@ namespace Trove.Actors.Admin;
 
 /// <summary>
 /// The node's admin endpoint, in the spirit of Petabridge.Cmd: a TCP port that takes one JSON command per
-/// connection. Loopback callers are trusted; others need the configured token.
+/// connection. Every caller, loopback included, presents the node's admin token (see <see cref="AdminToken"/>).
 /// </summary>
 public sealed class AdminServer(AdminSettings settings, AdminCommands commands, ILogger<AdminServer> logger) : BackgroundService
 {
@@ -68,24 +68,20 @@ public sealed class AdminServer(AdminSettings settings, AdminCommands commands, 
         catch (JsonException e) { return AdminResponse.Usage($"not a command: {e.Message}"); }
         if (request?.Args is null)
             return AdminResponse.Usage("not a command: args missing");
-        if (!Allows(settings, remote, request.Token))
+        if (!Allows(settings, request.Token))
         {
-            logger.LogWarning("admin endpoint refused {Remote}", remote);
-            return new AdminResponse(AdminExit.Refused, settings.Token is null
-                ? "admin access is limited to loopback (set Trove:Admin:Token to allow remote callers)"
-                : "a valid admin token is required from this address");
+            logger.LogWarning("admin endpoint refused {Remote}: no valid admin token", remote);
+            return new AdminResponse(AdminExit.Refused,
+                "a valid admin token is required: trove-admin reads it from --token-file, " +
+                $"{AdminToken.EnvironmentVariable}, or {AdminToken.FileName} in the node's data dir (TROVE_DATA_DIR)");
         }
         return await commands.RunAsync(request.Args, ct);
     }
 
-    /// <summary>Loopback callers are trusted; others must present the configured token (none configured: refused).</summary>
-    internal static bool Allows(AdminSettings settings, IPAddress remote, string? token)
-    {
-        if (IPAddress.IsLoopback(remote))
-            return true;
-        return settings.Token is { Length: > 0 } expected && token is not null &&
-               CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(token));
-    }
+    /// <summary>Every caller, from whatever address, must present the node's token (none known: everyone is refused).</summary>
+    internal static bool Allows(AdminSettings settings, string? token) =>
+        settings.Token is { Length: > 0 } expected && token is not null &&
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(token));
 
     private static async Task<string?> ReadLineAsync(Stream stream, CancellationToken ct)
     {

@@ -1,8 +1,13 @@
+using System.Text;
+using Trove.Actors.Messaging;
+
 namespace Trove.Actors.Compute;
 
 /// <summary>Where <see cref="LocalCompute"/> keeps its servers and how it starts a guest.</summary>
 public sealed record LocalComputeSettings
 {
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+
     /// <summary>Parent of the servers' directories.</summary>
     public required string ServersDirectory { get; init; }
 

@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json.Serialization;
+using Trove.Actors.Messaging;
 
 namespace Trove.Actors.Guests;
 
@@ -38,7 +40,10 @@ public sealed record UserInfo(
 public sealed record UserChanges(
     [property: JsonPropertyName("name")] string? Name,
     [property: JsonPropertyName("password")] string? Password,
-    [property: JsonPropertyName("host")] string? Host);
+    [property: JsonPropertyName("host")] string? Host)
+{
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+}
 
 /// <summary>A heartbeat's payload. Ours besides upstream's: <c>fault</c> says why a prepare failed, <c>volume_used</c>
 /// is the GB the instance's data takes (upstream asks the guest for it on every show).</summary>
@@ -67,7 +72,10 @@ public sealed record UserSpec(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("password")] string Password,
     [property: JsonPropertyName("host")] string? Host,
-    [property: JsonPropertyName("databases")] IReadOnlyList<UserDatabase> Databases);
+    [property: JsonPropertyName("databases")] IReadOnlyList<UserDatabase> Databases)
+{
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+}
 
 /// <summary>Args of the guest's <c>prepare</c>: what to create once the engine is up.</summary>
 public sealed record PrepareArgs(
@@ -91,7 +99,10 @@ public sealed record GuestInfo(
     [property: JsonPropertyName("heartbeat_interval_seconds")] double HeartbeatIntervalSeconds,
     [property: JsonPropertyName("backup_directory")] string BackupDirectory,
     [property: JsonPropertyName("volume_size")] int VolumeSize = 0,
-    [property: JsonPropertyName("ram_mb")] int RamMb = 0);
+    [property: JsonPropertyName("ram_mb")] int RamMb = 0)
+{
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+}
 
 /// <summary>Service status descriptions a guest reports in heartbeats (upstream's ServiceStatuses descriptions).</summary>
 public static class ServiceStatusNames
@@ -124,8 +135,14 @@ public sealed record RevokeAccessArgs(
     [property: JsonPropertyName("username")] string Username,
     [property: JsonPropertyName("hostname")] string? Hostname,
     [property: JsonPropertyName("database")] string Database);
-public sealed record EnableRootArgs([property: JsonPropertyName("root_password")] string? RootPassword);
-public sealed record RootCredentials([property: JsonPropertyName("name")] string Name, [property: JsonPropertyName("password")] string Password);
+public sealed record EnableRootArgs([property: JsonPropertyName("root_password")] string? RootPassword)
+{
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+}
+public sealed record RootCredentials([property: JsonPropertyName("name")] string Name, [property: JsonPropertyName("password")] string Password)
+{
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+}
 
 /// <summary>Which backup to take, or to restore from: the location and checksum are known once it completed.</summary>
 public sealed record BackupInfo(

@@ -75,7 +75,7 @@ public static class TroveNodeExtensions
         }, sp.GetRequiredService<ILogger<LocalCompute>>()));
 
         services.AddAkka("trove", (builder, sp) => builder.WithTroveNode(settings, sp));
-        services.AddTroveAdmin(settings.Admin);
+        services.AddTroveAdmin(settings.Admin with { Token = AdminToken.LoadOrCreate(settings.Admin, settings.FullDataDir) });
         return services;
     }
 

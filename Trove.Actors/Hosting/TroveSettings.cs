@@ -1,3 +1,4 @@
+using System.Text;
 using Trove.Actors.Admin;
 using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
@@ -10,6 +11,8 @@ namespace Trove.Actors.Hosting;
 /// <summary>Everything a node is configured with; the defaults run one node on one machine.</summary>
 public sealed record TroveSettings
 {
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+
     public string DataDir { get; init; } = ".trove";
     public int HttpPort { get; init; } = 8779;
     public string HttpHost { get; init; } = "127.0.0.1";

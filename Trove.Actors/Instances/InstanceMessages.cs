@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Trove.Actors.Guests;
 using Trove.Actors.Messaging;
@@ -40,7 +41,10 @@ public static class InstanceCommands
     /// instance's state, then calls its guest; it keeps nothing of it.</summary>
     public sealed record CallGuest(string InstanceId, string TenantId, RpcMessage Message) : IWithInstanceId, ITroveMessage;
 
-    public sealed record EnableRoot(string InstanceId, string TenantId, string? Password) : IWithInstanceId, ITroveMessage;
+    public sealed record EnableRoot(string InstanceId, string TenantId, string? Password) : IWithInstanceId, ITroveMessage
+    {
+        private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+    }
     public sealed record DisableRoot(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
     public sealed record Restart(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
     public sealed record Rename(string InstanceId, string TenantId, string Name) : IWithInstanceId, ITroveMessage;
@@ -77,7 +81,10 @@ public static class InstanceReplies
     /// <summary>The request conflicts with work in progress (Trove's 409).</summary>
     public sealed record Conflict(string Message) : ITroveMessage;
     public sealed record Failed(string Message) : ITroveMessage;
-    public sealed record GuestResult(JsonNode? Result) : ITroveMessage;
+    public sealed record GuestResult(JsonNode? Result) : ITroveMessage
+    {
+        private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+    }
     /// <summary>The guest refused or failed; <paramref name="Kind"/> is one of <see cref="RpcFailureKinds"/>.</summary>
     public sealed record GuestFailed(string Kind, string Message) : ITroveMessage;
     public sealed record RootEnabled(RootCredentials Credentials) : ITroveMessage;

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -11,6 +12,8 @@ public sealed record RpcMessage(
     [property: JsonPropertyName("args")] JsonObject Args,
     [property: JsonPropertyName("version")] string Version = "1.0")
 {
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -35,6 +38,8 @@ public sealed record RpcReply(
     [property: JsonPropertyName("failure")] string? Failure,
     [property: JsonPropertyName("failure_kind")] string? FailureKind = null)
 {
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, RpcMessage.Json);
     public static RpcReply Parse(ReadOnlyMemory<byte> body) =>
         JsonSerializer.Deserialize<RpcReply>(body.Span, RpcMessage.Json) ?? new RpcReply(null, "empty reply");

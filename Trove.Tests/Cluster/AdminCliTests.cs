@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System.Text.Json.Nodes;
 using Trove.Actors.Admin;
 using Trove.Tests.EndToEnd;
@@ -22,6 +23,7 @@ public sealed class TwoNodeClusterFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
 
+[SupportedOSPlatform("linux")] // as the node is
 [Collection("cluster")]
 public sealed class AdminCliTests(TwoNodeClusterFixture fixture) : IClassFixture<TwoNodeClusterFixture>
 {
@@ -125,7 +127,8 @@ public sealed class AdminCliTests(TwoNodeClusterFixture fixture) : IClassFixture
     [Fact]
     public async Task Without_a_command_it_opens_a_prompt_that_runs_commands_until_exit()
     {
-        var result = await TroveAdminCli.RunAsync([$"127.0.0.1:{Node0.AdminPort}"], stdin: "help\ncluster show\nexit\n");
+        var result = await TroveAdminCli.RunAsync([$"127.0.0.1:{Node0.AdminPort}"], stdin: "help\ncluster show\nexit\n",
+            environment: new Dictionary<string, string> { ["TROVE_DATA_DIR"] = Node0.DataDir });
 
         Assert.Equal(AdminExit.Ok, result.Exit);
         Assert.Contains("trove-admin 127.0.0.1:", result.Stdout);
@@ -138,5 +141,41 @@ public sealed class AdminCliTests(TwoNodeClusterFixture fixture) : IClassFixture
     {
         var result = await TroveAdminCli.RunAsync([$"127.0.0.1:{TroveNode.FreePort()}", "cluster", "show"]);
         Assert.Equal(AdminExit.Unreachable, result.Exit);
+    }
+
+    [Fact]
+    public async Task Every_caller_needs_the_node_token_loopback_included()
+    {
+        var endpoint = $"127.0.0.1:{Node0.AdminPort}";
+        var without = await TroveAdminCli.RunAsync([endpoint, "cluster", "show"]);
+        Assert.Equal(AdminExit.Refused, without.Exit);
+        Assert.Contains("admin token", without.Stderr);
+        Assert.DoesNotContain("Up", without.Stdout);
+
+        var wrong = await TroveAdminCli.RunAsync([endpoint, "cluster", "leave", fixture.Cluster.AkkaAddress(1)],
+            environment: new Dictionary<string, string> { [AdminToken.EnvironmentVariable] = "not-the-token" });
+        Assert.Equal(AdminExit.Refused, wrong.Exit);
+        Assert.Equal(AdminExit.Refused, (await AdminClient.SendAsync("127.0.0.1", Node1.AdminPort, ["instance", "show", fixture.InstanceId])).Exit);
+        Assert.Equal(2, TroveCluster.MemberRows((await Node0.AdminAsync("cluster", "show")).Output).Count); // nobody left
+    }
+
+    [Fact]
+    public async Task The_token_comes_from_a_file_or_the_environment_never_from_the_command_line()
+    {
+        var endpoint = $"127.0.0.1:{Node0.AdminPort}";
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Node0.AdminTokenFile));
+        var token = AdminToken.Read(Node0.AdminTokenFile)!;
+        Assert.True(Convert.FromBase64String(token).Length >= 32);
+
+        var onCommandLine = await TroveAdminCli.RunAsync([endpoint, "--token", token, "cluster", "show"]);
+        Assert.Equal(AdminExit.Usage, onCommandLine.Exit);
+        Assert.Contains("--token-file", onCommandLine.Stderr);
+
+        Assert.Equal(AdminExit.Ok, (await TroveAdminCli.RunAsync([endpoint, "--token-file", Node0.AdminTokenFile, "cluster", "show"])).Exit);
+        Assert.Equal(AdminExit.Ok, (await TroveAdminCli.RunAsync([endpoint, "cluster", "show"],
+            environment: new Dictionary<string, string> { [AdminToken.EnvironmentVariable] = token })).Exit);
+        Assert.Equal(AdminExit.Ok, (await TroveAdminCli.RunAsync([endpoint, "cluster", "show"],
+            environment: new Dictionary<string, string> { ["TROVE_DATA_DIR"] = Node0.DataDir })).Exit);
+        Assert.Equal(AdminExit.Usage, (await TroveAdminCli.RunAsync([endpoint, "--token-file", Path.Combine(Node0.DataDir, "nope"), "cluster", "show"])).Exit);
     }
 }

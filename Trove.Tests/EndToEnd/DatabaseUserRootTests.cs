@@ -1,7 +1,17 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Trove.Actors.Hosting;
+using Trove.Tests.Guest;
 using Trove.Tests.Support;
+using Trove.Web.Auth;
+using Trove.Web.Endpoints;
+using Trove.Web.RateLimiting;
+using Trove.Web.Validation;
 
 namespace Trove.Tests.EndToEnd;
 
@@ -57,6 +67,8 @@ public sealed class DatabaseUserRootTests(NodeFixture fixture)
         Assert.Equal(["appdb", "db2"], Names((await GetAsync($"{path}/databases"))["databases"]!));
         Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(HttpMethod.Post, $"{path}/databases", new { databases = new[] { new { name = "bad;name" } } }));
 
+        await AssertReservedUsersRefusedAsync(datastore, version, id, rootName, rootDatabase, instance);
+
         // users and access
         Assert.Equal(HttpStatusCode.Accepted, await SendAsync(HttpMethod.Post, $"{path}/users",
             new { users = new[] { new { name = "u2", password = "pw-one", databases = new[] { new { name = "db2" } } } } }));
@@ -109,5 +121,73 @@ public sealed class DatabaseUserRootTests(NodeFixture fixture)
             await Task.Delay(100);
         Assert.Null(await Node.ShowAsync("demo", id));
         Assert.Empty(Node.ProcessesInServers(id)); // the guest and its engine are gone
+    }
+
+    /// <summary>Every route that creates or changes a user, from the app's own endpoint list (built, never started), and
+    /// the instance create that takes users.</summary>
+    private static async Task<List<(string Method, string Pattern)>> UserRoutesAsync()
+    {
+        var dataDir = TroveNode.NewDataDir();
+        try
+        {
+            var builder = WebApplication.CreateBuilder();
+            builder.Services.AddTroveNode(new TroveSettings { DataDir = dataDir });
+            builder.Services.AddSingleton(new TenantRateLimiter(0, TimeProvider.System));
+            builder.Services.AddTroveAuth(new AuthSettings(), dataDir);
+            await using var app = builder.Build();
+            app.MapTroveApi();
+            return ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
+                .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (Method: m, Pattern: e.RoutePattern.RawText!.TrimEnd('/'))))
+                .Where(r => r.Method != "GET" && (r.Pattern.Contains("/users") || r.Pattern.EndsWith("/instances")))
+                .ToList();
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    /// <summary>Each user route × each reserved user of the datastore answers 400 in Trove's format and changes nothing:
+    /// MariaDB's socket-only root@localhost in particular never becomes a remote root with a password.</summary>
+    private async Task AssertReservedUsersRefusedAsync(string datastore, string version, string id, string rootName, string rootDatabase, JsonObject instance)
+    {
+        const string password = "Reserved-user-pw-7";
+        var host = datastore == "mariadb" ? "localhost" : null;
+        var routes = await UserRoutesAsync();
+        Assert.Contains(("PUT", "/v1.0/{tenantId}/instances/{id}/users/{user}"), routes); // the walk sees the app's routes
+        foreach (var name in ReservedUserCalls.Names(NameRules.For(datastore).ReservedUsers))
+        {
+            var reserved = Uri.EscapeDataString(host is null ? name : $"{name}@{host}");
+            foreach (var (method, pattern) in routes)
+            {
+                // the user in the path, and the body
+                (string User, object? Body)[] requests = (method, pattern.Split('/')[^1]) switch
+                {
+                    ("POST", "instances") => [(reserved, new { instance = new { name = "reserved", flavorRef = "small", volume = new { size = 1 },
+                        datastore = new { type = datastore, version }, users = new[] { new { name, password, host } } } })],
+                    ("POST" or "PUT", "users") => [(reserved, new { users = new[] { new { name, password, host } } })],
+                    // a password and host change of the reserved user, and a tenant's user renamed to it
+                    ("PUT", "{user}") => [(reserved, new { user = new { host = "%", password } }), ("app", new { user = new { name } })],
+                    ("DELETE", "{user}") or ("DELETE", "{database}") => [(reserved, null)],
+                    ("PUT", "databases") => [(reserved, new { databases = new[] { new { name = "appdb" } } })],
+                    _ => throw new InvalidOperationException($"no reserved-user request for {method} {pattern}: add one"),
+                };
+                foreach (var (user, body) in requests)
+                {
+                    var path = pattern.Replace("{tenantId}", "demo").Replace("{id}", id).Replace("{user}", user).Replace("{database}", "appdb").TrimStart('/');
+                    using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body is null ? null : JsonContent.Create(body) };
+                    var response = await Node.Http.SendAsync(request);
+                    var text = await response.Content.ReadAsStringAsync();
+                    Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{method} {path} {body}: {(int)response.StatusCode} {text}");
+                    var error = JsonNode.Parse(text)!["badRequest"]!;
+                    Assert.Equal(400, (int?)error["code"]);
+                    Assert.Contains("reserved", (string?)error["message"]);
+                }
+            }
+        }
+        Assert.Equal(["app"], Names((await GetAsync($"v1.0/demo/instances/{id}/users"))["users"]!));
+        Assert.False((bool)(await GetAsync($"v1.0/demo/instances/{id}/root"))["rootEnabled"]!);
+        await Assert.ThrowsAnyAsync<Exception>(() => SelectOneAsync(instance, rootName, password, rootDatabase));
+        Assert.Equal(1, await SelectOneAsync(instance, "app", PostgresInstanceTests.Password, "appdb"));
     }
 }

@@ -45,7 +45,16 @@ public sealed class PostgresInstanceTests(NodeFixture fixture)
         Assert.Contains(listed!["instances"]!.AsArray(), i => (string?)i!["id"] == id);
         Assert.Null(await Node.ShowAsync("other", id)); // another tenant's token: not found, never its data
 
-        AssertPasswordNeverStored();
+        // A password of every kind: at create (above), a new user's, changed alone and in a list, root's, generated, and
+        // one sent for a reserved role, which PostgreSQL refuses and would log with its whole statement.
+        string[] passwords = [Password, "pw-new-user-41", "pw-changed-42", "pw-changed-in-list-43", await EnableRootAsync(id), "pw-refused-44"];
+        var path = $"v1.0/demo/instances/{id}/users";
+        await Node.Http.PostAsJsonAsync(path, new { users = new[] { new { name = "pg_monitor", password = passwords[5] } } });
+        Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.PostAsJsonAsync(path, new { users = new[] { new { name = "second", password = passwords[1] } } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.PutAsJsonAsync($"{path}/second", new { user = new { password = passwords[2] } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.PutAsJsonAsync(path, new { users = new[] { new { name = "second", password = passwords[3] } } })).StatusCode);
+        Assert.Equal(1, Convert.ToInt32(await EngineClient.ScalarAsync(active, "SELECT 1", "second", passwords[3], "postgres")));
+        AssertNeverStored(passwords);
 
         Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}")).StatusCode);
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -57,15 +66,30 @@ public sealed class PostgresInstanceTests(NodeFixture fixture)
         await Assert.ThrowsAnyAsync<Exception>(() => QueryAsAppAsync(active));
     }
 
-    /// <summary>Passwords reach the guest through its queue only: never the journal, the read model or a log.</summary>
-    private void AssertPasswordNeverStored()
+    private async Task<string> EnableRootAsync(string id)
     {
-        foreach (var file in Directory.EnumerateFiles(Node.DataDir, "*", SearchOption.AllDirectories)
-                     .Where(f => f.EndsWith(".db") || f.EndsWith(".db-wal") || f.EndsWith(".log")))
+        var root = await (await Node.Http.PostAsync($"v1.0/demo/instances/{id}/root", null)).Content.ReadFromJsonAsync<JsonObject>();
+        return (string)root!["user"]!["password"]!;
+    }
+
+    /// <summary>Passwords reach the guest through its queue only: never the journal, snapshots, the read model, or the
+    /// node's, the guest's or the engine's log.</summary>
+    private void AssertNeverStored(IReadOnlyList<string> passwords)
+    {
+        var files = Directory.EnumerateFiles(Node.DataDir, "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".db") || f.EndsWith(".db-wal") || f.EndsWith(".log"))
+            .ToList();
+        Assert.Contains(files, f => f.EndsWith("akka.db"));
+        Assert.Contains(files, f => f.EndsWith("readmodel.db"));
+        Assert.Contains(files, f => f.EndsWith("node.log"));
+        Assert.Contains(files, f => f.EndsWith("guest.log"));
+        foreach (var file in files)
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             using var reader = new StreamReader(stream);
-            Assert.DoesNotContain(Password, reader.ReadToEnd());
+            var text = reader.ReadToEnd();
+            foreach (var password in passwords)
+                Assert.False(text.Contains(password), $"{file} holds a password");
         }
     }
 }

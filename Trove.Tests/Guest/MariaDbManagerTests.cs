@@ -86,6 +86,19 @@ public sealed class MariaDbManagerTests : IAsyncLifetime
     private async Task<UserInfo> UserAsync(string name) => Assert.Single(await _manager.ListUsersAsync(None), u => u.Name == name);
 
     [Fact]
+    public async Task Reserved_users_are_refused_by_every_user_call_and_root_stays_socket_only()
+    {
+        await PrepareAsync(Args("app-pw", new DatabaseSpec("appdb")));
+
+        await ReservedUserCalls.AssertAllRefusedAsync(_manager, ReservedUsers.MariaDb, "localhost");
+
+        await AssertRefusedAsync("root", ReservedUserCalls.Password);
+        Assert.Equal(["app"], (await _manager.ListUsersAsync(None)).Select(u => u.Name));
+        await using var app = await ConnectAsync("app", "app-pw", "appdb");
+        Assert.Equal(1L, Convert.ToInt64(await ExecAsync(app, "SELECT 1")));
+    }
+
+    [Fact]
     public async Task Prepare_creates_a_database_and_a_user_who_can_create_tables_in_it()
     {
         await PrepareAsync(Args("s3cret", new DatabaseSpec("appdb"), new DatabaseSpec("latin", "latin1", "latin1_swedish_ci")));

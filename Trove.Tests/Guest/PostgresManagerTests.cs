@@ -73,6 +73,20 @@ public sealed class PostgresManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reserved_users_are_refused_by_every_user_call_and_the_superuser_stays_without_a_password()
+    {
+        await PrepareAsync(Args("app-pw", new DatabaseSpec("appdb")));
+
+        await ReservedUserCalls.AssertAllRefusedAsync(_manager, ReservedUsers.Postgres, null);
+
+        var superuser = await Assert.ThrowsAsync<PostgresException>(() => ConnectAsync("postgres", ReservedUserCalls.Password, "postgres"));
+        Assert.Equal(PostgresErrorCodes.InvalidPassword, superuser.SqlState);
+        Assert.Equal(["app"], (await _manager.ListUsersAsync(CancellationToken.None)).Select(u => u.Name));
+        await using var app = await ConnectAsync("app", "app-pw", "appdb");
+        Assert.Equal(1, await ExecAsync(app, "SELECT 1"));
+    }
+
+    [Fact]
     public async Task A_full_volume_turns_writes_off_and_room_again_turns_them_back_on()
     {
         await PrepareAsync(Args("s3cret", new DatabaseSpec("appdb")));

@@ -37,8 +37,12 @@ public sealed class TroveNode : IAsyncDisposable
         ServersDir = serversDir;
     }
 
-    /// <summary>Runs one <c>trove-admin</c> command against this node's admin endpoint.</summary>
-    public Task<AdminResponse> AdminAsync(params string[] args) => AdminClient.SendAsync("127.0.0.1", AdminPort, args);
+    /// <summary>Where the node keeps the admin token it made (0600), which every admin caller presents.</summary>
+    public string AdminTokenFile => Path.Combine(DataDir, AdminToken.FileName);
+
+    /// <summary>Runs one <c>trove-admin</c> command against this node's admin endpoint, with its token.</summary>
+    public Task<AdminResponse> AdminAsync(params string[] args) =>
+        AdminClient.SendAsync("127.0.0.1", AdminPort, args, AdminToken.Read(AdminTokenFile));
 
     /// <summary>An anonymous client: no token.</summary>
     public HttpClient Anonymous() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };

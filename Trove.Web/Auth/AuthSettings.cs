@@ -1,11 +1,19 @@
+using System.Text;
+using Trove.Actors.Messaging;
+
 namespace Trove.Web.Auth;
 
 /// <summary>A user of the built-in identity service.</summary>
-public sealed record AuthUser(string Name, string Password, string Project, IReadOnlyList<string> Roles);
+public sealed record AuthUser(string Name, string Password, string Project, IReadOnlyList<string> Roles)
+{
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+}
 
 /// <summary>Where identities come from: the built-in issuer (<c>builtin</c>) or a Keystone v3 (<c>keystone</c>).</summary>
 public sealed record AuthSettings
 {
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+
     public string Mode { get; init; } = "builtin";
 
     /// <summary>The Keystone v3 that issued the tokens, e.g. http://keystone:5000/v3 (keystone mode).</summary>

@@ -24,6 +24,16 @@ public static class UserEndpoints
         return at < 0 ? new UserId(id, null) : new UserId(id[..at], id[(at + 1)..] is { Length: > 0 } host ? host : null);
     }
 
+    /// <summary>The user a changing route acts on; the datastore's own users are refused here, for every such route.</summary>
+    private static async Task<(UserId Target, NameRules Rules)> TargetAsync(IRequiredActor<InstanceRegion> instances, string tenantId, string id,
+        string user, TroveSettings settings)
+    {
+        var target = ParseUserId(user);
+        var rules = NameRules.For((await instances.StateAsync(tenantId, id, settings)).Datastore);
+        rules.CheckUnreserved(target.Name);
+        return (target, rules);
+    }
+
     private static object View(UserInfo u) => new
     {
         name = u.Name,
@@ -60,14 +70,20 @@ public static class UserEndpoints
             Guarded(async () =>
             {
                 var body = await BodyAsync(request, "users");
+                var rules = NameRules.For((await instances.StateAsync(tenantId, id, settings)).Datastore);
+                var updates = new List<UpdateAttributesArgs>();
                 foreach (var item in JsonBody.Array(body, "users"))
                 {
                     var user = item as JsonObject ?? throw RequestError.Invalid("each of 'users' must be an object.");
                     var name = JsonBody.String(user, "name", required: true)!;
+                    rules.CheckUnreserved(name);
                     var password = JsonBody.String(user, "password", required: false);
                     NameRules.CheckPassword(name, password);
-                    var reply = await instances.AskAsync(Call(id, tenantId, GuestMethods.UpdateAttributes,
-                        new UpdateAttributesArgs(name, JsonBody.String(user, "host", false), new UserChanges(null, password, null))), settings);
+                    updates.Add(new UpdateAttributesArgs(name, JsonBody.String(user, "host", false), new UserChanges(null, password, null)));
+                }
+                foreach (var update in updates)
+                {
+                    var reply = await instances.AskAsync(Call(id, tenantId, GuestMethods.UpdateAttributes, update), settings);
                     if (reply is not InstanceReplies.GuestResult)
                         return ErrorOf(reply);
                 }
@@ -84,8 +100,7 @@ public static class UserEndpoints
             Guarded(async () =>
             {
                 var changes = JsonBody.Object(await JsonBody.ReadAsync(request), "user");
-                var state = await instances.StateAsync(tenantId, id, settings);
-                var rules = NameRules.For(state.Datastore);
+                var (target, rules) = await TargetAsync(instances, tenantId, id, user, settings);
                 var newName = JsonBody.String(changes, "name", false);
                 var password = JsonBody.String(changes, "password", false);
                 var host = JsonBody.String(changes, "host", false);
@@ -95,7 +110,6 @@ public static class UserEndpoints
                     rules.CheckUser(newName);
                 if (password is not null)
                     NameRules.CheckPassword(newName ?? user, password);
-                var target = ParseUserId(user);
                 return await instances.AcceptedAsync(Call(id, tenantId, GuestMethods.UpdateAttributes,
                     new UpdateAttributesArgs(target.Name, target.Host, new UserChanges(newName, password, host))), settings);
             }));
@@ -103,7 +117,7 @@ public static class UserEndpoints
         users.MapDelete("/{user}", (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
             Guarded(async () =>
             {
-                var target = ParseUserId(user);
+                var (target, _) = await TargetAsync(instances, tenantId, id, user, settings);
                 if (await FindAsync(instances, tenantId, id, user, settings) is null)
                     return TroveError.NotFound($"User {user} cannot be found on instance {id}.");
                 return await instances.AcceptedAsync(Call(id, tenantId, GuestMethods.DeleteUser, new UserArgs(new UserRef(target.Name, target.Host))), settings);
@@ -119,11 +133,10 @@ public static class UserEndpoints
             Guarded(async () =>
             {
                 var body = await BodyAsync(request, "databases");
-                var state = await instances.StateAsync(tenantId, id, settings);
-                var names = JsonBody.Databases(body, NameRules.For(state.Datastore)).Select(d => d.Name).ToList();
+                var (target, rules) = await TargetAsync(instances, tenantId, id, user, settings);
+                var names = JsonBody.Databases(body, rules).Select(d => d.Name).ToList();
                 if (names.Count == 0)
                     throw RequestError.Invalid("'databases' must list at least one database.");
-                var target = ParseUserId(user);
                 return await instances.AcceptedAsync(Call(id, tenantId, GuestMethods.GrantAccess, new GrantAccessArgs(target.Name, target.Host, names)), settings);
             }));
 
@@ -131,7 +144,7 @@ public static class UserEndpoints
                 IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
             Guarded(async () =>
             {
-                var target = ParseUserId(user);
+                var (target, _) = await TargetAsync(instances, tenantId, id, user, settings);
                 return await instances.AcceptedAsync(Call(id, tenantId, GuestMethods.RevokeAccess, new RevokeAccessArgs(target.Name, target.Host, database)), settings);
             }));
         return tenant;

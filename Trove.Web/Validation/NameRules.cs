@@ -1,22 +1,23 @@
 using System.Text.RegularExpressions;
+using Trove.Actors.Guests;
 
 namespace Trove.Web.Validation;
 
 /// <summary>What a datastore accepts as database and user names and passwords, checked before anything reaches a guest.</summary>
 public sealed partial record NameRules(
-    Regex Name, string Allowed, int MaxDatabaseLength, int MaxUserLength, IReadOnlySet<string> ReservedDatabases, IReadOnlySet<string> ReservedUsers)
+    Regex Name, string Allowed, int MaxDatabaseLength, int MaxUserLength, IReadOnlySet<string> ReservedDatabases, ReservedUsers ReservedUsers)
 {
     public static readonly NameRules Postgres = new(
         PostgresName(), "letters, digits, '_' or '-'", 63, 63,
         new HashSet<string> { "postgres", "template0", "template1" },
-        new HashSet<string> { "postgres", "os_admin" });
+        Actors.Guests.ReservedUsers.Postgres);
 
     /// <summary>MariaDB 10.11's limits: database names up to 64 characters, user names up to 80. '$' is the one more
     /// character MariaDB takes in unquoted names; nothing that needs quoting in a shell or a file name.</summary>
     public static readonly NameRules MariaDb = new(
         MariaDbName(), "letters, digits, '_', '$' or '-'", 64, 80,
         new HashSet<string> { "mysql", "information_schema", "performance_schema", "sys", "lost+found" },
-        new HashSet<string> { "root", "os_admin", "mariadb.sys", "mysql" });
+        Actors.Guests.ReservedUsers.MariaDb);
 
     public static NameRules For(string datastore) => datastore switch
     {
@@ -34,9 +35,15 @@ public sealed partial record NameRules(
 
     public void CheckUser(string name)
     {
+        CheckUnreserved(name);
         CheckName("user", name, MaxUserLength);
+    }
+
+    /// <summary>An existing user a request acts on (update, delete, grant, revoke) must not be one of the datastore's own.</summary>
+    public void CheckUnreserved(string name)
+    {
         if (ReservedUsers.Contains(name))
-            throw new RequestError(400, $"User name '{name}' is reserved.");
+            throw new RequestError(400, Actors.Guests.ReservedUsers.Message(name));
     }
 
     public static void CheckPassword(string user, string? password)

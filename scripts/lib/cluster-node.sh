@@ -4,6 +4,8 @@ data="$(realpath -m "${TROVE_DATA_DIR:-.trove-cluster}")"
 http="${TROVE_HTTP_PORT:-8779}"
 db="Host=127.0.0.1;Port=5432;Database=${TROVE_CLUSTER_DATABASE:-trove};Username=trove;Password=trove"
 key_file="$data/token.key"
+# One admin token for the nodes of this machine, readable by their OS user only; trove-admin takes it with --token-file.
+admin_token="$data/admin.token"
 admin_dll="$root/Trove.Admin/bin/Release/net10.0/trove-admin.dll"
 
 source "$root/scripts/lib/node-build.sh"
@@ -19,8 +21,9 @@ start_node() {
   for j in $(seq 0 $((count - 1))); do seeds+=("Trove__SeedNodes__$j=akka.tcp://trove@127.0.0.1:$((4053 + j))"); done
   mkdir -p "$dir"
   [ -f "$key_file" ] || head -c 32 /dev/urandom | base64 > "$key_file"
+  [ -f "$admin_token" ] || (umask 077; head -c 32 /dev/urandom | base64 > "$admin_token")
   env TROVE_DATA_DIR="$dir" TROVE_HTTP_PORT=$((http + i)) \
-      Trove__AkkaPort=$((4053 + i)) Trove__Admin__Port=$((9110 + i)) "${seeds[@]}" \
+      Trove__AkkaPort=$((4053 + i)) Trove__Admin__Port=$((9110 + i)) Trove__Admin__TokenFile="$admin_token" "${seeds[@]}" \
       Trove__DatabaseProvider=PostgreSQL.15 Trove__JournalConnectionString="$db" Trove__ReadModelConnectionString="$db" \
       Trove__Auth__TokenKey="$(cat "$key_file")" Trove__ServersDirectory="$data/servers" Trove__BackupsDirectory="$data/backups" \
       setsid -f dotnet "$node_dll" >>"$dir/node.log" 2>&1 </dev/null
@@ -38,7 +41,7 @@ start_node() {
 wait_up() {
   local out
   for _ in $(seq 1 300); do
-    out=$(dotnet "$admin_dll" "127.0.0.1:$((9110 + $1))" cluster show 2>/dev/null || true)
+    out=$(dotnet "$admin_dll" "127.0.0.1:$((9110 + $1))" --token-file "$admin_token" cluster show 2>/dev/null || true)
     if [[ "$out" == *"(self)"* ]] && awk '/\(self\)/ && $3 == "Up" { found = 1 } END { exit !found }' <<<"$out"; then
       return 0
     fi

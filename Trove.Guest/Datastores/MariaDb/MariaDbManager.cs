@@ -19,7 +19,6 @@ public sealed partial class MariaDbManager : IDatastoreManager
     private const int MaxSocketPath = 107;
     private static readonly TimeSpan StartStopTimeout = TimeSpan.FromSeconds(60);
     private static readonly string[] SystemDatabases = ["mysql", "information_schema", "performance_schema", "sys"];
-    private static readonly string[] SystemUsers = ["root", "mariadb.sys", "mysql", "PUBLIC", "os_admin", ""];
 
     private readonly string _engineDir;
     private readonly string _dataDir;
@@ -305,8 +304,12 @@ public sealed partial class MariaDbManager : IDatastoreManager
     public async Task DeleteDatabaseAsync(string name, CancellationToken ct) =>
         await QueryAsync($"DROP DATABASE IF EXISTS {MariaSql.Identifier(name)}", ct);
 
+    private static ReservedUsers Reserved => ReservedUsers.MariaDb;
+
     public async Task CreateUsersAsync(IReadOnlyList<UserSpec> users, CancellationToken ct)
     {
+        foreach (var user in users)
+            Reserved.Check(user.Name);
         foreach (var user in users)
         {
             var account = MariaSql.Account(user.Name, user.Host);
@@ -322,7 +325,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
         Rows(await QueryAsync(
                 "SELECT u.User, u.Host, COALESCE(GROUP_CONCAT(d.Db SEPARATOR ','), '') FROM mysql.user u " +
                 "LEFT JOIN mysql.db d ON d.User = u.User AND d.Host = u.Host " +
-                $"WHERE u.User NOT IN ({InList(SystemUsers)}) AND u.is_role = 'N' " +
+                $"WHERE u.User NOT IN ({InList(Reserved.Names)}) AND u.is_role = 'N' " +
                 "GROUP BY u.User, u.Host ORDER BY u.User, u.Host", ct))
             .Select(r => new UserInfo(r[0], r[1],
                 r[2].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(MariaSql.UnescapeGrant).Order(StringComparer.Ordinal)
@@ -331,6 +334,8 @@ public sealed partial class MariaDbManager : IDatastoreManager
 
     public async Task UpdateUserAsync(string name, string? host, UserChanges changes, CancellationToken ct)
     {
+        Reserved.Check(name);
+        Reserved.Check(changes.Name ?? name);
         await RequireUserAsync(name, host, ct);
         var account = MariaSql.Account(name, host);
         if (changes.Password is not null)
@@ -340,11 +345,15 @@ public sealed partial class MariaDbManager : IDatastoreManager
             await QueryAsync($"RENAME USER {account} TO {MariaSql.Account(newName, newHost)}", ct);
     }
 
-    public async Task DeleteUserAsync(string name, string? host, CancellationToken ct) =>
+    public async Task DeleteUserAsync(string name, string? host, CancellationToken ct)
+    {
+        Reserved.Check(name);
         await QueryAsync($"DROP USER IF EXISTS {MariaSql.Account(name, host)}", ct);
+    }
 
     public async Task GrantAccessAsync(string name, string? host, IReadOnlyList<string> databases, CancellationToken ct)
     {
+        Reserved.Check(name);
         await RequireUserAsync(name, host, ct);
         if (databases.Count > 0)
             await QueryAsync(string.Join(";\n",
@@ -354,6 +363,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
     /// <summary>Revoking access the user does not have is no error, as with PostgreSQL.</summary>
     public async Task RevokeAccessAsync(string name, string? host, string database, CancellationToken ct)
     {
+        Reserved.Check(name);
         await RequireUserAsync(name, host, ct);
         var granted = await QueryAsync(
             $"SELECT 1 FROM mysql.db WHERE User = {MariaSql.Literal(name)} AND Host = {MariaSql.Literal(host ?? "%")} " +

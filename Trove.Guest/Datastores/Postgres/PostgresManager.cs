@@ -172,8 +172,12 @@ public sealed class PostgresManager : IDatastoreManager
         await ExecAsync(admin, $"DROP DATABASE IF EXISTS {Sql.Identifier(name)} WITH (FORCE)", ct);
     }
 
+    private static ReservedUsers Reserved => ReservedUsers.Postgres;
+
     public async Task CreateUsersAsync(IReadOnlyList<UserSpec> users, CancellationToken ct)
     {
+        foreach (var user in users)
+            Reserved.Check(user.Name);
         await using var admin = await OpenAdminAsync("postgres", ct);
         foreach (var user in users)
             await CreateUserAsync(admin, user, ct);
@@ -200,6 +204,8 @@ public sealed class PostgresManager : IDatastoreManager
 
     public async Task UpdateUserAsync(string name, string? host, UserChanges changes, CancellationToken ct)
     {
+        Reserved.Check(name);
+        Reserved.Check(changes.Name ?? name);
         await using var admin = await OpenAdminAsync("postgres", ct);
         await RequireUserAsync(admin, name, ct);
         if (changes.Password is not null)
@@ -211,6 +217,7 @@ public sealed class PostgresManager : IDatastoreManager
     /// <summary>Objects the user created are handed to the superuser first, so dropping a user never drops tenant data.</summary>
     public async Task DeleteUserAsync(string name, string? host, CancellationToken ct)
     {
+        Reserved.Check(name);
         await using var admin = await OpenAdminAsync("postgres", ct);
         if (!await UserExistsAsync(admin, name, ct))
             return;
@@ -224,6 +231,7 @@ public sealed class PostgresManager : IDatastoreManager
 
     public async Task GrantAccessAsync(string name, string? host, IReadOnlyList<string> databases, CancellationToken ct)
     {
+        Reserved.Check(name);
         await using var admin = await OpenAdminAsync("postgres", ct);
         await RequireUserAsync(admin, name, ct);
         foreach (var db in databases)
@@ -232,6 +240,7 @@ public sealed class PostgresManager : IDatastoreManager
 
     public async Task RevokeAccessAsync(string name, string? host, string database, CancellationToken ct)
     {
+        Reserved.Check(name);
         await using var admin = await OpenAdminAsync("postgres", ct);
         await RequireUserAsync(admin, name, ct);
         await ExecAsync(admin, $"REVOKE ALL PRIVILEGES ON DATABASE {Sql.Identifier(database)} FROM {Sql.Identifier(name)}", ct);
@@ -345,6 +354,7 @@ public sealed class PostgresManager : IDatastoreManager
     /// <summary>Creates the role (or sets the password of an existing one) and grants it its databases.</summary>
     private async Task CreateUserAsync(NpgsqlConnection admin, UserSpec user, CancellationToken ct)
     {
+        Reserved.Check(user.Name);
         var verb = await UserExistsAsync(admin, user.Name, ct) ? "ALTER ROLE" : "CREATE ROLE";
         await ExecAsync(admin, $"{verb} {Sql.Identifier(user.Name)} LOGIN PASSWORD {Sql.Literal(user.Password)}", ct);
         foreach (var db in user.Databases)
