@@ -298,7 +298,10 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private void Passivate() => Context.Parent.Tell(new Passivate(StopEntity.Instance));
 
     private static ServerSpec ServerSpecOf(Create c) =>
-        new(c.InstanceId, c.Request.Datastore, c.Request.DatastoreVersion, c.Request.RamMb, c.Request.VolumeSize);
+        new(c.InstanceId, c.Request.Datastore, c.Request.DatastoreVersion, c.Request.RamMb, c.Request.VolumeSize)
+        {
+            RestoreFrom = c.Request.RestoreFrom?.Chain().Select(b => b.Location).OfType<string>().ToList() ?? [],
+        };
 
     private static ServerSpec ServerSpecOf(InstanceState s) => new(s.Id, s.Datastore, s.DatastoreVersion, s.RamMb, s.VolumeSize);
 

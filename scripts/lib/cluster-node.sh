@@ -5,6 +5,7 @@ http="${TROVE_HTTP_PORT:-8779}"
 db="Host=127.0.0.1;Port=5432;Database=${TROVE_CLUSTER_DATABASE:-trove};Username=trove;Password=trove"
 key_file="$data/token.key"
 admin_dll="$root/Trove.Admin/bin/Release/net10.0/trove-admin.dll"
+umask 077 # the token key and the nodes' logs are root's alone: the servers' OS users only pass through $data
 
 source "$root/scripts/lib/node-build.sh"
 
@@ -18,6 +19,7 @@ start_node() {
   local i=$1 dir="$data/node-$1" seeds=() j
   for j in $(seq 0 $((count - 1))); do seeds+=("Trove__SeedNodes__$j=akka.tcp://trove@127.0.0.1:$((4053 + j))"); done
   mkdir -p "$dir"
+  chmod 711 "$data"
   [ -f "$key_file" ] || head -c 32 /dev/urandom | base64 > "$key_file"
   env TROVE_DATA_DIR="$dir" TROVE_HTTP_PORT=$((http + i)) \
       Trove__AkkaPort=$((4053 + i)) Trove__Admin__Port=$((9110 + i)) "${seeds[@]}" \
