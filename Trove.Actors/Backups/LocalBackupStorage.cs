@@ -17,7 +17,7 @@ public sealed class LocalBackupStorage(string directory) : IBackupStorage
     /// <summary>The file a guest writes the backup to.</summary>
     public static string PartialOf(string directory, string backupId) => FileOf(directory, backupId) + ".part";
 
-    public Task ReserveAsync(string backupId, string instanceId, CancellationToken ct)
+    public Task ReserveAsync(string backupId, string instanceId, CancellationToken ct) => Task.Run(() =>
     {
         var (uid, gid) = ServerUsers.IdsOf(ServerUsers.NameOf(instanceId))
                          ?? throw new InvalidOperationException($"instance {instanceId} has no server to take a backup on");
@@ -25,10 +25,9 @@ public sealed class LocalBackupStorage(string directory) : IBackupStorage
         var partial = PartialOf(_root, backupId);
         using (new FileStream(partial, FileMode.OpenOrCreate, FileAccess.Write)) { } // a repeated reserve keeps the file
         Own(partial, uid, gid);
-        return Task.CompletedTask;
-    }
+    }, ct);
 
-    public Task SealAsync(string backupId, CancellationToken ct)
+    public Task SealAsync(string backupId, CancellationToken ct) => Task.Run(() =>
     {
         var partial = PartialOf(_root, backupId);
         var final = FileOf(_root, backupId);
@@ -41,8 +40,7 @@ public sealed class LocalBackupStorage(string directory) : IBackupStorage
         {
             throw new FileNotFoundException($"backup {backupId} has no file in the backup storage");
         }
-        return Task.CompletedTask;
-    }
+    }, ct);
 
     public Task DeleteAsync(string location, CancellationToken ct)
     {

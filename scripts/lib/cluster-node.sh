@@ -21,6 +21,7 @@ start_node() {
   mkdir -p "$dir"
   chmod 711 "$data"
   [ -f "$key_file" ] || head -c 32 /dev/urandom | base64 > "$key_file"
+  chmod 600 "$key_file" # also a key an older script left world-readable
   env TROVE_DATA_DIR="$dir" TROVE_HTTP_PORT=$((http + i)) \
       Trove__AkkaPort=$((4053 + i)) Trove__Admin__Port=$((9110 + i)) "${seeds[@]}" \
       Trove__DatabaseProvider=PostgreSQL.15 Trove__JournalConnectionString="$db" Trove__ReadModelConnectionString="$db" \
