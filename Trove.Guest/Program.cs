@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Trove.Actors.Backups;
 using Trove.Actors.Guests;
 using Trove.Guest.Agent;
 
@@ -19,7 +18,7 @@ builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat =
 builder.Services.AddSingleton(info);
 builder.Services.AddDatastoreManager(info);
 builder.Services.AddSingleton<GuestDispatcher>();
-builder.Services.AddSingleton<IBackupStorage>(new LocalBackupStorage(info.BackupDirectory));
+builder.Services.AddSingleton(new GuestBackupFiles(info.BackupDirectory, info.Directory));
 builder.Services.AddSingleton<BackupRunner>();
 builder.Services.AddHostedService<GuestAgent>();
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));

@@ -22,6 +22,8 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     private sealed record NotifyInstance;
     private sealed record Deleted(IActorRef Requester, BackupState State);
     private sealed record DeleteFailed(IActorRef Requester, string Message);
+    private sealed record Sealed(Report Report, IActorRef Reporter);
+    private sealed record SealFailed(Report Report, IActorRef Reporter, string Message);
 
     private readonly string _id;
     private readonly IGuestRpc _guests;
@@ -51,6 +53,12 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
             ? new BackupReplies.Found(_state)
             : new BackupReplies.NotFound(get.BackupId)));
         Command<Report>(OnReport);
+        Command<Sealed>(done => Keep(done.Report, done.Reporter));
+        Command<SealFailed>(failed =>
+        {
+            _log.Warning("backup {0}: {1}", _id, failed.Message);
+            Keep(failed.Report with { State = BackupStatus.Failed, Size = null, Checksum = null, Location = null }, failed.Reporter);
+        });
         Command<TimedOut>(_ =>
         {
             if (_state is { IsRunning: true })
@@ -95,13 +103,13 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    /// <summary>Queues create_backup for the guest, then answers <paramref name="requester"/>: an accepted backup's
-    /// work is in the broker. A guest that cannot be reached fails the backup.</summary>
+    /// <summary>Makes the file the guest writes to, queues create_backup for the guest, then answers
+    /// <paramref name="requester"/>: an accepted backup's work is in the broker. A guest that cannot be reached fails the backup.</summary>
     private void AskGuest(IActorRef? requester)
     {
         var state = _state!;
         var self = Self;
-        _guests.CastAsync(state.InstanceId, RpcMessage.Create(GuestMethods.CreateBackup, new CreateBackupArgs(new BackupInfo(_id, null, null, state.Parent))))
+        ReserveThenCastAsync(state)
             .ContinueWith(cast =>
             {
                 if (!cast.IsCompletedSuccessfully)
@@ -110,15 +118,39 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
             }, TaskScheduler.Default);
     }
 
-    /// <summary>Keeps a report that moves the backup on; a stale one, one for another instance, or one after the end is dropped.</summary>
+    private async Task ReserveThenCastAsync(BackupState state)
+    {
+        await _storage.ReserveAsync(_id, state.InstanceId, CancellationToken.None);
+        await _guests.CastAsync(state.InstanceId,
+            RpcMessage.Create(GuestMethods.CreateBackup, new CreateBackupArgs(new BackupInfo(_id, null, null, state.Parent))));
+    }
+
+    /// <summary>A completed backup is sealed in the storage (readable by no guest) before it is kept as completed;
+    /// the reporter hears the ack once it is.</summary>
     private void OnReport(Report report)
     {
-        Sender.Tell(BackupReplies.ReportAck.Instance);
-        if (_state is null || _state.IsDeleted || !_state.IsRunning || report.InstanceId != _state.InstanceId)
+        if (report is { State: BackupStatus.Completed } && Moves(report))
+        {
+            var reporter = Sender;
+            _storage.SealAsync(_id, CancellationToken.None).PipeTo(Self,
+                success: () => (object)new Sealed(report, reporter),
+                failure: e => new SealFailed(report, reporter, $"sealing the completed backup failed: {e.GetBaseException().Message}"));
             return;
-        if (_state.LastReportSent is { } last && report.Sent < last)
-            return;
-        if (report.State is not (BackupStatus.Building or BackupStatus.Completed or BackupStatus.Failed))
+        }
+        Keep(report, Sender);
+    }
+
+    /// <summary>Whether a report moves the backup on; a stale one, one for another instance, or one after the end does not.</summary>
+    private bool Moves(Report report) =>
+        _state is { IsDeleted: false, IsRunning: true } && report.InstanceId == _state.InstanceId
+        && !(_state.LastReportSent is { } last && report.Sent < last)
+        && report.State is BackupStatus.Building or BackupStatus.Completed or BackupStatus.Failed;
+
+    /// <summary>Keeps a report that moves the backup on; the others are dropped.</summary>
+    private void Keep(Report report, IActorRef reporter)
+    {
+        reporter.Tell(BackupReplies.ReportAck.Instance);
+        if (!Moves(report))
             return;
         PersistThen(new Progressed(report.State, report.Size, report.Checksum, report.Location, report.Sent, Now), () =>
         {

@@ -1,34 +1,15 @@
 namespace Trove.Actors.Backups;
 
-/// <summary>Where backups are kept. Guests write and read them; the control plane deletes them.</summary>
+/// <summary>Where backups are kept. The control plane makes the place a guest writes its backup to, seals what the
+/// guest reported complete, and deletes backups; guests never read a completed backup.</summary>
 public interface IBackupStorage
 {
-    /// <summary>A stream to write a new backup to; <see cref="PendingBackup.CommitAsync"/> makes it visible at its location.</summary>
-    Task<PendingBackup> CreateAsync(string backupId, CancellationToken ct);
+    /// <summary>Makes the place the instance's guest writes this backup to, writable by that guest alone.</summary>
+    Task ReserveAsync(string backupId, string instanceId, CancellationToken ct);
 
-    Task<Stream> OpenReadAsync(string location, CancellationToken ct);
+    /// <summary>Puts a backup its guest reported complete at its location, readable and writable by no guest.</summary>
+    Task SealAsync(string backupId, CancellationToken ct);
 
     /// <summary>Removes a backup; a missing one is already removed.</summary>
     Task DeleteAsync(string location, CancellationToken ct);
-}
-
-public sealed class PendingBackup(Stream stream, string location, Func<Task> commit, Func<Task> abandon) : IAsyncDisposable
-{
-    private bool _committed;
-    public Stream Stream => stream;
-    public string Location => location;
-
-    public async Task CommitAsync()
-    {
-        await stream.DisposeAsync();
-        await commit();
-        _committed = true;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await stream.DisposeAsync();
-        if (!_committed)
-            await abandon();
-    }
 }

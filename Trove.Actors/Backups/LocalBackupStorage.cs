@@ -1,24 +1,46 @@
+using System.Runtime.InteropServices;
+using Trove.Actors.Compute;
+
 namespace Trove.Actors.Backups;
 
-/// <summary>The default backup storage: one file per backup in a directory (under the data dir), written to a
-/// temporary name and renamed when complete, so that a location never names a partial backup.</summary>
+/// <summary>The default backup storage: one file per backup in a directory (under the data dir) that is root's and
+/// that guests can search but neither list nor write. A guest writes its backup into <c>{id}.tar.gz.part</c>, which
+/// the node made for its server's OS user alone; once the guest reports it complete, the node makes it root's (0600)
+/// and renames it to <c>{id}.tar.gz</c>, so that a location never names a partial backup and no guest reads one.</summary>
 public sealed class LocalBackupStorage(string directory) : IBackupStorage
 {
     private readonly string _root = Path.GetFullPath(directory);
 
-    public Task<PendingBackup> CreateAsync(string backupId, CancellationToken ct)
-    {
-        Directory.CreateDirectory(_root);
-        var final = Path.Combine(_root, $"{Guid.Parse(backupId)}.tar.gz");
-        var partial = final + ".part";
-        var stream = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-        return Task.FromResult(new PendingBackup(stream, final,
-            () => { File.Move(partial, final, overwrite: true); return Task.CompletedTask; },
-            () => { File.Delete(partial); return Task.CompletedTask; }));
-    }
+    /// <summary>The file of a complete backup.</summary>
+    public static string FileOf(string directory, string backupId) => Path.Combine(directory, $"{Guid.Parse(backupId)}.tar.gz");
 
-    public Task<Stream> OpenReadAsync(string location, CancellationToken ct) =>
-        Task.FromResult<Stream>(new FileStream(Inside(location), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true));
+    /// <summary>The file a guest writes the backup to.</summary>
+    public static string PartialOf(string directory, string backupId) => FileOf(directory, backupId) + ".part";
+
+    public Task ReserveAsync(string backupId, string instanceId, CancellationToken ct) => Task.Run(() =>
+    {
+        var (uid, gid) = ServerUsers.IdsOf(ServerUsers.NameOf(instanceId))
+                         ?? throw new InvalidOperationException($"instance {instanceId} has no server to take a backup on");
+        Directory.CreateDirectory(_root);
+        var partial = PartialOf(_root, backupId);
+        using (new FileStream(partial, FileMode.OpenOrCreate, FileAccess.Write)) { } // a repeated reserve keeps the file
+        Own(partial, uid, gid);
+    }, ct);
+
+    public Task SealAsync(string backupId, CancellationToken ct) => Task.Run(() =>
+    {
+        var partial = PartialOf(_root, backupId);
+        var final = FileOf(_root, backupId);
+        if (File.Exists(partial))
+        {
+            Own(partial, 0, 0); // root's before it is visible at its location
+            File.Move(partial, final, overwrite: true);
+        }
+        else if (!File.Exists(final))
+        {
+            throw new FileNotFoundException($"backup {backupId} has no file in the backup storage");
+        }
+    }, ct);
 
     public Task DeleteAsync(string location, CancellationToken ct)
     {
@@ -34,4 +56,14 @@ public sealed class LocalBackupStorage(string directory) : IBackupStorage
             ? full
             : throw new UnauthorizedAccessException($"{location} is not in the backup storage");
     }
+
+    private static void Own(string path, int uid, int gid)
+    {
+        if (LChown(path, uid, gid) != 0)
+            throw new IOException($"chown {path} to {uid}:{gid} failed: errno {Marshal.GetLastPInvokeError()}");
+        FileModes.Set(path, FileModes.OwnerReadWrite);
+    }
+
+    [DllImport("libc", EntryPoint = "lchown", SetLastError = true)]
+    private static extern int LChown(string path, int uid, int gid);
 }

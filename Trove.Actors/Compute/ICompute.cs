@@ -1,7 +1,11 @@
 namespace Trove.Actors.Compute;
 
-/// <summary>What the instance asks of its server: upstream's Nova flavor and volume, plus the datastore the image runs.</summary>
-public sealed record ServerSpec(string InstanceId, string Datastore, string DatastoreVersion, int RamMb, int VolumeSize);
+/// <summary>What the instance asks of its server: upstream's Nova flavor and volume, plus the datastore the image runs,
+/// and the locations of the backup chain (full backup first) its guest restores from, if any.</summary>
+public sealed record ServerSpec(string InstanceId, string Datastore, string DatastoreVersion, int RamMb, int VolumeSize)
+{
+    public IReadOnlyList<string> RestoreFrom { get; init; } = [];
+}
 
 public enum ServerStatus
 {

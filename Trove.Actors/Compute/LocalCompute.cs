@@ -11,17 +11,47 @@ namespace Trove.Actors.Compute;
 /// <summary>
 /// A compute driver for one machine: a server is a directory plus a guest agent process started in its own
 /// session, so that, like a VM, it outlives the control plane. Its engine listens on 127.0.0.1 and a free port.
+/// Like a VM, a server is walled off: its guest and engine run as an OS user of its own (<see cref="ServerUsers"/>),
+/// in a 0700 directory, with an environment that holds nothing of the node's.
 /// </summary>
 public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCompute> log) : ICompute
 {
     private const string GuestInfoFile = "guest_info.json";
     private const string PidFile = "guest.pid";
+    private const string RestoreDirectory = "restore";
     private const int SigTerm = 15, SigKill = 9;
+
+    /// <summary>Makes the servers and backups directories (root's, searchable but not listable by the servers' users)
+    /// and checks, at start-up, that those users can reach them; the node must be root to make OS users.</summary>
+    public static void PrepareHost(LocalComputeSettings settings)
+    {
+        if (!Environment.IsPrivilegedProcess)
+            throw new InvalidOperationException("LocalCompute runs each server as an OS user of its own: the node must run as root.");
+        foreach (var dir in new[] { settings.ServersDirectory, settings.BackupDirectory })
+        {
+            Directory.CreateDirectory(dir);
+            FileModes.Set(dir, FileModes.Searchable);
+        }
+        foreach (var dir in new[] { settings.ServersDirectory, settings.BackupDirectory, Path.GetDirectoryName(settings.GuestCommand[^1])! })
+            RequireReachable(Path.GetFullPath(dir));
+    }
+
+    /// <summary>Throws, naming the directory, unless every directory from / down to <paramref name="dir"/> is
+    /// searchable by other users.</summary>
+    private static void RequireReachable(string dir)
+    {
+        for (var d = dir; d is not null; d = Path.GetDirectoryName(d))
+            if (!FileModes.Get(d).HasFlag(UnixFileMode.OtherExecute))
+                throw new InvalidOperationException(
+                    $"{dir} is not reachable by the servers' OS users: {d} is not searchable by others " +
+                    $"(chmod o+x {d}, or choose a data dir other users can reach)");
+    }
 
     public async Task<Server> CreateServerAsync(ServerSpec spec, CancellationToken ct)
     {
         var dir = ServerDirectory(spec.InstanceId);
         var infoPath = Path.Combine(dir, GuestInfoFile);
+        var (uid, gid) = await ServerUsers.EnsureAsync(ServerUsers.NameOf(spec.InstanceId), dir, ct);
         GuestInfo info;
         if (File.Exists(infoPath))
         {
@@ -30,17 +60,41 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         else
         {
             Directory.CreateDirectory(dir);
+            Own(dir, uid, gid, FileModes.OwnerOnly);
+            await CopyRestoreChainAsync(spec, dir, uid, gid, ct);
             info = new GuestInfo(spec.InstanceId, spec.Datastore, spec.DatastoreVersion, FreePort(), dir,
                 settings.AmqpUri, settings.Exchange, settings.ConductorQueue, settings.HeartbeatIntervalSeconds, settings.BackupDirectory,
                 spec.VolumeSize, spec.RamMb);
             var tmp = infoPath + ".tmp";
-            await File.WriteAllTextAsync(tmp, JsonSerializer.Serialize(info), ct);
+            await WriteNewAsync(tmp, JsonSerializer.Serialize(info), ct);
+            Own(tmp, uid, gid, FileModes.OwnerReadWrite);
             File.Move(tmp, infoPath, overwrite: true);
         }
 
         if (GuestPid(dir) is null)
-            await StartGuestAsync(dir, infoPath, ct);
+            await StartGuestAsync(dir, infoPath, uid, gid, ct);
         return new Server(spec.InstanceId, ServerStatus.Active, "127.0.0.1", info.Port);
+    }
+
+    /// <summary>Completed backups are root's and readable by no guest: the chain a new server restores from is copied
+    /// into its directory, as its own, before its guest starts.</summary>
+    private async Task CopyRestoreChainAsync(ServerSpec spec, string dir, int uid, int gid, CancellationToken ct)
+    {
+        if (spec.RestoreFrom.Count == 0)
+            return;
+        var restore = Path.Combine(dir, RestoreDirectory);
+        Directory.CreateDirectory(restore);
+        Own(restore, uid, gid, FileModes.OwnerOnly);
+        foreach (var location in spec.RestoreFrom)
+        {
+            var name = Path.GetFileName(location); // only ever a file of the backup storage, whatever the location says
+            var copy = Path.Combine(restore, name);
+            File.Delete(copy);
+            await using (var from = File.OpenRead(Path.Combine(settings.BackupDirectory, name)))
+            await using (var to = new FileStream(copy, FileMode.CreateNew, FileAccess.Write))
+                await from.CopyToAsync(to, ct);
+            Own(copy, uid, gid, FileModes.OwnerReadWrite);
+        }
     }
 
     public Task<Server?> GetServerAsync(string serverId, CancellationToken ct)
@@ -54,12 +108,13 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         return Task.FromResult<Server?>(new Server(serverId, status, "127.0.0.1", info.Port));
     }
 
+    /// <summary>Stops the guest (it stops its engine), kills whatever its OS user still runs, removes the directory,
+    /// the user's unfinished backups and the user: nothing is left that a later user with the same uid could own.</summary>
     public async Task DeleteServerAsync(string serverId, CancellationToken ct)
     {
         var dir = ServerDirectory(serverId);
-        if (!Directory.Exists(dir))
-            return;
-        if (GuestPid(dir) is { } pid)
+        var user = ServerUsers.NameOf(serverId);
+        if (Directory.Exists(dir) && GuestPid(dir) is { } pid)
         {
             // The guest stops its engine on SIGTERM, as a server's shutdown stops its services.
             Kill(pid, SigTerm);
@@ -72,12 +127,16 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
                 Kill(pid, SigKill);
             }
         }
-        foreach (var leftover in ProcessesUsing(dir))
+        if (ServerUsers.IdsOf(user) is { } ids)
         {
-            log.LogWarning("killing process {Pid} left running in server {Server}", leftover, serverId);
-            Kill(leftover, SigKill);
+            foreach (var leftover in ServerUsers.ProcessesOf(ids.Uid))
+                log.LogWarning("killing process {Pid} left running in server {Server}", leftover, serverId);
+            await ServerUsers.KillAllAsync(ids.Uid, ct);
+            await HostCommand.RunAsync("find", [settings.BackupDirectory, "-maxdepth", "1", "-type", "f", "-user", ids.Uid.ToString(), "-delete"], ct);
         }
-        Directory.Delete(dir, recursive: true);
+        if (Directory.Exists(dir))
+            Directory.Delete(dir, recursive: true);
+        await ServerUsers.RemoveAsync(user, ct); // last: a retried delete still finds the user of what is left
     }
 
     private string ServerDirectory(string serverId) =>
@@ -86,13 +145,33 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     private static GuestInfo ReadInfo(string path) =>
         JsonSerializer.Deserialize<GuestInfo>(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path} is empty");
 
-    private async Task StartGuestAsync(string dir, string infoPath, CancellationToken ct)
+    /// <summary>A file root makes in a directory its server's user owns: never through a link that user left there.</summary>
+    private static async Task WriteNewAsync(string path, string content, CancellationToken ct)
     {
-        // setsid -f: the guest gets its own session and is re-parented to init, so stopping the node leaves it running.
-        var start = new ProcessStartInfo("/bin/sh") { WorkingDirectory = dir, UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("exec setsid -f \"$@\" >>guest.log 2>&1 </dev/null");
-        start.ArgumentList.Add("sh");
+        File.Delete(path);
+        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        await using var writer = new StreamWriter(file);
+        await writer.WriteAsync(content.AsMemory(), ct);
+    }
+
+    private static void Own(string path, int uid, int gid, UnixFileMode mode)
+    {
+        if (LChown(path, uid, gid) != 0)
+            throw new IOException($"chown {path} to {uid}:{gid} failed: errno {Marshal.GetLastPInvokeError()}");
+        FileModes.Set(path, mode);
+    }
+
+    private async Task StartGuestAsync(string dir, string infoPath, int uid, int gid, CancellationToken ct)
+    {
+        // setpriv: the server's own user, none of root's groups. setsid -f: the guest gets its own session and is
+        // re-parented to init, so stopping the node leaves it running.
+        var start = new ProcessStartInfo("/usr/bin/setpriv") { WorkingDirectory = dir, UseShellExecute = false };
+        start.Environment.Clear();
+        foreach (var (name, value) in GuestEnvironment(dir))
+            start.Environment[name] = value;
+        foreach (var arg in new[] { $"--reuid={uid}", $"--regid={gid}", "--clear-groups", "--", "/bin/sh", "-c",
+                     "exec setsid -f \"$@\" >>guest.log 2>&1 </dev/null", "sh" })
+            start.ArgumentList.Add(arg);
         foreach (var part in settings.GuestCommand)
             start.ArgumentList.Add(part);
         start.ArgumentList.Add("--config");
@@ -112,6 +191,22 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         log.LogInformation("started guest for server {Server}", Path.GetFileName(dir));
     }
 
+    /// <summary>What the guest needs and nothing of the node's environment (where a cluster keeps its token key and
+    /// journal password): a path, its home, a locale, and the dotnet root it runs on.</summary>
+    private Dictionary<string, string> GuestEnvironment(string dir)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            ["HOME"] = dir,
+            ["LANG"] = "C.UTF-8",
+        };
+        var host = settings.GuestCommand[0];
+        if (Path.IsPathRooted(host) && Path.GetFileNameWithoutExtension(host) == "dotnet")
+            environment["DOTNET_ROOT"] = Path.GetDirectoryName(Path.GetFullPath(host))!;
+        return environment;
+    }
+
     /// <summary>The pid of the guest running for this directory, or null.</summary>
     private static int? GuestPid(string dir)
     {
@@ -121,12 +216,6 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         return IsAlive(pid) && CommandLine(pid).Contains(Path.Combine(dir, GuestInfoFile)) ? pid : null;
     }
 
-    private static IEnumerable<int> ProcessesUsing(string dir) =>
-        Directory.EnumerateDirectories("/proc")
-            .Select(p => int.TryParse(Path.GetFileName(p), out var pid) ? pid : 0)
-            .Where(pid => pid > 0 && pid != Environment.ProcessId && CommandLine(pid).Contains(dir + "/"))
-            .ToList();
-
     private static string CommandLine(int pid)
     {
         try { return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' '); }
@@ -134,8 +223,11 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         catch (UnauthorizedAccessException) { return ""; }
     }
 
-    private static bool IsAlive(int pid) =>
-        File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].Equals("Z");
+    private static bool IsAlive(int pid)
+    {
+        try { return File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].Equals("Z"); }
+        catch (IOException) { return false; }
+    }
 
     private static int FreePort()
     {
@@ -148,4 +240,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
 
     [DllImport("libc", EntryPoint = "kill")]
     private static extern int SysKill(int pid, int sig);
+
+    [DllImport("libc", EntryPoint = "lchown", SetLastError = true)]
+    private static extern int LChown(string path, int uid, int gid);
 }

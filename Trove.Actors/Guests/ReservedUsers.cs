@@ -11,9 +11,9 @@ public sealed record ReservedUsers(IReadOnlySet<string> Names, IReadOnlyList<str
     /// <summary>The superuser, and every <c>pg_</c> role (PostgreSQL's predefined roles, such as pg_execute_server_program).</summary>
     public static readonly ReservedUsers Postgres = new(Set("postgres", "os_admin"), ["pg_"]);
 
-    /// <summary>root (the guest's socket-only root@localhost, and root@% of the root endpoints), the engine's own accounts
-    /// and roles, and the anonymous user.</summary>
-    public static readonly ReservedUsers MariaDb = new(Set("root", "os_admin", "mariadb.sys", "mysql", "PUBLIC", ""), []);
+    /// <summary>root (root@% of the root endpoints), the guest's socket-only account (named after its OS user, trove-...),
+    /// the engine's own accounts and roles, and the anonymous user.</summary>
+    public static readonly ReservedUsers MariaDb = new(Set("root", "os_admin", "mariadb.sys", "mysql", "PUBLIC", ""), ["trove-"]);
 
     public bool Contains(string name) =>
         Names.Contains(name) || Prefixes.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase));

@@ -47,7 +47,7 @@ public static class TroveNodeExtensions
     /// <summary>Everything a control-plane node runs besides HTTP: AMQP clients, compute, catalog, read model, and Akka.</summary>
     public static IServiceCollection AddTroveNode(this IServiceCollection services, TroveSettings settings)
     {
-        Directory.CreateDirectory(settings.FullDataDir);
+        NodeFiles.Protect(settings.FullDataDir);
         services.AddSingleton(settings);
         var database = new SqlDatabase(settings.DatabaseProvider, settings.ReadModelConnection);
         services.AddSingleton(new CatalogRepository(database, settings.Catalog));
@@ -63,16 +63,18 @@ public static class TroveNodeExtensions
             return new AmqpGuestRpc(amqp.Connector, amqp.Publisher, amqp.Rpc);
         });
         services.AddSingleton<IBackupStorage>(new LocalBackupStorage(settings.BackupsDir));
-        services.AddSingleton<ICompute>(sp => new LocalCompute(new LocalComputeSettings
+        var localCompute = new LocalComputeSettings
         {
             ServersDirectory = settings.ServersDir,
-            GuestCommand = LocalComputeSettings.DefaultGuestCommand(),
+            GuestCommand = GuestAgentFiles.Publish(Path.Combine(settings.FullDataDir, "guest-agent")),
             AmqpUri = settings.Amqp.Uri,
             Exchange = settings.Amqp.Exchange,
             ConductorQueue = settings.Amqp.ConductorQueue,
             BackupDirectory = settings.BackupsDir,
             HeartbeatIntervalSeconds = settings.GuestHeartbeatIntervalSeconds,
-        }, sp.GetRequiredService<ILogger<LocalCompute>>()));
+        };
+        LocalCompute.PrepareHost(localCompute);
+        services.AddSingleton<ICompute>(sp => new LocalCompute(localCompute, sp.GetRequiredService<ILogger<LocalCompute>>()));
 
         services.AddAkka("trove", (builder, sp) => builder.WithTroveNode(settings, sp));
         services.AddTroveAdmin(settings.Admin with { Token = AdminToken.LoadOrCreate(settings.Admin, settings.FullDataDir) });

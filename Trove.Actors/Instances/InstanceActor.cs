@@ -298,9 +298,14 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private void Passivate() => Context.Parent.Tell(new Passivate(StopEntity.Instance));
 
     private static ServerSpec ServerSpecOf(Create c) =>
-        new(c.InstanceId, c.Request.Datastore, c.Request.DatastoreVersion, c.Request.RamMb, c.Request.VolumeSize);
+        new(c.InstanceId, c.Request.Datastore, c.Request.DatastoreVersion, c.Request.RamMb, c.Request.VolumeSize)
+        {
+            RestoreFrom = c.Request.RestoreLocations(),
+        };
 
-    private static ServerSpec ServerSpecOf(InstanceState s) => new(s.Id, s.Datastore, s.DatastoreVersion, s.RamMb, s.VolumeSize);
+    /// <summary>A resumed build restores from the same backups: their locations are in the journal.</summary>
+    private static ServerSpec ServerSpecOf(InstanceState s) =>
+        new(s.Id, s.Datastore, s.DatastoreVersion, s.RamMb, s.VolumeSize) { RestoreFrom = s.RestoreFrom ?? [] };
 
     public static Props Props(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings) =>
         Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, tenants, settings));

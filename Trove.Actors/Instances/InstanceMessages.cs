@@ -23,7 +23,11 @@ public sealed record InstanceRequest(
     string DatastoreVersion,
     IReadOnlyList<DatabaseSpec> Databases,
     IReadOnlyList<UserSpec> Users,
-    BackupInfo? RestoreFrom = null);
+    BackupInfo? RestoreFrom = null)
+{
+    /// <summary>The locations of the backup chain to restore from, full backup first.</summary>
+    public IReadOnlyList<string> RestoreLocations() => RestoreFrom?.Chain().Select(b => b.Location).OfType<string>().ToList() ?? [];
+}
 
 public static class InstanceCommands
 {
@@ -110,7 +114,7 @@ public static class InstanceEvents
     public sealed record Created(
         string InstanceId, string TenantId, string Name, string FlavorId, int RamMb, int VolumeSize,
         string Datastore, string DatastoreVersion, IReadOnlyList<DatabaseSpec> Databases, IReadOnlyList<string> UserNames,
-        DateTimeOffset At) : IInstanceEvent;
+        DateTimeOffset At, IReadOnlyList<string>? RestoreFrom = null) : IInstanceEvent;
 
     public sealed record ServerCreated(string ServerId, string Address, int Port, DateTimeOffset At) : IInstanceEvent;
     public sealed record ServiceStatusChanged(string ServiceStatus, DateTimeOffset Sent, DateTimeOffset At) : IInstanceEvent;

@@ -43,14 +43,15 @@ public sealed record InstanceState(
     bool RootEverEnabled = false,
     string? RunningBackupId = null,
     string? ConfigurationId = null,
-    InstanceEvents.ResizeStarted? PendingResize = null) : ITroveMessage
+    InstanceEvents.ResizeStarted? PendingResize = null,
+    IReadOnlyList<string>? RestoreFrom = null) : ITroveMessage
 {
     public static InstanceState Apply(InstanceState? state, IInstanceEvent e) => (state, e) switch
     {
         (null, Created c) => new InstanceState(
             c.InstanceId, c.TenantId, c.Name, c.FlavorId, c.RamMb, c.VolumeSize, c.Datastore, c.DatastoreVersion, c.Databases,
             c.UserNames, InstanceTask.Building, ServiceStatusNames.New, null, null, null, null, null, null,
-            c.At, c.At, c.At, false),
+            c.At, c.At, c.At, false, RestoreFrom: c.RestoreFrom),
         (null, _) => throw new InvalidOperationException($"{e.GetType().Name} before Created"),
         (_, ServerCreated s) => state with { ServerId = s.ServerId, Address = s.Address, Port = s.Port, Updated = s.At },
         (_, ServiceStatusChanged s) => state with

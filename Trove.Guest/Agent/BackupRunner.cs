@@ -1,25 +1,25 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using Trove.Actors.Backups;
 using Trove.Actors.Guests;
 using Trove.Guest.Datastores;
 
 namespace Trove.Guest.Agent;
 
 /// <summary>Takes backups to the backup storage (gzip, with a SHA-256 checksum) and restores them after checking it.</summary>
-public sealed class BackupRunner(IDatastoreManager manager, IBackupStorage storage)
+public sealed class BackupRunner(IDatastoreManager manager, GuestBackupFiles files)
 {
     public sealed record Result(long Size, string Checksum, string Location);
 
+    /// <summary>The checksum is taken of what is written: the guest cannot read its backup back once it is sealed.</summary>
     public async Task<Result> BackupAsync(BackupInfo backup, CancellationToken ct)
     {
-        await using var pending = await storage.CreateAsync(backup.Id, ct);
-        await using (var gzip = new GZipStream(pending.Stream, CompressionLevel.Fastest, leaveOpen: true))
+        await using var file = files.OpenForBackup(backup.Id);
+        using var sha = SHA256.Create();
+        await using (var hashing = new CryptoStream(file, sha, CryptoStreamMode.Write, leaveOpen: true))
+        await using (var gzip = new GZipStream(hashing, CompressionLevel.Fastest, leaveOpen: true))
             await manager.BackupAsync(gzip, backup.Id, backup.Parent?.Id, ct);
-        await pending.Stream.FlushAsync(ct);
-        var size = pending.Stream.Length;
-        await pending.CommitAsync();
-        return new Result(size, await ChecksumAsync(pending.Location, ct), pending.Location);
+        await file.FlushAsync(ct);
+        return new Result(file.Length, Convert.ToHexStringLower(sha.Hash!), files.LocationOf(backup.Id));
     }
 
     /// <summary>Restores a backup (its full backup, then each increment) into the never-initialised engine; every
@@ -37,7 +37,7 @@ public sealed class BackupRunner(IDatastoreManager manager, IBackupStorage stora
         }
         for (var i = 0; i < chain.Count; i++)
         {
-            await using var file = await storage.OpenReadAsync(chain[i].Location!, ct);
+            await using var file = files.OpenForRestore(chain[i].Location!);
             await using var gzip = new GZipStream(file, CompressionMode.Decompress);
             if (i == 0)
                 await manager.RestoreAsync(gzip, ct);
@@ -46,9 +46,11 @@ public sealed class BackupRunner(IDatastoreManager manager, IBackupStorage stora
         }
     }
 
+    public void DiscardRestoreCopies() => files.DiscardRestoreCopies();
+
     private async Task<string> ChecksumAsync(string location, CancellationToken ct)
     {
-        await using var file = await storage.OpenReadAsync(location, ct);
+        await using var file = files.OpenForRestore(location);
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct));
     }
 }

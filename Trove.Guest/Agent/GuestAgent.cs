@@ -159,6 +159,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             {
                 await backups.RestoreAsync(backup, CancellationToken.None);
                 await File.WriteAllTextAsync(_restoredMarker, backup.Id);
+                backups.DiscardRestoreCopies();
             }
             await manager.ApplyMemoryAsync(_limits.RamMb, CancellationToken.None);
             await manager.PrepareAsync(args, CancellationToken.None);

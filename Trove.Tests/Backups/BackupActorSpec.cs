@@ -16,12 +16,25 @@ public class BackupActorSpec() : Akka.TestKit.Xunit2.TestKit(ConfigurationFactor
     akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
     """))
 {
-    /// <summary>A storage double for this spec only: remembers what was deleted.</summary>
+    /// <summary>A storage double for this spec only: remembers what was reserved, sealed and deleted.</summary>
     private sealed class FakeStorage : IBackupStorage
     {
         public ConcurrentQueue<string> Deleted { get; } = new();
-        public Task<PendingBackup> CreateAsync(string backupId, CancellationToken ct) => throw new NotSupportedException();
-        public Task<Stream> OpenReadAsync(string location, CancellationToken ct) => throw new NotSupportedException();
+        public ConcurrentQueue<string> Reserved { get; } = new();
+        public ConcurrentQueue<string> Sealed { get; } = new();
+
+        public Task ReserveAsync(string backupId, string instanceId, CancellationToken ct)
+        {
+            Reserved.Enqueue($"{backupId}@{instanceId}");
+            return Task.CompletedTask;
+        }
+
+        public Task SealAsync(string backupId, CancellationToken ct)
+        {
+            Sealed.Enqueue(backupId);
+            return Task.CompletedTask;
+        }
+
         public Task DeleteAsync(string location, CancellationToken ct)
         {
             Deleted.Enqueue(location);
@@ -58,6 +71,7 @@ public class BackupActorSpec() : Akka.TestKit.Xunit2.TestKit(ConfigurationFactor
         backup.Tell(CreateFor("b1"), TestActor);
         Assert.Equal(BackupStatus.New, ExpectMsg<BackupReplies.Accepted>().State.Status);
         AwaitAssert(() => Assert.Contains(_guests.Casts, c => c.Message.Method == GuestMethods.CreateBackup && c.InstanceId == "i1"));
+        Assert.Contains("b1@i1", _storage.Reserved); // the guest's file is made before the guest is asked
 
         backup.Tell(new Report("b1", "i1", BackupStatus.Building, null, null, null, _t0), TestActor);
         ExpectMsg<BackupReplies.ReportAck>();
@@ -71,6 +85,7 @@ public class BackupActorSpec() : Akka.TestKit.Xunit2.TestKit(ConfigurationFactor
         ExpectMsg<BackupReplies.ReportAck>();
         var done = StateOf(backup, "b1");
         Assert.Equal((BackupStatus.Completed, 4096L, "abc"), (done.Status, done.Size!.Value, done.Checksum));
+        Assert.Equal(["b1"], _storage.Sealed); // sealed before it is kept as completed
         instances.ExpectMsg<InstanceCommands.EndBackup>(e => e.BackupId == "b1");
         AwaitAssert(() => Assert.False(StateOf(backup, "b1").HasWork));
         Watch(backup);

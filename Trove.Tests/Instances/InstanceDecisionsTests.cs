@@ -28,6 +28,15 @@ public class InstanceDecisionsTests
     }
 
     [Fact]
+    public void A_restore_keeps_its_backup_chain_full_backup_first_so_that_a_resumed_build_copies_the_same_files()
+    {
+        var full = new BackupInfo("b0", "/backups/b0.tar.gz", "c0");
+        var request = Requests.Postgres() with { RestoreFrom = new BackupInfo("b1", "/backups/b1.tar.gz", "c1", full) };
+        var created = (Created)InstanceDecisions.Create(null, new InstanceCommands.Create("i1", request), T0).Events[0];
+        Assert.Equal(["/backups/b0.tar.gz", "/backups/b1.tar.gz"], InstanceState.Apply(null, created).RestoreFrom);
+    }
+
+    [Fact]
     public void Create_of_an_existing_instance_is_refused_and_changes_nothing()
     {
         var decision = InstanceDecisions.Create(Building(), new InstanceCommands.Create("i1", Requests.Postgres()), T0);

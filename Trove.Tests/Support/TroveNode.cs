@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Trove.Actors.Admin;
+using Trove.Actors.Compute;
 
 namespace Trove.Tests.Support;
 
@@ -79,7 +80,7 @@ public sealed class TroveNode : IAsyncDisposable
         },
     };
 
-    /// <summary>A fresh data dir under /tmp: short, so the engines' socket paths stay short, and reachable by the postgres user.</summary>
+    /// <summary>A fresh data dir under /tmp: short, so the engines' socket paths stay short, and reachable by the servers' OS users.</summary>
     public static string NewDataDir() => Directory.CreateDirectory($"/tmp/trove-t-{Guid.NewGuid().ToString("N")[..8]}").FullName;
 
     /// <summary>Starts a node; <paramref name="settings"/> (environment variables) may fix its ports
@@ -234,6 +235,9 @@ public sealed class TroveNode : IAsyncDisposable
             await Task.Delay(100);
         foreach (var pid in ProcessesInServers())
             Process.Start("kill", ["-KILL", pid.ToString()])!.WaitForExit();
+        if (Directory.Exists(ServersDir)) // the servers' OS users go with them, or system uids run out over many runs
+            foreach (var server in Directory.EnumerateDirectories(ServersDir))
+                await ServerUsers.RemoveAsync(ServerUsers.NameOf(Path.GetFileName(server)), CancellationToken.None);
         foreach (var client in _clients.Values)
             client.Dispose();
         KeepLogIfItShowsErrors();

@@ -7,6 +7,7 @@ key_file="$data/token.key"
 # One admin token for the nodes of this machine, readable by their OS user only; trove-admin takes it with --token-file.
 admin_token="$data/admin.token"
 admin_dll="$root/Trove.Admin/bin/Release/net10.0/trove-admin.dll"
+umask 077 # the token key and the nodes' logs are root's alone: the servers' OS users only pass through $data
 
 source "$root/scripts/lib/node-build.sh"
 
@@ -20,8 +21,10 @@ start_node() {
   local i=$1 dir="$data/node-$1" seeds=() j
   for j in $(seq 0 $((count - 1))); do seeds+=("Trove__SeedNodes__$j=akka.tcp://trove@127.0.0.1:$((4053 + j))"); done
   mkdir -p "$dir"
+  chmod 711 "$data"
   [ -f "$key_file" ] || head -c 32 /dev/urandom | base64 > "$key_file"
-  [ -f "$admin_token" ] || (umask 077; head -c 32 /dev/urandom | base64 > "$admin_token")
+  chmod 600 "$key_file" # also a key an older script left world-readable
+  [ -f "$admin_token" ] || head -c 32 /dev/urandom | base64 > "$admin_token"
   env TROVE_DATA_DIR="$dir" TROVE_HTTP_PORT=$((http + i)) \
       Trove__AkkaPort=$((4053 + i)) Trove__Admin__Port=$((9110 + i)) Trove__Admin__TokenFile="$admin_token" "${seeds[@]}" \
       Trove__DatabaseProvider=PostgreSQL.15 Trove__JournalConnectionString="$db" Trove__ReadModelConnectionString="$db" \

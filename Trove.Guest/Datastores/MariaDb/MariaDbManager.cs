@@ -8,17 +8,17 @@ using Trove.Actors.Guests;
 namespace Trove.Guest.Datastores.MariaDb;
 
 /// <summary>
-/// An isolated MariaDB 10.11 server in the server's directory, run as the <c>mysql</c> OS user with
-/// <c>--no-defaults</c> (so /etc/mysql is never read) and listening on 127.0.0.1 only. The guest administers it as
-/// root over the unix socket in that directory (unix_socket authentication: only the OS root gets in that way);
-/// tenants log in over TCP with passwords.
+/// An isolated MariaDB 10.11 server in the server's directory, run as the guest's own OS user (see
+/// <see cref="EngineUser"/>) with <c>--no-defaults</c> (so /etc/mysql is never read) and listening on 127.0.0.1 only.
+/// The guest administers it over the unix socket in that directory as the socket-only account named after its OS
+/// user (unix_socket authentication: only that OS user gets in that way); tenants log in over TCP with passwords.
 /// </summary>
 public sealed partial class MariaDbManager : IDatastoreManager
 {
-    private const string OsUser = "mysql";
     private const int MaxSocketPath = 107;
     private static readonly TimeSpan StartStopTimeout = TimeSpan.FromSeconds(60);
     private static readonly string[] SystemDatabases = ["mysql", "information_schema", "performance_schema", "sys"];
+    private readonly EngineUser _os = EngineUser.For("mysql");
 
     private readonly string _engineDir;
     private readonly string _dataDir;
@@ -47,7 +47,13 @@ public sealed partial class MariaDbManager : IDatastoreManager
 
     private bool IsInitialised => Directory.Exists(Path.Combine(_dataDir, "mysql"));
 
-    private string[] ClientArgs => ["--no-defaults", $"--socket={_socket}", "--user=root", "--connect-timeout=5"];
+    /// <summary>The guest's own account: unix_socket lets in the OS user of the same name (root when the guest is root).</summary>
+    private string AdminAccount => _os.SwitchesFromRoot ? "root" : _os.Name;
+
+    private string[] ClientArgs => ["--no-defaults", $"--socket={_socket}", $"--user={AdminAccount}", "--connect-timeout=5"];
+
+    /// <summary>mariadbd's --user: only root can switch to it.</summary>
+    private string[] SwitchUser => _os.SwitchesFromRoot ? [$"--user={_os.Name}"] : [];
 
     public async Task InitialiseAsync(CancellationToken ct)
     {
@@ -70,7 +76,8 @@ public sealed partial class MariaDbManager : IDatastoreManager
         // A tmpdir of its own: installs running side by side in the shared /tmp clash on their temporary tables.
         var clock = Stopwatch.StartNew();
         await ProcessRunner.RunCheckedAsync("mariadb-install-db",
-            ["--no-defaults", $"--datadir={_dataDir}", $"--user={OsUser}", "--auth-root-authentication-method=socket",
+            ["--no-defaults", $"--datadir={_dataDir}", .. SwitchUser, "--auth-root-authentication-method=socket",
+             $"--auth-root-socket-user={_os.Name}",
              "--skip-test-db", "--skip-name-resolve", $"--tmpdir={_tmpDir}"], ct);
         _log.LogInformation("mariadb data directory initialised in {Elapsed} ms", clock.ElapsedMilliseconds);
     }
@@ -81,7 +88,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
     {
         var lsnDir = Path.Combine(_engineDir, "lsn", backupId);
         Directory.CreateDirectory(lsnDir);
-        List<string> args = ["--no-defaults", "--backup", "--stream=xbstream", $"--datadir={_dataDir}", $"--socket={_socket}", "--user=root",
+        List<string> args = ["--no-defaults", "--backup", "--stream=xbstream", $"--datadir={_dataDir}", $"--socket={_socket}", $"--user={AdminAccount}",
             $"--target-dir={_tmpDir}", $"--tmpdir={_tmpDir}", $"--extra-lsndir={lsnDir}"];
         if (parentBackupId is not null)
             args.Add($"--incremental-lsn={await ToLsnAsync(parentBackupId, ct)}");
@@ -107,7 +114,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
         await ProcessRunner.RunCheckedAsync("mariadb-backup",
             ["--no-defaults", "--prepare", $"--target-dir={_dataDir}", $"--incremental-dir={increment}", $"--tmpdir={_tmpDir}"], ct);
         Directory.Delete(increment, recursive: true);
-        await ProcessRunner.RunCheckedAsync("chown", ["-R", OsUser, _engineDir], ct);
+        await _os.OwnAsync(_engineDir, ct, recursive: true);
     }
 
     /// <summary>Unpacks a mariadb-backup stream into a fresh data directory and prepares it (applies its redo log).</summary>
@@ -117,7 +124,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
         Directory.CreateDirectory(_dataDir);
         await ProcessRunner.PipeAsync("mbstream", ["-x", "-C", _dataDir], input, null, ct);
         await ProcessRunner.RunCheckedAsync("mariadb-backup", ["--no-defaults", "--prepare", $"--target-dir={_dataDir}", $"--tmpdir={_tmpDir}"], ct);
-        await ProcessRunner.RunCheckedAsync("chown", ["-R", OsUser, _engineDir], ct);
+        await _os.OwnAsync(_engineDir, ct, recursive: true);
         _log.LogInformation("mariadb data restored from a backup");
     }
 
@@ -132,10 +139,8 @@ public sealed partial class MariaDbManager : IDatastoreManager
             Directory.Delete(_dataDir, recursive: true); // what an interrupted install left
         Directory.CreateDirectory(_tmpDir);
         await File.AppendAllTextAsync(_errorLog, "", ct);
-        await ProcessRunner.RunCheckedAsync("chown", ["-R", OsUser, _engineDir], ct);
-        if ((await ProcessRunner.RunAsync("runuser", ["-u", OsUser, "--", "test", "-x", _engineDir], ct)).ExitCode != 0)
-            throw new InvalidOperationException(
-                $"the {OsUser} OS user cannot reach {_engineDir}: every directory above it must be searchable by it");
+        await _os.OwnAsync(_engineDir, ct, recursive: true);
+        await _os.RequireReachableAsync(_engineDir, ct);
     }
 
     public async Task StartAsync(CancellationToken ct)
@@ -163,14 +168,14 @@ public sealed partial class MariaDbManager : IDatastoreManager
         if (!Directory.Exists(_tmpDir))
         {
             Directory.CreateDirectory(_tmpDir);
-            await ProcessRunner.RunCheckedAsync("chown", [OsUser, _tmpDir], ct);
+            await _os.OwnAsync(_tmpDir, ct);
         }
         string[] engine =
         [
             "mariadbd", "--no-defaults", "--innodb-buffer-pool-size=32M",
             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
             .. await OptionsFromAsync(FlavorFile, ct), .. await OptionsFromAsync(_overridesFile, ct),
-            $"--user={OsUser}", $"--datadir={_dataDir}", $"--socket={_socket}", $"--port={_port}", "--bind-address=127.0.0.1",
+            .. SwitchUser, $"--datadir={_dataDir}", $"--socket={_socket}", $"--port={_port}", "--bind-address=127.0.0.1",
             $"--pid-file={_pidFile}", $"--log-error={_errorLog}", $"--tmpdir={_tmpDir}", "--skip-name-resolve",
         ];
         var pid = await ProcessRunner.RunCheckedAsync("setsid",
@@ -325,7 +330,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
         Rows(await QueryAsync(
                 "SELECT u.User, u.Host, COALESCE(GROUP_CONCAT(d.Db SEPARATOR ','), '') FROM mysql.user u " +
                 "LEFT JOIN mysql.db d ON d.User = u.User AND d.Host = u.Host " +
-                $"WHERE u.User NOT IN ({InList(Reserved.Names)}) AND u.is_role = 'N' " +
+                $"WHERE u.User NOT IN ({InList([.. Reserved.Names, _os.Name])}) AND u.is_role = 'N' " +
                 "GROUP BY u.User, u.Host ORDER BY u.User, u.Host", ct))
             .Select(r => new UserInfo(r[0], r[1],
                 r[2].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(MariaSql.UnescapeGrant).Order(StringComparer.Ordinal)

@@ -5,15 +5,15 @@ using Trove.Actors.Guests;
 namespace Trove.Guest.Datastores.Postgres;
 
 /// <summary>
-/// An isolated PostgreSQL 15 cluster in the server's directory, run as the <c>postgres</c> OS user (PostgreSQL
-/// refuses root), listening on 127.0.0.1 only. The guest administers it as the <c>postgres</c> superuser over
-/// the unix socket in that directory (trust, reachable only by postgres and root); tenants log in over TCP with
-/// passwords (scram-sha-256).
+/// An isolated PostgreSQL 15 cluster in the server's directory, run as the guest's own OS user (see
+/// <see cref="EngineUser"/>), listening on 127.0.0.1 only. The guest administers it as the <c>postgres</c> superuser
+/// over the unix socket in that directory (trust, reachable only by that OS user and root); tenants log in over TCP
+/// with passwords (scram-sha-256).
 /// </summary>
 public sealed class PostgresManager : IDatastoreManager
 {
     private const string Bin = "/usr/lib/postgresql/15/bin";
-    private const string OsUser = "postgres";
+    private readonly EngineUser _os = EngineUser.For("postgres");
     private const int MaxSocketPath = 107;
 
     private readonly string _engineDir;
@@ -52,16 +52,16 @@ public sealed class PostgresManager : IDatastoreManager
         if (Directory.Exists(_dataDir))
             Directory.Delete(_dataDir, recursive: true); // what an interrupted restore left
         Directory.CreateDirectory(_dataDir);
-        await ProcessRunner.RunCheckedAsync("chown", [OsUser, _dataDir], ct);
+        await _os.OwnAsync(_dataDir, ct);
         File.SetUnixFileMode(_dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        await ProcessRunner.PipeAsync("runuser", ["-u", OsUser, "--", "tar", "-x", "-C", _dataDir], input, null, ct);
+        await _os.PipeAsync("tar", ["-x", "-C", _dataDir], input, null, ct);
         await AppendLocalSettingsAsync(ct);
         _log.LogInformation("postgresql data restored from a backup");
     }
 
     public async Task BackupAsync(Stream output, string backupId, string? parentBackupId, CancellationToken ct) =>
-        await ProcessRunner.PipeAsync("runuser",
-            ["-u", OsUser, "--", Path.Combine(Bin, "pg_basebackup"), "-h", _engineDir, "-p", _port.ToString(), "-U", "postgres",
+        await _os.PipeAsync(Path.Combine(Bin, "pg_basebackup"),
+            ["-h", _engineDir, "-p", _port.ToString(), "-U", "postgres",
              "-D", "-", "-F", "tar", "-X", "fetch", "--checkpoint=fast"], null, output, ct);
 
     /// <summary>Creates the requested databases and users on the running engine; existing ones are kept.</summary>
@@ -99,11 +99,9 @@ public sealed class PostgresManager : IDatastoreManager
         if (socket.Length > MaxSocketPath)
             throw new InvalidOperationException($"the socket path {socket} is longer than {MaxSocketPath} characters; use a shorter data dir");
         Directory.CreateDirectory(_engineDir);
-        await ProcessRunner.RunCheckedAsync("chown", [OsUser, _engineDir], ct);
+        await _os.OwnAsync(_engineDir, ct);
         File.SetUnixFileMode(_engineDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        if ((await ProcessRunner.RunAsync("runuser", ["-u", OsUser, "--", "test", "-x", _engineDir], ct)).ExitCode != 0)
-            throw new InvalidOperationException(
-                $"the {OsUser} OS user cannot reach {_engineDir}: every directory above it must be searchable by it");
+        await _os.RequireReachableAsync(_engineDir, ct);
     }
 
     public async Task StartAsync(CancellationToken ct)
@@ -141,10 +139,10 @@ public sealed class PostgresManager : IDatastoreManager
 
     private async Task<bool> IsRunningAsync(CancellationToken ct) =>
         File.Exists(Path.Combine(_dataDir, "PG_VERSION"))
-        && (await ProcessRunner.RunAsync("runuser", ["-u", OsUser, "--", Path.Combine(Bin, "pg_ctl"), "-D", _dataDir, "status"], ct)).ExitCode == 0;
+        && (await _os.RunAsync(Path.Combine(Bin, "pg_ctl"), ["-D", _dataDir, "status"], ct)).ExitCode == 0;
 
-    private static Task<string> AsPostgresAsync(string tool, IEnumerable<string> args, CancellationToken ct) =>
-        ProcessRunner.RunCheckedAsync("runuser", ["-u", OsUser, "--", Path.Combine(Bin, tool), .. args], ct);
+    private Task<string> AsPostgresAsync(string tool, IEnumerable<string> args, CancellationToken ct) =>
+        _os.RunCheckedAsync(Path.Combine(Bin, tool), args, ct);
 
     public async Task CreateDatabasesAsync(IReadOnlyList<DatabaseSpec> databases, CancellationToken ct)
     {
@@ -272,7 +270,7 @@ public sealed class PostgresManager : IDatastoreManager
         var file = Path.Combine(_dataDir, OverridesFile);
         var lines = overrides.Select(o => $"{o.Key} = {Sql.Literal(o.Value)}");
         await File.WriteAllLinesAsync(file, lines, ct);
-        await ProcessRunner.RunCheckedAsync("chown", [OsUser, file], ct);
+        await _os.OwnAsync(file, ct);
         await using var admin = await OpenAdminAsync("postgres", ct);
         await ExecAsync(admin, "SELECT pg_reload_conf()", ct);
     }
@@ -288,7 +286,7 @@ public sealed class PostgresManager : IDatastoreManager
         if (File.Exists(file) && await File.ReadAllTextAsync(file, ct) == content)
             return;
         await File.WriteAllTextAsync(file, content, ct);
-        await ProcessRunner.RunCheckedAsync("chown", [OsUser, file], ct);
+        await _os.OwnAsync(file, ct);
         var conf = Path.Combine(_dataDir, "postgresql.conf");
         if (!(await File.ReadAllTextAsync(conf, ct)).Contains(FlavorFile))
             await File.AppendAllTextAsync(conf, $"include_if_exists = '{FlavorFile}'\ninclude_if_exists = '{OverridesFile}'\n", ct);

@@ -1,0 +1,103 @@
+using System.Runtime.InteropServices;
+
+namespace Trove.Actors.Compute;
+
+/// <summary>
+/// The OS user a local server (its guest and its engine) runs as: one per instance, a system user with its own group
+/// and no login shell, created with the server and removed with it, so that an engine reaches nothing of another
+/// server's, of the node's or of the broker's.
+/// </summary>
+public static class ServerUsers
+{
+    private const string Prefix = "trove-";
+    private const int SigKill = 9;
+    private const int UseraddNameInUse = 9, PasswdLocked = 10, UserdelNoUser = 6, UserdelLoggedIn = 8;
+
+    /// <summary>useradd takes at most 32 characters: the prefix and the first 25 letters and digits of the id (of an
+    /// instance's GUID, 100 of its 128 bits).</summary>
+    public static string NameOf(string instanceId)
+    {
+        var letters = new string(instanceId.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).ToArray());
+        return Prefix + letters[..Math.Min(25, letters.Length)];
+    }
+
+    /// <summary>The user's uid and gid, creating it first if needed; repeating it (or another node racing it) is harmless.</summary>
+    public static async Task<(int Uid, int Gid)> EnsureAsync(string name, string home, CancellationToken ct)
+    {
+        if (IdsOf(name) is { } ids)
+            return ids;
+        await RetryWhileLockedAsync("useradd",
+            ["--system", "--user-group", "--no-create-home", "--home-dir", home, "--shell", "/usr/sbin/nologin", name],
+            [UseraddNameInUse], ct);
+        return IdsOf(name) ?? throw new InvalidOperationException($"useradd {name} left no such user");
+    }
+
+    /// <summary>Kills every process of the user, then removes the user and its group; a missing user is already removed.</summary>
+    public static async Task RemoveAsync(string name, CancellationToken ct)
+    {
+        if (IdsOf(name) is { } ids)
+        {
+            await KillAllAsync(ids.Uid, ct);
+            await RetryWhileLockedAsync("userdel", [name], [UserdelNoUser], ct);
+        }
+        if (File.ReadLines("/etc/group").Any(l => l.StartsWith(name + ":", StringComparison.Ordinal)))
+            await RetryWhileLockedAsync("groupdel", [name], [UserdelNoUser], ct);
+    }
+
+    /// <summary>The uid and gid of the user, from /etc/passwd, or null.</summary>
+    public static (int Uid, int Gid)? IdsOf(string name) =>
+        File.ReadLines("/etc/passwd").Select(l => l.Split(':')).Where(f => f.Length > 3 && f[0] == name)
+            .Select(f => ((int Uid, int Gid)?)(int.Parse(f[2]), int.Parse(f[3]))).FirstOrDefault();
+
+    /// <summary>Processes whose real or effective uid is <paramref name="uid"/>.</summary>
+    public static IReadOnlyList<int> ProcessesOf(int uid) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(p => int.TryParse(Path.GetFileName(p), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && UidsOf(pid).Take(2).Contains(uid))
+            .ToList();
+
+    private static IEnumerable<int> UidsOf(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
+            return line is null ? [] : line[4..].Split('\t', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return []; // it ended meanwhile
+        }
+    }
+
+    /// <summary>Kills until none is left: a process may fork while the others are killed.</summary>
+    public static async Task KillAllAsync(int uid, CancellationToken ct)
+    {
+        for (var round = 0; round < 100; round++)
+        {
+            var left = ProcessesOf(uid);
+            if (left.Count == 0)
+                return;
+            foreach (var pid in left)
+                _ = Kill(pid, SigKill);
+            await Task.Delay(20, ct);
+        }
+        throw new InvalidOperationException($"processes of uid {uid} are still running after being killed");
+    }
+
+    /// <summary>useradd and userdel refuse while another one holds /etc/passwd's lock (servers are made in parallel).</summary>
+    private static async Task RetryWhileLockedAsync(string tool, string[] args, int[] alsoFine, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var result = await HostCommand.RunAsync(tool, args, ct);
+            if (result.ExitCode == 0 || alsoFine.Contains(result.ExitCode))
+                return;
+            if (result.ExitCode is not (PasswdLocked or UserdelLoggedIn) || attempt == 100)
+                throw new InvalidOperationException($"{tool} {string.Join(' ', args)} exited with {result.ExitCode}: {result.Error}");
+            await Task.Delay(50, ct);
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill")]
+    private static extern int Kill(int pid, int sig);
+}
