@@ -105,22 +105,29 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
             .ContinueWith(cast =>
             {
                 if (!cast.IsCompletedSuccessfully)
-                    self.Tell(new Report(_id, state.InstanceId, BackupStatus.Failed, null, null, null, DateTimeOffset.UtcNow));
+                    self.Tell(new Report(_id, state.InstanceId, BackupStatus.Failed, null, null, DateTimeOffset.UtcNow));
                 requester?.Tell(new BackupReplies.Accepted(state));
             }, TaskScheduler.Default);
     }
 
-    /// <summary>Keeps a report that moves the backup on; a stale one, one for another instance, or one after the end is dropped.</summary>
+    /// <summary>Keeps a report that moves the backup on; a stale one, one from another instance's guest, or one after the end
+    /// is dropped. A completed backup is where the storage puts it, whatever the guest said.</summary>
     private void OnReport(Report report)
     {
         Sender.Tell(BackupReplies.ReportAck.Instance);
-        if (_state is null || _state.IsDeleted || !_state.IsRunning || report.InstanceId != _state.InstanceId)
+        if (_state is not null && report.InstanceId != _state.InstanceId)
+        {
+            _log.Warning("backup {0}: refused a report from instance {1}'s guest; the backup is of instance {2}", _id, report.InstanceId, _state.InstanceId);
+            return;
+        }
+        if (_state is null || _state.IsDeleted || !_state.IsRunning)
             return;
         if (_state.LastReportSent is { } last && report.Sent < last)
             return;
         if (report.State is not (BackupStatus.Building or BackupStatus.Completed or BackupStatus.Failed))
             return;
-        PersistThen(new Progressed(report.State, report.Size, report.Checksum, report.Location, report.Sent, Now), () =>
+        var location = report.State == BackupStatus.Completed ? _storage.LocationOf(_id) : null;
+        PersistThen(new Progressed(report.State, report.Size, report.Checksum, location, report.Sent, Now), () =>
         {
             if (!_state!.IsRunning)
                 Notify();

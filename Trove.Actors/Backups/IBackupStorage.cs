@@ -6,6 +6,9 @@ public interface IBackupStorage
     /// <summary>A stream to write a new backup to; <see cref="PendingBackup.CommitAsync"/> makes it visible at its location.</summary>
     Task<PendingBackup> CreateAsync(string backupId, CancellationToken ct);
 
+    /// <summary>Where a backup's file is once committed: the control plane computes it, never takes it from a report.</summary>
+    string LocationOf(string backupId);
+
     Task<Stream> OpenReadAsync(string location, CancellationToken ct);
 
     /// <summary>Removes a backup; a missing one is already removed.</summary>

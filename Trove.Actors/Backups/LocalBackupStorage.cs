@@ -9,13 +9,15 @@ public sealed class LocalBackupStorage(string directory) : IBackupStorage
     public Task<PendingBackup> CreateAsync(string backupId, CancellationToken ct)
     {
         Directory.CreateDirectory(_root);
-        var final = Path.Combine(_root, $"{Guid.Parse(backupId)}.tar.gz");
+        var final = LocationOf(backupId);
         var partial = final + ".part";
         var stream = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
         return Task.FromResult(new PendingBackup(stream, final,
             () => { File.Move(partial, final, overwrite: true); return Task.CompletedTask; },
             () => { File.Delete(partial); return Task.CompletedTask; }));
     }
+
+    public string LocationOf(string backupId) => Path.Combine(_root, $"{Guid.Parse(backupId)}.tar.gz");
 
     public Task<Stream> OpenReadAsync(string location, CancellationToken ct) =>
         Task.FromResult<Stream>(new FileStream(Inside(location), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true));

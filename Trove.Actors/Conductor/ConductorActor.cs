@@ -55,7 +55,7 @@ public sealed class ConductorActor : ReceiveActor
                     case GuestMethods.UpdateBackup:
                         var update = message.ArgsAs<UpdateBackupArgs>();
                         await backups.Ask<BackupReplies.ReportAck>(new BackupCommands.Report(update.BackupId, update.InstanceId,
-                            update.State, update.Size, update.Checksum, update.Location, FromEpoch(update.Sent)), askTimeout);
+                            update.State, update.Size, update.Checksum, FromEpoch(update.Sent)), askTimeout);
                         break;
                     default:
                         log.Warning("conductor: unknown method '{0}' dropped", message.Method);
