@@ -1,7 +1,13 @@
+using Trove.Actors.Guests;
+
 namespace Trove.Actors.Compute;
 
 /// <summary>What the instance asks of its server: upstream's Nova flavor and volume, plus the datastore the image runs.</summary>
-public sealed record ServerSpec(string InstanceId, string Datastore, string DatastoreVersion, int RamMb, int VolumeSize);
+public sealed record ServerSpec(string InstanceId, string Datastore, string DatastoreVersion, int RamMb, int VolumeSize)
+{
+    /// <summary>The guest's own broker user, which the server's guest connects as; set by provisioning, never journaled.</summary>
+    public GuestCredentials? Broker { get; init; }
+}
 
 public enum ServerStatus
 {

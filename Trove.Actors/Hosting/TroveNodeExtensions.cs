@@ -55,12 +55,13 @@ public static class TroveNodeExtensions
         services.AddSingleton(new ReadModelDb(database, settings.ListCacheFor));
 
         // Registered before Akka, so the broker is connected before the first entity needs it.
-        services.AddSingleton(new AmqpClients(settings.Amqp));
+        services.AddSingleton(sp => new AmqpClients(settings.Amqp, sp.GetRequiredService<ILogger<AmqpClients>>()));
         services.AddHostedService(sp => sp.GetRequiredService<AmqpClients>());
+        services.AddSingleton(GuestBrokerUsers.FromSettings(settings.Amqp, settings.FullDataDir));
         services.AddSingleton<IGuestRpc>(sp =>
         {
             var amqp = sp.GetRequiredService<AmqpClients>();
-            return new AmqpGuestRpc(amqp.Connector, amqp.Publisher, amqp.Rpc);
+            return new AmqpGuestRpc(amqp.Connector, amqp.Publisher, amqp.Rpc, sp.GetRequiredService<GuestBrokerUsers>());
         });
         services.AddSingleton<IBackupStorage>(new LocalBackupStorage(settings.BackupsDir));
         services.AddSingleton<ICompute>(sp => new LocalCompute(new LocalComputeSettings

@@ -4,6 +4,7 @@ data="$(realpath -m "${TROVE_DATA_DIR:-.trove-cluster}")"
 http="${TROVE_HTTP_PORT:-8779}"
 db="Host=127.0.0.1;Port=5432;Database=${TROVE_CLUSTER_DATABASE:-trove};Username=trove;Password=trove"
 key_file="$data/token.key"
+guest_key_file="$data/guest-broker.key"
 admin_dll="$root/Trove.Admin/bin/Release/net10.0/trove-admin.dll"
 
 source "$root/scripts/lib/node-build.sh"
@@ -19,10 +20,11 @@ start_node() {
   for j in $(seq 0 $((count - 1))); do seeds+=("Trove__SeedNodes__$j=akka.tcp://trove@127.0.0.1:$((4053 + j))"); done
   mkdir -p "$dir"
   [ -f "$key_file" ] || head -c 32 /dev/urandom | base64 > "$key_file"
+  [ -f "$guest_key_file" ] || (umask 077 && head -c 32 /dev/urandom | base64 > "$guest_key_file")
   env TROVE_DATA_DIR="$dir" TROVE_HTTP_PORT=$((http + i)) \
       Trove__AkkaPort=$((4053 + i)) Trove__Admin__Port=$((9110 + i)) "${seeds[@]}" \
       Trove__DatabaseProvider=PostgreSQL.15 Trove__JournalConnectionString="$db" Trove__ReadModelConnectionString="$db" \
-      Trove__Auth__TokenKey="$(cat "$key_file")" Trove__ServersDirectory="$data/servers" Trove__BackupsDirectory="$data/backups" \
+      Trove__Auth__TokenKey="$(cat "$key_file")" Trove__Amqp__GuestSecret="$(cat "$guest_key_file")" Trove__ServersDirectory="$data/servers" Trove__BackupsDirectory="$data/backups" \
       setsid -f dotnet "$node_dll" >>"$dir/node.log" 2>&1 </dev/null
   for _ in $(seq 1 300); do
     curl -s -o /dev/null "http://127.0.0.1:$((http + i))/" && break
