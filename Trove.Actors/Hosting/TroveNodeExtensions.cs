@@ -58,6 +58,7 @@ public static class TroveNodeExtensions
         services.AddSingleton(sp => new AmqpClients(settings.Amqp, sp.GetRequiredService<ILogger<AmqpClients>>()));
         services.AddHostedService(sp => sp.GetRequiredService<AmqpClients>());
         services.AddSingleton(GuestBrokerUsers.FromSettings(settings.Amqp, settings.FullDataDir));
+        services.AddSingleton(new ReportCheck(settings.Amqp.ReportClockSkew));
         services.AddSingleton<IGuestRpc>(sp =>
         {
             var amqp = sp.GetRequiredService<AmqpClients>();
@@ -145,7 +146,7 @@ public static class TroveNodeExtensions
             builder.WithActors((system, registry) =>
             {
                 var conductor = system.ActorOf(ConductorActor.Props(sp.GetRequiredService<AmqpClients>().Connector,
-                    registry.Get<InstanceRegion>(), registry.Get<BackupRegion>(), settings.AskTimeout), "conductor");
+                    registry.Get<InstanceRegion>(), registry.Get<BackupRegion>(), sp.GetRequiredService<ReportCheck>(), settings.AskTimeout), "conductor");
                 registry.Register<ConductorKey>(conductor);
             });
         return builder;
