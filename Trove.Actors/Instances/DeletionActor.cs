@@ -9,8 +9,8 @@ namespace Trove.Actors.Instances;
 
 /// <summary>
 /// Removes one instance's server: asks the guest to stop its engine (a guest that does not answer does not block
-/// the delete), deletes the server, then the guest's queue and broker user, then gives the tenant its quota back. Tells its parent
-/// when all is done.
+/// the delete), deletes the server, then the guest's queue and broker user, then gives the tenant its quota back.
+/// Tells its parent when all is done.
 /// </summary>
 public sealed class DeletionActor : ReceiveActor
 {

@@ -11,11 +11,13 @@ public sealed class AmqpPublisher : IAsyncDisposable
 {
     private readonly IChannel _channel;
     private readonly AmqpSettings _settings;
+    private readonly string _userId;
 
     private AmqpPublisher(IChannel channel, AmqpSettings settings)
     {
         _channel = channel;
         _settings = settings;
+        _userId = settings.UserName;
     }
 
     public static async Task<AmqpPublisher> CreateAsync(AmqpConnector connector, CancellationToken ct = default) =>
@@ -40,7 +42,7 @@ public sealed class AmqpPublisher : IAsyncDisposable
             ContentType = "application/json",
             CorrelationId = correlationId,
             ReplyTo = replyTo,
-            UserId = _settings.UserName,
+            UserId = _userId,
             Expiration = expiresAfter is { } ttl ? Math.Max(0, (long)Math.Ceiling(ttl.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture) : null,
         };
         await _channel.BasicPublishAsync(exchange, routingKey, mandatory: false, properties, body, ct);
