@@ -219,6 +219,16 @@ public sealed class TroveNode : IAsyncDisposable
     }
 
     /// <summary>Stops the node, then every guest it left (each stops its engine), then removes the data dir.</summary>
+    /// <summary>The broker users the node made for the guests a test left behind (deleting an instance deletes its own).</summary>
+    private async Task DeleteGuestBrokerUsersAsync()
+    {
+        if (!Directory.Exists(ServersDir))
+            return;
+        using var management = TestBroker.ManagementClient();
+        foreach (var server in Directory.EnumerateDirectories(ServersDir))
+            await management.DeleteAsync($"api/users/{Trove.Actors.Messaging.AmqpSettings.GuestUser(Path.GetFileName(server))}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
@@ -231,6 +241,7 @@ public sealed class TroveNode : IAsyncDisposable
             Process.Start("kill", ["-KILL", pid.ToString()])!.WaitForExit();
         foreach (var client in _clients.Values)
             client.Dispose();
+        await DeleteGuestBrokerUsersAsync();
         KeepLogIfItShowsErrors();
         try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
     }
