@@ -20,8 +20,12 @@ public sealed class GuestBrokerUsers(AmqpSettings settings, byte[] secret, HttpC
 {
     private readonly string _vhost = VirtualHost(settings.Uri);
 
-    public static GuestBrokerUsers FromSettings(AmqpSettings settings, string dataDir)
+    /// <summary>A node of a cluster needs the configured secret: a key of its own data dir would give a guest another
+    /// password than the node that built it, once the instance's entity moves.</summary>
+    public static GuestBrokerUsers FromSettings(AmqpSettings settings, string dataDir, bool clustered = false)
     {
+        if (clustered && settings.GuestSecret is not { Length: > 0 })
+            throw new InvalidOperationException("Trove:Amqp:GuestSecret must be set, the same on every node, when a node joins a cluster (Trove:SeedNodes)");
         var secret = settings.GuestSecret is { Length: > 0 } configured
             ? SHA256.HashData(Encoding.UTF8.GetBytes(configured))
             : KeyFile.ReadOrCreate(Path.Combine(dataDir, "guest-broker.key"));

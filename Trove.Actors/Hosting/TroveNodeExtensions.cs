@@ -57,7 +57,7 @@ public static class TroveNodeExtensions
         // Registered before Akka, so the broker is connected before the first entity needs it.
         services.AddSingleton(sp => new AmqpClients(settings.Amqp, sp.GetRequiredService<ILogger<AmqpClients>>()));
         services.AddHostedService(sp => sp.GetRequiredService<AmqpClients>());
-        services.AddSingleton(GuestBrokerUsers.FromSettings(settings.Amqp, settings.FullDataDir));
+        services.AddSingleton(GuestBrokerUsers.FromSettings(settings.Amqp, settings.FullDataDir, clustered: settings.SeedNodes.Count > 0));
         services.AddSingleton(new ReportCheck(settings.Amqp.ReportClockSkew));
         services.AddSingleton<IGuestRpc>(sp =>
         {

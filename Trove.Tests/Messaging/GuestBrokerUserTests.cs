@@ -90,7 +90,7 @@ public sealed class GuestBrokerUserTests : IAsyncLifetime
     }
 
     [Fact]
-    public void A_guests_password_is_the_same_after_a_restart_and_differs_per_instance()
+    public void A_guests_password_is_the_same_after_a_restart_and_on_every_node_of_a_cluster_and_differs_per_instance()
     {
         var dataDir = TroveNode.NewDataDir();
         var otherNode = TroveNode.NewDataDir();
@@ -102,9 +102,10 @@ public sealed class GuestBrokerUserTests : IAsyncLifetime
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dataDir, "guest-broker.key")));
             Assert.DoesNotContain(first.Password, first.ToString());
 
+            Assert.Throws<InvalidOperationException>(() => GuestBrokerUsers.FromSettings(new AmqpSettings(), dataDir, clustered: true));
             var configured = new AmqpSettings { GuestSecret = "shared by the nodes of a cluster" };
             Assert.Equal(GuestBrokerUsers.FromSettings(configured, dataDir).CredentialsOf("i1"),
-                GuestBrokerUsers.FromSettings(configured, otherNode).CredentialsOf("i1"));
+                GuestBrokerUsers.FromSettings(configured, otherNode, clustered: true).CredentialsOf("i1"));
         }
         finally
         {
