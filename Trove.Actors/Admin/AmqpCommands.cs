@@ -1,3 +1,4 @@
+using Trove.Actors.Conductor;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Actors.Messaging;
@@ -5,8 +6,9 @@ using Trove.Actors.ReadModel;
 
 namespace Trove.Actors.Admin;
 
-/// <summary><c>amqp status</c>: this node's broker connection, and the depth and consumers of the queues it uses.</summary>
-public sealed class AmqpCommands(AmqpClients amqp, ReadModelDb readModel) : IAdminCommandSet
+/// <summary><c>amqp status</c>: this node's broker connection, the guest reports and replies it refused, and the depth and
+/// consumers of the queues it uses.</summary>
+public sealed class AmqpCommands(AmqpClients amqp, ReadModelDb readModel, ReportCheck reports) : IAdminCommandSet
 {
     public IEnumerable<AdminCommand> Commands =>
     [
@@ -17,7 +19,8 @@ public sealed class AmqpCommands(AmqpClients amqp, ReadModelDb readModel) : IAdm
     {
         var connector = amqp.Connector;
         var broker = new UriBuilder(connector.Settings.Uri) { UserName = "", Password = "" }.Uri;
-        var header = $"broker: {broker} ({(connector.IsOpen ? "connected" : "disconnected")}), exchange {connector.Settings.Exchange}\n";
+        var header = $"broker: {broker} ({(connector.IsOpen ? "connected" : "disconnected")}), exchange {connector.Settings.Exchange}\n"
+                     + $"refused: {reports.Refused} reports, {amqp.Rpc.RefusedReplies} replies (from a broker user other than the guest's)\n";
         var queues = new List<(string Queue, string Role)> { (connector.Settings.ConductorQueue, "conductor") };
         queues.AddRange((await readModel.LiveIdsAsync(InstanceRegistration.TypeName, ct))
             .Select(id => (AmqpSettings.GuestQueue(id), "guest")));

@@ -57,7 +57,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         Command<SealFailed>(failed =>
         {
             _log.Warning("backup {0}: {1}", _id, failed.Message);
-            Keep(failed.Report with { State = BackupStatus.Failed, Size = null, Checksum = null, Location = null }, failed.Reporter);
+            Keep(failed.Report with { State = BackupStatus.Failed, Size = null, Checksum = null }, failed.Reporter);
         });
         Command<TimedOut>(_ =>
         {
@@ -113,7 +113,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
             .ContinueWith(cast =>
             {
                 if (!cast.IsCompletedSuccessfully)
-                    self.Tell(new Report(_id, state.InstanceId, BackupStatus.Failed, null, null, null, DateTimeOffset.UtcNow));
+                    self.Tell(new Report(_id, state.InstanceId, BackupStatus.Failed, null, null, DateTimeOffset.UtcNow));
                 requester?.Tell(new BackupReplies.Accepted(state));
             }, TaskScheduler.Default);
     }
@@ -129,6 +129,12 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     /// the reporter hears the ack once it is.</summary>
     private void OnReport(Report report)
     {
+        if (_state is not null && report.InstanceId != _state.InstanceId)
+        {
+            _log.Warning("backup {0}: refused a report from instance {1}'s guest; the backup is of instance {2}", _id, report.InstanceId, _state.InstanceId);
+            Sender.Tell(BackupReplies.ReportAck.Instance);
+            return;
+        }
         if (report is { State: BackupStatus.Completed } && Moves(report))
         {
             var reporter = Sender;
@@ -152,7 +158,8 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         reporter.Tell(BackupReplies.ReportAck.Instance);
         if (!Moves(report))
             return;
-        PersistThen(new Progressed(report.State, report.Size, report.Checksum, report.Location, report.Sent, Now), () =>
+        var location = report.State == BackupStatus.Completed ? _storage.LocationOf(_id) : null;
+        PersistThen(new Progressed(report.State, report.Size, report.Checksum, location, report.Sent, Now), () =>
         {
             if (!_state!.IsRunning)
                 Notify();

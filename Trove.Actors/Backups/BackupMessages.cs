@@ -32,9 +32,10 @@ public static class BackupCommands
     /// <summary>Starts the entity, which resumes its work in progress; sent by the <see cref="Trove.Actors.ReadModel.WorkResumer"/>.</summary>
     public sealed record Wake(string BackupId) : IWithBackupId, ITroveMessage;
 
-    /// <summary>The guest's <c>update_backup</c>, as the conductor received it.</summary>
+    /// <summary>The guest's <c>update_backup</c>, as the conductor received it (from the guest of <see cref="InstanceId"/>);
+    /// a backup's location is the storage's, never a report's.</summary>
     public sealed record Report(
-        string BackupId, string InstanceId, string State, long? Size, string? Checksum, string? Location, DateTimeOffset Sent)
+        string BackupId, string InstanceId, string State, long? Size, string? Checksum, DateTimeOffset Sent)
         : IWithBackupId, ITroveMessage;
 }
 

@@ -10,6 +10,9 @@ public interface IBackupStorage
     /// <summary>Puts a backup its guest reported complete at its location, readable and writable by no guest.</summary>
     Task SealAsync(string backupId, CancellationToken ct);
 
+    /// <summary>Where a backup's file is once sealed: the control plane computes it, never takes it from a report.</summary>
+    string LocationOf(string backupId);
+
     /// <summary>Removes a backup; a missing one is already removed.</summary>
     Task DeleteAsync(string location, CancellationToken ct);
 }

@@ -42,6 +42,8 @@ public sealed class LocalBackupStorage(string directory) : IBackupStorage
         }
     }, ct);
 
+    public string LocationOf(string backupId) => FileOf(_root, backupId);
+
     public Task DeleteAsync(string location, CancellationToken ct)
     {
         File.Delete(Inside(location));

@@ -1,3 +1,5 @@
+using Trove.Actors.Guests;
+
 namespace Trove.Actors.Compute;
 
 /// <summary>What the instance asks of its server: upstream's Nova flavor and volume, plus the datastore the image runs,
@@ -5,6 +7,9 @@ namespace Trove.Actors.Compute;
 public sealed record ServerSpec(string InstanceId, string Datastore, string DatastoreVersion, int RamMb, int VolumeSize)
 {
     public IReadOnlyList<string> RestoreFrom { get; init; } = [];
+
+    /// <summary>The guest's own broker user, which the server's guest connects as; set by provisioning, never journaled.</summary>
+    public GuestCredentials? Broker { get; init; }
 }
 
 public enum ServerStatus

@@ -63,7 +63,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
             Own(dir, uid, gid, FileModes.OwnerOnly);
             await CopyRestoreChainAsync(spec, dir, uid, gid, ct);
             info = new GuestInfo(spec.InstanceId, spec.Datastore, spec.DatastoreVersion, FreePort(), dir,
-                settings.AmqpUri, settings.Exchange, settings.ConductorQueue, settings.HeartbeatIntervalSeconds, settings.BackupDirectory,
+                BrokerUri(spec), settings.Exchange, settings.ConductorQueue, settings.HeartbeatIntervalSeconds, settings.BackupDirectory,
                 spec.VolumeSize, spec.RamMb);
             var tmp = infoPath + ".tmp";
             await WriteNewAsync(tmp, JsonSerializer.Serialize(info), ct);
@@ -138,6 +138,10 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
             Directory.Delete(dir, recursive: true);
         await ServerUsers.RemoveAsync(user, ct); // last: a retried delete still finds the user of what is left
     }
+
+    /// <summary>The guest connects as its own broker user, never as the node.</summary>
+    private string BrokerUri(ServerSpec spec) =>
+        (spec.Broker ?? throw new ArgumentException($"server {spec.InstanceId} has no broker user for its guest")).UriOn(settings.AmqpUri);
 
     private string ServerDirectory(string serverId) =>
         Path.Combine(Path.GetFullPath(settings.ServersDirectory), serverId);

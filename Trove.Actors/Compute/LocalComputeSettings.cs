@@ -14,7 +14,7 @@ public sealed record LocalComputeSettings
     /// <summary>The guest agent's command line; the server's guest_info.json is appended as <c>--config PATH</c>.</summary>
     public required IReadOnlyList<string> GuestCommand { get; init; }
 
-    /// <summary>The broker and exchange the guest is told to use.</summary>
+    /// <summary>The broker (its guest's own user in place of the node's) and exchange the guest is told to use.</summary>
     public required string AmqpUri { get; init; }
     public required string Exchange { get; init; }
     public required string ConductorQueue { get; init; }

@@ -3,22 +3,20 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using Trove.Actors.Backups;
-using Trove.Actors.Guests;
-using Trove.Actors.Instances;
 using Trove.Actors.Messaging;
 
 namespace Trove.Actors.Conductor;
 
 /// <summary>
 /// Upstream's trove-conductor: a stream from the conductor queue into the instance shards. Each report is
-/// acknowledged only once its entity has handled (and, when it changed something, persisted) it.
+/// acknowledged only once its entity has handled (and, when it changed something, persisted) it. Every report passes
+/// <see cref="ReportCheck"/> first: a guest reports for its own instance only.
 /// </summary>
 public sealed class ConductorActor : ReceiveActor
 {
     private readonly UniqueKillSwitch _kill;
 
-    public ConductorActor(AmqpConnector connector, IActorRef instances, IActorRef backups, TimeSpan askTimeout)
+    public ConductorActor(AmqpConnector connector, IActorRef instances, IActorRef backups, ReportCheck check, TimeSpan askTimeout)
     {
         var log = Context.GetLogger();
         (_kill, var drained) = RestartSource.WithBackoff(
@@ -44,22 +42,17 @@ public sealed class ConductorActor : ReceiveActor
             try
             {
                 var message = RpcMessage.Parse(incoming.Body);
-                switch (message.Method)
+                if (GuestReports.Kinds.TryGetValue(message.Method, out var parse))
                 {
-                    case GuestMethods.Heartbeat:
-                        var heartbeat = message.ArgsAs<HeartbeatArgs>();
-                        var sent = FromEpoch(heartbeat.Sent);
-                        await instances.Ask<InstanceReplies.HeartbeatAck>(
-                            new InstanceCommands.ReportHeartbeat(heartbeat.InstanceId, heartbeat.Payload.ServiceStatus, sent, heartbeat.Payload.Fault, heartbeat.Payload.VolumeUsed), askTimeout);
-                        break;
-                    case GuestMethods.UpdateBackup:
-                        var update = message.ArgsAs<UpdateBackupArgs>();
-                        await backups.Ask<BackupReplies.ReportAck>(new BackupCommands.Report(update.BackupId, update.InstanceId,
-                            update.State, update.Size, update.Checksum, update.Location, FromEpoch(update.Sent)), askTimeout);
-                        break;
-                    default:
-                        log.Warning("conductor: unknown method '{0}' dropped", message.Method);
-                        break;
+                    var report = parse(message);
+                    if (check.Refuse(report, incoming.UserId, DateTimeOffset.UtcNow) is { } why)
+                        log.Warning("conductor: refused a {0} for instance {1}: {2} ({3} refused so far)", message.Method, report.InstanceId, why, check.Refused);
+                    else
+                        await report.DeliverAsync(instances, backups, askTimeout);
+                }
+                else
+                {
+                    log.Warning("conductor: unknown method '{0}' dropped", message.Method);
                 }
                 await incoming.AckAsync();
             }
@@ -73,10 +66,8 @@ public sealed class ConductorActor : ReceiveActor
         }
     }
 
-    private static DateTimeOffset FromEpoch(double seconds) => DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
-
     protected override void PostStop() => _kill.Shutdown();
 
-    public static Props Props(AmqpConnector connector, IActorRef instances, IActorRef backups, TimeSpan askTimeout) =>
-        Akka.Actor.Props.Create(() => new ConductorActor(connector, instances, backups, askTimeout));
+    public static Props Props(AmqpConnector connector, IActorRef instances, IActorRef backups, ReportCheck check, TimeSpan askTimeout) =>
+        Akka.Actor.Props.Create(() => new ConductorActor(connector, instances, backups, check, askTimeout));
 }

@@ -14,4 +14,10 @@ public interface IGuestRpc
 
     /// <summary>Removes the guest's queue once its server is gone.</summary>
     Task DeleteQueueAsync(string instanceId, CancellationToken ct = default);
+
+    /// <summary>Makes (again, unchanged, if it exists) the guest's own broker user, which its server is given.</summary>
+    Task<GuestCredentials> GrantBrokerUserAsync(string instanceId, CancellationToken ct = default);
+
+    /// <summary>Deletes the guest's broker user once its server is gone; a missing one is already deleted.</summary>
+    Task DeleteBrokerUserAsync(string instanceId, CancellationToken ct = default);
 }

@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Trove.Actors.Messaging;
 
 namespace Trove.Actors.Hosting;
 
 /// <summary>The node's broker connection, publisher and RPC client; connected before the actor system starts.</summary>
-public sealed class AmqpClients(AmqpSettings settings) : IHostedService
+public sealed class AmqpClients(AmqpSettings settings, ILogger<AmqpClients> log) : IHostedService
 {
     private AmqpConnector? _connector;
     private AmqpPublisher? _publisher;
@@ -19,8 +20,10 @@ public sealed class AmqpClients(AmqpSettings settings) : IHostedService
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         _connector = await AmqpConnector.ConnectAsync(settings, $"trove-node-{Environment.MachineName}", timeout.Token);
+        // Guests may not declare queues: their reports wait here while no conductor runs.
+        await _connector.DeclareQueueAsync(settings.ConductorQueue, ct);
         _publisher = await AmqpPublisher.CreateAsync(_connector, ct);
-        _rpc = await AmqpRpcClient.CreateAsync(_connector, _publisher, ct);
+        _rpc = await AmqpRpcClient.CreateAsync(_connector, _publisher, log, ct);
     }
 
     public async Task StopAsync(CancellationToken ct)

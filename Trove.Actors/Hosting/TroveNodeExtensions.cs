@@ -55,12 +55,14 @@ public static class TroveNodeExtensions
         services.AddSingleton(new ReadModelDb(database, settings.ListCacheFor));
 
         // Registered before Akka, so the broker is connected before the first entity needs it.
-        services.AddSingleton(new AmqpClients(settings.Amqp));
+        services.AddSingleton(sp => new AmqpClients(settings.Amqp, sp.GetRequiredService<ILogger<AmqpClients>>()));
         services.AddHostedService(sp => sp.GetRequiredService<AmqpClients>());
+        services.AddSingleton(GuestBrokerUsers.FromSettings(settings.Amqp, settings.FullDataDir, clustered: settings.SeedNodes.Count > 0));
+        services.AddSingleton(new ReportCheck(settings.Amqp.ReportClockSkew));
         services.AddSingleton<IGuestRpc>(sp =>
         {
             var amqp = sp.GetRequiredService<AmqpClients>();
-            return new AmqpGuestRpc(amqp.Connector, amqp.Publisher, amqp.Rpc);
+            return new AmqpGuestRpc(amqp.Connector, amqp.Publisher, amqp.Rpc, sp.GetRequiredService<GuestBrokerUsers>());
         });
         services.AddSingleton<IBackupStorage>(new LocalBackupStorage(settings.BackupsDir));
         var localCompute = new LocalComputeSettings
@@ -146,7 +148,7 @@ public static class TroveNodeExtensions
             builder.WithActors((system, registry) =>
             {
                 var conductor = system.ActorOf(ConductorActor.Props(sp.GetRequiredService<AmqpClients>().Connector,
-                    registry.Get<InstanceRegion>(), registry.Get<BackupRegion>(), settings.AskTimeout), "conductor");
+                    registry.Get<InstanceRegion>(), registry.Get<BackupRegion>(), sp.GetRequiredService<ReportCheck>(), settings.AskTimeout), "conductor");
                 registry.Register<ConductorKey>(conductor);
             });
         return builder;

@@ -9,8 +9,8 @@ namespace Trove.Actors.Instances;
 
 /// <summary>
 /// Removes one instance's server: asks the guest to stop its engine (a guest that does not answer does not block
-/// the delete), deletes the server, then the guest's queue, then gives the tenant its quota back. Tells its parent
-/// when all is done.
+/// the delete), deletes the server, then the guest's queue and broker user, then gives the tenant its quota back.
+/// Tells its parent when all is done.
 /// </summary>
 public sealed class DeletionActor : ReceiveActor
 {
@@ -51,6 +51,7 @@ public sealed class DeletionActor : ReceiveActor
                 await compute.DeleteServerAsync(serverId, CancellationToken.None);
             }
             await guests.DeleteQueueAsync(instanceId);
+            await guests.DeleteBrokerUserAsync(instanceId);
             // Released before the instance counts as deleted: a crash in between repeats the (idempotent) release.
             await tenants.Ask<TenantReplies.Released>(new TenantCommands.ReleaseInstance(tenantId, instanceId), TimeSpan.FromSeconds(30));
         }

@@ -24,7 +24,7 @@ public sealed class ProvisioningActor : ReceiveActor
     public ProvisioningActor(ServerSpec spec, PrepareArgs? prepare, ICompute compute, IGuestRpc guests)
     {
         Receive<CreateServer>(_ =>
-            compute.CreateServerAsync(spec, CancellationToken.None).PipeTo(Self,
+            CreateServerAsync().PipeTo(Self,
                 success: server => new ServerReady(server),
                 failure: e => new StepFailed($"Creating the server failed: {e.GetBaseException().Message}")));
         Receive<ServerReady>(ready =>
@@ -44,6 +44,13 @@ public sealed class ProvisioningActor : ReceiveActor
             guests.CastAsync(spec.InstanceId, RpcMessage.Create(GuestMethods.Prepare, prepare)).PipeTo(Self,
                 success: () => new PrepareQueued(),
                 failure: e => new StepFailed($"Queueing the guest's prepare failed: {e.GetBaseException().Message}"));
+
+        // The server's guest gets a broker user of its own, made first (again, unchanged, on a resumed build).
+        async Task<Server> CreateServerAsync()
+        {
+            var broker = await guests.GrantBrokerUserAsync(spec.InstanceId);
+            return await compute.CreateServerAsync(spec with { Broker = broker }, CancellationToken.None);
+        }
     }
 
     public static Props Props(ServerSpec spec, PrepareArgs? prepare, ICompute compute, IGuestRpc guests) =>

@@ -39,7 +39,8 @@ public sealed class AmqpConnector : IAsyncDisposable
             {
                 var connection = await factory.CreateConnectionAsync(ct);
                 var connector = new AmqpConnector(connection, settings);
-                await connector.DeclareExchangeAsync(ct);
+                if (settings.DeclaresTopology)
+                    await connector.DeclareExchangesAsync(ct);
                 return connector;
             }
             catch (BrokerUnreachableException e) when (!ct.IsCancellationRequested)
@@ -56,10 +57,11 @@ public sealed class AmqpConnector : IAsyncDisposable
             new CreateChannelOptions(publisherConfirmationsEnabled: confirms, publisherConfirmationTrackingEnabled: confirms),
             ct);
 
-    private async Task DeclareExchangeAsync(CancellationToken ct)
+    private async Task DeclareExchangesAsync(CancellationToken ct)
     {
         await using var channel = await OpenChannelAsync(confirms: false, ct);
         await channel.ExchangeDeclareAsync(Settings.Exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
+        await channel.ExchangeDeclareAsync(Settings.ReplyExchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
     }
 
     /// <summary>Declares a durable queue bound to the exchange under its own name, so that it holds

@@ -8,8 +8,10 @@ using RabbitMQ.Client.Events;
 namespace Trove.Actors.Messaging;
 
 /// <summary>A delivered message. It stays unacknowledged (and is redelivered if this process dies) until
-/// whoever handled it calls <see cref="AckAsync"/>.</summary>
-public sealed record AmqpIncoming(byte[] Body, string? CorrelationId, string? ReplyTo, bool Redelivered, Func<Task> AckAsync, Func<Task> RejectAsync);
+/// whoever handled it calls <see cref="AckAsync"/>. <see cref="UserId"/> is the publisher's broker user when it said
+/// so; the broker refuses a <c>user-id</c> other than the publisher's own.</summary>
+public sealed record AmqpIncoming(byte[] Body, string? CorrelationId, string? ReplyTo, bool Redelivered, Func<Task> AckAsync, Func<Task> RejectAsync,
+    string? UserId = null);
 
 /// <summary>An Akka Streams source consuming one queue with a bounded prefetch.</summary>
 public static class AmqpSource
@@ -34,7 +36,8 @@ public static class AmqpSource
 
         public static async Task<QueueConsumer> StartAsync(AmqpConnector connector, string queue, ushort prefetch)
         {
-            await connector.DeclareQueueAsync(queue);
+            if (connector.Settings.DeclaresTopology)
+                await connector.DeclareQueueAsync(queue);
             var channel = await connector.OpenChannelAsync(confirms: false);
             await channel.BasicQosAsync(0, prefetch, false);
             var consumer = new QueueConsumer(channel, prefetch);
@@ -53,7 +56,8 @@ public static class AmqpSource
                 delivery.BasicProperties.ReplyTo,
                 delivery.Redelivered,
                 () => _channel.BasicAckAsync(tag, false).AsTask(),
-                () => _channel.BasicRejectAsync(tag, requeue: false).AsTask());
+                () => _channel.BasicRejectAsync(tag, requeue: false).AsTask(),
+                delivery.BasicProperties.UserId);
             try
             {
                 await _buffer.Writer.WriteAsync(message, _stopping.Token);

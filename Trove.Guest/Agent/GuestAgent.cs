@@ -33,11 +33,11 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         await File.WriteAllTextAsync(Path.Combine(info.Directory, "guest.pid"), Environment.ProcessId.ToString(), stoppingToken);
         // A new server initialises its engine while the guest connects: the slowest step of a build starts at once.
         _initialised = File.Exists(_preparedMarker) ? Task.CompletedTask : manager.InitialiseAsync(stoppingToken);
-        var settings = new AmqpSettings { Uri = info.AmqpUri, Exchange = info.Exchange, ConductorQueue = info.ConductorQueue, Prefetch = 1 };
+        // Its own broker user, which may declare nothing: the node declared the queues and exchanges.
+        var settings = new AmqpSettings { Uri = info.AmqpUri, Exchange = info.Exchange, ConductorQueue = info.ConductorQueue, Prefetch = 1, DeclaresTopology = false };
         await using var connector = await AmqpConnector.ConnectAsync(settings, $"guest-{info.InstanceId}", stoppingToken,
             e => log.LogWarning("broker unreachable, retrying: {Error}", e.GetBaseException().Message));
         await using var publisher = _publisher = await AmqpPublisher.CreateAsync(connector, stoppingToken);
-        await connector.DeclareQueueAsync(info.ConductorQueue, stoppingToken); // reports wait there while no conductor runs
 
         if (File.Exists(_preparedMarker))
             await manager.StartAsync(stoppingToken); // a guest restarted after prepare: its engine comes back too

@@ -12,6 +12,8 @@ public class GuestActionActorSpec : Akka.TestKit.Xunit2.TestKit
     {
         public Task CastAsync(string instanceId, RpcMessage message, CancellationToken ct = default) => Task.CompletedTask;
         public Task DeleteQueueAsync(string instanceId, CancellationToken ct = default) => Task.CompletedTask;
+        public Task<GuestCredentials> GrantBrokerUserAsync(string instanceId, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task DeleteBrokerUserAsync(string instanceId, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<JsonNode?> CallAsync(string instanceId, RpcMessage message, TimeSpan timeout, CancellationToken ct = default) =>
             failure is null ? Task.FromResult<JsonNode?>(null) : Task.FromException<JsonNode?>(failure);
     }

@@ -163,6 +163,7 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
         entity.Tell(new Delete("i7", "demo"), TestActor);
         Assert.Equal("SHUTDOWN", ExpectMsg<InstanceReplies.Accepted>().State.Status);
         AwaitAssert(() => Assert.Contains("i7", _guests.DeletedQueues));
+        AwaitAssert(() => Assert.Contains("i7", _guests.DeletedBrokerUsers));
         Assert.Contains("i7", _compute.Deleted);
         Assert.Contains(_guests.Calls, c => c.Message.Method == GuestMethods.StopDb);
         Tenants.ExpectMsg<TenantCommands.ReleaseInstance>(r => r.InstanceId == "i7");

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Trove.Actors.Compute;
 using Trove.Actors.Guests;
 using Trove.Actors.Instances;
+using Trove.Actors.Messaging;
 using Trove.Tests.Support;
 
 namespace Trove.Tests.Instances;
@@ -38,6 +39,9 @@ public class ProvisioningActorSpec : Akka.TestKit.Xunit2.TestKit
         child.Tell(new ProvisioningActor.CreateServer());
         ExpectMsg<ProvisioningActor.ServerReady>();
         Assert.Empty(_guests.Casts);
+        // The server's guest connects as its own broker user, made again (unchanged) for a resumed build.
+        Assert.Equal(AmqpSettings.GuestUser("p1"), Assert.Single(_compute.Requested).Broker!.User);
+        Assert.Equal("p1", Assert.Single(_guests.GrantedBrokerUsers));
     }
 
     [Fact]

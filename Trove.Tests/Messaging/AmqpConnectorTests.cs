@@ -79,15 +79,15 @@ public sealed class AmqpConnectorTests : IAsyncLifetime
             .To(Sink.Ignore<int>())
             .Run(_system.Materializer());
 
-        var result = await rpc.CallAsync(_queue, Message(21), TimeSpan.FromSeconds(10));
+        var result = await rpc.CallAsync(_queue, _connector.Settings.UserName, Message(21), TimeSpan.FromSeconds(10));
         Assert.Equal(42, result!.GetValue<int>());
-        var failure = await Assert.ThrowsAsync<RpcException>(() => rpc.CallAsync(_queue, Message(-1), TimeSpan.FromSeconds(10)));
+        var failure = await Assert.ThrowsAsync<RpcException>(() => rpc.CallAsync(_queue, _connector.Settings.UserName, Message(-1), TimeSpan.FromSeconds(10)));
         Assert.Contains("negative", failure.Message);
 
         responder.Shutdown();
         var nobody = $"test.{Guid.NewGuid():N}";
         await _connector.DeclareQueueAsync(nobody);
-        await Assert.ThrowsAsync<TimeoutException>(() => rpc.CallAsync(nobody, Message(1), TimeSpan.FromMilliseconds(300)));
+        await Assert.ThrowsAsync<TimeoutException>(() => rpc.CallAsync(nobody, _connector.Settings.UserName, Message(1), TimeSpan.FromMilliseconds(300)));
         await _connector.DeleteQueueAsync(nobody);
     }
 }

@@ -8,6 +8,7 @@ public sealed class FakeCompute : ICompute
 {
     public ConcurrentDictionary<string, Server> Servers { get; } = new();
     public ConcurrentQueue<string> Deleted { get; } = new();
+    public ConcurrentQueue<ServerSpec> Requested { get; } = new();
     public Exception? FailCreate { get; set; }
 
     /// <summary>While set, server creation waits for it: a build caught in the middle.</summary>
@@ -19,6 +20,7 @@ public sealed class FakeCompute : ICompute
             await hold.Task;
         if (FailCreate is not null)
             throw FailCreate;
+        Requested.Enqueue(spec);
         return Servers.GetOrAdd(spec.InstanceId, id => new Server(id, ServerStatus.Active, "127.0.0.1", 40000 + Servers.Count));
     }
 

@@ -32,4 +32,19 @@ public sealed class FakeGuestRpc : IGuestRpc
         DeletedQueues.Enqueue(instanceId);
         return Task.CompletedTask;
     }
+
+    public ConcurrentQueue<string> GrantedBrokerUsers { get; } = new();
+    public ConcurrentQueue<string> DeletedBrokerUsers { get; } = new();
+
+    public Task<GuestCredentials> GrantBrokerUserAsync(string instanceId, CancellationToken ct = default)
+    {
+        GrantedBrokerUsers.Enqueue(instanceId);
+        return Task.FromResult(new GuestCredentials(AmqpSettings.GuestUser(instanceId), "secret"));
+    }
+
+    public Task DeleteBrokerUserAsync(string instanceId, CancellationToken ct = default)
+    {
+        DeletedBrokerUsers.Enqueue(instanceId);
+        return Task.CompletedTask;
+    }
 }

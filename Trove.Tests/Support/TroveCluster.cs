@@ -29,6 +29,7 @@ public sealed class TroveCluster : IAsyncDisposable
         var database = await TestDatabase.CreateAsync();
         var akkaPorts = Enumerable.Range(0, count).Select(_ => TroveNode.FreePort()).ToList();
         var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var guestSecret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var settings = akkaPorts.Select(akkaPort =>
         {
             var node = database.NodeSettings();
@@ -36,6 +37,7 @@ public sealed class TroveCluster : IAsyncDisposable
             node["Trove__Admin__Port"] = TroveNode.FreePort().ToString();
             node["Trove__AkkaPort"] = akkaPort.ToString();
             node["Trove__Auth__TokenKey"] = key;
+            node["Trove__Amqp__GuestSecret"] = guestSecret; // any node gives a guest the same broker password
             node["Trove__ServersDirectory"] = Path.Combine(root, "servers");
             node["Trove__BackupsDirectory"] = Path.Combine(root, "backups");
             node["Trove__Amqp__ConductorQueue"] = $"trove-conductor-{Path.GetFileName(root)}";

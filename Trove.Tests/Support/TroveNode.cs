@@ -225,6 +225,16 @@ public sealed class TroveNode : IAsyncDisposable
     }
 
     /// <summary>Stops the node, then every guest it left (each stops its engine), then removes the data dir.</summary>
+    /// <summary>The broker users the node made for the guests a test left behind (deleting an instance deletes its own).</summary>
+    private async Task DeleteGuestBrokerUsersAsync()
+    {
+        if (!Directory.Exists(ServersDir))
+            return;
+        using var management = TestBroker.ManagementClient();
+        foreach (var server in Directory.EnumerateDirectories(ServersDir))
+            await management.DeleteAsync($"api/users/{Trove.Actors.Messaging.AmqpSettings.GuestUser(Path.GetFileName(server))}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
@@ -240,6 +250,7 @@ public sealed class TroveNode : IAsyncDisposable
                 await ServerUsers.RemoveAsync(ServerUsers.NameOf(Path.GetFileName(server)), CancellationToken.None);
         foreach (var client in _clients.Values)
             client.Dispose();
+        await DeleteGuestBrokerUsersAsync();
         KeepLogIfItShowsErrors();
         try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
     }

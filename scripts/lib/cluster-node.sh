@@ -6,6 +6,7 @@ db="Host=127.0.0.1;Port=5432;Database=${TROVE_CLUSTER_DATABASE:-trove};Username=
 key_file="$data/token.key"
 # One admin token for the nodes of this machine, readable by their OS user only; trove-admin takes it with --token-file.
 admin_token="$data/admin.token"
+guest_key_file="$data/guest-broker.key"
 admin_dll="$root/Trove.Admin/bin/Release/net10.0/trove-admin.dll"
 umask 077 # the token key and the nodes' logs are root's alone: the servers' OS users only pass through $data
 
@@ -25,10 +26,11 @@ start_node() {
   [ -f "$key_file" ] || head -c 32 /dev/urandom | base64 > "$key_file"
   chmod 600 "$key_file" # also a key an older script left world-readable
   [ -f "$admin_token" ] || head -c 32 /dev/urandom | base64 > "$admin_token"
+  [ -f "$guest_key_file" ] || head -c 32 /dev/urandom | base64 > "$guest_key_file"
   env TROVE_DATA_DIR="$dir" TROVE_HTTP_PORT=$((http + i)) \
       Trove__AkkaPort=$((4053 + i)) Trove__Admin__Port=$((9110 + i)) Trove__Admin__TokenFile="$admin_token" "${seeds[@]}" \
       Trove__DatabaseProvider=PostgreSQL.15 Trove__JournalConnectionString="$db" Trove__ReadModelConnectionString="$db" \
-      Trove__Auth__TokenKey="$(cat "$key_file")" Trove__ServersDirectory="$data/servers" Trove__BackupsDirectory="$data/backups" \
+      Trove__Auth__TokenKey="$(cat "$key_file")" Trove__Amqp__GuestSecret="$(cat "$guest_key_file")" Trove__ServersDirectory="$data/servers" Trove__BackupsDirectory="$data/backups" \
       setsid -f dotnet "$node_dll" >>"$dir/node.log" 2>&1 </dev/null
   for _ in $(seq 1 300); do
     curl -s -o /dev/null "http://127.0.0.1:$((http + i))/" && break

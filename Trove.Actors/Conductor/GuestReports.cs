@@ -1,0 +1,38 @@
+using Akka.Actor;
+using Trove.Actors.Backups;
+using Trove.Actors.Guests;
+using Trove.Actors.Instances;
+using Trove.Actors.Messaging;
+
+namespace Trove.Actors.Conductor;
+
+/// <summary>A guest's report, parsed: the instance it names, when it says it was sent, and how it reaches its entity
+/// (instances, backups, ask timeout).</summary>
+public sealed record GuestReport(string InstanceId, DateTimeOffset Sent, Func<IActorRef, IActorRef, TimeSpan, Task> DeliverAsync);
+
+/// <summary>Every report kind the conductor takes from guests. Each one names its instance and when it was sent, so
+/// that <see cref="ReportCheck"/> holds for all of them.</summary>
+public static class GuestReports
+{
+    public static readonly IReadOnlyDictionary<string, Func<RpcMessage, GuestReport>> Kinds = new Dictionary<string, Func<RpcMessage, GuestReport>>
+    {
+        [GuestMethods.Heartbeat] = message =>
+        {
+            var heartbeat = message.ArgsAs<HeartbeatArgs>();
+            var sent = FromEpoch(heartbeat.Sent);
+            return new GuestReport(heartbeat.InstanceId, sent, (instances, _, timeout) => instances.Ask<InstanceReplies.HeartbeatAck>(
+                new InstanceCommands.ReportHeartbeat(heartbeat.InstanceId, heartbeat.Payload.ServiceStatus, sent, heartbeat.Payload.Fault,
+                    heartbeat.Payload.VolumeUsed), timeout));
+        },
+        // The location a guest reports is not taken: the control plane knows where a backup's file is.
+        [GuestMethods.UpdateBackup] = message =>
+        {
+            var update = message.ArgsAs<UpdateBackupArgs>();
+            var sent = FromEpoch(update.Sent);
+            return new GuestReport(update.InstanceId, sent, (_, backups, timeout) => backups.Ask<BackupReplies.ReportAck>(
+                new BackupCommands.Report(update.BackupId, update.InstanceId, update.State, update.Size, update.Checksum, sent), timeout));
+        },
+    };
+
+    private static DateTimeOffset FromEpoch(double seconds) => DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
+}

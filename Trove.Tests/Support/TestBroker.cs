@@ -1,0 +1,73 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Trove.Actors.Guests;
+using Trove.Actors.Messaging;
+
+namespace Trove.Tests.Support;
+
+/// <summary>The real broker of scripts/bootstrap, with real guest broker users made as the node makes them, on a
+/// conductor queue of the test's own.</summary>
+public sealed class TestBroker : IAsyncDisposable
+{
+    private readonly List<string> _guests = [];
+    private readonly List<AmqpConnector> _connections = [];
+    private readonly string _dataDir = TroveNode.NewDataDir();
+
+    public AmqpSettings Settings { get; } = new() { Exchange = "trove-tests", ConductorQueue = $"conductor.test.{Guid.NewGuid():N}" };
+    public AmqpConnector Node { get; private set; } = null!;
+    public GuestBrokerUsers Users { get; }
+    public HttpClient Management { get; } = ManagementClient();
+
+    private TestBroker() => Users = GuestBrokerUsers.FromSettings(Settings, _dataDir);
+
+    public static async Task<TestBroker> StartAsync()
+    {
+        var broker = new TestBroker();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        broker.Node = await AmqpConnector.ConnectAsync(broker.Settings, "tests-node", timeout.Token);
+        await broker.Node.DeclareQueueAsync(broker.Settings.ConductorQueue);
+        return broker;
+    }
+
+    /// <summary>A new instance's guest: its broker user and queue made as the node makes them, and a connection as it.</summary>
+    public async Task<(string InstanceId, AmqpConnector Connection)> GuestAsync()
+    {
+        var id = Guid.NewGuid().ToString();
+        _guests.Add(id);
+        var credentials = await Users.GrantAsync(id);
+        await Node.DeclareQueueAsync(AmqpSettings.GuestQueue(id));
+        var connection = await ConnectAsync(credentials);
+        return (id, connection);
+    }
+
+    public async Task<AmqpConnector> ConnectAsync(GuestCredentials credentials)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var connection = await AmqpConnector.ConnectAsync(Settings with { Uri = credentials.UriOn(Settings.Uri), DeclaresTopology = false },
+            credentials.User, timeout.Token);
+        _connections.Add(connection);
+        return connection;
+    }
+
+    /// <summary>The management API as the broker's administrator (the test machine's guest user).</summary>
+    public static HttpClient ManagementClient() => new()
+    {
+        BaseAddress = new Uri("http://127.0.0.1:15672/"),
+        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("guest:guest"))) },
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var connection in _connections)
+            await connection.DisposeAsync();
+        foreach (var id in _guests)
+        {
+            await Users.RevokeAsync(id);
+            await Node.DeleteQueueAsync(AmqpSettings.GuestQueue(id));
+        }
+        await Node.DeleteQueueAsync(Settings.ConductorQueue);
+        await Node.DisposeAsync();
+        Management.Dispose();
+        Directory.Delete(_dataDir, recursive: true);
+    }
+}
