@@ -7,7 +7,7 @@ public sealed record AmqpSettings
 {
     private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
 
-    public string Uri { get; init; } = "amqp://guest:guest@127.0.0.1:5672/";
+    public string Uri { get; init; } = NodeBrokerUri.Value;
     public string Exchange { get; init; } = "trove";
     public ushort Prefetch { get; init; } = 64;
 
@@ -33,7 +33,7 @@ public sealed record AmqpSettings
     public string ReplyExchange => $"{Exchange}-reply";
 
     /// <summary>The broker user of <see cref="Uri"/>, which this process's messages carry as their <c>user-id</c>.</summary>
-    public string UserName => new System.Uri(Uri).UserInfo is { Length: > 0 } info
+    public string UserName => System.Uri.TryCreate(Uri, UriKind.Absolute, out var uri) && uri.UserInfo is { Length: > 0 } info
         ? System.Uri.UnescapeDataString(info.Split(':')[0])
         : "guest";
 

@@ -27,7 +27,9 @@ public sealed class PostgresManagerTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        Directory.CreateDirectory(_dir); // owned by root, as the compute driver leaves it
+        // Owned by root, as the compute driver leaves it, and searchable whatever the umask (a node hosted in this
+        // process by another test sets 077).
+        Directory.CreateDirectory(_dir).UnixFileMode = (UnixFileMode)0b111_101_101;
         return Task.CompletedTask;
     }
 

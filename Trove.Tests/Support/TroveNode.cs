@@ -80,8 +80,14 @@ public sealed class TroveNode : IAsyncDisposable
         },
     };
 
-    /// <summary>A fresh data dir under /tmp: short, so the engines' socket paths stay short, and reachable by the servers' OS users.</summary>
-    public static string NewDataDir() => Directory.CreateDirectory($"/tmp/trove-t-{Guid.NewGuid().ToString("N")[..8]}").FullName;
+    /// <summary>A fresh data dir under /tmp: short, so the engines' socket paths stay short, and searchable by the servers'
+    /// OS users whatever this process's umask (a node hosted in it by another test sets 077).</summary>
+    public static string NewDataDir()
+    {
+        var dir = Directory.CreateDirectory($"/tmp/trove-t-{Guid.NewGuid().ToString("N")[..8]}");
+        dir.UnixFileMode = (UnixFileMode)0b111_001_001;
+        return dir.FullName;
+    }
 
     /// <summary>Starts a node; <paramref name="settings"/> (environment variables) may fix its ports
     /// (<c>TROVE_HTTP_PORT</c>, <c>Trove__Admin__Port</c>) and servers directory, otherwise they are its own.</summary>
