@@ -13,7 +13,16 @@ def free_port():
 
 
 BENCH_DLL = os.path.join(ROOT, "Trove.Bench", "bin", "Release", "net10.0", "Trove.Bench.dll")
-AMQP = os.environ.get("TROVE_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+def node_broker_uri():
+    """The node's broker user, as the node finds it: TROVE_AMQP_URI, else the one scripts/bootstrap wrote."""
+    try:
+        with open("/etc/trove/amqp-uri") as f:
+            return f.read().strip()
+    except OSError:
+        return "amqp://guest:guest@127.0.0.1:5672/"
+
+
+AMQP = os.environ.get("TROVE_AMQP_URI") or node_broker_uri()
 _seeded = {}
 
 

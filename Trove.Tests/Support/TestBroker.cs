@@ -49,11 +49,15 @@ public sealed class TestBroker : IAsyncDisposable
         return connection;
     }
 
-    /// <summary>The management API as the broker's administrator (the test machine's guest user).</summary>
+    /// <summary>The management API as the broker's administrator (the node's own user, made by scripts/bootstrap).</summary>
     public static HttpClient ManagementClient() => new()
     {
         BaseAddress = new Uri("http://127.0.0.1:15672/"),
-        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("guest:guest"))) },
+        DefaultRequestHeaders =
+        {
+            Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(new Uri(NodeBrokerUri.Value).UserInfo)))),
+        },
     };
 
     public async ValueTask DisposeAsync()

@@ -2,10 +2,12 @@ using Npgsql;
 
 namespace Trove.Tests.Support;
 
-/// <summary>A fresh PostgreSQL database on the local server (role <c>trove</c>, made by scripts/bootstrap), dropped after.</summary>
+/// <summary>A fresh PostgreSQL database on the local server (role <c>trove</c>, made by scripts/bootstrap with a password
+/// root alone reads), dropped after.</summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
-    private const string Server = "Host=127.0.0.1;Port=5432;Username=trove;Password=trove";
+    public const string ServerFile = "/etc/trove/postgres-connection";
+    private static readonly string Server = File.ReadAllText(ServerFile).Trim();
 
     public string Name { get; }
     public string ConnectionString => $"{Server};Database={Name}";

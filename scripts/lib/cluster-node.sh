@@ -2,7 +2,7 @@
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 data="$(realpath -m "${TROVE_DATA_DIR:-.trove-cluster}")"
 http="${TROVE_HTTP_PORT:-8779}"
-db="Host=127.0.0.1;Port=5432;Database=${TROVE_CLUSTER_DATABASE:-trove};Username=trove;Password=trove"
+db="$(cat /etc/trove/postgres-connection);Database=${TROVE_CLUSTER_DATABASE:-trove}" # role trove, made by scripts/bootstrap
 key_file="$data/token.key"
 # One admin token for the nodes of this machine, readable by their OS user only; trove-admin takes it with --token-file.
 admin_token="$data/admin.token"
