@@ -7,6 +7,7 @@ builder.WebHost.UseUrls($"http://{settings.HttpHost}:{settings.HttpPort}");
 var listeners = new ListenerDrain();
 builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = listeners.CreateListener);
 builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+NodeFiles.Protect(settings.FullDataDir); // the process's umask: this node's files are its own, whatever it makes later
 builder.Services.AddTroveNode(settings);
 // Room for draining HTTP, then handing shards off and leaving the cluster (see hocon/akka.conf).
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(90));

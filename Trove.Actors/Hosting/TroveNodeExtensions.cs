@@ -47,7 +47,6 @@ public static class TroveNodeExtensions
     /// <summary>Everything a control-plane node runs besides HTTP: AMQP clients, compute, catalog, read model, and Akka.</summary>
     public static IServiceCollection AddTroveNode(this IServiceCollection services, TroveSettings settings)
     {
-        NodeFiles.Protect(settings.FullDataDir);
         services.AddSingleton(settings);
         var database = new SqlDatabase(settings.DatabaseProvider, settings.ReadModelConnection);
         services.AddSingleton(new CatalogRepository(database, settings.Catalog));

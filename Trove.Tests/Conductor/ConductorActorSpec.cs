@@ -80,7 +80,7 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
             await ReportAsync(guestB, sample(a, HeartbeatArgs.Now()));
             ExpectRefusal(kind, a, $"'{AmqpSettings.GuestUser(b)}'");
             await ReportAsync(_broker.Node, sample(a, HeartbeatArgs.Now()));
-            ExpectRefusal(kind, a, "'guest'");
+            ExpectRefusal(kind, a, $"'{_broker.Settings.UserName}'");
         }
         Assert.Equal(2 * Samples.Count, _check.Refused);
         _instances.ExpectNoMsg(TimeSpan.FromMilliseconds(200));

@@ -85,9 +85,11 @@ public sealed class SecretsInLogsTests
             return Enum.GetValues(type).GetValue(0);
         if (type.IsValueType)
             return Activator.CreateInstance(type);
+        if (depth > 4)
+            return null;
         if (type.IsArray || type.IsInterface && type.IsGenericType)
             return Collection(type, depth);
-        if (depth > 4 || type.IsInterface || type.IsAbstract)
+        if (type.IsInterface || type.IsAbstract)
             return null;
         var constructor = type.GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)
             .Where(c => !c.GetParameters().Any(p => p.ParameterType == type)) // not the record's copy constructor

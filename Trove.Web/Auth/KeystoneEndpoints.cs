@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
+using Trove.Actors.Messaging;
 using Trove.Web.RateLimiting;
 using Trove.Web.Validation;
 
@@ -46,7 +48,10 @@ public static class KeystoneEndpoints
         return routes;
     }
 
-    private sealed record PasswordLogin(string? Name, string? Password, string? Project);
+    private sealed record PasswordLogin(string? Name, string? Password, string? Project)
+    {
+        private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+    }
 
     /// <summary>The parts of a password login; a body of another shape is the client's error.</summary>
     private static async Task<PasswordLogin> ReadLoginAsync(HttpRequest request)
