@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
+using Trove.Actors.Hosting;
 
 namespace Trove.Web.Auth;
 
@@ -15,32 +16,7 @@ public sealed class TokenSigner(byte[] key)
     {
         if (settings.TokenKey is { Length: > 0 } configured)
             return new TokenSigner(SHA256.HashData(Encoding.UTF8.GetBytes(configured)));
-        var path = Path.Combine(dataDir, "auth.key");
-        if (!File.Exists(path))
-            CreateKeyFile(dataDir, path);
-        else if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~(UnixFileMode.UserRead | UnixFileMode.UserWrite)) != 0)
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // a copied key readable by others: only the node's user may read it
-        return new TokenSigner(File.ReadAllBytes(path));
-    }
-
-    /// <summary>Written aside and moved into place, so that a node starting at the same time reads a whole key.</summary>
-    private static void CreateKeyFile(string dataDir, string path)
-    {
-        Directory.CreateDirectory(dataDir);
-        var tmp = $"{path}.{Guid.NewGuid():N}.tmp";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var file = new FileStream(tmp, options))
-            file.Write(RandomNumberGenerator.GetBytes(32));
-        try
-        {
-            File.Move(tmp, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(tmp); // another node made the key first; use theirs
-        }
+        return new TokenSigner(KeyFile.ReadOrCreate(Path.Combine(dataDir, "auth.key")));
     }
 
     public string Sign(Caller caller)

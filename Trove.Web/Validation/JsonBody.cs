@@ -28,6 +28,11 @@ public static class JsonBody
         {
             throw new RequestError(400, $"Malformed request body: {e.Message}");
         }
+        catch (BadHttpRequestException e)
+        {
+            // Over the body limit, or cut short: the client's error, answered here rather than logged with a stack trace.
+            throw new RequestError(e.StatusCode, e.Message);
+        }
         if (body is not JsonObject json)
             throw RequestError.Invalid("the body must be a JSON object.");
         try
