@@ -1,16 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-using Trove.Actors.Hosting;
 using Trove.Tests.Guest;
 using Trove.Tests.Support;
-using Trove.Web.Auth;
-using Trove.Web.Endpoints;
-using Trove.Web.RateLimiting;
 using Trove.Web.Validation;
 
 namespace Trove.Tests.EndToEnd;
@@ -123,29 +115,14 @@ public sealed class DatabaseUserRootTests(NodeFixture fixture)
         Assert.Empty(Node.ProcessesInServers(id)); // the guest and its engine are gone
     }
 
-    /// <summary>Every route that creates or changes a user, from the app's own endpoint list (built, never started), and
-    /// the instance create that takes users.</summary>
-    private static async Task<List<(string Method, string Pattern)>> UserRoutesAsync()
-    {
-        var dataDir = TroveNode.NewDataDir();
-        try
-        {
-            var builder = WebApplication.CreateBuilder();
-            builder.Services.AddTroveNode(new TroveSettings { DataDir = dataDir });
-            builder.Services.AddSingleton(new TenantRateLimiter(0, TimeProvider.System));
-            builder.Services.AddTroveAuth(new AuthSettings(), dataDir);
-            await using var app = builder.Build();
-            app.MapTroveApi();
-            return ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
-                .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (Method: m, Pattern: e.RoutePattern.RawText!.TrimEnd('/'))))
-                .Where(r => r.Method != "GET" && (r.Pattern.Contains("/users") || r.Pattern.EndsWith("/instances")))
-                .ToList();
-        }
-        finally
-        {
-            Directory.Delete(dataDir, recursive: true);
-        }
-    }
+    /// <summary>Every route that creates or changes a user, from the app's own endpoint list, and the instance create
+    /// that takes users.</summary>
+    private static List<(string Method, string Pattern)> UserRoutes() =>
+        Trove.Tests.Security.ApiRoutes.All
+            .Select(r => (r.Method, Pattern: r.Template.TrimEnd('/')))
+            .Where(r => r.Method != "GET" && (r.Pattern.Contains("/users") || r.Pattern.EndsWith("/instances")))
+            .Distinct()
+            .ToList();
 
     /// <summary>Each user route × each reserved user of the datastore answers 400 in Trove's format and changes nothing:
     /// MariaDB's socket-only root@localhost in particular never becomes a remote root with a password.</summary>
@@ -153,7 +130,7 @@ public sealed class DatabaseUserRootTests(NodeFixture fixture)
     {
         const string password = "Reserved-user-pw-7";
         var host = datastore == "mariadb" ? "localhost" : null;
-        var routes = await UserRoutesAsync();
+        var routes = UserRoutes();
         Assert.Contains(("PUT", "/v1.0/{tenantId}/instances/{id}/users/{user}"), routes); // the walk sees the app's routes
         foreach (var name in ReservedUserCalls.Names(NameRules.For(datastore).ReservedUsers))
         {
