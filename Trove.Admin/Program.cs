@@ -1,4 +1,5 @@
 using Trove.Actors.Admin;
+using Trove.Contracts.Admin;
 
 // trove-admin [HOST:PORT] [--token-file PATH] [COMMAND...]: runs one command on a node's admin endpoint and exits with
 // its code, or, without a command, opens a prompt. The token never goes on the command line (every local user can read

@@ -5,8 +5,8 @@ using System.Security.Cryptography;
 using System.Text;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
-using Trove.Actors.Guests;
-using Trove.Actors.Messaging;
+using Trove.Contracts.Guests;
+using Trove.Amqp;
 
 namespace Trove.Bench;
 

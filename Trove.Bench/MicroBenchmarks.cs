@@ -1,10 +1,9 @@
 using Akka.Actor;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
-using Trove.Actors.Guests;
 using Trove.Actors.Instances;
-using Trove.Actors.Messaging;
 using Trove.Actors.Serialization;
+using Trove.Contracts.Guests;
 
 namespace Trove.Bench;
 

@@ -2,8 +2,8 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Trove.Actors.Guests;
 using Trove.Guest.Agent;
+using Trove.Contracts.Guests;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Akka.Actor;
+using Trove.Contracts.Admin;
 
 namespace Trove.Actors.Admin;
 

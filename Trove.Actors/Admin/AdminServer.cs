@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Trove.Contracts.Admin;
 
 namespace Trove.Actors.Admin;
 

@@ -1,8 +1,9 @@
 using Trove.Actors.Conductor;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
-using Trove.Actors.Messaging;
 using Trove.Actors.ReadModel;
+using Trove.Contracts.Admin;
+using Trove.Amqp;
 
 namespace Trove.Actors.Admin;
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Trove.Contracts.Admin;
 
 namespace Trove.Actors.Admin;
 

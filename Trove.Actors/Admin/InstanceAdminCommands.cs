@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Hosting;
 using Trove.Actors.Instances;
+using Trove.Contracts.Admin;
 
 namespace Trove.Actors.Admin;
 

@@ -3,6 +3,7 @@ using Akka.Cluster.Sharding;
 using Trove.Actors.Backups;
 using Trove.Actors.Instances;
 using Trove.Actors.Tenants;
+using Trove.Contracts.Admin;
 
 namespace Trove.Actors.Admin;
 

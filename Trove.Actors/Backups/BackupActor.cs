@@ -5,7 +5,7 @@ using Akka.Persistence;
 using Trove.Actors.Guests;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
-using Trove.Actors.Messaging;
+using Trove.Contracts.Guests;
 using static Trove.Actors.Backups.BackupCommands;
 using static Trove.Actors.Backups.BackupEvents;
 

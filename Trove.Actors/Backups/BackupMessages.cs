@@ -1,4 +1,5 @@
 using Trove.Actors.Serialization;
+using Trove.Contracts.Guests;
 
 namespace Trove.Actors.Backups;
 
@@ -22,7 +23,7 @@ public static class BackupStatus
 /// <summary>What a backup is of; <see cref="Parent"/> (with its own parents) makes it incremental.</summary>
 public sealed record BackupRequest(
     string TenantId, string InstanceId, string Name, string? Description, string? ParentId,
-    string Datastore, string DatastoreVersion, Trove.Actors.Guests.BackupInfo? Parent = null);
+    string Datastore, string DatastoreVersion, Trove.Contracts.Guests.BackupInfo? Parent = null);
 
 public static class BackupCommands
 {

@@ -1,4 +1,5 @@
 using Trove.Actors.Serialization;
+using Trove.Contracts.Guests;
 using static Trove.Actors.Backups.BackupEvents;
 
 namespace Trove.Actors.Backups;
@@ -22,7 +23,7 @@ public sealed record BackupState(
     DateTimeOffset Created,
     DateTimeOffset Updated,
     bool IsDeleted,
-    Trove.Actors.Guests.BackupInfo? Parent = null,
+    Trove.Contracts.Guests.BackupInfo? Parent = null,
     bool EndAcknowledged = false) : ITroveMessage
 {
     public static BackupState? Apply(BackupState? state, IBackupEvent e) => (state, e) switch

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Trove.Actors.Guests;
+using Trove.Contracts.Guests;
 
 namespace Trove.Actors.Compute;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Trove.Actors.Messaging;
+using Trove.Contracts;
 
 namespace Trove.Actors.Compute;
 

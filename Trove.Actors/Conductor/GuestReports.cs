@@ -1,8 +1,7 @@
 using Akka.Actor;
 using Trove.Actors.Backups;
-using Trove.Actors.Guests;
 using Trove.Actors.Instances;
-using Trove.Actors.Messaging;
+using Trove.Contracts.Guests;
 
 namespace Trove.Actors.Conductor;
 

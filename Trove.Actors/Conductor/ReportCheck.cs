@@ -1,4 +1,5 @@
-using Trove.Actors.Messaging;
+using Trove.Amqp;
+
 
 namespace Trove.Actors.Conductor;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using Trove.Actors.Messaging;
+using Trove.Contracts.Guests;
+using Trove.Amqp;
 
 namespace Trove.Actors.Guests;
 

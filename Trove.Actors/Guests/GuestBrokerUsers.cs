@@ -5,7 +5,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Trove.Actors.Hosting;
-using Trove.Actors.Messaging;
+using Trove.Contracts.Guests;
+using Trove.Amqp;
 
 namespace Trove.Actors.Guests;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Trove.Actors.Messaging;
+using Trove.Contracts.Guests;
 
 namespace Trove.Actors.Guests;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Trove.Actors.Messaging;
+using Trove.Amqp;
 
 namespace Trove.Actors.Hosting;
 

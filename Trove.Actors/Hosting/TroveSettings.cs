@@ -3,8 +3,9 @@ using Trove.Actors.Admin;
 using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
 using Trove.Actors.Instances;
-using Trove.Actors.Messaging;
 using Trove.Actors.Tenants;
+using Trove.Contracts;
+using Trove.Amqp;
 
 namespace Trove.Actors.Hosting;
 

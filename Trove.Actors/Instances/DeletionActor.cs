@@ -2,8 +2,8 @@ using Akka.Actor;
 using Akka.Event;
 using Trove.Actors.Compute;
 using Trove.Actors.Guests;
-using Trove.Actors.Messaging;
 using Trove.Actors.Tenants;
+using Trove.Contracts.Guests;
 
 namespace Trove.Actors.Instances;
 

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Trove.Actors.Guests;
-using Trove.Actors.Messaging;
+using Trove.Contracts.Guests;
 
 namespace Trove.Actors.Instances;
 

@@ -7,7 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Trove.Actors.Guests;
 using Trove.Actors.Hosting;
-using Trove.Actors.Messaging;
+using Trove.Contracts.Guests;
 using static Trove.Actors.Instances.InstanceCommands;
 using static Trove.Actors.Instances.InstanceEvents;
 

@@ -1,4 +1,5 @@
-using Trove.Actors.Guests;
+using Trove.Contracts.Guests;
+
 using static Trove.Actors.Instances.InstanceEvents;
 
 namespace Trove.Actors.Instances;

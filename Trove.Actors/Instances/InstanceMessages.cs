@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Trove.Actors.Guests;
-using Trove.Actors.Messaging;
 using Trove.Actors.Serialization;
+using Trove.Contracts.Guests;
+using Trove.Contracts;
 
 namespace Trove.Actors.Instances;
 

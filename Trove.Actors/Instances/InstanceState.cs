@@ -1,5 +1,5 @@
-using Trove.Actors.Guests;
 using Trove.Actors.Serialization;
+using Trove.Contracts.Guests;
 using static Trove.Actors.Instances.InstanceEvents;
 
 namespace Trove.Actors.Instances;

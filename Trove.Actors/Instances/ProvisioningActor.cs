@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Trove.Actors.Compute;
 using Trove.Actors.Guests;
-using Trove.Actors.Messaging;
+using Trove.Contracts.Guests;
 
 namespace Trove.Actors.Instances;
 

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using Trove.Actors.Guests;
 using Trove.Guest.Datastores;
+using Trove.Contracts.Guests;
 
 namespace Trove.Guest.Agent;
 

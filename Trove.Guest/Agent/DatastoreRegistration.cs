@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Trove.Actors.Guests;
 using Trove.Guest.Datastores;
 using Trove.Guest.Datastores.MariaDb;
 using Trove.Guest.Datastores.Postgres;
+using Trove.Contracts.Guests;
 
 namespace Trove.Guest.Agent;
 

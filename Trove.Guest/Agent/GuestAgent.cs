@@ -7,9 +7,9 @@ using Akka.Streams.Dsl;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Trove.Actors.Backups;
-using Trove.Actors.Guests;
-using Trove.Actors.Messaging;
 using Trove.Guest.Datastores;
+using Trove.Contracts.Guests;
+using Trove.Amqp;
 
 namespace Trove.Guest.Agent;
 

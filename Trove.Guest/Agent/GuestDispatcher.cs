@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Trove.Actors.Guests;
-using Trove.Actors.Messaging;
 using Trove.Guest.Datastores;
+using Trove.Contracts.Guests;
 
 namespace Trove.Guest.Agent;
 

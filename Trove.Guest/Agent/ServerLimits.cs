@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Trove.Actors.Guests;
+using Trove.Contracts.Guests;
 
 namespace Trove.Guest.Agent;
 

@@ -1,4 +1,5 @@
-using Trove.Actors.Guests;
+using Trove.Contracts.Guests;
+
 
 namespace Trove.Guest.Datastores;
 

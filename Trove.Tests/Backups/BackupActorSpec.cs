@@ -3,9 +3,9 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
 using Trove.Actors.Backups;
-using Trove.Actors.Guests;
 using Trove.Actors.Instances;
 using Trove.Tests.Support;
+using Trove.Contracts.Guests;
 using static Trove.Actors.Backups.BackupCommands;
 
 namespace Trove.Tests.Backups;

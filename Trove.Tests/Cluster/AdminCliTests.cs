@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Trove.Actors.Admin;
 using Trove.Tests.EndToEnd;
 using Trove.Tests.Support;
+using Trove.Contracts.Admin;
 
 namespace Trove.Tests.Cluster;
 

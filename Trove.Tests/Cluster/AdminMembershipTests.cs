@@ -1,5 +1,6 @@
 using Trove.Actors.Admin;
 using Trove.Tests.Support;
+using Trove.Contracts.Admin;
 
 namespace Trove.Tests.Cluster;
 

@@ -4,6 +4,7 @@ using Trove.Actors.Admin;
 using Trove.Tests.EndToEnd;
 using Trove.Tests.Support;
 using Xunit.Abstractions;
+using Trove.Contracts.Admin;
 
 namespace Trove.Tests.Cluster;
 

@@ -4,10 +4,10 @@ using Akka.Event;
 using Akka.TestKit;
 using Trove.Actors.Backups;
 using Trove.Actors.Conductor;
-using Trove.Actors.Guests;
 using Trove.Actors.Instances;
-using Trove.Actors.Messaging;
 using Trove.Tests.Support;
+using Trove.Contracts.Guests;
+using Trove.Amqp;
 
 namespace Trove.Tests.Conductor;
 

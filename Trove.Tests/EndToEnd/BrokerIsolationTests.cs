@@ -2,9 +2,9 @@ using System.Net;
 using System.Text.Json;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
-using Trove.Actors.Guests;
-using Trove.Actors.Messaging;
 using Trove.Tests.Support;
+using Trove.Contracts.Guests;
+using Trove.Amqp;
 
 namespace Trove.Tests.EndToEnd;
 

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Trove.Tests.Guest;
 using Trove.Tests.Support;
 using Trove.Web.Validation;
+using Trove.Contracts.Guests;
 
 namespace Trove.Tests.EndToEnd;
 

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging.Abstractions;
 using MySqlConnector;
-using Trove.Actors.Guests;
 using Trove.Guest.Datastores.MariaDb;
 using Trove.Tests.Support;
 using Xunit.Abstractions;
+using Trove.Contracts.Guests;
 
 namespace Trove.Tests.Guest;
 

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using Trove.Actors.Guests;
 using Trove.Guest.Datastores.Postgres;
 using Trove.Tests.Support;
 using Xunit.Abstractions;
+using Trove.Contracts.Guests;
 
 namespace Trove.Tests.Guest;
 

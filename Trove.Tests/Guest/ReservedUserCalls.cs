@@ -1,5 +1,5 @@
-using Trove.Actors.Guests;
 using Trove.Guest.Datastores;
+using Trove.Contracts.Guests;
 
 namespace Trove.Tests.Guest;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Trove.Actors.Guests;
 using Trove.Actors.Instances;
-using Trove.Actors.Messaging;
+using Trove.Contracts.Guests;
 
 namespace Trove.Tests.Instances;
 

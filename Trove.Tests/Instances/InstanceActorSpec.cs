@@ -1,10 +1,10 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Trove.Actors.Guests;
 using Akka.TestKit;
 using Trove.Actors.Instances;
 using Trove.Actors.Tenants;
 using Trove.Tests.Support;
+using Trove.Contracts.Guests;
 using static Trove.Actors.Instances.InstanceCommands;
 
 namespace Trove.Tests.Instances;

@@ -1,6 +1,6 @@
-using Trove.Actors.Guests;
 using Trove.Actors.Instances;
 using Trove.Tests.Support;
+using Trove.Contracts.Guests;
 using static Trove.Actors.Instances.InstanceEvents;
 
 namespace Trove.Tests.Instances;

@@ -1,9 +1,9 @@
 using Akka.Actor;
 using Trove.Actors.Compute;
-using Trove.Actors.Guests;
 using Trove.Actors.Instances;
-using Trove.Actors.Messaging;
 using Trove.Tests.Support;
+using Trove.Contracts.Guests;
+using Trove.Amqp;
 
 namespace Trove.Tests.Instances;
 

@@ -2,7 +2,8 @@ using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using Trove.Actors.Messaging;
+using Trove.Contracts.Guests;
+using Trove.Amqp;
 
 namespace Trove.Tests.Messaging;
 

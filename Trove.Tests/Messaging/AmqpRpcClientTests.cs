@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
-using Trove.Actors.Guests;
-using Trove.Actors.Messaging;
 using Trove.Tests.Support;
+using Trove.Contracts.Guests;
+using Trove.Amqp;
 
 namespace Trove.Tests.Messaging;
 

@@ -4,8 +4,9 @@ using System.Text.Json.Nodes;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using Trove.Actors.Guests;
-using Trove.Actors.Messaging;
 using Trove.Tests.Support;
+using Trove.Contracts.Guests;
+using Trove.Amqp;
 
 namespace Trove.Tests.Messaging;
 

@@ -4,11 +4,11 @@ using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Akka.Actor;
-using Trove.Actors.Guests;
 using Trove.Actors.Hosting;
-using Trove.Actors.Messaging;
 using Trove.Guest.Agent;
 using Trove.Web.Auth;
+using Trove.Contracts.Guests;
+using Trove.Contracts;
 
 namespace Trove.Tests.Messaging;
 
@@ -21,7 +21,22 @@ public sealed class SecretsInLogsTests
     /// <summary>What a secret is called, by this test's own reading (independent of <see cref="Secrets.IsSecretName"/>).</summary>
     private static readonly Regex SecretName = new("password|secret|token$|tokenkey|credential|connectionstring|uri$", RegexOptions.IgnoreCase);
 
-    private static readonly Assembly[] Assemblies = [typeof(TroveSettings).Assembly, typeof(GuestDispatcher).Assembly, typeof(AuthSettings).Assembly];
+    /// <summary>Every Trove assembly these tests reach, directly or through another.</summary>
+    private static readonly Assembly[] Assemblies = TroveAssemblies([typeof(TroveSettings).Assembly, typeof(GuestDispatcher).Assembly, typeof(AuthSettings).Assembly]);
+
+    private static Assembly[] TroveAssemblies(Assembly[] roots)
+    {
+        var found = new Dictionary<string, Assembly>();
+        var pending = new Queue<Assembly>(roots);
+        while (pending.TryDequeue(out var assembly))
+        {
+            if (!found.TryAdd(assembly.GetName().Name!, assembly))
+                continue;
+            foreach (var reference in assembly.GetReferencedAssemblies().Where(r => r.Name?.StartsWith("Trove.") == true))
+                pending.Enqueue(Assembly.Load(reference));
+        }
+        return [.. found.Values];
+    }
 
     [Fact]
     public void Every_type_that_carries_a_secret_prints_it_masked()

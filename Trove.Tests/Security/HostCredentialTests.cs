@@ -1,8 +1,8 @@
 using Npgsql;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
-using Trove.Actors.Messaging;
 using Trove.Tests.Support;
+using Trove.Amqp;
 
 namespace Trove.Tests.Security;
 

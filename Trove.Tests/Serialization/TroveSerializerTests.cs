@@ -1,9 +1,9 @@
 using Akka.Actor;
 using Akka.Serialization;
-using Trove.Actors.Guests;
 using Trove.Actors.Instances;
 using Trove.Actors.Serialization;
 using Trove.Tests.Support;
+using Trove.Contracts.Guests;
 
 namespace Trove.Tests.Serialization;
 

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Trove.Actors.Guests;
-using Trove.Actors.Messaging;
+using Trove.Contracts.Guests;
+using Trove.Amqp;
 
 namespace Trove.Tests.Support;
 

@@ -1,5 +1,5 @@
-using Trove.Actors.Guests;
 using Trove.Actors.Instances;
+using Trove.Contracts.Guests;
 
 namespace Trove.Tests.Support;
 

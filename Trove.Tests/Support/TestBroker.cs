@@ -1,7 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Trove.Actors.Guests;
-using Trove.Actors.Messaging;
+using Trove.Contracts.Guests;
+using Trove.Amqp;
 
 namespace Trove.Tests.Support;
 

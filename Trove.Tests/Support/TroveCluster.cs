@@ -1,4 +1,5 @@
 using Trove.Actors.Admin;
+using Trove.Contracts.Admin;
 
 namespace Trove.Tests.Support;
 

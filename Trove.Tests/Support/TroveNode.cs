@@ -5,6 +5,8 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Trove.Actors.Admin;
 using Trove.Actors.Compute;
+using Trove.Contracts.Admin;
+using Trove.Amqp;
 
 namespace Trove.Tests.Support;
 
@@ -238,7 +240,7 @@ public sealed class TroveNode : IAsyncDisposable
             return;
         using var management = TestBroker.ManagementClient();
         foreach (var server in Directory.EnumerateDirectories(ServersDir))
-            await management.DeleteAsync($"api/users/{Trove.Actors.Messaging.AmqpSettings.GuestUser(Path.GetFileName(server))}");
+            await management.DeleteAsync($"api/users/{Trove.Amqp.AmqpSettings.GuestUser(Path.GetFileName(server))}");
     }
 
     public async ValueTask DisposeAsync()

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
-using Trove.Actors.Messaging;
 using Trove.Web.RateLimiting;
 using Trove.Web.Validation;
+using Trove.Contracts;
 
 namespace Trove.Web.Auth;
 

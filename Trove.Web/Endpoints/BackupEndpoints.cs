@@ -2,13 +2,13 @@ using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Hosting;
 using Trove.Actors.Backups;
-using Trove.Actors.Guests;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
 using Trove.Web.Errors;
 using Trove.Web.Validation;
 using Trove.Web.Views;
+using Trove.Contracts.Guests;
 
 namespace Trove.Web.Endpoints;
 

@@ -1,13 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Hosting;
-using Trove.Actors.Guests;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
-using Trove.Actors.Messaging;
 using Trove.Web.Errors;
 using Trove.Web.Validation;
 using Trove.Web.Views;
+using Trove.Contracts.Guests;
 using static Trove.Web.Endpoints.InstanceAsk;
 
 namespace Trove.Web.Endpoints;

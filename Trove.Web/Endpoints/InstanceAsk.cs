@@ -2,9 +2,9 @@ using Akka.Actor;
 using Akka.Hosting;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
-using Trove.Actors.Messaging;
 using Trove.Web.Errors;
 using Trove.Web.Validation;
+using Trove.Contracts.Guests;
 
 namespace Trove.Web.Endpoints;
 

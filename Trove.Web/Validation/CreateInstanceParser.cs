@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Trove.Actors.Catalog;
-using Trove.Actors.Guests;
 using Trove.Actors.Instances;
 
 namespace Trove.Web.Validation;

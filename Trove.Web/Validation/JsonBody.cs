@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Trove.Actors.Guests;
+using Trove.Contracts.Guests;
 
 namespace Trove.Web.Validation;
 

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Trove.Actors.Guests;
+using Trove.Contracts.Guests;
 
 namespace Trove.Web.Validation;
 
@@ -10,14 +10,14 @@ public sealed partial record NameRules(
     public static readonly NameRules Postgres = new(
         PostgresName(), "letters, digits, '_' or '-'", 63, 63,
         new HashSet<string> { "postgres", "template0", "template1" },
-        Actors.Guests.ReservedUsers.Postgres);
+        Contracts.Guests.ReservedUsers.Postgres);
 
     /// <summary>MariaDB 10.11's limits: database names up to 64 characters, user names up to 80. '$' is the one more
     /// character MariaDB takes in unquoted names; nothing that needs quoting in a shell or a file name.</summary>
     public static readonly NameRules MariaDb = new(
         MariaDbName(), "letters, digits, '_', '$' or '-'", 64, 80,
         new HashSet<string> { "mysql", "information_schema", "performance_schema", "sys", "lost+found" },
-        Actors.Guests.ReservedUsers.MariaDb);
+        Contracts.Guests.ReservedUsers.MariaDb);
 
     public static NameRules For(string datastore) => datastore switch
     {
@@ -43,7 +43,7 @@ public sealed partial record NameRules(
     public void CheckUnreserved(string name)
     {
         if (ReservedUsers.Contains(name))
-            throw new RequestError(400, Actors.Guests.ReservedUsers.Message(name));
+            throw new RequestError(400, Contracts.Guests.ReservedUsers.Message(name));
     }
 
     public static void CheckPassword(string user, string? password)

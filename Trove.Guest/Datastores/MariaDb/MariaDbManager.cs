@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
-using Trove.Actors.Guests;
+using Trove.Contracts.Guests;
 
 namespace Trove.Guest.Datastores.MariaDb;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Trove.Actors.Guests;
+using Trove.Contracts.Guests;
 
 namespace Trove.Guest.Datastores.Postgres;
 

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json.Serialization;
-using Trove.Actors.Messaging;
+using Trove.Contracts;
 
-namespace Trove.Actors.Admin;
+namespace Trove.Contracts.Admin;
 
 /// <summary>One command, sent as one line of JSON; the endpoint answers with one line of JSON and closes.</summary>
 public sealed record AdminRequest(

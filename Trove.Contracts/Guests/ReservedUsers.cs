@@ -1,4 +1,4 @@
-namespace Trove.Actors.Guests;
+namespace Trove.Contracts.Guests;
 
 /// <summary>
 /// A datastore's own accounts and the guest's: no tenant request creates, changes, re-hosts, grants, revokes or deletes

@@ -2,8 +2,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Trove.Contracts;
 
-namespace Trove.Actors.Messaging;
+namespace Trove.Contracts.Guests;
 
 /// <summary>The body of every guest and conductor message: <c>{"method", "args", "version"}</c>, as the seed describes.
 /// Calls carry their correlation id and reply queue in the AMQP properties.</summary>

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace Trove.Actors.Messaging;
+namespace Trove.Contracts;
 
 /// <summary>
 /// Keeps passwords, tokens and credentials out of logs. Dead letters and Akka's debug logging print a message's

@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
-namespace Trove.Actors.Admin;
+namespace Trove.Contracts.Admin;
 
 /// <summary>Sends one command to a node's admin endpoint; used by <c>trove-admin</c> and the tests.</summary>
 public static class AdminClient

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using Trove.Contracts.Guests;
 
-namespace Trove.Actors.Messaging;
+namespace Trove.Amqp;
 
 /// <summary>
 /// Calls with a reply: the request carries a correlation id and this process's reply queue, and expires when the

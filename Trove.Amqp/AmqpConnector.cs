@@ -1,7 +1,7 @@
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
-namespace Trove.Actors.Messaging;
+namespace Trove.Amqp;
 
 /// <summary>
 /// One broker connection per process. RabbitMQ.Client's automatic recovery reconnects it and re-declares

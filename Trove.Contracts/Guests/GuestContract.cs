@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json.Serialization;
-using Trove.Actors.Messaging;
+using Trove.Contracts;
 
-namespace Trove.Actors.Guests;
+namespace Trove.Contracts.Guests;
 
 /// <summary>The wire contract between the control plane and a guest agent, in upstream Trove's JSON names.</summary>
 public static class GuestMethods

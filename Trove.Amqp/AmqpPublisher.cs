@@ -2,8 +2,9 @@ using System.Globalization;
 using Akka;
 using Akka.Streams.Dsl;
 using RabbitMQ.Client;
+using Trove.Contracts.Guests;
 
-namespace Trove.Actors.Messaging;
+namespace Trove.Amqp;
 
 /// <summary>Publishes with publisher confirms: a completed publish is in the broker, persistent. Every message carries
 /// this process's broker user as its <c>user-id</c>, which the broker checks and the receiver trusts.</summary>

@@ -5,7 +5,7 @@ using Akka.Util;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
-namespace Trove.Actors.Messaging;
+namespace Trove.Amqp;
 
 /// <summary>A delivered message. It stays unacknowledged (and is redelivered if this process dies) until
 /// whoever handled it calls <see cref="AckAsync"/>. <see cref="UserId"/> is the publisher's broker user when it said

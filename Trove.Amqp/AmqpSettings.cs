@@ -1,6 +1,8 @@
 using System.Text;
+using Trove.Contracts.Guests;
+using Trove.Contracts;
 
-namespace Trove.Actors.Messaging;
+namespace Trove.Amqp;
 
 /// <summary>Where the broker is and which topic exchange carries guest RPC and conductor reports.</summary>
 public sealed record AmqpSettings
