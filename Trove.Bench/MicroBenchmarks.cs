@@ -1,9 +1,11 @@
+using Trove.Actors.Hosting;
 using Akka.Actor;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
 using Trove.Actors.Instances;
 using Trove.Actors.Serialization;
 using Trove.Contracts.Guests;
+using Trove.Actors.Sharding;
 
 namespace Trove.Bench;
 
@@ -16,7 +18,7 @@ public class MicroBenchmarks
     private InstanceState _state = null!;
     private byte[] _stateBytes = null!;
     private byte[] _heartbeat = null!;
-    private readonly InstanceMessageExtractor _extractor = new(InstanceRegistration.ShardCount);
+    private readonly InstanceMessageExtractor _extractor = new(EntityShards.Count);
     private readonly InstanceCommands.Get _get = new(SeededIds.Of(42), "demo");
 
     public static int Run(string[] args)
@@ -29,7 +31,7 @@ public class MicroBenchmarks
     public void Setup()
     {
         _system = ActorSystem.Create("micro");
-        _serializer = new TroveSerializer((ExtendedActorSystem)_system);
+        _serializer = new TroveSerializer((ExtendedActorSystem)_system, TroveNodeExtensions.Manifests);
         var at = DateTimeOffset.UtcNow;
         _state = InstanceState.Apply(null, new InstanceEvents.Created(SeededIds.Of(42), "demo", "pg1", "small", 512, 1, "postgresql", "15",
             [new DatabaseSpec("appdb")], ["app"], at)) with { Address = "127.0.0.1", Port = 5432, ServiceStatus = "healthy" };

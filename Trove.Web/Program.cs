@@ -1,5 +1,6 @@
 using Trove.Actors.Hosting;
 using Trove.Web.Hosting;
+using Trove.Actors.Files;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var settings = builder.Configuration.LoadTroveSettings();

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Trove.Actors.Hosting;
+using Trove.Actors.Files;
 
 namespace Trove.Actors.Admin;
 

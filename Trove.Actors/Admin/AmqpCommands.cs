@@ -1,9 +1,9 @@
 using Trove.Actors.Conductor;
-using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
 using Trove.Contracts.Admin;
 using Trove.Amqp;
+using Trove.Actors.Broker;
 
 namespace Trove.Actors.Admin;
 

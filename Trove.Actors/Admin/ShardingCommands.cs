@@ -4,6 +4,7 @@ using Trove.Actors.Backups;
 using Trove.Actors.Instances;
 using Trove.Actors.Tenants;
 using Trove.Contracts.Admin;
+using Trove.Actors.Sharding;
 
 namespace Trove.Actors.Admin;
 
@@ -13,7 +14,7 @@ public sealed class ShardingCommands(ActorSystem system) : IAdminCommandSet
     private static readonly string[] TypeNames = [InstanceRegistration.TypeName, BackupRegistration.TypeName, TenantRegistration.TypeName];
 
     // Every type shards by the same stable hash over the same number of shards (see the registrations).
-    private static readonly HashCodeMessageExtractor ById = new InstanceMessageExtractor(InstanceRegistration.ShardCount);
+    private static readonly HashCodeMessageExtractor ById = new InstanceMessageExtractor(EntityShards.Count);
 
     public IEnumerable<AdminCommand> Commands =>
     [

@@ -3,9 +3,9 @@ using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using Trove.Actors.Guests;
-using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Contracts.Guests;
+using Trove.Actors.Sharding;
 using static Trove.Actors.Backups.BackupCommands;
 using static Trove.Actors.Backups.BackupEvents;
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Trove.Actors.Compute;
+using Trove.Actors.Files;
 
 namespace Trove.Actors.Backups;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Trove.Actors.Files;
 
 namespace Trove.Actors.Compute;
 

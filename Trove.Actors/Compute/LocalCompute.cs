@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Trove.Contracts.Guests;
+using Trove.Actors.Files;
 
 namespace Trove.Actors.Compute;
 

@@ -4,9 +4,9 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using Trove.Actors.Hosting;
 using Trove.Contracts.Guests;
 using Trove.Amqp;
+using Trove.Actors.Files;
 
 namespace Trove.Actors.Guests;
 

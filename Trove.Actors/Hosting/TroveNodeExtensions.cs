@@ -19,6 +19,8 @@ using Trove.Actors.ReadModel;
 using Trove.Actors.Serialization;
 using Trove.Actors.Sql;
 using Trove.Actors.Tenants;
+using Trove.Actors.Sharding;
+using Trove.Actors.Broker;
 
 namespace Trove.Actors.Hosting;
 
@@ -94,15 +96,20 @@ public static class TroveNodeExtensions
         services.AddHostedService<AdminServer>();
     }
 
+    /// <summary>Every message family's manifests.</summary>
+    public static ManifestTable Manifests { get; } = new(InstanceManifests.All, TenantManifests.All, BackupManifests.All);
+
     /// <summary>The journal and snapshot store, with the serializer and tags the read model needs.</summary>
     public static AkkaConfigurationBuilder WithTroveJournal(this AkkaConfigurationBuilder builder, TroveSettings settings) => builder
         .AddHocon(settings.DatabaseProvider.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase) ? SqliteReads : "", HoconAddMode.Prepend)
-        .WithCustomSerializer("trove", [typeof(ITroveMessage)], system => new TroveSerializer(system))
+        .WithCustomSerializer("trove", [typeof(ITroveMessage)], system => new TroveSerializer(system, Manifests))
         .WithSqlPersistence(
             connectionString: settings.JournalConnection,
             providerName: settings.DatabaseProvider,
             autoInitialize: true,
-            journalBuilder: journal => journal.AddWriteEventAdapter<EventTagger>("tagger", [typeof(InstanceEvents.IInstanceEvent), typeof(BackupEvents.IBackupEvent)]));
+            journalBuilder: journal => journal
+                .AddWriteEventAdapter<InstanceEventTagger>("instance-tagger", [typeof(InstanceEvents.IInstanceEvent)])
+                .AddWriteEventAdapter<BackupEventTagger>("backup-tagger", [typeof(BackupEvents.IBackupEvent)]));
 
     /// <summary>Microsoft.Data.Sqlite starts any other transaction with BEGIN IMMEDIATE, which takes the write lock:
     /// every recovery and query would queue behind every write (and busy-wait). Read-uncommitted is its deferred
@@ -112,6 +119,13 @@ public static class TroveNodeExtensions
         akka.persistence.query.journal.sql.read-isolation-level = read-uncommitted
         akka.persistence.snapshot-store.sql.read-isolation-level = read-uncommitted
         """;
+
+    /// <summary>The kinds of entity whose work goes on after a crash, a handoff or a restart.</summary>
+    public static IReadOnlyList<ResumableKind> ResumableKinds(IReadOnlyActorRegistry registry) =>
+    [
+        new(InstanceRegistration.TypeName, registry.Get<InstanceRegion>(), id => new InstanceCommands.Wake(id)),
+        new(BackupRegistration.TypeName, registry.Get<BackupRegion>(), id => new BackupCommands.Wake(id)),
+    ];
 
     private static AkkaConfigurationBuilder WithTroveNode(this AkkaConfigurationBuilder builder, TroveSettings settings, IServiceProvider sp)
     {
@@ -124,24 +138,23 @@ public static class TroveNodeExtensions
             .WithTroveJournal(settings)
             .WithRemoting(settings.AkkaHost, settings.AkkaPort)
             .WithClustering(new ClusterOptions { Roles = settings.Roles.ToArray(), SeedNodes = settings.SeedNodes.ToArray() })
-            .WithTenants(settings.HasRole(InstanceRegistration.WorkerRole), settings.Quotas)
-            .WithInstances(settings.HasRole(InstanceRegistration.WorkerRole), settings.Instances)
-            .WithBackups(settings.HasRole(InstanceRegistration.WorkerRole), settings.Backups);
+            .WithTenants(settings.HasRole(EntityShards.WorkerRole), settings.Quotas)
+            .WithInstances(settings.HasRole(EntityShards.WorkerRole), settings.Instances)
+            .WithBackups(settings.HasRole(EntityShards.WorkerRole), settings.Backups);
 
         if (settings.SeedNodes.Count == 0)
             builder.AddStartup((system, _) => Cluster.Get(system).Join(Cluster.Get(system).SelfAddress));
 
-        if (settings.HasRole(InstanceRegistration.WorkerRole))
+        if (settings.HasRole(EntityShards.WorkerRole))
             builder.WithSingleton<InstanceProjectionKey>("instance-projection",
                 EntityProjection<InstanceState, InstanceEvents.IInstanceEvent>.Props(sp.GetRequiredService<ReadModelDb>(), InstanceRegistration.Projection),
-                new ClusterSingletonOptions { Role = InstanceRegistration.WorkerRole })
+                new ClusterSingletonOptions { Role = EntityShards.WorkerRole })
                 .WithSingleton<BackupProjectionKey>("backup-projection",
                     EntityProjection<BackupState, BackupEvents.IBackupEvent>.Props(sp.GetRequiredService<ReadModelDb>(), BackupRegistration.Projection),
-                    new ClusterSingletonOptions { Role = InstanceRegistration.WorkerRole })
+                    new ClusterSingletonOptions { Role = EntityShards.WorkerRole })
                 .WithSingleton<WorkResumer>("work-resumer",
-                    (_, registry, _) => WorkResumer.Props(sp.GetRequiredService<ReadModelDb>(),
-                        registry.Get<InstanceRegion>(), registry.Get<BackupRegion>(), settings.ResumeWorkEvery),
-                    new ClusterSingletonOptions { Role = InstanceRegistration.WorkerRole }, createProxyToo: false);
+                    (_, registry, _) => WorkResumer.Props(sp.GetRequiredService<ReadModelDb>(), ResumableKinds(registry), settings.ResumeWorkEvery),
+                    new ClusterSingletonOptions { Role = EntityShards.WorkerRole }, createProxyToo: false);
 
         if (settings.HasRole("conductor"))
             builder.WithActors((system, registry) =>

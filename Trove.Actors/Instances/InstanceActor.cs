@@ -6,8 +6,8 @@ using Trove.Actors.Compute;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Trove.Actors.Guests;
-using Trove.Actors.Hosting;
 using Trove.Contracts.Guests;
+using Trove.Actors.Sharding;
 using static Trove.Actors.Instances.InstanceCommands;
 using static Trove.Actors.Instances.InstanceEvents;
 

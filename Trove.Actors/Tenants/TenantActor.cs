@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Persistence;
-using Trove.Actors.Hosting;
+using Trove.Actors.Sharding;
 using static Trove.Actors.Tenants.TenantCommands;
 using static Trove.Actors.Tenants.TenantEvents;
 

@@ -5,6 +5,7 @@ using Trove.Actors.Instances;
 using Trove.Actors.Tenants;
 using Trove.Tests.Support;
 using Trove.Contracts.Guests;
+using Trove.Actors.Sharding;
 using static Trove.Actors.Instances.InstanceCommands;
 
 namespace Trove.Tests.Instances;
@@ -72,7 +73,7 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
 
         // A handoff or passivation that lands while the rename is being persisted.
         entity.Tell(new Rename("i9", "demo", "renamed"), TestActor);
-        entity.Tell(InstanceRegistration.WorkerShards().HandOffStopMessage ?? PoisonPill.Instance);
+        entity.Tell(EntityShards.WorkerShards().HandOffStopMessage ?? PoisonPill.Instance);
 
         Assert.Equal("renamed", ExpectMsg<InstanceReplies.Accepted>().State.Name);
         ExpectTerminated(entity);

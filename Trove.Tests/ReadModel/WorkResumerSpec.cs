@@ -1,7 +1,9 @@
 using Akka.Actor;
+using Akka.Hosting;
 using LinqToDB;
 using LinqToDB.Data;
 using Trove.Actors.Backups;
+using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
 using Trove.Actors.Sql;
@@ -41,7 +43,10 @@ public sealed class WorkResumerSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
         var instances = CreateTestProbe();
         var backups = CreateTestProbe();
 
-        Sys.ActorOf(WorkResumer.Props(db, instances, backups, TimeSpan.FromMilliseconds(300)));
+        var registry = new ActorRegistry();
+        registry.Register<InstanceRegion>(instances);
+        registry.Register<BackupRegion>(backups);
+        Sys.ActorOf(WorkResumer.Props(db, TroveNodeExtensions.ResumableKinds(registry), TimeSpan.FromMilliseconds(300)));
 
         // The first sweep, then the next: only the busy ones, each time (a first query can be slow on a loaded machine).
         for (var sweep = 0; sweep < 2; sweep++)

@@ -1,3 +1,4 @@
+using Trove.Actors.Hosting;
 using Akka.Actor;
 using Akka.Serialization;
 using Trove.Actors.Instances;
@@ -37,17 +38,25 @@ public sealed class TroveSerializerTests : IDisposable
     [MemberData(nameof(Samples))]
     public void Round_trips_through_the_serializer_bound_by_configuration(object message)
     {
-        var serializer = new TroveSerializer((ExtendedActorSystem)_system);
+        var serializer = new TroveSerializer((ExtendedActorSystem)_system, TroveNodeExtensions.Manifests);
         var manifest = serializer.Manifest(message);
         var back = serializer.FromBinary(serializer.ToBinary(message), manifest);
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(message, message.GetType()), System.Text.Json.JsonSerializer.Serialize(back, back.GetType()));
     }
 
     [Fact]
+    public void Every_message_bound_to_the_serializer_has_a_manifest_in_its_family()
+    {
+        var bound = typeof(ITroveMessage).Assembly.GetTypes()
+            .Where(t => typeof(ITroveMessage).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false });
+        Assert.Empty(bound.Except(TroveNodeExtensions.Manifests.Types));
+    }
+
+    [Fact]
     public void Every_known_type_has_its_own_manifest()
     {
-        var serializer = new TroveSerializer((ExtendedActorSystem)_system);
-        Assert.Equal(TroveSerializer.KnownTypes.Count(), TroveSerializer.KnownTypes.Distinct().Count());
+        var serializer = new TroveSerializer((ExtendedActorSystem)_system, TroveNodeExtensions.Manifests);
+        Assert.Equal(TroveNodeExtensions.Manifests.Types.Count(), TroveNodeExtensions.Manifests.Types.Distinct().Count());
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([], "no-such-manifest"));
     }
 }

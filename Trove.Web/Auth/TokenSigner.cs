@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
-using Trove.Actors.Hosting;
+using Trove.Actors.Files;
 
 namespace Trove.Web.Auth;
 

@@ -1,4 +1,4 @@
-namespace Trove.Actors.Compute;
+namespace Trove.Actors.Files;
 
 /// <summary>File modes, which the host boundary rests on; the local compute driver runs on Linux only.</summary>
 internal static class FileModes

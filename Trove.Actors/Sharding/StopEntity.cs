@@ -1,4 +1,4 @@
-namespace Trove.Actors.Hosting;
+namespace Trove.Actors.Sharding;
 
 /// <summary>
 /// What a shard sends its entity to stop it, on handoff and on passivation. Unlike PoisonPill, which stops an actor

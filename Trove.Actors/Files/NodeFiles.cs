@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
-using Trove.Actors.Compute;
 
-namespace Trove.Actors.Hosting;
+namespace Trove.Actors.Files;
 
 /// <summary>
 /// The node's files are the node's alone: everything it makes from now on (journal, snapshots, read model and their

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Trove.Actors.Hosting;
+namespace Trove.Actors.Files;
 
 /// <summary>A secret made once in a file that only the node's OS user can read (keys, tokens).</summary>
 public static class KeyFile

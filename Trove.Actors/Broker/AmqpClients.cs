@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Trove.Amqp;
 
-namespace Trove.Actors.Hosting;
+namespace Trove.Actors.Broker;
 
 /// <summary>The node's broker connection, publisher and RPC client; connected before the actor system starts.</summary>
 public sealed class AmqpClients(AmqpSettings settings, ILogger<AmqpClients> log) : IHostedService

@@ -1,0 +1,26 @@
+namespace Trove.Actors.Backups;
+
+/// <summary>The serializer manifests of the backup family's stored events and state and of the messages that cross
+/// nodes. A manifest, once used, is never changed or reused: a renamed type keeps its manifest here.</summary>
+public static class BackupManifests
+{
+    public static IReadOnlyDictionary<string, Type> All { get; } = new Dictionary<string, Type>
+    {
+        ["backup.created.v1"] = typeof(BackupEvents.Created),
+        ["backup.progressed.v1"] = typeof(BackupEvents.Progressed),
+        ["backup.failed.v1"] = typeof(BackupEvents.Failed),
+        ["backup.deleted.v1"] = typeof(BackupEvents.Deleted),
+        ["backup.end-acknowledged.v1"] = typeof(BackupEvents.EndAcknowledged),
+        ["backup.state.v1"] = typeof(BackupState),
+        ["backup.create"] = typeof(BackupCommands.Create),
+        ["backup.get"] = typeof(BackupCommands.Get),
+        ["backup.delete"] = typeof(BackupCommands.Delete),
+        ["backup.wake"] = typeof(BackupCommands.Wake),
+        ["backup.report"] = typeof(BackupCommands.Report),
+        ["backup.found"] = typeof(BackupReplies.Found),
+        ["backup.not-found"] = typeof(BackupReplies.NotFound),
+        ["backup.accepted"] = typeof(BackupReplies.Accepted),
+        ["backup.refused"] = typeof(BackupReplies.Refused),
+        ["backup.report-ack"] = typeof(BackupReplies.ReportAck),
+    };
+}

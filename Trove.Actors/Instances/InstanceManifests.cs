@@ -1,0 +1,58 @@
+namespace Trove.Actors.Instances;
+
+/// <summary>The serializer manifests of the instance family's stored events and state and of the messages that cross
+/// nodes. A manifest, once used, is never changed or reused: a renamed type keeps its manifest here.</summary>
+public static class InstanceManifests
+{
+    public static IReadOnlyDictionary<string, Type> All { get; } = new Dictionary<string, Type>
+    {
+        ["instance.created.v1"] = typeof(InstanceEvents.Created),
+        ["instance.server-created.v1"] = typeof(InstanceEvents.ServerCreated),
+        ["instance.service-status-changed.v1"] = typeof(InstanceEvents.ServiceStatusChanged),
+        ["instance.build-completed.v1"] = typeof(InstanceEvents.BuildCompleted),
+        ["instance.build-failed.v1"] = typeof(InstanceEvents.BuildFailed),
+        ["instance.delete-requested.v1"] = typeof(InstanceEvents.DeleteRequested),
+        ["instance.deleted.v1"] = typeof(InstanceEvents.Deleted),
+        ["instance.renamed.v1"] = typeof(InstanceEvents.Renamed),
+        ["instance.root-enabled.v1"] = typeof(InstanceEvents.RootEnabled),
+        ["instance.restart-started.v1"] = typeof(InstanceEvents.RestartStarted),
+        ["instance.restart-completed.v1"] = typeof(InstanceEvents.RestartCompleted),
+        ["instance.status-reset.v1"] = typeof(InstanceEvents.StatusReset),
+        ["instance.state.v1"] = typeof(InstanceState),
+        ["instance.resize-started.v1"] = typeof(InstanceEvents.ResizeStarted),
+        ["instance.resize-completed.v1"] = typeof(InstanceEvents.ResizeCompleted),
+        ["instance.resize"] = typeof(InstanceCommands.Resize),
+        ["instance.backup-started.v1"] = typeof(InstanceEvents.BackupStarted),
+        ["instance.backup-ended.v1"] = typeof(InstanceEvents.BackupEnded),
+        ["instance.start-backup"] = typeof(InstanceCommands.StartBackup),
+        ["instance.wake"] = typeof(InstanceCommands.Wake),
+        ["instance.end-backup"] = typeof(InstanceCommands.EndBackup),
+        ["instance.backup-end-ack"] = typeof(InstanceReplies.BackupEndAck),
+        ["instance.conflict"] = typeof(InstanceReplies.Conflict),
+        ["instance.configuration-attached.v1"] = typeof(InstanceEvents.ConfigurationAttached),
+        ["instance.configuration-detached.v1"] = typeof(InstanceEvents.ConfigurationDetached),
+        ["instance.attach-configuration"] = typeof(InstanceCommands.AttachConfiguration),
+        ["instance.detach-configuration"] = typeof(InstanceCommands.DetachConfiguration),
+        ["instance.create"] = typeof(InstanceCommands.Create),
+        ["instance.get"] = typeof(InstanceCommands.Get),
+        ["instance.inspect"] = typeof(InstanceCommands.Inspect),
+        ["instance.inspected"] = typeof(InstanceReplies.Inspected),
+        ["instance.delete"] = typeof(InstanceCommands.Delete),
+        ["instance.heartbeat"] = typeof(InstanceCommands.ReportHeartbeat),
+        ["instance.call-guest"] = typeof(InstanceCommands.CallGuest),
+        ["instance.enable-root"] = typeof(InstanceCommands.EnableRoot),
+        ["instance.disable-root"] = typeof(InstanceCommands.DisableRoot),
+        ["instance.restart"] = typeof(InstanceCommands.Restart),
+        ["instance.rename"] = typeof(InstanceCommands.Rename),
+        ["instance.reset-status"] = typeof(InstanceCommands.ResetStatus),
+        ["instance.guest-result"] = typeof(InstanceReplies.GuestResult),
+        ["instance.guest-failed"] = typeof(InstanceReplies.GuestFailed),
+        ["instance.root-credentials"] = typeof(InstanceReplies.RootEnabled),
+        ["instance.found"] = typeof(InstanceReplies.Found),
+        ["instance.not-found"] = typeof(InstanceReplies.NotFound),
+        ["instance.accepted"] = typeof(InstanceReplies.Accepted),
+        ["instance.refused"] = typeof(InstanceReplies.Refused),
+        ["instance.failed"] = typeof(InstanceReplies.Failed),
+        ["instance.heartbeat-ack"] = typeof(InstanceReplies.HeartbeatAck),
+    };
+}
