@@ -23,6 +23,9 @@ public enum ServerStatus
 /// <summary>A server as the compute driver sees it; the database engine listens on <see cref="Address"/>:<see cref="Port"/>.</summary>
 public sealed record Server(string Id, ServerStatus Status, string Address, int Port);
 
+/// <summary>A server the driver runs, with the instance it was made for.</summary>
+public sealed record HostedServer(string InstanceId, Server Server);
+
 /// <summary>The compute driver (upstream's Nova): servers that run a guest agent.</summary>
 public interface ICompute
 {
@@ -34,4 +37,10 @@ public interface ICompute
 
     /// <summary>Stops the server and everything on it and removes it; deleting a missing server does nothing.</summary>
     Task DeleteServerAsync(string serverId, CancellationToken ct);
+
+    /// <summary>Every server this driver runs for the control plane, whoever made it.</summary>
+    Task<IReadOnlyList<HostedServer>> ListServersAsync(CancellationToken ct);
+
+    /// <summary>Starts the guest of a server whose guest stopped, as a VM's init restarts a service that died.</summary>
+    Task RecoverServerAsync(string serverId, CancellationToken ct);
 }

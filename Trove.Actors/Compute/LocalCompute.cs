@@ -109,6 +109,26 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         return Task.FromResult<Server?>(new Server(serverId, status, "127.0.0.1", info.Port));
     }
 
+    /// <summary>A server is a directory with its guest info; its id is its instance's.</summary>
+    public async Task<IReadOnlyList<HostedServer>> ListServersAsync(CancellationToken ct)
+    {
+        var servers = new List<HostedServer>();
+        foreach (var dir in Directory.EnumerateDirectories(Path.GetFullPath(settings.ServersDirectory)))
+            if (await GetServerAsync(Path.GetFileName(dir), ct) is { } server)
+                servers.Add(new HostedServer(server.Id, server));
+        return servers;
+    }
+
+    public async Task RecoverServerAsync(string serverId, CancellationToken ct)
+    {
+        var dir = ServerDirectory(serverId);
+        var infoPath = Path.Combine(dir, GuestInfoFile);
+        if (!File.Exists(infoPath) || GuestPid(dir) is not null || ServerUsers.IdsOf(ServerUsers.NameOf(serverId)) is not { } ids)
+            return;
+        log.LogWarning("the guest of server {Server} is not running; starting it again", serverId);
+        await StartGuestAsync(dir, infoPath, ids.Uid, ids.Gid, ct);
+    }
+
     /// <summary>Stops the guest (it stops its engine), kills whatever its OS user still runs, removes the directory,
     /// the user's unfinished backups and the user: nothing is left that a later user with the same uid could own.</summary>
     public async Task DeleteServerAsync(string serverId, CancellationToken ct)

@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Trove.Contracts.Guests;
 using Trove.Amqp;
@@ -42,7 +44,7 @@ public sealed class GuestBrokerUsers(AmqpSettings settings, byte[] secret, HttpC
         var credentials = CredentialsOf(instanceId);
         var user = Uri.EscapeDataString(credentials.User);
         var vhost = Uri.EscapeDataString(_vhost);
-        await PutAsync($"api/users/{user}", new { password = credentials.Password, tags = "" }, ct);
+        await PutAsync($"api/users/{user}", new { password = credentials.Password, tags = DeploymentTag }, ct);
         await PutAsync($"api/permissions/{vhost}/{user}", new
         {
             configure = "^$",
@@ -63,6 +65,32 @@ public sealed class GuestBrokerUsers(AmqpSettings settings, byte[] secret, HttpC
         using var response = await management.DeleteAsync($"api/users/{Uri.EscapeDataString(AmqpSettings.GuestUser(instanceId))}", ct);
         if (response.StatusCode != HttpStatusCode.NotFound)
             await EnsureSuccessAsync(response, ct);
+    }
+
+    /// <summary>Marks the guest users of this deployment (its conductor queue), so that deployments sharing a broker
+    /// never take each other's users for orphans. Tags grant nothing in RabbitMQ but the management UI's few.</summary>
+    private string DeploymentTag => $"trove-deployment:{settings.ConductorQueue}";
+
+    /// <summary>The instances of this deployment that have a guest broker user, by the users' names and tag.</summary>
+    public async Task<IReadOnlyList<string>> InstancesWithUsersAsync(CancellationToken ct = default)
+    {
+        var prefix = AmqpSettings.GuestUser("");
+        var users = await management.GetFromJsonAsync<List<BrokerUser>>("api/users", ct) ?? [];
+        return users.Where(u => u.Name.StartsWith(prefix, StringComparison.Ordinal) && u.HasTag(DeploymentTag))
+            .Select(u => u.Name[prefix.Length..]).ToList();
+    }
+
+    /// <summary>A user as the management API lists it; its tags are a list (a comma-separated string before 3.9).</summary>
+    private sealed record BrokerUser(
+        [property: JsonPropertyName("name")] string Name,
+        [property: JsonPropertyName("tags")] JsonElement Tags)
+    {
+        public bool HasTag(string tag) => Tags.ValueKind switch
+        {
+            JsonValueKind.Array => Tags.EnumerateArray().Any(t => t.GetString() == tag),
+            JsonValueKind.String => Tags.GetString()!.Split(',').Contains(tag),
+            _ => false,
+        };
     }
 
     private async Task PutAsync(string path, object body, CancellationToken ct)

@@ -16,6 +16,7 @@ using Trove.Actors.Configurations;
 using Trove.Actors.Guests;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
+using Trove.Actors.Reconciling;
 using Trove.Actors.Serialization;
 using Trove.Actors.Sql;
 using Trove.Actors.Tenants;
@@ -154,6 +155,11 @@ public static class TroveNodeExtensions
                     new ClusterSingletonOptions { Role = EntityShards.WorkerRole })
                 .WithSingleton<WorkResumer>("work-resumer",
                     (_, registry, _) => WorkResumer.Props(sp.GetRequiredService<ReadModelDb>(), ResumableKinds(registry), settings.ResumeWorkEvery),
+                    new ClusterSingletonOptions { Role = EntityShards.WorkerRole }, createProxyToo: false)
+                .WithSingleton<Reconciler>("reconciler",
+                    (_, registry, _) => Reconciler.Props(sp.GetRequiredService<ReadModelDb>(), sp.GetRequiredService<ICompute>(),
+                        sp.GetRequiredService<GuestBrokerUsers>(), sp.GetRequiredService<IGuestRpc>(), registry.Get<InstanceRegion>(),
+                        settings.Reconcile, settings.AskTimeout),
                     new ClusterSingletonOptions { Role = EntityShards.WorkerRole }, createProxyToo: false);
 
         if (settings.HasRole("conductor"))

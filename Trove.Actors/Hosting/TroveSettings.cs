@@ -6,6 +6,7 @@ using Trove.Actors.Instances;
 using Trove.Actors.Tenants;
 using Trove.Contracts;
 using Trove.Amqp;
+using Trove.Actors.Reconciling;
 
 namespace Trove.Actors.Hosting;
 
@@ -55,6 +56,7 @@ public sealed record TroveSettings
 
     public AmqpSettings Amqp { get; init; } = new();
     public AdminSettings Admin { get; init; } = new();
+    public ReconcileSettings Reconcile { get; init; } = new();
     public InstanceSettings Instances { get; init; } = new();
     public BackupSettings Backups { get; init; } = new();
     public CatalogSettings Catalog { get; init; } = new();

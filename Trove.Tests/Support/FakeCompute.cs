@@ -33,4 +33,17 @@ public sealed class FakeCompute : ICompute
         Deleted.Enqueue(serverId);
         return Task.CompletedTask;
     }
+
+    public ConcurrentQueue<string> Recovered { get; } = new();
+
+    public Task<IReadOnlyList<HostedServer>> ListServersAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<HostedServer>>(Servers.Values.Select(s => new HostedServer(s.Id, s)).ToList());
+
+    public Task RecoverServerAsync(string serverId, CancellationToken ct)
+    {
+        if (Servers.TryGetValue(serverId, out var s))
+            Servers[serverId] = s with { Status = ServerStatus.Active };
+        Recovered.Enqueue(serverId);
+        return Task.CompletedTask;
+    }
 }

@@ -146,7 +146,10 @@ public sealed class TroveNode : IAsyncDisposable
             }
             catch (HttpRequestException) { }
             if (DateTime.UtcNow > deadline)
+            {
+                process.Kill(entireProcessTree: true); // not left running after its test; its log stays for the reader
                 throw new TimeoutException($"the node did not answer; see {dataDir}/node.log");
+            }
             await Task.Delay(100);
         }
     }

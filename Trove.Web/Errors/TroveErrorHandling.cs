@@ -16,6 +16,8 @@ public static class TroveErrorHandling
                 BadHttpRequestException bad => (bad.StatusCode, bad.Message),
                 TimeoutException or Akka.Actor.AskTimeoutException =>
                     (503, $"The request timed out inside the service; it may still complete. ({id})"),
+                System.Data.Common.DbException =>
+                    (503, $"The service's database cannot be reached; try again shortly. ({id})"),
                 _ => (500, $"Internal Server Error. Please keep this ID to help us figure out what went wrong: ({id})."),
             };
             if (code >= 500)

@@ -1,0 +1,54 @@
+using Trove.Actors.Compute;
+using Trove.Actors.Instances;
+
+namespace Trove.Actors.Reconciling;
+
+/// <summary>What the reconciler may do to make what runs match what the journal holds.</summary>
+public abstract record Repair(string InstanceId);
+
+/// <summary>A server no instance owns (a delete during a build, a crash between two steps of a delete).</summary>
+public sealed record RemoveServer(string InstanceId, string ServerId) : Repair(InstanceId);
+
+/// <summary>A live instance's server whose guest stopped (killed, crashed): started again, as a VM's init would.</summary>
+public sealed record RestartGuest(string InstanceId, string ServerId) : Repair(InstanceId);
+
+/// <summary>A guest broker user (and its queue) that no instance owns.</summary>
+public sealed record RemoveBrokerUser(string InstanceId) : Repair(InstanceId);
+
+/// <summary>What one sweep saw: the instances the read model shows live, the servers the driver runs, the instances
+/// that have a broker user.</summary>
+public sealed record Observed(IReadOnlySet<string> LiveInstances, IReadOnlyList<HostedServer> Servers, IReadOnlyList<string> BrokerUsers);
+
+/// <summary>Pure decisions of the reconciler. A repair is due only when what calls for it has been seen on sweeps
+/// spanning its grace: the read model follows the journal a little late, and a build starts its guest a little after
+/// it made the server. The entity itself has the last word (<see cref="Confirmed"/>).</summary>
+public static class ReconcileDecisions
+{
+    /// <summary>This sweep's suspects (each with when it was first seen) and the repairs now due.</summary>
+    public static (IReadOnlyDictionary<Repair, DateTimeOffset> Suspects, IReadOnlyList<Repair> Due) Sweep(
+        Observed seen, IReadOnlyDictionary<Repair, DateTimeOffset> suspects, DateTimeOffset now, TimeSpan orphanGrace, TimeSpan restartGrace)
+    {
+        var current = new List<Repair>();
+        foreach (var (instanceId, server) in seen.Servers)
+        {
+            if (!seen.LiveInstances.Contains(instanceId))
+                current.Add(new RemoveServer(instanceId, server.Id));
+            else if (server.Status == ServerStatus.Shutdown)
+                current.Add(new RestartGuest(instanceId, server.Id));
+        }
+        current.AddRange(seen.BrokerUsers.Where(id => !seen.LiveInstances.Contains(id)).Select(id => new RemoveBrokerUser(id)));
+
+        var next = current.Distinct().ToDictionary(r => r, r => suspects.TryGetValue(r, out var since) ? since : now);
+        var due = next.Where(p => now - p.Value >= (p.Key is RestartGuest ? restartGrace : orphanGrace)).Select(p => p.Key).ToList();
+        return (next, due);
+    }
+
+    /// <summary>Whether the instance's entity, as it recovered from the journal, agrees the repair is right.</summary>
+    public static bool Confirmed(Repair repair, InstanceState? instance) => repair switch
+    {
+        RemoveServer or RemoveBrokerUser => instance is null || instance.IsDeleted,
+        RestartGuest restart => instance is { IsDeleted: false, Task: not (InstanceTask.Building or InstanceTask.Deleting) }
+            && instance.ServerId == restart.ServerId,
+        _ => false,
+    };
+}

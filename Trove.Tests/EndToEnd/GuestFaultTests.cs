@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Net;
+using Trove.Actors.Compute;
+using Trove.Tests.Support;
+
+namespace Trove.Tests.EndToEnd;
+
+/// <summary>Faults of a server, on the real stack: a guest killed with SIGKILL comes back by itself, and a delete
+/// during a build leaves no server, process, OS user or broker user behind.</summary>
+[Collection("node")]
+public sealed class GuestFaultTests
+{
+    private static readonly Dictionary<string, string> FastReconcile = new()
+    {
+        ["Trove__Reconcile__Every"] = "00:00:01",
+        ["Trove__Reconcile__RestartGrace"] = "00:00:01",
+        ["Trove__Reconcile__OrphanGrace"] = "00:00:03",
+        ["Trove__Instances__HeartbeatExpiry"] = "00:00:05",
+    };
+
+    [Fact]
+    public async Task A_killed_guest_turns_its_instance_error_then_is_started_again_and_reports_healthy()
+    {
+        await using var node = await TroveNode.StartAsync(TroveNode.NewDataDir(), FastReconcile);
+        var id = (string)(await node.CreateInstanceAsync("demo", PostgresInstanceTests.CreateBody("pg-guest-kill")))["id"]!;
+        var active = await node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(120));
+        await WaitForOperatingStatusAsync(node, id, "HEALTHY");
+        var guest = GuestPid(node, id);
+
+        Process.Start("kill", ["-KILL", guest.ToString()])!.WaitForExit();
+
+        await WaitForOperatingStatusAsync(node, id, "HEALTHY", after: s => s != "HEALTHY");
+        Assert.NotEqual(guest, GuestPid(node, id));
+        Assert.Equal(42, await PostgresInstanceTests.QueryAsAppAsync(active)); // its engine and data are still there
+    }
+
+    [Fact]
+    public async Task A_delete_during_the_build_leaves_nothing_of_the_instance_running()
+    {
+        await using var node = await TroveNode.StartAsync(TroveNode.NewDataDir(), FastReconcile);
+        var id = (string)(await node.CreateInstanceAsync("demo", PostgresInstanceTests.CreateBody("pg-early-delete")))["id"]!;
+        var deleted = await node.Client("demo").DeleteAsync($"v1.0/demo/instances/{id}");
+        Assert.Equal(HttpStatusCode.Accepted, deleted.StatusCode);
+
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (!await GoneAsync(node, id))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"instance {id} left something behind; see {node.DataDir}/node.log");
+            await Task.Delay(500);
+        }
+    }
+
+    private static async Task<bool> GoneAsync(TroveNode node, string id)
+    {
+        using var management = TestBroker.ManagementClient();
+        var user = await management.GetAsync($"api/users/{Trove.Amqp.AmqpSettings.GuestUser(id)}");
+        var shown = await node.Client("demo").GetAsync($"v1.0/demo/instances/{id}"); // a 503 of a loaded machine is "not yet"
+        return shown.StatusCode == HttpStatusCode.NotFound
+            && !Directory.Exists(Path.Combine(node.ServersDir, id))
+            && node.ProcessesInServers(id).Count == 0
+            && ServerUsers.IdsOf(ServerUsers.NameOf(id)) is null
+            && user.StatusCode == HttpStatusCode.NotFound;
+    }
+
+    private static int GuestPid(TroveNode node, string id) =>
+        int.Parse(File.ReadAllText(Path.Combine(node.ServersDir, id, "guest.pid")).Trim());
+
+    /// <summary>Waits until the instance shows <paramref name="status"/>, after first having shown one that
+    /// <paramref name="after"/> accepts, if given.</summary>
+    private static async Task WaitForOperatingStatusAsync(TroveNode node, string id, string status, Func<string, bool>? after = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        var seen = new List<string>();
+        var passed = after is null;
+        while (true)
+        {
+            var shown = (string?)(await node.ShowAsync("demo", id))!["operating_status"] ?? "";
+            if (seen.Count == 0 || seen[^1] != shown)
+                seen.Add(shown);
+            passed |= after?.Invoke(shown) == true;
+            if (passed && shown == status)
+                return;
+            Assert.True(DateTime.UtcNow < deadline, $"operating_status went {string.Join(" → ", seen)}, not to {status}; see {node.DataDir}/node.log");
+            await Task.Delay(250);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using Trove.Actors.Compute;
+using Trove.Actors.Instances;
+using Trove.Actors.Reconciling;
+
+namespace Trove.Tests.Reconciling;
+
+public sealed class ReconcileDecisionsTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan OrphanGrace = TimeSpan.FromMinutes(2), RestartGrace = TimeSpan.FromSeconds(5);
+    private static readonly IReadOnlyDictionary<Repair, DateTimeOffset> None = new Dictionary<Repair, DateTimeOffset>();
+
+    private static HostedServer Server(string id, ServerStatus status = ServerStatus.Active) => new(id, new Server(id, status, "127.0.0.1", 1));
+
+    private static Observed Seen(string[] live, HostedServer[] servers, string[] users) => new(live.ToHashSet(), servers, users);
+
+    [Fact]
+    public void Nothing_is_done_while_servers_and_users_match_live_instances_with_running_guests()
+    {
+        var (suspects, due) = ReconcileDecisions.Sweep(Seen(["a", "b"], [Server("a"), Server("b")], ["a", "b"]), None, T0, OrphanGrace, RestartGrace);
+        Assert.Empty(suspects);
+        Assert.Empty(due);
+    }
+
+    [Fact]
+    public void An_orphan_is_removed_only_once_it_stayed_an_orphan_for_the_grace()
+    {
+        var seen = Seen(["a"], [Server("a"), Server("gone")], ["a", "gone"]);
+        var (suspects, due) = ReconcileDecisions.Sweep(seen, None, T0, OrphanGrace, RestartGrace);
+        Assert.Empty(due); // the read model may just not have the instance yet
+        Assert.Equal(2, suspects.Count);
+
+        (suspects, due) = ReconcileDecisions.Sweep(seen, suspects, T0 + OrphanGrace - TimeSpan.FromSeconds(1), OrphanGrace, RestartGrace);
+        Assert.Empty(due);
+
+        (_, due) = ReconcileDecisions.Sweep(seen, suspects, T0 + OrphanGrace, OrphanGrace, RestartGrace);
+        Assert.Equal([new RemoveServer("gone", "gone"), new RemoveBrokerUser("gone")], due.OrderBy(r => r is RemoveBrokerUser));
+    }
+
+    [Fact]
+    public void A_suspect_that_is_no_longer_seen_is_forgotten_and_starts_its_grace_again()
+    {
+        var orphan = Seen([], [Server("x")], []);
+        var (suspects, _) = ReconcileDecisions.Sweep(orphan, None, T0, OrphanGrace, RestartGrace);
+        (suspects, _) = ReconcileDecisions.Sweep(Seen(["x"], [Server("x")], []), suspects, T0 + TimeSpan.FromMinutes(1), OrphanGrace, RestartGrace);
+        Assert.Empty(suspects);
+        (_, var due) = ReconcileDecisions.Sweep(orphan, suspects, T0 + TimeSpan.FromMinutes(3), OrphanGrace, RestartGrace);
+        Assert.Empty(due);
+    }
+
+    [Fact]
+    public void A_live_instances_stopped_guest_is_restarted_after_its_own_shorter_grace()
+    {
+        var seen = Seen(["a"], [Server("a", ServerStatus.Shutdown)], ["a"]);
+        var (suspects, due) = ReconcileDecisions.Sweep(seen, None, T0, OrphanGrace, RestartGrace);
+        Assert.Empty(due);
+        (_, due) = ReconcileDecisions.Sweep(seen, suspects, T0 + RestartGrace, OrphanGrace, RestartGrace);
+        Assert.Equal([new RestartGuest("a", "a")], due);
+    }
+
+    public static TheoryData<string, bool, bool, bool> Confirmations() => new()
+    {
+        // repair, entity exists, entity deleted, confirmed
+        { "remove-server", false, false, true },
+        { "remove-server", true, true, true },
+        { "remove-server", true, false, false },
+        { "remove-user", false, false, true },
+        { "remove-user", true, false, false },
+        { "restart", true, false, true },
+        { "restart", true, true, false },
+        { "restart", false, false, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Confirmations))]
+    public void The_entity_has_the_last_word(string kind, bool exists, bool deleted, bool confirmed)
+    {
+        Repair repair = kind switch
+        {
+            "remove-server" => new RemoveServer("i1", "i1"),
+            "remove-user" => new RemoveBrokerUser("i1"),
+            _ => new RestartGuest("i1", "i1"),
+        };
+        var state = exists ? Active("i1") with { IsDeleted = deleted } : null;
+        Assert.Equal(confirmed, ReconcileDecisions.Confirmed(repair, state));
+    }
+
+    [Theory]
+    [InlineData(InstanceTask.Building)]
+    [InlineData(InstanceTask.Deleting)]
+    public void A_guest_is_not_restarted_while_its_instance_builds_or_is_deleted(InstanceTask task) =>
+        Assert.False(ReconcileDecisions.Confirmed(new RestartGuest("i1", "i1"), Active("i1") with { Task = task }));
+
+    private static InstanceState Active(string id) =>
+        InstanceState.Apply(InstanceState.Apply(null, new InstanceEvents.Created(id, "demo", "pg1", "small", 512, 1, "postgresql", "15", [], [], T0)),
+            new InstanceEvents.ServerCreated(id, "127.0.0.1", 1, T0)) with
+        {
+            Task = InstanceTask.None,
+        };
+}
