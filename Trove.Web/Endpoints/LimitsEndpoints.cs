@@ -14,7 +14,7 @@ public static class LimitsEndpoints
 {
     public static RouteGroupBuilder MapLimits(this RouteGroupBuilder tenant)
     {
-        tenant.MapGet("/limits", async (string tenantId, IRequiredActor<TenantRegion> tenants, TenantRateLimiter limiter, TroveSettings settings) =>
+        tenant.MapGet("/limits", async (string tenantId, IRequiredActor<TenantRegion> tenants, TenantRateLimits limiter, TroveSettings settings) =>
         {
             var quotas = await tenants.ActorRef.Ask<TenantReplies.Quotas>(new TenantCommands.GetQuotas(tenantId), settings.AskTimeout);
             var limits = new List<object>
@@ -23,9 +23,9 @@ public static class LimitsEndpoints
                       max_volumes = quotas.Limits.Volumes, max_backups = quotas.Limits.Backups },
             };
             if (limiter.Enabled)
-                limits.AddRange(TenantRateLimiter.Verbs.Select(verb =>
+                limits.AddRange(TenantRateLimits.Verbs.Select(verb =>
                 {
-                    var (remaining, next) = limiter.Peek(tenantId, verb);
+                    var (remaining, next) = limiter.Peek(tenantId, verb, DateTimeOffset.UtcNow);
                     return (object)new
                     {
                         verb, uri = "*", regex = ".*", value = limiter.PerMinute, unit = "MINUTE", remaining,
