@@ -28,9 +28,3 @@ public sealed class TokenIssueLimit(int perMinute) : IRateLimiterPolicy<string>
         }, ct);
     };
 }
-
-public static class TokenIssueLimitHosting
-{
-    public static IServiceCollection AddTokenIssueLimit(this IServiceCollection services, int perMinute) =>
-        services.AddRateLimiter(options => options.AddPolicy(TokenIssueLimit.Policy, new TokenIssueLimit(perMinute)));
-}
