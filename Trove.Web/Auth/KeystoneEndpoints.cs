@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 using Trove.Web.RateLimiting;
+using Trove.Web.Requests;
 using Trove.Web.Validation;
 using Trove.Contracts;
 
@@ -17,65 +18,53 @@ public static class KeystoneEndpoints
     public static IEndpointRouteBuilder MapBuiltinKeystone(this IEndpointRouteBuilder routes)
     {
         var app = routes.MapGroup("").AllowAnonymous();
-        app.MapGet("/v3", (HttpRequest request) => Results.Json(new
-        {
-            version = new Dictionary<string, object>
-            {
-                ["id"] = "v3.14", ["status"] = "stable", ["updated"] = "2020-04-07T00:00:00Z",
-                ["links"] = new[] { new { rel = "self", href = $"{Root(request)}/v3/" } },
-                ["media-types"] = new[] { new { @base = "application/json", type = "application/vnd.openstack.identity-v3+json" } },
-            },
-        }));
+        app.MapGet("/v3", Describe);
         app.MapPost("/v3/auth/tokens", Issue).RequireRateLimiting(TokenIssueLimit.Policy);
+        app.MapGet("/v3/auth/tokens", Check);
         // Projects, so that the client can turn a project's name into its id (e.g. for quota show).
-        app.MapGet("/v3/projects", (HttpContext context, TokenSigner signer, AuthSettings settings, string? name) =>
-            Authorized(context, signer) is null
-                ? KeystoneError(401, "Unauthorized", "The request you have made requires authentication.")
-                : Results.Json(new { projects = Projects(settings).Where(p => name is null || p.name == name) }));
-        app.MapGet("/v3/projects/{id}", (string id, HttpContext context, TokenSigner signer, AuthSettings settings) =>
-            Authorized(context, signer) is null
-                ? KeystoneError(401, "Unauthorized", "The request you have made requires authentication.")
-                : Projects(settings).FirstOrDefault(p => p.id == id) is { } project
-                    ? Results.Json(new { project })
-                    : KeystoneError(404, "Not Found", $"Could not find project: {id}."));
-        app.MapGet("/v3/auth/tokens", (HttpContext context, TokenSigner signer, AuthSettings settings) =>
-        {
-            var subject = context.Request.Headers["X-Subject-Token"].ToString();
-            return signer.Verify(subject, DateTimeOffset.UtcNow) is { } caller
-                ? Token(context.Request, caller, settings, StatusCodes.Status200OK, subject)
-                : KeystoneError(404, "Not Found", "The token could not be found.");
-        });
+        app.MapGet("/v3/projects", ListProjects);
+        app.MapGet("/v3/projects/{id}", GetProject);
         return routes;
     }
 
-    private sealed record PasswordLogin(string? Name, string? Password, string? Project)
+    public static IResult Describe(HttpRequest request) => Results.Json(new
     {
-        private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+        version = new Dictionary<string, object>
+        {
+            ["id"] = "v3.14", ["status"] = "stable", ["updated"] = "2020-04-07T00:00:00Z",
+            ["links"] = new[] { new { rel = "self", href = $"{Root(request)}/v3/" } },
+            ["media-types"] = new[] { new { @base = "application/json", type = "application/vnd.openstack.identity-v3+json" } },
+        },
+    });
+
+    /// <summary>A token's caller and catalog, for <c>X-Subject-Token</c>.</summary>
+    public static IResult Check(HttpContext context, TokenSigner signer, AuthSettings settings)
+    {
+        var subject = context.Request.Headers["X-Subject-Token"].ToString();
+        return signer.Verify(subject, DateTimeOffset.UtcNow) is { } caller
+            ? Token(context.Request, caller, settings, StatusCodes.Status200OK, subject)
+            : KeystoneError(404, "Not Found", "The token could not be found.");
     }
 
-    /// <summary>The parts of a password login; a body of another shape is the client's error.</summary>
-    private static async Task<PasswordLogin> ReadLoginAsync(HttpRequest request)
-    {
-        var auth = JsonBody.Object(await JsonBody.ReadAsync(request), "auth");
-        var user = JsonBody.Object(JsonBody.Object(JsonBody.Object(auth, "identity"), "password"), "user");
-        var scope = auth["scope"] is null ? null : JsonBody.Object(auth, "scope");
-        var project = scope?["project"] is null ? null : JsonBody.Object(scope, "project");
-        return new PasswordLogin(JsonBody.String(user, "name", false) ?? JsonBody.String(user, "id", false), JsonBody.String(user, "password", false),
-            project is null ? null : JsonBody.String(project, "name", false) ?? JsonBody.String(project, "id", false));
-    }
+    public static IResult ListProjects(HttpContext context, TokenSigner signer, AuthSettings settings, string? name) =>
+        Authorized(context, signer) is null
+            ? KeystoneError(401, "Unauthorized", "The request you have made requires authentication.")
+            : Results.Json(new { projects = Projects(settings).Where(p => name is null || p.name == name) });
 
-    private static async Task<IResult> Issue(HttpContext context, TokenSigner signer, AuthSettings settings)
+    public static IResult GetProject(string id, HttpContext context, TokenSigner signer, AuthSettings settings) =>
+        Authorized(context, signer) is null
+            ? KeystoneError(401, "Unauthorized", "The request you have made requires authentication.")
+            : Projects(settings).FirstOrDefault(p => p.id == id) is { } project
+                ? Results.Json(new { project })
+                : KeystoneError(404, "Not Found", $"Could not find project: {id}.");
+
+    /// <summary>A body of another shape than a password login is the client's error, in Keystone's shape as the rest of <c>/v3</c>.</summary>
+    public static IResult Issue(Body<PasswordLoginBody> body, HttpContext context, TokenSigner signer, AuthSettings settings)
     {
-        PasswordLogin login;
-        try
-        {
-            login = await ReadLoginAsync(context.Request);
-        }
-        catch (RequestError e)
-        {
-            return KeystoneError(400, "Bad Request", e.Message);
-        }
-        var (name, password, scoped) = login;
+        if (body.Error is { } refused)
+            return KeystoneError(400, "Bad Request", refused.Message);
+        var user = body.Value.User!;
+        var (name, password, scoped) = (user.Name ?? user.Id, user.Password, body.Value.Project);
         var account = settings.Users.FirstOrDefault(u => u.Name == name);
         if (account is null || password is null || !CryptographicOperations.FixedTimeEquals(
                 System.Text.Encoding.UTF8.GetBytes(password), System.Text.Encoding.UTF8.GetBytes(account.Password)))

@@ -40,7 +40,6 @@ public static class TroveAuth
     {
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
         return app;
     }
 }

@@ -1,7 +1,8 @@
-using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.Catalog;
 using Trove.Web.Auth;
 using Trove.Web.Errors;
+using Trove.Web.Requests;
 using Trove.Web.Validation;
 
 namespace Trove.Web.Endpoints;
@@ -12,60 +13,52 @@ public static class DatastoreAdminEndpoints
     /// <summary>The datastores this control plane has a guest manager for.</summary>
     public static readonly string[] Managers = ["postgresql", "mariadb"];
 
-    /// <summary>Configuration groups keep the version's name in 64 characters.</summary>
-    private const int MaxVersionName = 64;
+    public static RouteGroupBuilder MapDatastoreAdmin(this RouteGroupBuilder tenant)
+    {
+        var versions = tenant.MapGroup("/mgmt/datastore-versions").RequireAuthorization(TrovePolicies.Admin);
+        versions.MapGet("", ListVersions);
+        versions.MapGet("/{id}", GetVersion);
+        versions.MapPost("", AddVersion);
+        versions.MapPatch("/{id}", ChangeVersion);
+        return tenant;
+    }
+
+    public static async Task<Ok<object>> ListVersions(CatalogRepository repository) =>
+        TypedResults.Ok<object>(new { versions = (await repository.LoadAsync()).Datastores.SelectMany(d => d.Versions.Select(v => View(d, v))) });
+
+    public static async Task<Results<Ok<object>, TroveErrorResult>> GetVersion(string id, CatalogRepository repository) =>
+        (await repository.LoadAsync()).Datastores.SelectMany(d => d.Versions.Where(v => v.Id == id).Select(v => View(d, v))).FirstOrDefault() is { } view
+            ? TypedResults.Ok<object>(new { version = view })
+            : TroveError.Result(404, $"Datastore version '{id}' cannot be found.");
+
+    public static async Task<Results<Accepted, TroveErrorResult>> AddVersion(Body<NewDatastoreVersionBody> body, CatalogRepository repository)
+    {
+        var version = body.Value.Version!;
+        var manager = version.DatastoreManager!;
+        var datastore = version.DatastoreName ?? manager;
+        if (!Managers.Contains(manager))
+            return TroveError.Result(400, $"Datastore manager '{manager}' is not one of {string.Join(", ", Managers)}.");
+        if (datastore != manager)
+            return TroveError.Result(400, "Here a datastore is named after its manager: 'datastore_name' must equal 'datastore_manager'.");
+        try
+        {
+            await repository.AddVersionAsync(datastore, version.Name!, version.Active ?? true, version.Default ?? false);
+        }
+        catch (InvalidOperationException e)
+        {
+            return TroveError.Result(409, e.Message);
+        }
+        return TypedResults.Accepted((string?)null);
+    }
+
+    public static async Task<Results<Accepted, TroveErrorResult>> ChangeVersion(string id, Body<DatastoreVersionChangeBody> body, CatalogRepository repository) =>
+        await repository.SetVersionActiveAsync(id, body.Value.Active!.Value)
+            ? TypedResults.Accepted((string?)null)
+            : TroveError.Result(404, $"Datastore version '{id}' cannot be found.");
 
     private static object View(Datastore d, DatastoreVersion v) => new
     {
         id = v.Id, name = v.Name, version = v.Name, datastore_id = d.Id, datastore_name = d.Type, datastore_manager = d.Type,
         active = v.Active, @default = d.DefaultVersion == v.Name, image = "", packages = "",
     };
-
-    public static RouteGroupBuilder MapDatastoreAdmin(this RouteGroupBuilder tenant)
-    {
-        var versions = tenant.MapGroup("/mgmt/datastore-versions").RequireAuthorization(TrovePolicies.Admin);
-        versions.MapGet("", (HttpContext context, CatalogRepository repository) => InstanceAsk.Guarded(async () =>
-            Results.Json(new { versions = (await repository.LoadAsync()).Datastores.SelectMany(d => d.Versions.Select(v => View(d, v))) })));
-
-        versions.MapGet("/{id}", (string id, HttpContext context, CatalogRepository repository) => InstanceAsk.Guarded(async () =>
-            (await repository.LoadAsync()).Datastores.SelectMany(d => d.Versions.Where(v => v.Id == id).Select(v => View(d, v))).FirstOrDefault() is { } view
-                ? Results.Json(new { version = view })
-                : TroveError.NotFound($"Datastore version '{id}' cannot be found.")));
-
-        versions.MapPost("", (HttpContext context, CatalogRepository repository) => InstanceAsk.Guarded(async () =>
-        {
-            var version = JsonBody.Object(await JsonBody.ReadAsync(context.Request), "version");
-            var name = JsonBody.String(version, "name", required: true, MaxVersionName)!;
-            var manager = JsonBody.String(version, "datastore_manager", required: true)!;
-            var datastore = JsonBody.String(version, "datastore_name", required: false) ?? manager;
-            if (!Managers.Contains(manager))
-                throw new RequestError(400, $"Datastore manager '{manager}' is not one of {string.Join(", ", Managers)}.");
-            if (datastore != manager)
-                throw new RequestError(400, "Here a datastore is named after its manager: 'datastore_name' must equal 'datastore_manager'.");
-            if (name.Trim().Length == 0)
-                throw RequestError.Invalid($"'name' must be 1 to {MaxVersionName} characters.");
-            var active = JsonBody.Bool(version, "active") ?? true;
-            var makeDefault = JsonBody.Bool(version, "default") ?? false;
-            try
-            {
-                await repository.AddVersionAsync(datastore, name, active, makeDefault);
-            }
-            catch (InvalidOperationException e)
-            {
-                return TroveError.Of(409, e.Message);
-            }
-            return Results.StatusCode(StatusCodes.Status202Accepted);
-        }));
-
-        versions.MapPatch("/{id}", (string id, HttpContext context, CatalogRepository repository) => InstanceAsk.Guarded(async () =>
-        {
-            var body = await JsonBody.ReadAsync(context.Request);
-            if (JsonBody.Bool(body, "active") is not { } isActive)
-                throw RequestError.Invalid("'active' (true or false) is the attribute that can be changed here.");
-            return await repository.SetVersionActiveAsync(id, isActive)
-                ? Results.StatusCode(StatusCodes.Status202Accepted)
-                : TroveError.NotFound($"Datastore version '{id}' cannot be found.");
-        }));
-        return tenant;
-    }
 }

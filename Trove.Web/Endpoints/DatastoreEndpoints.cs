@@ -1,36 +1,48 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.Catalog;
 using Trove.Web.Errors;
 using Trove.Web.Views;
 
 namespace Trove.Web.Endpoints;
 
+/// <summary><c>/datastores</c>: the datastores and their versions a tenant can create instances of.</summary>
 public static class DatastoreEndpoints
 {
     public static RouteGroupBuilder MapDatastores(this RouteGroupBuilder tenant)
     {
         var datastores = tenant.MapGroup("/datastores");
-        datastores.MapGet("", async (string tenantId, HttpRequest request, CatalogRepository repository) =>
-            Results.Json(new { datastores = (await repository.LoadAsync()).Datastores.Select(d => View(d, tenantId, request)) }));
-        datastores.MapGet("/versions/{versionId}", async (string tenantId, string versionId, HttpRequest request, CatalogRepository repository) =>
-            (await repository.LoadAsync()).Datastores.SelectMany(d => d.Versions.Where(v => v.Id == versionId).Select(v => (d, v))).FirstOrDefault() is ({ } ds, { } version)
-                ? Results.Json(new { version = VersionView(ds, version, tenantId, request) })
-                : TroveError.NotFound($"Datastore version '{versionId}' cannot be found."));
-        datastores.MapGet("/{ds}", async (string tenantId, string ds, HttpRequest request, CatalogRepository repository) =>
-            (await repository.LoadAsync()).FindDatastore(ds) is { } datastore
-                ? Results.Json(new { datastore = View(datastore, tenantId, request) })
-                : TroveError.NotFound($"Datastore '{ds}' cannot be found."));
-        datastores.MapGet("/{ds}/versions", async (string tenantId, string ds, HttpRequest request, CatalogRepository repository) =>
-            (await repository.LoadAsync()).FindDatastore(ds) is { } datastore
-                ? Results.Json(new { versions = datastore.Versions.Select(v => VersionView(datastore, v, tenantId, request)) })
-                : TroveError.NotFound($"Datastore '{ds}' cannot be found."));
-        datastores.MapGet("/{ds}/versions/{v}", async (string tenantId, string ds, string v, HttpRequest request, CatalogRepository repository) =>
-            (await repository.LoadAsync()).FindDatastore(ds) is not { } datastore
-                ? TroveError.NotFound($"Datastore '{ds}' cannot be found.")
-                : CatalogService.FindVersion(datastore, v) is { } version
-                    ? Results.Json(new { version = VersionView(datastore, version, tenantId, request) })
-                    : TroveError.NotFound($"Datastore version '{v}' cannot be found."));
+        datastores.MapGet("", ListDatastores);
+        datastores.MapGet("/versions/{versionId}", GetVersionById);
+        datastores.MapGet("/{ds}", GetDatastore);
+        datastores.MapGet("/{ds}/versions", ListVersions);
+        datastores.MapGet("/{ds}/versions/{v}", GetVersion);
         return tenant;
     }
+
+    public static async Task<Ok<object>> ListDatastores(string tenantId, HttpRequest request, CatalogRepository repository) =>
+        TypedResults.Ok<object>(new { datastores = (await repository.LoadAsync()).Datastores.Select(d => View(d, tenantId, request)) });
+
+    public static async Task<Results<Ok<object>, TroveErrorResult>> GetVersionById(string tenantId, string versionId, HttpRequest request, CatalogRepository repository) =>
+        (await repository.LoadAsync()).Datastores.SelectMany(d => d.Versions.Where(v => v.Id == versionId).Select(v => (d, v))).FirstOrDefault() is ({ } ds, { } version)
+            ? TypedResults.Ok<object>(new { version = VersionView(ds, version, tenantId, request) })
+            : TroveError.Result(404, $"Datastore version '{versionId}' cannot be found.");
+
+    public static async Task<Results<Ok<object>, TroveErrorResult>> GetDatastore(string tenantId, string ds, HttpRequest request, CatalogRepository repository) =>
+        (await repository.LoadAsync()).FindDatastore(ds) is { } datastore
+            ? TypedResults.Ok<object>(new { datastore = View(datastore, tenantId, request) })
+            : TroveError.Result(404, $"Datastore '{ds}' cannot be found.");
+
+    public static async Task<Results<Ok<object>, TroveErrorResult>> ListVersions(string tenantId, string ds, HttpRequest request, CatalogRepository repository) =>
+        (await repository.LoadAsync()).FindDatastore(ds) is { } datastore
+            ? TypedResults.Ok<object>(new { versions = datastore.Versions.Select(v => VersionView(datastore, v, tenantId, request)) })
+            : TroveError.Result(404, $"Datastore '{ds}' cannot be found.");
+
+    public static async Task<Results<Ok<object>, TroveErrorResult>> GetVersion(string tenantId, string ds, string v, HttpRequest request, CatalogRepository repository) =>
+        (await repository.LoadAsync()).FindDatastore(ds) is not { } datastore
+            ? TroveError.Result(404, $"Datastore '{ds}' cannot be found.")
+            : CatalogService.FindVersion(datastore, v) is { } version
+                ? TypedResults.Ok<object>(new { version = VersionView(datastore, version, tenantId, request) })
+                : TroveError.Result(404, $"Datastore version '{v}' cannot be found.");
 
     private static object View(Datastore d, string tenantId, HttpRequest request) => new
     {

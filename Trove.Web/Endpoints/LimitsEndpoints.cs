@@ -1,10 +1,12 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.Hosting;
 using Trove.Actors.Tenants;
 using Trove.Web.Auth;
 using Trove.Web.Errors;
 using Trove.Web.RateLimiting;
+using Trove.Web.Requests;
 using Trove.Web.Validation;
 
 namespace Trove.Web.Endpoints;
@@ -14,53 +16,52 @@ public static class LimitsEndpoints
 {
     public static RouteGroupBuilder MapLimits(this RouteGroupBuilder tenant)
     {
-        tenant.MapGet("/limits", async (string tenantId, IRequiredActor<TenantRegion> tenants, TenantRateLimiter limiter, TroveSettings settings) =>
-        {
-            var quotas = await tenants.ActorRef.Ask<TenantReplies.Quotas>(new TenantCommands.GetQuotas(tenantId), settings.AskTimeout);
-            var limits = new List<object>
-            {
-                new { verb = "ABSOLUTE", max_instances = quotas.Limits.Instances, max_ram = quotas.Limits.Ram,
-                      max_volumes = quotas.Limits.Volumes, max_backups = quotas.Limits.Backups },
-            };
-            if (limiter.Enabled)
-                limits.AddRange(TenantRateLimiter.Verbs.Select(verb =>
-                {
-                    var (remaining, next) = limiter.Peek(tenantId, verb);
-                    return (object)new
-                    {
-                        verb, uri = "*", regex = ".*", value = limiter.PerMinute, unit = "MINUTE", remaining,
-                        nextAvailable = next.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"),
-                    };
-                }));
-            return Results.Json(new { limits });
-        });
-
-        tenant.MapGet("/mgmt/quotas/{project}", async (string tenantId, string project, HttpContext context,
-            IRequiredActor<TenantRegion> tenants, TroveSettings settings) =>
-        {
-            if (project != tenantId && !context.IsAdmin())
-                return TroveError.Of(403, "Only an admin can see another project's quotas.");
-            var quotas = await tenants.ActorRef.Ask<TenantReplies.Quotas>(new TenantCommands.GetQuotas(project), settings.AskTimeout);
-            return Results.Json(new { quotas = QuotaRows(quotas) });
-        });
-
-        tenant.MapPut("/mgmt/quotas/{project}", (string project, HttpContext context,
-            IRequiredActor<TenantRegion> tenants, TroveSettings settings) => InstanceAsk.Guarded(async () =>
-        {
-            var body = JsonBody.Object(await JsonBody.ReadAsync(context.Request), "quotas");
-            var limits = new Dictionary<string, int>();
-            foreach (var (resource, value) in body)
-                limits[resource] = int.TryParse(JsonBody.Scalar(body, resource), out var n)
-                    ? n
-                    : throw RequestError.Invalid($"the quota of '{resource}' must be a whole number, -1 for unlimited.");
-            return await tenants.ActorRef.Ask<object>(new TenantCommands.SetQuotas(project, limits), settings.AskTimeout) switch
-            {
-                TenantReplies.Quotas quotas => Results.Json(new { quotas = limits.ToDictionary(l => l.Key, l => l.Value) }),
-                TenantReplies.InvalidQuotas invalid => TroveError.BadRequest(invalid.Message),
-                var other => TroveError.Internal($"Unexpected reply {other.GetType().Name}."),
-            };
-        })).RequireAuthorization(TrovePolicies.Admin);
+        tenant.MapGet("/limits", GetLimits);
+        tenant.MapGet("/mgmt/quotas/{project}", GetQuotas);
+        tenant.MapPut("/mgmt/quotas/{project}", SetQuotas).RequireAuthorization(TrovePolicies.Admin);
         return tenant;
+    }
+
+    public static async Task<Ok<object>> GetLimits(string tenantId, IRequiredActor<TenantRegion> tenants, TenantRateLimits rateLimits, TroveSettings settings)
+    {
+        var quotas = await tenants.ActorRef.Ask<TenantReplies.Quotas>(new TenantCommands.GetQuotas(tenantId), settings.AskTimeout);
+        var limits = new List<object>
+        {
+            new { verb = "ABSOLUTE", max_instances = quotas.Limits.Instances, max_ram = quotas.Limits.Ram,
+                  max_volumes = quotas.Limits.Volumes, max_backups = quotas.Limits.Backups },
+        };
+        if (rateLimits.Enabled)
+            limits.AddRange(TenantRateLimits.Verbs.Select(verb =>
+            {
+                var (remaining, next) = rateLimits.Peek(tenantId, verb, DateTimeOffset.UtcNow);
+                return (object)new
+                {
+                    verb, uri = "*", regex = ".*", value = rateLimits.PerMinute, unit = "MINUTE", remaining,
+                    nextAvailable = next.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+                };
+            }));
+        return TypedResults.Ok<object>(new { limits });
+    }
+
+    public static async Task<Results<Ok<object>, TroveErrorResult>> GetQuotas(string tenantId, string project, HttpContext context,
+        IRequiredActor<TenantRegion> tenants, TroveSettings settings)
+    {
+        if (project != tenantId && !context.IsAdmin())
+            return TroveError.Result(403, "Only an admin can see another project's quotas.");
+        var quotas = await tenants.ActorRef.Ask<TenantReplies.Quotas>(new TenantCommands.GetQuotas(project), settings.AskTimeout);
+        return TypedResults.Ok<object>(new { quotas = QuotaRows(quotas) });
+    }
+
+    public static async Task<Results<Ok<object>, TroveErrorResult>> SetQuotas(string project, Body<QuotasBody> body,
+        IRequiredActor<TenantRegion> tenants, TroveSettings settings)
+    {
+        var limits = body.Value.Limits();
+        return await tenants.ActorRef.Ask<object>(new TenantCommands.SetQuotas(project, limits), settings.AskTimeout) switch
+        {
+            TenantReplies.Quotas => TypedResults.Ok<object>(new { quotas = limits }),
+            TenantReplies.InvalidQuotas invalid => TroveError.Result(400, invalid.Message),
+            var other => TroveError.Result(500, $"Unexpected reply {other.GetType().Name}."),
+        };
     }
 
     private static object[] QuotaRows(TenantReplies.Quotas q) =>

@@ -1,11 +1,13 @@
 using Trove.Web.Auth;
+using Trove.Web.Validation;
 
 namespace Trove.Web.Endpoints;
 
 public static class TroveApi
 {
     /// <summary>Every route of the API: the version documents and the built-in identity service (anonymous), then every
-    /// resource under <c>/v1.0/{tenantId}</c>, behind the one tenant check. Anything else needs a caller (the fallback policy).</summary>
+    /// resource under <c>/v1.0/{tenantId}</c>, behind the one tenant check and the one validation filter. Anything else
+    /// needs a caller (the fallback policy).</summary>
     public static WebApplication MapTroveApi(this WebApplication app)
     {
         app.MapVersions();
@@ -13,6 +15,7 @@ public static class TroveApi
             app.MapBuiltinKeystone();
         app.MapGroup("/v1.0/{tenantId}")
             .RequireAuthorization(TrovePolicies.Tenant)
+            .WithRequestValidation()
             .MapInstances().MapDatabases().MapUsers().MapRoot()
             .MapBackups().MapConfigurations()
             .MapFlavors().MapDatastores().MapDatastoreAdmin()

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace Trove.Web.Endpoints;
 
 /// <summary>The version documents: the only routes that need no tenant.</summary>
@@ -5,10 +7,14 @@ public static class VersionEndpoints
 {
     public static WebApplication MapVersions(this WebApplication app)
     {
-        app.MapGet("/", (HttpRequest request) => Results.Json(new { versions = new[] { Version(request) } })).AllowAnonymous();
-        app.MapGet("/v1.0", (HttpRequest request) => Results.Json(new { version = Version(request) })).AllowAnonymous();
+        app.MapGet("/", ListVersions).AllowAnonymous();
+        app.MapGet("/v1.0", GetVersion).AllowAnonymous();
         return app;
     }
+
+    public static Ok<object> ListVersions(HttpRequest request) => TypedResults.Ok<object>(new { versions = new[] { Version(request) } });
+
+    public static Ok<object> GetVersion(HttpRequest request) => TypedResults.Ok<object>(new { version = Version(request) });
 
     private static object Version(HttpRequest request) => new
     {

@@ -1,3 +1,6 @@
+global using TroveErrorResult = Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<System.Collections.Generic.Dictionary<string, object>>;
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace Trove.Web.Errors;
 
 /// <summary>Trove's error body: <c>{"badRequest": {"code": 400, "message": "..."}}</c>, named by status code.</summary>
@@ -8,8 +11,10 @@ public static class TroveError
     public static IResult Unprocessable(string message) => Of(StatusCodes.Status422UnprocessableEntity, message);
     public static IResult Internal(string message) => Of(StatusCodes.Status500InternalServerError, message);
 
-    public static IResult Of(int code, string message) =>
-        Results.Json(Body(code, message), statusCode: code);
+    public static IResult Of(int code, string message) => Result(code, message);
+
+    /// <summary>The same answer as a typed result, for handlers declaring <c>Results&lt;..., TroveErrorResult&gt;</c>.</summary>
+    public static TroveErrorResult Result(int code, string message) => TypedResults.Json(Body(code, message), statusCode: code);
 
     public static Dictionary<string, object> Body(int code, string message) =>
         new() { [FaultName(code)] = new { code, message } };

@@ -16,7 +16,7 @@ public static class TroveApiHosting
     public static IServiceCollection AddTroveApi(this IServiceCollection services, IConfiguration configuration, TroveSettings settings)
     {
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
-        services.AddSingleton(new TenantRateLimiter(settings.RateLimitPerMinute, TimeProvider.System));
+        services.AddTenantRateLimits(settings.RateLimitPerMinute);
         services.AddTroveAuth(configuration.GetSection("Trove:Auth"), settings.HttpHost, settings.FullDataDir);
         return services;
     }
@@ -26,7 +26,7 @@ public static class TroveApiHosting
     {
         app.UseTroveErrors();
         app.UseTroveAuth();
-        app.UseTroveRateLimits();
+        app.UseRateLimiter(); // after authorization: the tenant allowances are keyed on the tenant a caller may reach
         app.MapTroveApi();
         return app;
     }

@@ -1,56 +1,58 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Trove.Actors.Catalog;
 using Trove.Actors.Instances;
+using Trove.Web.Requests;
 
 namespace Trove.Web.Validation;
 
-/// <summary>Turns the body of <c>POST /instances</c> into an <see cref="InstanceRequest"/>, or throws a <see cref="RequestError"/>.</summary>
+/// <summary>Turns the body of <c>POST /instances</c> (a <see cref="CreateInstanceBody"/>) into an <see cref="InstanceRequest"/>
+/// checked against the catalog, or throws a <see cref="RequestError"/>.</summary>
 public static class CreateInstanceParser
 {
     /// <summary>The id of the backup to restore from (<c>restorePoint.backupRef</c>), or null.</summary>
-    public static string? RestorePoint(JsonObject body) =>
-        JsonBody.Object(body, "instance")["restorePoint"] switch
-        {
-            null => null,
-            JsonObject point => JsonBody.String(point, "backupRef", required: true),
-            _ => throw RequestError.Invalid("'restorePoint' must be an object with a 'backupRef'."),
-        };
+    public static string? RestorePoint(JsonObject body) => RestorePoint(JsonBody.Read(body, CreateInstanceBody.JsonInfo));
 
-    public static InstanceRequest Parse(JsonObject body, string tenantId, CatalogService catalog)
+    public static string? RestorePoint(CreateInstanceBody body) => body.Instance!.RestorePoint switch
     {
-        var instance = JsonBody.Object(body, "instance");
+        null => null,
+        { BackupRef: { } backupRef } => backupRef,
+        _ => throw RequestError.Invalid("'backupRef' is required."),
+    };
 
-        var name = JsonBody.String(instance, "name", required: true)!.Trim();
+    public static InstanceRequest Parse(JsonObject body, string tenantId, CatalogService catalog) =>
+        Parse(JsonBody.Read(body, CreateInstanceBody.JsonInfo), tenantId, catalog);
+
+    public static InstanceRequest Parse(CreateInstanceBody body, string tenantId, CatalogService catalog)
+    {
+        var instance = body.Instance!;
+
+        var name = (instance.Name ?? throw RequestError.Invalid("'name' is required.")).Trim();
         if (name.Length is 0 or > 255)
             throw RequestError.Invalid("'name' must be 1 to 255 characters.");
 
-        if (instance["configuration"] is not null)
+        if (instance.Configuration is not null)
             throw new RequestError(400, "A configuration group cannot be given at create yet: attach it once the instance is ACTIVE (PUT /instances/{id} with 'configuration').");
-        if (instance["replica_of"] is not null || instance["slave_of"] is not null)
+        if (instance.ReplicaOf is not null || instance.SlaveOf is not null)
             throw new RequestError(400, "Replication is not supported yet: 'replica_of' cannot be used.");
 
-        var flavorRef = JsonBody.Scalar(instance, "flavorRef") ?? throw RequestError.Invalid("'flavorRef' is required.");
+        var flavorRef = instance.FlavorRef?.Text ?? throw RequestError.Invalid("'flavorRef' is required.");
         var flavor = catalog.FindFlavor(flavorRef) ?? throw new RequestError(404, $"Flavor '{flavorRef}' cannot be found.");
 
-        var (datastore, version) = ParseDatastore(instance, catalog);
-        var volumeSize = ParseVolumeSize(instance, catalog.Settings.MaxVolumeSize);
+        var (datastore, version) = ParseDatastore(instance.Datastore, catalog);
+        var volumeSize = ParseVolumeSize(instance.Volume, catalog.Settings.MaxVolumeSize);
 
         var rules = NameRules.For(datastore.Type);
-        var databases = JsonBody.Databases(instance, rules);
-        var users = JsonBody.Users(instance, rules, databases.Select(d => d.Name).ToList());
+        var databases = JsonBody.Databases(instance.Databases, rules);
+        var users = JsonBody.Users(instance.Users, rules, databases.Select(d => d.Name).ToList());
         return new InstanceRequest(tenantId, name, flavor.Id, flavor.Ram, volumeSize, datastore.Type, version.Name, databases, users);
     }
 
-    private static (Datastore, DatastoreVersion) ParseDatastore(JsonObject instance, CatalogService catalog)
+    private static (Datastore, DatastoreVersion) ParseDatastore(CreateInstanceBody.DatastoreBody? asked, CatalogService catalog)
     {
-        var node = instance["datastore"];
-        if (node is not null and not JsonObject)
-            throw RequestError.Invalid("'datastore' must be an object with 'type' and 'version'.");
-        var type = node is JsonObject d ? JsonBody.String(d, "type", required: false) : null;
+        var type = asked?.Type;
         var datastore = catalog.FindDatastore(type ?? catalog.Settings.DefaultDatastore)
                         ?? throw new RequestError(404, $"Datastore '{type}' cannot be found.");
-        var versionName = node is JsonObject v ? JsonBody.String(v, "version", required: false) : null;
+        var versionName = asked?.Version;
         var version = CatalogService.FindVersion(datastore, versionName ?? datastore.DefaultVersion)
                       ?? throw new RequestError(404, $"Datastore version '{versionName}' cannot be found for datastore '{datastore.Type}'.");
         if (!version.Active)
@@ -58,16 +60,13 @@ public static class CreateInstanceParser
         return (datastore, version);
     }
 
-    private static int ParseVolumeSize(JsonObject instance, int max)
+    private static int ParseVolumeSize(CreateInstanceBody.VolumeBody? volume, int max)
     {
-        if (instance["volume"] is not JsonObject volume || volume["size"] is null)
-            throw RequestError.Invalid("'volume' with a 'size' in GB is required.");
-        var text = JsonBody.Scalar(volume, "size");
+        var text = volume?.Size?.Text ?? throw RequestError.Invalid("'volume' with a 'size' in GB is required.");
         if (!int.TryParse(text, out var size) || size < 1)
             throw RequestError.Invalid($"volume size '{text}' must be a whole number of GB, at least 1.");
         if (size > max)
             throw new RequestError(400, $"Volume size '{size}' cannot exceed the maximum allowed volume size of {max} GB.");
         return size;
     }
-
 }

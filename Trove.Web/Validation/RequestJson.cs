@@ -1,0 +1,20 @@
+using System.Text.Json.Serialization;
+using Trove.Web.Requests;
+
+namespace Trove.Web.Validation;
+
+/// <summary>
+/// The request bodies the API reads, serialized by generated code. Upstream's spelling is kept field by field
+/// (<c>flavorRef</c>, <c>datastore_manager</c>); every string is <see cref="RequestText"/>, so a number is not a name
+/// and no field is longer than the API keeps. Keys a record does not name are ignored, as upstream's schemas allow.
+/// </summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, Converters = [typeof(RequestText)])]
+[JsonSerializable(typeof(CreateInstanceBody))]
+[JsonSerializable(typeof(List<DatabaseBody?>))]
+[JsonSerializable(typeof(List<UserBody?>))]
+[JsonSerializable(typeof(NewDatastoreVersionBody))]
+[JsonSerializable(typeof(DatastoreVersionChangeBody))]
+[JsonSerializable(typeof(QuotasBody))]
+[JsonSerializable(typeof(RootBody))]
+[JsonSerializable(typeof(PasswordLoginBody))]
+public sealed partial class RequestJson : JsonSerializerContext;
