@@ -24,10 +24,25 @@ public static class TroveApiHosting
     /// <summary>Errors, routing, authentication and authorization, rate limits, then the routes.</summary>
     public static WebApplication UseTroveApi(this WebApplication app)
     {
+        app.Use(RefuseOversizedBodies);
         app.UseTroveErrors();
         app.UseTroveAuth();
         app.UseRateLimiter(); // after authorization: the tenant allowances are keyed on the tenant a caller may reach
         app.MapTroveApi();
         return app;
+    }
+
+    /// <summary>A body declared larger than any the API reads is refused before anything else runs, on every route: the
+    /// answer comes at once, before a client that waits for <c>100 Continue</c> starts sending it.</summary>
+    private static async Task RefuseOversizedBodies(HttpContext context, Func<Task> next)
+    {
+        if (context.Request.ContentLength > MaxRequestBodyBytes)
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            await context.Response.WriteAsJsonAsync(TroveError.Body(StatusCodes.Status413PayloadTooLarge,
+                $"The request body is larger than {MaxRequestBodyBytes} bytes."));
+            return;
+        }
+        await next();
     }
 }
