@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Trove.Actors.Catalog;
+using Trove.Contracts.Datastores;
 using Trove.Web.Auth;
 using Trove.Web.Errors;
 using Trove.Web.Validation;
@@ -9,9 +10,6 @@ namespace Trove.Web.Endpoints;
 /// <summary>Upstream's <c>/mgmt/datastore-versions</c>: admins add datastore versions and (de)activate them.</summary>
 public static class DatastoreAdminEndpoints
 {
-    /// <summary>The datastores this control plane has a guest manager for.</summary>
-    public static readonly string[] Managers = ["postgresql", "mariadb"];
-
     /// <summary>Configuration groups keep the version's name in 64 characters.</summary>
     private const int MaxVersionName = 64;
 
@@ -38,8 +36,8 @@ public static class DatastoreAdminEndpoints
             var name = JsonBody.String(version, "name", required: true, MaxVersionName)!;
             var manager = JsonBody.String(version, "datastore_manager", required: true)!;
             var datastore = JsonBody.String(version, "datastore_name", required: false) ?? manager;
-            if (!Managers.Contains(manager))
-                throw new RequestError(400, $"Datastore manager '{manager}' is not one of {string.Join(", ", Managers)}.");
+            if (DatastoreProfiles.Find(manager) is null)
+                throw new RequestError(400, $"Datastore manager '{manager}' is not one of {string.Join(", ", DatastoreProfiles.All.Select(p => p.Name))}.");
             if (datastore != manager)
                 throw new RequestError(400, "Here a datastore is named after its manager: 'datastore_name' must equal 'datastore_manager'.");
             if (name.Trim().Length == 0)
