@@ -7,10 +7,13 @@ namespace Trove.Web.Validation;
 /// it has (an incremental backup) as the client's error (400).</summary>
 public static class CapabilityRules
 {
-    public static void Require(string datastore, DatastoreCapability capability)
+    public static void Require(string datastore, DatastoreCapability capability) =>
+        Require(DatastoreProfiles.Find(datastore)
+                ?? throw new RequestError(StatusCodes.Status501NotImplemented, $"Datastore '{datastore}' has no guest manager here."),
+            capability);
+
+    public static void Require(DatastoreProfile profile, DatastoreCapability capability)
     {
-        var profile = DatastoreProfiles.Find(datastore)
-                      ?? throw new RequestError(StatusCodes.Status501NotImplemented, $"Datastore '{datastore}' has no guest manager here.");
         if (profile.Lacks(capability) is { } refusal)
             throw new RequestError(capability == DatastoreCapability.Backups ? StatusCodes.Status501NotImplemented : 400, refusal);
     }
