@@ -8,18 +8,6 @@ public interface IWithBackupId
     string BackupId { get; }
 }
 
-/// <summary>Upstream's backup states.</summary>
-public static class BackupStatus
-{
-    public const string New = "NEW";
-    public const string Building = "BUILDING";
-    public const string Completed = "COMPLETED";
-    public const string Failed = "FAILED";
-    public const string DeleteFailed = "DELETE_FAILED";
-
-    public static bool IsRunning(string status) => status is New or Building;
-}
-
 /// <summary>What a backup is of; <see cref="Parent"/> (with its own parents) makes it incremental.</summary>
 public sealed record BackupRequest(
     string TenantId, string InstanceId, string Name, string? Description, string? ParentId,

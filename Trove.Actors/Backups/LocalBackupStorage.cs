@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Trove.Actors.Compute;
 using Trove.Actors.Files;
+using static Trove.Contracts.Guests.BackupFileNames;
 
 namespace Trove.Actors.Backups;
 
@@ -11,12 +12,6 @@ namespace Trove.Actors.Backups;
 public sealed class LocalBackupStorage(string directory) : IBackupStorage
 {
     private readonly string _root = Path.GetFullPath(directory);
-
-    /// <summary>The file of a complete backup.</summary>
-    public static string FileOf(string directory, string backupId) => Path.Combine(directory, $"{Guid.Parse(backupId)}.tar.gz");
-
-    /// <summary>The file a guest writes the backup to.</summary>
-    public static string PartialOf(string directory, string backupId) => FileOf(directory, backupId) + ".part";
 
     public Task ReserveAsync(string backupId, string instanceId, CancellationToken ct) => Task.Run(() =>
     {

@@ -29,7 +29,7 @@ public sealed record LocalComputeSettings
     /// <summary>The guest agent that ships next to this assembly, run with the same dotnet host.</summary>
     public static IReadOnlyList<string> DefaultGuestCommand()
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Trove.Guest.dll");
+        var dll = Path.Combine(GuestAgentFiles.Shipped, GuestAgentFiles.EntryAssembly);
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH")
                    ?? (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet");
         return [host, dll];

@@ -81,7 +81,7 @@ public static class TroveNodeExtensions
         services.AddSingleton<ICompute>(sp => new LocalCompute(localCompute, sp.GetRequiredService<ILogger<LocalCompute>>()));
 
         services.AddAkka("trove", (builder, sp) => builder.WithTroveNode(settings, sp));
-        services.AddTroveAdmin(settings.Admin with { Token = AdminToken.LoadOrCreate(settings.Admin, settings.FullDataDir) });
+        services.AddTroveAdmin(settings.Admin with { Token = NodeAdminToken.LoadOrCreate(settings.Admin, settings.FullDataDir) });
         return services;
     }
 

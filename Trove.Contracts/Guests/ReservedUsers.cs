@@ -1,3 +1,5 @@
+using Trove.Contracts.Datastores;
+
 namespace Trove.Contracts.Guests;
 
 /// <summary>
@@ -8,12 +10,11 @@ namespace Trove.Contracts.Guests;
 /// </summary>
 public sealed record ReservedUsers(IReadOnlySet<string> Names, IReadOnlyList<string> Prefixes)
 {
-    /// <summary>The superuser, and every <c>pg_</c> role (PostgreSQL's predefined roles, such as pg_execute_server_program).</summary>
-    public static readonly ReservedUsers Postgres = new(Set("postgres", "os_admin"), ["pg_"]);
+    /// <summary>PostgreSQL's: <see cref="DatastoreProfiles.Postgres"/> holds them.</summary>
+    public static ReservedUsers Postgres => DatastoreProfiles.Postgres.ReservedUsers;
 
-    /// <summary>root (root@% of the root endpoints), the guest's socket-only account (named after its OS user, trove-...),
-    /// the engine's own accounts and roles, and the anonymous user.</summary>
-    public static readonly ReservedUsers MariaDb = new(Set("root", "os_admin", "mariadb.sys", "mysql", "PUBLIC", ""), ["trove-"]);
+    /// <summary>MariaDB's: <see cref="DatastoreProfiles.MariaDb"/> holds them.</summary>
+    public static ReservedUsers MariaDb => DatastoreProfiles.MariaDb.ReservedUsers;
 
     public bool Contains(string name) =>
         Names.Contains(name) || Prefixes.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase));
@@ -27,6 +28,4 @@ public sealed record ReservedUsers(IReadOnlySet<string> Names, IReadOnlyList<str
         if (Contains(name))
             throw new ArgumentException(Message(name));
     }
-
-    private static HashSet<string> Set(params string[] names) => new(names, StringComparer.OrdinalIgnoreCase);
 }

@@ -1,18 +1,21 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
+using Trove.Contracts.Datastores;
 using Trove.Guest.Datastores;
 using Trove.Contracts.Guests;
 
 namespace Trove.Guest.Agent;
 
 /// <summary>Takes backups to the backup storage (gzip, with a SHA-256 checksum) and restores them after checking it.</summary>
-public sealed class BackupRunner(IDatastoreManager manager, GuestBackupFiles files)
+public sealed class BackupRunner(IDatastoreManager manager, DatastoreProfile profile, GuestBackupFiles files)
 {
     public sealed record Result(long Size, string Checksum, string Location);
 
     /// <summary>The checksum is taken of what is written: the guest cannot read its backup back once it is sealed.</summary>
     public async Task<Result> BackupAsync(BackupInfo backup, CancellationToken ct)
     {
+        if (backup.Parent is not null)
+            CheckIncremental();
         await using var file = files.OpenForBackup(backup.Id);
         using var sha = SHA256.Create();
         await using (var hashing = new CryptoStream(file, sha, CryptoStreamMode.Write, leaveOpen: true))
@@ -27,6 +30,8 @@ public sealed class BackupRunner(IDatastoreManager manager, GuestBackupFiles fil
     public async Task RestoreAsync(BackupInfo backup, CancellationToken ct)
     {
         var chain = backup.Chain();
+        if (chain.Count > 1)
+            CheckIncremental();
         foreach (var link in chain)
         {
             if (link.Location is null || link.Checksum is null)
@@ -44,6 +49,14 @@ public sealed class BackupRunner(IDatastoreManager manager, GuestBackupFiles fil
             else
                 await manager.RestoreIncrementAsync(gzip, ct);
         }
+    }
+
+    /// <summary>The API refuses increments of a datastore without them; a message that reaches the guest some other way
+    /// is refused again, as a client's error.</summary>
+    private void CheckIncremental()
+    {
+        if (profile.Lacks(DatastoreCapability.IncrementalBackups) is { } refusal)
+            throw new ArgumentException(refusal);
     }
 
     public void DiscardRestoreCopies() => files.DiscardRestoreCopies();

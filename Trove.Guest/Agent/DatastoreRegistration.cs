@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Trove.Contracts.Datastores;
 using Trove.Guest.Datastores;
 using Trove.Guest.Datastores.MariaDb;
 using Trove.Guest.Datastores.Postgres;
@@ -9,14 +10,22 @@ namespace Trove.Guest.Agent;
 
 public static class DatastoreRegistration
 {
-    /// <summary>Picks the datastore manager by the guest's datastore, as upstream's datastore registry does.</summary>
-    public static IServiceCollection AddDatastoreManager(this IServiceCollection services, GuestInfo info) =>
-        info.Datastore switch
+    /// <summary>The guest's manager of each datastore profile, as upstream's datastore registry.</summary>
+    public static readonly IReadOnlyDictionary<DatastoreProfile, Func<GuestInfo, ILoggerFactory, IDatastoreManager>> Managers =
+        new Dictionary<DatastoreProfile, Func<GuestInfo, ILoggerFactory, IDatastoreManager>>
         {
-            "postgresql" => services.AddSingleton<IDatastoreManager>(sp =>
-                new PostgresManager(info.Directory, info.Port, sp.GetRequiredService<ILogger<PostgresManager>>())),
-            "mariadb" => services.AddSingleton<IDatastoreManager>(sp =>
-                new MariaDbManager(info.Directory, info.Port, sp.GetRequiredService<ILogger<MariaDbManager>>())),
-            _ => throw new NotSupportedException($"datastore '{info.Datastore}' has no guest manager"),
+            [DatastoreProfiles.Postgres] = (info, logs) => new PostgresManager(info.Directory, info.Port, logs.CreateLogger<PostgresManager>()),
+            [DatastoreProfiles.MariaDb] = (info, logs) => new MariaDbManager(info.Directory, info.Port, logs.CreateLogger<MariaDbManager>()),
         };
+
+    /// <summary>The guest's datastore profile and its manager.</summary>
+    public static IServiceCollection AddDatastoreManager(this IServiceCollection services, GuestInfo info)
+    {
+        var profile = DatastoreProfiles.Of(info.Datastore);
+        var create = Managers.GetValueOrDefault(profile)
+                     ?? throw new NotSupportedException($"datastore '{info.Datastore}' has no guest manager");
+        return services
+            .AddSingleton(profile)
+            .AddSingleton(sp => create(info, sp.GetRequiredService<ILoggerFactory>()));
+    }
 }

@@ -6,7 +6,6 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Trove.Actors.Backups;
 using Trove.Guest.Datastores;
 using Trove.Contracts.Guests;
 using Trove.Amqp;

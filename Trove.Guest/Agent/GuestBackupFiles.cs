@@ -1,4 +1,4 @@
-using Trove.Actors.Backups;
+using Trove.Contracts.Guests;
 
 namespace Trove.Guest.Agent;
 
@@ -12,11 +12,11 @@ public sealed class GuestBackupFiles(string backupsDirectory, string serverDirec
     private string RestoreDirectory => Path.Combine(serverDirectory, "restore");
 
     /// <summary>Where the control plane keeps the backup once complete.</summary>
-    public string LocationOf(string backupId) => LocalBackupStorage.FileOf(backupsDirectory, backupId);
+    public string LocationOf(string backupId) => BackupFileNames.FileOf(backupsDirectory, backupId);
 
     public Stream OpenForBackup(string backupId)
     {
-        var partial = LocalBackupStorage.PartialOf(backupsDirectory, backupId);
+        var partial = BackupFileNames.PartialOf(backupsDirectory, backupId);
         try
         {
             return new FileStream(partial, FileMode.Truncate, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);

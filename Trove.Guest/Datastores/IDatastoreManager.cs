@@ -1,9 +1,9 @@
 using Trove.Contracts.Guests;
 
-
 namespace Trove.Guest.Datastores;
 
-/// <summary>One datastore engine running in the guest's server directory.</summary>
+/// <summary>One datastore engine running in the guest's server directory. Every member is the manager's own: what a
+/// datastore cannot do is said by its <see cref="Trove.Contracts.Datastores.DatastoreProfile"/> and refused at the API.</summary>
 public interface IDatastoreManager
 {
     /// <summary>Initialises the engine's data if it has never been; needs nothing from prepare, so the guest starts it
@@ -62,27 +62,24 @@ public interface IDatastoreManager
 
     /// <summary>Replaces the engine's overrides file with these values and applies at once those the engine can
     /// change while running; the rest take effect at the next restart.</summary>
-    Task ApplyOverridesAsync(IReadOnlyDictionary<string, string> overrides, CancellationToken ct) =>
-        throw new NotSupportedException($"{GetType().Name} cannot apply configuration groups yet");
+    Task ApplyOverridesAsync(IReadOnlyDictionary<string, string> overrides, CancellationToken ct);
 
-    /// <summary>Sizes the engine's memory for the flavor's RAM; a running engine is restarted to take it. Engines that
-    /// keep their own defaults ignore it.</summary>
-    Task ApplyMemoryAsync(int ramMb, CancellationToken ct) => Task.CompletedTask;
+    /// <summary>Sizes the engine's memory for the flavor's RAM; a running engine is restarted to take it.</summary>
+    Task ApplyMemoryAsync(int ramMb, CancellationToken ct);
 
-    /// <summary>Turns new writes off (the data outgrew its volume) or on again.</summary>
-    Task SetReadOnlyAsync(bool readOnly, CancellationToken ct) => Task.CompletedTask;
+    /// <summary>Turns new writes off (the data outgrew its volume) or on again: the profile's
+    /// <see cref="Trove.Contracts.Datastores.DatastoreCapabilities.ReadOnlyMode"/>.</summary>
+    Task SetReadOnlyAsync(bool readOnly, CancellationToken ct);
 
     /// <summary>Writes a full, consistent backup of the running engine (uncompressed) to <paramref name="output"/>,
     /// with the engine's own tool.</summary>
-    Task BackupAsync(Stream output, string backupId, string? parentBackupId, CancellationToken ct) =>
-        throw new NotSupportedException($"{GetType().Name} cannot take backups yet");
+    Task BackupAsync(Stream output, string backupId, string? parentBackupId, CancellationToken ct);
 
     /// <summary>Makes a never-initialised engine's data from a backup written by <see cref="BackupAsync"/>; the engine is
     /// started by the caller afterwards.</summary>
-    Task RestoreAsync(Stream input, CancellationToken ct) =>
-        throw new NotSupportedException($"{GetType().Name} cannot restore backups yet");
+    Task RestoreAsync(Stream input, CancellationToken ct);
 
-    /// <summary>Applies an incremental backup on top of the data <see cref="RestoreAsync"/> (and earlier increments) made.</summary>
-    Task RestoreIncrementAsync(Stream input, CancellationToken ct) =>
-        throw new NotSupportedException($"{GetType().Name} cannot restore incremental backups");
+    /// <summary>Applies an incremental backup on top of the data <see cref="RestoreAsync"/> (and earlier increments) made;
+    /// called only when the profile has <see cref="Trove.Contracts.Datastores.DatastoreCapabilities.IncrementalBackups"/>.</summary>
+    Task RestoreIncrementAsync(Stream input, CancellationToken ct);
 }

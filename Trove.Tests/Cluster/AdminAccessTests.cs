@@ -1,5 +1,6 @@
 using System.Runtime.Versioning;
 using Trove.Actors.Admin;
+using Trove.Contracts.Admin;
 
 namespace Trove.Tests.Cluster;
 
@@ -23,17 +24,17 @@ public sealed class AdminAccessTests : IDisposable
     [Fact]
     public void A_node_without_a_configured_token_makes_one_only_its_user_reads_and_keeps_it()
     {
-        var token = AdminToken.LoadOrCreate(new AdminSettings(), _dataDir);
+        var token = NodeAdminToken.LoadOrCreate(new AdminSettings(), _dataDir);
         var file = Path.Combine(_dataDir, AdminToken.FileName);
 
         Assert.True(Convert.FromBase64String(token).Length >= 32);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
-        Assert.Equal(token, AdminToken.LoadOrCreate(new AdminSettings(), _dataDir));
+        Assert.Equal(token, NodeAdminToken.LoadOrCreate(new AdminSettings(), _dataDir));
 
         File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        Assert.Equal(token, AdminToken.LoadOrCreate(new AdminSettings(), _dataDir));
+        Assert.Equal(token, NodeAdminToken.LoadOrCreate(new AdminSettings(), _dataDir));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
 
-        Assert.Equal("configured", AdminToken.LoadOrCreate(new AdminSettings { Token = "configured" }, _dataDir));
+        Assert.Equal("configured", NodeAdminToken.LoadOrCreate(new AdminSettings { Token = "configured" }, _dataDir));
     }
 }

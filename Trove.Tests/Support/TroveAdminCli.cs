@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Trove.Actors.Admin;
+using Trove.Contracts.Admin;
 
 namespace Trove.Tests.Support;
 

@@ -8,6 +8,7 @@ using Trove.Actors.ReadModel;
 using Trove.Web.Errors;
 using Trove.Web.Validation;
 using Trove.Web.Views;
+using Trove.Contracts.Datastores;
 using Trove.Contracts.Guests;
 
 namespace Trove.Web.Endpoints;
@@ -15,9 +16,6 @@ namespace Trove.Web.Endpoints;
 /// <summary><c>/backups</c> and <c>/instances/{id}/backups</c>: backups are entities of their own and outlive their instance.</summary>
 public static class BackupEndpoints
 {
-    /// <summary>The datastores whose guests can take and restore backups.</summary>
-    public static readonly string[] Supported = ["postgresql", "mariadb"];
-
     public static RouteGroupBuilder MapBackups(this RouteGroupBuilder tenant)
     {
         var backups = tenant.MapGroup("/backups");
@@ -44,9 +42,6 @@ public static class BackupEndpoints
         return tenant;
     }
 
-    /// <summary>The datastores whose guests take incremental backups on top of an earlier one.</summary>
-    public static readonly string[] Incremental = ["mariadb"];
-
     private static Task<IResult> Create(string tenantId, HttpRequest request, IRequiredActor<InstanceRegion> instances,
         IRequiredActor<BackupRegion> backups, ReadModelDb readModel, TroveSettings settings) => InstanceAsk.Guarded(async () =>
     {
@@ -60,13 +55,11 @@ public static class BackupEndpoints
         var incremental = JsonBody.Bool(backup, "incremental") ?? false;
 
         var instance = await instances.StateAsync(tenantId, instanceId, settings);
-        if (!Supported.Contains(instance.Datastore))
-            throw new RequestError(StatusCodes.Status501NotImplemented, $"Backups of {instance.Datastore} are not supported yet.");
+        CapabilityRules.Require(instance.Datastore, DatastoreCapability.Backups);
         BackupInfo? parent = null;
         if (parentId is not null || incremental)
         {
-            if (!Incremental.Contains(instance.Datastore))
-                throw new RequestError(400, $"Incremental backups are not supported for {instance.Datastore}; take a full backup.");
+            CapabilityRules.Require(instance.Datastore, DatastoreCapability.IncrementalBackups);
             // upstream's "incremental": on top of the instance's latest completed backup
             parentId ??= (await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId))
                 .Where(b => b.InstanceId == instanceId && b.Status == BackupStatus.Completed).MaxBy(b => b.Created)?.Id

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.Catalog;
+using Trove.Contracts.Datastores;
 using Trove.Web.Auth;
 using Trove.Web.Errors;
 using Trove.Web.Requests;
@@ -10,9 +11,6 @@ namespace Trove.Web.Endpoints;
 /// <summary>Upstream's <c>/mgmt/datastore-versions</c>: admins add datastore versions and (de)activate them.</summary>
 public static class DatastoreAdminEndpoints
 {
-    /// <summary>The datastores this control plane has a guest manager for.</summary>
-    public static readonly string[] Managers = ["postgresql", "mariadb"];
-
     public static RouteGroupBuilder MapDatastoreAdmin(this RouteGroupBuilder tenant)
     {
         var versions = tenant.MapGroup("/mgmt/datastore-versions").RequireAuthorization(TrovePolicies.Admin);
@@ -36,8 +34,8 @@ public static class DatastoreAdminEndpoints
         var version = body.Value.Version!;
         var manager = version.DatastoreManager!;
         var datastore = version.DatastoreName ?? manager;
-        if (!Managers.Contains(manager))
-            return TroveError.Result(400, $"Datastore manager '{manager}' is not one of {string.Join(", ", Managers)}.");
+        if (DatastoreProfiles.Find(manager) is null)
+            return TroveError.Result(400, $"Datastore manager '{manager}' is not one of {string.Join(", ", DatastoreProfiles.All.Select(p => p.Name))}.");
         if (datastore != manager)
             return TroveError.Result(400, "Here a datastore is named after its manager: 'datastore_name' must equal 'datastore_manager'.");
         try

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Trove.Contracts.Datastores;
 using Trove.Contracts.Guests;
 
 namespace Trove.Guest.Datastores.Postgres;
@@ -63,6 +64,11 @@ public sealed class PostgresManager : IDatastoreManager
         await _os.PipeAsync(Path.Combine(Bin, "pg_basebackup"),
             ["-h", _engineDir, "-p", _port.ToString(), "-U", "postgres",
              "-D", "-", "-F", "tar", "-X", "fetch", "--checkpoint=fast"], null, output, ct);
+
+    /// <summary>pg_basebackup takes full backups only: the profile has no incremental backups, so the API refuses them
+    /// and the guest's backup runner never restores an increment here.</summary>
+    public Task RestoreIncrementAsync(Stream input, CancellationToken ct) =>
+        throw new NotSupportedException(DatastoreProfiles.Postgres.Lacks(DatastoreCapability.IncrementalBackups));
 
     /// <summary>Creates the requested databases and users on the running engine; existing ones are kept.</summary>
     private async Task CreateAsync(PrepareArgs args, CancellationToken ct)
@@ -170,7 +176,7 @@ public sealed class PostgresManager : IDatastoreManager
         await ExecAsync(admin, $"DROP DATABASE IF EXISTS {Sql.Identifier(name)} WITH (FORCE)", ct);
     }
 
-    private static ReservedUsers Reserved => ReservedUsers.Postgres;
+    private static ReservedUsers Reserved => DatastoreProfiles.Postgres.ReservedUsers;
 
     public async Task CreateUsersAsync(IReadOnlyList<UserSpec> users, CancellationToken ct)
     {

@@ -1,0 +1,12 @@
+namespace Trove.Contracts.Datastores;
+
+/// <summary>What a datastore's guest can do beyond databases, users, root and configuration. A capability a datastore
+/// lacks is refused at the API (<see cref="DatastoreProfile.Lacks"/>) before anything reaches its guest.</summary>
+public sealed record DatastoreCapabilities(bool Backups, bool IncrementalBackups, bool ReadOnlyMode);
+
+public enum DatastoreCapability
+{
+    Backups,
+    IncrementalBackups,
+    ReadOnlyMode,
+}

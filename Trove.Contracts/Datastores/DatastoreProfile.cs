@@ -1,0 +1,30 @@
+using Trove.Contracts.Guests;
+
+namespace Trove.Contracts.Datastores;
+
+/// <summary>
+/// Everything that differs between datastores and that the API, the catalog and the guest all need to agree on: the
+/// name (the catalog's datastore type and the guest's manager), the names it takes, its own accounts, and its
+/// capabilities. The one place to look instead of a <c>switch</c> on the datastore's name.
+/// </summary>
+public sealed record DatastoreProfile(string Name, string DisplayName, DatastoreNames Names, ReservedUsers ReservedUsers, DatastoreCapabilities Capabilities)
+{
+    public bool Supports(DatastoreCapability capability) => capability switch
+    {
+        DatastoreCapability.Backups => Capabilities.Backups,
+        DatastoreCapability.IncrementalBackups => Capabilities.IncrementalBackups,
+        DatastoreCapability.ReadOnlyMode => Capabilities.ReadOnlyMode,
+        _ => false,
+    };
+
+    /// <summary>Why this datastore refuses <paramref name="capability"/>, as the API says it; null when it supports it.</summary>
+    public string? Lacks(DatastoreCapability capability) => Supports(capability) ? null : capability switch
+    {
+        DatastoreCapability.Backups => $"Backups of {Name} are not supported.",
+        DatastoreCapability.IncrementalBackups => $"Incremental backups are not supported for {Name}; take a full backup.",
+        DatastoreCapability.ReadOnlyMode => $"{DisplayName} cannot be switched to read-only.",
+        _ => $"{DisplayName} does not support {capability}.",
+    };
+
+    public override string ToString() => Name;
+}
