@@ -39,13 +39,16 @@ public static class BackupCommands
         : IWithBackupId, ITroveMessage;
 }
 
+/// <summary>Every answer of the backup entity: asked with <c>Ask&lt;BackupReply&gt;</c>.</summary>
+public abstract record BackupReply : ITroveMessage;
+
 public static class BackupReplies
 {
-    public sealed record Found(BackupState State) : ITroveMessage;
-    public sealed record NotFound(string BackupId) : ITroveMessage;
-    public sealed record Accepted(BackupState State) : ITroveMessage;
-    public sealed record Refused(string Message) : ITroveMessage;
-    public sealed record ReportAck : ITroveMessage
+    public sealed record Found(BackupState State) : BackupReply;
+    public sealed record NotFound(string BackupId) : BackupReply;
+    public sealed record Accepted(BackupState State) : BackupReply;
+    public sealed record Refused(string Message) : BackupReply;
+    public sealed record ReportAck : BackupReply
     {
         public static readonly ReportAck Instance = new();
     }

@@ -4,9 +4,9 @@ using static Trove.Actors.Instances.InstanceEvents;
 namespace Trove.Actors.Instances;
 
 /// <summary>What a command decides: the reply for the sender and the events to persist before replying.</summary>
-public sealed record Decision(object? Reply, IReadOnlyList<IInstanceEvent> Events)
+public sealed record Decision(InstanceReply? Reply, IReadOnlyList<IInstanceEvent> Events)
 {
-    public static Decision Answer(object reply, params IInstanceEvent[] events) => new(reply, events);
+    public static Decision Answer(InstanceReply reply, params IInstanceEvent[] events) => new(reply, events);
     public static Decision Silent(params IInstanceEvent[] events) => new(null, events);
 }
 
@@ -86,7 +86,7 @@ public static class InstanceDecisions
         state is { Task: InstanceTask.Deleting, IsDeleted: false } ? Decision.Silent(new Deleted(now)) : Decision.Silent();
 
     /// <summary>Null when the tenant may act on the instance now; else the reply that says why not (404, or 422 as upstream).</summary>
-    public static object? Guard(InstanceState? state, string instanceId, string tenantId) =>
+    public static InstanceReply? Guard(InstanceState? state, string instanceId, string tenantId) =>
         state is null || !state.BelongsTo(tenantId) ? new InstanceReplies.NotFound(instanceId)
         : state.CanPerformAction ? null
         : new InstanceReplies.Refused(

@@ -95,6 +95,23 @@ public sealed class TroveSerializer(ExtendedActorSystem system) : SerializerWith
         ["instance.refused"] = typeof(InstanceReplies.Refused),
         ["instance.failed"] = typeof(InstanceReplies.Failed),
         ["instance.heartbeat-ack"] = typeof(InstanceReplies.HeartbeatAck),
+        ["instance.quota-requested.v1"] = typeof(QuotaEvents.Requested),
+        ["instance.quota-reserved.v1"] = typeof(QuotaEvents.Reserved),
+        ["instance.quota-released.v1"] = typeof(QuotaEvents.Released),
+        ["instance.quota-exceeded"] = typeof(InstanceReplies.QuotaExceeded),
+        ["instance.create-databases"] = typeof(InstanceCommands.CreateDatabases),
+        ["instance.delete-database"] = typeof(InstanceCommands.DeleteDatabase),
+        ["instance.list-databases"] = typeof(InstanceCommands.ListDatabases),
+        ["instance.create-users"] = typeof(InstanceCommands.CreateUsers),
+        ["instance.delete-user"] = typeof(InstanceCommands.DeleteUser),
+        ["instance.list-users"] = typeof(InstanceCommands.ListUsers),
+        ["instance.update-users"] = typeof(InstanceCommands.UpdateUsers),
+        ["instance.grant-access"] = typeof(InstanceCommands.GrantAccess),
+        ["instance.revoke-access"] = typeof(InstanceCommands.RevokeAccess),
+        ["instance.databases-listed"] = typeof(InstanceReplies.DatabasesListed),
+        ["instance.users-listed"] = typeof(InstanceReplies.UsersListed),
+        ["instance.guest-done"] = typeof(InstanceReplies.GuestDone),
+        ["tenant.already-released"] = typeof(TenantReplies.AlreadyReleased),
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType =

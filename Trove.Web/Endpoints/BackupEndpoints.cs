@@ -31,7 +31,7 @@ public static class BackupEndpoints
                 return Paging.Result(request, "backups", page.Items.Select(b => View(b)), page);
             }));
         backups.MapGet("/{id}", async (string tenantId, string id, IRequiredActor<BackupRegion> region, TroveSettings settings) =>
-            await region.ActorRef.Ask<object>(new BackupCommands.Get(id, tenantId), settings.AskTimeout) is BackupReplies.Found found
+            await region.ActorRef.Ask<BackupReply>(new BackupCommands.Get(id, tenantId), settings.AskTimeout) is BackupReplies.Found found
                 ? Results.Json(new { backup = View(found.State) })
                 : TroveError.NotFound($"Backup {id} cannot be found."));
         backups.MapDelete("/{id}", Delete);
@@ -72,7 +72,7 @@ public static class BackupEndpoints
                 .Where(b => b.InstanceId == instanceId && b.Status == BackupStatus.Completed).MaxBy(b => b.Created)?.Id
                 ?? throw new RequestError(400, $"Instance {instanceId} has no completed backup to take an increment from.");
             parent = await ChainAsync(backups, tenantId, parentId, settings);
-            if ((await backups.ActorRef.Ask<object>(new BackupCommands.Get(parentId, tenantId), settings.AskTimeout) as BackupReplies.Found)?.State.InstanceId != instanceId)
+            if ((await backups.ActorRef.Ask<BackupReply>(new BackupCommands.Get(parentId, tenantId), settings.AskTimeout) as BackupReplies.Found)?.State.InstanceId != instanceId)
                 throw new RequestError(400, $"Backup {parentId} is not of instance {instanceId}.");
         }
 
@@ -80,7 +80,7 @@ public static class BackupEndpoints
         var started = await instances.AskAsync(new InstanceCommands.StartBackup(instanceId, tenantId, id), settings);
         if (started is not InstanceReplies.Accepted)
             return InstanceAsk.ErrorOf(started);
-        var reply = await backups.ActorRef.Ask<object>(new BackupCommands.Create(id,
+        var reply = await backups.ActorRef.Ask<BackupReply>(new BackupCommands.Create(id,
             new BackupRequest(tenantId, instanceId, name, description, parentId, instance.Datastore, instance.DatastoreVersion, parent)), settings.AskTimeout);
         if (reply is BackupReplies.Accepted accepted)
             return Results.Json(new { backup = View(accepted.State) }, statusCode: StatusCodes.Status202Accepted);
@@ -94,7 +94,7 @@ public static class BackupEndpoints
             var all = await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
             if (all.Any(b => b.ParentId == id))
                 return TroveError.Of(StatusCodes.Status409Conflict, $"Backup {id} has incremental backups; delete them first.");
-            return await backups.ActorRef.Ask<object>(new BackupCommands.Delete(id, tenantId), settings.AskTimeout) switch
+            return await backups.ActorRef.Ask<BackupReply>(new BackupCommands.Delete(id, tenantId), settings.AskTimeout) switch
             {
                 BackupReplies.Accepted => Results.StatusCode(StatusCodes.Status202Accepted),
                 BackupReplies.NotFound => TroveError.NotFound($"Backup {id} cannot be found."),
@@ -108,7 +108,7 @@ public static class BackupEndpoints
         string datastore, TroveSettings settings)
     {
         var info = await ChainAsync(backups, tenantId, backupId, settings);
-        if (await backups.ActorRef.Ask<object>(new BackupCommands.Get(backupId, tenantId), settings.AskTimeout) is BackupReplies.Found { State: var b }
+        if (await backups.ActorRef.Ask<BackupReply>(new BackupCommands.Get(backupId, tenantId), settings.AskTimeout) is BackupReplies.Found { State: var b }
             && b.Datastore != datastore)
             throw new RequestError(400, $"Backup {backupId} is of {b.Datastore}; it cannot be restored into {datastore}.");
         return info;
@@ -117,7 +117,7 @@ public static class BackupEndpoints
     /// <summary>A COMPLETED backup and, for an increment, the chain of backups under it.</summary>
     private static async Task<BackupInfo> ChainAsync(IRequiredActor<BackupRegion> backups, string tenantId, string backupId, TroveSettings settings)
     {
-        if (await backups.ActorRef.Ask<object>(new BackupCommands.Get(backupId, tenantId), settings.AskTimeout) is not BackupReplies.Found { State: var b })
+        if (await backups.ActorRef.Ask<BackupReply>(new BackupCommands.Get(backupId, tenantId), settings.AskTimeout) is not BackupReplies.Found { State: var b })
             throw new RequestError(404, $"Backup {backupId} cannot be found.");
         if (b.Status != BackupStatus.Completed)
             throw new RequestError(StatusCodes.Status409Conflict, $"Backup {backupId} is {b.Status}; only a COMPLETED backup can be used.");

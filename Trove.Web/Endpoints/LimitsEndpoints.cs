@@ -53,7 +53,7 @@ public static class LimitsEndpoints
                 limits[resource] = int.TryParse(JsonBody.Scalar(body, resource), out var n)
                     ? n
                     : throw RequestError.Invalid($"the quota of '{resource}' must be a whole number, -1 for unlimited.");
-            return await tenants.ActorRef.Ask<object>(new TenantCommands.SetQuotas(project, limits), settings.AskTimeout) switch
+            return await tenants.ActorRef.Ask<TenantReply>(new TenantCommands.SetQuotas(project, limits), settings.AskTimeout) switch
             {
                 TenantReplies.Quotas quotas => Results.Json(new { quotas = limits.ToDictionary(l => l.Key, l => l.Value) }),
                 TenantReplies.InvalidQuotas invalid => TroveError.BadRequest(invalid.Message),
