@@ -29,7 +29,7 @@ public static class BackupRegistration
             return builder.WithShardRegionProxy<BackupRegion>(TypeName, InstanceRegistration.WorkerRole, extractor);
         return builder.WithShardRegion<BackupRegion>(TypeName,
             (_, registry, resolver) => id => BackupActor.Props(id, resolver.GetService<IGuestRpc>(), registry.Get<InstanceRegion>(),
-                resolver.GetService<IBackupStorage>(), settings),
+                registry.Get<BackupRegion>, resolver.GetService<IBackupStorage>(), settings),
             extractor,
             InstanceRegistration.WorkerShards());
     }

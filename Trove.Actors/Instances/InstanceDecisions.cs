@@ -121,9 +121,11 @@ public static class InstanceDecisions
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, reset)), reset);
     }
 
-    /// <summary>One backup at a time, on an instance that can act (upstream answers 409 to a second one; we say 422 with why).</summary>
+    /// <summary>One backup at a time (asked again by the same backup, it is accepted again), on an instance that can act (upstream answers 409 to a second one; we say 422 with why).</summary>
     public static Decision StartBackup(InstanceState? state, InstanceCommands.StartBackup cmd, DateTimeOffset now)
     {
+        if (state is { RunningBackupId: { } same } && same == cmd.BackupId && state.BelongsTo(cmd.TenantId))
+            return Decision.Answer(new InstanceReplies.Accepted(state)); // the backup entity asks again after a crash
         if (state is { RunningBackupId: { } running } && state.BelongsTo(cmd.TenantId))
             return Decision.Answer(new InstanceReplies.Conflict($"Instance {cmd.InstanceId} is already being backed up by backup {running}."));
         if (Guard(state, cmd.InstanceId, cmd.TenantId) is { } refusal)

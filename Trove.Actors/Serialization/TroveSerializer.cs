@@ -112,6 +112,15 @@ public sealed class TroveSerializer(ExtendedActorSystem system) : SerializerWith
         ["instance.users-listed"] = typeof(InstanceReplies.UsersListed),
         ["instance.guest-done"] = typeof(InstanceReplies.GuestDone),
         ["tenant.already-released"] = typeof(TenantReplies.AlreadyReleased),
+        ["backup.abandoned.v1"] = typeof(BackupEvents.Abandoned),
+        ["backup.take"] = typeof(BackupCommands.Take),
+        ["backup.get-chain"] = typeof(BackupCommands.GetChain),
+        ["backup.conflict"] = typeof(BackupReplies.Conflict),
+        ["backup.invalid"] = typeof(BackupReplies.Invalid),
+        ["backup.not-supported"] = typeof(BackupReplies.NotSupported),
+        ["backup.instance-not-found"] = typeof(BackupReplies.InstanceNotFound),
+        ["backup.failed"] = typeof(BackupReplies.Failed),
+        ["backup.chain"] = typeof(BackupReplies.Chain),
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType =
