@@ -64,6 +64,10 @@ public static class InstanceEndpoints
         {
             return error.ToResult();
         }
+        catch (ReplyError error)
+        {
+            return error.Result; // the backup to restore from refused
+        }
         var reply = await instances.AskAsync(new InstanceCommands.Create(Guid.NewGuid().ToString(), parsed), settings);
         return reply is InstanceReplies.Accepted accepted
             ? Results.Json(new JsonObject { ["instance"] = InstanceView.Detail(accepted.State, request) })
