@@ -19,15 +19,23 @@ namespace Trove.Actors.Backups;
 public sealed class BackupActor : ReceivePersistentActor, IWithTimers
 {
     private sealed record TimedOut;
+    /// <summary>A piped outcome: <paramref name="Message"/> for <paramref name="To"/>, and first, to self, <paramref name="Then"/>.</summary>
+    private sealed record Deliver(object Message, IActorRef? To, object? Then = null);
     private sealed record NotifyInstance;
     private sealed record Deleted(IActorRef Requester, BackupState State);
     private sealed record DeleteFailed(IActorRef Requester, string Message);
     private sealed record Sealed(Report Report, IActorRef Reporter);
     private sealed record SealFailed(Report Report, IActorRef Reporter, string Message);
+    private sealed record InstanceLooked(InstanceReply Reply);
+    private sealed record ParentLooked(BackupReply Reply, InstanceState Instance);
+    private sealed record InstanceStarted(InstanceReply Reply, IActorRef? Requester);
+    private sealed record ParentLinked(BackupReply Reply, IActorRef Requester);
+    private sealed record RetryStart;
 
     private readonly string _id;
     private readonly IGuestRpc _guests;
     private readonly IActorRef _instances;
+    private readonly Func<IActorRef> _backups;
     private readonly IBackupStorage _storage;
     private readonly BackupSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -36,8 +44,9 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     public override string PersistenceId { get; }
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public BackupActor(string id, IGuestRpc guests, IActorRef instances, IBackupStorage storage, BackupSettings settings)
+    public BackupActor(string id, IGuestRpc guests, IActorRef instances, Func<IActorRef> backups, IBackupStorage storage, BackupSettings settings)
     {
+        _backups = backups;
         _id = id;
         _guests = guests;
         _instances = instances;
@@ -47,7 +56,18 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
 
         Recover<IBackupEvent>(e => _state = BackupState.Apply(_state, e));
         Recover<RecoveryCompleted>(_ => Resume());
+        Ready();
+    }
 
+    private void Ready()
+    {
+        Command<Take>(OnTake);
+        Command<InstanceStarted>(OnInstanceStarted);
+        Command<RetryStart>(_ => StartOnInstance(null));
+        Command<GetChain>(OnGetChain);
+        Command<ParentLinked>(linked => linked.Requester.Tell(linked.Reply is BackupReplies.Chain parent
+            ? BackupDecisions.Link(_state, new GetChain(_id, _state!.TenantId), parent.Info)
+            : linked.Reply));
         Command<Create>(OnCreate);
         Command<Get>(get => Sender.Tell(_state is not null && _state.BelongsTo(get.TenantId)
             ? new BackupReplies.Found(_state)
@@ -73,10 +93,16 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
                 PersistThen(new EndAcknowledged(Now), () => { });
         });
         Command<Wake>(_ => { });
+        Command<Deliver>(deliver =>
+        {
+            if (deliver.Then is not null)
+                Self.Tell(deliver.Then);
+            deliver.To?.Tell(deliver.Message);
+        });
         Command<ReceiveTimeout>(_ => Passivate());
         Command<StopEntity>(_ => Context.Stop(Self));
         Command<Status.Failure>(_ => Timers.StartSingleTimer(nameof(NotifyInstance), new NotifyInstance(), _settings.RetryDelay));
-        Command<BackupCommands.Delete>(OnDelete);
+        Command<Delete>(OnDelete);
         Command<DeleteFailed>(failed => failed.Requester.Tell(new BackupReplies.Refused(failed.Message)));
         Command<Deleted>(deleted => PersistThen(new BackupEvents.Deleted(Now), () =>
         {
@@ -86,6 +112,115 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     }
 
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
+
+    /// <summary>Looks the instance (and the parent chain) up, keeps the backup, then has the instance mark it: a
+    /// crash after the backup is kept resumes from <see cref="Resume"/>, which marks it again (idempotent).</summary>
+    private void OnTake(Take take)
+    {
+        if (_state is not null)
+        {
+            Sender.Tell(new BackupReplies.Refused($"Backup {_id} already exists."));
+            return;
+        }
+        var requester = Sender;
+        Become(() =>
+        {
+            Command<InstanceLooked>(looked =>
+            {
+                if (BackupDecisions.CheckInstance(looked.Reply, take) is { } refusal)
+                    Answer(refusal);
+                else if (take.ParentId is null)
+                    Keep(((InstanceReplies.Found)looked.Reply).State, null);
+                else
+                    _backups().Ask<BackupReply>(new GetChain(take.ParentId, take.TenantId), _settings.RetryDelay * 2)
+                        .PipeTo(Self, success: r => new ParentLooked(r, ((InstanceReplies.Found)looked.Reply).State),
+                            failure: e => new ParentLooked(new BackupReplies.Failed($"Backup {take.ParentId} did not answer: {e.Message}"),
+                                ((InstanceReplies.Found)looked.Reply).State));
+            });
+            Command<ParentLooked>(looked =>
+            {
+                if (BackupDecisions.CheckParent(looked.Reply, take) is { } refusal)
+                    Answer(refusal);
+                else
+                    Keep(looked.Instance, ((BackupReplies.Chain)looked.Reply).Info);
+            });
+            CommandAny(_ => Stash.Stash());
+        });
+        _instances.Ask<InstanceReply>(new InstanceCommands.Get(take.InstanceId, take.TenantId), _settings.RetryDelay * 2)
+            .PipeTo(Self, success: r => new InstanceLooked(r), failure: e => new InstanceLooked(new InstanceReplies.Failed(e.Message)));
+
+        void Answer(BackupReply reply)
+        {
+            requester.Tell(reply);
+            BecomeReady();
+        }
+
+        void Keep(InstanceState instance, BackupInfo? parent) =>
+            Persist(new Created(_id, BackupDecisions.Request(take, instance, parent), Now), e =>
+            {
+                _state = BackupState.Apply(_state, e);
+                Timers.StartSingleTimer(nameof(TimedOut), new TimedOut(), _settings.Timeout);
+                BecomeReady();
+                StartOnInstance(requester);
+            });
+    }
+
+    private void BecomeReady()
+    {
+        Become(Ready);
+        Stash.UnstashAll();
+    }
+
+    private void StartOnInstance(IActorRef? requester) =>
+        _instances.Ask<InstanceReply>(new InstanceCommands.StartBackup(_state!.InstanceId, _state.TenantId, _id), _settings.RetryDelay * 2)
+            .PipeTo(Self, success: r => new InstanceStarted(r, requester),
+                failure: e => new InstanceStarted(new InstanceReplies.Failed($"The instance did not answer: {e.Message}"), requester));
+
+    /// <summary>Marked: the guest is asked. Refused: nothing was taken, the backup is abandoned. No answer: the backup
+    /// fails, and the instance hears its end (it may have marked it) until it acknowledges.</summary>
+    private void OnInstanceStarted(InstanceStarted started)
+    {
+        if (_state is not { IsRunning: true, Status: BackupStatus.New })
+            return;
+        switch (BackupDecisions.Started(started.Reply))
+        {
+            case null:
+                AskGuest(started.Requester);
+                break;
+            case var refusal when BackupDecisions.IsDefiniteRefusal(refusal):
+                PersistThen(new Abandoned(BackupDecisions.MessageOf(refusal), Now), () =>
+                {
+                    started.Requester?.Tell(refusal);
+                    Passivate();
+                });
+                break;
+            case var failure when started.Requester is null:
+                _log.Warning("backup {0}: the instance did not mark it ({1}); trying again", _id, BackupDecisions.MessageOf(failure));
+                Timers.StartSingleTimer(nameof(RetryStart), new RetryStart(), _settings.RetryDelay);
+                break;
+            case var failure:
+                PersistThen(new Failed($"The instance could not be marked as backed up: {BackupDecisions.MessageOf(failure)}", Now), () =>
+                {
+                    started.Requester.Tell(failure);
+                    Notify();
+                });
+                break;
+        }
+    }
+
+    /// <summary>One link of the chain: a full backup answers at once, an increment asks its parent first.</summary>
+    private void OnGetChain(GetChain get)
+    {
+        if (BackupDecisions.Link(_state, get, null) is not BackupReplies.Chain || _state!.ParentId is null)
+        {
+            Sender.Tell(BackupDecisions.Link(_state, get, null));
+            return;
+        }
+        var requester = Sender;
+        _backups().Ask<BackupReply>(new GetChain(_state.ParentId, get.TenantId), _settings.RetryDelay * 2)
+            .PipeTo(Self, success: r => new ParentLinked(r, requester),
+                failure: e => new ParentLinked(new BackupReplies.Failed($"Backup {_state.ParentId} did not answer: {e.Message}"), requester));
+    }
 
     private void OnCreate(Create create)
     {
@@ -108,14 +243,10 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     private void AskGuest(IActorRef? requester)
     {
         var state = _state!;
-        var self = Self;
-        ReserveThenCastAsync(state)
-            .ContinueWith(cast =>
-            {
-                if (!cast.IsCompletedSuccessfully)
-                    self.Tell(new Report(_id, state.InstanceId, BackupStatus.Failed, null, null, DateTimeOffset.UtcNow));
-                requester?.Tell(new BackupReplies.Accepted(state));
-            }, TaskScheduler.Default);
+        var accepted = new BackupReplies.Accepted(state);
+        ReserveThenCastAsync(state).PipeTo(Self,
+            success: () => new Deliver(accepted, requester),
+            failure: _ => new Deliver(accepted, requester, new Report(_id, state.InstanceId, BackupStatus.Failed, null, null, DateTimeOffset.UtcNow)));
     }
 
     private async Task ReserveThenCastAsync(BackupState state)
@@ -146,11 +277,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         Keep(report, Sender);
     }
 
-    /// <summary>Whether a report moves the backup on; a stale one, one for another instance, or one after the end does not.</summary>
-    private bool Moves(Report report) =>
-        _state is { IsDeleted: false, IsRunning: true } && report.InstanceId == _state.InstanceId
-        && !(_state.LastReportSent is { } last && report.Sent < last)
-        && report.State is BackupStatus.Building or BackupStatus.Completed or BackupStatus.Failed;
+    private bool Moves(Report report) => BackupDecisions.Moves(_state, report);
 
     /// <summary>Keeps a report that moves the backup on; the others are dropped.</summary>
     private void Keep(Report report, IActorRef reporter)
@@ -166,7 +293,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    private void OnDelete(BackupCommands.Delete delete)
+    private void OnDelete(Delete delete)
     {
         if (_state is null || !_state.BelongsTo(delete.TenantId))
         {
@@ -206,7 +333,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
             var remaining = _state.Created + _settings.Timeout - Now;
             Timers.StartSingleTimer(nameof(TimedOut), new TimedOut(), remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
             if (_state.Status == BackupStatus.New)
-                AskGuest(null); // the node may have stopped before the guest's message was queued; a repeat takes the same backup again
+                StartOnInstance(null); // the node may have stopped before the instance or the guest heard of it; both take a repeat
         }
         else if (!_state.EndAcknowledged)
         {
@@ -224,6 +351,6 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
 
     private void Passivate() => Context.Parent.Tell(new Passivate(StopEntity.Instance));
 
-    public static Props Props(string id, IGuestRpc guests, IActorRef instances, IBackupStorage storage, BackupSettings settings) =>
-        Akka.Actor.Props.Create(() => new BackupActor(id, guests, instances, storage, settings));
+    public static Props Props(string id, IGuestRpc guests, IActorRef instances, Func<IActorRef> backups, IBackupStorage storage, BackupSettings settings) =>
+        Akka.Actor.Props.Create(() => new BackupActor(id, guests, instances, backups, storage, settings));
 }

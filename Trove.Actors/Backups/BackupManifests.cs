@@ -22,5 +22,14 @@ public static class BackupManifests
         ["backup.accepted"] = typeof(BackupReplies.Accepted),
         ["backup.refused"] = typeof(BackupReplies.Refused),
         ["backup.report-ack"] = typeof(BackupReplies.ReportAck),
+        ["backup.abandoned.v1"] = typeof(BackupEvents.Abandoned),
+        ["backup.take"] = typeof(BackupCommands.Take),
+        ["backup.get-chain"] = typeof(BackupCommands.GetChain),
+        ["backup.conflict"] = typeof(BackupReplies.Conflict),
+        ["backup.invalid"] = typeof(BackupReplies.Invalid),
+        ["backup.not-supported"] = typeof(BackupReplies.NotSupported),
+        ["backup.instance-not-found"] = typeof(BackupReplies.InstanceNotFound),
+        ["backup.failed"] = typeof(BackupReplies.Failed),
+        ["backup.chain"] = typeof(BackupReplies.Chain),
     };
 }

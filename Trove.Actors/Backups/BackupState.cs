@@ -40,6 +40,7 @@ public sealed record BackupState(
         (_, Failed f) => state with { Status = BackupStatus.Failed, Fault = f.Fault, Updated = f.At },
         (_, Deleted d) => state with { IsDeleted = true, Updated = d.At },
         (_, BackupEvents.EndAcknowledged) => state with { EndAcknowledged = true },
+        (_, Abandoned a) => state with { Status = BackupStatus.Failed, Fault = a.Reason, IsDeleted = true, EndAcknowledged = true, Updated = a.At },
         _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
     };
 

@@ -8,6 +8,7 @@ using System.Text.Json.Nodes;
 using Trove.Actors.Guests;
 using Trove.Contracts.Guests;
 using Trove.Actors.Sharding;
+using Trove.Actors.Tenants;
 using static Trove.Actors.Instances.InstanceCommands;
 using static Trove.Actors.Instances.InstanceEvents;
 
@@ -26,7 +27,12 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private sealed record RootWasEnabled(RootCredentials Credentials, IActorRef Requester);
 
     private sealed record GuestDid(InstanceEvents.IInstanceEvent Event, IActorRef Requester);
-
+    /// <summary>A guest call's outcome, piped back to be handed to <paramref name="To"/> from inside the actor.</summary>
+    private sealed record Deliver(object Message, IActorRef To);
+    private sealed record QuotaAnswered(TenantReply? Reply, string? Failure);
+    private sealed record QuotaGivenBack;
+    private sealed record GiveBackFailed(string Message);
+    private sealed record RetryGiveBack;
 
     private readonly string _id;
     private readonly ICompute _compute;
@@ -35,6 +41,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef _tenants;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private InstanceState? _state;
+    private QuotaHold? _quota;
     private DateTimeOffset? _lastHeartbeatSent;
     private double? _volumeUsed;
 
@@ -52,6 +59,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
 
         Recover<SnapshotOffer>(offer => _state = (InstanceState)offer.Snapshot);
         Recover<IInstanceEvent>(e => _state = InstanceState.Apply(_state, e));
+        Recover<QuotaEvents.IQuotaEvent>(e => _quota = QuotaHold.Apply(_quota, e));
         Recover<RecoveryCompleted>(_ => ResumeWork());
         Ready();
     }
@@ -66,12 +74,15 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             _volumeUsed, Context.GetChildren().Select(c => c.Path.Name).ToList())));
         Command<Delete>(delete => Apply(InstanceDecisions.Delete(_state, delete, Now), afterPersist: StartDeletion));
         Command<ReportHeartbeat>(OnHeartbeat);
-        Command<CallGuest>(call => CallGuestFor(call.InstanceId, call.TenantId, call.Message, Sender, Sender,
+        Command<CallGuest>(call => CallGuestFor(call.InstanceId, call.TenantId, [call.Message], Sender, Sender,
             result => new InstanceReplies.GuestResult(result)));
+        Command<IGuestCommand>(command => CallGuestFor(command.InstanceId, command.TenantId, GuestOperations.CallsOf(command), Sender, Sender,
+            result => GuestOperations.ReplyOf(command, result)));
+        Command<Deliver>(deliver => deliver.To.Tell(deliver.Message));
         Command<EnableRoot>(enable =>
         {
             var requester = Sender;
-            CallGuestFor(enable.InstanceId, enable.TenantId, RpcMessage.Create(GuestMethods.EnableRoot, new EnableRootArgs(enable.Password)),
+            CallGuestFor(enable.InstanceId, enable.TenantId, [RpcMessage.Create(GuestMethods.EnableRoot, new EnableRootArgs(enable.Password))],
                 requester, Self, result => new RootWasEnabled(result.Deserialize<RootCredentials>(RpcMessage.Json)!, requester));
         });
         Command<RootWasEnabled>(enabled => Apply(
@@ -82,7 +93,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             if (_state is { RootEverEnabled: false } && _state.BelongsTo(disable.TenantId))
                 Sender.Tell(new InstanceReplies.GuestFailed(RpcFailureKinds.NotFound, $"Root was never enabled on instance {_id}."));
             else
-                CallGuestFor(disable.InstanceId, disable.TenantId, RpcMessage.Create(GuestMethods.DisableRoot, new { }), Sender, Sender,
+                CallGuestFor(disable.InstanceId, disable.TenantId, [RpcMessage.Create(GuestMethods.DisableRoot, new { })], Sender, Sender,
                     result => new InstanceReplies.GuestResult(result));
         });
         Command<Restart>(restart => Apply(InstanceDecisions.Restart(_state, restart, Now), afterPersist: RestartGuest));
@@ -130,44 +141,111 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
 
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
+    /// <summary>
+    /// A new instance: the tenant's quota first (asked for, journaled, then granted and journaled), then the guest's
+    /// prepare, then <see cref="Created"/>. A create that does not get that far gives the quota back, here or, after
+    /// a crash, on recovery (<see cref="QuotaHold.MustGiveBack"/>); the tenant releases an instance id once only.
+    /// </summary>
     private void StartCreate(Create create)
     {
-        if (_state is not null)
+        if (_state is not null || _quota is not null)
         {
-            Sender.Tell(InstanceDecisions.Create(_state, create, Now).Reply);
+            Sender.Tell(_state is not null
+                ? InstanceDecisions.Create(_state, create, Now).Reply!
+                : new InstanceReplies.Refused($"Instance {_id} already exists."));
             return;
         }
         var requester = Sender;
         var r = create.Request;
-        var provisioning = Context.ActorOf(
-            ProvisioningActor.Props(ServerSpecOf(create), new PrepareArgs(r.Databases, r.Users, r.RestoreFrom), _compute, _guests), "provisioning");
-        Become(() =>
+        Become(() => Creating(create, requester));
+        Persist(new QuotaEvents.Requested(r.TenantId, r.VolumeSize, r.RamMb, Now), e =>
         {
-            Command<ProvisioningActor.PrepareQueued>(_ =>
-            {
-                var decision = InstanceDecisions.Create(_state, create, Now);
-                PersistAll(decision.Events, e => _state = InstanceState.Apply(_state, e));
-                DeferAsync(decision, d =>
-                {
-                    requester.Tell(d.Reply);
-                    provisioning.Tell(new ProvisioningActor.CreateServer());
-                    Timers.StartSingleTimer(nameof(BuildTimedOut), new BuildTimedOut(), _settings.BuildTimeout);
-                    BecomeReady();
-                });
-            });
-            Command<ProvisioningActor.StepFailed>(failed =>
-            {
-                requester.Tell(new InstanceReplies.Failed(failed.Message));
-                BecomeReady();
-                Passivate();
-            });
-            CommandAny(_ => Stash.Stash());
+            _quota = QuotaHold.Apply(_quota, e);
+            _tenants.Ask<TenantReply>(new TenantCommands.ReserveInstance(r.TenantId, _id, r.VolumeSize, r.RamMb), _settings.QuotaTimeout)
+                .PipeTo(Self, success: reply => new QuotaAnswered(reply, null), failure: e => new QuotaAnswered(null, e.GetBaseException().Message));
         });
     }
 
-    /// <summary>Calls the guest if the tenant may act on the instance now. The mapped result goes to
-    /// <paramref name="resultTo"/>, a failure straight to <paramref name="requester"/>; nothing is persisted here.</summary>
-    private void CallGuestFor(string instanceId, string tenantId, RpcMessage message, IActorRef requester, IActorRef resultTo,
+    private void Creating(Create create, IActorRef requester)
+    {
+        Command<QuotaAnswered>(answer =>
+        {
+            switch (answer.Reply)
+            {
+                case TenantReplies.Reserved:
+                    Persist(new QuotaEvents.Reserved(Now), e =>
+                    {
+                        _quota = QuotaHold.Apply(_quota, e);
+                        var r = create.Request;
+                        Context.ActorOf(ProvisioningActor.Props(ServerSpecOf(create), new PrepareArgs(r.Databases, r.Users, r.RestoreFrom),
+                            _compute, _guests), "provisioning");
+                    });
+                    break;
+                case TenantReplies.QuotaExceeded exceeded:
+                    Persist(new QuotaEvents.Released(Now), e =>
+                    {
+                        _quota = QuotaHold.Apply(_quota, e);
+                        requester.Tell(new InstanceReplies.QuotaExceeded(exceeded.Message));
+                        BecomeReady();
+                        Passivate();
+                    });
+                    break;
+                default:
+                    requester.Tell(new InstanceReplies.Failed(
+                        $"The tenant's quota could not be reserved: {answer.Failure ?? answer.Reply?.GetType().Name}"));
+                    GiveBackQuota();
+                    break;
+            }
+        });
+        Command<ProvisioningActor.PrepareQueued>(_ =>
+        {
+            var decision = InstanceDecisions.Create(_state, create, Now);
+            PersistAll(decision.Events, e => _state = InstanceState.Apply(_state, e));
+            DeferAsync(decision, d =>
+            {
+                requester.Tell(d.Reply);
+                Context.Child("provisioning").Tell(new ProvisioningActor.CreateServer());
+                Timers.StartSingleTimer(nameof(BuildTimedOut), new BuildTimedOut(), _settings.BuildTimeout);
+                BecomeReady();
+            });
+        });
+        Command<ProvisioningActor.StepFailed>(failed =>
+        {
+            requester.Tell(new InstanceReplies.Failed(failed.Message));
+            GiveBackQuota();
+        });
+        GivingBack();
+    }
+
+    /// <summary>Gives the quota of a create that did not happen back to the tenant, retrying until the tenant
+    /// acknowledges, then journals it and passivates; commands wait meanwhile.</summary>
+    private void GiveBackQuota()
+    {
+        Become(GivingBack);
+        _tenants.Ask<TenantReply>(new TenantCommands.ReleaseInstance(_quota!.TenantId, _id), _settings.QuotaTimeout)
+            .PipeTo(Self, success: _ => new QuotaGivenBack(), failure: e => new GiveBackFailed(e.GetBaseException().Message));
+    }
+
+    private void GivingBack()
+    {
+        Command<QuotaGivenBack>(_ => Persist(new QuotaEvents.Released(Now), e =>
+        {
+            _quota = QuotaHold.Apply(_quota, e);
+            BecomeReady();
+            Passivate();
+        }));
+        Command<GiveBackFailed>(failed =>
+        {
+            _log.Warning("instance {0}: giving the quota back failed ({1}); retrying", _id, failed.Message);
+            Timers.StartSingleTimer(nameof(RetryGiveBack), new RetryGiveBack(), _settings.RetryDelay);
+        });
+        Command<RetryGiveBack>(_ => GiveBackQuota());
+        CommandAny(_ => Stash.Stash());
+    }
+
+    /// <summary>Calls the guest (each call in turn) if the tenant may act on the instance now. The mapped result of
+    /// the last call goes to <paramref name="resultTo"/>, a failure straight to <paramref name="requester"/>; nothing is persisted here.</summary>
+    private void CallGuestFor(string instanceId, string tenantId, IReadOnlyList<RpcMessage> calls, IActorRef requester, IActorRef resultTo,
         Func<JsonNode?, object> onResult)
     {
         if (InstanceDecisions.Guard(_state, instanceId, tenantId) is { } refusal)
@@ -175,23 +253,24 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             requester.Tell(refusal);
             return;
         }
-        _guests.CallAsync(_id, message, _settings.GuestCallTimeout).ContinueWith(call =>
-        {
-            if (call.IsCompletedSuccessfully)
-                resultTo.Tell(onResult(call.Result));
-            else
-                requester.Tell(call.Exception?.GetBaseException() is RpcException rpc
-                    ? new InstanceReplies.GuestFailed(rpc.Kind, rpc.Message)
-                    : new InstanceReplies.GuestFailed(RpcFailureKinds.Error,
-                        $"The guest did not answer: {call.Exception?.GetBaseException().Message ?? "cancelled"}"));
-        }, TaskScheduler.Default);
+        CallAllAsync(calls).PipeTo(Self,
+            success: result => new Deliver(onResult(result), resultTo),
+            failure: e => new Deliver(GuestOperations.FailureOf(e), requester));
+    }
+
+    private async Task<JsonNode?> CallAllAsync(IReadOnlyList<RpcMessage> calls)
+    {
+        JsonNode? result = null;
+        foreach (var call in calls)
+            result = await _guests.CallAsync(_id, call, _settings.GuestCallTimeout);
+        return result;
     }
 
     /// <summary>The guest writes the overrides and applies what it can at once; the change is persisted only once it did.</summary>
     private void ChangeConfiguration(string instanceId, string tenantId, IReadOnlyDictionary<string, string> overrides, InstanceEvents.IInstanceEvent change)
     {
         var requester = Sender;
-        CallGuestFor(instanceId, tenantId, RpcMessage.Create(GuestMethods.UpdateOverrides, new UpdateOverridesArgs(overrides)),
+        CallGuestFor(instanceId, tenantId, [RpcMessage.Create(GuestMethods.UpdateOverrides, new UpdateOverridesArgs(overrides))],
             requester, Self, _ => new GuestDid(change, requester));
     }
 
@@ -260,6 +339,12 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private void ResumeWork()
     {
         SetReceiveTimeout(_settings.PassivateAfter);
+        if (QuotaHold.MustGiveBack(_state, _quota))
+        {
+            _log.Info("instance {0}: a create was interrupted before the instance was kept; giving its quota back", _id);
+            GiveBackQuota();
+            return;
+        }
         if (_state is null)
             return;
         _lastHeartbeatSent = _state.ServiceStatusSent;

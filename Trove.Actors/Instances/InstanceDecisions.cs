@@ -5,9 +5,9 @@ using static Trove.Actors.Instances.InstanceEvents;
 namespace Trove.Actors.Instances;
 
 /// <summary>What a command decides: the reply for the sender and the events to persist before replying.</summary>
-public sealed record Decision(object? Reply, IReadOnlyList<IInstanceEvent> Events)
+public sealed record Decision(InstanceReply? Reply, IReadOnlyList<IInstanceEvent> Events)
 {
-    public static Decision Answer(object reply, params IInstanceEvent[] events) => new(reply, events);
+    public static Decision Answer(InstanceReply reply, params IInstanceEvent[] events) => new(reply, events);
     public static Decision Silent(params IInstanceEvent[] events) => new(null, events);
 }
 
@@ -87,7 +87,7 @@ public static class InstanceDecisions
         state is { Task: InstanceTask.Deleting, IsDeleted: false } ? Decision.Silent(new Deleted(now)) : Decision.Silent();
 
     /// <summary>Null when the tenant may act on the instance now; else the reply that says why not (404, or 422 as upstream).</summary>
-    public static object? Guard(InstanceState? state, string instanceId, string tenantId) =>
+    public static InstanceReply? Guard(InstanceState? state, string instanceId, string tenantId) =>
         state is null || !state.BelongsTo(tenantId) ? new InstanceReplies.NotFound(instanceId)
         : state.CanPerformAction ? null
         : new InstanceReplies.Refused(
@@ -122,9 +122,11 @@ public static class InstanceDecisions
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, reset)), reset);
     }
 
-    /// <summary>One backup at a time, on an instance that can act (upstream answers 409 to a second one; we say 422 with why).</summary>
+    /// <summary>One backup at a time (asked again by the same backup, it is accepted again), on an instance that can act (upstream answers 409 to a second one; we say 422 with why).</summary>
     public static Decision StartBackup(InstanceState? state, InstanceCommands.StartBackup cmd, DateTimeOffset now)
     {
+        if (state is { RunningBackupId: { } same } && same == cmd.BackupId && state.BelongsTo(cmd.TenantId))
+            return Decision.Answer(new InstanceReplies.Accepted(state)); // the backup entity asks again after a crash
         if (state is { RunningBackupId: { } running } && state.BelongsTo(cmd.TenantId))
             return Decision.Answer(new InstanceReplies.Conflict($"Instance {cmd.InstanceId} is already being backed up by backup {running}."));
         if (Guard(state, cmd.InstanceId, cmd.TenantId) is { } refusal)

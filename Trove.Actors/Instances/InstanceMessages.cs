@@ -41,9 +41,33 @@ public static class InstanceCommands
     public sealed record ReportHeartbeat(string InstanceId, string ServiceStatus, DateTimeOffset Sent, string? Fault = null, double? VolumeUsed = null)
         : IWithInstanceId, ITroveMessage;
 
-    /// <summary>A guest operation on a running instance (databases, users): the entity checks the tenant and the
-    /// instance's state, then calls its guest; it keeps nothing of it.</summary>
+    /// <summary>The generic tunnel of earlier releases, still answered for an api node of one during a rolling
+    /// upgrade; this release sends the typed <see cref="IGuestCommand"/>s.</summary>
     public sealed record CallGuest(string InstanceId, string TenantId, RpcMessage Message) : IWithInstanceId, ITroveMessage;
+
+    /// <summary>A guest operation on a running instance's databases or users: the entity checks the tenant and the
+    /// instance's state, then calls its guest (see <see cref="GuestOperations"/>); it keeps nothing of it.</summary>
+    public interface IGuestCommand : IWithInstanceId, ITroveMessage
+    {
+        string TenantId { get; }
+    }
+
+    public sealed record CreateDatabases(string InstanceId, string TenantId, IReadOnlyList<DatabaseSpec> Databases) : IGuestCommand;
+    public sealed record DeleteDatabase(string InstanceId, string TenantId, string Name) : IGuestCommand;
+    public sealed record ListDatabases(string InstanceId, string TenantId) : IGuestCommand;
+    public sealed record CreateUsers(string InstanceId, string TenantId, IReadOnlyList<UserSpec> Users) : IGuestCommand
+    {
+        private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+    }
+    public sealed record DeleteUser(string InstanceId, string TenantId, string Name, string? Host) : IGuestCommand;
+    public sealed record ListUsers(string InstanceId, string TenantId) : IGuestCommand;
+    /// <summary>Changes one or more users (a rename, a password, a host), one guest call each, in order.</summary>
+    public sealed record UpdateUsers(string InstanceId, string TenantId, IReadOnlyList<UpdateAttributesArgs> Updates) : IGuestCommand
+    {
+        private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+    }
+    public sealed record GrantAccess(string InstanceId, string TenantId, string User, string? Host, IReadOnlyList<string> Databases) : IGuestCommand;
+    public sealed record RevokeAccess(string InstanceId, string TenantId, string User, string? Host, string Database) : IGuestCommand;
 
     public sealed record EnableRoot(string InstanceId, string TenantId, string? Password) : IWithInstanceId, ITroveMessage
     {
@@ -72,32 +96,45 @@ public static class InstanceCommands
     public sealed record ResetStatus(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
 }
 
+/// <summary>Every answer of the instance entity: asked with <c>Ask&lt;InstanceReply&gt;</c>.</summary>
+public abstract record InstanceReply : ITroveMessage;
+
 public static class InstanceReplies
 {
     /// <summary>The instance, and what its volume holds as the last heartbeat said (kept in memory, not journaled).</summary>
-    public sealed record Found(InstanceState State, double? VolumeUsed = null) : ITroveMessage;
-    public sealed record NotFound(string InstanceId) : ITroveMessage;
+    public sealed record Found(InstanceState State, double? VolumeUsed = null) : InstanceReply;
+    public sealed record NotFound(string InstanceId) : InstanceReply;
     /// <summary><paramref name="State"/> is null for an id that was never created; <paramref name="Children"/> is the work running.</summary>
-    public sealed record Inspected(InstanceState? State, string Node, double? VolumeUsed, IReadOnlyList<string> Children) : ITroveMessage;
-    public sealed record Accepted(InstanceState State) : ITroveMessage;
+    public sealed record Inspected(InstanceState? State, string Node, double? VolumeUsed, IReadOnlyList<string> Children) : InstanceReply;
+    public sealed record Accepted(InstanceState State) : InstanceReply;
     /// <summary>The request cannot be done in the instance's present state (Trove's 422).</summary>
-    public sealed record Refused(string Message) : ITroveMessage;
+    public sealed record Refused(string Message) : InstanceReply;
     /// <summary>The request conflicts with work in progress (Trove's 409).</summary>
-    public sealed record Conflict(string Message) : ITroveMessage;
-    public sealed record Failed(string Message) : ITroveMessage;
-    public sealed record GuestResult(JsonNode? Result) : ITroveMessage
+    public sealed record Conflict(string Message) : InstanceReply;
+    public sealed record Failed(string Message) : InstanceReply;
+    public sealed record GuestResult(JsonNode? Result) : InstanceReply
     {
-        private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+        protected override bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
     }
     /// <summary>The guest refused or failed; <paramref name="Kind"/> is one of <see cref="RpcFailureKinds"/>.</summary>
-    public sealed record GuestFailed(string Kind, string Message) : ITroveMessage;
-    public sealed record RootEnabled(RootCredentials Credentials) : ITroveMessage;
-    public sealed record BackupEndAck : ITroveMessage
+    public sealed record GuestFailed(string Kind, string Message) : InstanceReply;
+    public sealed record RootEnabled(RootCredentials Credentials) : InstanceReply;
+    public sealed record BackupEndAck : InstanceReply
     {
         public static readonly BackupEndAck Instance = new();
     }
 
-    public sealed record HeartbeatAck : ITroveMessage
+    /// <summary>The tenant's quota has no room for the instance (Trove's 413); nothing was kept.</summary>
+    public sealed record QuotaExceeded(string Message) : InstanceReply;
+    public sealed record DatabasesListed(IReadOnlyList<DatabaseSpec> Databases) : InstanceReply;
+    public sealed record UsersListed(IReadOnlyList<UserInfo> Users) : InstanceReply;
+    /// <summary>The guest did what an <see cref="InstanceCommands.IGuestCommand"/> asked.</summary>
+    public sealed record GuestDone : InstanceReply
+    {
+        public static readonly GuestDone Instance = new();
+    }
+
+    public sealed record HeartbeatAck : InstanceReply
     {
         public static readonly HeartbeatAck Instance = new();
     }

@@ -23,5 +23,8 @@ public sealed record InstanceSettings
     /// <summary>How long a guest has to restart its engine.</summary>
     public TimeSpan RestartTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long the tenant's entity has to answer a reservation or a release (a create retries a release until it is heard).</summary>
+    public TimeSpan QuotaTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     public int SnapshotEvery { get; init; } = 50;
 }

@@ -20,5 +20,6 @@ public static class TenantManifests
         ["tenant.quota-exceeded"] = typeof(TenantReplies.QuotaExceeded),
         ["tenant.quotas"] = typeof(TenantReplies.Quotas),
         ["tenant.invalid-quotas"] = typeof(TenantReplies.InvalidQuotas),
+        ["tenant.already-released"] = typeof(TenantReplies.AlreadyReleased),
     };
 }

@@ -27,26 +27,33 @@ public static class TenantCommands
     public sealed record SetQuotas(string TenantId, IReadOnlyDictionary<string, int> Limits) : IWithTenantId, ITroveMessage;
 }
 
+/// <summary>Every answer of the tenant entity: asked with <c>Ask&lt;TenantReply&gt;</c>.</summary>
+public abstract record TenantReply : ITroveMessage;
+
 public static class TenantReplies
 {
-    public sealed record Reserved : ITroveMessage
+    public sealed record Reserved : TenantReply
     {
         public static readonly Reserved Instance = new();
     }
 
-    public sealed record Released : ITroveMessage
+    public sealed record Released : TenantReply
     {
         public static readonly Released Instance = new();
     }
 
     /// <summary>Upstream's QuotaExceeded: the resources that would go over.</summary>
-    public sealed record QuotaExceeded(IReadOnlyList<string> Resources) : ITroveMessage
+    public sealed record QuotaExceeded(IReadOnlyList<string> Resources) : TenantReply
     {
         public string Message => $"Quota exceeded for resources: [{string.Join(", ", Resources.Select(r => $"'{r}'"))}].";
     }
 
-    public sealed record Quotas(QuotaLimits Limits, QuotaUsage Usage) : ITroveMessage;
-    public sealed record InvalidQuotas(string Message) : ITroveMessage;
+    /// <summary>The instance's reservation was released before: an instance id reserves once (a late or repeated
+    /// reserve after the release must not take the quota again).</summary>
+    public sealed record AlreadyReleased(string InstanceId) : TenantReply;
+
+    public sealed record Quotas(QuotaLimits Limits, QuotaUsage Usage) : TenantReply;
+    public sealed record InvalidQuotas(string Message) : TenantReply;
 }
 
 public static class TenantEvents

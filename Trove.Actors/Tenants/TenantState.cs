@@ -7,16 +7,25 @@ namespace Trove.Actors.Tenants;
 /// <summary>One tenant's quota overrides and what its instances hold. Rebuilt from events; decisions are pure.</summary>
 public sealed record TenantState(
     ImmutableDictionary<string, int> Overrides,
-    ImmutableDictionary<string, InstanceReserved> Instances) : ITroveMessage
+    ImmutableDictionary<string, InstanceReserved> Instances,
+    ImmutableHashSet<string>? ReleasedInstances = null) : ITroveMessage
 {
     public static readonly TenantState Empty = new(ImmutableDictionary<string, int>.Empty, ImmutableDictionary<string, InstanceReserved>.Empty);
+
+    /// <summary>Instances whose reservation went back: none of them reserves again. (Null in snapshots of earlier
+    /// releases; their journals replay their releases into it.)</summary>
+    public bool WasReleased(string instanceId) => ReleasedInstances?.Contains(instanceId) == true;
 
     public static readonly IReadOnlyList<string> Resources = ["instances", "volumes", "backups", "ram"];
 
     public TenantState Apply(ITenantEvent e) => e switch
     {
         InstanceReserved r => this with { Instances = Instances.SetItem(r.InstanceId, r) },
-        InstanceReleased r => this with { Instances = Instances.Remove(r.InstanceId) },
+        InstanceReleased r => this with
+        {
+            Instances = Instances.Remove(r.InstanceId),
+            ReleasedInstances = (ReleasedInstances ?? ImmutableHashSet<string>.Empty).Add(r.InstanceId),
+        },
         QuotasSet q => this with { Overrides = Overrides.SetItems(q.Limits) },
         _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
     };

@@ -26,7 +26,7 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
     private IActorRef Entity(string id, InstanceSettings? settings = null) =>
         Sys.ActorOf(InstanceActor.Props(id, _compute, _guests, Tenants.Ref, settings ?? new InstanceSettings()));
 
-    /// <summary>A tenant region double that grants every release.</summary>
+    /// <summary>A tenant region double that grants every reservation and release.</summary>
     private TestProbe Tenants => _tenants ??= CreateTenantsProbe();
     private TestProbe? _tenants;
 
@@ -37,6 +37,8 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
         {
             if (message is TenantCommands.ReleaseInstance)
                 sender.Tell(TenantReplies.Released.Instance);
+            if (message is TenantCommands.ReserveInstance)
+                sender.Tell(TenantReplies.Reserved.Instance);
             return AutoPilot.KeepRunning;
         }));
         return probe;
@@ -167,7 +169,7 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
         AwaitAssert(() => Assert.Contains("i7", _guests.DeletedBrokerUsers));
         Assert.Contains("i7", _compute.Deleted);
         Assert.Contains(_guests.Calls, c => c.Message.Method == GuestMethods.StopDb);
-        Tenants.ExpectMsg<TenantCommands.ReleaseInstance>(r => r.InstanceId == "i7");
+        Tenants.FishForMessage(m => m is TenantCommands.ReleaseInstance { InstanceId: "i7" });
         AwaitAssert(() => Assert.IsType<InstanceReplies.NotFound>(entity.Ask<object>(new Get("i7", "demo"), RemainingOrDefault).Result));
 
         var after = Entity("i7");

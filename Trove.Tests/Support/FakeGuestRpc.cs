@@ -13,13 +13,15 @@ public sealed class FakeGuestRpc : IGuestRpc
     public ConcurrentQueue<(string InstanceId, RpcMessage Message)> Calls { get; } = new();
     public ConcurrentQueue<string> DeletedQueues { get; } = new();
     public Exception? FailCast { get; set; }
+    /// <summary>Casts wait for it: a spec holds them to stop an entity between two steps.</summary>
+    public Task CastGate { get; set; } = Task.CompletedTask;
 
-    public Task CastAsync(string instanceId, RpcMessage message, CancellationToken ct = default)
+    public async Task CastAsync(string instanceId, RpcMessage message, CancellationToken ct = default)
     {
+        await CastGate;
         if (FailCast is not null)
-            return Task.FromException(FailCast);
+            throw FailCast;
         Casts.Enqueue((instanceId, message));
-        return Task.CompletedTask;
     }
 
     public Task<JsonNode?> CallAsync(string instanceId, RpcMessage message, TimeSpan timeout, CancellationToken ct = default)

@@ -29,7 +29,7 @@ public static class BackupEndpoints
                 return Paging.Result(request, "backups", page.Items.Select(b => View(b)), page);
             }));
         backups.MapGet("/{id}", async (string tenantId, string id, IRequiredActor<BackupRegion> region, TroveSettings settings) =>
-            await region.ActorRef.Ask<object>(new BackupCommands.Get(id, tenantId), settings.AskTimeout) is BackupReplies.Found found
+            await region.ActorRef.Ask<BackupReply>(new BackupCommands.Get(id, tenantId), settings.AskTimeout) is BackupReplies.Found found
                 ? Results.Json(new { backup = View(found.State) })
                 : TroveError.NotFound($"Backup {id} cannot be found."));
         backups.MapDelete("/{id}", Delete);
@@ -42,8 +42,10 @@ public static class BackupEndpoints
         return tenant;
     }
 
-    private static Task<IResult> Create(string tenantId, HttpRequest request, IRequiredActor<InstanceRegion> instances,
-        IRequiredActor<BackupRegion> backups, ReadModelDb readModel, TroveSettings settings) => InstanceAsk.Guarded(async () =>
+    /// <summary>Parse, then one ask: the backup's entity looks the instance and the parent chain up, marks the
+    /// instance and asks its guest; an incremental backup without a parent goes on the instance's latest completed one.</summary>
+    private static Task<IResult> Create(string tenantId, HttpRequest request, IRequiredActor<BackupRegion> backups, ReadModelDb readModel,
+        TroveSettings settings) => InstanceAsk.Guarded(async () =>
     {
         var backup = JsonBody.Object(await JsonBody.ReadAsync(request), "backup");
         var name = JsonBody.String(backup, "name", required: true)!.Trim();
@@ -52,34 +54,30 @@ public static class BackupEndpoints
         var instanceId = JsonBody.String(backup, "instance", required: true)!;
         var description = JsonBody.String(backup, "description", required: false, JsonBody.DescriptionLength);
         var parentId = JsonBody.String(backup, "parent_id", required: false);
-        var incremental = JsonBody.Bool(backup, "incremental") ?? false;
-
-        var instance = await instances.StateAsync(tenantId, instanceId, settings);
-        CapabilityRules.Require(instance.Datastore, DatastoreCapability.Backups);
-        BackupInfo? parent = null;
-        if (parentId is not null || incremental)
-        {
-            CapabilityRules.Require(instance.Datastore, DatastoreCapability.IncrementalBackups);
+        var incremental = parentId is null && (JsonBody.Bool(backup, "incremental") ?? false);
+        if (incremental)
             // upstream's "incremental": on top of the instance's latest completed backup
-            parentId ??= (await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId))
-                .Where(b => b.InstanceId == instanceId && b.Status == BackupStatus.Completed).MaxBy(b => b.Created)?.Id
-                ?? throw new RequestError(400, $"Instance {instanceId} has no completed backup to take an increment from.");
-            parent = await ChainAsync(backups, tenantId, parentId, settings);
-            if ((await backups.ActorRef.Ask<object>(new BackupCommands.Get(parentId, tenantId), settings.AskTimeout) as BackupReplies.Found)?.State.InstanceId != instanceId)
-                throw new RequestError(400, $"Backup {parentId} is not of instance {instanceId}.");
-        }
+            parentId = (await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId))
+                .Where(b => b.InstanceId == instanceId && b.Status == BackupStatus.Completed).MaxBy(b => b.Created)?.Id;
 
-        var id = Guid.NewGuid().ToString();
-        var started = await instances.AskAsync(new InstanceCommands.StartBackup(instanceId, tenantId, id), settings);
-        if (started is not InstanceReplies.Accepted)
-            return InstanceAsk.ErrorOf(started);
-        var reply = await backups.ActorRef.Ask<object>(new BackupCommands.Create(id,
-            new BackupRequest(tenantId, instanceId, name, description, parentId, instance.Datastore, instance.DatastoreVersion, parent)), settings.AskTimeout);
-        if (reply is BackupReplies.Accepted accepted)
-            return Results.Json(new { backup = View(accepted.State) }, statusCode: StatusCodes.Status202Accepted);
-        await instances.AskAsync(new InstanceCommands.EndBackup(instanceId, id), settings);
-        return TroveError.Internal($"The backup could not be created: {reply}");
+        var reply = await backups.ActorRef.Ask<BackupReply>(
+            new BackupCommands.Take(Guid.NewGuid().ToString(), tenantId, instanceId, name, description, parentId, incremental), settings.AskTimeout);
+        return reply is BackupReplies.Accepted accepted
+            ? Results.Json(new { backup = View(accepted.State) }, statusCode: StatusCodes.Status202Accepted)
+            : ErrorOf(reply);
     });
+
+    public static IResult ErrorOf(BackupReply reply) => reply switch
+    {
+        BackupReplies.NotFound nf => TroveError.NotFound($"Backup {nf.BackupId} cannot be found."),
+        BackupReplies.InstanceNotFound nf => TroveError.NotFound($"Instance {nf.InstanceId} cannot be found."),
+        BackupReplies.Refused refused => TroveError.Unprocessable(refused.Message),
+        BackupReplies.Conflict conflict => TroveError.Of(StatusCodes.Status409Conflict, conflict.Message),
+        BackupReplies.Invalid invalid => TroveError.BadRequest(invalid.Message),
+        BackupReplies.NotSupported notSupported => TroveError.Of(StatusCodes.Status501NotImplemented, notSupported.Message),
+        BackupReplies.Failed failed => TroveError.Internal(failed.Message),
+        var other => TroveError.Internal($"Unexpected reply {other.GetType().Name}."),
+    };
 
     private static Task<IResult> Delete(string tenantId, string id, ReadModelDb readModel, IRequiredActor<BackupRegion> backups, TroveSettings settings) =>
         InstanceAsk.Guarded(async () =>
@@ -87,35 +85,24 @@ public static class BackupEndpoints
             var all = await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
             if (all.Any(b => b.ParentId == id))
                 return TroveError.Of(StatusCodes.Status409Conflict, $"Backup {id} has incremental backups; delete them first.");
-            return await backups.ActorRef.Ask<object>(new BackupCommands.Delete(id, tenantId), settings.AskTimeout) switch
+            return await backups.ActorRef.Ask<BackupReply>(new BackupCommands.Delete(id, tenantId), settings.AskTimeout) switch
             {
                 BackupReplies.Accepted => Results.StatusCode(StatusCodes.Status202Accepted),
-                BackupReplies.NotFound => TroveError.NotFound($"Backup {id} cannot be found."),
-                BackupReplies.Refused refused => TroveError.Unprocessable(refused.Message),
-                var other => TroveError.Internal($"Unexpected reply {other.GetType().Name}."),
+                var refusal => ErrorOf(refusal),
             };
         });
 
-    /// <summary>What a restore needs of a backup: the tenant's, COMPLETED, of the same datastore, with its parents.</summary>
+    /// <summary>What a restore needs of a backup: the tenant's, COMPLETED, of the same datastore, with its parents
+    /// (one ask: the backup's entity walks its chain).</summary>
     public static async Task<BackupInfo> RestorableAsync(IRequiredActor<BackupRegion> backups, string tenantId, string backupId,
-        string datastore, TroveSettings settings)
-    {
-        var info = await ChainAsync(backups, tenantId, backupId, settings);
-        if (await backups.ActorRef.Ask<object>(new BackupCommands.Get(backupId, tenantId), settings.AskTimeout) is BackupReplies.Found { State: var b }
-            && b.Datastore != datastore)
-            throw new RequestError(400, $"Backup {backupId} is of {b.Datastore}; it cannot be restored into {datastore}.");
-        return info;
-    }
-
-    /// <summary>A COMPLETED backup and, for an increment, the chain of backups under it.</summary>
-    private static async Task<BackupInfo> ChainAsync(IRequiredActor<BackupRegion> backups, string tenantId, string backupId, TroveSettings settings)
-    {
-        if (await backups.ActorRef.Ask<object>(new BackupCommands.Get(backupId, tenantId), settings.AskTimeout) is not BackupReplies.Found { State: var b })
-            throw new RequestError(404, $"Backup {backupId} cannot be found.");
-        if (b.Status != BackupStatus.Completed)
-            throw new RequestError(StatusCodes.Status409Conflict, $"Backup {backupId} is {b.Status}; only a COMPLETED backup can be used.");
-        return new BackupInfo(b.Id, b.Location, b.Checksum, b.ParentId is null ? null : await ChainAsync(backups, tenantId, b.ParentId, settings));
-    }
+        string datastore, TroveSettings settings) =>
+        await backups.ActorRef.Ask<BackupReply>(new BackupCommands.GetChain(backupId, tenantId), settings.AskTimeout) switch
+        {
+            BackupReplies.Chain c when c.Datastore != datastore =>
+                throw new RequestError(400, $"Backup {backupId} is of {c.Datastore}; it cannot be restored into {datastore}."),
+            BackupReplies.Chain c => c.Info,
+            var refusal => throw new ReplyError(ErrorOf(refusal)),
+        };
 
     private static object View(BackupState b) => new
     {

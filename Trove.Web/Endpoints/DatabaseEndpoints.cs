@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Akka.Hosting;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
@@ -25,18 +23,16 @@ public static class DatabaseEndpoints
                 var specs = JsonBody.Databases(body, NameRules.For(state.Datastore));
                 if (specs.Count == 0)
                     throw RequestError.Invalid("'databases' must list at least one database.");
-                return await instances.AcceptedAsync(
-                    new InstanceCommands.CallGuest(id, tenantId, RpcMessage.Create(GuestMethods.CreateDatabase, new DatabasesArgs(specs))), settings);
+                return await instances.AcceptedAsync(new InstanceCommands.CreateDatabases(id, tenantId, specs), settings);
             }));
         databases.MapGet("", (string tenantId, string id, HttpRequest request, int? limit, string? marker,
                 IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
             Guarded(async () =>
             {
-                var reply = await instances.AskAsync(new InstanceCommands.CallGuest(id, tenantId, RpcMessage.Create(GuestMethods.ListDatabases, new { })), settings);
-                if (reply is not InstanceReplies.GuestResult result)
+                var reply = await instances.AskAsync(new InstanceCommands.ListDatabases(id, tenantId), settings);
+                if (reply is not InstanceReplies.DatabasesListed listed)
                     return ErrorOf(reply);
-                var all = result.Result.Deserialize<List<DatabaseSpec>>(RpcMessage.Json) ?? [];
-                var page = Paging.Page(all, d => d.Name, limit, marker);
+                var page = Paging.Page(listed.Databases, d => d.Name, limit, marker);
                 return Paging.Result(request, "databases", page.Items.Select(d => new { name = d.Name }), page);
             }));
         databases.MapGet("/{name}", (string tenantId, string id, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
@@ -50,8 +46,7 @@ public static class DatabaseEndpoints
             {
                 var state = await instances.StateAsync(tenantId, id, settings);
                 NameRules.For(state.Datastore).CheckDatabase(name);
-                return await instances.AcceptedAsync(
-                    new InstanceCommands.CallGuest(id, tenantId, RpcMessage.Create(GuestMethods.DeleteDatabase, new DatabaseArgs(new DatabaseSpec(name)))), settings);
+                return await instances.AcceptedAsync(new InstanceCommands.DeleteDatabase(id, tenantId, name), settings);
             }));
         return tenant;
     }

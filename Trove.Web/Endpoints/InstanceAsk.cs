@@ -11,8 +11,8 @@ namespace Trove.Web.Endpoints;
 /// <summary>Asking an instance entity from an endpoint, and turning its replies into Trove's answers.</summary>
 public static class InstanceAsk
 {
-    public static Task<object> AskAsync(this IRequiredActor<InstanceRegion> instances, IWithInstanceId command, TroveSettings settings) =>
-        instances.ActorRef.Ask<object>(command, settings.AskTimeout);
+    public static Task<InstanceReply> AskAsync(this IRequiredActor<InstanceRegion> instances, IWithInstanceId command, TroveSettings settings) =>
+        instances.ActorRef.Ask<InstanceReply>(command, settings.AskTimeout);
 
     /// <summary>The instance's state for this tenant, or the <see cref="RequestError"/> that answers the request.</summary>
     public static async Task<InstanceState> StateAsync(this IRequiredActor<InstanceRegion> instances, string tenantId, string id, TroveSettings settings) =>
@@ -24,12 +24,13 @@ public static class InstanceAsk
     public static async Task<IResult> AcceptedAsync(this IRequiredActor<InstanceRegion> instances, IWithInstanceId command, TroveSettings settings) =>
         await instances.AskAsync(command, settings) switch
         {
-            InstanceReplies.GuestResult or InstanceReplies.Accepted => Results.StatusCode(StatusCodes.Status202Accepted),
+            InstanceReplies.GuestDone or InstanceReplies.GuestResult or InstanceReplies.Accepted => Results.StatusCode(StatusCodes.Status202Accepted),
             var reply => ErrorOf(reply),
         };
 
-    public static IResult ErrorOf(object reply) => reply switch
+    public static IResult ErrorOf(InstanceReply reply) => reply switch
     {
+        InstanceReplies.QuotaExceeded exceeded => TroveError.Of(StatusCodes.Status413PayloadTooLarge, exceeded.Message),
         InstanceReplies.NotFound nf => TroveError.NotFound($"Instance {nf.InstanceId} cannot be found."),
         InstanceReplies.Refused refused => TroveError.Unprocessable(refused.Message),
         InstanceReplies.Conflict conflict => TroveError.Of(StatusCodes.Status409Conflict, conflict.Message),

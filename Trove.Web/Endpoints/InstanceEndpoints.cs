@@ -47,10 +47,10 @@ public static class InstanceEndpoints
         return Results.Json(body);
     });
 
-    /// <summary>Reserves the tenant's quota first (its entity serializes racing creates), then asks the new
-    /// instance's entity; a create that does not happen gives the reservation back.</summary>
+    /// <summary>Parse, then one ask: the new instance's entity reserves the tenant's quota itself and gives it back
+    /// if the create does not happen.</summary>
     private static async Task<IResult> Create(string tenantId, HttpRequest request, CatalogRepository catalog,
-        IRequiredActor<InstanceRegion> instances, IRequiredActor<TenantRegion> tenants, IRequiredActor<BackupRegion> backups, TroveSettings settings)
+        IRequiredActor<InstanceRegion> instances, IRequiredActor<BackupRegion> backups, TroveSettings settings)
     {
         InstanceRequest parsed;
         try
@@ -64,26 +64,23 @@ public static class InstanceEndpoints
         {
             return error.ToResult();
         }
-        var id = Guid.NewGuid().ToString();
-        var reservation = await tenants.ActorRef.Ask<object>(
-            new TenantCommands.ReserveInstance(tenantId, id, parsed.VolumeSize, parsed.RamMb), settings.AskTimeout);
-        if (reservation is TenantReplies.QuotaExceeded exceeded)
-            return TroveError.Of(StatusCodes.Status413PayloadTooLarge, exceeded.Message);
-
-        var reply = await instances.ActorRef.Ask<object>(new InstanceCommands.Create(id, parsed), settings.AskTimeout);
-        if (reply is InstanceReplies.Accepted accepted)
-            return Results.Json(new JsonObject { ["instance"] = InstanceView.Detail(accepted.State, request) });
-        await tenants.ActorRef.Ask<object>(new TenantCommands.ReleaseInstance(tenantId, id), settings.AskTimeout);
-        return InstanceAsk.ErrorOf(reply);
+        catch (ReplyError error)
+        {
+            return error.Result; // the backup to restore from refused
+        }
+        var reply = await instances.AskAsync(new InstanceCommands.Create(Guid.NewGuid().ToString(), parsed), settings);
+        return reply is InstanceReplies.Accepted accepted
+            ? Results.Json(new JsonObject { ["instance"] = InstanceView.Detail(accepted.State, request) })
+            : InstanceAsk.ErrorOf(reply);
     }
 
     private static async Task<IResult> Show(string tenantId, string id, HttpRequest request,
         IRequiredActor<InstanceRegion> instances, ReadModelDb readModel, TroveSettings settings)
     {
-        object reply;
+        InstanceReply reply;
         try
         {
-            reply = await instances.ActorRef.Ask<object>(new InstanceCommands.Get(id, tenantId), settings.ShowFallbackAfter);
+            reply = await instances.ActorRef.Ask<InstanceReply>(new InstanceCommands.Get(id, tenantId), settings.ShowFallbackAfter);
         }
         catch (AskTimeoutException)
         {
@@ -97,7 +94,7 @@ public static class InstanceEndpoints
 
     private static async Task<IResult> Delete(string tenantId, string id, IRequiredActor<InstanceRegion> instances, TroveSettings settings)
     {
-        var reply = await instances.ActorRef.Ask<object>(new InstanceCommands.Delete(id, tenantId), settings.AskTimeout);
+        var reply = await instances.AskAsync(new InstanceCommands.Delete(id, tenantId), settings);
         return reply is InstanceReplies.Accepted ? Results.Accepted() : InstanceAsk.ErrorOf(reply);
     }
 
@@ -177,7 +174,7 @@ public static class InstanceEndpoints
         {
             throw RequestError.Invalid("'resize' must hold 'volume' with a 'size', or a 'flavorRef'.");
         }
-        if (await tenants.ActorRef.Ask<object>(new TenantCommands.ResizeInstance(tenantId, id, volume, ram), settings.AskTimeout)
+        if (await tenants.ActorRef.Ask<TenantReply>(new TenantCommands.ResizeInstance(tenantId, id, volume, ram), settings.AskTimeout)
             is TenantReplies.QuotaExceeded exceeded)
             throw new RequestError(StatusCodes.Status413PayloadTooLarge, exceeded.Message);
         return new InstanceCommands.Resize(id, tenantId, volume, flavorId, ram);

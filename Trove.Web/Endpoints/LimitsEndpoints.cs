@@ -56,7 +56,7 @@ public static class LimitsEndpoints
         IRequiredActor<TenantRegion> tenants, TroveSettings settings)
     {
         var limits = body.Value.Limits();
-        return await tenants.ActorRef.Ask<object>(new TenantCommands.SetQuotas(project, limits), settings.AskTimeout) switch
+        return await tenants.ActorRef.Ask<TenantReply>(new TenantCommands.SetQuotas(project, limits), settings.AskTimeout) switch
         {
             TenantReplies.Quotas => TypedResults.Ok<object>(new { quotas = limits }),
             TenantReplies.InvalidQuotas invalid => TroveError.Result(400, invalid.Message),

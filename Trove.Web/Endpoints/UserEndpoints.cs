@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Hosting;
 using Trove.Actors.Hosting;
@@ -52,7 +51,7 @@ public static class UserEndpoints
                 var specs = JsonBody.Users(body, NameRules.For(state.Datastore), knownDatabases: null);
                 if (specs.Count == 0)
                     throw RequestError.Invalid("'users' must list at least one user.");
-                return await instances.AcceptedAsync(Call(id, tenantId, GuestMethods.CreateUser, new UsersArgs(specs)), settings);
+                return await instances.AcceptedAsync(new InstanceCommands.CreateUsers(id, tenantId, specs), settings);
             }));
 
         users.MapGet("", (string tenantId, string id, HttpRequest request, int? limit, string? marker,
@@ -80,13 +79,7 @@ public static class UserEndpoints
                     NameRules.CheckPassword(name, password);
                     updates.Add(new UpdateAttributesArgs(name, JsonBody.String(user, "host", false), new UserChanges(null, password, null)));
                 }
-                foreach (var update in updates)
-                {
-                    var reply = await instances.AskAsync(Call(id, tenantId, GuestMethods.UpdateAttributes, update), settings);
-                    if (reply is not InstanceReplies.GuestResult)
-                        return ErrorOf(reply);
-                }
-                return Results.StatusCode(StatusCodes.Status202Accepted);
+                return await instances.AcceptedAsync(new InstanceCommands.UpdateUsers(id, tenantId, updates), settings);
             }));
 
         users.MapGet("/{user}", (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
@@ -109,8 +102,8 @@ public static class UserEndpoints
                     rules.CheckUser(newName);
                 if (password is not null)
                     NameRules.CheckPassword(newName ?? user, password);
-                return await instances.AcceptedAsync(Call(id, tenantId, GuestMethods.UpdateAttributes,
-                    new UpdateAttributesArgs(target.Name, target.Host, new UserChanges(newName, password, host))), settings);
+                return await instances.AcceptedAsync(new InstanceCommands.UpdateUsers(id, tenantId,
+                    [new UpdateAttributesArgs(target.Name, target.Host, new UserChanges(newName, password, host))]), settings);
             }));
 
         users.MapDelete("/{user}", (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
@@ -119,7 +112,7 @@ public static class UserEndpoints
                 var (target, _) = await TargetAsync(instances, tenantId, id, user, settings);
                 if (await FindAsync(instances, tenantId, id, user, settings) is null)
                     return TroveError.NotFound($"User {user} cannot be found on instance {id}.");
-                return await instances.AcceptedAsync(Call(id, tenantId, GuestMethods.DeleteUser, new UserArgs(new UserRef(target.Name, target.Host))), settings);
+                return await instances.AcceptedAsync(new InstanceCommands.DeleteUser(id, tenantId, target.Name, target.Host), settings);
             }));
 
         users.MapGet("/{user}/databases", (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
@@ -136,7 +129,7 @@ public static class UserEndpoints
                 var names = JsonBody.Databases(body, rules).Select(d => d.Name).ToList();
                 if (names.Count == 0)
                     throw RequestError.Invalid("'databases' must list at least one database.");
-                return await instances.AcceptedAsync(Call(id, tenantId, GuestMethods.GrantAccess, new GrantAccessArgs(target.Name, target.Host, names)), settings);
+                return await instances.AcceptedAsync(new InstanceCommands.GrantAccess(id, tenantId, target.Name, target.Host, names), settings);
             }));
 
         users.MapDelete("/{user}/databases/{database}", (string tenantId, string id, string user, string database,
@@ -144,23 +137,20 @@ public static class UserEndpoints
             Guarded(async () =>
             {
                 var (target, _) = await TargetAsync(instances, tenantId, id, user, settings);
-                return await instances.AcceptedAsync(Call(id, tenantId, GuestMethods.RevokeAccess, new RevokeAccessArgs(target.Name, target.Host, database)), settings);
+                return await instances.AcceptedAsync(new InstanceCommands.RevokeAccess(id, tenantId, target.Name, target.Host, database), settings);
             }));
         return tenant;
     }
-
-    private static InstanceCommands.CallGuest Call<TArgs>(string id, string tenantId, string method, TArgs args) =>
-        new(id, tenantId, RpcMessage.Create(method, args));
 
     private static async Task<JsonObject> BodyAsync(HttpRequest request, string key) =>
         await JsonBody.ReadAsync(request) is var body && body[key] is JsonArray
             ? body
             : throw RequestError.Invalid($"the body must be an object with a '{key}' list.");
 
-    private static async Task<List<UserInfo>> ListAsync(IRequiredActor<InstanceRegion> instances, string tenantId, string id, TroveSettings settings) =>
-        await instances.AskAsync(Call(id, tenantId, GuestMethods.ListUsers, new { }), settings) switch
+    private static async Task<IReadOnlyList<UserInfo>> ListAsync(IRequiredActor<InstanceRegion> instances, string tenantId, string id, TroveSettings settings) =>
+        await instances.AskAsync(new InstanceCommands.ListUsers(id, tenantId), settings) switch
         {
-            InstanceReplies.GuestResult result => result.Result.Deserialize<List<UserInfo>>(RpcMessage.Json) ?? [],
+            InstanceReplies.UsersListed listed => listed.Users,
             var reply => throw new ReplyError(ErrorOf(reply)),
         };
 

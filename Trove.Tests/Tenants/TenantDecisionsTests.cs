@@ -1,0 +1,87 @@
+using Trove.Actors.Tenants;
+using static Trove.Actors.Tenants.TenantCommands;
+using static Trove.Actors.Tenants.TenantEvents;
+
+namespace Trove.Tests.Tenants;
+
+public class TenantDecisionsTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
+    private static readonly QuotaLimits Limits = new(Instances: 2, Volumes: 5, Backups: 50, Ram: 2048);
+
+    private static TenantState Fold(TenantState state, TenantDecision decision) => decision.Event is null ? state : state.Apply(decision.Event);
+
+    private static TenantState Holding(params string[] instances) =>
+        instances.Aggregate(TenantState.Empty, (s, id) => Fold(s, TenantDecisions.Reserve(s, Limits, new ReserveInstance("t", id, 1, 512), T0)));
+
+    [Fact]
+    public void A_reserve_within_the_limits_is_kept_and_a_repeat_keeps_nothing_more()
+    {
+        var first = TenantDecisions.Reserve(TenantState.Empty, Limits, new ReserveInstance("t", "a", 2, 512), T0);
+        Assert.IsType<TenantReplies.Reserved>(first.Reply);
+        var reserved = Assert.IsType<InstanceReserved>(first.Event);
+        Assert.Equal(("a", 2, 512), (reserved.InstanceId, reserved.VolumeGb, reserved.RamMb));
+
+        var again = TenantDecisions.Reserve(Fold(TenantState.Empty, first), Limits, new ReserveInstance("t", "a", 2, 512), T0);
+        Assert.IsType<TenantReplies.Reserved>(again.Reply);
+        Assert.Null(again.Event);
+    }
+
+    [Fact]
+    public void A_reserve_over_a_limit_names_every_resource_over_and_keeps_nothing()
+    {
+        var decision = TenantDecisions.Reserve(Holding("a", "b"), Limits, new ReserveInstance("t", "c", 4, 1536), T0);
+        Assert.Equal(["instances", "volumes", "ram"], Assert.IsType<TenantReplies.QuotaExceeded>(decision.Reply).Resources);
+        Assert.Null(decision.Event);
+    }
+
+    [Fact]
+    public void A_release_is_kept_once_and_the_released_instance_never_reserves_again()
+    {
+        var state = Holding("a");
+        var release = TenantDecisions.Release(state, new ReleaseInstance("t", "a"), T0);
+        Assert.IsType<TenantReplies.Released>(release.Reply);
+        state = Fold(state, release);
+        Assert.Equal(0, state.Usage.Instances);
+
+        var repeat = TenantDecisions.Release(state, new ReleaseInstance("t", "a"), T0);
+        Assert.IsType<TenantReplies.Released>(repeat.Reply);
+        Assert.Null(repeat.Event);
+
+        // a reserve still on its way from a create that gave up: it must not take the quota after the release
+        var late = TenantDecisions.Reserve(state, Limits, new ReserveInstance("t", "a", 1, 512), T0);
+        Assert.IsType<TenantReplies.AlreadyReleased>(late.Reply);
+        Assert.Null(late.Event);
+    }
+
+    [Fact]
+    public void Releasing_an_instance_never_reserved_still_closes_its_id()
+    {
+        var state = Fold(TenantState.Empty, TenantDecisions.Release(TenantState.Empty, new ReleaseInstance("t", "ghost"), T0));
+        Assert.Equal(0, state.Usage.Instances);
+        Assert.IsType<TenantReplies.AlreadyReleased>(TenantDecisions.Reserve(state, Limits, new ReserveInstance("t", "ghost", 1, 512), T0).Reply);
+    }
+
+    [Fact]
+    public void A_resize_counts_only_the_growth_against_the_limits()
+    {
+        var state = Holding("a", "b"); // 2 GB, 1024 MB held
+        Assert.IsType<TenantReplies.Reserved>(TenantDecisions.Resize(state, Limits, new ResizeInstance("t", "a", 4, 512), T0).Reply);
+        Assert.Equal(["volumes"], Assert.IsType<TenantReplies.QuotaExceeded>(
+            TenantDecisions.Resize(state, Limits, new ResizeInstance("t", "a", 5, 512), T0).Reply).Resources);
+        var released = Fold(state, TenantDecisions.Release(state, new ReleaseInstance("t", "a"), T0));
+        Assert.IsType<TenantReplies.AlreadyReleased>(TenantDecisions.Resize(released, Limits, new ResizeInstance("t", "a", 2, 512), T0).Reply);
+    }
+
+    [Fact]
+    public void Quotas_are_set_only_for_known_resources_and_sane_limits()
+    {
+        Assert.Contains("bogus", Assert.IsType<TenantReplies.InvalidQuotas>(
+            TenantDecisions.SetQuotas(TenantState.Empty, Limits, new SetQuotas("t", new Dictionary<string, int> { ["bogus"] = 1 }), T0).Reply).Message);
+        Assert.IsType<TenantReplies.InvalidQuotas>(
+            TenantDecisions.SetQuotas(TenantState.Empty, Limits, new SetQuotas("t", new Dictionary<string, int> { ["ram"] = -2 }), T0).Reply);
+        var set = TenantDecisions.SetQuotas(TenantState.Empty, Limits, new SetQuotas("t", new Dictionary<string, int> { ["instances"] = 7 }), T0);
+        Assert.Equal(7, Assert.IsType<TenantReplies.Quotas>(set.Reply).Limits.Instances);
+        Assert.IsType<QuotasSet>(set.Event);
+    }
+}
