@@ -20,6 +20,7 @@ public sealed class ApiLoad(IReadOnlyList<Uri> nodes, string token) : IDisposabl
     private int _sent, _refusals;
     private TimeSpan _slowest;
     private readonly List<string> _failures = [];
+    private readonly Dictionary<string, int> _failedByKind = [];
     private readonly Dictionary<string, int> _sentByKind = [];
 
     public static async Task<int> RunAsync(string nodeList, string user, string password, string stopFile, int maxCreates)
@@ -34,7 +35,11 @@ public sealed class ApiLoad(IReadOnlyList<Uri> nodes, string token) : IDisposabl
         // a server made before the roll, that every node's proxy reaches through the shards as the nodes change
         var (_, first) = await SendAsync("create", HttpMethod.Post, $"v1.0/{Tenant}/instances", CreateBody("roll-0"));
         var created = new List<string> { (string)first!["instance"]!["id"]! };
-        await WaitActiveAsync(created[0]);
+        if (!await WaitActiveAsync(created[0]))
+        {
+            Console.WriteLine($"instance {created[0]} did not become ACTIVE before the roll");
+            return 1;
+        }
         Console.WriteLine("rolling may start");
         var renamed = created[0];
         string? lastName = null;
@@ -78,7 +83,8 @@ public sealed class ApiLoad(IReadOnlyList<Uri> nodes, string token) : IDisposabl
             await SendAsync("delete", HttpMethod.Delete, $"v1.0/{Tenant}/instances/{id}");
 
         Console.WriteLine($"load for {during.TotalSeconds:0} s: sent {_sent} ({string.Join(", ", _sentByKind.Select(k => $"{k.Value} {k.Key}"))}), " +
-                          $"refused connections retried {_refusals}, failed {_failures.Count}, slowest {_slowest.TotalSeconds:0.00} s; " +
+                          $"refused connections retried {_refusals}, failed {_failures.Count} " +
+                          $"({string.Join(", ", _failedByKind.Select(k => $"{k.Value} {k.Key}"))}), slowest {_slowest.TotalSeconds:0.00} s; " +
                           $"instances created {created.Count}, acknowledged writes lost {lost.Count}");
         foreach (var line in _failures.Concat(lost).Take(30))
             Console.WriteLine($"  {line}");
@@ -127,7 +133,7 @@ public sealed class ApiLoad(IReadOnlyList<Uri> nodes, string token) : IDisposabl
                 var text = await response.Content.ReadAsStringAsync();
                 if (!response.IsSuccessStatusCode)
                 {
-                    _failures.Add($"{DateTime.UtcNow:HH:mm:ss} {method} {node}{path}: {(int)response.StatusCode} {text}");
+                    Fail(kind, $"{DateTime.UtcNow:HH:mm:ss} {method} {node}{path}: {(int)response.StatusCode} {text}");
                     return (response.StatusCode, null);
                 }
                 return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) as JsonObject : null);
@@ -139,12 +145,18 @@ public sealed class ApiLoad(IReadOnlyList<Uri> nodes, string token) : IDisposabl
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                _failures.Add($"{DateTime.UtcNow:HH:mm:ss} {method} {node}{path}: {e.GetBaseException().Message}");
+                Fail(kind, $"{DateTime.UtcNow:HH:mm:ss} {method} {node}{path}: {e.GetBaseException().Message}");
                 return (null, null);
             }
         }
-        _failures.Add($"{method} {path}: every node refused");
+        Fail(kind, $"{method} {path}: every node refused");
         return (null, null);
+    }
+
+    private void Fail(string kind, string failure)
+    {
+        _failures.Add(failure);
+        _failedByKind[kind] = _failedByKind.GetValueOrDefault(kind) + 1;
     }
 
     private static async Task<string> LoginAsync(Uri node, string user, string password)

@@ -46,12 +46,17 @@ start_node() {
   chmod 600 "$key_file" # also a key an older script left world-readable
   [ -f "$admin_token" ] || head -c 32 /dev/urandom | base64 > "$admin_token"
   [ -f "$guest_key_file" ] || head -c 32 /dev/urandom | base64 > "$guest_key_file"
-  # TROVE_AMQP_URI for older releases (d88d1e5), which default to RabbitMQ's guest user that bootstrap deletes
+  touch "$dir/node.log" # made under umask 077, root's alone
+  # umask 022 and TROVE_AMQP_URI for older releases (d88d1e5): a node of this one sets its own umask and reads
+  # /etc/trove/amqp-uri, while those run their engines as the engines' own OS users in the servers directory they make,
+  # and default to RabbitMQ's guest user, which bootstrap deletes
+  umask 022
   env TROVE_DATA_DIR="$dir" TROVE_HTTP_PORT=$((http + i)) TROVE_AMQP_URI="$(cat /etc/trove/amqp-uri)" \
       Trove__AkkaPort=$((akka_port + i)) Trove__Admin__Port=$((admin_port + i)) Trove__Admin__TokenFile="$admin_token" "${seeds[@]}" \
       Trove__DatabaseProvider=PostgreSQL.15 Trove__JournalConnectionString="$db" Trove__ReadModelConnectionString="$db" \
       Trove__Auth__TokenKey="$(cat "$key_file")" Trove__Amqp__GuestSecret="$(cat "$guest_key_file")" Trove__ServersDirectory="$data/servers" Trove__BackupsDirectory="$data/backups" \
       setsid -f dotnet "$node_dll" >>"$dir/node.log" 2>&1 </dev/null
+  umask 077
   for _ in $(seq 1 300); do
     curl -s -o /dev/null "http://127.0.0.1:$((http + i))/" && break
     sleep 0.2
