@@ -8,6 +8,7 @@ return args switch
     ["load", var uri, var queue, var instances, var messages, "raw"] => await HeartbeatLoad.LoadAndDrainAsync(uri, queue, int.Parse(instances), int.Parse(messages), raw: true),
     ["drop-queue", var uri, var queue] => await HeartbeatLoad.DropQueueAsync(uri, queue),
     ["micro", .. var rest] => MicroBenchmarks.Run(rest),
+    ["api-load", var nodes, var user, var password, var stopFile, var maxCreates] => await ApiLoad.RunAsync(nodes, user, password, stopFile, int.Parse(maxCreates)),
     _ => Usage(),
 };
 
@@ -19,6 +20,9 @@ static int Usage()
                                                                   node's conductor (or, with raw, a consumer that only acks) drains QUEUE
                Trove.Bench drop-queue URI QUEUE               deletes QUEUE
                Trove.Bench micro [BenchmarkDotNet args]        serializer, shard extractor and JSON view micro-benchmarks
+               Trove.Bench api-load HOST:PORT,... USER PASSWORD STOP_FILE MAX_CREATES
+                                                               a tenant's creates, shows, lists, renames and database creates,
+                                                               round-robin over the nodes until STOP_FILE exists (rolling-restart)
         """);
     return 2;
 }

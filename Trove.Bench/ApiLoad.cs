@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+
+namespace Trove.Bench;
+
+/// <summary>
+/// The load of scripts/rolling-restart: a tenant's client that creates, shows, lists, renames and adds databases,
+/// round-robin over the nodes, until a stop file appears. A refused connection (a node that is down) is retried on the
+/// next node, as a client behind a load balancer would; anything else that is not the expected answer is a failure.
+/// Afterwards it checks that what was acknowledged is there, and deletes the instances it made.
+/// </summary>
+public sealed class ApiLoad(IReadOnlyList<Uri> nodes, string token) : IDisposable
+{
+    private const string Tenant = "demo";
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
+    private int _next;
+    private int _sent, _refusals;
+    private TimeSpan _slowest;
+    private readonly List<string> _failures = [];
+    private readonly Dictionary<string, int> _failedByKind = [];
+    private readonly Dictionary<string, int> _sentByKind = [];
+
+    public static async Task<int> RunAsync(string nodeList, string user, string password, string stopFile, int maxCreates)
+    {
+        var nodes = nodeList.Split(',').Select(n => new Uri($"http://{n}/")).ToList();
+        using var load = new ApiLoad(nodes, await LoginAsync(nodes[0], user, password));
+        return await load.RunAsync(stopFile, maxCreates);
+    }
+
+    private async Task<int> RunAsync(string stopFile, int maxCreates)
+    {
+        // a server made before the roll, that every node's proxy reaches through the shards as the nodes change
+        var (_, first) = await SendAsync("create", HttpMethod.Post, $"v1.0/{Tenant}/instances", CreateBody("roll-0"));
+        var created = new List<string> { (string)first!["instance"]!["id"]! };
+        if (!await WaitActiveAsync(created[0]))
+        {
+            Console.WriteLine($"instance {created[0]} did not become ACTIVE before the roll");
+            return 1;
+        }
+        Console.WriteLine("rolling may start");
+        var renamed = created[0];
+        string? lastName = null;
+        var databases = new List<string>();
+        var watch = Stopwatch.StartNew();
+        for (var n = 1; !File.Exists(stopFile); n++)
+        {
+            await SendAsync("list", HttpMethod.Get, $"v1.0/{Tenant}/instances");
+            await SendAsync("show", HttpMethod.Get, $"v1.0/{Tenant}/instances/{created[n % created.Count]}");
+            var name = $"roll-renamed-{n}";
+            if ((await SendAsync("rename", HttpMethod.Put, $"v1.0/{Tenant}/instances/{renamed}", new { instance = new { name } })).Status == HttpStatusCode.Accepted)
+                lastName = name;
+            if (n % 5 == 0)
+            {
+                var database = $"roll_db_{n}";
+                if ((await SendAsync("database", HttpMethod.Post, $"v1.0/{Tenant}/instances/{renamed}/databases",
+                        new { databases = new[] { new { name = database } } })).Status == HttpStatusCode.Accepted)
+                    databases.Add(database);
+            }
+            if (n % 15 == 0 && created.Count < maxCreates)
+            {
+                var (status, body) = await SendAsync("create", HttpMethod.Post, $"v1.0/{Tenant}/instances", CreateBody($"roll-{n}"));
+                if (status == HttpStatusCode.OK)
+                    created.Add((string)body!["instance"]!["id"]!);
+            }
+            await Task.Delay(150); // a client's pace, under the default per-node rate limit
+        }
+        var during = watch.Elapsed;
+
+        var lost = new List<string>();
+        foreach (var id in created)
+            if (!await WaitActiveAsync(id))
+                lost.Add($"instance {id} did not become ACTIVE");
+        var (_, shown) = await SendAsync("show", HttpMethod.Get, $"v1.0/{Tenant}/instances/{renamed}");
+        if (lastName is not null && (string?)shown?["instance"]?["name"] != lastName)
+            lost.Add($"rename: acknowledged '{lastName}', shows '{shown?["instance"]?["name"]}'");
+        var (_, listed) = await SendAsync("databases", HttpMethod.Get, $"v1.0/{Tenant}/instances/{renamed}/databases?limit=1000");
+        var names = listed?["databases"]?.AsArray().Select(d => (string?)d?["name"]).ToHashSet() ?? [];
+        lost.AddRange(databases.Where(d => !names.Contains(d)).Select(d => $"database {d} acknowledged, not listed"));
+        foreach (var id in created)
+            await SendAsync("delete", HttpMethod.Delete, $"v1.0/{Tenant}/instances/{id}");
+
+        Console.WriteLine($"load for {during.TotalSeconds:0} s: sent {_sent} ({string.Join(", ", _sentByKind.Select(k => $"{k.Value} {k.Key}"))}), " +
+                          $"refused connections retried {_refusals}, failed {_failures.Count} " +
+                          $"({string.Join(", ", _failedByKind.Select(k => $"{k.Value} {k.Key}"))}), slowest {_slowest.TotalSeconds:0.00} s; " +
+                          $"instances created {created.Count}, acknowledged writes lost {lost.Count}");
+        foreach (var line in _failures.Concat(lost).Take(30))
+            Console.WriteLine($"  {line}");
+        return _failures.Count == 0 && lost.Count == 0 ? 0 : 1;
+    }
+
+    private async Task<bool> WaitActiveAsync(string id)
+    {
+        for (var deadline = DateTime.UtcNow.AddMinutes(5); DateTime.UtcNow < deadline; await Task.Delay(1000))
+        {
+            var (_, body) = await SendAsync("poll", HttpMethod.Get, $"v1.0/{Tenant}/instances/{id}");
+            if ((string?)body?["instance"]?["status"] is "ACTIVE")
+                return true;
+            if ((string?)body?["instance"]?["status"] is "ERROR")
+                return false;
+        }
+        return false;
+    }
+
+    private static object CreateBody(string name) => new
+    {
+        instance = new
+        {
+            name, flavorRef = "small", volume = new { size = 1 }, datastore = new { type = "postgresql", version = "15" },
+            databases = new[] { new { name = "app" } },
+        },
+    };
+
+    private async Task<(HttpStatusCode? Status, JsonObject? Body)> SendAsync(string kind, HttpMethod method, string path, object? body = null)
+    {
+        _sent++;
+        _sentByKind[kind] = _sentByKind.GetValueOrDefault(kind) + 1;
+        var watch = Stopwatch.StartNew();
+        for (var attempt = 0; attempt < nodes.Count * 100; attempt++)
+        {
+            var node = nodes[_next++ % nodes.Count];
+            using var request = new HttpRequestMessage(method, new Uri(node, path));
+            request.Headers.ConnectionClose = true;
+            request.Headers.Add("X-Auth-Token", token);
+            if (body is not null)
+                request.Content = JsonContent.Create(body);
+            try
+            {
+                using var response = await _http.SendAsync(request);
+                _slowest = watch.Elapsed > _slowest ? watch.Elapsed : _slowest;
+                var text = await response.Content.ReadAsStringAsync();
+                if (!response.IsSuccessStatusCode)
+                {
+                    Fail(kind, $"{DateTime.UtcNow:HH:mm:ss} {method} {node}{path}: {(int)response.StatusCode} {text}");
+                    return (response.StatusCode, null);
+                }
+                return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) as JsonObject : null);
+            }
+            catch (HttpRequestException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+            {
+                _refusals++;
+                await Task.Delay(20);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                Fail(kind, $"{DateTime.UtcNow:HH:mm:ss} {method} {node}{path}: {e.GetBaseException().Message}");
+                return (null, null);
+            }
+        }
+        Fail(kind, $"{method} {path}: every node refused");
+        return (null, null);
+    }
+
+    private void Fail(string kind, string failure)
+    {
+        _failures.Add(failure);
+        _failedByKind[kind] = _failedByKind.GetValueOrDefault(kind) + 1;
+    }
+
+    private static async Task<string> LoginAsync(Uri node, string user, string password)
+    {
+        using var http = new HttpClient();
+        var response = await http.PostAsJsonAsync(new Uri(node, "v3/auth/tokens"), new
+        {
+            auth = new
+            {
+                identity = new { methods = new[] { "password" }, password = new { user = new { name = user, domain = new { id = "default" }, password } } },
+                scope = new { project = new { name = user, domain = new { id = "default" } } },
+            },
+        });
+        response.EnsureSuccessStatusCode();
+        return response.Headers.GetValues("X-Subject-Token").Single();
+    }
+
+    public void Dispose() => _http.Dispose();
+}
