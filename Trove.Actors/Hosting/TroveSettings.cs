@@ -5,7 +5,6 @@ using Trove.Actors.Catalog;
 using Trove.Actors.Instances;
 using Trove.Actors.Tenants;
 using Trove.Contracts;
-using Trove.Amqp;
 
 namespace Trove.Actors.Hosting;
 
@@ -53,7 +52,7 @@ public sealed record TroveSettings
     /// downs it (and its shards move).</summary>
     public TimeSpan DownUnreachableAfter { get; init; } = TimeSpan.FromSeconds(15);
 
-    public AmqpSettings Amqp { get; init; } = new();
+    public BrokerSettings Amqp { get; init; } = new();
     public AdminSettings Admin { get; init; } = new();
     public InstanceSettings Instances { get; init; } = new();
     public BackupSettings Backups { get; init; } = new();

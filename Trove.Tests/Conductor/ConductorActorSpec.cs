@@ -40,7 +40,7 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     public async Task InitializeAsync()
     {
         _broker = await TestBroker.StartAsync();
-        Sys.ActorOf(ConductorActor.Props(_broker.Node, _instances.Ref, _backups.Ref, _check, TimeSpan.FromSeconds(5)));
+        Sys.ActorOf(ConductorActor.Props(_broker.Node, _broker.Settings, _instances.Ref, _backups.Ref, _check, TimeSpan.FromSeconds(5)));
     }
 
     public async Task DisposeAsync() => await _broker.DisposeAsync();
@@ -56,11 +56,8 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         return probe;
     }
 
-    private async Task ReportAsync(AmqpConnector publisherConnection, RpcMessage report)
-    {
-        await using var publisher = await AmqpPublisher.CreateAsync(publisherConnection);
-        await publisher.PublishAsync(_broker.Settings.ConductorQueue, report);
-    }
+    private Task ReportAsync(AmqpConnector publisherConnection, RpcMessage report) =>
+        _broker.PublishAsync(publisherConnection, _broker.Settings.ConductorQueue, report);
 
     private void ExpectRefusal(string kind, string instanceId, string why) =>
         _warnings.FishForMessage<Warning>(w => w.Message.ToString()!.Contains($"refused a {kind} for instance {instanceId}")
@@ -78,7 +75,7 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         foreach (var (kind, sample) in Samples)
         {
             await ReportAsync(guestB, sample(a, HeartbeatArgs.Now()));
-            ExpectRefusal(kind, a, $"'{AmqpSettings.GuestUser(b)}'");
+            ExpectRefusal(kind, a, $"'{TroveBroker.GuestUser(b)}'");
             await ReportAsync(_broker.Node, sample(a, HeartbeatArgs.Now()));
             ExpectRefusal(kind, a, $"'{_broker.Settings.UserName}'");
         }

@@ -2,7 +2,7 @@ using Npgsql;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using Trove.Tests.Support;
-using Trove.Amqp;
+using Trove.Actors.Hosting;
 
 namespace Trove.Tests.Security;
 

@@ -1,4 +1,4 @@
-namespace Trove.Amqp;
+namespace Trove.Actors.Hosting;
 
 /// <summary>
 /// The node's own broker user when TROVE_AMQP_URI names none: the one scripts/bootstrap made and wrote, root's alone, to
