@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json.Nodes;
 using Akka;
 using Akka.Actor;
 using Akka.Streams;
@@ -88,32 +85,8 @@ public sealed class AmqpTestBed : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes, through the management API, every broker connection this test bed named <paramref name="role"/>
-    /// (as an operator or a broker under memory pressure would).</summary>
-    public async Task CloseConnectionsAsync(string role)
-    {
-        var name = $"{Queue}.{role}";
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var connections = (await Management.GetFromJsonAsync<JsonArray>("api/connections?columns=name,client_properties"))!
-                .Where(c => (string?)c!["client_properties"]?["connection_name"] == name)
-                .Select(c => (string)c!["name"]!)
-                .ToList();
-            if (connections.Count > 0)
-            {
-                foreach (var connection in connections)
-                {
-                    using var request = new HttpRequestMessage(HttpMethod.Delete, $"api/connections/{Uri.EscapeDataString(connection)}");
-                    request.Headers.Add("X-Reason", "closed by a connector test");
-                    var response = await Management.SendAsync(request);
-                    Assert.True(response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotFound, $"closing {connection}: {response.StatusCode}");
-                }
-                return;
-            }
-            await Task.Delay(100); // the management API lists a new connection after a moment
-        }
-        Assert.Fail($"the management API never listed a connection named {name}");
-    }
+    /// <summary>Closes every broker connection this test bed named <paramref name="role"/>.</summary>
+    public Task CloseConnectionsAsync(string role) => TestBroker.CloseConnectionsAsync(Management, $"{Queue}.{role}");
 
     public async ValueTask DisposeAsync()
     {

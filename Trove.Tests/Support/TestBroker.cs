@@ -1,5 +1,8 @@
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json.Nodes;
 using Trove.Actors.Guests;
 using Trove.Actors.Hosting;
 using Trove.Amqp;
@@ -17,6 +20,8 @@ public sealed class TestBroker : IAsyncDisposable
 
     public BrokerSettings Settings { get; } = new() { Exchange = "trove-tests", ConductorQueue = $"conductor.test.{Guid.NewGuid():N}" };
     public AmqpConnector Node { get; private set; } = null!;
+    /// <summary>The name of <see cref="Node"/>'s connection, by which the management API finds it.</summary>
+    public string NodeName { get; } = $"tests-node-{Guid.NewGuid():N}";
     public GuestBrokerUsers Users { get; }
     public HttpClient Management { get; } = ManagementClient();
 
@@ -26,7 +31,7 @@ public sealed class TestBroker : IAsyncDisposable
     {
         var broker = new TestBroker();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        broker.Node = await AmqpConnector.ConnectAsync(broker.Settings.Connection("tests-node"), timeout.Token);
+        broker.Node = await AmqpConnector.ConnectAsync(broker.Settings.Connection(broker.NodeName), timeout.Token);
         await broker.Node.DeclareAsync(broker.Settings.Topology);
         return broker;
     }
@@ -70,6 +75,32 @@ public sealed class TestBroker : IAsyncDisposable
                 Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(new Uri(NodeBrokerUri.Value).UserInfo)))),
         },
     };
+
+    /// <summary>Closes, through the management API, every broker connection named <paramref name="clientName"/> (as an
+    /// operator, or a broker under memory pressure, would).</summary>
+    public static async Task CloseConnectionsAsync(HttpClient management, string clientName)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var connections = (await management.GetFromJsonAsync<JsonArray>("api/connections?columns=name,client_properties"))!
+                .Where(c => (string?)c!["client_properties"]?["connection_name"] == clientName)
+                .Select(c => (string)c!["name"]!)
+                .ToList();
+            if (connections.Count > 0)
+            {
+                foreach (var connection in connections)
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Delete, $"api/connections/{Uri.EscapeDataString(connection)}");
+                    request.Headers.Add("X-Reason", "closed by a test");
+                    var response = await management.SendAsync(request);
+                    Assert.True(response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotFound, $"closing {connection}: {response.StatusCode}");
+                }
+                return;
+            }
+            await Task.Delay(100); // the management API lists a new connection after a moment
+        }
+        Assert.Fail($"the management API never listed a connection named {clientName}");
+    }
 
     public async ValueTask DisposeAsync()
     {
