@@ -1,3 +1,4 @@
+using Trove.Actors.Broker;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -6,7 +7,6 @@ using System.Text;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using Trove.Contracts.Guests;
-using Trove.Actors.Hosting;
 using Trove.Amqp;
 
 namespace Trove.Bench;

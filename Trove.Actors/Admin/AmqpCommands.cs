@@ -1,3 +1,4 @@
+using Trove.Actors.Broker;
 using Trove.Actors.Conductor;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;

@@ -1,9 +1,9 @@
+using Trove.Actors.Broker;
 using Akka;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using Trove.Actors.Hosting;
 using Trove.Amqp;
 using Trove.Contracts.Guests;
 

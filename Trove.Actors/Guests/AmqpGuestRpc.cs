@@ -1,5 +1,5 @@
+using Trove.Actors.Broker;
 using System.Text.Json.Nodes;
-using Trove.Actors.Hosting;
 using Trove.Amqp;
 using Trove.Contracts.Guests;
 

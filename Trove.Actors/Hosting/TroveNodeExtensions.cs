@@ -1,3 +1,4 @@
+using Trove.Actors.Broker;
 using System.Reflection;
 using Akka.Actor;
 using Trove.Actors.Admin;

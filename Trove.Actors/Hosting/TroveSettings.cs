@@ -1,3 +1,4 @@
+using Trove.Actors.Broker;
 using System.Text;
 using Trove.Actors.Admin;
 using Trove.Actors.Backups;

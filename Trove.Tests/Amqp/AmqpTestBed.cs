@@ -1,10 +1,10 @@
+using Trove.Actors.Broker;
 using System.Collections.Concurrent;
 using System.Text;
 using Akka;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using Trove.Actors.Hosting;
 using Trove.Amqp;
 using Trove.Tests.Support;
 

@@ -142,8 +142,8 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     {
         var (a, guestA) = await _broker.GuestAsync();
         _instancesDelayMs = 50; // reports are in the entity's hands when the connection goes
-        var start = HeartbeatArgs.Now();
-        var sent = Enumerable.Range(0, 40).Select(i => start + i / 1000.0).ToList();
+        var start = Math.Floor(HeartbeatArgs.Now()) - 100; // whole seconds apart, so that each maps to its own instant
+        var sent = Enumerable.Range(0, 40).Select(i => start + i).ToList();
         foreach (var at in sent)
             await ReportAsync(guestA, Samples[GuestMethods.Heartbeat](a, at));
 

@@ -1,3 +1,4 @@
+using Trove.Actors.Broker;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;

@@ -3,7 +3,7 @@ using Trove.Amqp;
 using Trove.Contracts;
 using Trove.Contracts.Guests;
 
-namespace Trove.Actors.Hosting;
+namespace Trove.Actors.Broker;
 
 /// <summary>The node's broker (<c>Trove:Amqp</c>): where it is, the exchange and conductor queue of this deployment,
 /// and how guests' broker users are made.</summary>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Trove.Amqp;
 using Trove.Contracts.Guests;
 
-namespace Trove.Actors.Hosting;
+namespace Trove.Actors.Broker;
 
 /// <summary>The node's broker connection, publisher and RPC client; connected before the actor system starts.</summary>
 public sealed class AmqpClients(BrokerSettings settings, ILogger<AmqpClients> log) : IHostedService
