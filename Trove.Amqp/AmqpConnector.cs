@@ -4,73 +4,90 @@ using RabbitMQ.Client.Exceptions;
 namespace Trove.Amqp;
 
 /// <summary>
-/// One broker connection per process. RabbitMQ.Client's automatic recovery reconnects it and re-declares
-/// what was declared through it; consumers resume on their own after a recovery.
+/// One broker connection shared by a process's stages (Alpakka's cached connection provider). When the broker closed it
+/// (a restart, a connection closed by an operator, a network cut), the next stage that asks for a channel opens a new
+/// one. RabbitMQ.Client's automatic recovery is off: the stages recover by restarting (see <see cref="AmqpSource"/>),
+/// and two recoveries racing would leave a queue with two consumers of one stage.
 /// </summary>
 public sealed class AmqpConnector : IAsyncDisposable
 {
-    private readonly IConnection _connection;
-    public AmqpSettings Settings { get; }
+    private readonly Lazy<ConnectionFactory> _factory;
+    private readonly SemaphoreSlim _connecting = new(1, 1);
+    private volatile IConnection? _connection;
+    private bool _disposed;
 
-    private AmqpConnector(IConnection connection, AmqpSettings settings)
+    private AmqpConnector(AmqpConnectionSettings settings)
     {
-        _connection = connection;
         Settings = settings;
-    }
-
-    public bool IsOpen => _connection.IsOpen;
-
-    /// <summary>Connects, retrying while the broker is unreachable, until <paramref name="ct"/> ends.</summary>
-    public static async Task<AmqpConnector> ConnectAsync(AmqpSettings settings, string clientName, CancellationToken ct = default,
-        Action<Exception>? onRetry = null)
-    {
-        var factory = new ConnectionFactory
+        _factory = new(() => new ConnectionFactory
         {
             Uri = new Uri(settings.Uri),
-            ClientProvidedName = clientName,
-            AutomaticRecoveryEnabled = true,
-            TopologyRecoveryEnabled = true,
-            NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
-        };
-        var delay = TimeSpan.FromMilliseconds(200);
+            ClientProvidedName = settings.ClientName,
+            AutomaticRecoveryEnabled = false,
+            TopologyRecoveryEnabled = false,
+            RequestedHeartbeat = TimeSpan.FromSeconds(10),
+        });
+    }
+
+    public AmqpConnectionSettings Settings { get; }
+
+    public bool IsOpen => _connection?.IsOpen == true;
+
+    /// <summary>Connects, retrying with backoff while the broker is unreachable, until <paramref name="ct"/> ends.</summary>
+    public static async Task<AmqpConnector> ConnectAsync(AmqpConnectionSettings settings, CancellationToken ct = default,
+        Action<Exception>? onRetry = null)
+    {
+        var connector = new AmqpConnector(settings);
+        var delay = settings.MinReconnectDelay;
         while (true)
         {
             try
             {
-                var connection = await factory.CreateConnectionAsync(ct);
-                var connector = new AmqpConnector(connection, settings);
-                if (settings.DeclaresTopology)
-                    await connector.DeclareExchangesAsync(ct);
+                await connector.ConnectionAsync(ct);
                 return connector;
             }
             catch (BrokerUnreachableException e) when (!ct.IsCancellationRequested)
             {
                 onRetry?.Invoke(e);
                 await Task.Delay(delay, ct);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, settings.MaxReconnectDelay.Ticks));
             }
         }
     }
 
-    public Task<IChannel> OpenChannelAsync(bool confirms, CancellationToken ct = default) =>
-        _connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: confirms, publisherConfirmationTrackingEnabled: confirms),
-            ct);
-
-    private async Task DeclareExchangesAsync(CancellationToken ct)
+    /// <summary>The open connection, or a new one when the last one was closed.</summary>
+    /// <exception cref="BrokerUnreachableException">the broker does not answer</exception>
+    public async Task<IConnection> ConnectionAsync(CancellationToken ct = default)
     {
-        await using var channel = await OpenChannelAsync(confirms: false, ct);
-        await channel.ExchangeDeclareAsync(Settings.Exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
-        await channel.ExchangeDeclareAsync(Settings.ReplyExchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
+        if (_connection is { IsOpen: true } open)
+            return open;
+        await _connecting.WaitAsync(ct);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_connection is { IsOpen: true } reopened)
+                return reopened;
+            if (_connection is { } closed)
+                closed.Dispose();
+            _connection = null;
+            return _connection = await _factory.Value.CreateConnectionAsync(ct);
+        }
+        finally
+        {
+            _connecting.Release();
+        }
     }
 
-    /// <summary>Declares a durable queue bound to the exchange under its own name, so that it holds
-    /// messages for a consumer that has not started yet (a guest still booting, a conductor restarting).</summary>
-    public async Task DeclareQueueAsync(string queue, CancellationToken ct = default)
+    public async Task<IChannel> OpenChannelAsync(bool confirms, CancellationToken ct = default) =>
+        await (await ConnectionAsync(ct)).CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: confirms, publisherConfirmationTrackingEnabled: confirms), ct);
+
+    /// <summary>Declares each of <paramref name="declarations"/>, in order, on a channel of its own.</summary>
+    public async Task DeclareAsync(IEnumerable<IDeclaration> declarations, CancellationToken ct = default)
     {
         await using var channel = await OpenChannelAsync(confirms: false, ct);
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
-        await channel.QueueBindAsync(queue, Settings.Exchange, queue, cancellationToken: ct);
+        foreach (var declaration in declarations)
+            await declaration.DeclareAsync(channel, ct);
     }
 
     public async Task DeleteQueueAsync(string queue, CancellationToken ct = default)
@@ -96,7 +113,18 @@ public sealed class AmqpConnector : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try { await _connection.CloseAsync(); } catch (Exception) { /* closing a broken connection */ }
-        _connection.Dispose();
+        await _connecting.WaitAsync();
+        try
+        {
+            _disposed = true;
+            if (_connection is not { } connection)
+                return;
+            try { await connection.CloseAsync(); } catch (Exception) { /* closing a broken connection */ }
+            connection.Dispose();
+        }
+        finally
+        {
+            _connecting.Release();
+        }
     }
 }

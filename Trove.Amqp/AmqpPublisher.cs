@@ -1,63 +1,99 @@
-using System.Globalization;
-using Akka;
-using Akka.Streams.Dsl;
 using RabbitMQ.Client;
-using Trove.Contracts.Guests;
+using RabbitMQ.Client.Exceptions;
 
 namespace Trove.Amqp;
 
-/// <summary>Publishes with publisher confirms: a completed publish is in the broker, persistent. Every message carries
-/// this process's broker user as its <c>user-id</c>, which the broker checks and the receiver trusts.</summary>
-public sealed class AmqpPublisher : IAsyncDisposable
+/// <summary>
+/// Publishes with publisher confirms: a completed publish is in the broker. Its channel is opened on first use and
+/// again after it died, so a publish after a broker blip goes out on a new channel. Every message carries the
+/// connection's broker user as its <c>user-id</c>, which RabbitMQ checks and a receiver may trust.
+/// </summary>
+public sealed class AmqpPublisher(AmqpConnector connector, TimeSpan? confirmTimeout = null) : IAsyncDisposable
 {
-    private readonly IChannel _channel;
-    private readonly AmqpSettings _settings;
-    private readonly string _userId;
+    private readonly SemaphoreSlim _opening = new(1, 1);
+    private readonly TimeSpan _confirmTimeout = confirmTimeout ?? TimeSpan.FromSeconds(30);
+    private IChannel? _channel;
 
-    private AmqpPublisher(IChannel channel, AmqpSettings settings)
+    public AmqpConnector Connector => connector;
+
+    /// <summary>Publishes and waits for the broker's confirm.</summary>
+    /// <exception cref="AmqpPublishRefusedException">the broker nacked the message (or returned a mandatory one)</exception>
+    /// <exception cref="Exception">a broker error (connection or channel lost, no confirm in time): whether the
+    /// message arrived is unknown, and the next publish opens a new channel</exception>
+    public async Task PublishAsync(OutgoingMessage message, CancellationToken ct = default)
     {
-        _channel = channel;
-        _settings = settings;
-        _userId = settings.UserName;
-    }
-
-    public static async Task<AmqpPublisher> CreateAsync(AmqpConnector connector, CancellationToken ct = default) =>
-        new(await connector.OpenChannelAsync(confirms: true, ct), connector.Settings);
-
-    /// <summary>Publishes to the topic exchange; the routing key is the destination queue's name. A message given
-    /// <paramref name="expiresAfter"/> is dropped by the broker if no consumer took it by then.</summary>
-    public Task PublishAsync(string routingKey, RpcMessage message, string? correlationId = null, string? replyTo = null,
-        TimeSpan? expiresAfter = null, CancellationToken ct = default) =>
-        PublishAsync(_settings.Exchange, routingKey, message.ToBytes(), correlationId, replyTo, expiresAfter, ct);
-
-    /// <summary>Sends a call's reply to the caller's reply queue, through the reply exchange.</summary>
-    public Task ReplyAsync(string replyTo, string correlationId, RpcReply reply, CancellationToken ct = default) =>
-        PublishAsync(_settings.ReplyExchange, replyTo, reply.ToBytes(), correlationId, null, null, ct);
-
-    private async Task PublishAsync(string exchange, string routingKey, byte[] body, string? correlationId, string? replyTo,
-        TimeSpan? expiresAfter, CancellationToken ct)
-    {
-        var properties = new BasicProperties
+        var channel = await ChannelAsync(ct);
+        var properties = new BasicProperties(message.Properties) { UserId = connector.Settings.UserName };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_confirmTimeout);
+        try
         {
-            Persistent = true,
-            ContentType = "application/json",
-            CorrelationId = correlationId,
-            ReplyTo = replyTo,
-            UserId = _userId,
-            Expiration = expiresAfter is { } ttl ? Math.Max(0, (long)Math.Ceiling(ttl.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture) : null,
-        };
-        await _channel.BasicPublishAsync(exchange, routingKey, mandatory: false, properties, body, ct);
+            await channel.BasicPublishAsync(message.Exchange, message.RoutingKey, message.Mandatory, properties, message.Body, timeout.Token);
+        }
+        catch (PublishException e)
+        {
+            throw new AmqpPublishRefusedException(message, e.IsReturn);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            await DropAsync(channel);
+            throw new TimeoutException($"no confirm for a message to '{message.Exchange}' / '{message.RoutingKey}' within {_confirmTimeout.TotalSeconds:0.#} s");
+        }
+        catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException)
+        {
+            await DropAsync(channel);
+            throw;
+        }
     }
 
-    /// <summary>An Akka Streams sink: each element is published (confirmed) before it counts as done.</summary>
-    public Sink<(string RoutingKey, RpcMessage Message), Task<Done>> AsSink(int parallelism = 8) =>
-        Flow.Create<(string RoutingKey, RpcMessage Message)>()
-            .SelectAsync(parallelism, async m => { await PublishAsync(m.RoutingKey, m.Message); return Done.Instance; })
-            .ToMaterialized(Sink.Ignore<Done>(), Keep.Right);
+    private async Task<IChannel> ChannelAsync(CancellationToken ct)
+    {
+        if (_channel is { IsOpen: true } open)
+            return open;
+        await _opening.WaitAsync(ct);
+        try
+        {
+            if (_channel is { IsOpen: true } reopened)
+                return reopened;
+            _channel?.Dispose();
+            _channel = null;
+            return _channel = await connector.OpenChannelAsync(confirms: true, ct);
+        }
+        finally
+        {
+            _opening.Release();
+        }
+    }
+
+    private async Task DropAsync(IChannel channel)
+    {
+        await _opening.WaitAsync();
+        try
+        {
+            if (_channel != channel)
+                return;
+            _channel = null;
+        }
+        finally
+        {
+            _opening.Release();
+        }
+        try { await channel.CloseAsync(); } catch (Exception) { /* already gone */ }
+        channel.Dispose();
+    }
 
     public async ValueTask DisposeAsync()
     {
-        try { await _channel.CloseAsync(); } catch (Exception) { /* connection already gone */ }
-        _channel.Dispose();
+        if (_channel is { } channel)
+            await DropAsync(channel);
     }
+}
+
+/// <summary>The broker said no to a message: nacked it (a full queue refusing publishes, say), or returned it when
+/// it was mandatory and no queue took it.</summary>
+public sealed class AmqpPublishRefusedException(OutgoingMessage message, bool returned)
+    : Exception($"the broker {(returned ? "returned" : "nacked")} a message to '{message.Exchange}' / '{message.RoutingKey}'")
+{
+    public OutgoingMessage Refused { get; } = message;
+    public bool Returned { get; } = returned;
 }

@@ -1,3 +1,4 @@
+using Trove.Actors.Broker;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -21,9 +22,9 @@ public static class HeartbeatLoad
     public static async Task<int> LoadAndDrainAsync(string uri, string queue, int instances, int messages, bool raw)
     {
         await using var impersonator = await Impersonator.CreateAsync(uri);
-        var settings = new AmqpSettings { Uri = impersonator.Uri };
-        await using var connector = await AmqpConnector.ConnectAsync(settings, "trove-bench-load");
-        await connector.DeclareQueueAsync(queue);
+        var settings = new BrokerSettings { Uri = impersonator.Uri };
+        await using var connector = await AmqpConnector.ConnectAsync(settings.Connection("trove-bench-load"));
+        await connector.DeclareAsync([new ExchangeDeclaration(settings.Exchange), .. settings.QueueOnExchange(queue)]);
         await using var publisher = await connector.OpenChannelAsync(confirms: true);
         await using var channel = await connector.OpenChannelAsync(confirms: false);
         var acked = 0;
@@ -56,9 +57,9 @@ public static class HeartbeatLoad
     }
 
     /// <summary>A heartbeat as the instance's guest sends it: persistent, confirmed, with the guest's broker user as its user-id.</summary>
-    private static Task PublishAsGuestAsync(IChannel channel, AmqpSettings settings, string queue, HeartbeatArgs heartbeat) =>
+    private static Task PublishAsGuestAsync(IChannel channel, BrokerSettings settings, string queue, HeartbeatArgs heartbeat) =>
         channel.BasicPublishAsync(settings.Exchange, queue, false,
-            new BasicProperties { Persistent = true, ContentType = "application/json", UserId = AmqpSettings.GuestUser(heartbeat.InstanceId) },
+            new BasicProperties { Persistent = true, ContentType = "application/json", UserId = TroveBroker.GuestUser(heartbeat.InstanceId) },
             RpcMessage.Create(GuestMethods.Heartbeat, heartbeat).ToBytes()).AsTask();
 
     /// <summary>The conductor takes a report only from the named instance's broker user. The load comes from a bench user
@@ -90,7 +91,7 @@ public static class HeartbeatLoad
 
     public static async Task<int> DropQueueAsync(string uri, string queue)
     {
-        await using var connector = await AmqpConnector.ConnectAsync(new AmqpSettings { Uri = uri }, "trove-bench-drop");
+        await using var connector = await AmqpConnector.ConnectAsync(new AmqpConnectionSettings(uri, "trove-bench-drop"));
         await connector.DeleteQueueAsync(queue);
         return 0;
     }

@@ -1,9 +1,9 @@
+using Trove.Actors.Broker;
 using Trove.Actors.Conductor;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
 using Trove.Contracts.Admin;
-using Trove.Amqp;
-using Trove.Actors.Broker;
+using Trove.Contracts.Guests;
 
 namespace Trove.Actors.Admin;
 
@@ -19,12 +19,13 @@ public sealed class AmqpCommands(AmqpClients amqp, ReadModelDb readModel, Report
     private async Task<AdminResponse> Status(CancellationToken ct)
     {
         var connector = amqp.Connector;
-        var broker = new UriBuilder(connector.Settings.Uri) { UserName = "", Password = "" }.Uri;
-        var header = $"broker: {broker} ({(connector.IsOpen ? "connected" : "disconnected")}), exchange {connector.Settings.Exchange}\n"
+        var settings = amqp.Settings;
+        var broker = new UriBuilder(settings.Uri) { UserName = "", Password = "" }.Uri;
+        var header = $"broker: {broker} ({(connector.IsOpen ? "connected" : "disconnected")}), exchange {settings.Exchange}\n"
                      + $"refused: {reports.Refused} reports, {amqp.Rpc.RefusedReplies} replies (from a broker user other than the guest's)\n";
-        var queues = new List<(string Queue, string Role)> { (connector.Settings.ConductorQueue, "conductor") };
+        var queues = new List<(string Queue, string Role)> { (settings.ConductorQueue, "conductor") };
         queues.AddRange((await readModel.LiveIdsAsync(InstanceRegistration.TypeName, ct))
-            .Select(id => (AmqpSettings.GuestQueue(id), "guest")));
+            .Select(id => (TroveBroker.GuestQueue(id), "guest")));
         var rows = new List<IReadOnlyList<string>>();
         foreach (var (queue, role) in queues)
         {

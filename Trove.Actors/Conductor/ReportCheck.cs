@@ -1,5 +1,4 @@
-using Trove.Amqp;
-
+using Trove.Contracts.Guests;
 
 namespace Trove.Actors.Conductor;
 
@@ -17,7 +16,7 @@ public sealed class ReportCheck(TimeSpan clockSkew)
     /// <summary>Why the report is refused, or null when it may be handled.</summary>
     public string? Refuse(GuestReport report, string? userId, DateTimeOffset now)
     {
-        var why = userId != AmqpSettings.GuestUser(report.InstanceId)
+        var why = userId != TroveBroker.GuestUser(report.InstanceId)
             ? $"published by broker user '{userId ?? "(none)"}', not by the instance's guest"
             : report.Sent > now + clockSkew
                 ? $"sent at {report.Sent:O}, in the future"

@@ -1,25 +1,44 @@
+using Trove.Actors.Broker;
 using System.Text.Json.Nodes;
-using Trove.Contracts.Guests;
 using Trove.Amqp;
+using Trove.Contracts.Guests;
 
 namespace Trove.Actors.Guests;
 
-public sealed class AmqpGuestRpc(AmqpConnector connector, AmqpPublisher publisher, AmqpRpcClient rpc, GuestBrokerUsers users) : IGuestRpc
+public sealed class AmqpGuestRpc(AmqpClients amqp, GuestBrokerUsers users) : IGuestRpc
 {
+    private BrokerSettings Settings => amqp.Settings;
+
     public async Task CastAsync(string instanceId, RpcMessage message, CancellationToken ct = default)
     {
         // Declared first so that a message for a guest that has not booted yet waits for it instead of being dropped.
-        var queue = AmqpSettings.GuestQueue(instanceId);
-        await connector.DeclareQueueAsync(queue, ct);
-        await publisher.PublishAsync(queue, message, ct: ct);
+        var queue = TroveBroker.GuestQueue(instanceId);
+        await amqp.Connector.DeclareAsync(Settings.QueueOnExchange(queue), ct);
+        await amqp.Publisher.PublishAsync(OutgoingMessage.Json(Settings.Exchange, queue, message.ToBytes()), ct);
     }
 
     /// <summary>Only a reply from the guest's own broker user answers the call.</summary>
-    public Task<JsonNode?> CallAsync(string instanceId, RpcMessage message, TimeSpan timeout, CancellationToken ct = default) =>
-        rpc.CallAsync(AmqpSettings.GuestQueue(instanceId), AmqpSettings.GuestUser(instanceId), message, timeout, ct);
+    /// <exception cref="TimeoutException">no reply within <paramref name="timeout"/></exception>
+    /// <exception cref="RpcException">the guest replied with a failure</exception>
+    public async Task<JsonNode?> CallAsync(string instanceId, RpcMessage message, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var queue = TroveBroker.GuestQueue(instanceId);
+        IncomingMessage answer;
+        try
+        {
+            answer = await amqp.Rpc.CallAsync(OutgoingMessage.Json(Settings.Exchange, queue, message.ToBytes()), timeout,
+                TroveBroker.GuestUser(instanceId), ct);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"no reply to '{message.Method}' on {queue} within {timeout.TotalSeconds:0.#} s");
+        }
+        var reply = RpcReply.Parse(answer.Body);
+        return reply.Failure is { } failure ? throw new RpcException(failure, reply.FailureKind ?? RpcFailureKinds.Error) : reply.Result;
+    }
 
     public Task DeleteQueueAsync(string instanceId, CancellationToken ct = default) =>
-        connector.DeleteQueueAsync(AmqpSettings.GuestQueue(instanceId), ct);
+        amqp.Connector.DeleteQueueAsync(TroveBroker.GuestQueue(instanceId), ct);
 
     public Task<GuestCredentials> GrantBrokerUserAsync(string instanceId, CancellationToken ct = default) =>
         users.GrantAsync(instanceId, ct);

@@ -1,3 +1,4 @@
+using Trove.Actors.Broker;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -7,7 +8,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Trove.Contracts.Guests;
-using Trove.Amqp;
+using Trove.Actors.Broker;
 using Trove.Actors.Files;
 
 namespace Trove.Actors.Guests;
@@ -19,13 +20,13 @@ namespace Trove.Actors.Guests;
 /// into another guest's queue. Its password is derived from a secret and the instance id, so any node gives the
 /// same one after a restart and nothing needs storing.
 /// </summary>
-public sealed class GuestBrokerUsers(AmqpSettings settings, byte[] secret, HttpClient management)
+public sealed class GuestBrokerUsers(BrokerSettings settings, byte[] secret, HttpClient management)
 {
     private readonly string _vhost = VirtualHost(settings.Uri);
 
     /// <summary>A node of a cluster needs the configured secret: a key of its own data dir would give a guest another
     /// password than the node that built it, once the instance's entity moves.</summary>
-    public static GuestBrokerUsers FromSettings(AmqpSettings settings, string dataDir, bool clustered = false)
+    public static GuestBrokerUsers FromSettings(BrokerSettings settings, string dataDir, bool clustered = false)
     {
         if (clustered && settings.GuestSecret is not { Length: > 0 })
             throw new InvalidOperationException("Trove:Amqp:GuestSecret must be set, the same on every node, when a node joins a cluster (Trove:SeedNodes)");
@@ -35,7 +36,7 @@ public sealed class GuestBrokerUsers(AmqpSettings settings, byte[] secret, HttpC
         return new GuestBrokerUsers(settings, secret, ManagementClient(settings));
     }
 
-    public GuestCredentials CredentialsOf(string instanceId) => new(AmqpSettings.GuestUser(instanceId),
+    public GuestCredentials CredentialsOf(string instanceId) => new(TroveBroker.GuestUser(instanceId),
         Convert.ToHexStringLower(HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes($"guest-broker:{instanceId}"))));
 
     /// <summary>Makes (or makes again, unchanged) the guest's user and its permissions.</summary>
@@ -49,20 +50,20 @@ public sealed class GuestBrokerUsers(AmqpSettings settings, byte[] secret, HttpC
         {
             configure = "^$",
             write = $"^({Regex.Escape(settings.Exchange)}|{Regex.Escape(settings.ReplyExchange)})$",
-            read = $"^{Regex.Escape(AmqpSettings.GuestQueue(instanceId))}$",
+            read = $"^{Regex.Escape(TroveBroker.GuestQueue(instanceId))}$",
         }, ct);
         // Topic permissions restrict the routing keys on those two (topic) exchanges.
         await PutAsync($"api/topic-permissions/{vhost}/{user}",
             new { exchange = settings.Exchange, write = $"^{Regex.Escape(settings.ConductorQueue)}$", read = "^$" }, ct);
         await PutAsync($"api/topic-permissions/{vhost}/{user}",
-            new { exchange = settings.ReplyExchange, write = @"^reply\.[0-9a-f]{32}$", read = "^$" }, ct);
+            new { exchange = settings.ReplyExchange, write = TroveBroker.ReplyQueuePattern, read = "^$" }, ct);
         return credentials;
     }
 
     /// <summary>Deletes the guest's user with its permissions; a missing one is already deleted.</summary>
     public async Task RevokeAsync(string instanceId, CancellationToken ct = default)
     {
-        using var response = await management.DeleteAsync($"api/users/{Uri.EscapeDataString(AmqpSettings.GuestUser(instanceId))}", ct);
+        using var response = await management.DeleteAsync($"api/users/{Uri.EscapeDataString(TroveBroker.GuestUser(instanceId))}", ct);
         if (response.StatusCode != HttpStatusCode.NotFound)
             await EnsureSuccessAsync(response, ct);
     }
@@ -74,7 +75,7 @@ public sealed class GuestBrokerUsers(AmqpSettings settings, byte[] secret, HttpC
     /// <summary>The instances of this deployment that have a guest broker user, by the users' names and tag.</summary>
     public async Task<IReadOnlyList<string>> InstancesWithUsersAsync(CancellationToken ct = default)
     {
-        var prefix = AmqpSettings.GuestUser("");
+        var prefix = TroveBroker.GuestUser("");
         var users = await management.GetFromJsonAsync<List<BrokerUser>>("api/users", ct) ?? [];
         return users.Where(u => u.Name.StartsWith(prefix, StringComparison.Ordinal) && u.HasTag(DeploymentTag))
             .Select(u => u.Name[prefix.Length..]).ToList();
@@ -108,7 +109,7 @@ public sealed class GuestBrokerUsers(AmqpSettings settings, byte[] secret, HttpC
     }
 
     /// <summary>The management API as the node's own broker user.</summary>
-    private static HttpClient ManagementClient(AmqpSettings settings)
+    private static HttpClient ManagementClient(BrokerSettings settings)
     {
         var broker = new Uri(settings.Uri);
         var baseUri = settings.ManagementUri is { Length: > 0 } configured ? configured : $"http://{broker.Host}:15672/";

@@ -1,3 +1,4 @@
+using Trove.Actors.Broker;
 using System.Reflection;
 using Akka.Actor;
 using Trove.Actors.Admin;
@@ -64,7 +65,7 @@ public static class TroveNodeExtensions
         services.AddSingleton<IGuestRpc>(sp =>
         {
             var amqp = sp.GetRequiredService<AmqpClients>();
-            return new AmqpGuestRpc(amqp.Connector, amqp.Publisher, amqp.Rpc, sp.GetRequiredService<GuestBrokerUsers>());
+            return new AmqpGuestRpc(amqp, sp.GetRequiredService<GuestBrokerUsers>());
         });
         services.AddSingleton<IBackupStorage>(new LocalBackupStorage(settings.BackupsDir));
         var localCompute = new LocalComputeSettings
@@ -165,7 +166,7 @@ public static class TroveNodeExtensions
         if (settings.HasRole("conductor"))
             builder.WithActors((system, registry) =>
             {
-                var conductor = system.ActorOf(ConductorActor.Props(sp.GetRequiredService<AmqpClients>().Connector,
+                var conductor = system.ActorOf(ConductorActor.Props(sp.GetRequiredService<AmqpClients>().Connector, settings.Amqp,
                     registry.Get<InstanceRegion>(), registry.Get<BackupRegion>(), sp.GetRequiredService<ReportCheck>(), settings.AskTimeout), "conductor");
                 registry.Register<ConductorKey>(conductor);
             });

@@ -1,3 +1,4 @@
+using Trove.Actors.Broker;
 using System.Text;
 using Trove.Actors.Admin;
 using Trove.Actors.Backups;
@@ -5,7 +6,6 @@ using Trove.Actors.Catalog;
 using Trove.Actors.Instances;
 using Trove.Actors.Tenants;
 using Trove.Contracts;
-using Trove.Amqp;
 using Trove.Actors.Reconciling;
 
 namespace Trove.Actors.Hosting;
@@ -54,7 +54,7 @@ public sealed record TroveSettings
     /// downs it (and its shards move).</summary>
     public TimeSpan DownUnreachableAfter { get; init; } = TimeSpan.FromSeconds(15);
 
-    public AmqpSettings Amqp { get; init; } = new();
+    public BrokerSettings Amqp { get; init; } = new();
     public AdminSettings Admin { get; init; } = new();
     public ReconcileSettings Reconcile { get; init; } = new();
     public InstanceSettings Instances { get; init; } = new();

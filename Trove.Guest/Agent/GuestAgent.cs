@@ -27,28 +27,32 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
     private bool? _readOnly;
     private Task _initialised = Task.CompletedTask;
 
+    /// <summary>How often a backup's end is tried while the broker is away (about a minute with backoff): it is what
+    /// tells the node the backup ended.</summary>
+    private const int EndReportAttempts = 15;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await File.WriteAllTextAsync(Path.Combine(info.Directory, "guest.pid"), Environment.ProcessId.ToString(), stoppingToken);
         // A new server initialises its engine while the guest connects: the slowest step of a build starts at once.
         _initialised = File.Exists(_preparedMarker) ? Task.CompletedTask : manager.InitialiseAsync(stoppingToken);
         // Its own broker user, which may declare nothing: the node declared the queues and exchanges.
-        var settings = new AmqpSettings { Uri = info.AmqpUri, Exchange = info.Exchange, ConductorQueue = info.ConductorQueue, Prefetch = 1, DeclaresTopology = false };
-        await using var connector = await AmqpConnector.ConnectAsync(settings, $"guest-{info.InstanceId}", stoppingToken,
-            e => log.LogWarning("broker unreachable, retrying: {Error}", e.GetBaseException().Message));
-        await using var publisher = _publisher = await AmqpPublisher.CreateAsync(connector, stoppingToken);
+        await using var connector = await AmqpConnector.ConnectAsync(new AmqpConnectionSettings(info.AmqpUri, $"guest-{info.InstanceId}"),
+            stoppingToken, e => log.LogWarning("broker unreachable, retrying: {Error}", e.GetBaseException().Message));
+        await using var publisher = _publisher = new AmqpPublisher(connector);
 
         if (File.Exists(_preparedMarker))
             await manager.StartAsync(stoppingToken); // a guest restarted after prepare: its engine comes back too
 
         using var system = ActorSystem.Create("guest", "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
-        var (kill, done) = AmqpSource.Create(connector, AmqpSettings.GuestQueue(info.InstanceId), prefetch: 1)
-            .ViaMaterialized(KillSwitches.Single<AmqpIncoming>(), Keep.Right)
-            .SelectAsync(1, HandleAsync)
-            .ToMaterialized(Sink.Ignore<Done>(), Keep.Both)
-            .Run(system.Materializer());
-        log.LogInformation("guest {Id} ({Datastore} {Version}) serving {Queue}", info.InstanceId, info.Datastore, info.DatastoreVersion,
-            AmqpSettings.GuestQueue(info.InstanceId));
+        // A broker error restarts the whole consuming stream on a new channel: the call in hand when it broke comes again.
+        var queue = new NamedQueueSourceSettings(TroveBroker.GuestQueue(info.InstanceId)) { Prefetch = 1 };
+        var kill = KillSwitches.Shared("guest-intake");
+        var done = AmqpSource.Restarting(
+                () => AmqpSource.CommittableSource(connector, queue).Via(kill.Flow<CommittableIncomingMessage>()).SelectAsync(1, HandleAsync),
+                e => log.LogWarning("restarting the consumer of {Queue} after a broker error: {Error}", queue.Queue, e.GetBaseException().Message))
+            .RunWith(Sink.Ignore<Done>(), system.Materializer());
+        log.LogInformation("guest {Id} ({Datastore} {Version}) serving {Queue}", info.InstanceId, info.Datastore, info.DatastoreVersion, queue.Queue);
 
         try
         {
@@ -77,17 +81,17 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         } while (await timer.WaitForNextTickAsync(ct));
     }
 
-    private async Task<Done> HandleAsync(AmqpIncoming incoming)
+    private async Task<Done> HandleAsync(CommittableIncomingMessage incoming)
     {
         RpcMessage message;
         try
         {
-            message = RpcMessage.Parse(incoming.Body);
+            message = RpcMessage.Parse(incoming.Message.Body);
         }
         catch (JsonException e)
         {
             log.LogWarning("dropping a malformed message: {Error}", e.Message);
-            await incoming.RejectAsync();
+            await incoming.NackAsync(requeue: false);
             return Done.Instance;
         }
 
@@ -101,10 +105,25 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             log.LogError(e, "{Method} failed", message.Method);
             reply = new RpcReply(null, e.Message, GuestDispatcher.KindOf(e));
         }
-        if (incoming is { ReplyTo: { } replyTo, CorrelationId: { } correlationId })
-            await _publisher!.ReplyAsync(replyTo, correlationId, reply);
-        await incoming.AckAsync();
+        if (incoming.Message.Properties is { ReplyTo: not null, CorrelationId: not null })
+            await TryReplyAsync(incoming.Message, message.Method, reply);
+        if (!await incoming.AckAsync())
+            log.LogWarning("{Method} done but its ack was lost with its channel: the broker delivers it again", message.Method);
         return Done.Instance;
+    }
+
+    /// <summary>A reply that cannot be sent (the broker went away) is logged: the caller's wait times out, as it would
+    /// for a guest that is down.</summary>
+    private async Task TryReplyAsync(IncomingMessage call, string method, RpcReply reply)
+    {
+        try
+        {
+            await _publisher!.PublishAsync(AmqpRpcClient.Reply(TroveBroker.ReplyExchange(info.Exchange), call, reply.ToBytes()));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning("the reply to {Method} was not sent: {Error}", method, e.GetBaseException().Message);
+        }
     }
 
     /// <summary>Methods that change the engine's state report it at once; the rest go to the dispatcher.</summary>
@@ -213,16 +232,31 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         }
     }
 
-    /// <summary>Reports to the conductor; a report that cannot be sent is logged, and the next one will be.</summary>
-    private async Task TryPublishAsync<TArgs>(string method, TArgs args, CancellationToken ct)
+    /// <summary>Reports to the conductor; a report that cannot be sent is logged, and the next one will be. With
+    /// <paramref name="attempts"/>, a report that must arrive (a backup's end) is tried again, with backoff, while the
+    /// broker is away.</summary>
+    private async Task TryPublishAsync<TArgs>(string method, TArgs args, CancellationToken ct, int attempts = 1)
     {
-        try
+        var report = OutgoingMessage.Json(info.Exchange, info.ConductorQueue, RpcMessage.Create(method, args).ToBytes());
+        var delay = TimeSpan.FromMilliseconds(500);
+        for (var attempt = 1; ; attempt++)
         {
-            await _publisher!.PublishAsync(info.ConductorQueue, RpcMessage.Create(method, args), ct: ct);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            log.LogWarning("{Method} not sent: {Error}", method, e.Message);
+            try
+            {
+                await _publisher!.PublishAsync(report, ct);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                if (attempt >= attempts)
+                {
+                    log.LogWarning("{Method} not sent: {Error}", method, e.GetBaseException().Message);
+                    return;
+                }
+                log.LogWarning("{Method} not sent ({Error}); trying again in {Delay} s", method, e.GetBaseException().Message, delay.TotalSeconds);
+                await Task.Delay(delay, ct);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
         }
     }
 
@@ -236,12 +270,13 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             var result = await backups.BackupAsync(backup, CancellationToken.None);
             log.LogInformation("backup {Id} completed: {Size} bytes", backup.Id, result.Size);
             await TryPublishAsync(GuestMethods.UpdateBackup,
-                Update(BackupStatus.Completed) with { Size = result.Size, Checksum = result.Checksum, Location = result.Location }, CancellationToken.None);
+                Update(BackupStatus.Completed) with { Size = result.Size, Checksum = result.Checksum, Location = result.Location }, CancellationToken.None,
+                EndReportAttempts);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             log.LogError(e, "backup {Id} failed", backup.Id);
-            await TryPublishAsync(GuestMethods.UpdateBackup, Update(BackupStatus.Failed), CancellationToken.None);
+            await TryPublishAsync(GuestMethods.UpdateBackup, Update(BackupStatus.Failed), CancellationToken.None, EndReportAttempts);
         }
     }
 }

@@ -28,39 +28,47 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     private readonly TestProbe _instances;
     private readonly TestProbe _backups;
     private readonly TestProbe _warnings;
+    private readonly TestProbe _errors;
+    /// <summary>While set, the instance entity answers every report with this failure (a journal down, say).</summary>
+    private volatile Exception? _instancesFail;
+    /// <summary>How long the instance entity takes to answer a report.</summary>
+    private volatile int _instancesDelayMs;
 
     public ConductorActorSpec() : base(ConfigurationFactory.ParseString("akka.loglevel = WARNING"))
     {
-        _instances = Entity(InstanceReplies.HeartbeatAck.Instance);
-        _backups = Entity(BackupReplies.ReportAck.Instance);
+        _instances = Entity(InstanceReplies.HeartbeatAck.Instance, () => _instancesFail, () => _instancesDelayMs);
+        _backups = Entity(BackupReplies.ReportAck.Instance, () => null, () => 0);
         _warnings = CreateTestProbe();
         Sys.EventStream.Subscribe(_warnings.Ref, typeof(Warning));
+        _errors = CreateTestProbe();
+        Sys.EventStream.Subscribe(_errors.Ref, typeof(Error));
     }
 
     public async Task InitializeAsync()
     {
         _broker = await TestBroker.StartAsync();
-        Sys.ActorOf(ConductorActor.Props(_broker.Node, _instances.Ref, _backups.Ref, _check, TimeSpan.FromSeconds(5)));
+        Sys.ActorOf(ConductorActor.Props(_broker.Node, _broker.Settings, _instances.Ref, _backups.Ref, _check, TimeSpan.FromSeconds(5)));
     }
 
     public async Task DisposeAsync() => await _broker.DisposeAsync();
 
-    private TestProbe Entity(object ack)
+    private TestProbe Entity(object ack, Func<Exception?> failure, Func<int> delayMs)
     {
         var probe = CreateTestProbe();
         probe.SetAutoPilot(new DelegateAutoPilot((sender, _) =>
         {
-            sender.Tell(ack);
+            object reply = failure() is { } e ? new Status.Failure(e) : ack;
+            if (delayMs() is > 0 and var delay)
+                Task.Delay(delay).ContinueWith(_ => sender.Tell(reply));
+            else
+                sender.Tell(reply);
             return AutoPilot.KeepRunning;
         }));
         return probe;
     }
 
-    private async Task ReportAsync(AmqpConnector publisherConnection, RpcMessage report)
-    {
-        await using var publisher = await AmqpPublisher.CreateAsync(publisherConnection);
-        await publisher.PublishAsync(_broker.Settings.ConductorQueue, report);
-    }
+    private Task ReportAsync(AmqpConnector publisherConnection, RpcMessage report) =>
+        _broker.PublishAsync(publisherConnection, _broker.Settings.ConductorQueue, report);
 
     private void ExpectRefusal(string kind, string instanceId, string why) =>
         _warnings.FishForMessage<Warning>(w => w.Message.ToString()!.Contains($"refused a {kind} for instance {instanceId}")
@@ -78,7 +86,7 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         foreach (var (kind, sample) in Samples)
         {
             await ReportAsync(guestB, sample(a, HeartbeatArgs.Now()));
-            ExpectRefusal(kind, a, $"'{AmqpSettings.GuestUser(b)}'");
+            ExpectRefusal(kind, a, $"'{TroveBroker.GuestUser(b)}'");
             await ReportAsync(_broker.Node, sample(a, HeartbeatArgs.Now()));
             ExpectRefusal(kind, a, $"'{_broker.Settings.UserName}'");
         }
@@ -103,5 +111,55 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         Assert.Equal(a, _instances.ExpectMsg<InstanceCommands.ReportHeartbeat>(TimeSpan.FromSeconds(10)).InstanceId);
         Assert.Equal(a, _backups.ExpectMsg<BackupCommands.Report>(TimeSpan.FromSeconds(10)).InstanceId);
         Assert.Equal(Samples.Count, _check.Refused);
+    }
+
+    [Fact]
+    public async Task A_report_its_entity_fails_to_take_is_requeued_once_and_dropped_with_a_log_line_when_it_fails_again()
+    {
+        var (a, guestA) = await _broker.GuestAsync();
+        _instancesFail = new InvalidOperationException("the journal is down");
+        await ReportAsync(guestA, Samples[GuestMethods.Heartbeat](a, HeartbeatArgs.Now()));
+
+        var first = _instances.ExpectMsg<InstanceCommands.ReportHeartbeat>(TimeSpan.FromSeconds(10));
+        _warnings.FishForMessage<Warning>(w => w.Message.ToString()!.Contains($"a heartbeat for instance {a} failed") && w.Message.ToString()!.Contains("requeued"),
+            TimeSpan.FromSeconds(10));
+        Assert.Equal(first, _instances.ExpectMsg<InstanceCommands.ReportHeartbeat>(TimeSpan.FromSeconds(10))); // tried once more
+        _errors.FishForMessage<Error>(e => e.Message.ToString()!.Contains($"dropping a heartbeat for instance {a}: it failed again"), TimeSpan.FromSeconds(10));
+        _instances.ExpectNoMsg(TimeSpan.FromMilliseconds(500)); // not a third time
+        Assert.Equal(0u, (await _broker.Node.InspectQueueAsync(_broker.Settings.ConductorQueue))!.Value.Messages);
+
+        // A report that fails once and is taken on its redelivery (a shard that moved meanwhile) is not lost.
+        _instancesFail = new InvalidOperationException("the shard is moving");
+        await ReportAsync(guestA, Samples[GuestMethods.Heartbeat](a, HeartbeatArgs.Now()));
+        var failedOnce = _instances.ExpectMsg<InstanceCommands.ReportHeartbeat>(TimeSpan.FromSeconds(10));
+        _instancesFail = null;
+        Assert.Equal(failedOnce, _instances.ExpectMsg<InstanceCommands.ReportHeartbeat>(TimeSpan.FromSeconds(10)));
+        _instances.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
+    public async Task The_conductor_carries_on_after_its_connection_is_closed_with_reports_in_flight_and_loses_none()
+    {
+        var (a, guestA) = await _broker.GuestAsync();
+        _instancesDelayMs = 50; // reports are in the entity's hands when the connection goes
+        var start = Math.Floor(HeartbeatArgs.Now()) - 100; // whole seconds apart, so that each maps to its own instant
+        var sent = Enumerable.Range(0, 40).Select(i => start + i).ToList();
+        foreach (var at in sent)
+            await ReportAsync(guestA, Samples[GuestMethods.Heartbeat](a, at));
+
+        var seen = new HashSet<DateTimeOffset>();
+        seen.Add(_instances.ExpectMsg<InstanceCommands.ReportHeartbeat>(TimeSpan.FromSeconds(10)).Sent);
+        await TestBroker.CloseConnectionsAsync(_broker.Management, _broker.NodeName);
+        _warnings.FishForMessage<Warning>(w => w.Message.ToString()!.Contains("conductor: restarting its stream"), TimeSpan.FromSeconds(20));
+        while (seen.Count < sent.Count)
+            seen.Add(_instances.ExpectMsg<InstanceCommands.ReportHeartbeat>(TimeSpan.FromSeconds(20)).Sent);
+
+        // Every report reached its entity (some twice: their acks went with the connection), and new ones still do.
+        Assert.Equal(sent.Select(s => DateTimeOffset.FromUnixTimeMilliseconds((long)(s * 1000))).Order(), seen.Order());
+        _instancesDelayMs = 0;
+        var later = HeartbeatArgs.Now() + 1;
+        await ReportAsync(guestA, Samples[GuestMethods.Heartbeat](a, later));
+        _instances.FishForMessage<InstanceCommands.ReportHeartbeat>(h => h.Sent == DateTimeOffset.FromUnixTimeMilliseconds((long)(later * 1000)),
+            TimeSpan.FromSeconds(20));
     }
 }

@@ -21,10 +21,7 @@ public sealed class BrokerIsolationTests(NodeFixture fixture)
     private static async Task<AmqpConnector> ConnectAsGuestAsync(GuestInfo info)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        return await AmqpConnector.ConnectAsync(new AmqpSettings
-        {
-            Uri = info.AmqpUri, Exchange = info.Exchange, ConductorQueue = info.ConductorQueue, DeclaresTopology = false,
-        }, "test-as-guest", timeout.Token);
+        return await AmqpConnector.ConnectAsync(new AmqpConnectionSettings(info.AmqpUri, "test-as-guest"), timeout.Token);
     }
 
     private static RpcMessage Heartbeat(string instanceId, string status, double sent) =>
@@ -52,28 +49,30 @@ public sealed class BrokerIsolationTests(NodeFixture fixture)
         await Node.WaitForStatusAsync("demo", b, "ACTIVE", TimeSpan.FromSeconds(90));
 
         var infoB = GuestInfoOf(b);
-        Assert.Equal(AmqpSettings.GuestUser(b), new AmqpSettings { Uri = infoB.AmqpUri }.UserName); // not the node's user
+        Assert.Equal(TroveBroker.GuestUser(b), new AmqpConnectionSettings(infoB.AmqpUri, "").UserName); // not the node's user
         await using var guestB = await ConnectAsGuestAsync(infoB);
         await using (var channel = await guestB.OpenChannelAsync(confirms: true))
         {
-            var refused = await Assert.ThrowsAnyAsync<OperationInterruptedException>(() => channel.BasicGetAsync(AmqpSettings.GuestQueue(a), true));
+            var refused = await Assert.ThrowsAnyAsync<OperationInterruptedException>(() => channel.BasicGetAsync(TroveBroker.GuestQueue(a), true));
             Assert.Equal(403, refused.ShutdownReason!.ReplyCode);
         }
         await using (var channel = await guestB.OpenChannelAsync(confirms: true))
         {
             var enableRoot = RpcMessage.Create(GuestMethods.EnableRoot, new EnableRootArgs("taken")).ToBytes();
             var refused = await Assert.ThrowsAnyAsync<OperationInterruptedException>(() =>
-                channel.BasicPublishAsync("", AmqpSettings.GuestQueue(a), true, new BasicProperties(), enableRoot).AsTask());
+                channel.BasicPublishAsync("", TroveBroker.GuestQueue(a), true, new BasicProperties(), enableRoot).AsTask());
             Assert.Equal(403, refused.ShutdownReason!.ReplyCode);
         }
 
         // B reports A shut down; A's own user reports it from the future (which would make A's real heartbeats stale).
-        await using (var publisher = await AmqpPublisher.CreateAsync(guestB))
-            await publisher.PublishAsync(infoB.ConductorQueue, Heartbeat(a, ServiceStatusNames.Shutdown, HeartbeatArgs.Now()));
+        await using (var publisher = new AmqpPublisher(guestB))
+            await publisher.PublishAsync(OutgoingMessage.Json(infoB.Exchange, infoB.ConductorQueue,
+                Heartbeat(a, ServiceStatusNames.Shutdown, HeartbeatArgs.Now()).ToBytes()));
         await using (var guestA = await ConnectAsGuestAsync(GuestInfoOf(a)))
-        await using (var publisher = await AmqpPublisher.CreateAsync(guestA))
-            await publisher.PublishAsync(infoB.ConductorQueue, Heartbeat(a, ServiceStatusNames.Shutdown, HeartbeatArgs.Now() + 3600));
-        await WaitForLogAsync($"refused a heartbeat for instance {a}: published by broker user '{AmqpSettings.GuestUser(b)}'");
+        await using (var publisher = new AmqpPublisher(guestA))
+            await publisher.PublishAsync(OutgoingMessage.Json(infoB.Exchange, infoB.ConductorQueue,
+                Heartbeat(a, ServiceStatusNames.Shutdown, HeartbeatArgs.Now() + 3600).ToBytes()));
+        await WaitForLogAsync($"refused a heartbeat for instance {a}: published by broker user '{TroveBroker.GuestUser(b)}'");
         await WaitForLogAsync($"refused a heartbeat for instance {a}: sent at");
         var status = await Node.AdminAsync("amqp", "status");
         Assert.Matches(@"refused: [2-9]\d* reports", status.Output);
@@ -84,7 +83,7 @@ public sealed class BrokerIsolationTests(NodeFixture fixture)
         for (var i = 0; i < 600 && await Node.ShowAsync("demo", b) is not null; i++)
             await Task.Delay(100);
         using var management = TestBroker.ManagementClient();
-        Assert.Equal(HttpStatusCode.NotFound, (await management.GetAsync($"api/users/{AmqpSettings.GuestUser(b)}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await management.GetAsync($"api/users/{TroveBroker.GuestUser(b)}")).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.DeleteAsync($"v1.0/demo/instances/{a}")).StatusCode);
     }
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Trove.Actors.Compute;
 using Trove.Tests.Support;
-using Trove.Amqp;
+using Trove.Contracts.Guests;
 
 namespace Trove.Tests.EndToEnd;
 
@@ -54,7 +54,7 @@ public sealed class GuestFaultTests
     private static async Task<bool> GoneAsync(TroveNode node, string id)
     {
         using var management = TestBroker.ManagementClient();
-        var user = await management.GetAsync($"api/users/{AmqpSettings.GuestUser(id)}");
+        var user = await management.GetAsync($"api/users/{TroveBroker.GuestUser(id)}");
         var shown = await node.Client("demo").GetAsync($"v1.0/demo/instances/{id}"); // a 503 of a loaded machine is "not yet"
         return shown.StatusCode == HttpStatusCode.NotFound
             && !Directory.Exists(Path.Combine(node.ServersDir, id))

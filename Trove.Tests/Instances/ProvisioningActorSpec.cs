@@ -40,7 +40,7 @@ public class ProvisioningActorSpec : Akka.TestKit.Xunit2.TestKit
         ExpectMsg<ProvisioningActor.ServerReady>();
         Assert.Empty(_guests.Casts);
         // The server's guest connects as its own broker user, made again (unchanged) for a resumed build.
-        Assert.Equal(AmqpSettings.GuestUser("p1"), Assert.Single(_compute.Requested).Broker!.User);
+        Assert.Equal(TroveBroker.GuestUser("p1"), Assert.Single(_compute.Requested).Broker!.User);
         Assert.Equal("p1", Assert.Single(_guests.GrantedBrokerUsers));
     }
 

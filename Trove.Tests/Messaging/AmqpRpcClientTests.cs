@@ -17,8 +17,9 @@ public sealed class AmqpRpcClientTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _broker = await TestBroker.StartAsync();
-        _publisher = await AmqpPublisher.CreateAsync(_broker.Node);
-        _rpc = await AmqpRpcClient.CreateAsync(_broker.Node, _publisher, _log);
+        _publisher = new AmqpPublisher(_broker.Node);
+        _rpc = await AmqpRpcClient.CreateAsync(_broker.Node, _publisher,
+            new AmqpRpcSettings(_broker.Settings.ReplyExchange, TroveBroker.NewReplyQueue()), _log);
     }
 
     public async Task DisposeAsync()
@@ -48,15 +49,15 @@ public sealed class AmqpRpcClientTests : IAsyncLifetime
     public async Task A_call_expires_when_its_caller_stops_waiting_and_a_cast_does_not()
     {
         var (a, _) = await _broker.GuestAsync();
-        var queue = AmqpSettings.GuestQueue(a);
-        var call = _rpc.CallAsync(queue, AmqpSettings.GuestUser(a), ChangePassword(), TimeSpan.FromSeconds(5));
+        var queue = TroveBroker.GuestQueue(a);
+        var call = _rpc.CallAsync(_broker.To(queue, ChangePassword()), TimeSpan.FromSeconds(5), TroveBroker.GuestUser(a));
         Assert.Equal("5000", (await TakeAsync(queue)).BasicProperties.Expiration);
 
-        await _publisher.PublishAsync(queue, RpcMessage.Create(GuestMethods.Prepare, new { }));
+        await _publisher.PublishAsync(_broker.To(queue, RpcMessage.Create(GuestMethods.Prepare, new { })));
         Assert.Null((await TakeAsync(queue)).BasicProperties.Expiration);
 
         // A call that timed out with no guest consuming is gone from the queue: the broker dropped it.
-        await Assert.ThrowsAsync<TimeoutException>(() => _rpc.CallAsync(queue, AmqpSettings.GuestUser(a), ChangePassword(), TimeSpan.FromMilliseconds(200)));
+        await Assert.ThrowsAsync<TimeoutException>(() => _rpc.CallAsync(_broker.To(queue, ChangePassword()), TimeSpan.FromMilliseconds(200), TroveBroker.GuestUser(a)));
         for (var i = 0; i < 200 && (await _broker.Node.InspectQueueAsync(queue))!.Value.Messages > 0; i++)
             await Task.Delay(50);
         Assert.Equal(0u, (await _broker.Node.InspectQueueAsync(queue))!.Value.Messages);
@@ -68,18 +69,18 @@ public sealed class AmqpRpcClientTests : IAsyncLifetime
     {
         var (a, guestA) = await _broker.GuestAsync();
         var (_, guestB) = await _broker.GuestAsync();
-        var call = _rpc.CallAsync(AmqpSettings.GuestQueue(a), AmqpSettings.GuestUser(a), ChangePassword(), TimeSpan.FromSeconds(30));
-        var request = await TakeAsync(AmqpSettings.GuestQueue(a));
-        var (replyTo, correlationId) = (request.BasicProperties.ReplyTo!, request.BasicProperties.CorrelationId!);
+        var call = _rpc.CallAsync(_broker.To(TroveBroker.GuestQueue(a), ChangePassword()), TimeSpan.FromSeconds(30), TroveBroker.GuestUser(a));
+        var got = await TakeAsync(TroveBroker.GuestQueue(a));
+        var request = new IncomingMessage(got.Body.ToArray(), got.Exchange, got.RoutingKey, got.Redelivered, got.BasicProperties);
 
-        await using (var forger = await AmqpPublisher.CreateAsync(guestB))
-            await forger.ReplyAsync(replyTo, correlationId, new RpcReply(JsonValue.Create("forged"), null));
-        await using (var callee = await AmqpPublisher.CreateAsync(guestA))
-            await callee.ReplyAsync(replyTo, correlationId, new RpcReply(JsonValue.Create("done"), null));
+        await using (var forger = new AmqpPublisher(guestB))
+            await forger.PublishAsync(AmqpRpcClient.Reply(_broker.Settings.ReplyExchange, request, new RpcReply(JsonValue.Create("forged"), null).ToBytes()));
+        await using (var callee = new AmqpPublisher(guestA))
+            await callee.PublishAsync(AmqpRpcClient.Reply(_broker.Settings.ReplyExchange, request, new RpcReply(JsonValue.Create("done"), null).ToBytes()));
 
-        Assert.Equal("done", (await call)!.GetValue<string>());
+        Assert.Equal("done", RpcReply.Parse((await call).Body).Result!.GetValue<string>());
         Assert.Equal(1, _rpc.RefusedReplies);
-        Assert.Contains(_log.Lines, l => l.Contains("refused a reply") && l.Contains(AmqpSettings.GuestUser(a)));
+        Assert.Contains(_log.Lines, l => l.Contains("refused a reply") && l.Contains(TroveBroker.GuestUser(a)));
     }
 
     private sealed class ListLogger : ILogger

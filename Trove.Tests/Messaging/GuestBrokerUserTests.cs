@@ -1,3 +1,4 @@
+using Trove.Actors.Broker;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -6,6 +7,7 @@ using RabbitMQ.Client.Exceptions;
 using Trove.Actors.Guests;
 using Trove.Tests.Support;
 using Trove.Contracts.Guests;
+using Trove.Actors.Hosting;
 using Trove.Amqp;
 
 namespace Trove.Tests.Messaging;
@@ -36,14 +38,13 @@ public sealed class GuestBrokerUserTests : IAsyncLifetime
     {
         var (a, _) = await _broker.GuestAsync();
         var (_, guestB) = await _broker.GuestAsync();
-        await using var node = await AmqpPublisher.CreateAsync(_broker.Node);
-        await node.PublishAsync(AmqpSettings.GuestQueue(a), RpcMessage.Create(GuestMethods.CreateUser, new { password = "secret" }));
+        await _broker.PublishAsync(_broker.Node, TroveBroker.GuestQueue(a), RpcMessage.Create(GuestMethods.CreateUser, new { password = "secret" }));
 
-        Assert.Equal(403, await RefusalOf(c => c.BasicGetAsync(AmqpSettings.GuestQueue(a), autoAck: true), guestB));
-        Assert.Equal(403, await RefusalOf(c => c.BasicConsumeAsync(AmqpSettings.GuestQueue(a), true, new AsyncDefaultBasicConsumer(c)), guestB));
+        Assert.Equal(403, await RefusalOf(c => c.BasicGetAsync(TroveBroker.GuestQueue(a), autoAck: true), guestB));
+        Assert.Equal(403, await RefusalOf(c => c.BasicConsumeAsync(TroveBroker.GuestQueue(a), true, new AsyncDefaultBasicConsumer(c)), guestB));
         // Nor by binding a queue of its own to where A's messages go.
         Assert.Equal(403, await RefusalOf(c => c.QueueDeclareAsync("", false, true, true), guestB));
-        Assert.Equal(1u, await WaitingIn(AmqpSettings.GuestQueue(a)));
+        Assert.Equal(1u, await WaitingIn(TroveBroker.GuestQueue(a)));
     }
 
     [Fact]
@@ -58,9 +59,9 @@ public sealed class GuestBrokerUserTests : IAsyncLifetime
         Assert.Contains(_broker.Settings.ReplyExchange, exchanges);
 
         foreach (var exchange in exchanges)
-            Assert.Equal(403, await RefusalOf(c => c.BasicPublishAsync(exchange, AmqpSettings.GuestQueue(a), true,
+            Assert.Equal(403, await RefusalOf(c => c.BasicPublishAsync(exchange, TroveBroker.GuestQueue(a), true,
                 new BasicProperties(), Heartbeat(a).ToBytes()).AsTask(), guestB));
-        Assert.Equal(0u, await WaitingIn(AmqpSettings.GuestQueue(a)));
+        Assert.Equal(0u, await WaitingIn(TroveBroker.GuestQueue(a)));
     }
 
     [Fact]
@@ -68,13 +69,12 @@ public sealed class GuestBrokerUserTests : IAsyncLifetime
     {
         var (a, _) = await _broker.GuestAsync();
         var (b, guestB) = await _broker.GuestAsync();
-        await using (var publisher = await AmqpPublisher.CreateAsync(guestB))
-            await publisher.PublishAsync(_broker.Settings.ConductorQueue, Heartbeat(b));
+        await _broker.PublishAsync(guestB, _broker.Settings.ConductorQueue, Heartbeat(b));
         Assert.Equal(1u, await WaitingIn(_broker.Settings.ConductorQueue));
 
         // The broker checks a message's user-id against the publisher's login.
         Assert.Equal(406, await RefusalOf(c => c.BasicPublishAsync(_broker.Settings.Exchange, _broker.Settings.ConductorQueue, true,
-            new BasicProperties { UserId = AmqpSettings.GuestUser(a) }, Heartbeat(a).ToBytes()).AsTask(), guestB));
+            new BasicProperties { UserId = TroveBroker.GuestUser(a) }, Heartbeat(a).ToBytes()).AsTask(), guestB));
         Assert.Equal(1u, await WaitingIn(_broker.Settings.ConductorQueue));
     }
 
@@ -85,7 +85,7 @@ public sealed class GuestBrokerUserTests : IAsyncLifetime
         await guestB.DisposeAsync();
         await _broker.Users.RevokeAsync(b);
         await _broker.Users.RevokeAsync(b);
-        Assert.Equal(HttpStatusCode.NotFound, (await _broker.Management.GetAsync($"api/users/{AmqpSettings.GuestUser(b)}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _broker.Management.GetAsync($"api/users/{TroveBroker.GuestUser(b)}")).StatusCode);
         var factory = new ConnectionFactory { Uri = new Uri(_broker.Users.CredentialsOf(b).UriOn(_broker.Settings.Uri)) };
         await Assert.ThrowsAnyAsync<BrokerUnreachableException>(() => factory.CreateConnectionAsync());
     }
@@ -97,14 +97,14 @@ public sealed class GuestBrokerUserTests : IAsyncLifetime
         var otherNode = TroveNode.NewDataDir();
         try
         {
-            var first = GuestBrokerUsers.FromSettings(new AmqpSettings(), dataDir).CredentialsOf("i1");
-            Assert.Equal(first, GuestBrokerUsers.FromSettings(new AmqpSettings(), dataDir).CredentialsOf("i1"));
-            Assert.NotEqual(first.Password, GuestBrokerUsers.FromSettings(new AmqpSettings(), dataDir).CredentialsOf("i2").Password);
+            var first = GuestBrokerUsers.FromSettings(new BrokerSettings(), dataDir).CredentialsOf("i1");
+            Assert.Equal(first, GuestBrokerUsers.FromSettings(new BrokerSettings(), dataDir).CredentialsOf("i1"));
+            Assert.NotEqual(first.Password, GuestBrokerUsers.FromSettings(new BrokerSettings(), dataDir).CredentialsOf("i2").Password);
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dataDir, "guest-broker.key")));
             Assert.DoesNotContain(first.Password, first.ToString());
 
-            Assert.Throws<InvalidOperationException>(() => GuestBrokerUsers.FromSettings(new AmqpSettings(), dataDir, clustered: true));
-            var configured = new AmqpSettings { GuestSecret = "shared by the nodes of a cluster" };
+            Assert.Throws<InvalidOperationException>(() => GuestBrokerUsers.FromSettings(new BrokerSettings(), dataDir, clustered: true));
+            var configured = new BrokerSettings { GuestSecret = "shared by the nodes of a cluster" };
             Assert.Equal(GuestBrokerUsers.FromSettings(configured, dataDir).CredentialsOf("i1"),
                 GuestBrokerUsers.FromSettings(configured, otherNode, clustered: true).CredentialsOf("i1"));
         }

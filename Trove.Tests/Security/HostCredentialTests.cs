@@ -1,8 +1,8 @@
+using Trove.Actors.Broker;
 using Npgsql;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using Trove.Tests.Support;
-using Trove.Amqp;
 
 namespace Trove.Tests.Security;
 

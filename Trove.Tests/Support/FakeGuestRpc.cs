@@ -42,7 +42,7 @@ public sealed class FakeGuestRpc : IGuestRpc
     public Task<GuestCredentials> GrantBrokerUserAsync(string instanceId, CancellationToken ct = default)
     {
         GrantedBrokerUsers.Enqueue(instanceId);
-        return Task.FromResult(new GuestCredentials(AmqpSettings.GuestUser(instanceId), "secret"));
+        return Task.FromResult(new GuestCredentials(TroveBroker.GuestUser(instanceId), "secret"));
     }
 
     public Task DeleteBrokerUserAsync(string instanceId, CancellationToken ct = default)

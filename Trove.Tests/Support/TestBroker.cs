@@ -1,8 +1,13 @@
+using Trove.Actors.Broker;
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json.Nodes;
 using Trove.Actors.Guests;
-using Trove.Contracts.Guests;
+using Trove.Actors.Hosting;
 using Trove.Amqp;
+using Trove.Contracts.Guests;
 
 namespace Trove.Tests.Support;
 
@@ -14,8 +19,10 @@ public sealed class TestBroker : IAsyncDisposable
     private readonly List<AmqpConnector> _connections = [];
     private readonly string _dataDir = TroveNode.NewDataDir();
 
-    public AmqpSettings Settings { get; } = new() { Exchange = "trove-tests", ConductorQueue = $"conductor.test.{Guid.NewGuid():N}" };
+    public BrokerSettings Settings { get; } = new() { Exchange = "trove-tests", ConductorQueue = $"conductor.test.{Guid.NewGuid():N}" };
     public AmqpConnector Node { get; private set; } = null!;
+    /// <summary>The name of <see cref="Node"/>'s connection, by which the management API finds it.</summary>
+    public string NodeName { get; } = $"tests-node-{Guid.NewGuid():N}";
     public GuestBrokerUsers Users { get; }
     public HttpClient Management { get; } = ManagementClient();
 
@@ -25,8 +32,8 @@ public sealed class TestBroker : IAsyncDisposable
     {
         var broker = new TestBroker();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        broker.Node = await AmqpConnector.ConnectAsync(broker.Settings, "tests-node", timeout.Token);
-        await broker.Node.DeclareQueueAsync(broker.Settings.ConductorQueue);
+        broker.Node = await AmqpConnector.ConnectAsync(broker.Settings.Connection(broker.NodeName), timeout.Token);
+        await broker.Node.DeclareAsync(broker.Settings.Topology);
         return broker;
     }
 
@@ -36,7 +43,7 @@ public sealed class TestBroker : IAsyncDisposable
         var id = Guid.NewGuid().ToString();
         _guests.Add(id);
         var credentials = await Users.GrantAsync(id);
-        await Node.DeclareQueueAsync(AmqpSettings.GuestQueue(id));
+        await Node.DeclareAsync(Settings.QueueOnExchange(TroveBroker.GuestQueue(id)));
         var connection = await ConnectAsync(credentials);
         return (id, connection);
     }
@@ -44,10 +51,19 @@ public sealed class TestBroker : IAsyncDisposable
     public async Task<AmqpConnector> ConnectAsync(GuestCredentials credentials)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var connection = await AmqpConnector.ConnectAsync(Settings with { Uri = credentials.UriOn(Settings.Uri), DeclaresTopology = false },
-            credentials.User, timeout.Token);
+        var connection = await AmqpConnector.ConnectAsync(new AmqpConnectionSettings(credentials.UriOn(Settings.Uri), credentials.User), timeout.Token);
         _connections.Add(connection);
         return connection;
+    }
+
+    /// <summary><paramref name="message"/> to <paramref name="queue"/> through the test's exchange.</summary>
+    public OutgoingMessage To(string queue, RpcMessage message) => OutgoingMessage.Json(Settings.Exchange, queue, message.ToBytes());
+
+    /// <summary>Publishes (confirmed) as the user of <paramref name="connection"/>.</summary>
+    public async Task PublishAsync(AmqpConnector connection, string queue, RpcMessage message)
+    {
+        await using var publisher = new AmqpPublisher(connection);
+        await publisher.PublishAsync(To(queue, message));
     }
 
     /// <summary>The management API as the broker's administrator (the node's own user, made by scripts/bootstrap).</summary>
@@ -61,6 +77,32 @@ public sealed class TestBroker : IAsyncDisposable
         },
     };
 
+    /// <summary>Closes, through the management API, every broker connection named <paramref name="clientName"/> (as an
+    /// operator, or a broker under memory pressure, would).</summary>
+    public static async Task CloseConnectionsAsync(HttpClient management, string clientName)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var connections = (await management.GetFromJsonAsync<JsonArray>("api/connections?columns=name,client_properties"))!
+                .Where(c => (string?)c!["client_properties"]?["connection_name"] == clientName)
+                .Select(c => (string)c!["name"]!)
+                .ToList();
+            if (connections.Count > 0)
+            {
+                foreach (var connection in connections)
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Delete, $"api/connections/{Uri.EscapeDataString(connection)}");
+                    request.Headers.Add("X-Reason", "closed by a test");
+                    var response = await management.SendAsync(request);
+                    Assert.True(response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotFound, $"closing {connection}: {response.StatusCode}");
+                }
+                return;
+            }
+            await Task.Delay(100); // the management API lists a new connection after a moment
+        }
+        Assert.Fail($"the management API never listed a connection named {clientName}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var connection in _connections)
@@ -68,7 +110,7 @@ public sealed class TestBroker : IAsyncDisposable
         foreach (var id in _guests)
         {
             await Users.RevokeAsync(id);
-            await Node.DeleteQueueAsync(AmqpSettings.GuestQueue(id));
+            await Node.DeleteQueueAsync(TroveBroker.GuestQueue(id));
         }
         await Node.DeleteQueueAsync(Settings.ConductorQueue);
         await Node.DisposeAsync();

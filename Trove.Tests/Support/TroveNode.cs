@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Trove.Actors.Admin;
 using Trove.Actors.Compute;
 using Trove.Contracts.Admin;
+using Trove.Contracts.Guests;
 using Trove.Amqp;
 
 namespace Trove.Tests.Support;
@@ -243,7 +244,7 @@ public sealed class TroveNode : IAsyncDisposable
             return;
         using var management = TestBroker.ManagementClient();
         foreach (var server in Directory.EnumerateDirectories(ServersDir))
-            await management.DeleteAsync($"api/users/{Trove.Amqp.AmqpSettings.GuestUser(Path.GetFileName(server))}");
+            await management.DeleteAsync($"api/users/{TroveBroker.GuestUser(Path.GetFileName(server))}");
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using Trove.Actors.Hosting;
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using Trove.Actors.Serialization;
@@ -29,7 +30,7 @@ public sealed class StoredManifestTests : IDisposable
     [Fact]
     public void Every_stored_payload_deserializes_under_its_manifest_and_keeps_its_fields()
     {
-        var serializer = new TroveSerializer((ExtendedActorSystem)_system);
+        var serializer = new TroveSerializer((ExtendedActorSystem)_system, TroveNodeExtensions.Manifests);
         var problems = new List<(string Manifest, string Problem)>();
         foreach (var stored in UpgradeFixture.StoredPayloads())
         {

@@ -1,4 +1,4 @@
-namespace Trove.Amqp;
+namespace Trove.Actors.Broker;
 
 /// <summary>
 /// The node's own broker user when TROVE_AMQP_URI names none: the one scripts/bootstrap made and wrote, root's alone, to
