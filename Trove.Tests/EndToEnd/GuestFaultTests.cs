@@ -22,7 +22,9 @@ public sealed class GuestFaultTests
     [Fact]
     public async Task A_killed_guest_turns_its_instance_error_then_is_started_again_and_reports_healthy()
     {
-        await using var node = await TroveNode.StartAsync(TroveNode.NewDataDir(), FastReconcile);
+        // The guest is started again only after its heartbeats expired, so that the instance shows the ERROR between.
+        var settings = new Dictionary<string, string>(FastReconcile) { ["Trove__Reconcile__RestartGrace"] = "00:00:10" };
+        await using var node = await TroveNode.StartAsync(TroveNode.NewDataDir(), settings);
         var id = (string)(await node.CreateInstanceAsync("demo", PostgresInstanceTests.CreateBody("pg-guest-kill")))["id"]!;
         var active = await node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(120));
         await WaitForOperatingStatusAsync(node, id, "HEALTHY");
@@ -30,7 +32,7 @@ public sealed class GuestFaultTests
 
         Process.Start("kill", ["-KILL", guest.ToString()])!.WaitForExit();
 
-        await WaitForOperatingStatusAsync(node, id, "HEALTHY", after: s => s != "HEALTHY");
+        await WaitForOperatingStatusAsync(node, id, "HEALTHY", after: s => s == "ERROR");
         Assert.NotEqual(guest, GuestPid(node, id));
         Assert.Equal(42, await PostgresInstanceTests.QueryAsAppAsync(active)); // its engine and data are still there
     }
