@@ -206,7 +206,7 @@ public sealed class MariaDbManagerTests : IAsyncLifetime
     public async Task Names_with_quotes_backticks_unicode_and_wildcard_hosts_round_trip_and_are_never_read_as_SQL()
     {
         await PrepareAsync(Args("app-pw", new DatabaseSpec("appdb")));
-        string[] databases = ["it's", "back`tick", "``", "ünï名", "x`; DROP DATABASE appdb; --", @"back\slash_%", "semi;colon", "comma,and\ttab"];
+        string[] databases = ["it's", "back`tick", "``", "ünï名", "x`; DROP DATABASE appdb; --", @"back\slash_%", "semi;colon", "comma,and\ttab", "wh?at @x"];
         (string Name, string Host)[] users =
         [
             ("o'brien", "%"), ("tick`user", "10.0.%"), ("ünï名", "127.0.0.1"), ("x'@'%'; DROP USER app; --", "%"),
@@ -336,6 +336,19 @@ public sealed class MariaDbManagerTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>(() => _manager.PrepareAsync(Args("a\0b", new DatabaseSpec("appdb")), None));
         await using (var db = await ConnectAsync("app", password, "appdb"))
             Assert.Equal(1L, Convert.ToInt64(await ExecAsync(db, "SELECT 1")));
+    }
+
+    [Fact]
+    public async Task Values_stay_values_when_a_configuration_group_turns_backslash_escapes_off()
+    {
+        await PrepareAsync(Args("pw", new DatabaseSpec("appdb")));
+        await _manager.ApplyOverridesAsync(new Dictionary<string, string> { ["sql_mode"] = "NO_BACKSLASH_ESCAPES" }, None);
+
+        const string password = @"it's \' ''; DROP USER app; --";
+        await _manager.CreateUsersAsync([new UserSpec(@"o\'brien", password, "%", [new UserDatabase("appdb")])], None);
+        await using (var db = await ConnectAsync(@"o\'brien", password, "appdb"))
+            Assert.Equal("NO_BACKSLASH_ESCAPES", await ExecAsync(db, "SELECT @@GLOBAL.sql_mode"));
+        Assert.Equal([("app", "%"), (@"o\'brien", "%")], (await _manager.ListUsersAsync(None)).Select(u => (u.Name, u.Host)));
     }
 
     [Fact]

@@ -7,7 +7,9 @@ namespace Trove.Guest.Datastores.MariaDb;
 /// <summary>
 /// The guest's session on its engine: over the unix socket, as the socket-only account named after the guest's OS user
 /// (unix_socket authentication checks the connecting process's user, so no password exists to leak). Statements take
-/// their values as positional parameters (<c>?</c>), which MySqlConnector escapes for the session's sql_mode.
+/// their values as positional parameters (<c>?</c>). MySqlConnector escapes them for backslash escapes on, whatever
+/// sql_mode it meets, so the session's own mode is emptied: a configuration group's NO_BACKSLASH_ESCAPES would otherwise
+/// turn a value's backslashes into part of a name or password (ANSI_QUOTES and the rest go with it).
 /// </summary>
 public sealed class MariaAdmin : IAsyncDisposable
 {
@@ -26,6 +28,8 @@ public sealed class MariaAdmin : IAsyncDisposable
         try
         {
             await connection.OpenAsync(ct);
+            await using var mode = new MySqlCommand("SET SESSION sql_mode = ''", connection);
+            await mode.ExecuteNonQueryAsync(ct);
         }
         catch
         {
