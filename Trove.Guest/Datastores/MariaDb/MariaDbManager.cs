@@ -11,7 +11,8 @@ namespace Trove.Guest.Datastores.MariaDb;
 /// An isolated MariaDB 10.11 server in the server's directory, run as the guest's own OS user (see
 /// <see cref="EngineUser"/>) with <c>--no-defaults</c> (so /etc/mysql is never read) and listening on 127.0.0.1 only.
 /// The guest administers it over the unix socket in that directory as the socket-only account named after its OS
-/// user (unix_socket authentication: only that OS user gets in that way); tenants log in over TCP with passwords.
+/// user (unix_socket authentication: only that OS user gets in that way), through <see cref="MariaAdmin"/>; tenants
+/// log in over TCP with passwords. Backups and restores use the engine's own tools (mariadb-backup, mbstream).
 /// </summary>
 public sealed partial class MariaDbManager : IDatastoreManager
 {
@@ -451,8 +452,8 @@ public sealed partial class MariaDbManager : IDatastoreManager
         : value;
 
     /// <summary>Turns new writes off for every account without READ ONLY ADMIN (tenants, not root or the guest), and on
-    /// again. Kept in read-only.conf, read at each start after the overrides, so a restart or a configuration group
-    /// cannot turn writes back on while the volume is full.</summary>
+    /// again. Kept in read-only.conf, read at each start after the overrides, so a restart does not turn writes back on
+    /// while the volume is full (read_only is not among the variables a configuration group may set).</summary>
     public async Task SetReadOnlyAsync(bool readOnly, CancellationToken ct)
     {
         if (readOnly)
