@@ -17,6 +17,7 @@ namespace Trove.Guest.Datastores.MariaDb;
 public sealed partial class MariaDbManager : IDatastoreManager
 {
     private const int MaxSocketPath = 107;
+    private const MySqlErrorCode AccessDeniedNoPassword = (MySqlErrorCode)1698; // what unix_socket answers a stranger
     private static readonly TimeSpan StartStopTimeout = TimeSpan.FromSeconds(60);
     private static readonly string[] SystemDatabases = ["mysql", "information_schema", "performance_schema", "sys"];
     private readonly EngineUser _os = EngineUser.For("mysql");
@@ -256,6 +257,8 @@ public sealed partial class MariaDbManager : IDatastoreManager
         }
     }
 
+    /// <summary>Whether the server answers on its socket. A refused login is an answer, as for mariadb-admin ping: data
+    /// restored from another server's backup holds that server's socket account, not this guest's.</summary>
     private async Task<bool> PingAsync(CancellationToken ct)
     {
         if (!File.Exists(_socket))
@@ -265,9 +268,9 @@ public sealed partial class MariaDbManager : IDatastoreManager
             await using var admin = await OpenAdminAsync(ct);
             return true;
         }
-        catch (MySqlException)
+        catch (MySqlException e)
         {
-            return false;
+            return e.ErrorCode is MySqlErrorCode.AccessDenied or AccessDeniedNoPassword;
         }
     }
 
@@ -335,6 +338,8 @@ public sealed partial class MariaDbManager : IDatastoreManager
     {
         foreach (var user in users)
             Reserved.Check(user.Name);
+        if (users.Count == 0)
+            return;
         await using var admin = await OpenAdminAsync(ct);
         foreach (var user in users)
         {
