@@ -10,12 +10,6 @@ namespace Trove.Contracts.Guests;
 /// </summary>
 public sealed record ReservedUsers(IReadOnlySet<string> Names, IReadOnlyList<string> Prefixes)
 {
-    /// <summary>PostgreSQL's: <see cref="DatastoreProfiles.Postgres"/> holds them.</summary>
-    public static ReservedUsers Postgres => DatastoreProfiles.Postgres.ReservedUsers;
-
-    /// <summary>MariaDB's: <see cref="DatastoreProfiles.MariaDb"/> holds them.</summary>
-    public static ReservedUsers MariaDb => DatastoreProfiles.MariaDb.ReservedUsers;
-
     public bool Contains(string name) =>
         Names.Contains(name) || Prefixes.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase));
 

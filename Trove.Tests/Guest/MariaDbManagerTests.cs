@@ -1,3 +1,4 @@
+using Trove.Contracts.Datastores;
 using System.Diagnostics;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -90,7 +91,7 @@ public sealed class MariaDbManagerTests : IAsyncLifetime
     {
         await PrepareAsync(Args("app-pw", new DatabaseSpec("appdb")));
 
-        await ReservedUserCalls.AssertAllRefusedAsync(_manager, ReservedUsers.MariaDb, "localhost");
+        await ReservedUserCalls.AssertAllRefusedAsync(_manager, DatastoreProfiles.MariaDb.ReservedUsers, "localhost");
 
         await AssertRefusedAsync("root", ReservedUserCalls.Password);
         Assert.Equal(["app"], (await _manager.ListUsersAsync(None)).Select(u => u.Name));
@@ -203,6 +204,84 @@ public sealed class MariaDbManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Names_with_quotes_backticks_unicode_and_wildcard_hosts_round_trip_and_are_never_read_as_SQL()
+    {
+        await PrepareAsync(Args("app-pw", new DatabaseSpec("appdb")));
+        string[] databases = ["it's", "back`tick", "``", "ünï名", "x`; DROP DATABASE appdb; --", @"back\slash_%", "semi;colon", "comma,and\ttab", "wh?at @x"];
+        (string Name, string Host)[] users =
+        [
+            ("o'brien", "%"), ("tick`user", "10.0.%"), ("ünï名", "127.0.0.1"), ("x'@'%'; DROP USER app; --", "%"),
+            (@"back\slash", "%.example.com"), ("app", "192.168.%"),
+        ];
+
+        await _manager.CreateDatabasesAsync(databases.Select(d => new DatabaseSpec(d)).ToList(), None);
+        await _manager.CreateUsersAsync(users.Select(u => new UserSpec(u.Name, "pw'`\\", u.Host, [new UserDatabase(databases[0])])).ToList(), None);
+        foreach (var (name, host) in users)
+            await _manager.GrantAccessAsync(name, host, databases, None);
+
+        Assert.Equal(databases.Append("appdb").Order(StringComparer.Ordinal),
+            (await _manager.ListDatabasesAsync(None)).Select(d => d.Name).Order(StringComparer.Ordinal));
+        var listed = await _manager.ListUsersAsync(None);
+        Assert.Equal(users.Append(("app", "%")).Order(), listed.Select(u => (u.Name, u.Host)).Order());
+        foreach (var user in listed.Where(u => u.Host != "%" || u.Name != "app"))
+            Assert.Equal(databases.Order(StringComparer.Ordinal), user.Databases.Select(d => d.Name));
+
+        // The grant on "back\slash_%" opens that database only, over TCP, with the password as it was given.
+        await using (var db = await ConnectAsync("o'brien", "pw'`\\", @"back\slash_%"))
+            await ExecAsync(db, "CREATE TABLE t (n int); INSERT INTO t VALUES (1)");
+        await _manager.CreateDatabasesAsync([new DatabaseSpec("backslashab")], None);
+        await AssertRefusedAsync("o'brien", "pw'`\\", "backslashab");
+
+        foreach (var (name, host) in users)
+        {
+            await _manager.RevokeAccessAsync(name, host, databases[1], None);
+            Assert.DoesNotContain(databases[1], (await _manager.ListUsersAsync(None)).Single(u => u.Name == name && u.Host == host)
+                .Databases.Select(d => d.Name));
+            await _manager.DeleteUserAsync(name, host, None);
+        }
+        foreach (var database in databases)
+            await _manager.DeleteDatabaseAsync(database, None);
+
+        Assert.Equal(["appdb", "backslashab"], (await _manager.ListDatabasesAsync(None)).Select(d => d.Name));
+        Assert.Equal([("app", "%", "appdb")], (await _manager.ListUsersAsync(None)).Select(u => (u.Name, u.Host, u.Databases.Single().Name)));
+        await using (var app = await ConnectAsync("app", "app-pw", "appdb"))
+            Assert.Equal(1L, Convert.ToInt64(await ExecAsync(app, "SELECT 1")));
+    }
+
+    [Fact]
+    public async Task A_full_volume_turns_tenant_writes_off_across_a_restart_and_room_again_turns_them_back_on()
+    {
+        await PrepareAsync(Args("s3cret", new DatabaseSpec("appdb")));
+        await using (var db = await ConnectAsync("app", "s3cret", "appdb"))
+            await ExecAsync(db, "CREATE TABLE items (id int)");
+
+        await _manager.SetReadOnlyAsync(true, None);
+        await AssertWritesRefusedAsync();
+        await _manager.RestartAsync(None);
+        await AssertWritesRefusedAsync();
+        await _manager.CreateDatabasesAsync([new DatabaseSpec("by_guest")], None); // the guest's own account still writes
+
+        await _manager.SetReadOnlyAsync(false, None);
+        await using (var db = await ConnectAsync("app", "s3cret", "appdb"))
+            await ExecAsync(db, "INSERT INTO items VALUES (1)");
+        await _manager.RestartAsync(None);
+        await using (var db = await ConnectAsync("app", "s3cret", "appdb"))
+        {
+            await ExecAsync(db, "INSERT INTO items VALUES (2)");
+            Assert.Equal(2L, Convert.ToInt64(await ExecAsync(db, "SELECT count(*) FROM items")));
+        }
+
+        async Task AssertWritesRefusedAsync()
+        {
+            await using var db = await ConnectAsync("app", "s3cret", "appdb");
+            var refused = await Assert.ThrowsAsync<MySqlException>(() => ExecAsync(db, "INSERT INTO items VALUES (1)"));
+            Assert.Equal(MySqlErrorCode.OptionPreventsStatement, refused.ErrorCode);
+            Assert.Contains("read-only", refused.Message);
+            Assert.Equal(0L, Convert.ToInt64(await ExecAsync(db, "SELECT count(*) FROM items"))); // reads go on
+        }
+    }
+
+    [Fact]
     public async Task Granted_and_revoked_access_shows_in_the_user_list_and_an_underscore_is_no_wildcard()
     {
         await PrepareAsync(new PrepareArgs([new DatabaseSpec("a_b"), new DatabaseSpec("axb"), new DatabaseSpec("other")], [User("u", "pw")]));
@@ -258,6 +337,19 @@ public sealed class MariaDbManagerTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>(() => _manager.PrepareAsync(Args("a\0b", new DatabaseSpec("appdb")), None));
         await using (var db = await ConnectAsync("app", password, "appdb"))
             Assert.Equal(1L, Convert.ToInt64(await ExecAsync(db, "SELECT 1")));
+    }
+
+    [Fact]
+    public async Task Values_stay_values_when_a_configuration_group_turns_backslash_escapes_off()
+    {
+        await PrepareAsync(Args("pw", new DatabaseSpec("appdb")));
+        await _manager.ApplyOverridesAsync(new Dictionary<string, string> { ["sql_mode"] = "NO_BACKSLASH_ESCAPES" }, None);
+
+        const string password = @"it's \' ''; DROP USER app; --";
+        await _manager.CreateUsersAsync([new UserSpec(@"o\'brien", password, "%", [new UserDatabase("appdb")])], None);
+        await using (var db = await ConnectAsync(@"o\'brien", password, "appdb"))
+            Assert.Equal("NO_BACKSLASH_ESCAPES", await ExecAsync(db, "SELECT @@GLOBAL.sql_mode"));
+        Assert.Equal([("app", "%"), (@"o\'brien", "%")], (await _manager.ListUsersAsync(None)).Select(u => (u.Name, u.Host)));
     }
 
     [Fact]

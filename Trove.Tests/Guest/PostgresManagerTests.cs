@@ -1,3 +1,4 @@
+using Trove.Contracts.Datastores;
 using System.Diagnostics;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -79,7 +80,7 @@ public sealed class PostgresManagerTests : IAsyncLifetime
     {
         await PrepareAsync(Args("app-pw", new DatabaseSpec("appdb")));
 
-        await ReservedUserCalls.AssertAllRefusedAsync(_manager, ReservedUsers.Postgres, null);
+        await ReservedUserCalls.AssertAllRefusedAsync(_manager, DatastoreProfiles.Postgres.ReservedUsers, null);
 
         var superuser = await Assert.ThrowsAsync<PostgresException>(() => ConnectAsync("postgres", ReservedUserCalls.Password, "postgres"));
         Assert.Equal(PostgresErrorCodes.InvalidPassword, superuser.SqlState);

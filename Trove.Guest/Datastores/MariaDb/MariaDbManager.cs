@@ -1,8 +1,9 @@
+using Trove.Contracts.Datastores;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using MySqlConnector;
 using Trove.Contracts.Guests;
 
 namespace Trove.Guest.Datastores.MariaDb;
@@ -11,11 +12,13 @@ namespace Trove.Guest.Datastores.MariaDb;
 /// An isolated MariaDB 10.11 server in the server's directory, run as the guest's own OS user (see
 /// <see cref="EngineUser"/>) with <c>--no-defaults</c> (so /etc/mysql is never read) and listening on 127.0.0.1 only.
 /// The guest administers it over the unix socket in that directory as the socket-only account named after its OS
-/// user (unix_socket authentication: only that OS user gets in that way); tenants log in over TCP with passwords.
+/// user (unix_socket authentication: only that OS user gets in that way), through <see cref="MariaAdmin"/>; tenants
+/// log in over TCP with passwords. Backups and restores use the engine's own tools (mariadb-backup, mbstream).
 /// </summary>
 public sealed partial class MariaDbManager : IDatastoreManager
 {
     private const int MaxSocketPath = 107;
+    private const MySqlErrorCode AccessDeniedNoPassword = (MySqlErrorCode)1698; // what unix_socket answers a stranger
     private static readonly TimeSpan StartStopTimeout = TimeSpan.FromSeconds(60);
     private static readonly string[] SystemDatabases = ["mysql", "information_schema", "performance_schema", "sys"];
     private readonly EngineUser _os = EngineUser.For("mysql");
@@ -49,8 +52,6 @@ public sealed partial class MariaDbManager : IDatastoreManager
 
     /// <summary>The guest's own account: unix_socket lets in the OS user of the same name (root when the guest is root).</summary>
     private string AdminAccount => _os.SwitchesFromRoot ? "root" : _os.Name;
-
-    private string[] ClientArgs => ["--no-defaults", $"--socket={_socket}", $"--user={AdminAccount}", "--connect-timeout=5"];
 
     /// <summary>mariadbd's --user: only root can switch to it.</summary>
     private string[] SwitchUser => _os.SwitchesFromRoot ? [$"--user={_os.Name}"] : [];
@@ -174,7 +175,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
         [
             "mariadbd", "--no-defaults", "--innodb-buffer-pool-size=32M",
             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
-            .. await OptionsFromAsync(FlavorFile, ct), .. await OptionsFromAsync(_overridesFile, ct),
+            .. await OptionsFromAsync(FlavorFile, ct), .. await OptionsFromAsync(_overridesFile, ct), .. await OptionsFromAsync(ReadOnlyFile, ct),
             .. SwitchUser, $"--datadir={_dataDir}", $"--socket={_socket}", $"--port={_port}", "--bind-address=127.0.0.1",
             $"--pid-file={_pidFile}", $"--log-error={_errorLog}", $"--tmpdir={_tmpDir}", "--skip-name-resolve",
         ];
@@ -184,6 +185,8 @@ public sealed partial class MariaDbManager : IDatastoreManager
     }
 
     private string FlavorFile => Path.Combine(_engineDir, "flavor.conf");
+
+    private string ReadOnlyFile => Path.Combine(_engineDir, "read-only.conf");
 
     private static async Task<IEnumerable<string>> OptionsFromAsync(string file, CancellationToken ct) =>
         File.Exists(file) ? (await File.ReadAllLinesAsync(file, ct)).Where(l => l.Length > 0).Select(l => "--" + l) : [];
@@ -207,7 +210,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
         if (RunningPid() is not { } pid)
             return;
         // A clean shutdown over the socket; TERM does the same for a server that does not answer there.
-        if ((await ProcessRunner.RunAsync("mariadb-admin", [.. ClientArgs, "shutdown"], ct)).ExitCode != 0)
+        if (!await TryShutdownAsync(ct))
             await ProcessRunner.RunAsync("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)], ct);
         var deadline = DateTime.UtcNow + StartStopTimeout;
         while (IsAlive(pid))
@@ -217,6 +220,20 @@ public sealed partial class MariaDbManager : IDatastoreManager
             await Task.Delay(50, ct);
         }
         _log.LogInformation("mariadb stopped");
+    }
+
+    private async Task<bool> TryShutdownAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var admin = await OpenAdminAsync(ct);
+            await admin.ExecAsync("SHUTDOWN", ct);
+            return true;
+        }
+        catch (MySqlException)
+        {
+            return false;
+        }
     }
 
     public async Task RestartAsync(CancellationToken ct)
@@ -231,7 +248,9 @@ public sealed partial class MariaDbManager : IDatastoreManager
             return ServiceStatusNames.Shutdown;
         try
         {
-            return (await QueryAsync("SELECT 1", ct)).Trim() == "1" ? ServiceStatusNames.Healthy : ServiceStatusNames.Running;
+            await using var admin = await OpenAdminAsync(ct);
+            return Convert.ToInt32(await admin.ScalarAsync("SELECT 1", ct), CultureInfo.InvariantCulture) == 1
+                ? ServiceStatusNames.Healthy : ServiceStatusNames.Running;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -239,8 +258,22 @@ public sealed partial class MariaDbManager : IDatastoreManager
         }
     }
 
-    private async Task<bool> PingAsync(CancellationToken ct) =>
-        File.Exists(_socket) && (await ProcessRunner.RunAsync("mariadb-admin", [.. ClientArgs, "ping"], ct)).ExitCode == 0;
+    /// <summary>Whether the server answers on its socket. A refused login is an answer, as for mariadb-admin ping: data
+    /// restored from another server's backup holds that server's socket account, not this guest's.</summary>
+    private async Task<bool> PingAsync(CancellationToken ct)
+    {
+        if (!File.Exists(_socket))
+            return false;
+        try
+        {
+            await using var admin = await OpenAdminAsync(ct);
+            return true;
+        }
+        catch (MySqlException e)
+        {
+            return e.ErrorCode is MySqlErrorCode.AccessDenied or AccessDeniedNoPassword;
+        }
+    }
 
     /// <summary>The pid of this directory's mariadbd, from its pid file, or null when it is not running.</summary>
     private int? RunningPid()
@@ -272,124 +305,129 @@ public sealed partial class MariaDbManager : IDatastoreManager
     private static string LastLines(string file) =>
         File.Exists(file) ? string.Join(" | ", File.ReadLines(file).TakeLast(5)) : "(no log)";
 
-    /// <summary>Runs SQL as root over the socket and returns its rows, tab-separated. The SQL goes through stdin and
-    /// is never echoed on error, so that passwords show neither in the process list nor in an error message. The
-    /// session's empty sql_mode keeps backslashes escaping in literals whatever a configuration group set.</summary>
-    private async Task<string> QueryAsync(string sql, CancellationToken ct)
-    {
-        using var input = new MemoryStream(Encoding.UTF8.GetBytes("SET SESSION sql_mode = '';\n" + sql));
-        using var output = new MemoryStream();
-        await ProcessRunner.PipeAsync("mariadb",
-            [.. ClientArgs, "--default-character-set=utf8mb4", "--batch", "--raw", "--skip-column-names", "--skip-print-query-on-error"],
-            input, output, ct);
-        return Encoding.UTF8.GetString(output.ToArray());
-    }
-
-    private static IEnumerable<string[]> Rows(string output) =>
-        output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t'));
-
-    private static string InList(IEnumerable<string> values) => string.Join(", ", values.Select(MariaSql.Literal));
+    private Task<MariaAdmin> OpenAdminAsync(CancellationToken ct) => MariaAdmin.OpenAsync(_socket, AdminAccount, ct);
 
     public async Task CreateDatabasesAsync(IReadOnlyList<DatabaseSpec> databases, CancellationToken ct)
     {
         if (databases.Count == 0)
             return;
-        await QueryAsync(string.Join(";\n", databases.Select(db =>
-            $"CREATE DATABASE IF NOT EXISTS {MariaSql.Identifier(db.Name)}"
-            + (db.CharacterSet is null ? "" : $" CHARACTER SET {MariaSql.Literal(db.CharacterSet)}")
-            + (db.Collate is null ? "" : $" COLLATE {MariaSql.Literal(db.Collate)}"))), ct);
+        await using var admin = await OpenAdminAsync(ct);
+        foreach (var db in databases)
+            await admin.ExecAsync($"CREATE DATABASE IF NOT EXISTS {MariaSql.Identifier(db.Name)}"
+                                  + (db.CharacterSet is null ? "" : $" CHARACTER SET {MariaSql.Identifier(db.CharacterSet)}")
+                                  + (db.Collate is null ? "" : $" COLLATE {MariaSql.Identifier(db.Collate)}"), ct);
     }
 
-    public async Task<IReadOnlyList<DatabaseSpec>> ListDatabasesAsync(CancellationToken ct) =>
-        Rows(await QueryAsync(
+    public async Task<IReadOnlyList<DatabaseSpec>> ListDatabasesAsync(CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync(ct);
+        return (await admin.RowsAsync(
                 "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA " +
-                $"WHERE SCHEMA_NAME NOT IN ({InList(SystemDatabases)}) ORDER BY SCHEMA_NAME", ct))
-            .Select(r => new DatabaseSpec(r[0], r[1], r[2])).ToList();
+                $"WHERE SCHEMA_NAME NOT IN ({MariaAdmin.Placeholders(SystemDatabases.Length)}) ORDER BY SCHEMA_NAME", ct, SystemDatabases))
+            .Select(r => new DatabaseSpec(r[0]!, r[1], r[2])).ToList();
+    }
 
-    public async Task DeleteDatabaseAsync(string name, CancellationToken ct) =>
-        await QueryAsync($"DROP DATABASE IF EXISTS {MariaSql.Identifier(name)}", ct);
+    public async Task DeleteDatabaseAsync(string name, CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync(ct);
+        await admin.ExecAsync($"DROP DATABASE IF EXISTS {MariaSql.Identifier(name)}", ct);
+    }
 
-    private static ReservedUsers Reserved => ReservedUsers.MariaDb;
+    private static ReservedUsers Reserved => DatastoreProfiles.MariaDb.ReservedUsers;
 
     public async Task CreateUsersAsync(IReadOnlyList<UserSpec> users, CancellationToken ct)
     {
         foreach (var user in users)
             Reserved.Check(user.Name);
+        if (users.Count == 0)
+            return;
+        await using var admin = await OpenAdminAsync(ct);
         foreach (var user in users)
         {
-            var account = MariaSql.Account(user.Name, user.Host);
-            var password = MariaSql.Literal(user.Password);
-            await QueryAsync(string.Join(";\n",
-                [$"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY {password}", $"ALTER USER {account} IDENTIFIED BY {password}",
-                 .. user.Databases.Select(db => $"GRANT ALL PRIVILEGES ON {MariaSql.GrantTarget(db.Name)} TO {account}")]), ct);
+            var host = user.Host ?? "%";
+            await admin.ExecAsync("CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?", ct, user.Name, host, user.Password);
+            await admin.ExecAsync("ALTER USER ?@? IDENTIFIED BY ?", ct, user.Name, host, user.Password);
+            foreach (var db in user.Databases)
+                await GrantAsync(admin, user.Name, host, db.Name, ct);
         }
     }
 
-    /// <summary>Accounts but the engine's own and root; a user's databases are those it holds database-level grants on.</summary>
-    public async Task<IReadOnlyList<UserInfo>> ListUsersAsync(CancellationToken ct) =>
-        Rows(await QueryAsync(
-                "SELECT u.User, u.Host, COALESCE(GROUP_CONCAT(d.Db SEPARATOR ','), '') FROM mysql.user u " +
-                "LEFT JOIN mysql.db d ON d.User = u.User AND d.Host = u.Host " +
-                $"WHERE u.User NOT IN ({InList([.. Reserved.Names, _os.Name])}) AND u.is_role = 'N' " +
-                "GROUP BY u.User, u.Host ORDER BY u.User, u.Host", ct))
-            .Select(r => new UserInfo(r[0], r[1],
-                r[2].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(MariaSql.UnescapeGrant).Order(StringComparer.Ordinal)
+    private static Task GrantAsync(MariaAdmin admin, string name, string host, string database, CancellationToken ct) =>
+        admin.ExecAsync($"GRANT ALL PRIVILEGES ON {MariaSql.GrantTarget(database)} TO ?@?", ct, name, host);
+
+    /// <summary>Accounts but the engine's own, root and the guest's; a user's databases are those it holds database-level
+    /// grants on.</summary>
+    public async Task<IReadOnlyList<UserInfo>> ListUsersAsync(CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync(ct);
+        var rows = await admin.RowsAsync(
+            "SELECT u.User, u.Host, d.Db FROM mysql.user u LEFT JOIN mysql.db d ON d.User = u.User AND d.Host = u.Host " +
+            "WHERE u.is_role = 'N' ORDER BY u.User, u.Host", ct);
+        return rows.Where(r => !Reserved.Contains(r[0]!) && r[0] != _os.Name)
+            .GroupBy(r => (User: r[0]!, Host: r[1]!))
+            .Select(g => new UserInfo(g.Key.User, g.Key.Host,
+                g.Where(r => r[2] is not null).Select(r => MariaSql.UnescapeGrant(r[2]!)).Order(StringComparer.Ordinal)
                     .Select(d => new UserDatabase(d)).ToList()))
             .ToList();
+    }
 
     public async Task UpdateUserAsync(string name, string? host, UserChanges changes, CancellationToken ct)
     {
         Reserved.Check(name);
         Reserved.Check(changes.Name ?? name);
-        await RequireUserAsync(name, host, ct);
-        var account = MariaSql.Account(name, host);
+        await using var admin = await OpenAdminAsync(ct);
+        await RequireUserAsync(admin, name, host, ct);
         if (changes.Password is not null)
-            await QueryAsync($"ALTER USER {account} IDENTIFIED BY {MariaSql.Literal(changes.Password)}", ct);
+            await admin.ExecAsync("ALTER USER ?@? IDENTIFIED BY ?", ct, name, host ?? "%", changes.Password);
         var (newName, newHost) = (changes.Name ?? name, changes.Host ?? host ?? "%");
         if (newName != name || newHost != (host ?? "%"))
-            await QueryAsync($"RENAME USER {account} TO {MariaSql.Account(newName, newHost)}", ct);
+            await admin.ExecAsync("RENAME USER ?@? TO ?@?", ct, name, host ?? "%", newName, newHost);
     }
 
     public async Task DeleteUserAsync(string name, string? host, CancellationToken ct)
     {
         Reserved.Check(name);
-        await QueryAsync($"DROP USER IF EXISTS {MariaSql.Account(name, host)}", ct);
+        await using var admin = await OpenAdminAsync(ct);
+        await admin.ExecAsync("DROP USER IF EXISTS ?@?", ct, name, host ?? "%");
     }
 
     public async Task GrantAccessAsync(string name, string? host, IReadOnlyList<string> databases, CancellationToken ct)
     {
         Reserved.Check(name);
-        await RequireUserAsync(name, host, ct);
-        if (databases.Count > 0)
-            await QueryAsync(string.Join(";\n",
-                databases.Select(db => $"GRANT ALL PRIVILEGES ON {MariaSql.GrantTarget(db)} TO {MariaSql.Account(name, host)}")), ct);
+        await using var admin = await OpenAdminAsync(ct);
+        await RequireUserAsync(admin, name, host, ct);
+        foreach (var db in databases)
+            await GrantAsync(admin, name, host ?? "%", db, ct);
     }
 
     /// <summary>Revoking access the user does not have is no error, as with PostgreSQL.</summary>
     public async Task RevokeAccessAsync(string name, string? host, string database, CancellationToken ct)
     {
         Reserved.Check(name);
-        await RequireUserAsync(name, host, ct);
-        var granted = await QueryAsync(
-            $"SELECT 1 FROM mysql.db WHERE User = {MariaSql.Literal(name)} AND Host = {MariaSql.Literal(host ?? "%")} " +
-            $"AND Db = {MariaSql.Literal(MariaSql.GrantPattern(database))}", ct);
-        if (granted.Trim().Length > 0)
-            await QueryAsync($"REVOKE ALL PRIVILEGES ON {MariaSql.GrantTarget(database)} FROM {MariaSql.Account(name, host)}", ct);
+        await using var admin = await OpenAdminAsync(ct);
+        await RequireUserAsync(admin, name, host, ct);
+        var granted = await admin.ScalarAsync("SELECT 1 FROM mysql.db WHERE User = ? AND Host = ? AND Db = ?", ct,
+            name, host ?? "%", MariaSql.GrantPattern(database));
+        if (granted is not null)
+            await admin.ExecAsync($"REVOKE ALL PRIVILEGES ON {MariaSql.GrantTarget(database)} FROM ?@?", ct, name, host ?? "%");
     }
 
     /// <summary>Root over TCP is a separate account, 'root'@'%': the guest's own 'root'@'localhost' (socket only) stays.</summary>
     public async Task<string> EnableRootAsync(string? password, CancellationToken ct)
     {
         password ??= Passwords.Generate();
-        var root = MariaSql.Account("root", "%");
-        var literal = MariaSql.Literal(password);
-        await QueryAsync($"CREATE USER IF NOT EXISTS {root} IDENTIFIED BY {literal};\nALTER USER {root} IDENTIFIED BY {literal};\n" +
-                         $"GRANT ALL PRIVILEGES ON *.* TO {root} WITH GRANT OPTION", ct);
+        await using var admin = await OpenAdminAsync(ct);
+        await admin.ExecAsync("CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY ?", ct, password);
+        await admin.ExecAsync("ALTER USER 'root'@'%' IDENTIFIED BY ?", ct, password);
+        await admin.ExecAsync("GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION", ct);
         return password;
     }
 
-    public async Task DisableRootAsync(CancellationToken ct) =>
-        await QueryAsync($"DROP USER IF EXISTS {MariaSql.Account("root", "%")}", ct);
+    public async Task DisableRootAsync(CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync(ct);
+        await admin.ExecAsync("DROP USER IF EXISTS 'root'@'%'", ct);
+    }
 
     /// <summary>Keeps the values in overrides.conf, passed to mariadbd at each start, and sets each at once where
     /// MariaDB allows it; the others apply at the next restart.</summary>
@@ -399,27 +437,45 @@ public sealed partial class MariaDbManager : IDatastoreManager
             if (!VariableName().IsMatch(name) || value.Contains('\n') || value.Contains('\0'))
                 throw new ArgumentException($"'{name}' is not a MariaDB variable name, or its value spans lines");
         await File.WriteAllLinesAsync(_overridesFile, overrides.Select(o => $"{o.Key}={o.Value}"), ct);
+        await using var admin = await OpenAdminAsync(ct);
         foreach (var (name, value) in overrides)
         {
-            var literal = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || value is "on" or "off"
-                ? value
-                : MariaSql.Literal(value);
             try
             {
-                await QueryAsync($"SET GLOBAL {name} = {literal}", ct);
+                await admin.ExecAsync($"SET GLOBAL {MariaSql.Identifier(name)} = ?", ct, SettingValue(value));
             }
-            catch (InvalidOperationException e)
+            catch (MySqlException e)
             {
                 _log.LogInformation("{Name} applies at the next restart: {Reason}", name, e.Message);
             }
         }
     }
 
-    private async Task RequireUserAsync(string name, string? host, CancellationToken ct)
+    /// <summary>A number goes as a number (a numeric variable refuses a string), anything else as a string.</summary>
+    private static object SettingValue(string value) =>
+        long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var integer) ? integer
+        : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) ? real
+        : value;
+
+    /// <summary>Turns new writes off for every account without READ ONLY ADMIN (tenants, not root or the guest), and on
+    /// again. Kept in read-only.conf, read at each start after the overrides, so a restart does not turn writes back on
+    /// while the volume is full (read_only is not among the variables a configuration group may set).</summary>
+    public async Task SetReadOnlyAsync(bool readOnly, CancellationToken ct)
     {
-        var found = await QueryAsync(
-            $"SELECT 1 FROM mysql.user WHERE User = {MariaSql.Literal(name)} AND Host = {MariaSql.Literal(host ?? "%")}", ct);
-        if (found.Trim().Length == 0)
+        if (readOnly)
+            await File.WriteAllTextAsync(ReadOnlyFile, "read-only=ON\n", ct);
+        else
+            File.Delete(ReadOnlyFile);
+        if (!await PingAsync(ct))
+            return;
+        await using var admin = await OpenAdminAsync(ct);
+        await admin.ExecAsync($"SET GLOBAL read_only = {(readOnly ? "ON" : "OFF")}", ct);
+        _log.LogInformation("mariadb read-only {State}", readOnly ? "on" : "off");
+    }
+
+    private static async Task RequireUserAsync(MariaAdmin admin, string name, string? host, CancellationToken ct)
+    {
+        if (await admin.ScalarAsync("SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?", ct, name, host ?? "%") is null)
             throw new KeyNotFoundException($"User {name}@{host ?? "%"} does not exist.");
     }
 
