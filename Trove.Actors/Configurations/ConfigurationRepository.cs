@@ -53,6 +53,13 @@ public sealed class ConfigurationRepository(SqlDatabase database)
         return await db.GetTable<ConfigurationRow>().Where(r => r.TenantId == tenantId).OrderBy(r => r.Name).ThenBy(r => r.Id).ToListAsync(ct);
     }
 
+    /// <summary>Every tenant's groups, for the roll-out's sweep.</summary>
+    public async Task<IReadOnlyList<ConfigurationRow>> AllAsync(CancellationToken ct = default)
+    {
+        await using var db = database.Open();
+        return await db.GetTable<ConfigurationRow>().ToListAsync(ct);
+    }
+
     public async Task UpdateValuesAsync(string id, IReadOnlyDictionary<string, JsonElement> values, CancellationToken ct = default)
     {
         await using var db = database.Open();

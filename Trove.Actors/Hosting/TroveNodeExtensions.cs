@@ -99,7 +99,7 @@ public static class TroveNodeExtensions
     }
 
     /// <summary>Every message family's manifests.</summary>
-    public static ManifestTable Manifests { get; } = new(InstanceManifests.All, TenantManifests.All, BackupManifests.All);
+    public static ManifestTable Manifests { get; } = new(InstanceManifests.All, TenantManifests.All, BackupManifests.All, ConfigurationManifests.All);
 
     /// <summary>The journal and snapshot store, with the serializer and tags the read model needs.</summary>
     public static AkkaConfigurationBuilder WithTroveJournal(this AkkaConfigurationBuilder builder, TroveSettings settings) => builder
@@ -143,6 +143,14 @@ public static class TroveNodeExtensions
             .WithTenants(settings.HasRole(EntityShards.WorkerRole), settings.Quotas)
             .WithInstances(settings.HasRole(EntityShards.WorkerRole), settings.Instances)
             .WithBackups(settings.HasRole(EntityShards.WorkerRole), settings.Backups);
+
+        var rollout = new ClusterSingletonOptions { Role = EntityShards.WorkerRole };
+        if (settings.HasRole(EntityShards.WorkerRole))
+            builder.WithSingleton<ConfigurationRollout>("configuration-rollout",
+                (_, registry, _) => ConfigurationRollout.Props(sp.GetRequiredService<ConfigurationRepository>(), sp.GetRequiredService<ReadModelDb>(),
+                    registry.Get<InstanceRegion>(), settings.ConfigurationRolloutEvery, settings.AskTimeout), rollout);
+        else
+            builder.WithSingletonProxy<ConfigurationRollout>("configuration-rollout", rollout);
 
         if (settings.SeedNodes.Count == 0)
             builder.AddStartup((system, _) => Cluster.Get(system).Join(Cluster.Get(system).SelfAddress));

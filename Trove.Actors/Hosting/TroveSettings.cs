@@ -50,6 +50,10 @@ public sealed record TroveSettings
     /// <summary>Requests a tenant may send per HTTP verb per minute to one API node (upstream: 200); 0 turns the limit off.</summary>
     public int RateLimitPerMinute { get; init; } = 200;
 
+    /// <summary>How often every configuration group is compared with the instances attached to it, so that a change
+    /// stored before a crash still reaches each of them.</summary>
+    public TimeSpan ConfigurationRolloutEvery { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a member must stay unreachable, with the partition stable, before the split-brain resolver
     /// downs it (and its shards move).</summary>
     public TimeSpan DownUnreachableAfter { get; init; } = TimeSpan.FromSeconds(15);

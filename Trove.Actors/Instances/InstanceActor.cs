@@ -108,7 +108,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<Rename>(rename => Apply(InstanceDecisions.Rename(_state, rename, Now)));
         Command<ResetStatus>(reset => Apply(InstanceDecisions.ResetStatus(_state, reset, Now)));
         Command<AttachConfiguration>(attach => ChangeConfiguration(attach.InstanceId, attach.TenantId, attach.Overrides,
-            new InstanceEvents.ConfigurationAttached(attach.ConfigurationId, attach.RestartRequired, Now)));
+            new InstanceEvents.ConfigurationAttached(attach.ConfigurationId, attach.RestartRequired, Now, attach.Revision)));
         Command<DetachConfiguration>(detach => ChangeConfiguration(detach.InstanceId, detach.TenantId, new Dictionary<string, string>(),
             new InstanceEvents.ConfigurationDetached(detach.RestartRequired, Now)));
         Command<GuestDid>(did => Apply(Decision.Silent(did.Event),

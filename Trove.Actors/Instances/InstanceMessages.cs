@@ -85,8 +85,10 @@ public static class InstanceCommands
 
     /// <summary>Applies a configuration group's values: the guest writes them into the engine's overrides and reloads;
     /// values that need a restart leave the instance RESTART_REQUIRED.</summary>
+    /// <paramref name="Revision"/>: the group's version (its update time) these values are, so that a roll-out
+    /// repeated after a crash knows which instances have them already.
     public sealed record AttachConfiguration(string InstanceId, string TenantId, string ConfigurationId,
-        IReadOnlyDictionary<string, string> Overrides, bool RestartRequired) : IWithInstanceId, ITroveMessage;
+        IReadOnlyDictionary<string, string> Overrides, bool RestartRequired, long? Revision = null) : IWithInstanceId, ITroveMessage;
     public sealed record DetachConfiguration(string InstanceId, string TenantId, bool RestartRequired) : IWithInstanceId, ITroveMessage;
 
     /// <summary>Grows the volume or changes the flavor (the quota was reserved by the caller); shows RESIZE while it runs.</summary>
@@ -168,7 +170,7 @@ public static class InstanceEvents
     /// <summary>The resize ended: applied, or (with a fault) given up with the old size and flavor kept.</summary>
     public sealed record ResizeCompleted(bool Applied, string? Fault, DateTimeOffset At) : IInstanceEvent;
     public sealed record BackupStarted(string BackupId, DateTimeOffset At) : IInstanceEvent;
-    public sealed record ConfigurationAttached(string ConfigurationId, bool RestartRequired, DateTimeOffset At) : IInstanceEvent;
+    public sealed record ConfigurationAttached(string ConfigurationId, bool RestartRequired, DateTimeOffset At, long? Revision = null) : IInstanceEvent;
     public sealed record ConfigurationDetached(bool RestartRequired, DateTimeOffset At) : IInstanceEvent;
     public sealed record BackupEnded(string BackupId, DateTimeOffset At) : IInstanceEvent;
     public sealed record Deleted(DateTimeOffset At) : IInstanceEvent;

@@ -44,7 +44,8 @@ public sealed record InstanceState(
     string? RunningBackupId = null,
     string? ConfigurationId = null,
     InstanceEvents.ResizeStarted? PendingResize = null,
-    IReadOnlyList<string>? RestoreFrom = null) : ITroveMessage
+    IReadOnlyList<string>? RestoreFrom = null,
+    long? ConfigurationRevision = null) : ITroveMessage
 {
     public static InstanceState Apply(InstanceState? state, IInstanceEvent e) => (state, e) switch
     {
@@ -72,11 +73,13 @@ public sealed record InstanceState(
         },
         (_, ConfigurationAttached c) => state with
         {
-            ConfigurationId = c.ConfigurationId, Task = c.RestartRequired ? InstanceTask.RestartRequired : state.Task, Updated = c.At,
+            ConfigurationId = c.ConfigurationId, ConfigurationRevision = c.Revision,
+            Task = c.RestartRequired ? InstanceTask.RestartRequired : state.Task, Updated = c.At,
         },
         (_, ConfigurationDetached c) => state with
         {
-            ConfigurationId = null, Task = c.RestartRequired ? InstanceTask.RestartRequired : state.Task, Updated = c.At,
+            ConfigurationId = null, ConfigurationRevision = null,
+            Task = c.RestartRequired ? InstanceTask.RestartRequired : state.Task, Updated = c.At,
         },
         (_, ResizeStarted r) => state with { Task = InstanceTask.Resizing, PendingResize = r, Updated = r.At },
         (_, ResizeCompleted { Applied: true } r) => state with

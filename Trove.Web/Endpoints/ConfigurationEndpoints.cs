@@ -1,3 +1,4 @@
+using Akka.Actor;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Hosting;
@@ -54,12 +55,12 @@ public static class ConfigurationEndpoints
             await FindAsync(repository, tenantId, id);
             return Results.Json(new { instances = (await AttachedAsync(readModel, tenantId, id)).Select(i => new { id = i.Id, name = i.Name }) });
         }));
-        groups.MapPatch("/{id}", (string tenantId, string id, HttpRequest request, ConfigurationRepository repository, ReadModelDb readModel,
-                IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            UpdateAsync(tenantId, id, request, repository, readModel, instances, settings, merge: true));
-        groups.MapPut("/{id}", (string tenantId, string id, HttpRequest request, ConfigurationRepository repository, ReadModelDb readModel,
-                IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            UpdateAsync(tenantId, id, request, repository, readModel, instances, settings, merge: false));
+        groups.MapPatch("/{id}", (string tenantId, string id, HttpRequest request, ConfigurationRepository repository,
+                IRequiredActor<ConfigurationRollout> rollout, TroveSettings settings) =>
+            UpdateAsync(tenantId, id, request, repository, rollout, settings, merge: true));
+        groups.MapPut("/{id}", (string tenantId, string id, HttpRequest request, ConfigurationRepository repository,
+                IRequiredActor<ConfigurationRollout> rollout, TroveSettings settings) =>
+            UpdateAsync(tenantId, id, request, repository, rollout, settings, merge: false));
         groups.MapDelete("/{id}", (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) => Guarded(async () =>
         {
             await FindAsync(repository, tenantId, id);
@@ -93,7 +94,7 @@ public static class ConfigurationEndpoints
             var current = await repository.GetAsync(tenantId, instance.ConfigurationId);
             var rules = await repository.RulesAsync(instance.Datastore);
             command = new InstanceCommands.DetachConfiguration(instanceId, tenantId,
-                current is not null && NeedsRestart(ValuesOf(current), rules));
+                current is not null && ConfigurationApply.NeedsRestart(ConfigurationApply.ValuesOf(current), rules));
         }
         else
         {
@@ -102,34 +103,31 @@ public static class ConfigurationEndpoints
             var group = await FindAsync(repository, tenantId, configurationId);
             if (group.Datastore != instance.Datastore || group.DatastoreVersion != instance.DatastoreVersion)
                 throw new RequestError(400, $"Configuration group {configurationId} is for {group.Datastore} {group.DatastoreVersion}, not for this instance's {instance.Datastore} {instance.DatastoreVersion}.");
-            command = await AttachCommandAsync(repository, instance, group);
+            command = await ConfigurationApply.AttachAsync(repository, instance, group);
         }
         var reply = await instances.AskAsync(command, settings);
         return reply is InstanceReplies.Accepted ? Results.StatusCode(StatusCodes.Status202Accepted) : ErrorOf(reply);
     }
 
-    private static async Task<InstanceCommands.AttachConfiguration> AttachCommandAsync(ConfigurationRepository repository, InstanceState instance, ConfigurationRow group)
-    {
-        var rules = await repository.RulesAsync(group.Datastore);
-        var values = ValuesOf(group);
-        var overrides = values.ToDictionary(v => v.Key, v => rules.Single(r => r.Name == v.Key).Check(JsonNode.Parse(v.Value.GetRawText())).Value!);
-        return new InstanceCommands.AttachConfiguration(instance.Id, instance.TenantId, group.Id, overrides, NeedsRestart(values, rules));
-    }
-
     private static Task<IResult> UpdateAsync(string tenantId, string id, HttpRequest request, ConfigurationRepository repository,
-        ReadModelDb readModel, IRequiredActor<InstanceRegion> instances, TroveSettings settings, bool merge) => Guarded(async () =>
+        IRequiredActor<ConfigurationRollout> rollout, TroveSettings settings, bool merge) => Guarded(async () =>
     {
         var group = await FindAsync(repository, tenantId, id);
         var body = await ConfigurationBodyAsync(request);
         var changed = await ValidateAsync(body["values"] as JsonObject ?? throw RequestError.Invalid("'values' must be an object."), group.Datastore, repository);
-        var values = merge ? new Dictionary<string, JsonElement>(ValuesOf(group)) : new Dictionary<string, JsonElement>();
+        var values = merge ? new Dictionary<string, JsonElement>(ConfigurationApply.ValuesOf(group)) : new Dictionary<string, JsonElement>();
         foreach (var (k, v) in changed)
             values[k] = v;
         await repository.UpdateValuesAsync(id, values);
-        // Instances using the group get its new values, as upstream pushes them to their guests.
-        var updated = (await repository.GetAsync(tenantId, id))!;
-        foreach (var instance in await AttachedAsync(readModel, tenantId, id))
-            await instances.AskAsync(await AttachCommandAsync(repository, instance, updated), settings);
+        // Instances using the group get its new values, as upstream pushes them to their guests; the roll-out finishes
+        // by itself what a timeout or a crash leaves undone.
+        try
+        {
+            await rollout.ActorRef.Ask<ConfigurationRollout.RolledOut>(new ConfigurationRollout.Roll(tenantId, id), settings.AskTimeout);
+        }
+        catch (AskTimeoutException)
+        {
+        }
         return merge ? Results.Ok() : Results.StatusCode(StatusCodes.Status202Accepted);
     });
 
@@ -164,12 +162,6 @@ public static class ConfigurationEndpoints
         }
         return valid;
     }
-
-    private static bool NeedsRestart(IReadOnlyDictionary<string, JsonElement> values, IReadOnlyList<ParameterRule> rules) =>
-        values.Keys.Any(k => rules.FirstOrDefault(r => r.Name == k)?.RestartRequired == true);
-
-    private static Dictionary<string, JsonElement> ValuesOf(ConfigurationRow row) =>
-        JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(row.ValuesJson) ?? [];
 
     private static async Task<ConfigurationRow> FindAsync(ConfigurationRepository repository, string tenantId, string id) =>
         await repository.GetAsync(tenantId, id) ?? throw new RequestError(404, $"Configuration group {id} cannot be found.");

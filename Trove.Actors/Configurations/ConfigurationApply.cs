@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Trove.Actors.Instances;
+
+namespace Trove.Actors.Configurations;
+
+/// <summary>What an instance is told to apply a group: the group's values as the engine's overrides, whether one of
+/// them needs a restart, and the group's revision.</summary>
+public static class ConfigurationApply
+{
+    public static async Task<InstanceCommands.AttachConfiguration> AttachAsync(ConfigurationRepository repository, InstanceState instance,
+        ConfigurationRow group, CancellationToken ct = default)
+    {
+        var rules = await repository.RulesAsync(group.Datastore, ct);
+        var values = ValuesOf(group);
+        var overrides = values.ToDictionary(v => v.Key, v => rules.Single(r => r.Name == v.Key).Check(JsonNode.Parse(v.Value.GetRawText())).Value!);
+        return new InstanceCommands.AttachConfiguration(instance.Id, instance.TenantId, group.Id, overrides, NeedsRestart(values, rules),
+            group.UpdatedTicks);
+    }
+
+    public static bool NeedsRestart(IReadOnlyDictionary<string, JsonElement> values, IReadOnlyList<ParameterRule> rules) =>
+        values.Keys.Any(k => rules.FirstOrDefault(r => r.Name == k)?.RestartRequired == true);
+
+    public static Dictionary<string, JsonElement> ValuesOf(ConfigurationRow row) =>
+        JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(row.ValuesJson) ?? [];
+
+    /// <summary>Whether an instance attached to the group still lacks its latest values. An instance attached before
+    /// revisions were kept (null) is taken to have them: it is not sent them again on upgrade.</summary>
+    public static bool Behind(InstanceState instance, ConfigurationRow group) =>
+        instance is { IsDeleted: false } && instance.ConfigurationId == group.Id
+        && instance.ConfigurationRevision is { } revision && revision < group.UpdatedTicks;
+}

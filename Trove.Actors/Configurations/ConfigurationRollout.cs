@@ -1,0 +1,76 @@
+using Akka.Actor;
+using Akka.Event;
+using Trove.Actors.Instances;
+using Trove.Actors.ReadModel;
+using Trove.Actors.Serialization;
+
+namespace Trove.Actors.Configurations;
+
+/// <summary>
+/// Brings a configuration group's new values to every instance attached to it. Told by the API when a group changes,
+/// and sweeping every group periodically, so that a change stored before a crash still reaches each attached instance
+/// (the group's row is the durable record; each instance persists the revision it applied). A cluster singleton.
+/// </summary>
+public sealed class ConfigurationRollout : ReceiveActor, IWithTimers
+{
+    /// <summary>Roll one group out now; answered with <see cref="RolledOut"/> once its attached instances have it.</summary>
+    public sealed record Roll(string TenantId, string ConfigurationId) : ITroveMessage;
+    public sealed record RolledOut(int Instances, int Failed) : ITroveMessage;
+    private sealed record Sweep;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public ConfigurationRollout(ConfigurationRepository repository, ReadModelDb readModel, IActorRef instances, TimeSpan every, TimeSpan askTimeout)
+    {
+        var log = Context.GetLogger();
+        ReceiveAsync<Roll>(async roll =>
+        {
+            var group = await repository.GetAsync(roll.TenantId, roll.ConfigurationId);
+            Sender.Tell(group is null ? new RolledOut(0, 0) : await RollOutAsync(group, (await AttachedAsync(group)).ToList()));
+        });
+        ReceiveAsync<Sweep>(async _ =>
+        {
+            try
+            {
+                foreach (var group in await repository.AllAsync())
+                    if ((await AttachedAsync(group)).Where(i => ConfigurationApply.Behind(i, group)).ToList() is { Count: > 0 } behind)
+                    {
+                        log.Info("configuration {0}: {1} attached instance(s) lack revision {2}; applying it", group.Id, behind.Count, group.UpdatedTicks);
+                        await RollOutAsync(group, behind);
+                    }
+            }
+            catch (Exception e)
+            {
+                log.Warning("configuration roll-out: this sweep stopped ({0}); trying again in {1}", e.GetBaseException().Message, every);
+            }
+            Timers.StartSingleTimer(nameof(Sweep), new Sweep(), every);
+        });
+
+        async Task<IEnumerable<InstanceState>> AttachedAsync(ConfigurationRow group) =>
+            (await readModel.AllAsync<InstanceState>(InstanceRegistration.TypeName, group.TenantId)).Where(i => i.ConfigurationId == group.Id);
+
+        async Task<RolledOut> RollOutAsync(ConfigurationRow group, IReadOnlyList<InstanceState> attached)
+        {
+            var failed = 0;
+            foreach (var instance in attached)
+            {
+                try
+                {
+                    if (await instances.Ask<InstanceReply>(await ConfigurationApply.AttachAsync(repository, instance, group), askTimeout)
+                        is not InstanceReplies.Accepted)
+                        failed++;
+                }
+                catch (AskTimeoutException)
+                {
+                    failed++; // the next sweep tries again
+                }
+            }
+            return new RolledOut(attached.Count, failed);
+        }
+    }
+
+    protected override void PreStart() => Timers.StartSingleTimer(nameof(Sweep), new Sweep(), TimeSpan.FromSeconds(5));
+
+    public static Props Props(ConfigurationRepository repository, ReadModelDb readModel, IActorRef instances, TimeSpan every, TimeSpan askTimeout) =>
+        Akka.Actor.Props.Create(() => new ConfigurationRollout(repository, readModel, instances, every, askTimeout));
+}
