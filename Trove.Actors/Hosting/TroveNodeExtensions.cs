@@ -22,7 +22,6 @@ using Trove.Actors.Serialization;
 using Trove.Actors.Sql;
 using Trove.Actors.Tenants;
 using Trove.Actors.Sharding;
-using Trove.Actors.Broker;
 
 namespace Trove.Actors.Hosting;
 

@@ -240,6 +240,9 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             Timers.StartSingleTimer(nameof(RetryGiveBack), new RetryGiveBack(), _settings.RetryDelay);
         });
         Command<RetryGiveBack>(_ => GiveBackQuota());
+        // A handoff does not wait for a tenant that may be moving too (the whole shard would wait): the quota events are
+        // journaled, and the entity gives the quota back when it starts again.
+        Command<StopEntity>(_ => Context.Stop(Self));
         CommandAny(_ => Stash.Stash());
     }
 
