@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Trove.Actors.Instances;
+using Trove.Actors.ReadModel;
 
 namespace Trove.Actors.Configurations;
 
@@ -23,6 +24,13 @@ public static class ConfigurationApply
 
     public static Dictionary<string, JsonElement> ValuesOf(ConfigurationRow row) =>
         JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(row.ValuesJson) ?? [];
+
+    /// <summary>The tenant's live instances attached to a group, as the read model shows them.</summary>
+    public static async Task<List<InstanceState>> AttachedAsync(ReadModelDb readModel, string tenantId, string configurationId) =>
+        AttachedTo(await readModel.AllAsync<InstanceState>(InstanceRegistration.TypeName, tenantId), configurationId);
+
+    public static List<InstanceState> AttachedTo(IEnumerable<InstanceState> instances, string configurationId) =>
+        instances.Where(i => i.ConfigurationId == configurationId).ToList();
 
     /// <summary>Whether an instance attached to the group still lacks its latest values. An instance attached before
     /// revisions were kept (null) is taken to have them: it is not sent them again on upgrade.</summary>

@@ -26,18 +26,23 @@ public sealed class ConfigurationRollout : ReceiveActor, IWithTimers
         ReceiveAsync<Roll>(async roll =>
         {
             var group = await repository.GetAsync(roll.TenantId, roll.ConfigurationId);
-            Sender.Tell(group is null ? new RolledOut(0, 0) : await RollOutAsync(group, (await AttachedAsync(group)).ToList()));
+            Sender.Tell(group is null ? new RolledOut(0, 0)
+                : await RollOutAsync(group, await ConfigurationApply.AttachedAsync(readModel, group.TenantId, group.Id)));
         });
         ReceiveAsync<Sweep>(async _ =>
         {
             try
             {
-                foreach (var group in await repository.AllAsync())
-                    if ((await AttachedAsync(group)).Where(i => ConfigurationApply.Behind(i, group)).ToList() is { Count: > 0 } behind)
-                    {
-                        log.Info("configuration {0}: {1} attached instance(s) lack revision {2}; applying it", group.Id, behind.Count, group.UpdatedTicks);
-                        await RollOutAsync(group, behind);
-                    }
+                foreach (var tenantGroups in (await repository.AllAsync()).GroupBy(g => g.TenantId))
+                {
+                    var instances = await readModel.AllAsync<InstanceState>(InstanceRegistration.TypeName, tenantGroups.Key);
+                    foreach (var group in tenantGroups)
+                        if (ConfigurationApply.AttachedTo(instances, group.Id).Where(i => ConfigurationApply.Behind(i, group)).ToList() is { Count: > 0 } behind)
+                        {
+                            log.Info("configuration {0}: {1} attached instance(s) lack revision {2}; applying it", group.Id, behind.Count, group.UpdatedTicks);
+                            await RollOutAsync(group, behind);
+                        }
+                }
             }
             catch (Exception e)
             {
@@ -45,9 +50,6 @@ public sealed class ConfigurationRollout : ReceiveActor, IWithTimers
             }
             Timers.StartSingleTimer(nameof(Sweep), new Sweep(), every);
         });
-
-        async Task<IEnumerable<InstanceState>> AttachedAsync(ConfigurationRow group) =>
-            (await readModel.AllAsync<InstanceState>(InstanceRegistration.TypeName, group.TenantId)).Where(i => i.ConfigurationId == group.Id);
 
         async Task<RolledOut> RollOutAsync(ConfigurationRow group, IReadOnlyList<InstanceState> attached)
         {

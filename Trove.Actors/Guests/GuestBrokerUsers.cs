@@ -75,10 +75,9 @@ public sealed class GuestBrokerUsers(BrokerSettings settings, byte[] secret, Htt
     /// <summary>The instances of this deployment that have a guest broker user, by the users' names and tag.</summary>
     public async Task<IReadOnlyList<string>> InstancesWithUsersAsync(CancellationToken ct = default)
     {
-        var prefix = TroveBroker.GuestUser("");
         var users = await management.GetFromJsonAsync<List<BrokerUser>>("api/users", ct) ?? [];
-        return users.Where(u => u.Name.StartsWith(prefix, StringComparison.Ordinal) && u.HasTag(DeploymentTag))
-            .Select(u => u.Name[prefix.Length..]).ToList();
+        return users.Where(u => u.Name.StartsWith(TroveBroker.GuestUserPrefix, StringComparison.Ordinal) && u.HasTag(DeploymentTag))
+            .Select(u => u.Name[TroveBroker.GuestUserPrefix.Length..]).ToList();
     }
 
     /// <summary>A user as the management API lists it; its tags are a list (a comma-separated string before 3.9).</summary>

@@ -16,7 +16,9 @@ public static class TroveBroker
     public static string GuestQueue(string instanceId) => $"guestagent.{instanceId}";
 
     /// <summary>The broker user of one instance's guest.</summary>
-    public static string GuestUser(string instanceId) => $"trove-guest-{instanceId}";
+    public static string GuestUser(string instanceId) => GuestUserPrefix + instanceId;
+
+    public const string GuestUserPrefix = "trove-guest-";
 
     /// <summary>A node's reply queue: the only routing keys a guest may publish to on the reply exchange.</summary>
     public static string NewReplyQueue() => $"reply.{Guid.NewGuid():N}";

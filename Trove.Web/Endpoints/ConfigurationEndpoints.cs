@@ -48,12 +48,12 @@ public static class ConfigurationEndpoints
         groups.MapGet("/{id}", (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) => Guarded(async () =>
         {
             var row = await FindAsync(repository, tenantId, id);
-            return Results.Json(new { configuration = View(row, (await AttachedAsync(readModel, tenantId, id)).Count) });
+            return Results.Json(new { configuration = View(row, (await ConfigurationApply.AttachedAsync(readModel, tenantId, id)).Count) });
         }));
         groups.MapGet("/{id}/instances", (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) => Guarded(async () =>
         {
             await FindAsync(repository, tenantId, id);
-            return Results.Json(new { instances = (await AttachedAsync(readModel, tenantId, id)).Select(i => new { id = i.Id, name = i.Name }) });
+            return Results.Json(new { instances = (await ConfigurationApply.AttachedAsync(readModel, tenantId, id)).Select(i => new { id = i.Id, name = i.Name }) });
         }));
         groups.MapPatch("/{id}", (string tenantId, string id, HttpRequest request, ConfigurationRepository repository,
                 IRequiredActor<ConfigurationRollout> rollout, TroveSettings settings) =>
@@ -64,7 +64,7 @@ public static class ConfigurationEndpoints
         groups.MapDelete("/{id}", (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) => Guarded(async () =>
         {
             await FindAsync(repository, tenantId, id);
-            if ((await AttachedAsync(readModel, tenantId, id)).Count > 0)
+            if ((await ConfigurationApply.AttachedAsync(readModel, tenantId, id)).Count > 0)
                 return TroveError.BadRequest($"Configuration group {id} is attached to instances; detach it first.");
             await repository.DeleteAsync(id);
             return Results.StatusCode(StatusCodes.Status202Accepted);
@@ -166,8 +166,6 @@ public static class ConfigurationEndpoints
     private static async Task<ConfigurationRow> FindAsync(ConfigurationRepository repository, string tenantId, string id) =>
         await repository.GetAsync(tenantId, id) ?? throw new RequestError(404, $"Configuration group {id} cannot be found.");
 
-    private static async Task<List<InstanceState>> AttachedAsync(ReadModelDb readModel, string tenantId, string id) =>
-        (await readModel.AllAsync<InstanceState>(InstanceRegistration.TypeName, tenantId)).Where(i => i.ConfigurationId == id).ToList();
 
     private static async Task<(Datastore, DatastoreVersion)> VersionAsync(CatalogRepository repository, string? ds, string v)
     {
