@@ -23,8 +23,9 @@ public enum ServerStatus
 /// <summary>A server as the compute driver sees it; the database engine listens on <see cref="Address"/>:<see cref="Port"/>.</summary>
 public sealed record Server(string Id, ServerStatus Status, string Address, int Port);
 
-/// <summary>A server the driver runs, with the instance it was made for.</summary>
-public sealed record HostedServer(string InstanceId, Server Server);
+/// <summary>A server the driver runs, with the instance it was made for. <paramref name="MadeByOlderRelease"/>: its guest
+/// holds the node's broker credentials instead of its own, as guests made before per-guest broker users did.</summary>
+public sealed record HostedServer(string InstanceId, Server Server, bool MadeByOlderRelease = false);
 
 /// <summary>The compute driver (upstream's Nova): servers that run a guest agent.</summary>
 public interface ICompute
@@ -43,4 +44,8 @@ public interface ICompute
 
     /// <summary>Starts the guest of a server whose guest stopped, as a VM's init restarts a service that died.</summary>
     Task RecoverServerAsync(string serverId, CancellationToken ct);
+
+    /// <summary>Gives a server an older release made (<see cref="HostedServer.MadeByOlderRelease"/>) what servers get
+    /// now: its guest restarted with its own broker user and walled off as a new server is. Does nothing to others.</summary>
+    Task AdoptServerAsync(string serverId, GuestCredentials broker, CancellationToken ct);
 }

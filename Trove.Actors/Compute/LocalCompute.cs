@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Trove.Contracts.Guests;
+using Trove.Actors.Guests;
 using Trove.Actors.Files;
 
 namespace Trove.Actors.Compute;
@@ -66,10 +67,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
             info = new GuestInfo(spec.InstanceId, spec.Datastore, spec.DatastoreVersion, FreePort(), dir,
                 BrokerUri(spec), settings.Exchange, settings.ConductorQueue, settings.HeartbeatIntervalSeconds, settings.BackupDirectory,
                 spec.VolumeSize, spec.RamMb);
-            var tmp = infoPath + ".tmp";
-            await WriteNewAsync(tmp, JsonSerializer.Serialize(info), ct);
-            Own(tmp, uid, gid, FileModes.OwnerReadWrite);
-            File.Move(tmp, infoPath, overwrite: true);
+            await WriteInfoAsync(infoPath, info, uid, gid, ct);
         }
 
         if (GuestPid(dir) is null)
@@ -115,7 +113,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         var servers = new List<HostedServer>();
         foreach (var dir in Directory.EnumerateDirectories(Path.GetFullPath(settings.ServersDirectory)))
             if (await GetServerAsync(Path.GetFileName(dir), ct) is { } server)
-                servers.Add(new HostedServer(server.Id, server));
+                servers.Add(new HostedServer(server.Id, server, MadeByOlderRelease(server.Id, ReadInfo(Path.Combine(dir, GuestInfoFile)))));
         return servers;
     }
 
@@ -123,11 +121,50 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     {
         var dir = ServerDirectory(serverId);
         var infoPath = Path.Combine(dir, GuestInfoFile);
-        if (!File.Exists(infoPath) || GuestPid(dir) is not null || ServerUsers.IdsOf(ServerUsers.NameOf(serverId)) is not { } ids)
+        using var _ = await ServerLock.TakeAsync(dir, ct);
+        if (!File.Exists(infoPath) || GuestPid(dir) is not null || MadeByOlderRelease(serverId, ReadInfo(infoPath))
+            || ServerUsers.IdsOf(ServerUsers.NameOf(serverId)) is not { } ids)
             return;
         log.LogWarning("the guest of server {Server} is not running; starting it again", serverId);
         await StartGuestAsync(dir, infoPath, ids.Uid, ids.Gid, ct);
     }
+
+    /// <summary>An older release's server: its guest ran as root with the node's broker user, its engine as the
+    /// engine's system user, in a directory of root's. The guest stops (and its engine with it), everything in the
+    /// directory becomes the server's own user's, the guest info names the guest's own broker user, and the guest starts
+    /// again as that user; the guest then gives itself whatever its engine's data lacks for it.</summary>
+    public async Task AdoptServerAsync(string serverId, GuestCredentials broker, CancellationToken ct)
+    {
+        var dir = ServerDirectory(serverId);
+        var infoPath = Path.Combine(dir, GuestInfoFile);
+        using var _ = await ServerLock.TakeAsync(dir, ct);
+        if (!File.Exists(infoPath) || ReadInfo(infoPath) is not { } info || !MadeByOlderRelease(serverId, info))
+            return;
+        log.LogWarning("adopting server {Server}, made by an older release: its guest restarts as its own OS and broker user", serverId);
+        await StopGuestAsync(dir, serverId, ct);
+        foreach (var leftover in ProcessesIn(dir))
+        {
+            log.LogWarning("killing process {Pid} left running in server {Server}", leftover, serverId);
+            Kill(leftover, SigKill);
+        }
+        var (uid, gid) = await ServerUsers.EnsureAsync(ServerUsers.NameOf(serverId), dir, ct);
+        await HostCommand.RunAsync("chown", ["-R", "-P", $"{uid}:{gid}", dir], ct);
+        FileModes.Set(dir, FileModes.OwnerOnly);
+        await WriteInfoAsync(infoPath, info with { AmqpUri = broker.UriOn(settings.AmqpUri) }, uid, gid, ct);
+        await StartGuestAsync(dir, infoPath, uid, gid, ct);
+    }
+
+    /// <summary>Whether the guest connects as anything but its own broker user (an older release gave it the node's).</summary>
+    private static bool MadeByOlderRelease(string serverId, GuestInfo info) =>
+        Uri.UnescapeDataString(new Uri(info.AmqpUri).UserInfo.Split(':')[0]) != TroveBroker.GuestUser(serverId);
+
+    /// <summary>Processes whose command line names the server's directory: an older release's engines, run as the
+    /// engines' system users rather than the server's own.</summary>
+    private static List<int> ProcessesIn(string dir) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(p => int.TryParse(Path.GetFileName(p), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && pid != Environment.ProcessId && CommandLine(pid).Contains(dir + "/"))
+            .ToList();
 
     /// <summary>Stops the guest (it stops its engine), kills whatever its OS user still runs, removes the directory,
     /// the user's unfinished backups and the user: nothing is left that a later user with the same uid could own.</summary>
@@ -135,19 +172,8 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     {
         var dir = ServerDirectory(serverId);
         var user = ServerUsers.NameOf(serverId);
-        if (Directory.Exists(dir) && GuestPid(dir) is { } pid)
-        {
-            // The guest stops its engine on SIGTERM, as a server's shutdown stops its services.
-            Kill(pid, SigTerm);
-            var deadline = DateTime.UtcNow + settings.StopTimeout;
-            while (IsAlive(pid) && DateTime.UtcNow < deadline)
-                await Task.Delay(50, ct);
-            if (IsAlive(pid))
-            {
-                log.LogWarning("guest {Pid} of server {Server} did not stop in time; killing it", pid, serverId);
-                Kill(pid, SigKill);
-            }
-        }
+        if (Directory.Exists(dir))
+            await StopGuestAsync(dir, serverId, ct);
         if (ServerUsers.IdsOf(user) is { } ids)
         {
             foreach (var leftover in ServerUsers.ProcessesOf(ids.Uid))
@@ -158,6 +184,24 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         if (Directory.Exists(dir))
             Directory.Delete(dir, recursive: true);
         await ServerUsers.RemoveAsync(user, ct); // last: a retried delete still finds the user of what is left
+        ServerLock.Remove(dir);
+    }
+
+    /// <summary>The guest stops its engine on SIGTERM, as a server's shutdown stops its services; one that does not
+    /// stop in time is killed.</summary>
+    private async Task StopGuestAsync(string dir, string serverId, CancellationToken ct)
+    {
+        if (GuestPid(dir) is not { } pid)
+            return;
+        Kill(pid, SigTerm);
+        var deadline = DateTime.UtcNow + settings.StopTimeout;
+        while (IsAlive(pid) && DateTime.UtcNow < deadline)
+            await Task.Delay(50, ct);
+        if (IsAlive(pid))
+        {
+            log.LogWarning("guest {Pid} of server {Server} did not stop in time; killing it", pid, serverId);
+            Kill(pid, SigKill);
+        }
     }
 
     /// <summary>The guest connects as its own broker user, never as the node.</summary>
@@ -166,6 +210,14 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
 
     private string ServerDirectory(string serverId) =>
         Path.Combine(Path.GetFullPath(settings.ServersDirectory), serverId);
+
+    private static async Task WriteInfoAsync(string infoPath, GuestInfo info, int uid, int gid, CancellationToken ct)
+    {
+        var tmp = infoPath + ".tmp";
+        await WriteNewAsync(tmp, JsonSerializer.Serialize(info), ct);
+        Own(tmp, uid, gid, FileModes.OwnerReadWrite);
+        File.Move(tmp, infoPath, overwrite: true);
+    }
 
     private static GuestInfo ReadInfo(string path) =>
         JsonSerializer.Deserialize<GuestInfo>(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path} is empty");

@@ -12,6 +12,10 @@ public sealed record RemoveServer(string InstanceId, string ServerId) : Repair(I
 /// <summary>A live instance's server whose guest stopped (killed, crashed): started again, as a VM's init would.</summary>
 public sealed record RestartGuest(string InstanceId, string ServerId) : Repair(InstanceId);
 
+/// <summary>A live instance's server made by an older release, whose guest still holds the node's broker user: it is
+/// given its own (see <see cref="ICompute.AdoptServerAsync"/>).</summary>
+public sealed record AdoptServer(string InstanceId, string ServerId) : Repair(InstanceId);
+
 /// <summary>A guest broker user (and its queue) that no instance owns.</summary>
 public sealed record RemoveBrokerUser(string InstanceId) : Repair(InstanceId);
 
@@ -29,17 +33,19 @@ public static class ReconcileDecisions
         Observed seen, IReadOnlyDictionary<Repair, DateTimeOffset> suspects, DateTimeOffset now, TimeSpan orphanGrace, TimeSpan restartGrace)
     {
         var current = new List<Repair>();
-        foreach (var (instanceId, server) in seen.Servers)
+        foreach (var (instanceId, server, madeByOlderRelease) in seen.Servers)
         {
             if (!seen.LiveInstances.Contains(instanceId))
                 current.Add(new RemoveServer(instanceId, server.Id));
+            else if (madeByOlderRelease)
+                current.Add(new AdoptServer(instanceId, server.Id));
             else if (server.Status == ServerStatus.Shutdown)
                 current.Add(new RestartGuest(instanceId, server.Id));
         }
         current.AddRange(seen.BrokerUsers.Where(id => !seen.LiveInstances.Contains(id)).Select(id => new RemoveBrokerUser(id)));
 
         var next = current.Distinct().ToDictionary(r => r, r => suspects.TryGetValue(r, out var since) ? since : now);
-        var due = next.Where(p => now - p.Value >= (p.Key is RestartGuest ? restartGrace : orphanGrace)).Select(p => p.Key).ToList();
+        var due = next.Where(p => now - p.Value >= (p.Key is RestartGuest or AdoptServer ? restartGrace : orphanGrace)).Select(p => p.Key).ToList();
         return (next, due);
     }
 
@@ -49,6 +55,9 @@ public static class ReconcileDecisions
         RemoveServer or RemoveBrokerUser => instance is null || instance.IsDeleted,
         RestartGuest restart => instance is { IsDeleted: false, Task: not (InstanceTask.Building or InstanceTask.Deleting) }
             && instance.ServerId == restart.ServerId,
+        // Adopting restarts the guest: never under work that waits for it (a build's prepare, a resize, a backup).
+        AdoptServer adopt => instance is { IsDeleted: false, Task: InstanceTask.None or InstanceTask.RestartRequired, RunningBackupId: null }
+            && instance.ServerId == adopt.ServerId,
         _ => false,
     };
 }

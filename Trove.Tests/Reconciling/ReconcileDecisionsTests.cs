@@ -69,6 +69,9 @@ public sealed class ReconcileDecisionsTests
         { "restart", true, false, true },
         { "restart", true, true, false },
         { "restart", false, false, false },
+        { "adopt", true, false, true },
+        { "adopt", true, true, false },
+        { "adopt", false, false, false },
     };
 
     [Theory]
@@ -79,6 +82,7 @@ public sealed class ReconcileDecisionsTests
         {
             "remove-server" => new RemoveServer("i1", "i1"),
             "remove-user" => new RemoveBrokerUser("i1"),
+            "adopt" => new AdoptServer("i1", "i1"),
             _ => new RestartGuest("i1", "i1"),
         };
         var state = exists ? Active("i1") with { IsDeleted = deleted } : null;
@@ -90,6 +94,34 @@ public sealed class ReconcileDecisionsTests
     [InlineData(InstanceTask.Deleting)]
     public void A_guest_is_not_restarted_while_its_instance_builds_or_is_deleted(InstanceTask task) =>
         Assert.False(ReconcileDecisions.Confirmed(new RestartGuest("i1", "i1"), Active("i1") with { Task = task }));
+
+    [Fact]
+    public void A_live_instances_server_made_by_an_older_release_is_adopted_after_the_restart_grace_even_when_its_guest_stopped()
+    {
+        var seen = Seen(["a", "b"], [Server("a") with { MadeByOlderRelease = true },
+            new HostedServer("b", new Server("b", ServerStatus.Shutdown, "127.0.0.1", 1), MadeByOlderRelease: true)], ["a", "b"]);
+        var (suspects, due) = ReconcileDecisions.Sweep(seen, None, T0, OrphanGrace, RestartGrace);
+        Assert.Empty(due);
+        (_, due) = ReconcileDecisions.Sweep(seen, suspects, T0 + RestartGrace, OrphanGrace, RestartGrace);
+        Assert.Equal([new AdoptServer("a", "a"), new AdoptServer("b", "b")], due.OrderBy(r => r.InstanceId));
+    }
+
+    [Fact]
+    public void An_older_releases_server_without_an_instance_is_removed_not_adopted()
+    {
+        var seen = Seen([], [Server("gone") with { MadeByOlderRelease = true }], []);
+        var (suspects, _) = ReconcileDecisions.Sweep(seen, None, T0, OrphanGrace, RestartGrace);
+        Assert.Equal([new RemoveServer("gone", "gone")], suspects.Keys);
+    }
+
+    [Theory]
+    [InlineData(InstanceTask.Building, null)]
+    [InlineData(InstanceTask.Resizing, null)]
+    [InlineData(InstanceTask.Rebooting, null)]
+    [InlineData(InstanceTask.Deleting, null)]
+    [InlineData(InstanceTask.None, "backup-1")]
+    public void A_server_is_not_adopted_under_work_that_waits_for_its_guest(InstanceTask task, string? runningBackup) =>
+        Assert.False(ReconcileDecisions.Confirmed(new AdoptServer("i1", "i1"), Active("i1") with { Task = task, RunningBackupId = runningBackup }));
 
     private static InstanceState Active(string id) =>
         InstanceState.Apply(InstanceState.Apply(null, new InstanceEvents.Created(id, "demo", "pg1", "small", 512, 1, "postgresql", "15", [], [], T0)),

@@ -37,7 +37,19 @@ public sealed class FakeCompute : ICompute
     public ConcurrentQueue<string> Recovered { get; } = new();
 
     public Task<IReadOnlyList<HostedServer>> ListServersAsync(CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<HostedServer>>(Servers.Values.Select(s => new HostedServer(s.Id, s)).ToList());
+        Task.FromResult<IReadOnlyList<HostedServer>>(Servers.Values.Select(s => new HostedServer(s.Id, s, OlderReleases.ContainsKey(s.Id))).ToList());
+
+    /// <summary>Servers that look made by an older release until they are adopted.</summary>
+    public ConcurrentDictionary<string, bool> OlderReleases { get; } = new();
+
+    public ConcurrentQueue<string> Adopted { get; } = new();
+
+    public Task AdoptServerAsync(string serverId, Trove.Actors.Guests.GuestCredentials broker, CancellationToken ct)
+    {
+        if (OlderReleases.TryRemove(serverId, out _))
+            Adopted.Enqueue(serverId);
+        return Task.CompletedTask;
+    }
 
     public Task RecoverServerAsync(string serverId, CancellationToken ct)
     {

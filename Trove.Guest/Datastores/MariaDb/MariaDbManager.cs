@@ -146,9 +146,20 @@ public sealed partial class MariaDbManager : IDatastoreManager
 
     public async Task StartAsync(CancellationToken ct)
     {
-        if (!IsInitialised || await PingAsync(ct))
+        if (!IsInitialised)
             return;
-        var pid = RunningPid() ?? await LaunchAsync(ct);
+        if (!await PingAsync(ct))
+        {
+            await LaunchAndWaitAsync([], ct);
+            _log.LogInformation("mariadb started on 127.0.0.1:{Port}", _port);
+        }
+        if (!await CanAdministerAsync(ct))
+            await AddAdminAccountAsync(ct);
+    }
+
+    private async Task LaunchAndWaitAsync(string[] extraOptions, CancellationToken ct)
+    {
+        var pid = RunningPid() ?? await LaunchAsync(extraOptions, ct);
         var deadline = DateTime.UtcNow + StartStopTimeout;
         while (!await PingAsync(ct))
         {
@@ -158,13 +169,45 @@ public sealed partial class MariaDbManager : IDatastoreManager
                 throw new TimeoutException($"mariadbd did not answer within {StartStopTimeout.TotalSeconds} s; see {_errorLog}");
             await Task.Delay(50, ct);
         }
-        _log.LogInformation("mariadb started on 127.0.0.1:{Port}", _port);
+    }
+
+    private async Task<bool> CanAdministerAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var admin = await OpenAdminAsync(ct);
+            return true;
+        }
+        catch (MySqlException e) when (e.ErrorCode is MySqlErrorCode.AccessDenied or AccessDeniedNoPassword)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Data this guest did not make (restored from another server's backup, or made by an older release whose
+    /// guest ran as root) holds no socket account for this guest's OS user. The engine is started once without its
+    /// grant tables and without TCP (only this OS user reaches the socket's directory) to add it, then normally again.</summary>
+    private async Task AddAdminAccountAsync(CancellationToken ct)
+    {
+        _log.LogWarning("the engine's data has no socket account for {Account}; adding it", AdminAccount);
+        await StopAsync(ct);
+        await LaunchAndWaitAsync(["--skip-grant-tables", "--skip-networking"], ct);
+        await using (var admin = await OpenAdminAsync(ct))
+        {
+            await admin.ExecAsync("FLUSH PRIVILEGES", ct); // grant tables loaded: account statements work again
+            await admin.ExecAsync("CREATE USER IF NOT EXISTS ?@'localhost' IDENTIFIED VIA unix_socket", ct, AdminAccount);
+            await admin.ExecAsync("ALTER USER ?@'localhost' IDENTIFIED VIA unix_socket", ct, AdminAccount);
+            await admin.ExecAsync("GRANT ALL PRIVILEGES ON *.* TO ?@'localhost' WITH GRANT OPTION", ct, AdminAccount);
+        }
+        await StopAsync(ct);
+        await LaunchAndWaitAsync([], ct);
+        _log.LogInformation("mariadb started on 127.0.0.1:{Port} with the socket account {Account}", _port, AdminAccount);
     }
 
     /// <summary>Starts mariadbd in its own session with its stdio on its log: it does not daemonize, and must outlive
     /// this call and a restarted guest. utf8mb4 as Debian's own configuration has it (the compiled default is latin1).
     /// Configuration overrides come before the options that keep it isolated, so that those always win.</summary>
-    private async Task<int> LaunchAsync(CancellationToken ct)
+    private async Task<int> LaunchAsync(string[] extraOptions, CancellationToken ct)
     {
         if (!Directory.Exists(_tmpDir))
         {
@@ -177,7 +220,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
             .. await OptionsFromAsync(FlavorFile, ct), .. await OptionsFromAsync(_overridesFile, ct), .. await OptionsFromAsync(ReadOnlyFile, ct),
             .. SwitchUser, $"--datadir={_dataDir}", $"--socket={_socket}", $"--port={_port}", "--bind-address=127.0.0.1",
-            $"--pid-file={_pidFile}", $"--log-error={_errorLog}", $"--tmpdir={_tmpDir}", "--skip-name-resolve",
+            $"--pid-file={_pidFile}", $"--log-error={_errorLog}", $"--tmpdir={_tmpDir}", "--skip-name-resolve", .. extraOptions,
         ];
         var pid = await ProcessRunner.RunCheckedAsync("setsid",
             ["-f", "/bin/sh", "-c", "log=$1; shift; \"$@\" </dev/null >>\"$log\" 2>&1 & echo $!", "sh", _errorLog, .. engine], ct);
