@@ -168,7 +168,10 @@ public static class TroveNodeExtensions
                     (_, registry, _) => Reconciler.Props(sp.GetRequiredService<ReadModelDb>(), sp.GetRequiredService<ICompute>(),
                         sp.GetRequiredService<GuestBrokerUsers>(), sp.GetRequiredService<IGuestRpc>(), registry.Get<InstanceRegion>(),
                         settings.Reconcile, settings.AskTimeout),
-                    new ClusterSingletonOptions { Role = EntityShards.WorkerRole }, createProxyToo: false);
+                    new ClusterSingletonOptions { Role = EntityShards.WorkerRole }, createProxyToo: false)
+                .WithActors((system, registry) => system.ActorOf(OlderReleaseAdopter.Props(sp.GetRequiredService<ICompute>(),
+                    sp.GetRequiredService<GuestBrokerUsers>(), registry.Get<InstanceRegion>(), settings.Reconcile, settings.AskTimeout),
+                    "older-release-adopter"));
 
         if (settings.HasRole("conductor"))
             builder.WithActors((system, registry) =>

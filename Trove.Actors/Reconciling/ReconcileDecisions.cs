@@ -13,7 +13,7 @@ public sealed record RemoveServer(string InstanceId, string ServerId) : Repair(I
 public sealed record RestartGuest(string InstanceId, string ServerId) : Repair(InstanceId);
 
 /// <summary>A live instance's server made by an older release, whose guest still holds the node's broker user: it is
-/// given its own (see <see cref="ICompute.AdoptServerAsync"/>).</summary>
+/// given its own (see <see cref="ICompute.AdoptServerAsync"/>), by the <see cref="OlderReleaseAdopter"/>.</summary>
 public sealed record AdoptServer(string InstanceId, string ServerId) : Repair(InstanceId);
 
 /// <summary>A guest broker user (and its queue) that no instance owns.</summary>
@@ -37,15 +37,13 @@ public static class ReconcileDecisions
         {
             if (!seen.LiveInstances.Contains(instanceId))
                 current.Add(new RemoveServer(instanceId, server.Id));
-            else if (madeByOlderRelease)
-                current.Add(new AdoptServer(instanceId, server.Id));
-            else if (server.Status == ServerStatus.Shutdown)
+            else if (server.Status == ServerStatus.Shutdown && !madeByOlderRelease)
                 current.Add(new RestartGuest(instanceId, server.Id));
         }
         current.AddRange(seen.BrokerUsers.Where(id => !seen.LiveInstances.Contains(id)).Select(id => new RemoveBrokerUser(id)));
 
         var next = current.Distinct().ToDictionary(r => r, r => suspects.TryGetValue(r, out var since) ? since : now);
-        var due = next.Where(p => now - p.Value >= (p.Key is RestartGuest or AdoptServer ? restartGrace : orphanGrace)).Select(p => p.Key).ToList();
+        var due = next.Where(p => now - p.Value >= (p.Key is RestartGuest ? restartGrace : orphanGrace)).Select(p => p.Key).ToList();
         return (next, due);
     }
 
@@ -55,8 +53,10 @@ public static class ReconcileDecisions
         RemoveServer or RemoveBrokerUser => instance is null || instance.IsDeleted,
         RestartGuest restart => instance is { IsDeleted: false, Task: not (InstanceTask.Building or InstanceTask.Deleting) }
             && instance.ServerId == restart.ServerId,
-        // Adopting restarts the guest: never under work that waits for it (a build's prepare, a resize, a backup).
-        AdoptServer adopt => instance is { IsDeleted: false, Task: InstanceTask.None or InstanceTask.RestartRequired, RunningBackupId: null }
+        // Adopting restarts the guest: never under a resize, restart or backup that waits for it. A build may: its prepare
+        // stays queued until the adopted guest has done it, and only the adopted guest's reports end it on this release.
+        AdoptServer adopt => instance is { IsDeleted: false, Task: InstanceTask.None or InstanceTask.RestartRequired or InstanceTask.Building,
+                RunningBackupId: null }
             && instance.ServerId == adopt.ServerId,
         _ => false,
     };

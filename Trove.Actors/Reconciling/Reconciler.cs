@@ -9,8 +9,8 @@ namespace Trove.Actors.Reconciling;
 
 /// <summary>
 /// Compares, on start-up and then periodically, the servers the compute driver runs and the guests' broker users with
-/// the instances the journal holds: it removes what no instance owns, starts again a live instance's guest that
-/// stopped, and adopts a live instance's server that an older release made. Each removal and restart is logged. A cluster singleton on the workers.
+/// the instances the journal holds: it removes what no instance owns and starts again a live instance's guest that
+/// stopped (not an older release's: the <see cref="OlderReleaseAdopter"/> takes those). Each removal and restart is logged. A cluster singleton on the workers.
 /// </summary>
 public sealed class Reconciler : ReceiveActor, IWithTimers
 {
@@ -57,9 +57,6 @@ public sealed class Reconciler : ReceiveActor, IWithTimers
                     break;
                 case RestartGuest restart:
                     await compute.RecoverServerAsync(restart.ServerId, CancellationToken.None);
-                    break;
-                case AdoptServer adopt:
-                    await compute.AdoptServerAsync(adopt.ServerId, await brokerUsers.GrantAsync(adopt.InstanceId), CancellationToken.None);
                     break;
                 case RemoveBrokerUser user:
                     await guests.DeleteQueueAsync(user.InstanceId);

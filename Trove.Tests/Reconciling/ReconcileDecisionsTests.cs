@@ -96,26 +96,26 @@ public sealed class ReconcileDecisionsTests
         Assert.False(ReconcileDecisions.Confirmed(new RestartGuest("i1", "i1"), Active("i1") with { Task = task }));
 
     [Fact]
-    public void A_live_instances_server_made_by_an_older_release_is_adopted_after_the_restart_grace_even_when_its_guest_stopped()
+    public void The_reconciler_leaves_an_older_releases_live_server_to_the_adopter_even_when_its_guest_stopped()
     {
-        var seen = Seen(["a", "b"], [Server("a") with { MadeByOlderRelease = true },
-            new HostedServer("b", new Server("b", ServerStatus.Shutdown, "127.0.0.1", 1), MadeByOlderRelease: true)], ["a", "b"]);
-        var (suspects, due) = ReconcileDecisions.Sweep(seen, None, T0, OrphanGrace, RestartGrace);
-        Assert.Empty(due);
-        (_, due) = ReconcileDecisions.Sweep(seen, suspects, T0 + RestartGrace, OrphanGrace, RestartGrace);
-        Assert.Equal([new AdoptServer("a", "a"), new AdoptServer("b", "b")], due.OrderBy(r => r.InstanceId));
+        var seen = Seen(["a"], [new HostedServer("a", new Server("a", ServerStatus.Shutdown, "127.0.0.1", 1), MadeByOlderRelease: true)], ["a"]);
+        var (suspects, _) = ReconcileDecisions.Sweep(seen, None, T0, OrphanGrace, RestartGrace);
+        Assert.Empty(suspects);
     }
 
     [Fact]
-    public void An_older_releases_server_without_an_instance_is_removed_not_adopted()
+    public void An_older_releases_server_without_an_instance_is_removed()
     {
         var seen = Seen([], [Server("gone") with { MadeByOlderRelease = true }], []);
         var (suspects, _) = ReconcileDecisions.Sweep(seen, None, T0, OrphanGrace, RestartGrace);
         Assert.Equal([new RemoveServer("gone", "gone")], suspects.Keys);
     }
 
+    [Fact]
+    public void A_building_instances_server_is_adopted_its_prepare_waits_for_the_adopted_guest() =>
+        Assert.True(ReconcileDecisions.Confirmed(new AdoptServer("i1", "i1"), Active("i1") with { Task = InstanceTask.Building }));
+
     [Theory]
-    [InlineData(InstanceTask.Building, null)]
     [InlineData(InstanceTask.Resizing, null)]
     [InlineData(InstanceTask.Rebooting, null)]
     [InlineData(InstanceTask.Deleting, null)]
