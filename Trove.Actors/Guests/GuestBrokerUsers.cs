@@ -68,6 +68,27 @@ public sealed class GuestBrokerUsers(BrokerSettings settings, byte[] secret, Htt
             await EnsureSuccessAsync(response, ct);
     }
 
+    /// <summary>Closes the broker connections the instance's guest opened (named <c>guest-{id}</c> by every release): the
+    /// broker puts back whatever call the guest had taken and not yet acknowledged, for the next guest to take.</summary>
+    public async Task CloseGuestConnectionsAsync(string instanceId, CancellationToken ct = default)
+    {
+        var connections = await management.GetFromJsonAsync<List<BrokerConnection>>("api/connections", ct) ?? [];
+        foreach (var connection in connections.Where(c => c.ClientProperties?.ConnectionName == $"guest-{instanceId}"))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Delete, $"api/connections/{Uri.EscapeDataString(connection.Name)}");
+            request.Headers.Add("X-Reason", "the guest is being adopted by a newer release");
+            using var response = await management.SendAsync(request, ct);
+            if (response.StatusCode != HttpStatusCode.NotFound)
+                await EnsureSuccessAsync(response, ct);
+        }
+    }
+
+    private sealed record BrokerConnection(
+        [property: JsonPropertyName("name")] string Name,
+        [property: JsonPropertyName("client_properties")] ClientProperties? ClientProperties);
+
+    private sealed record ClientProperties([property: JsonPropertyName("connection_name")] string? ConnectionName);
+
     /// <summary>Marks the guest users of this deployment (its conductor queue), so that deployments sharing a broker
     /// never take each other's users for orphans. Tags grant nothing in RabbitMQ but the management UI's few.</summary>
     private string DeploymentTag => $"trove-deployment:{settings.ConductorQueue}";
