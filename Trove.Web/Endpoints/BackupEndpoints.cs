@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Hosting;
 using Trove.Actors.Backups;
@@ -6,6 +5,7 @@ using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
 using Trove.Web.Errors;
+using Trove.Web.Requests;
 using Trove.Web.Validation;
 using Trove.Web.Views;
 using Trove.Contracts.Datastores;
@@ -44,28 +44,20 @@ public static class BackupEndpoints
 
     /// <summary>Parse, then one ask: the backup's entity looks the instance and the parent chain up, marks the
     /// instance and asks its guest; an incremental backup without a parent goes on the instance's latest completed one.</summary>
-    private static Task<IResult> Create(string tenantId, HttpRequest request, IRequiredActor<BackupRegion> backups, ReadModelDb readModel,
-        TroveSettings settings) => InstanceAsk.Guarded(async () =>
+    private static async Task<IResult> Create(string tenantId, Body<CreateBackupBody> body, IRequiredActor<BackupRegion> backups,
+        ReadModelDb readModel, TroveSettings settings)
     {
-        var backup = JsonBody.Object(await JsonBody.ReadAsync(request), "backup");
-        var name = JsonBody.String(backup, "name", required: true)!.Trim();
-        if (name.Length is 0 or > 255)
-            throw RequestError.Invalid("'name' must be 1 to 255 characters.");
-        var instanceId = JsonBody.String(backup, "instance", required: true)!;
-        var description = JsonBody.String(backup, "description", required: false, JsonBody.DescriptionLength);
-        var parentId = JsonBody.String(backup, "parent_id", required: false);
-        var incremental = parentId is null && (JsonBody.Bool(backup, "incremental") ?? false);
-        if (incremental)
-            // upstream's "incremental": on top of the instance's latest completed backup
-            parentId = (await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId))
-                .Where(b => b.InstanceId == instanceId && b.Status == BackupStatus.Completed).MaxBy(b => b.Created)?.Id;
-
-        var reply = await backups.ActorRef.Ask<BackupReply>(
-            new BackupCommands.Take(Guid.NewGuid().ToString(), tenantId, instanceId, name, description, parentId, incremental), settings.AskTimeout);
+        var backup = body.Value.Backup!;
+        var parentId = backup.OnLatest
+            ? (await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId))
+                .Where(b => b.InstanceId == backup.Instance && b.Status == BackupStatus.Completed).MaxBy(b => b.Created)?.Id
+            : backup.ParentId;
+        var reply = await backups.ActorRef.Ask<BackupReply>(new BackupCommands.Take(Guid.NewGuid().ToString(), tenantId, backup.Instance!,
+            DisplayName.Check(backup.Name), backup.Description, parentId, backup.OnLatest), settings.AskTimeout);
         return reply is BackupReplies.Accepted accepted
             ? Results.Json(new { backup = View(accepted.State) }, statusCode: StatusCodes.Status202Accepted)
             : ErrorOf(reply);
-    });
+    }
 
     public static IResult ErrorOf(BackupReply reply) => reply switch
     {

@@ -2,6 +2,7 @@ using Akka.Hosting;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Web.Errors;
+using Trove.Web.Requests;
 using Trove.Web.Validation;
 using Trove.Web.Views;
 using Trove.Contracts.Guests;
@@ -15,16 +16,13 @@ public static class DatabaseEndpoints
     public static RouteGroupBuilder MapDatabases(this RouteGroupBuilder tenant)
     {
         var databases = tenant.MapGroup("/instances/{id}/databases");
-        databases.MapPost("", (string tenantId, string id, HttpRequest request, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () =>
-            {
-                var body = await JsonBody.ReadAsync(request);
-                var state = await instances.StateAsync(tenantId, id, settings);
-                var specs = JsonBody.Databases(body, NameRules.For(state.Datastore));
-                if (specs.Count == 0)
-                    throw RequestError.Invalid("'databases' must list at least one database.");
-                return await instances.AcceptedAsync(new InstanceCommands.CreateDatabases(id, tenantId, specs), settings);
-            }));
+        databases.MapPost("", async (string tenantId, string id, Body<DatabasesBody> body, IRequiredActor<InstanceRegion> instances,
+            TroveSettings settings) =>
+        {
+            var state = await instances.StateAsync(tenantId, id, settings);
+            var specs = DatabaseBody.Specs(body.Value.Databases, NameRules.For(state.Datastore));
+            return await instances.AcceptedAsync(new InstanceCommands.CreateDatabases(id, tenantId, specs), settings);
+        });
         databases.MapGet("", (string tenantId, string id, HttpRequest request, int? limit, string? marker,
                 IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
             Guarded(async () =>
