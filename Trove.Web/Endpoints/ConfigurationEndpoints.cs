@@ -154,7 +154,7 @@ public static class ConfigurationEndpoints
         {
             var rule = rules.FirstOrDefault(r => r.Name == name)
                        ?? throw new RequestError(400, $"The configuration parameter {name} is not supported for {datastore}.");
-            if (rule.Check(value.Node).Error is { } error)
+            if (rule.Check(value.ToNode()).Error is { } error)
                 throw new RequestError(400, error);
             valid[name] = value.Element;
         }

@@ -98,11 +98,15 @@ public sealed record UpdateInstanceBody(UpdateInstanceBody.InstanceChange? Insta
     public static readonly IReadOnlyList<string> Unsupported = ["datastore_version", "replica_of", "slave_of", "detach_replica", "access"];
 
     /// <summary><see cref="Configuration"/> is kept as given: absent (undefined), null, or a string.</summary>
-    public sealed record InstanceChange(string? Name, JsonElement Configuration)
+    public sealed record InstanceChange
     {
+        public string? Name { get; init; }
+
+        public JsonElement Configuration { get; init; }
+
         /// <summary>Every other key of the object, to name what cannot be changed.</summary>
         [JsonExtensionData]
-        public Dictionary<string, JsonElement>? Others { get; init; }
+        public Dictionary<string, JsonElement>? Others { get; set; }
 
         [JsonIgnore]
         public bool ChangesConfiguration => Configuration.ValueKind != JsonValueKind.Undefined;
@@ -141,11 +145,15 @@ public sealed record UpdateInstanceBody(UpdateInstanceBody.InstanceChange? Insta
 
 /// <summary><c>POST /instances/{id}/action</c> with exactly one action, as upstream: <c>{"restart": {}}</c>,
 /// <c>{"reset_status": {}}</c> (admins), <c>{"resize": {"volume": {"size": 2}}}</c> or <c>{"resize": {"flavorRef": "medium"}}</c>.</summary>
-public sealed record InstanceActionBody(
-    JsonElement Restart,
-    [property: JsonPropertyName("reset_status")] JsonElement ResetStatus,
-    InstanceActionBody.ResizeBody? Resize) : IRequestBody<InstanceActionBody>
+public sealed record InstanceActionBody : IRequestBody<InstanceActionBody>
 {
+    public JsonElement Restart { get; init; }
+
+    [JsonPropertyName("reset_status")]
+    public JsonElement ResetStatus { get; init; }
+
+    public ResizeBody? Resize { get; init; }
+
     public sealed record ResizeBody(CreateInstanceBody.VolumeBody? Volume, Scalar? FlavorRef)
     {
         /// <summary>The new volume size, when the resize grows the volume.</summary>
@@ -155,7 +163,7 @@ public sealed record InstanceActionBody(
 
     /// <summary>Every other key: an action this API does not know.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Others { get; init; }
+    public Dictionary<string, JsonElement>? Others { get; set; }
 
     public static JsonTypeInfo<InstanceActionBody> JsonInfo => RequestJson.Default.InstanceActionBody;
 
