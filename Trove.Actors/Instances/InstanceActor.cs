@@ -163,8 +163,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Persist(new QuotaEvents.Requested(r.TenantId, r.VolumeSize, r.RamMb, Now), e =>
         {
             _quota = QuotaHold.Apply(_quota, e);
-            _tenants.Ask<TenantReply>(new TenantCommands.ReserveInstance(r.TenantId, _id, r.VolumeSize, r.RamMb), _settings.QuotaTimeout)
-                .PipeTo(Self, success: reply => new QuotaAnswered(reply, null), failure: e => new QuotaAnswered(null, e.GetBaseException().Message));
+            AskTenant(new TenantCommands.ReserveInstance(r.TenantId, _id, r.VolumeSize, r.RamMb));
         });
     }
 
@@ -247,10 +246,14 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Persist(new QuotaEvents.ResizeRequested(started.VolumeSize, started.RamMb, _state.VolumeSize, _state.RamMb, Now), e =>
         {
             _resizeQuota = ResizeHold.Apply(_resizeQuota, e);
-            _tenants.Ask<TenantReply>(new TenantCommands.ResizeInstance(tenantId, _id, started.VolumeSize, started.RamMb), _settings.QuotaTimeout)
-                .PipeTo(Self, success: reply => new QuotaAnswered(reply, null), failure: e => new QuotaAnswered(null, e.GetBaseException().Message));
+            AskTenant(new TenantCommands.ResizeInstance(tenantId, _id, started.VolumeSize, started.RamMb));
         });
     }
+
+    /// <summary>Asks the tenant for quota; its answer (or why there is none) comes back as <see cref="QuotaAnswered"/>.</summary>
+    private void AskTenant(IWithTenantId command) =>
+        _tenants.Ask<TenantReply>(command, _settings.QuotaTimeout)
+            .PipeTo(Self, success: reply => new QuotaAnswered(reply, null), failure: e => new QuotaAnswered(null, e.GetBaseException().Message));
 
     private void ResizingQuota(Decision decision, IActorRef requester)
     {

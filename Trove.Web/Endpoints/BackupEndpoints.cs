@@ -21,13 +21,12 @@ public static class BackupEndpoints
         var backups = tenant.MapGroup("/backups");
         backups.MapPost("", Create);
         backups.MapGet("", async (string tenantId, HttpRequest request, ReadModelDb readModel, string? instance_id, string? datastore, int? limit, string? marker) =>
-            await InstanceAsk.Guarded(async () =>
             {
                 var all = await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
                 var matching = all.Where(b => (instance_id is null || b.InstanceId == instance_id) && (datastore is null || b.Datastore == datastore));
                 var page = Paging.Page(matching, b => b.Id, limit, marker);
                 return Paging.Result(request, "backups", page.Items.Select(b => View(b)), page);
-            }));
+            });
         backups.MapGet("/{id}", async (string tenantId, string id, IRequiredActor<BackupRegion> region, TroveSettings settings) =>
             await region.ActorRef.Ask<BackupReply>(new BackupCommands.Get(id, tenantId), settings.AskTimeout) is BackupReplies.Found found
                 ? Results.Json(new { backup = View(found.State) })
@@ -71,18 +70,17 @@ public static class BackupEndpoints
         var other => TroveError.Internal($"Unexpected reply {other.GetType().Name}."),
     };
 
-    private static Task<IResult> Delete(string tenantId, string id, ReadModelDb readModel, IRequiredActor<BackupRegion> backups, TroveSettings settings) =>
-        InstanceAsk.Guarded(async () =>
+    private static async Task<IResult> Delete(string tenantId, string id, ReadModelDb readModel, IRequiredActor<BackupRegion> backups, TroveSettings settings)
+    {
+        var all = await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
+        if (all.Any(b => b.ParentId == id))
+            return TroveError.Of(StatusCodes.Status409Conflict, $"Backup {id} has incremental backups; delete them first.");
+        return await backups.ActorRef.Ask<BackupReply>(new BackupCommands.Delete(id, tenantId), settings.AskTimeout) switch
         {
-            var all = await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
-            if (all.Any(b => b.ParentId == id))
-                return TroveError.Of(StatusCodes.Status409Conflict, $"Backup {id} has incremental backups; delete them first.");
-            return await backups.ActorRef.Ask<BackupReply>(new BackupCommands.Delete(id, tenantId), settings.AskTimeout) switch
-            {
-                BackupReplies.Accepted => Results.StatusCode(StatusCodes.Status202Accepted),
-                var refusal => ErrorOf(refusal),
-            };
-        });
+            BackupReplies.Accepted => Results.StatusCode(StatusCodes.Status202Accepted),
+            var refusal => ErrorOf(refusal),
+        };
+    }
 
     /// <summary>What a restore needs of a backup: the tenant's, COMPLETED, of the same datastore, with its parents
     /// (one ask: the backup's entity walks its chain).</summary>

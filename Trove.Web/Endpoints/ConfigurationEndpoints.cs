@@ -30,39 +30,39 @@ public static class ConfigurationEndpoints
                 configurations = (await repository.ListAsync(tenantId)).Select(r => View(r, instances.Count(i => i.ConfigurationId == r.Id))),
             });
         });
-        groups.MapGet("/{id}", (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) => Guarded(async () =>
+        groups.MapGet("/{id}", async (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) =>
         {
             var row = await FindAsync(repository, tenantId, id);
             return Results.Json(new { configuration = View(row, (await ConfigurationApply.AttachedAsync(readModel, tenantId, id)).Count) });
-        }));
-        groups.MapGet("/{id}/instances", (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) => Guarded(async () =>
+        });
+        groups.MapGet("/{id}/instances", async (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) =>
         {
             await FindAsync(repository, tenantId, id);
             return Results.Json(new { instances = (await ConfigurationApply.AttachedAsync(readModel, tenantId, id)).Select(i => new { id = i.Id, name = i.Name }) });
-        }));
+        });
         groups.MapPatch("/{id}", (string tenantId, string id, Body<ChangeConfigurationBody> body, ConfigurationRepository repository,
                 IRequiredActor<ConfigurationRollout> rollout, TroveSettings settings) =>
             ChangeAsync(tenantId, id, body.Value, repository, rollout, settings, merge: true));
         groups.MapPut("/{id}", (string tenantId, string id, Body<ChangeConfigurationBody> body, ConfigurationRepository repository,
                 IRequiredActor<ConfigurationRollout> rollout, TroveSettings settings) =>
             ChangeAsync(tenantId, id, body.Value, repository, rollout, settings, merge: false));
-        groups.MapDelete("/{id}", (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) => Guarded(async () =>
+        groups.MapDelete("/{id}", async (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) =>
         {
             await FindAsync(repository, tenantId, id);
             if ((await ConfigurationApply.AttachedAsync(readModel, tenantId, id)).Count > 0)
                 return TroveError.BadRequest($"Configuration group {id} is attached to instances; detach it first.");
             await repository.DeleteAsync(id);
             return Results.StatusCode(StatusCodes.Status202Accepted);
-        }));
+        });
 
-        tenant.MapGet("/datastores/{ds}/versions/{v}/parameters", (string ds, string v, CatalogRepository catalog, ConfigurationRepository repository) =>
-            Guarded(async () => await ParametersAsync(await VersionAsync(catalog, ds, v), repository, null)));
-        tenant.MapGet("/datastores/{ds}/versions/{v}/parameters/{name}", (string ds, string v, string name, CatalogRepository catalog, ConfigurationRepository repository) =>
-            Guarded(async () => await ParametersAsync(await VersionAsync(catalog, ds, v), repository, name)));
-        tenant.MapGet("/datastores/versions/{vid}/parameters", (string vid, CatalogRepository catalog, ConfigurationRepository repository) =>
-            Guarded(async () => await ParametersAsync(await VersionAsync(catalog, null, vid), repository, null)));
-        tenant.MapGet("/datastores/versions/{vid}/parameters/{name}", (string vid, string name, CatalogRepository catalog, ConfigurationRepository repository) =>
-            Guarded(async () => await ParametersAsync(await VersionAsync(catalog, null, vid), repository, name)));
+        tenant.MapGet("/datastores/{ds}/versions/{v}/parameters", async (string ds, string v, CatalogRepository catalog, ConfigurationRepository repository) =>
+            await ParametersAsync(await VersionAsync(catalog, ds, v), repository, null));
+        tenant.MapGet("/datastores/{ds}/versions/{v}/parameters/{name}", async (string ds, string v, string name, CatalogRepository catalog, ConfigurationRepository repository) =>
+            await ParametersAsync(await VersionAsync(catalog, ds, v), repository, name));
+        tenant.MapGet("/datastores/versions/{vid}/parameters", async (string vid, CatalogRepository catalog, ConfigurationRepository repository) =>
+            await ParametersAsync(await VersionAsync(catalog, null, vid), repository, null));
+        tenant.MapGet("/datastores/versions/{vid}/parameters/{name}", async (string vid, string name, CatalogRepository catalog, ConfigurationRepository repository) =>
+            await ParametersAsync(await VersionAsync(catalog, null, vid), repository, name));
         return tenant;
     }
 

@@ -23,29 +23,26 @@ public static class DatabaseEndpoints
             var specs = DatabaseBody.Specs(body.Value.Databases, NameRules.For(state.Datastore));
             return await instances.AcceptedAsync(new InstanceCommands.CreateDatabases(id, tenantId, specs), settings);
         });
-        databases.MapGet("", (string tenantId, string id, HttpRequest request, int? limit, string? marker,
+        databases.MapGet("", async (string tenantId, string id, HttpRequest request, int? limit, string? marker,
                 IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () =>
             {
                 var reply = await instances.AskAsync(new InstanceCommands.ListDatabases(id, tenantId), settings);
                 if (reply is not InstanceReplies.DatabasesListed listed)
                     return ErrorOf(reply);
                 var page = Paging.Page(listed.Databases, d => d.Name, limit, marker);
                 return Paging.Result(request, "databases", page.Items.Select(d => new { name = d.Name }), page);
-            }));
-        databases.MapGet("/{name}", (string tenantId, string id, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () =>
+            });
+        databases.MapGet("/{name}", async (string tenantId, string id, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
             {
                 await instances.StateAsync(tenantId, id, settings);
                 return TroveError.Of(501, "Showing one database is not implemented, as upstream.");
-            }));
-        databases.MapDelete("/{name}", (string tenantId, string id, string name, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () =>
+            });
+        databases.MapDelete("/{name}", async (string tenantId, string id, string name, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
             {
                 var state = await instances.StateAsync(tenantId, id, settings);
                 NameRules.For(state.Datastore).CheckDatabase(name);
                 return await instances.AcceptedAsync(new InstanceCommands.DeleteDatabase(id, tenantId, name), settings);
-            }));
+            });
         return tenant;
     }
 }

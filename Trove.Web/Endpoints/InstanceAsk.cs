@@ -41,21 +41,4 @@ public static class InstanceAsk
         InstanceReplies.GuestFailed f => TroveError.Internal($"The guest failed: {f.Message}"),
         _ => TroveError.Internal($"Unexpected reply {reply.GetType().Name}."),
     };
-
-    /// <summary>Runs an endpoint body that may refuse the request with a <see cref="RequestError"/>.</summary>
-    public static async Task<IResult> Guarded(Func<Task<IResult>> body)
-    {
-        try
-        {
-            return await body();
-        }
-        catch (RequestError error)
-        {
-            return error.ToResult();
-        }
-        catch (ReplyError error)
-        {
-            return error.Result;
-        }
-    }
 }

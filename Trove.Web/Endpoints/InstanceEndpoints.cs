@@ -36,8 +36,8 @@ public static class InstanceEndpoints
         return tenant;
     }
 
-    private static Task<IResult> List(string tenantId, HttpRequest request, ReadModelDb readModel, int? limit, string? marker,
-        Func<InstanceState, HttpRequest, JsonObject> view) => InstanceAsk.Guarded(async () =>
+    private static async Task<IResult> List(string tenantId, HttpRequest request, ReadModelDb readModel, int? limit, string? marker,
+        Func<InstanceState, HttpRequest, JsonObject> view)
     {
         var pageSize = Paging.Size(limit);
         var page = await readModel.ListAsync<InstanceState>(InstanceRegistration.TypeName, tenantId, pageSize, marker, request.HttpContext.RequestAborted);
@@ -45,7 +45,7 @@ public static class InstanceEndpoints
         if (Links.NextPage(request, page.Count, pageSize, page.LastOrDefault()?.Id) is { } next)
             body["links"] = JsonSerializer.SerializeToNode(next);
         return Results.Json(body);
-    });
+    }
 
     /// <summary>Parse, then one ask: the new instance's entity reserves the tenant's quota itself and gives it back
     /// if the create does not happen.</summary>

@@ -50,14 +50,13 @@ public static class UserEndpoints
             return await instances.AcceptedAsync(new InstanceCommands.CreateUsers(id, tenantId, specs), settings);
         });
 
-        users.MapGet("", (string tenantId, string id, HttpRequest request, int? limit, string? marker,
+        users.MapGet("", async (string tenantId, string id, HttpRequest request, int? limit, string? marker,
                 IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () =>
             {
                 var all = await ListAsync(instances, tenantId, id, settings);
                 var page = Paging.Page(all, u => $"{u.Name}@{u.Host ?? "%"}", limit, marker);
                 return Paging.Result(request, "users", page.Items.Select(View), page);
-            }));
+            });
 
         // Password changes for several users at once (upstream's update_all).
         users.MapPut("", async (string tenantId, string id, Body<UsersBody> body, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
@@ -74,10 +73,10 @@ public static class UserEndpoints
             return await instances.AcceptedAsync(new InstanceCommands.UpdateUsers(id, tenantId, updates), settings);
         });
 
-        users.MapGet("/{user}", (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () => await FindAsync(instances, tenantId, id, user, settings) is { } found
+        users.MapGet("/{user}", async (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            await FindAsync(instances, tenantId, id, user, settings) is { } found
                 ? Results.Json(new { user = View(found) })
-                : TroveError.NotFound($"User {user} cannot be found on instance {id}.")));
+                : TroveError.NotFound($"User {user} cannot be found on instance {id}."));
 
         users.MapPut("/{user}", async (string tenantId, string id, string user, Body<UserChangeBody> body,
             IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
@@ -92,19 +91,18 @@ public static class UserEndpoints
                 [new UpdateAttributesArgs(target.Name, target.Host, new UserChanges(change.Name, change.Password, change.Host))]), settings);
         });
 
-        users.MapDelete("/{user}", (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () =>
+        users.MapDelete("/{user}", async (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
             {
                 var (target, _) = await TargetAsync(instances, tenantId, id, user, settings);
                 if (await FindAsync(instances, tenantId, id, user, settings) is null)
                     return TroveError.NotFound($"User {user} cannot be found on instance {id}.");
                 return await instances.AcceptedAsync(new InstanceCommands.DeleteUser(id, tenantId, target.Name, target.Host), settings);
-            }));
+            });
 
-        users.MapGet("/{user}/databases", (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () => await FindAsync(instances, tenantId, id, user, settings) is { } found
+        users.MapGet("/{user}/databases", async (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            await FindAsync(instances, tenantId, id, user, settings) is { } found
                 ? Results.Json(new { databases = found.Databases.Select(d => new { name = d.Name }) })
-                : TroveError.NotFound($"User {user} cannot be found on instance {id}.")));
+                : TroveError.NotFound($"User {user} cannot be found on instance {id}."));
 
         users.MapPut("/{user}/databases", async (string tenantId, string id, string user, Body<DatabasesBody> body,
             IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
@@ -114,13 +112,12 @@ public static class UserEndpoints
             return await instances.AcceptedAsync(new InstanceCommands.GrantAccess(id, tenantId, target.Name, target.Host, names), settings);
         });
 
-        users.MapDelete("/{user}/databases/{database}", (string tenantId, string id, string user, string database,
+        users.MapDelete("/{user}/databases/{database}", async (string tenantId, string id, string user, string database,
                 IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () =>
             {
                 var (target, _) = await TargetAsync(instances, tenantId, id, user, settings);
                 return await instances.AcceptedAsync(new InstanceCommands.RevokeAccess(id, tenantId, target.Name, target.Host, database), settings);
-            }));
+            });
         return tenant;
     }
 
