@@ -42,6 +42,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private InstanceState? _state;
     private QuotaHold? _quota;
+    private ResizeHold? _resizeQuota;
     private DateTimeOffset? _lastHeartbeatSent;
     private double? _volumeUsed;
 
@@ -60,6 +61,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Recover<SnapshotOffer>(offer => _state = (InstanceState)offer.Snapshot);
         Recover<IInstanceEvent>(e => _state = InstanceState.Apply(_state, e));
         Recover<QuotaEvents.IQuotaEvent>(e => _quota = QuotaHold.Apply(_quota, e));
+        Recover<QuotaEvents.IResizeQuotaEvent>(e => _resizeQuota = ResizeHold.Apply(_resizeQuota, e));
         Recover<RecoveryCompleted>(_ => ResumeWork());
         Ready();
     }
@@ -113,7 +115,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             new InstanceEvents.ConfigurationDetached(detach.RestartRequired, Now)));
         Command<GuestDid>(did => Apply(Decision.Silent(did.Event),
             afterPersist: () => did.Requester.Tell(new InstanceReplies.Accepted(_state!))));
-        Command<Resize>(resize => Apply(InstanceDecisions.Resize(_state, resize, Now), afterPersist: ResizeGuest));
+        Command<Resize>(StartResize);
 
         Command<StartBackup>(start => Apply(InstanceDecisions.StartBackup(_state, start, Now)));
         Command<EndBackup>(end => Apply(InstanceDecisions.EndBackup(_state, end, Now)));
@@ -161,8 +163,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Persist(new QuotaEvents.Requested(r.TenantId, r.VolumeSize, r.RamMb, Now), e =>
         {
             _quota = QuotaHold.Apply(_quota, e);
-            _tenants.Ask<TenantReply>(new TenantCommands.ReserveInstance(r.TenantId, _id, r.VolumeSize, r.RamMb), _settings.QuotaTimeout)
-                .PipeTo(Self, success: reply => new QuotaAnswered(reply, null), failure: e => new QuotaAnswered(null, e.GetBaseException().Message));
+            AskTenant(new TenantCommands.ReserveInstance(r.TenantId, _id, r.VolumeSize, r.RamMb));
         });
     }
 
@@ -214,34 +215,119 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             requester.Tell(new InstanceReplies.Failed(failed.Message));
             GiveBackQuota();
         });
-        GivingBack();
+        WaitingOnTenant();
     }
 
-    /// <summary>Gives the quota of a create that did not happen back to the tenant, retrying until the tenant
-    /// acknowledges, then journals it and passivates; commands wait meanwhile.</summary>
-    private void GiveBackQuota()
-    {
-        Become(GivingBack);
-        _tenants.Ask<TenantReply>(new TenantCommands.ReleaseInstance(_quota!.TenantId, _id), _settings.QuotaTimeout)
-            .PipeTo(Self, success: _ => new QuotaGivenBack(), failure: e => new GiveBackFailed(e.GetBaseException().Message));
-    }
-
-    private void GivingBack()
-    {
-        Command<QuotaGivenBack>(_ => Persist(new QuotaEvents.Released(Now), e =>
+    /// <summary>Gives the quota of a create that did not happen back to the tenant, then journals it and passivates.</summary>
+    private void GiveBackQuota() => GiveBack(new TenantCommands.ReleaseInstance(_quota!.TenantId, _id), () =>
+        Persist(new QuotaEvents.Released(Now), e =>
         {
             _quota = QuotaHold.Apply(_quota, e);
             BecomeReady();
             Passivate();
         }));
-        Command<GiveBackFailed>(failed =>
+
+    /// <summary>
+    /// A resize: the growth is taken from the tenant's quota first (asked for and journaled, then granted and journaled
+    /// before the resize starts). A resize the tenant refuses, or that fails or is abandoned, gives the size before
+    /// back (<see cref="ResizeHold.MustGiveBack"/>): here, or after a crash when the entity recovers.
+    /// </summary>
+    private void StartResize(Resize resize)
+    {
+        var decision = InstanceDecisions.Resize(_state, resize, Now);
+        if (decision.Events is not [ResizeStarted started])
         {
-            _log.Warning("instance {0}: giving the quota back failed ({1}); retrying", _id, failed.Message);
-            Timers.StartSingleTimer(nameof(RetryGiveBack), new RetryGiveBack(), _settings.RetryDelay);
+            Sender.Tell(decision.Reply!);
+            return;
+        }
+        var requester = Sender;
+        var tenantId = _state!.TenantId;
+        Become(() => ResizingQuota(decision, requester));
+        Persist(new QuotaEvents.ResizeRequested(started.VolumeSize, started.RamMb, _state.VolumeSize, _state.RamMb, Now), e =>
+        {
+            _resizeQuota = ResizeHold.Apply(_resizeQuota, e);
+            AskTenant(new TenantCommands.ResizeInstance(tenantId, _id, started.VolumeSize, started.RamMb));
         });
-        Command<RetryGiveBack>(_ => GiveBackQuota());
-        // A handoff does not wait for a tenant that may be moving too (the whole shard would wait): the quota events are
-        // journaled, and the entity gives the quota back when it starts again.
+    }
+
+    /// <summary>Asks the tenant for quota; its answer (or why there is none) comes back as <see cref="QuotaAnswered"/>.</summary>
+    private void AskTenant(IWithTenantId command) =>
+        _tenants.Ask<TenantReply>(command, _settings.QuotaTimeout)
+            .PipeTo(Self, success: reply => new QuotaAnswered(reply, null), failure: e => new QuotaAnswered(null, e.GetBaseException().Message));
+
+    private void ResizingQuota(Decision decision, IActorRef requester)
+    {
+        Command<QuotaAnswered>(answer =>
+        {
+            switch (answer.Reply)
+            {
+                case TenantReplies.Reserved:
+                    Persist(new QuotaEvents.ResizeReserved(Now), e =>
+                    {
+                        _resizeQuota = ResizeHold.Apply(_resizeQuota, e);
+                        Apply(decision, afterPersist: ResizeGuest, replyTo: requester);
+                        BecomeReady();
+                    });
+                    break;
+                case TenantReplies.QuotaExceeded exceeded:
+                    Persist(new QuotaEvents.ResizeReleased(Now), e =>
+                    {
+                        _resizeQuota = ResizeHold.Apply(_resizeQuota, e);
+                        requester.Tell(new InstanceReplies.QuotaExceeded(exceeded.Message));
+                        BecomeReady();
+                    });
+                    break;
+                default:
+                    requester.Tell(new InstanceReplies.Failed(
+                        $"The tenant's quota could not be changed: {answer.Failure ?? answer.Reply?.GetType().Name}"));
+                    GiveBackResize();
+                    break;
+            }
+        });
+        WaitingOnTenant();
+    }
+
+    /// <summary>Gives the tenant back the size the instance had before a resize that did not happen, then journals it.</summary>
+    private void GiveBackResize()
+    {
+        var hold = _resizeQuota!;
+        GiveBack(new TenantCommands.ResizeInstance(_state!.TenantId, _id, hold.PreviousVolumeGb, hold.PreviousRamMb), () =>
+            Persist(new QuotaEvents.ResizeReleased(Now), e =>
+            {
+                _resizeQuota = ResizeHold.Apply(_resizeQuota, e);
+                BecomeReady();
+            }));
+    }
+
+    /// <summary>Asks the tenant to take quota back, retrying until it acknowledges; commands wait meanwhile. A tenant that
+    /// released the whole instance already (it was deleted) has it back too.</summary>
+    private void GiveBack(IWithTenantId command, Action givenBack)
+    {
+        Become(() =>
+        {
+            Command<QuotaGivenBack>(_ => givenBack());
+            Command<GiveBackFailed>(failed =>
+            {
+                _log.Warning("instance {0}: giving the quota back failed ({1}); retrying", _id, failed.Message);
+                Timers.StartSingleTimer(nameof(RetryGiveBack), new RetryGiveBack(), _settings.RetryDelay);
+            });
+            Command<RetryGiveBack>(_ => AskGiveBack(command));
+            WaitingOnTenant();
+        });
+        AskGiveBack(command);
+    }
+
+    private void AskGiveBack(IWithTenantId command) =>
+        _tenants.Ask<TenantReply>(command, _settings.QuotaTimeout).PipeTo(Self,
+            success: reply => reply is TenantReplies.Released or TenantReplies.Reserved or TenantReplies.AlreadyReleased
+                ? new QuotaGivenBack()
+                : new GiveBackFailed($"the tenant answered {reply.GetType().Name}"),
+            failure: e => new GiveBackFailed(e.GetBaseException().Message));
+
+    /// <summary>While the tenant is asked: commands wait. A handoff does not wait for a tenant that may be moving too (the
+    /// whole shard would wait): the quota events are journaled, and the entity carries on when it starts again.</summary>
+    private void WaitingOnTenant()
+    {
         Command<StopEntity>(_ => Context.Stop(Self));
         CommandAny(_ => Stash.Stash());
     }
@@ -311,9 +397,9 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>Persists the decided events, then replies; nothing is acknowledged before it is durable.</summary>
-    private void Apply(Decision decision, Action? afterPersist = null)
+    private void Apply(Decision decision, Action? afterPersist = null, IActorRef? replyTo = null)
     {
-        var sender = Sender;
+        var sender = replyTo ?? Sender;
         if (decision.Events.Count == 0)
         {
             if (decision.Reply is not null)
@@ -328,13 +414,16 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             _state = InstanceState.Apply(_state, e);
             if (e is BuildCompleted or BuildFailed)
                 Timers.Cancel(nameof(BuildTimedOut));
-            if (LastSequenceNr % _settings.SnapshotEvery == 0)
+            // a snapshot keeps the state, not a resize's hold on the quota: it waits until the hold is settled
+            if (LastSequenceNr % _settings.SnapshotEvery == 0 && !ResizeHold.IsOpen(_state, _resizeQuota))
                 SaveSnapshot(_state);
             if (--pending > 0)
                 return;
             if (decision.Reply is not null)
                 sender.Tell(decision.Reply);
             afterPersist?.Invoke();
+            if (ResizeHold.MustGiveBack(_state, _resizeQuota))
+                GiveBackResize(); // the resize failed, or an admin reset it
         });
     }
 
@@ -350,6 +439,11 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         }
         if (_state is null)
             return;
+        if (ResizeHold.MustGiveBack(_state, _resizeQuota))
+        {
+            _log.Info("instance {0}: a resize was refused, failed or interrupted before it started; giving its quota back", _id);
+            GiveBackResize();
+        }
         _lastHeartbeatSent = _state.ServiceStatusSent;
         switch (_state.Task)
         {

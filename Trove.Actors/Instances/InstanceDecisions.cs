@@ -140,11 +140,22 @@ public static class InstanceDecisions
             ? Decision.Answer(InstanceReplies.BackupEndAck.Instance, new BackupEnded(cmd.BackupId, now))
             : Decision.Answer(InstanceReplies.BackupEndAck.Instance);
 
+    /// <summary>A bigger volume or another flavor (a value not given, or the one the instance has, stays): refused when it
+    /// changes nothing or shrinks the volume, or the instance cannot act now. Accepted, its start is persisted only once
+    /// the tenant's quota took the growth (the entity asks).</summary>
     public static Decision Resize(InstanceState? state, InstanceCommands.Resize cmd, DateTimeOffset now)
     {
+        if (state is null || !state.BelongsTo(cmd.TenantId))
+            return Decision.Answer(new InstanceReplies.NotFound(cmd.InstanceId));
+        var (volume, flavor, ram) = (cmd.VolumeSize ?? state.VolumeSize, cmd.FlavorId ?? state.FlavorId, cmd.RamMb ?? state.RamMb);
+        if (volume < state.VolumeSize || (cmd.FlavorId is null && volume == state.VolumeSize))
+            return Decision.Answer(new InstanceReplies.Invalid(
+                $"The new volume size must be a whole number of GB larger than the current {state.VolumeSize}."));
+        if (flavor == state.FlavorId && volume == state.VolumeSize)
+            return Decision.Answer(new InstanceReplies.Invalid($"The instance already has flavor '{flavor}'."));
         if (Guard(state, cmd.InstanceId, cmd.TenantId) is { } refusal)
             return Decision.Answer(refusal);
-        var started = new ResizeStarted(cmd.VolumeSize, cmd.FlavorId, cmd.RamMb, now);
+        var started = new ResizeStarted(volume, flavor, ram, now);
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, started)), started);
     }
 

@@ -70,5 +70,9 @@ public static class InstanceManifests
         ["instance.databases-listed"] = typeof(InstanceReplies.DatabasesListed),
         ["instance.users-listed"] = typeof(InstanceReplies.UsersListed),
         ["instance.guest-done"] = typeof(InstanceReplies.GuestDone),
+        ["instance.resize-quota-requested.v1"] = typeof(QuotaEvents.ResizeRequested),
+        ["instance.resize-quota-reserved.v1"] = typeof(QuotaEvents.ResizeReserved),
+        ["instance.resize-quota-released.v1"] = typeof(QuotaEvents.ResizeReleased),
+        ["instance.invalid"] = typeof(InstanceReplies.Invalid),
     };
 }

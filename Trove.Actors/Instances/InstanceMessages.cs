@@ -91,8 +91,13 @@ public static class InstanceCommands
         IReadOnlyDictionary<string, string> Overrides, bool RestartRequired, long? Revision = null) : IWithInstanceId, ITroveMessage;
     public sealed record DetachConfiguration(string InstanceId, string TenantId, bool RestartRequired) : IWithInstanceId, ITroveMessage;
 
-    /// <summary>Grows the volume or changes the flavor (the quota was reserved by the caller); shows RESIZE while it runs.</summary>
-    public sealed record Resize(string InstanceId, string TenantId, int VolumeSize, string FlavorId, int RamMb) : IWithInstanceId, ITroveMessage;
+    /// <summary>Grows the volume or changes the flavor (with its memory); a null keeps what the instance has (earlier
+    /// releases sent every value). The entity takes the growth from its tenant's quota first; shows RESIZE while it runs.</summary>
+    public sealed record Resize(string InstanceId, string TenantId, int? VolumeSize, string? FlavorId, int? RamMb) : IWithInstanceId, ITroveMessage
+    {
+        public static Resize Grow(string instanceId, string tenantId, int volumeSize) => new(instanceId, tenantId, volumeSize, null, null);
+        public static Resize ToFlavor(string instanceId, string tenantId, string flavorId, int ramMb) => new(instanceId, tenantId, null, flavorId, ramMb);
+    }
 
     /// <summary>Admin: clears a stuck task, as upstream's reset_status.</summary>
     public sealed record ResetStatus(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
@@ -111,6 +116,8 @@ public static class InstanceReplies
     public sealed record Accepted(InstanceState State) : InstanceReply;
     /// <summary>The request cannot be done in the instance's present state (Trove's 422).</summary>
     public sealed record Refused(string Message) : InstanceReply;
+    /// <summary>The request is not valid for this instance (Trove's 400), e.g. a resize to what it has already.</summary>
+    public sealed record Invalid(string Message) : InstanceReply;
     /// <summary>The request conflicts with work in progress (Trove's 409).</summary>
     public sealed record Conflict(string Message) : InstanceReply;
     public sealed record Failed(string Message) : InstanceReply;

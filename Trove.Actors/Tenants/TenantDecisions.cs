@@ -22,14 +22,17 @@ public static class TenantDecisions
             : new(TenantReplies.Reserved.Instance, new InstanceReserved(cmd.InstanceId, cmd.VolumeGb, cmd.RamMb, now));
     }
 
-    /// <summary>Only the growth over what the instance holds counts against the limits.</summary>
+    /// <summary>Only the growth over what the instance holds counts against the limits: a shrink (a failed resize giving
+    /// its growth back) is never refused, even under limits lowered meanwhile.</summary>
     public static TenantDecision Resize(TenantState state, QuotaLimits defaults, ResizeInstance cmd, DateTimeOffset now)
     {
         if (state.WasReleased(cmd.InstanceId))
             return new(new TenantReplies.AlreadyReleased(cmd.InstanceId));
         var held = state.Instances.GetValueOrDefault(cmd.InstanceId);
-        var over = state.Exceeded(state.LimitsWith(defaults), cmd.VolumeGb - (held?.VolumeGb ?? 0), cmd.RamMb - (held?.RamMb ?? 0),
-            instances: held is null ? 1 : 0);
+        var (volumeGrowth, ramGrowth) = (cmd.VolumeGb - (held?.VolumeGb ?? 0), cmd.RamMb - (held?.RamMb ?? 0));
+        var over = state.Exceeded(state.LimitsWith(defaults), volumeGrowth, ramGrowth, instances: held is null ? 1 : 0)
+            .Where(resource => resource switch { "volumes" => volumeGrowth > 0, "ram" => ramGrowth > 0, _ => true })
+            .ToList();
         return over.Count > 0
             ? new(new TenantReplies.QuotaExceeded(over))
             : new(TenantReplies.Reserved.Instance, new InstanceReserved(cmd.InstanceId, cmd.VolumeGb, cmd.RamMb, now));

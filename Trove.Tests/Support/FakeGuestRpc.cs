@@ -24,10 +24,15 @@ public sealed class FakeGuestRpc : IGuestRpc
         Casts.Enqueue((instanceId, message));
     }
 
-    public Task<JsonNode?> CallAsync(string instanceId, RpcMessage message, TimeSpan timeout, CancellationToken ct = default)
+    /// <summary>Calls wait for it: a spec holds a guest action (a resize) to stop an entity while it runs.</summary>
+    public Task CallGate { get; set; } = Task.CompletedTask;
+    public Exception? FailCall { get; set; }
+
+    public async Task<JsonNode?> CallAsync(string instanceId, RpcMessage message, TimeSpan timeout, CancellationToken ct = default)
     {
         Calls.Enqueue((instanceId, message));
-        return Task.FromResult<JsonNode?>(null);
+        await CallGate;
+        return FailCall is null ? null : throw FailCall;
     }
 
     public Task DeleteQueueAsync(string instanceId, CancellationToken ct = default)

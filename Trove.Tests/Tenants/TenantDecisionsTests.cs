@@ -74,6 +74,16 @@ public class TenantDecisionsTests
     }
 
     [Fact]
+    public void A_resize_giving_its_growth_back_is_never_refused_even_under_limits_lowered_meanwhile()
+    {
+        var grown = Fold(Holding("a", "b"), TenantDecisions.Resize(Holding("a", "b"), Limits, new ResizeInstance("t", "a", 4, 512), T0));
+        var lowered = Fold(grown, TenantDecisions.SetQuotas(grown, Limits, new SetQuotas("t", new Dictionary<string, int> { ["volumes"] = 1 }), T0));
+        var givenBack = TenantDecisions.Resize(lowered, Limits, new ResizeInstance("t", "a", 1, 512), T0);
+        Assert.IsType<TenantReplies.Reserved>(givenBack.Reply);
+        Assert.Equal(2, Fold(lowered, givenBack).Usage.Volumes);
+    }
+
+    [Fact]
     public void Quotas_are_set_only_for_known_resources_and_sane_limits()
     {
         Assert.Contains("bogus", Assert.IsType<TenantReplies.InvalidQuotas>(

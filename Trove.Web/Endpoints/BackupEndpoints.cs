@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Hosting;
 using Trove.Actors.Backups;
@@ -6,6 +5,7 @@ using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
 using Trove.Web.Errors;
+using Trove.Web.Requests;
 using Trove.Web.Validation;
 using Trove.Web.Views;
 using Trove.Contracts.Datastores;
@@ -21,13 +21,12 @@ public static class BackupEndpoints
         var backups = tenant.MapGroup("/backups");
         backups.MapPost("", Create);
         backups.MapGet("", async (string tenantId, HttpRequest request, ReadModelDb readModel, string? instance_id, string? datastore, int? limit, string? marker) =>
-            await InstanceAsk.Guarded(async () =>
             {
                 var all = await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
                 var matching = all.Where(b => (instance_id is null || b.InstanceId == instance_id) && (datastore is null || b.Datastore == datastore));
                 var page = Paging.Page(matching, b => b.Id, limit, marker);
                 return Paging.Result(request, "backups", page.Items.Select(b => View(b)), page);
-            }));
+            });
         backups.MapGet("/{id}", async (string tenantId, string id, IRequiredActor<BackupRegion> region, TroveSettings settings) =>
             await region.ActorRef.Ask<BackupReply>(new BackupCommands.Get(id, tenantId), settings.AskTimeout) is BackupReplies.Found found
                 ? Results.Json(new { backup = View(found.State) })
@@ -44,28 +43,20 @@ public static class BackupEndpoints
 
     /// <summary>Parse, then one ask: the backup's entity looks the instance and the parent chain up, marks the
     /// instance and asks its guest; an incremental backup without a parent goes on the instance's latest completed one.</summary>
-    private static Task<IResult> Create(string tenantId, HttpRequest request, IRequiredActor<BackupRegion> backups, ReadModelDb readModel,
-        TroveSettings settings) => InstanceAsk.Guarded(async () =>
+    private static async Task<IResult> Create(string tenantId, Body<CreateBackupBody> body, IRequiredActor<BackupRegion> backups,
+        ReadModelDb readModel, TroveSettings settings)
     {
-        var backup = JsonBody.Object(await JsonBody.ReadAsync(request), "backup");
-        var name = JsonBody.String(backup, "name", required: true)!.Trim();
-        if (name.Length is 0 or > 255)
-            throw RequestError.Invalid("'name' must be 1 to 255 characters.");
-        var instanceId = JsonBody.String(backup, "instance", required: true)!;
-        var description = JsonBody.String(backup, "description", required: false, JsonBody.DescriptionLength);
-        var parentId = JsonBody.String(backup, "parent_id", required: false);
-        var incremental = parentId is null && (JsonBody.Bool(backup, "incremental") ?? false);
-        if (incremental)
-            // upstream's "incremental": on top of the instance's latest completed backup
-            parentId = (await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId))
-                .Where(b => b.InstanceId == instanceId && b.Status == BackupStatus.Completed).MaxBy(b => b.Created)?.Id;
-
-        var reply = await backups.ActorRef.Ask<BackupReply>(
-            new BackupCommands.Take(Guid.NewGuid().ToString(), tenantId, instanceId, name, description, parentId, incremental), settings.AskTimeout);
+        var backup = body.Value.Backup!;
+        var parentId = backup.OnLatest
+            ? (await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId))
+                .Where(b => b.InstanceId == backup.Instance && b.Status == BackupStatus.Completed).MaxBy(b => b.Created)?.Id
+            : backup.ParentId;
+        var reply = await backups.ActorRef.Ask<BackupReply>(new BackupCommands.Take(Guid.NewGuid().ToString(), tenantId, backup.Instance!,
+            DisplayName.Check(backup.Name), backup.Description, parentId, backup.OnLatest), settings.AskTimeout);
         return reply is BackupReplies.Accepted accepted
             ? Results.Json(new { backup = View(accepted.State) }, statusCode: StatusCodes.Status202Accepted)
             : ErrorOf(reply);
-    });
+    }
 
     public static IResult ErrorOf(BackupReply reply) => reply switch
     {
@@ -79,18 +70,17 @@ public static class BackupEndpoints
         var other => TroveError.Internal($"Unexpected reply {other.GetType().Name}."),
     };
 
-    private static Task<IResult> Delete(string tenantId, string id, ReadModelDb readModel, IRequiredActor<BackupRegion> backups, TroveSettings settings) =>
-        InstanceAsk.Guarded(async () =>
+    private static async Task<IResult> Delete(string tenantId, string id, ReadModelDb readModel, IRequiredActor<BackupRegion> backups, TroveSettings settings)
+    {
+        var all = await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
+        if (all.Any(b => b.ParentId == id))
+            return TroveError.Of(StatusCodes.Status409Conflict, $"Backup {id} has incremental backups; delete them first.");
+        return await backups.ActorRef.Ask<BackupReply>(new BackupCommands.Delete(id, tenantId), settings.AskTimeout) switch
         {
-            var all = await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
-            if (all.Any(b => b.ParentId == id))
-                return TroveError.Of(StatusCodes.Status409Conflict, $"Backup {id} has incremental backups; delete them first.");
-            return await backups.ActorRef.Ask<BackupReply>(new BackupCommands.Delete(id, tenantId), settings.AskTimeout) switch
-            {
-                BackupReplies.Accepted => Results.StatusCode(StatusCodes.Status202Accepted),
-                var refusal => ErrorOf(refusal),
-            };
-        });
+            BackupReplies.Accepted => Results.StatusCode(StatusCodes.Status202Accepted),
+            var refusal => ErrorOf(refusal),
+        };
+    }
 
     /// <summary>What a restore needs of a backup: the tenant's, COMPLETED, of the same datastore, with its parents
     /// (one ask: the backup's entity walks its chain).</summary>

@@ -8,6 +8,7 @@ using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
 using Trove.Web.Errors;
+using Trove.Web.Requests;
 using Trove.Web.Validation;
 using Trove.Web.Views;
 using static Trove.Web.Endpoints.InstanceAsk;
@@ -20,23 +21,7 @@ public static class ConfigurationEndpoints
     public static RouteGroupBuilder MapConfigurations(this RouteGroupBuilder tenant)
     {
         var groups = tenant.MapGroup("/configurations");
-        groups.MapPost("", (string tenantId, HttpRequest request, ConfigurationRepository repository, CatalogRepository catalog) => Guarded(async () =>
-        {
-            var body = await ConfigurationBodyAsync(request);
-            var name = JsonBody.String(body, "name", required: true)!.Trim();
-            if (name.Length is 0 or > 255)
-                throw RequestError.Invalid("'name' must be 1 to 255 characters.");
-            var (datastore, version) = await DatastoreAsync(body, catalog);
-            var values = await ValidateAsync(body["values"] as JsonObject ?? throw RequestError.Invalid("'values' must be an object."), datastore, repository);
-            var now = DateTimeOffset.UtcNow.UtcTicks;
-            var row = new ConfigurationRow
-            {
-                Id = Guid.NewGuid().ToString(), TenantId = tenantId, Name = name, Description = JsonBody.String(body, "description", false, JsonBody.DescriptionLength),
-                Datastore = datastore, DatastoreVersion = version, ValuesJson = JsonSerializer.Serialize(values), CreatedTicks = now, UpdatedTicks = now,
-            };
-            await repository.InsertAsync(row);
-            return Results.Json(new { configuration = View(row, 0) });
-        }));
+        groups.MapPost("", Create);
         groups.MapGet("", async (string tenantId, ConfigurationRepository repository, ReadModelDb readModel) =>
         {
             var instances = await readModel.AllAsync<InstanceState>(InstanceRegistration.TypeName, tenantId);
@@ -45,40 +30,57 @@ public static class ConfigurationEndpoints
                 configurations = (await repository.ListAsync(tenantId)).Select(r => View(r, instances.Count(i => i.ConfigurationId == r.Id))),
             });
         });
-        groups.MapGet("/{id}", (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) => Guarded(async () =>
+        groups.MapGet("/{id}", async (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) =>
         {
             var row = await FindAsync(repository, tenantId, id);
             return Results.Json(new { configuration = View(row, (await ConfigurationApply.AttachedAsync(readModel, tenantId, id)).Count) });
-        }));
-        groups.MapGet("/{id}/instances", (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) => Guarded(async () =>
+        });
+        groups.MapGet("/{id}/instances", async (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) =>
         {
             await FindAsync(repository, tenantId, id);
             return Results.Json(new { instances = (await ConfigurationApply.AttachedAsync(readModel, tenantId, id)).Select(i => new { id = i.Id, name = i.Name }) });
-        }));
-        groups.MapPatch("/{id}", (string tenantId, string id, HttpRequest request, ConfigurationRepository repository,
+        });
+        groups.MapPatch("/{id}", (string tenantId, string id, Body<ChangeConfigurationBody> body, ConfigurationRepository repository,
                 IRequiredActor<ConfigurationRollout> rollout, TroveSettings settings) =>
-            UpdateAsync(tenantId, id, request, repository, rollout, settings, merge: true));
-        groups.MapPut("/{id}", (string tenantId, string id, HttpRequest request, ConfigurationRepository repository,
+            ChangeAsync(tenantId, id, body.Value, repository, rollout, settings, merge: true));
+        groups.MapPut("/{id}", (string tenantId, string id, Body<ChangeConfigurationBody> body, ConfigurationRepository repository,
                 IRequiredActor<ConfigurationRollout> rollout, TroveSettings settings) =>
-            UpdateAsync(tenantId, id, request, repository, rollout, settings, merge: false));
-        groups.MapDelete("/{id}", (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) => Guarded(async () =>
+            ChangeAsync(tenantId, id, body.Value, repository, rollout, settings, merge: false));
+        groups.MapDelete("/{id}", async (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) =>
         {
             await FindAsync(repository, tenantId, id);
             if ((await ConfigurationApply.AttachedAsync(readModel, tenantId, id)).Count > 0)
                 return TroveError.BadRequest($"Configuration group {id} is attached to instances; detach it first.");
             await repository.DeleteAsync(id);
             return Results.StatusCode(StatusCodes.Status202Accepted);
-        }));
+        });
 
-        tenant.MapGet("/datastores/{ds}/versions/{v}/parameters", (string ds, string v, CatalogRepository catalog, ConfigurationRepository repository) =>
-            Guarded(async () => await ParametersAsync(await VersionAsync(catalog, ds, v), repository, null)));
-        tenant.MapGet("/datastores/{ds}/versions/{v}/parameters/{name}", (string ds, string v, string name, CatalogRepository catalog, ConfigurationRepository repository) =>
-            Guarded(async () => await ParametersAsync(await VersionAsync(catalog, ds, v), repository, name)));
-        tenant.MapGet("/datastores/versions/{vid}/parameters", (string vid, CatalogRepository catalog, ConfigurationRepository repository) =>
-            Guarded(async () => await ParametersAsync(await VersionAsync(catalog, null, vid), repository, null)));
-        tenant.MapGet("/datastores/versions/{vid}/parameters/{name}", (string vid, string name, CatalogRepository catalog, ConfigurationRepository repository) =>
-            Guarded(async () => await ParametersAsync(await VersionAsync(catalog, null, vid), repository, name)));
+        tenant.MapGet("/datastores/{ds}/versions/{v}/parameters", async (string ds, string v, CatalogRepository catalog, ConfigurationRepository repository) =>
+            await ParametersAsync(await VersionAsync(catalog, ds, v), repository, null));
+        tenant.MapGet("/datastores/{ds}/versions/{v}/parameters/{name}", async (string ds, string v, string name, CatalogRepository catalog, ConfigurationRepository repository) =>
+            await ParametersAsync(await VersionAsync(catalog, ds, v), repository, name));
+        tenant.MapGet("/datastores/versions/{vid}/parameters", async (string vid, CatalogRepository catalog, ConfigurationRepository repository) =>
+            await ParametersAsync(await VersionAsync(catalog, null, vid), repository, null));
+        tenant.MapGet("/datastores/versions/{vid}/parameters/{name}", async (string vid, string name, CatalogRepository catalog, ConfigurationRepository repository) =>
+            await ParametersAsync(await VersionAsync(catalog, null, vid), repository, name));
         return tenant;
+    }
+
+    private static async Task<IResult> Create(string tenantId, Body<CreateConfigurationBody> body, ConfigurationRepository repository,
+        CatalogRepository catalog)
+    {
+        var configuration = body.Value.Configuration!;
+        var name = DisplayName.Check(configuration.Name);
+        var (datastore, version) = await DatastoreAsync(configuration.Datastore, catalog);
+        var values = await ValidateAsync(configuration.Values!, datastore, repository);
+        var now = DateTimeOffset.UtcNow.UtcTicks;
+        var row = new ConfigurationRow
+        {
+            Id = Guid.NewGuid().ToString(), TenantId = tenantId, Name = name, Description = configuration.Description,
+            Datastore = datastore, DatastoreVersion = version, ValuesJson = JsonSerializer.Serialize(values), CreatedTicks = now, UpdatedTicks = now,
+        };
+        await repository.InsertAsync(row);
+        return Results.Json(new { configuration = View(row, 0) });
     }
 
     /// <summary>Attaches (an id) or detaches (null or "") a group, as upstream's instance update with <c>configuration</c>.</summary>
@@ -109,12 +111,11 @@ public static class ConfigurationEndpoints
         return reply is InstanceReplies.Accepted ? Results.StatusCode(StatusCodes.Status202Accepted) : ErrorOf(reply);
     }
 
-    private static Task<IResult> UpdateAsync(string tenantId, string id, HttpRequest request, ConfigurationRepository repository,
-        IRequiredActor<ConfigurationRollout> rollout, TroveSettings settings, bool merge) => Guarded(async () =>
+    private static async Task<IResult> ChangeAsync(string tenantId, string id, ChangeConfigurationBody body, ConfigurationRepository repository,
+        IRequiredActor<ConfigurationRollout> rollout, TroveSettings settings, bool merge)
     {
         var group = await FindAsync(repository, tenantId, id);
-        var body = await ConfigurationBodyAsync(request);
-        var changed = await ValidateAsync(body["values"] as JsonObject ?? throw RequestError.Invalid("'values' must be an object."), group.Datastore, repository);
+        var changed = await ValidateAsync(body.Configuration!.Values!, group.Datastore, repository);
         var values = merge ? new Dictionary<string, JsonElement>(ConfigurationApply.ValuesOf(group)) : new Dictionary<string, JsonElement>();
         foreach (var (k, v) in changed)
             values[k] = v;
@@ -129,26 +130,23 @@ public static class ConfigurationEndpoints
         {
         }
         return merge ? Results.Ok() : Results.StatusCode(StatusCodes.Status202Accepted);
-    });
+    }
 
-    private static async Task<JsonObject> ConfigurationBodyAsync(HttpRequest request) =>
-        JsonBody.Object(await JsonBody.ReadAsync(request), "configuration");
-
-    private static async Task<(string Datastore, string Version)> DatastoreAsync(JsonObject body, CatalogRepository catalogRepository)
+    private static async Task<(string Datastore, string Version)> DatastoreAsync(CreateInstanceBody.DatastoreBody? asked, CatalogRepository catalogRepository)
     {
         var catalog = await catalogRepository.LoadAsync();
-        var node = body["datastore"] is null ? null : JsonBody.Object(body, "datastore");
-        var type = node is null ? null : JsonBody.String(node, "type", false);
+        var type = asked?.Type;
         var datastore = catalog.FindDatastore(type ?? catalog.Settings.DefaultDatastore)
                         ?? throw new RequestError(404, $"Datastore '{type}' cannot be found.");
-        var versionName = node is null ? null : JsonBody.String(node, "version", false);
+        var versionName = asked?.Version;
         var version = CatalogService.FindVersion(datastore, versionName ?? datastore.DefaultVersion)
                       ?? throw new RequestError(404, $"Datastore version '{versionName}' cannot be found.");
         return (datastore.Type, version.Name);
     }
 
     /// <summary>Every value checked against the datastore's rules: unknown parameters, wrong types and values out of range are refused.</summary>
-    private static async Task<Dictionary<string, JsonElement>> ValidateAsync(JsonObject values, string datastore, ConfigurationRepository repository)
+    private static async Task<Dictionary<string, JsonElement>> ValidateAsync(Dictionary<string, ParameterValue> values, string datastore,
+        ConfigurationRepository repository)
     {
         var rules = await repository.RulesAsync(datastore);
         var valid = new Dictionary<string, JsonElement>();
@@ -156,9 +154,9 @@ public static class ConfigurationEndpoints
         {
             var rule = rules.FirstOrDefault(r => r.Name == name)
                        ?? throw new RequestError(400, $"The configuration parameter {name} is not supported for {datastore}.");
-            if (rule.Check(value).Error is { } error)
+            if (rule.Check(value.ToNode()).Error is { } error)
                 throw new RequestError(400, error);
-            valid[name] = JsonSerializer.SerializeToElement(value);
+            valid[name] = value.Element;
         }
         return valid;
     }

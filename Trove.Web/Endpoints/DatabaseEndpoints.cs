@@ -2,6 +2,7 @@ using Akka.Hosting;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Web.Errors;
+using Trove.Web.Requests;
 using Trove.Web.Validation;
 using Trove.Web.Views;
 using Trove.Contracts.Guests;
@@ -15,39 +16,33 @@ public static class DatabaseEndpoints
     public static RouteGroupBuilder MapDatabases(this RouteGroupBuilder tenant)
     {
         var databases = tenant.MapGroup("/instances/{id}/databases");
-        databases.MapPost("", (string tenantId, string id, HttpRequest request, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () =>
-            {
-                var body = await JsonBody.ReadAsync(request);
-                var state = await instances.StateAsync(tenantId, id, settings);
-                var specs = JsonBody.Databases(body, NameRules.For(state.Datastore));
-                if (specs.Count == 0)
-                    throw RequestError.Invalid("'databases' must list at least one database.");
-                return await instances.AcceptedAsync(new InstanceCommands.CreateDatabases(id, tenantId, specs), settings);
-            }));
-        databases.MapGet("", (string tenantId, string id, HttpRequest request, int? limit, string? marker,
+        databases.MapPost("", async (string tenantId, string id, Body<DatabasesBody> body, IRequiredActor<InstanceRegion> instances,
+            TroveSettings settings) =>
+        {
+            var state = await instances.StateAsync(tenantId, id, settings);
+            var specs = DatabaseBody.Specs(body.Value.Databases, NameRules.For(state.Datastore));
+            return await instances.AcceptedAsync(new InstanceCommands.CreateDatabases(id, tenantId, specs), settings);
+        });
+        databases.MapGet("", async (string tenantId, string id, HttpRequest request, int? limit, string? marker,
                 IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () =>
             {
                 var reply = await instances.AskAsync(new InstanceCommands.ListDatabases(id, tenantId), settings);
                 if (reply is not InstanceReplies.DatabasesListed listed)
                     return ErrorOf(reply);
                 var page = Paging.Page(listed.Databases, d => d.Name, limit, marker);
                 return Paging.Result(request, "databases", page.Items.Select(d => new { name = d.Name }), page);
-            }));
-        databases.MapGet("/{name}", (string tenantId, string id, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () =>
+            });
+        databases.MapGet("/{name}", async (string tenantId, string id, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
             {
                 await instances.StateAsync(tenantId, id, settings);
                 return TroveError.Of(501, "Showing one database is not implemented, as upstream.");
-            }));
-        databases.MapDelete("/{name}", (string tenantId, string id, string name, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () =>
+            });
+        databases.MapDelete("/{name}", async (string tenantId, string id, string name, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
             {
                 var state = await instances.StateAsync(tenantId, id, settings);
                 NameRules.For(state.Datastore).CheckDatabase(name);
                 return await instances.AcceptedAsync(new InstanceCommands.DeleteDatabase(id, tenantId, name), settings);
-            }));
+            });
         return tenant;
     }
 }

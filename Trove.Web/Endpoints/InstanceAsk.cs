@@ -33,6 +33,7 @@ public static class InstanceAsk
         InstanceReplies.QuotaExceeded exceeded => TroveError.Of(StatusCodes.Status413PayloadTooLarge, exceeded.Message),
         InstanceReplies.NotFound nf => TroveError.NotFound($"Instance {nf.InstanceId} cannot be found."),
         InstanceReplies.Refused refused => TroveError.Unprocessable(refused.Message),
+        InstanceReplies.Invalid invalid => TroveError.BadRequest(invalid.Message),
         InstanceReplies.Conflict conflict => TroveError.Of(StatusCodes.Status409Conflict, conflict.Message),
         InstanceReplies.Failed failed => TroveError.Internal(failed.Message),
         InstanceReplies.GuestFailed { Kind: RpcFailureKinds.NotFound } f => TroveError.NotFound(f.Message),
@@ -40,27 +41,4 @@ public static class InstanceAsk
         InstanceReplies.GuestFailed f => TroveError.Internal($"The guest failed: {f.Message}"),
         _ => TroveError.Internal($"Unexpected reply {reply.GetType().Name}."),
     };
-
-    /// <summary>Runs an endpoint body that may refuse the request with a <see cref="RequestError"/>.</summary>
-    public static async Task<IResult> Guarded(Func<Task<IResult>> body)
-    {
-        try
-        {
-            return await body();
-        }
-        catch (RequestError error)
-        {
-            return error.ToResult();
-        }
-        catch (ReplyError error)
-        {
-            return error.Result;
-        }
-    }
-}
-
-/// <summary>An entity's refusal met deep inside an endpoint, carried out to <see cref="InstanceAsk.Guarded"/>.</summary>
-public sealed class ReplyError(IResult result) : Exception("the instance refused the request")
-{
-    public IResult Result { get; } = result;
 }

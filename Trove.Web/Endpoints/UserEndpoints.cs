@@ -1,8 +1,8 @@
-using System.Text.Json.Nodes;
 using Akka.Hosting;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Web.Errors;
+using Trove.Web.Requests;
 using Trove.Web.Validation;
 using Trove.Web.Views;
 using Trove.Contracts.Guests;
@@ -43,109 +43,83 @@ public static class UserEndpoints
     {
         var users = tenant.MapGroup("/instances/{id}/users");
 
-        users.MapPost("", (string tenantId, string id, HttpRequest request, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () =>
-            {
-                var body = await BodyAsync(request, "users");
-                var state = await instances.StateAsync(tenantId, id, settings);
-                var specs = JsonBody.Users(body, NameRules.For(state.Datastore), knownDatabases: null);
-                if (specs.Count == 0)
-                    throw RequestError.Invalid("'users' must list at least one user.");
-                return await instances.AcceptedAsync(new InstanceCommands.CreateUsers(id, tenantId, specs), settings);
-            }));
+        users.MapPost("", async (string tenantId, string id, Body<UsersBody> body, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+        {
+            var state = await instances.StateAsync(tenantId, id, settings);
+            var specs = UserBody.Specs(body.Value.Users, NameRules.For(state.Datastore), knownDatabases: null);
+            return await instances.AcceptedAsync(new InstanceCommands.CreateUsers(id, tenantId, specs), settings);
+        });
 
-        users.MapGet("", (string tenantId, string id, HttpRequest request, int? limit, string? marker,
+        users.MapGet("", async (string tenantId, string id, HttpRequest request, int? limit, string? marker,
                 IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () =>
             {
                 var all = await ListAsync(instances, tenantId, id, settings);
                 var page = Paging.Page(all, u => $"{u.Name}@{u.Host ?? "%"}", limit, marker);
                 return Paging.Result(request, "users", page.Items.Select(View), page);
-            }));
+            });
 
         // Password changes for several users at once (upstream's update_all).
-        users.MapPut("", (string tenantId, string id, HttpRequest request, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () =>
+        users.MapPut("", async (string tenantId, string id, Body<UsersBody> body, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+        {
+            var rules = NameRules.For((await instances.StateAsync(tenantId, id, settings)).Datastore);
+            var updates = new List<UpdateAttributesArgs>();
+            foreach (var user in body.Value.Users!)
             {
-                var body = await BodyAsync(request, "users");
-                var rules = NameRules.For((await instances.StateAsync(tenantId, id, settings)).Datastore);
-                var updates = new List<UpdateAttributesArgs>();
-                foreach (var item in JsonBody.Array(body, "users"))
-                {
-                    var user = item as JsonObject ?? throw RequestError.Invalid("each of 'users' must be an object.");
-                    var name = JsonBody.String(user, "name", required: true)!;
-                    rules.CheckUnreserved(name);
-                    var password = JsonBody.String(user, "password", required: false);
-                    NameRules.CheckPassword(name, password);
-                    updates.Add(new UpdateAttributesArgs(name, JsonBody.String(user, "host", false), new UserChanges(null, password, null)));
-                }
-                return await instances.AcceptedAsync(new InstanceCommands.UpdateUsers(id, tenantId, updates), settings);
-            }));
+                var name = user!.Name ?? throw RequestError.Invalid("'name' is required.");
+                rules.CheckUnreserved(name);
+                NameRules.CheckPassword(name, user.Password);
+                updates.Add(new UpdateAttributesArgs(name, user.Host, new UserChanges(null, user.Password, null)));
+            }
+            return await instances.AcceptedAsync(new InstanceCommands.UpdateUsers(id, tenantId, updates), settings);
+        });
 
-        users.MapGet("/{user}", (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () => await FindAsync(instances, tenantId, id, user, settings) is { } found
+        users.MapGet("/{user}", async (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            await FindAsync(instances, tenantId, id, user, settings) is { } found
                 ? Results.Json(new { user = View(found) })
-                : TroveError.NotFound($"User {user} cannot be found on instance {id}.")));
+                : TroveError.NotFound($"User {user} cannot be found on instance {id}."));
 
-        users.MapPut("/{user}", (string tenantId, string id, string user, HttpRequest request,
-                IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () =>
-            {
-                var changes = JsonBody.Object(await JsonBody.ReadAsync(request), "user");
-                var (target, rules) = await TargetAsync(instances, tenantId, id, user, settings);
-                var newName = JsonBody.String(changes, "name", false);
-                var password = JsonBody.String(changes, "password", false);
-                var host = JsonBody.String(changes, "host", false);
-                if (newName is null && password is null && host is null)
-                    throw RequestError.Invalid("'user' must change at least one of 'name', 'password', 'host'.");
-                if (newName is not null)
-                    rules.CheckUser(newName);
-                if (password is not null)
-                    NameRules.CheckPassword(newName ?? user, password);
-                return await instances.AcceptedAsync(new InstanceCommands.UpdateUsers(id, tenantId,
-                    [new UpdateAttributesArgs(target.Name, target.Host, new UserChanges(newName, password, host))]), settings);
-            }));
+        users.MapPut("/{user}", async (string tenantId, string id, string user, Body<UserChangeBody> body,
+            IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+        {
+            var change = body.Value.User!;
+            var (target, rules) = await TargetAsync(instances, tenantId, id, user, settings);
+            if (change.Name is not null)
+                rules.CheckUser(change.Name);
+            if (change.Password is not null)
+                NameRules.CheckPassword(change.Name ?? user, change.Password);
+            return await instances.AcceptedAsync(new InstanceCommands.UpdateUsers(id, tenantId,
+                [new UpdateAttributesArgs(target.Name, target.Host, new UserChanges(change.Name, change.Password, change.Host))]), settings);
+        });
 
-        users.MapDelete("/{user}", (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () =>
+        users.MapDelete("/{user}", async (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
             {
                 var (target, _) = await TargetAsync(instances, tenantId, id, user, settings);
                 if (await FindAsync(instances, tenantId, id, user, settings) is null)
                     return TroveError.NotFound($"User {user} cannot be found on instance {id}.");
                 return await instances.AcceptedAsync(new InstanceCommands.DeleteUser(id, tenantId, target.Name, target.Host), settings);
-            }));
+            });
 
-        users.MapGet("/{user}/databases", (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () => await FindAsync(instances, tenantId, id, user, settings) is { } found
+        users.MapGet("/{user}/databases", async (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            await FindAsync(instances, tenantId, id, user, settings) is { } found
                 ? Results.Json(new { databases = found.Databases.Select(d => new { name = d.Name }) })
-                : TroveError.NotFound($"User {user} cannot be found on instance {id}.")));
+                : TroveError.NotFound($"User {user} cannot be found on instance {id}."));
 
-        users.MapPut("/{user}/databases", (string tenantId, string id, string user, HttpRequest request,
-                IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () =>
-            {
-                var body = await BodyAsync(request, "databases");
-                var (target, rules) = await TargetAsync(instances, tenantId, id, user, settings);
-                var names = JsonBody.Databases(body, rules).Select(d => d.Name).ToList();
-                if (names.Count == 0)
-                    throw RequestError.Invalid("'databases' must list at least one database.");
-                return await instances.AcceptedAsync(new InstanceCommands.GrantAccess(id, tenantId, target.Name, target.Host, names), settings);
-            }));
+        users.MapPut("/{user}/databases", async (string tenantId, string id, string user, Body<DatabasesBody> body,
+            IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+        {
+            var (target, rules) = await TargetAsync(instances, tenantId, id, user, settings);
+            var names = DatabaseBody.Specs(body.Value.Databases, rules).Select(d => d.Name).ToList();
+            return await instances.AcceptedAsync(new InstanceCommands.GrantAccess(id, tenantId, target.Name, target.Host, names), settings);
+        });
 
-        users.MapDelete("/{user}/databases/{database}", (string tenantId, string id, string user, string database,
+        users.MapDelete("/{user}/databases/{database}", async (string tenantId, string id, string user, string database,
                 IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            Guarded(async () =>
             {
                 var (target, _) = await TargetAsync(instances, tenantId, id, user, settings);
                 return await instances.AcceptedAsync(new InstanceCommands.RevokeAccess(id, tenantId, target.Name, target.Host, database), settings);
-            }));
+            });
         return tenant;
     }
-
-    private static async Task<JsonObject> BodyAsync(HttpRequest request, string key) =>
-        await JsonBody.ReadAsync(request) is var body && body[key] is JsonArray
-            ? body
-            : throw RequestError.Invalid($"the body must be an object with a '{key}' list.");
 
     private static async Task<IReadOnlyList<UserInfo>> ListAsync(IRequiredActor<InstanceRegion> instances, string tenantId, string id, TroveSettings settings) =>
         await instances.AskAsync(new InstanceCommands.ListUsers(id, tenantId), settings) switch

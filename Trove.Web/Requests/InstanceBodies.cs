@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Trove.Contracts;
+using Trove.Contracts.Guests;
 using Trove.Web.Validation;
 
 namespace Trove.Web.Requests;
@@ -39,12 +40,146 @@ public sealed record CreateInstanceBody(CreateInstanceBody.InstanceFields? Insta
 }
 
 /// <summary>A database to create: on an instance's create, or <c>POST /instances/{id}/databases</c>.</summary>
-public sealed record DatabaseBody(string? Name, [property: JsonPropertyName("character_set")] string? CharacterSet, string? Collate);
+public sealed record DatabaseBody(string? Name, [property: JsonPropertyName("character_set")] string? CharacterSet, string? Collate)
+{
+    /// <summary>The databases of a body, each name checked by the datastore's rules.</summary>
+    public static List<DatabaseSpec> Specs(IReadOnlyList<DatabaseBody?>? items, NameRules rules)
+    {
+        var databases = new List<DatabaseSpec>();
+        foreach (var item in items ?? [])
+        {
+            var name = item?.Name ?? throw RequestError.Invalid("each of 'databases' must be an object with a 'name'.");
+            rules.CheckDatabase(name);
+            if (databases.Any(d => d.Name == name))
+                throw new RequestError(400, $"Database '{name}' is listed more than once.");
+            databases.Add(new DatabaseSpec(name, item.CharacterSet, item.Collate));
+        }
+        return databases;
+    }
+}
 
 /// <summary>A user to create, with the databases it is granted.</summary>
 public sealed record UserBody(string? Name, string? Password, string? Host, List<UserBody.Grant?>? Databases)
 {
     public sealed record Grant(string? Name);
 
+    /// <summary>The users of a body; when <paramref name="knownDatabases"/> is given, grants must name one of them.</summary>
+    public static List<UserSpec> Specs(IReadOnlyList<UserBody?>? items, NameRules rules, IReadOnlyList<string>? knownDatabases)
+    {
+        var users = new List<UserSpec>();
+        foreach (var item in items ?? [])
+        {
+            var name = item?.Name ?? throw RequestError.Invalid("each of 'users' must be an object with a 'name' and a 'password'.");
+            rules.CheckUser(name);
+            NameRules.CheckPassword(name, item.Password);
+            if (users.Any(u => u.Name == name && u.Host == item.Host))
+                throw new RequestError(400, $"User '{name}' is listed more than once.");
+            var grants = new List<UserDatabase>();
+            foreach (var grant in item.Databases ?? [])
+            {
+                var dbName = grant?.Name ?? throw RequestError.Invalid($"the databases of user '{name}' must be objects with a 'name'.");
+                if (knownDatabases is not null && !knownDatabases.Contains(dbName))
+                    throw new RequestError(400, $"User '{name}' is granted database '{dbName}', which is not among the databases to create.");
+                grants.Add(new UserDatabase(dbName));
+            }
+            users.Add(new UserSpec(name, item.Password!, item.Host, grants));
+        }
+        return users;
+    }
+
     private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+}
+
+/// <summary><c>PUT</c> (and upstream's deprecated <c>PATCH</c>) <c>/instances/{id}</c>: <c>{"instance": {"name": ...}}</c>, or
+/// <c>{"instance": {"configuration": "id"}}</c> to attach a group (null or "" detaches it).</summary>
+public sealed record UpdateInstanceBody(UpdateInstanceBody.InstanceChange? Instance) : IRequestBody<UpdateInstanceBody>
+{
+    /// <summary>What upstream's instance update also changes, and this API not yet.</summary>
+    public static readonly IReadOnlyList<string> Unsupported = ["datastore_version", "replica_of", "slave_of", "detach_replica", "access"];
+
+    /// <summary><see cref="Configuration"/> is kept as given: absent (undefined), null, or a string.</summary>
+    public sealed record InstanceChange
+    {
+        public string? Name { get; init; }
+
+        public JsonElement Configuration { get; init; }
+
+        /// <summary>Every other key of the object, to name what cannot be changed.</summary>
+        [JsonExtensionData]
+        public Dictionary<string, JsonElement>? Others { get; set; }
+
+        [JsonIgnore]
+        public bool ChangesConfiguration => Configuration.ValueKind != JsonValueKind.Undefined;
+
+        /// <summary>The group to attach, or null to detach.</summary>
+        [JsonIgnore]
+        public string? ConfigurationId => Configuration.ValueKind == JsonValueKind.String ? Configuration.GetString() : null;
+
+        /// <summary>The first key that is upstream's but not changed here yet.</summary>
+        [JsonIgnore]
+        public string? UnsupportedChange => Others?.Keys.FirstOrDefault(Unsupported.Contains);
+    }
+
+    public static JsonTypeInfo<UpdateInstanceBody> JsonInfo => RequestJson.Default.UpdateInstanceBody;
+
+    public void Validate()
+    {
+        var instance = Instance ?? throw RequestError.Invalid("the body must be an object with a 'instance' object.");
+        if (instance.Others?.Keys.FirstOrDefault(k => !Unsupported.Contains(k)) is { } other)
+            throw RequestError.Invalid($"'{other}' is not an attribute of an instance that can be changed.");
+        if (instance.UnsupportedChange is not null)
+            return; // answered 501 once the instance is known
+        if (instance.ChangesConfiguration)
+        {
+            if (instance.Configuration.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                throw RequestError.Invalid("'configuration' must be a string.");
+            if (instance.ConfigurationId is { Length: > JsonBody.TextLength })
+                throw RequestError.Invalid($"'configuration' must be at most {JsonBody.TextLength} characters.");
+            if (instance.Name is not null)
+                throw RequestError.Invalid("'configuration' is changed on its own.");
+            return;
+        }
+        DisplayName.Check(instance.Name);
+    }
+}
+
+/// <summary><c>POST /instances/{id}/action</c> with exactly one action, as upstream: <c>{"restart": {}}</c>,
+/// <c>{"reset_status": {}}</c> (admins), <c>{"resize": {"volume": {"size": 2}}}</c> or <c>{"resize": {"flavorRef": "medium"}}</c>.</summary>
+public sealed record InstanceActionBody : IRequestBody<InstanceActionBody>
+{
+    public JsonElement Restart { get; init; }
+
+    [JsonPropertyName("reset_status")]
+    public JsonElement ResetStatus { get; init; }
+
+    public ResizeBody? Resize { get; init; }
+
+    public sealed record ResizeBody(CreateInstanceBody.VolumeBody? Volume, Scalar? FlavorRef)
+    {
+        /// <summary>The new volume size, when the resize grows the volume.</summary>
+        [JsonIgnore]
+        public int? VolumeSize => Volume?.Size is { } size ? int.Parse(size.Text) : null;
+    }
+
+    /// <summary>Every other key: an action this API does not know.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Others { get; set; }
+
+    public static JsonTypeInfo<InstanceActionBody> JsonInfo => RequestJson.Default.InstanceActionBody;
+
+    public void Validate()
+    {
+        if (Others?.Keys.FirstOrDefault() is { } other)
+            throw RequestError.Invalid($"'{other}' is not an instance action.");
+        var given = (Restart.ValueKind != JsonValueKind.Undefined ? 1 : 0) + (ResetStatus.ValueKind != JsonValueKind.Undefined ? 1 : 0)
+                    + (Resize is not null ? 1 : 0);
+        if (given != 1)
+            throw RequestError.Invalid("the body must be an object with exactly one action.");
+        if (Resize is null)
+            return;
+        if ((Resize.Volume is null) == (Resize.FlavorRef is null))
+            throw RequestError.Invalid("'resize' must hold exactly one of 'volume' (with a 'size') and 'flavorRef'.");
+        if (Resize.Volume is { } volume && (volume.Size is not { } size || !int.TryParse(size.Text, out var gb) || gb < 1))
+            throw new RequestError(400, "The new volume size must be a whole number of GB.");
+    }
 }

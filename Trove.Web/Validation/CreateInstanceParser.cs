@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Trove.Actors.Catalog;
 using Trove.Actors.Instances;
 using Trove.Web.Requests;
@@ -10,8 +9,6 @@ namespace Trove.Web.Validation;
 public static class CreateInstanceParser
 {
     /// <summary>The id of the backup to restore from (<c>restorePoint.backupRef</c>), or null.</summary>
-    public static string? RestorePoint(JsonObject body) => RestorePoint(JsonBody.Read(body, CreateInstanceBody.JsonInfo));
-
     public static string? RestorePoint(CreateInstanceBody body) => body.Instance!.RestorePoint switch
     {
         null => null,
@@ -19,16 +16,11 @@ public static class CreateInstanceParser
         _ => throw RequestError.Invalid("'backupRef' is required."),
     };
 
-    public static InstanceRequest Parse(JsonObject body, string tenantId, CatalogService catalog) =>
-        Parse(JsonBody.Read(body, CreateInstanceBody.JsonInfo), tenantId, catalog);
-
     public static InstanceRequest Parse(CreateInstanceBody body, string tenantId, CatalogService catalog)
     {
         var instance = body.Instance!;
 
-        var name = (instance.Name ?? throw RequestError.Invalid("'name' is required.")).Trim();
-        if (name.Length is 0 or > 255)
-            throw RequestError.Invalid("'name' must be 1 to 255 characters.");
+        var name = DisplayName.Check(instance.Name);
 
         if (instance.Configuration is not null)
             throw new RequestError(400, "A configuration group cannot be given at create yet: attach it once the instance is ACTIVE (PUT /instances/{id} with 'configuration').");
@@ -42,8 +34,8 @@ public static class CreateInstanceParser
         var volumeSize = ParseVolumeSize(instance.Volume, catalog.Settings.MaxVolumeSize);
 
         var rules = NameRules.For(datastore.Type);
-        var databases = JsonBody.Databases(instance.Databases, rules);
-        var users = JsonBody.Users(instance.Users, rules, databases.Select(d => d.Name).ToList());
+        var databases = DatabaseBody.Specs(instance.Databases, rules);
+        var users = UserBody.Specs(instance.Users, rules, databases.Select(d => d.Name).ToList());
         return new InstanceRequest(tenantId, name, flavor.Id, flavor.Ram, volumeSize, datastore.Type, version.Name, databases, users);
     }
 

@@ -2,12 +2,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
-using Trove.Contracts.Guests;
-using Trove.Web.Requests;
 
 namespace Trove.Web.Validation;
 
-/// <summary>Reading request bodies the way upstream's schemas accept them; every refusal is a <see cref="RequestError"/>.</summary>
+/// <summary>Reading a request body into its typed record (<see cref="IRequestBody{TSelf}"/>) the way upstream's schemas
+/// accept it; every refusal is a <see cref="RequestError"/>. Handlers take a <see cref="Body{T}"/>, which reads through here.</summary>
 public static partial class JsonBody
 {
     /// <summary>The longest free text a body may carry in a field (names, hosts, references...), unless the field says otherwise.</summary>
@@ -20,7 +19,7 @@ public static partial class JsonBody
     private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
 
     /// <summary>The body as a JSON object: malformed JSON, or JSON that is not an object, is the client's error.</summary>
-    public static async Task<JsonObject> ReadAsync(HttpRequest request)
+    private static async Task<JsonObject> ReadAsync(HttpRequest request)
     {
         JsonNode? body;
         try
@@ -133,90 +132,4 @@ public static partial class JsonBody
                 break;
         }
     }
-
-    /// <summary>The object under <paramref name="key"/>, e.g. the <c>instance</c> of a create.</summary>
-    public static JsonObject Object(JsonObject parent, string key) =>
-        parent[key] as JsonObject ?? throw RequestError.Invalid($"the body must be an object with a '{key}' object.");
-
-    /// <summary>The <c>databases</c> list of a body, each name checked by the datastore's rules.</summary>
-    public static List<DatabaseSpec> Databases(JsonObject parent, NameRules rules) =>
-        Databases(Deserialize(parent["databases"], RequestJson.Default.ListDatabaseBody), rules);
-
-    public static List<DatabaseSpec> Databases(IReadOnlyList<DatabaseBody?>? items, NameRules rules)
-    {
-        var databases = new List<DatabaseSpec>();
-        foreach (var item in items ?? [])
-        {
-            var name = item?.Name ?? throw RequestError.Invalid("each of 'databases' must be an object with a 'name'.");
-            rules.CheckDatabase(name);
-            if (databases.Any(d => d.Name == name))
-                throw new RequestError(400, $"Database '{name}' is listed more than once.");
-            databases.Add(new DatabaseSpec(name, item.CharacterSet, item.Collate));
-        }
-        return databases;
-    }
-
-    /// <summary>The <c>users</c> list of a body; when <paramref name="knownDatabases"/> is given, grants must name one of them.</summary>
-    public static List<UserSpec> Users(JsonObject parent, NameRules rules, IReadOnlyList<string>? knownDatabases) =>
-        Users(Deserialize(parent["users"], RequestJson.Default.ListUserBody), rules, knownDatabases);
-
-    public static List<UserSpec> Users(IReadOnlyList<UserBody?>? items, NameRules rules, IReadOnlyList<string>? knownDatabases)
-    {
-        var users = new List<UserSpec>();
-        foreach (var item in items ?? [])
-        {
-            var name = item?.Name ?? throw RequestError.Invalid("each of 'users' must be an object with a 'name' and a 'password'.");
-            rules.CheckUser(name);
-            NameRules.CheckPassword(name, item.Password);
-            if (users.Any(u => u.Name == name && u.Host == item.Host))
-                throw new RequestError(400, $"User '{name}' is listed more than once.");
-            var grants = new List<UserDatabase>();
-            foreach (var grant in item.Databases ?? [])
-            {
-                var dbName = grant?.Name ?? throw RequestError.Invalid($"the databases of user '{name}' must be objects with a 'name'.");
-                if (knownDatabases is not null && !knownDatabases.Contains(dbName))
-                    throw new RequestError(400, $"User '{name}' is granted database '{dbName}', which is not among the databases to create.");
-                grants.Add(new UserDatabase(dbName));
-            }
-            users.Add(new UserSpec(name, item.Password!, item.Host, grants));
-        }
-        return users;
-    }
-
-    public static IEnumerable<JsonNode?> Array(JsonObject parent, string key) => parent[key] switch
-    {
-        null => [],
-        JsonArray array => array,
-        _ => throw RequestError.Invalid($"'{key}' must be a list."),
-    };
-
-    public static string? String(JsonObject parent, string key, bool required, int maxLength = TextLength)
-    {
-        var node = parent[key];
-        if (node is null)
-            return required ? throw RequestError.Invalid($"'{key}' is required.") : null;
-        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.String)
-            return Limited(key, value.GetValue<string>(), maxLength);
-        throw RequestError.Invalid($"'{key}' must be a string.");
-    }
-
-    /// <summary>A string or a number, as upstream accepts for references and sizes.</summary>
-    public static string? Scalar(JsonObject parent, string key) => parent[key] switch
-    {
-        null => null,
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => Limited(key, v.GetValue<string>(), TextLength),
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number => Limited(key, v.ToJsonString(), TextLength),
-        _ => throw RequestError.Invalid($"'{key}' must be a string or a number."),
-    };
-
-    /// <summary>true or false, or null when absent.</summary>
-    public static bool? Bool(JsonObject parent, string key) => parent[key] switch
-    {
-        null => null,
-        JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
-        _ => throw RequestError.Invalid($"'{key}' must be true or false."),
-    };
-
-    private static string Limited(string key, string text, int maxLength) =>
-        text.Length <= maxLength ? text : throw RequestError.Invalid($"'{key}' must be at most {maxLength} characters.");
 }

@@ -10,3 +10,10 @@ public sealed class RequestError(int code, string message) : Exception(message)
 
     public static RequestError Invalid(string message) => new(400, $"Validation error: {message}");
 }
+
+/// <summary>An entity's refusal met deep inside an endpoint (e.g. the backup to restore from), answered as
+/// <see cref="RequestValidationFilter"/> answers a <see cref="RequestError"/>.</summary>
+public sealed class ReplyError(IResult result) : Exception("the entity refused the request")
+{
+    public IResult Result { get; } = result;
+}
