@@ -95,6 +95,14 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             return Done.Instance;
         }
 
+        if (incoming.Message.HasExpired(DateTimeOffset.UtcNow))
+        {
+            // Its caller has answered with an error already: running it now would do what the API said failed.
+            log.LogWarning("dropping {Method}: it expired before it could run (its caller stopped waiting)", message.Method);
+            await incoming.NackAsync(requeue: false);
+            return Done.Instance;
+        }
+
         RpcReply reply;
         try
         {
