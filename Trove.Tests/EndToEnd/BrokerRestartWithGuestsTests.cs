@@ -39,10 +39,11 @@ public sealed class BrokerRestartWithGuestsTests
         var (backupSource, paused, busy, lateTarget) = (created[0], created[1], created[2], created[3]);
 
         // Rows written before, read back after; enough of them that the backup takes a moment.
-        await EngineClient.ScalarAsync(instances[0], "CREATE TABLE kept AS SELECT g AS n, repeat('x', 200) AS pad FROM generate_series(1, 100000) g; SELECT 1");
+        await EngineClient.ScalarAsync(instances[0], "CREATE TABLE kept AS SELECT g AS n, repeat('x', 200) AS pad FROM generate_series(1, 300000) g; SELECT 1");
         var backup = await node.Http.PostAsJsonAsync("v1.0/demo/backups", new { backup = new { name = "during-broker-restart", instance = backupSource } });
         Assert.Equal(HttpStatusCode.Accepted, backup.StatusCode);
         var backupId = (string)(await backup.Content.ReadFromJsonAsync<JsonObject>())!["backup"]!["id"]!;
+        await WaitForBackupTakenAsync(node, backupId);
 
         // In flight as the broker goes: a create to a guest that cannot take it (paused, as a guest busy elsewhere or a
         // frozen server would be), whose caller gives up while the broker is away; a list on a running guest.
@@ -52,6 +53,7 @@ public sealed class BrokerRestartWithGuestsTests
         var listing = Timed(() => node.Http.GetAsync($"v1.0/demo/instances/{busy}/databases"));
         await Task.Delay(500); // both calls are in the broker
 
+        var backupWhenStopped = await BackupStatusAsync(node, backupId);
         await broker.StopAsync();
         var stopped = Stopwatch.StartNew();
         // A call made while the broker is away answers too, one way or the other.
@@ -85,10 +87,10 @@ public sealed class BrokerRestartWithGuestsTests
         Assert.Equal(duringOutageCreated, (await DatabaseNamesAsync(node, lateTarget)).Contains("during_outage"));
 
         var ended = await WaitForBackupEndAsync(node, backupId, TimeSpan.FromSeconds(180));
-        Assert.Equal(100000L, Convert.ToInt64(await EngineClient.ScalarAsync(instances[0], "SELECT count(*) FROM kept")));
+        Assert.Equal(300000L, Convert.ToInt64(await EngineClient.ScalarAsync(instances[0], "SELECT count(*) FROM kept")));
 
         Console.WriteLine($"broker restart: down {outage.TotalSeconds:0.0} s; all 5 HEALTHY {healthyAfter.TotalSeconds:0.0} s after it was back; " +
-                          $"backup {ended["status"]}; list {(await listing).Answer.StatusCode}; create during the outage {(await duringOutage).Answer.StatusCode}");
+                          $"backup {backupWhenStopped} at the stop, then {ended["status"]}; list {(await listing).Answer.StatusCode}; create during the outage {(await duringOutage).Answer.StatusCode}");
     }
 
     private static async Task<(HttpResponseMessage Answer, TimeSpan Took)> Timed(Func<Task<HttpResponseMessage>> call)
@@ -132,6 +134,20 @@ public sealed class BrokerRestartWithGuestsTests
                 return;
             Assert.True(DateTime.UtcNow < deadline, $"not all HEALTHY within {within.TotalSeconds} s: {string.Join(", ", shown)}; see {node.DataDir}/node.log");
             await Task.Delay(250);
+        }
+    }
+
+    private static async Task<string?> BackupStatusAsync(TroveNode node, string id) =>
+        (string?)(await node.Http.GetFromJsonAsync<JsonObject>($"v1.0/demo/backups/{id}"))!["backup"]!["status"];
+
+    /// <summary>Until the guest has the backup in hand (BUILDING), or it already ended.</summary>
+    private static async Task WaitForBackupTakenAsync(TroveNode node, string id)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (await BackupStatusAsync(node, id) is var shown && shown == "NEW")
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"backup {id} is still NEW");
+            await Task.Delay(100);
         }
     }
 
