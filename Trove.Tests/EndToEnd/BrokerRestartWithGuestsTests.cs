@@ -47,7 +47,7 @@ public sealed class BrokerRestartWithGuestsTests
 
         // In flight as the broker goes: a create to a guest that cannot take it (paused, as a guest busy elsewhere or a
         // frozen server would be), whose caller gives up while the broker is away; a list on a running guest.
-        var pausedGuest = GuestPid(node, paused);
+        var pausedGuest = node.GuestPid(paused);
         Signal("STOP", pausedGuest);
         var neverRuns = Timed(() => node.Http.PostAsJsonAsync($"v1.0/demo/instances/{paused}/databases", new { databases = new[] { new { name = "never_runs" } } }));
         var listing = Timed(() => node.Http.GetAsync($"v1.0/demo/instances/{busy}/databases"));
@@ -101,9 +101,6 @@ public sealed class BrokerRestartWithGuestsTests
     }
 
     private static void Signal(string signal, int pid) => Process.Start("kill", [$"-{signal}", pid.ToString()])!.WaitForExit();
-
-    private static int GuestPid(TroveNode node, string id) =>
-        int.Parse(File.ReadAllText(Path.Combine(node.ServersDir, id, "guest.pid")).Trim());
 
     /// <summary>The databases the guest lists, asked again until it answers.</summary>
     private static async Task<IReadOnlyList<string>> DatabaseNamesAsync(TroveNode node, string id)

@@ -21,7 +21,7 @@ public sealed class EngineKillTests
         var body = datastore == "mariadb" ? MariaDbInstanceTests.CreateBody("maria-engine-kill") : PostgresInstanceTests.CreateBody("pg-engine-kill");
         var id = (string)(await node.CreateInstanceAsync("demo", body))["id"]!;
         var active = await node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(120));
-        await WaitForOperatingStatusAsync(node, id, "HEALTHY", TimeSpan.FromSeconds(60));
+        await node.WaitForOperatingStatusAsync("demo", id, "HEALTHY", TimeSpan.FromSeconds(60));
         await QueryAsync(active, "CREATE TABLE kept (n int)");
         await QueryAsync(active, "INSERT INTO kept VALUES (1), (2), (3)");
         var engine = EnginePid(node, id, datastore);
@@ -31,7 +31,7 @@ public sealed class EngineKillTests
 
         await WaitForHistoryAsync(node, id, TimeSpan.FromSeconds(90));
         var recovered = killed.Elapsed;
-        await WaitForOperatingStatusAsync(node, id, "HEALTHY", TimeSpan.FromSeconds(30));
+        await node.WaitForOperatingStatusAsync("demo", id, "HEALTHY", TimeSpan.FromSeconds(30));
         Assert.NotEqual(engine, EnginePid(node, id, datastore));
         Assert.Equal(6L, Convert.ToInt64(await QueryAsync(active, "SELECT sum(n) FROM kept")));
         var guestLog = await File.ReadAllTextAsync(Path.Combine(node.ServersDir, id, "guest.log"));
@@ -95,18 +95,5 @@ public sealed class EngineKillTests
         while (reader.Read())
             statuses.Add((string)JsonNode.Parse((byte[])reader[0])!["ServiceStatus"]!);
         return statuses;
-    }
-
-    private static async Task WaitForOperatingStatusAsync(TroveNode node, string id, string status, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (true)
-        {
-            var shown = await node.ShowAsync("demo", id);
-            if ((string?)shown!["operating_status"] == status)
-                return;
-            Assert.True(DateTime.UtcNow < deadline, $"operating_status is {shown["operating_status"]}, not {status}; see {node.DataDir}/node.log");
-            await Task.Delay(250);
-        }
     }
 }
