@@ -128,12 +128,14 @@ public sealed class AmqpRpcClient : IAsyncDisposable
         _pending[id] = new Pending(waiting, replyFrom);
         try
         {
-            // Expires with the wait: a call nobody waits for any more never runs late.
+            // Expires with the wait: a call nobody waits for any more never runs late. The broker drops it from the queue;
+            // the timestamp lets a callee that got it anyway see it expired (IncomingMessage.HasExpired).
             var properties = new BasicProperties(request.Properties)
             {
                 CorrelationId = id,
                 ReplyTo = _settings.ReplyQueue,
                 Expiration = Math.Max(0, (long)Math.Ceiling(timeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture),
+                Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
             };
             await _publisher.PublishAsync(request with { Properties = properties }, ct);
             return await waiting.Task.WaitAsync(timeout, ct);

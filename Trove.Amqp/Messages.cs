@@ -1,10 +1,24 @@
+using System.Globalization;
 using RabbitMQ.Client;
 
 namespace Trove.Amqp;
 
 /// <summary>A delivered message. <see cref="IReadOnlyBasicProperties.UserId"/> is the publisher's broker user when it said
 /// so: RabbitMQ refuses a <c>user-id</c> other than the publisher's own login.</summary>
-public sealed record IncomingMessage(byte[] Body, string Exchange, string RoutingKey, bool Redelivered, IReadOnlyBasicProperties Properties);
+public sealed record IncomingMessage(byte[] Body, string Exchange, string RoutingKey, bool Redelivered, IReadOnlyBasicProperties Properties)
+{
+    /// <summary>
+    /// Whether the message's expiration, counted from its timestamp, passed before <paramref name="now"/>. The broker
+    /// drops an expired message only while it is in a queue: one already handed to a consumer (in its socket's buffer
+    /// while the process was paused, say) arrives anyway, and only its receiver can tell that nobody waits for it any
+    /// more. The timestamp has whole seconds, so a second is added; the clocks of sender and receiver must agree
+    /// within the expiration.
+    /// </summary>
+    public bool HasExpired(DateTimeOffset now) =>
+        Properties.IsTimestampPresent() && Properties.IsExpirationPresent()
+        && long.TryParse(Properties.Expiration, NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds)
+        && now > DateTimeOffset.FromUnixTimeSeconds(Properties.Timestamp.UnixTime).AddMilliseconds(milliseconds).AddSeconds(1);
+}
 
 /// <summary>A message to publish. Persistent by default: with confirms, a published one survives a broker restart.</summary>
 public sealed record OutgoingMessage(string Exchange, string RoutingKey, ReadOnlyMemory<byte> Body)

@@ -20,6 +20,7 @@ builder.Services.AddDatastoreManager(info);
 builder.Services.AddSingleton<GuestDispatcher>();
 builder.Services.AddSingleton(new GuestBackupFiles(info.BackupDirectory, info.Directory));
 builder.Services.AddSingleton<BackupRunner>();
+builder.Services.AddSingleton<EngineWatchdog>();
 builder.Services.AddHostedService<GuestAgent>();
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
 await builder.Build().RunAsync();

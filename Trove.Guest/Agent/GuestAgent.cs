@@ -17,7 +17,7 @@ namespace Trove.Guest.Agent;
 /// acknowledges a message only once handled, and reports heartbeats to the conductor.
 /// </summary>
 public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestDispatcher dispatcher, BackupRunner backups,
-    ILogger<GuestAgent> log) : BackgroundService
+    EngineWatchdog watchdog, ILogger<GuestAgent> log) : BackgroundService
 {
     private readonly string _preparedMarker = Path.Combine(info.Directory, ".guestagent.prepare.end");
     private readonly string _restoredMarker = Path.Combine(info.Directory, ".guestagent.restore.end");
@@ -76,7 +76,9 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             {
                 var used = UsedGigabytes();
                 await EnforceVolumeAsync(used, ct);
-                await TryReportAsync(await manager.GetStatusAsync(ct), ct, used: used);
+                var status = await manager.GetStatusAsync(ct);
+                await TryReportAsync(status, ct, used: used);
+                await watchdog.CheckAsync(status, ct); // a killed engine: SHUTDOWN was reported, then it is started again
             }
         } while (await timer.WaitForNextTickAsync(ct));
     }
@@ -91,6 +93,14 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         catch (JsonException e)
         {
             log.LogWarning("dropping a malformed message: {Error}", e.Message);
+            await incoming.NackAsync(requeue: false);
+            return Done.Instance;
+        }
+
+        if (incoming.Message.HasExpired(DateTimeOffset.UtcNow))
+        {
+            // Its caller has answered with an error already: running it now would do what the API said failed.
+            log.LogWarning("dropping {Method}: it expired before it could run (its caller stopped waiting)", message.Method);
             await incoming.NackAsync(requeue: false);
             return Done.Instance;
         }
@@ -135,18 +145,18 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
                 await PrepareAsync(message.ArgsAs<PrepareArgs>());
                 return null;
             case GuestMethods.StopDb:
-                await manager.StopAsync(CancellationToken.None);
+                await watchdog.LifecycleAsync(meantToRun: false, () => manager.StopAsync(CancellationToken.None));
                 break;
             case GuestMethods.StartDb:
-                await manager.StartAsync(CancellationToken.None);
+                await watchdog.LifecycleAsync(meantToRun: true, () => manager.StartAsync(CancellationToken.None));
                 break;
             case GuestMethods.Restart:
-                await manager.RestartAsync(CancellationToken.None);
+                await watchdog.LifecycleAsync(meantToRun: true, () => manager.RestartAsync(CancellationToken.None));
                 break;
             case GuestMethods.Resize:
                 var resize = message.ArgsAs<ResizeArgs>();
                 await _limits.SaveAsync(resize.VolumeSize, resize.RamMb);
-                await manager.ApplyMemoryAsync(resize.RamMb, CancellationToken.None);
+                await watchdog.LifecycleAsync(meantToRun: true, () => manager.ApplyMemoryAsync(resize.RamMb, CancellationToken.None));
                 await EnforceVolumeAsync(UsedGigabytes(), CancellationToken.None);
                 break;
             case GuestMethods.CreateBackup:

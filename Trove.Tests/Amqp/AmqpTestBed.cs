@@ -15,19 +15,22 @@ namespace Trove.Tests.Amqp;
 /// exchange, numbered messages, a consuming stream that counts what it handled, and the management API to break
 /// connections under it.
 /// </summary>
-public sealed class AmqpTestBed : IAsyncDisposable
+/// <param name="brokerUri">a broker of the test's own (<see cref="PrivateRabbitMq"/>); the shared one by default</param>
+/// <param name="management">that broker's management API</param>
+public sealed class AmqpTestBed(string? brokerUri = null, HttpClient? management = null) : IAsyncDisposable
 {
     private readonly List<AmqpConnector> _connectors = [];
+    private readonly string _brokerUri = brokerUri ?? NodeBrokerUri.Value;
 
     public ActorSystem System { get; } = ActorSystem.Create("amqp-tests", "akka.loglevel = WARNING");
     public string Queue { get; } = $"amqp-test.{Guid.NewGuid():N}";
-    public HttpClient Management { get; } = TestBroker.ManagementClient();
+    public HttpClient Management { get; } = management ?? TestBroker.ManagementClient();
 
     /// <summary>A connection of its own, named so that the management API finds it.</summary>
     public async Task<AmqpConnector> ConnectAsync(string role)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var connector = await AmqpConnector.ConnectAsync(new AmqpConnectionSettings(NodeBrokerUri.Value, $"{Queue}.{role}"), timeout.Token);
+        var connector = await AmqpConnector.ConnectAsync(new AmqpConnectionSettings(_brokerUri, $"{Queue}.{role}"), timeout.Token);
         _connectors.Add(connector);
         return connector;
     }

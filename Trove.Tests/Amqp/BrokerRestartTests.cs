@@ -1,29 +1,30 @@
-using System.Diagnostics;
 using Trove.Amqp;
+using Trove.Tests.Support;
 
 namespace Trove.Tests.Amqp;
 
-/// <summary>Restarts RabbitMQ itself, which every test of the run uses: this collection runs alone, after the others.</summary>
-[CollectionDefinition("broker-restart", DisableParallelization = true)]
-public sealed class BrokerRestartCollection;
-
 /// <summary>
-/// The broker restarted (its application stopped and started: every connection drops, durable queues and persistent
-/// messages survive) while a publisher and a consumer are mid-stream. Both carry on by themselves, and every message the
-/// broker confirmed is handled. The one test that restarts the broker; the frequent faults close connections through
-/// the management API instead (<see cref="AmqpFailureTests"/>).
+/// The broker restarted (stopped and started: every connection drops, durable queues and persistent messages survive)
+/// while a publisher and a consumer are mid-stream. Both carry on by themselves, and every message the broker confirmed
+/// is handled. On a RabbitMQ of the test's own (<see cref="PrivateRabbitMq"/>), so that it runs in parallel with the
+/// tests on the shared broker; the frequent faults close connections through the management API instead
+/// (<see cref="AmqpFailureTests"/>).
 /// </summary>
-[Collection("broker-restart")]
 public sealed class BrokerRestartTests : IAsyncLifetime
 {
-    private readonly AmqpTestBed _bed = new();
+    private PrivateRabbitMq _broker = null!;
+    private AmqpTestBed _bed = null!;
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task InitializeAsync()
+    {
+        _broker = await PrivateRabbitMq.StartAsync();
+        _bed = new AmqpTestBed(_broker.Uri, _broker.ManagementClient());
+    }
 
     public async Task DisposeAsync()
     {
-        await WaitForBrokerAsync(); // whatever happened, the next tests find the broker up
         await _bed.DisposeAsync();
+        await _broker.DisposeAsync();
     }
 
     [Fact]
@@ -62,10 +63,9 @@ public sealed class BrokerRestartTests : IAsyncLifetime
         });
 
         await consumer.WaitForAsync(c => c.Handled.Count >= 50, TimeSpan.FromSeconds(60), "50 handled before the restart");
-        await RabbitMqCtlAsync("stop_app");
+        await _broker.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(1));
-        await RabbitMqCtlAsync("start_app");
-        await WaitForBrokerAsync();
+        await _broker.StartAgainAsync();
         restarted.SetResult();
 
         await publishing.WaitAsync(TimeSpan.FromSeconds(120));
@@ -74,33 +74,5 @@ public sealed class BrokerRestartTests : IAsyncLifetime
         Assert.True(consumer.RestartCount >= 1, "the consumer restarted");
         Assert.Equal(confirmed.Order(), consumer.Handled.Distinct().Order());
         consumer.Kill.Shutdown();
-    }
-
-    private static async Task RabbitMqCtlAsync(params string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo("rabbitmqctl", args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
-        Assert.True(process.ExitCode == 0, $"rabbitmqctl {string.Join(' ', args)}: {await process.StandardError.ReadToEndAsync()}");
-    }
-
-    /// <summary>Until the broker takes connections and its management API answers again.</summary>
-    private async Task WaitForBrokerAsync()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            try
-            {
-                await RabbitMqCtlAsync("-q", "await_startup");
-                if ((await _bed.Management.GetAsync("api/overview")).IsSuccessStatusCode)
-                    return;
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-            }
-            if (DateTime.UtcNow > deadline)
-                Assert.Fail("the broker did not come back within 90 s");
-            await Task.Delay(500);
-        }
     }
 }

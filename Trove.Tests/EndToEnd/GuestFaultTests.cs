@@ -27,13 +27,13 @@ public sealed class GuestFaultTests
         await using var node = await TroveNode.StartAsync(TroveNode.NewDataDir(), settings);
         var id = (string)(await node.CreateInstanceAsync("demo", PostgresInstanceTests.CreateBody("pg-guest-kill")))["id"]!;
         var active = await node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(120));
-        await WaitForOperatingStatusAsync(node, id, "HEALTHY");
-        var guest = GuestPid(node, id);
+        await node.WaitForOperatingStatusAsync("demo", id, "HEALTHY", TimeSpan.FromSeconds(90));
+        var guest = node.GuestPid(id);
 
         Process.Start("kill", ["-KILL", guest.ToString()])!.WaitForExit();
 
-        await WaitForOperatingStatusAsync(node, id, "HEALTHY", after: s => s == "ERROR");
-        Assert.NotEqual(guest, GuestPid(node, id));
+        await node.WaitForOperatingStatusAsync("demo", id, "HEALTHY", TimeSpan.FromSeconds(90), after: s => s == "ERROR");
+        Assert.NotEqual(guest, node.GuestPid(id));
         Assert.Equal(42, await PostgresInstanceTests.QueryAsAppAsync(active)); // its engine and data are still there
     }
 
@@ -63,28 +63,5 @@ public sealed class GuestFaultTests
             && node.ProcessesInServers(id).Count == 0
             && ServerUsers.IdsOf(ServerUsers.NameOf(id)) is null
             && user.StatusCode == HttpStatusCode.NotFound;
-    }
-
-    private static int GuestPid(TroveNode node, string id) =>
-        int.Parse(File.ReadAllText(Path.Combine(node.ServersDir, id, "guest.pid")).Trim());
-
-    /// <summary>Waits until the instance shows <paramref name="status"/>, after first having shown one that
-    /// <paramref name="after"/> accepts, if given.</summary>
-    private static async Task WaitForOperatingStatusAsync(TroveNode node, string id, string status, Func<string, bool>? after = null)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        var seen = new List<string>();
-        var passed = after is null;
-        while (true)
-        {
-            var shown = (string?)(await node.ShowAsync("demo", id))!["operating_status"] ?? "";
-            if (seen.Count == 0 || seen[^1] != shown)
-                seen.Add(shown);
-            passed |= after?.Invoke(shown) == true;
-            if (passed && shown == status)
-                return;
-            Assert.True(DateTime.UtcNow < deadline, $"operating_status went {string.Join(" → ", seen)}, not to {status}; see {node.DataDir}/node.log");
-            await Task.Delay(250);
-        }
     }
 }

@@ -9,7 +9,7 @@ namespace Trove.Tests.EndToEnd;
 [Collection("node")]
 public sealed class MariaDbInstanceTests(NodeFixture fixture)
 {
-    private const string Password = "m4ria-'pw\\e2e";
+    public const string Password = "m4ria-'pw\\e2e";
     private TroveNode Node => fixture.Node;
 
     public static object CreateBody(string name) => new

@@ -213,6 +213,29 @@ public sealed class TroveNode : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the instance shows <paramref name="status"/> as its operating_status, after first having
+    /// shown one that <paramref name="after"/> accepts, if given.</summary>
+    public async Task WaitForOperatingStatusAsync(string tenant, string id, string status, TimeSpan within, Func<string, bool>? after = null)
+    {
+        var deadline = DateTime.UtcNow + within;
+        var seen = new List<string>();
+        var passed = after is null;
+        while (true)
+        {
+            var shown = (string?)(await ShowAsync(tenant, id))!["operating_status"] ?? "";
+            if (seen.Count == 0 || seen[^1] != shown)
+                seen.Add(shown);
+            passed |= after?.Invoke(shown) == true;
+            if (passed && shown == status)
+                return;
+            Assert.True(DateTime.UtcNow < deadline, $"operating_status went {string.Join(" → ", seen)}, not to {status}; see {DataDir}/node.log");
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>The pid of the guest of <paramref name="serverId"/>, from the file it writes in its server's directory.</summary>
+    public int GuestPid(string serverId) => int.Parse(File.ReadAllText(Path.Combine(ServersDir, serverId, "guest.pid")).Trim());
+
     /// <summary>Processes (guests, engines) whose command line names a path inside this node's servers directory.</summary>
     public IReadOnlyList<int> ProcessesInServers(string? serverId = null)
     {
