@@ -5,7 +5,7 @@ using Trove.Contracts.Guests;
 
 namespace Trove.Actors.Guests;
 
-public sealed class AmqpGuestRpc(AmqpClients amqp, GuestBrokerUsers users) : IGuestRpc
+public sealed class AmqpGuestRpc(AmqpClients amqp, GuestBrokerUsers users, OlderReleaseGuests olderReleases) : IGuestRpc
 {
     private BrokerSettings Settings => amqp.Settings;
 
@@ -17,7 +17,8 @@ public sealed class AmqpGuestRpc(AmqpClients amqp, GuestBrokerUsers users) : IGu
         await amqp.Publisher.PublishAsync(OutgoingMessage.Json(Settings.Exchange, queue, message.ToBytes()), ct);
     }
 
-    /// <summary>Only a reply from the guest's own broker user answers the call.</summary>
+    /// <summary>Only a reply from the guest's own broker user answers the call (any, from an older release's guest not yet
+    /// adopted: it has none).</summary>
     /// <exception cref="TimeoutException">no reply within <paramref name="timeout"/></exception>
     /// <exception cref="RpcException">the guest replied with a failure</exception>
     public async Task<JsonNode?> CallAsync(string instanceId, RpcMessage message, TimeSpan timeout, CancellationToken ct = default)
@@ -27,7 +28,7 @@ public sealed class AmqpGuestRpc(AmqpClients amqp, GuestBrokerUsers users) : IGu
         try
         {
             answer = await amqp.Rpc.CallAsync(OutgoingMessage.Json(Settings.Exchange, queue, message.ToBytes()), timeout,
-                TroveBroker.GuestUser(instanceId), ct);
+                olderReleases.Contains(instanceId) ? null : TroveBroker.GuestUser(instanceId), ct);
         }
         catch (TimeoutException)
         {

@@ -60,11 +60,12 @@ public static class TroveNodeExtensions
         services.AddSingleton(sp => new AmqpClients(settings.Amqp, sp.GetRequiredService<ILogger<AmqpClients>>()));
         services.AddHostedService(sp => sp.GetRequiredService<AmqpClients>());
         services.AddSingleton(GuestBrokerUsers.FromSettings(settings.Amqp, settings.FullDataDir, clustered: settings.SeedNodes.Count > 0));
-        services.AddSingleton(new ReportCheck(settings.Amqp.ReportClockSkew));
+        services.AddSingleton<OlderReleaseGuests>();
+        services.AddSingleton(sp => new ReportCheck(settings.Amqp.ReportClockSkew, sp.GetRequiredService<OlderReleaseGuests>()));
         services.AddSingleton<IGuestRpc>(sp =>
         {
             var amqp = sp.GetRequiredService<AmqpClients>();
-            return new AmqpGuestRpc(amqp, sp.GetRequiredService<GuestBrokerUsers>());
+            return new AmqpGuestRpc(amqp, sp.GetRequiredService<GuestBrokerUsers>(), sp.GetRequiredService<OlderReleaseGuests>());
         });
         services.AddSingleton<IBackupStorage>(new LocalBackupStorage(settings.BackupsDir));
         var localCompute = new LocalComputeSettings
@@ -168,10 +169,12 @@ public static class TroveNodeExtensions
                     (_, registry, _) => Reconciler.Props(sp.GetRequiredService<ReadModelDb>(), sp.GetRequiredService<ICompute>(),
                         sp.GetRequiredService<GuestBrokerUsers>(), sp.GetRequiredService<IGuestRpc>(), registry.Get<InstanceRegion>(),
                         settings.Reconcile, settings.AskTimeout),
-                    new ClusterSingletonOptions { Role = EntityShards.WorkerRole }, createProxyToo: false)
-                .WithActors((system, registry) => system.ActorOf(OlderReleaseAdopter.Props(sp.GetRequiredService<ICompute>(),
-                    sp.GetRequiredService<GuestBrokerUsers>(), registry.Get<InstanceRegion>(), settings.Reconcile, settings.AskTimeout),
-                    "older-release-adopter"));
+                    new ClusterSingletonOptions { Role = EntityShards.WorkerRole }, createProxyToo: false);
+
+        if (settings.HasRole(EntityShards.WorkerRole) || settings.HasRole("conductor"))
+            builder.WithActors((system, registry) => system.ActorOf(OlderReleaseAdopter.Props(sp.GetRequiredService<ICompute>(),
+                sp.GetRequiredService<GuestBrokerUsers>(), sp.GetRequiredService<OlderReleaseGuests>(), registry.Get<InstanceRegion>(),
+                adopts: settings.HasRole(EntityShards.WorkerRole), settings.Reconcile, settings.AskTimeout), "older-release-adopter"));
 
         if (settings.HasRole("conductor"))
             builder.WithActors((system, registry) =>

@@ -8,11 +8,13 @@ using Trove.Actors.Instances;
 namespace Trove.Actors.Reconciling;
 
 /// <summary>
-/// Adopts the servers an older release made (see <see cref="ICompute.AdoptServerAsync"/>), on every worker node rather
-/// than in the <see cref="Reconciler"/> singleton: during a rolling upgrade the singleton stays on the oldest node, an
-/// older release's, while the nodes of this one already refuse those servers' guests. It sweeps when its node starts and
-/// then while the cluster still has nodes of another release or it still finds such servers; the lock each adoption
-/// takes on its server keeps two nodes from adopting the same one.
+/// Keeps this node's <see cref="OlderReleaseGuests"/> (whose guests' reports and replies it takes without a guest user)
+/// and adopts those servers (see <see cref="ICompute.AdoptServerAsync"/>) once every node of the cluster runs this
+/// release: while older nodes remain, an adopted guest could not answer their calls (it replies through the reply
+/// exchange, which their reply queues are not bound to). It runs on every node that calls guests or reads their reports,
+/// not as a singleton: during a rolling upgrade a singleton would stay on the oldest node, an older release's. It sweeps
+/// when its node starts, then while the cluster has nodes of another release or such servers remain; the lock each
+/// adoption takes on its server keeps two nodes from adopting the same one.
 /// </summary>
 public sealed class OlderReleaseAdopter : ReceiveActor, IWithTimers
 {
@@ -20,44 +22,50 @@ public sealed class OlderReleaseAdopter : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public OlderReleaseAdopter(ICompute compute, GuestBrokerUsers brokerUsers, IActorRef instances, ReconcileSettings settings, TimeSpan askTimeout)
+    public OlderReleaseAdopter(ICompute compute, GuestBrokerUsers brokerUsers, OlderReleaseGuests olderReleases, IActorRef instances,
+        bool adopts, ReconcileSettings settings, TimeSpan askTimeout)
     {
         var log = Context.GetLogger();
         var cluster = Cluster.Get(Context.System);
         ReceiveAsync<Sweep>(async _ =>
         {
-            var waiting = 0;
+            var remaining = 1;
             try
             {
-                foreach (var server in (await compute.ListServersAsync(CancellationToken.None)).Where(s => s.MadeByOlderRelease))
-                {
-                    var adopt = new AdoptServer(server.InstanceId, server.Server.Id);
-                    var inspected = await instances.Ask<InstanceReplies.Inspected>(new InstanceCommands.Inspect(adopt.InstanceId), askTimeout);
-                    if (!ReconcileDecisions.Confirmed(adopt, inspected.State))
-                    {
-                        waiting += inspected.State is { IsDeleted: false } ? 1 : 0; // a deleted one's server is the reconciler's to remove
-                        continue;
-                    }
-                    log.Warning("adopting the server of instance {0}, made by an older release", adopt.InstanceId);
-                    // First the old guest's connection: a call it took goes back to the queue instead of being lost in its
-                    // shutdown (an older guest rejects what its stop cancels), and it takes no other.
-                    await brokerUsers.CloseGuestConnectionsAsync(adopt.InstanceId);
-                    await compute.AdoptServerAsync(adopt.ServerId, await brokerUsers.GrantAsync(adopt.InstanceId), CancellationToken.None);
-                }
+                var servers = (await compute.ListServersAsync(CancellationToken.None)).Where(s => s.MadeByOlderRelease).ToList();
+                olderReleases.Replace(servers.Select(s => s.InstanceId));
+                remaining = servers.Count;
+                if (adopts && !OlderNodesRemain(cluster))
+                    foreach (var server in servers)
+                        await AdoptAsync(new AdoptServer(server.InstanceId, server.Server.Id));
             }
             catch (Exception e)
             {
-                waiting++;
                 log.Warning("adopting older releases' servers stopped ({0}); trying again in {1}", e.GetBaseException().Message, settings.Every);
             }
-            var olderNodes = cluster.State.Members.Any(m => m.AppVersion != cluster.SelfMember.AppVersion);
-            if (waiting > 0 || olderNodes)
+            if (remaining > 0 || OlderNodesRemain(cluster))
                 Timers.StartSingleTimer(nameof(Sweep), new Sweep(), settings.Every);
         });
+
+        async Task AdoptAsync(AdoptServer adopt)
+        {
+            var inspected = await instances.Ask<InstanceReplies.Inspected>(new InstanceCommands.Inspect(adopt.InstanceId), askTimeout);
+            if (!ReconcileDecisions.Confirmed(adopt, inspected.State))
+                return; // busy (next sweep), or deleted (the reconciler removes its server)
+            log.Warning("adopting the server of instance {0}, made by an older release", adopt.InstanceId);
+            // First the old guest's connection: a call it took goes back to the queue instead of being lost in its
+            // shutdown (an older guest rejects what its stop cancels), and it takes no other.
+            await brokerUsers.CloseGuestConnectionsAsync(adopt.InstanceId);
+            await compute.AdoptServerAsync(adopt.ServerId, await brokerUsers.GrantAsync(adopt.InstanceId), CancellationToken.None);
+        }
     }
+
+    private static bool OlderNodesRemain(Cluster cluster) =>
+        cluster.State.Members.Any(m => m.AppVersion != cluster.SelfMember.AppVersion);
 
     protected override void PreStart() => Self.Tell(new Sweep());
 
-    public static Props Props(ICompute compute, GuestBrokerUsers brokerUsers, IActorRef instances, ReconcileSettings settings, TimeSpan askTimeout) =>
-        Akka.Actor.Props.Create(() => new OlderReleaseAdopter(compute, brokerUsers, instances, settings, askTimeout));
+    public static Props Props(ICompute compute, GuestBrokerUsers brokerUsers, OlderReleaseGuests olderReleases, IActorRef instances,
+        bool adopts, ReconcileSettings settings, TimeSpan askTimeout) =>
+        Akka.Actor.Props.Create(() => new OlderReleaseAdopter(compute, brokerUsers, olderReleases, instances, adopts, settings, askTimeout));
 }

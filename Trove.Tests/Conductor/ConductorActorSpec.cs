@@ -1,3 +1,4 @@
+using Trove.Actors.Guests;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
@@ -24,7 +25,7 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     };
 
     private TestBroker _broker = null!;
-    private readonly ReportCheck _check = new(TimeSpan.FromSeconds(60));
+    private readonly ReportCheck _check = new(TimeSpan.FromSeconds(60), new OlderReleaseGuests());
     private readonly TestProbe _instances;
     private readonly TestProbe _backups;
     private readonly TestProbe _warnings;
