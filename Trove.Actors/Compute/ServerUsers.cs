@@ -49,6 +49,14 @@ public static class ServerUsers
         File.ReadLines("/etc/passwd").Select(l => l.Split(':')).Where(f => f.Length > 3 && f[0] == name)
             .Select(f => ((int Uid, int Gid)?)(int.Parse(f[2]), int.Parse(f[3]))).FirstOrDefault();
 
+    /// <summary>The last path segment of each server user's home directory directly in <paramref name="serversDirectory"/>:
+    /// the servers made there that still have their user, their directory or not.</summary>
+    public static IReadOnlyList<string> ServersWithUsersIn(string serversDirectory) =>
+        File.ReadLines("/etc/passwd").Select(l => l.Split(':'))
+            .Where(f => f.Length > 5 && f[0].StartsWith(Prefix, StringComparison.Ordinal) && Path.GetDirectoryName(f[5]) == serversDirectory)
+            .Select(f => Path.GetFileName(f[5]))
+            .ToList();
+
     /// <summary>Processes whose real or effective uid is <paramref name="uid"/>.</summary>
     public static IReadOnlyList<int> ProcessesOf(int uid) =>
         Directory.EnumerateDirectories("/proc")

@@ -267,11 +267,14 @@ public sealed class TroveNode : IAsyncDisposable
         try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
     }
 
-    /// <summary>A node log with errors outlives the data dir, in /tmp/trove-test-logs, for whoever reads a failure.</summary>
+    /// <summary>Set by a test that failed: the node's log is kept whatever it shows.</summary>
+    public bool KeepLog { get; set; }
+
+    /// <summary>A node log with errors (or of a failed test) outlives the data dir, in /tmp/trove-test-logs, for whoever reads a failure.</summary>
     private void KeepLogIfItShowsErrors()
     {
         var log = Path.Combine(DataDir, "node.log");
-        if (!File.Exists(log) || !File.ReadLines(log).Any(l => l.Contains(" fail: ") || l.Contains("[ERROR]")))
+        if (!File.Exists(log) || !KeepLog && !File.ReadLines(log).Any(l => l.Contains(" fail: ") || l.Contains("[ERROR]")))
             return;
         Directory.CreateDirectory("/tmp/trove-test-logs");
         File.Copy(log, Path.Combine("/tmp/trove-test-logs", $"{Path.GetFileName(DataDir)}.log"), overwrite: true);
