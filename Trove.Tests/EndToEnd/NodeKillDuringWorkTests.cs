@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Trove.Actors.Compute;
-using Trove.Contracts.Guests;
 using Trove.Tests.Support;
 using Xunit.Abstractions;
 
@@ -90,7 +88,7 @@ public sealed class NodeKillDuringWorkTests(ITestOutputHelper output)
                 Assert.Equal("HEALTHY", (string?)(await second.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(120)))["operating_status"]);
 
             deadline = DateTime.UtcNow.AddSeconds(120);
-            while (await LeftOfAsync(second, doomed) is { } left)
+            while (await second.LeftOfDeletedAsync("demo", doomed) is { } left)
             {
                 Assert.True(DateTime.UtcNow < deadline, $"the deleted instance {doomed} left {left} behind; see {dataDir}/node.log");
                 await Task.Delay(500);
@@ -102,24 +100,5 @@ public sealed class NodeKillDuringWorkTests(ITestOutputHelper output)
             second.KeepLog = true;
             throw;
         }
-    }
-
-    /// <summary>What is left of a deleted instance, or null when nothing is.</summary>
-    private static async Task<string?> LeftOfAsync(TroveNode node, string id)
-    {
-        using var management = TestBroker.ManagementClient();
-        if ((await node.Http.GetAsync($"v1.0/demo/instances/{id}")).StatusCode != HttpStatusCode.NotFound) // a 503 of a loaded machine is "not yet"
-            return "the instance";
-        if (Directory.Exists(Path.Combine(node.ServersDir, id)))
-            return "its server directory";
-        if (node.ProcessesInServers(id).Count > 0)
-            return "a process";
-        if (ServerUsers.IdsOf(ServerUsers.NameOf(id)) is not null)
-            return "its OS user";
-        if ((await management.GetAsync($"api/users/{TroveBroker.GuestUser(id)}")).StatusCode != HttpStatusCode.NotFound)
-            return "its broker user";
-        if ((await management.GetAsync($"api/queues/%2F/{TroveBroker.GuestQueue(id)}")).StatusCode != HttpStatusCode.NotFound)
-            return "its queue";
-        return null;
     }
 }

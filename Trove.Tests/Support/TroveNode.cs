@@ -213,6 +213,26 @@ public sealed class TroveNode : IAsyncDisposable
         }
     }
 
+    /// <summary>What is left of a deleted instance (the instance itself, its server directory, a process, its OS user,
+    /// broker user or queue), or null when nothing is.</summary>
+    public async Task<string?> LeftOfDeletedAsync(string tenant, string id)
+    {
+        using var management = TestBroker.ManagementClient();
+        if ((await Client(tenant).GetAsync($"v1.0/{tenant}/instances/{id}")).StatusCode != HttpStatusCode.NotFound) // a 503 of a loaded machine is "not yet"
+            return "the instance";
+        if (Directory.Exists(Path.Combine(ServersDir, id)))
+            return "its server directory";
+        if (ProcessesInServers(id).Count > 0)
+            return "a process";
+        if (ServerUsers.IdsOf(ServerUsers.NameOf(id)) is not null)
+            return "its OS user";
+        if ((await management.GetAsync($"api/users/{TroveBroker.GuestUser(id)}")).StatusCode != HttpStatusCode.NotFound)
+            return "its broker user";
+        if ((await management.GetAsync($"api/queues/%2F/{TroveBroker.GuestQueue(id)}")).StatusCode != HttpStatusCode.NotFound)
+            return "its queue";
+        return null;
+    }
+
     /// <summary>Processes (guests, engines) whose command line names a path inside this node's servers directory.</summary>
     public IReadOnlyList<int> ProcessesInServers(string? serverId = null)
     {
