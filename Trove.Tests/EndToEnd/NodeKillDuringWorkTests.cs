@@ -61,7 +61,18 @@ public sealed class NodeKillDuringWorkTests(ITestOutputHelper output)
             throw;
         }
 
-        await using var second = await TroveNode.StartAsync(dataDir, FastReconcile);
+        TroveNode second;
+        try
+        {
+            second = await TroveNode.StartAsync(dataDir, FastReconcile);
+        }
+        catch
+        {
+            first.KeepLog = true;
+            await first.DisposeAsync(); // the same data dir: the guests, servers and users the killed node left
+            throw;
+        }
+        await using var _ = second;
         try
         {
             var clock = Stopwatch.StartNew();
