@@ -69,13 +69,17 @@ class Node:
         while time.time() < deadline:
             try:
                 urllib.request.urlopen(self.base + "/", timeout=2); break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):  # a loaded machine's node may answer late
                 time.sleep(0.02)
         self.startup = time.monotonic() - started
         body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "demo", "domain": {"id": "default"}, "password": "demo"}}},
                          "scope": {"project": {"name": "demo", "domain": {"id": "default"}}}}}
         req = urllib.request.Request(self.base + "/v3/auth/tokens", json.dumps(body).encode(), {"Content-Type": "application/json"})
-        self.token = urllib.request.urlopen(req).headers["X-Subject-Token"]
+        try:
+            self.token = urllib.request.urlopen(req).headers["X-Subject-Token"]
+        except BaseException:  # a node that did not start is not left running; its log is kept
+            self.stop(keep=True)
+            raise
 
     def call(self, method, path, body=None):
         req = urllib.request.Request(self.base + path, json.dumps(body).encode() if body else None,
