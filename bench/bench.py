@@ -49,6 +49,9 @@ def rss_mb(pid):
             return int(line.split()[1]) / 1024
 
 
+KEPT = set()  # the data dirs of failed benchmarks' nodes, for the reader
+
+
 class Node:
     def __init__(self, data_dir=None, **settings):
         self.dir = data_dir or tempfile.mkdtemp(prefix="trove-bench-", dir="/tmp")
@@ -66,13 +69,17 @@ class Node:
         while time.time() < deadline:
             try:
                 urllib.request.urlopen(self.base + "/", timeout=2); break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):  # a loaded machine's node may answer late
                 time.sleep(0.02)
         self.startup = time.monotonic() - started
         body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "demo", "domain": {"id": "default"}, "password": "demo"}}},
                          "scope": {"project": {"name": "demo", "domain": {"id": "default"}}}}}
         req = urllib.request.Request(self.base + "/v3/auth/tokens", json.dumps(body).encode(), {"Content-Type": "application/json"})
-        self.token = urllib.request.urlopen(req).headers["X-Subject-Token"]
+        try:
+            self.token = urllib.request.urlopen(req).headers["X-Subject-Token"]
+        except BaseException:  # a node that did not start is not left running; its log is kept
+            self.stop(keep=True)
+            raise
 
     def call(self, method, path, body=None):
         req = urllib.request.Request(self.base + path, json.dumps(body).encode() if body else None,
@@ -81,7 +88,15 @@ class Node:
             data = r.read()
             return json.loads(data) if data else None
 
-    def stop(self):
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, trace):
+        self.stop(keep=kind is not None)
+
+    def stop(self, keep=False):
+        """Stops the node and its guests; the data dir (node.log, each server's guest.log and engine data) is removed,
+        or kept for the reader when the benchmark failed."""
         self.proc.terminate(); self.proc.wait(60)
         pidfiles = subprocess.run(["bash", "-c", f"ls {self.dir}/servers/*/guest.pid 2>/dev/null"], capture_output=True, text=True).stdout.split()
         pids = []
@@ -93,7 +108,11 @@ class Node:
         deadline = time.time() + 30  # the guests stop their engines: not in the next benchmark's measurements
         while any(os.path.exists(f"/proc/{pid}") for pid in pids) and time.time() < deadline:
             time.sleep(0.1)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if keep:
+            KEPT.add(self.dir)
+            print(f"the benchmark failed: its node's logs and data are kept in {self.dir}")
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def wait_gone(self, ids, timeout=60):
         """Until every instance deleted is gone, its guest and engine stopped."""
@@ -154,8 +173,7 @@ def engine_limit(datastore):
 
 
 def time_to_active(rows, runs=10):
-    node = Node()
-    try:
+    with Node() as node:
         for datastore, version in (("postgresql", "15"), ("mariadb", "10.11")):
             ours, limits = [], []
             for i in range(runs):
@@ -167,8 +185,6 @@ def time_to_active(rows, runs=10):
             ours_m, limit_m = statistics.median(ours), statistics.median(limits)
             print(f"time-to-ACTIVE {datastore}: median {ours_m:.3f} s over {runs}, engine by hand {limit_m:.3f} s, ratio {ours_m / limit_m:.2f}")
             rows.append((f"time-to-ACTIVE {datastore} (median of {runs})", f"{limit_m:.3f} s", f"{ours_m:.3f} s", f"{ours_m / limit_m:.2f}x", "≤ 1.5x"))
-    finally:
-        node.stop()
 
 
 def wrk(node, path, seconds=10):
@@ -181,8 +197,7 @@ def wrk(node, path, seconds=10):
 
 def api_read(rows, instances=100, label_suffix=""):
     """wrk against show and list on a node whose tenant has `instances` instances (seeded in its journal)."""
-    node = Node(seeded(instances))
-    try:
+    with Node(seeded(instances)) as node:
         ceiling, p50c, p99c = wrk(node, "/")
         for label, path, target in ((f"GET /instances/{{id}}{label_suffix}", f"/v1.0/demo/instances/{seeded_id(7)}", 15000),
                                     (f"GET /instances ({instances} instances, page of 20){label_suffix}", "/v1.0/demo/instances", 5000)):
@@ -190,8 +205,6 @@ def api_read(rows, instances=100, label_suffix=""):
             print(f"{label}: {rps:.0f} req/s (p50 {p50}, p99 {p99}); GET / ceiling {ceiling:.0f} req/s; ratio {rps / ceiling:.2f}")
             rows.append((f"{label}, wrk -t2 -c32", f"GET / {ceiling:.0f} req/s (p99 {p99c})", f"{rps:.0f} req/s (p50 {p50}, p99 {p99})",
                          f"{rps / ceiling:.2f} of ceiling", f"≥ {target} req/s, p99 < 10 ms"))
-    finally:
-        node.stop()
 
 
 def burst(rows, count=20):
@@ -199,8 +212,7 @@ def burst(rows, count=20):
     from concurrent.futures import ThreadPoolExecutor
     limit_one = statistics.median(engine_limit("postgresql") for _ in range(3))
     limit = count * limit_one / os.cpu_count()
-    node = Node(Trove__Quotas__Instances=str(count * 2), Trove__Quotas__Volumes=str(count * 4))
-    try:
+    with Node(Trove__Quotas__Instances=str(count * 2), Trove__Quotas__Volumes=str(count * 4)) as node:
         start = time.monotonic()
         with ThreadPoolExecutor(count) as pool:
             results = list(pool.map(lambda i: create_and_wait(node, "postgresql", "15", f"burst-{i}", poll=0.1), range(count)))
@@ -212,8 +224,6 @@ def burst(rows, count=20):
         print(f"burst of {count}: all ACTIVE in {total:.2f} s (slowest {slowest:.2f} s); limit {count} x {limit_one:.2f} s / {os.cpu_count()} cores = {limit:.2f} s; ratio {total / limit:.2f}")
         rows.append((f"burst: {count} concurrent PostgreSQL creates to all ACTIVE", f"{count} x {limit_one:.2f} s / {os.cpu_count()} cores = {limit:.2f} s",
                      f"{total:.2f} s", f"{total / limit:.2f}x", "≤ 1.5x"))
-    finally:
-        node.stop()
 
 
 def bench_tool(*args):
@@ -234,12 +244,9 @@ def conductor(rows, instances=10000, messages=50000):
     data_dir = seeded(instances)
     try:
         raw = rate_of(bench_tool("load", AMQP, queue, str(instances), str(messages), "raw"))
-        node = Node(data_dir, queue=queue)
-        try:
+        with Node(data_dir, queue=queue) as node:
             wake = rate_of(bench_tool("load", AMQP, queue, str(instances), str(instances)))
             ours = rate_of(bench_tool("load", AMQP, queue, str(instances), str(messages)))
-        finally:
-            node.stop()
     finally:
         bench_tool("drop-queue", AMQP, queue)
     print(f"conductor: {ours:.0f} msg/s absorbed ({messages} heartbeats of {instances} active instances), raw consumer {raw:.0f} msg/s; "
@@ -279,8 +286,7 @@ def scale(rows, sizes=(1000, 10000, 100000), activate=2000):
     empty = Node(); time.sleep(3); empty_mb = rss_mb(empty.proc.pid); empty_start = empty.startup; empty.stop()
     print(f"empty node: start-up {empty_start:.2f} s, {empty_mb:.0f} MB")
     for n in sizes:
-        node = Node(seeded(n))
-        try:
+        with Node(seeded(n)) as node:
             time.sleep(3)
             passivated = rss_mb(node.proc.pid)
             p50, p99, warm50 = cold_gets(node, n, min(500, n - 300))
@@ -290,8 +296,6 @@ def scale(rows, sizes=(1000, 10000, 100000), activate=2000):
             active = rss_mb(node.proc.pid)
             show, _, show99 = wrk(node, f"/v1.0/demo/instances/{seeded_id(3)}", 5)
             lst, _, lst99 = wrk(node, "/v1.0/demo/instances", 5)
-        finally:
-            node.stop()
         print(f"{n} instances: start-up {node.startup:.2f} s; {passivated:.0f} MB passivated ({passivated - empty_mb:+.0f} MB), {active:.0f} MB with {active_count} active; "
               f"cold GET p50 {p50:.2f} ms p99 {p99:.2f} ms (warm p50 {warm50:.2f} ms); show {show:.0f} req/s (p99 {show99}); list {lst:.0f} req/s (p99 {lst99})")
         rows.append((f"scale {n} instances: start-up / memory passivated / with {active_count} active / cold GET p50, p99 / show / list (wrk 5 s)",
@@ -328,7 +332,7 @@ def main():
                 print(f"{name} failed: {e!r}")
                 rows.append((f"{name}", "-", f"failed: {e!r}"[:200], "-", "-"))
     finally:
-        for d in _seeded.values():
+        for d in set(_seeded.values()) - KEPT:
             shutil.rmtree(d, ignore_errors=True)
     print(f"benchmarks took {time.monotonic() - started:.0f} s")
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()

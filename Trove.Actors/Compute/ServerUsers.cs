@@ -11,7 +11,14 @@ public static class ServerUsers
 {
     private const string Prefix = "trove-";
     private const int SigKill = 9;
-    private const int UseraddNameInUse = 9, PasswdLocked = 10, UserdelNoUser = 6, UserdelLoggedIn = 8;
+    /// <summary>The shadow tools' exit codes: "cannot update the password file" (1) and "the group file" (10) are what a
+    /// lock held by another useradd or userdel gives ("cannot lock /etc/passwd; try again later"), here or in any other
+    /// process of the host.</summary>
+    private const int CannotUpdatePasswd = 1, CannotUpdateGroup = 10, UseraddNameInUse = 9, UserdelNoUser = 6, UserdelLoggedIn = 8;
+
+    /// <summary>How long a locked password or group file is waited for: twenty servers made at once on a loaded machine
+    /// queue for it for seconds.</summary>
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(60);
 
     /// <summary>useradd takes at most 32 characters: the prefix and the first 25 letters and digits of the id (of an
     /// instance's GUID, 100 of its 128 bits).</summary>
@@ -49,6 +56,14 @@ public static class ServerUsers
         File.ReadLines("/etc/passwd").Select(l => l.Split(':')).Where(f => f.Length > 3 && f[0] == name)
             .Select(f => ((int Uid, int Gid)?)(int.Parse(f[2]), int.Parse(f[3]))).FirstOrDefault();
 
+    /// <summary>The last path segment of each server user's home directory directly in <paramref name="serversDirectory"/>:
+    /// the servers made there that still have their user, their directory or not.</summary>
+    public static IReadOnlyList<string> ServersWithUsersIn(string serversDirectory) =>
+        File.ReadLines("/etc/passwd").Select(l => l.Split(':'))
+            .Where(f => f.Length > 5 && f[0].StartsWith(Prefix, StringComparison.Ordinal) && Path.GetDirectoryName(f[5]) == serversDirectory)
+            .Select(f => Path.GetFileName(f[5]))
+            .ToList();
+
     /// <summary>Processes whose real or effective uid is <paramref name="uid"/>.</summary>
     public static IReadOnlyList<int> ProcessesOf(int uid) =>
         Directory.EnumerateDirectories("/proc")
@@ -84,17 +99,19 @@ public static class ServerUsers
         throw new InvalidOperationException($"processes of uid {uid} are still running after being killed");
     }
 
-    /// <summary>useradd and userdel refuse while another one holds /etc/passwd's lock (servers are made in parallel).</summary>
+    /// <summary>useradd and userdel refuse while another one holds /etc/passwd's or /etc/group's lock (servers are made
+    /// in parallel): tried again, after a random short wait so that the waiting ones do not retry in step.</summary>
     private static async Task RetryWhileLockedAsync(string tool, string[] args, int[] alsoFine, CancellationToken ct)
     {
-        for (var attempt = 0; ; attempt++)
+        var deadline = DateTime.UtcNow + LockWait;
+        while (true)
         {
             var result = await HostCommand.RunAsync(tool, args, ct);
             if (result.ExitCode == 0 || alsoFine.Contains(result.ExitCode))
                 return;
-            if (result.ExitCode is not (PasswdLocked or UserdelLoggedIn) || attempt == 100)
+            if (result.ExitCode is not (CannotUpdatePasswd or CannotUpdateGroup or UserdelLoggedIn) || DateTime.UtcNow > deadline)
                 throw new InvalidOperationException($"{tool} {string.Join(' ', args)} exited with {result.ExitCode}: {result.Error}");
-            await Task.Delay(50, ct);
+            await Task.Delay(Random.Shared.Next(50, 250), ct);
         }
     }
 

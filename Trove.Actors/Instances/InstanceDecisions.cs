@@ -41,8 +41,9 @@ public static class InstanceDecisions
     }
 
     /// <summary>
-    /// Persists a change of the reported status, never a repeat; a heartbeat older than the last one seen is
-    /// dropped. During a build, the first healthy (or running) report completes it and a failed one fails it.
+    /// Persists a change of the reported status or fault, never a repeat; a heartbeat older than the last one seen is
+    /// dropped. During a build, the first healthy (or running) report completes it and a failed one fails it (its
+    /// fault is the build's); after it, the fault is the running guest's (a full volume) until a report without it.
     /// </summary>
     public static Decision Heartbeat(InstanceState? state, InstanceCommands.ReportHeartbeat hb, DateTimeOffset? lastSent, DateTimeOffset now)
     {
@@ -63,6 +64,8 @@ public static class InstanceDecisions
                     ? "The guest failed to prepare the datastore; see the guest's log."
                     : $"The guest failed to prepare the datastore: {hb.Fault}", now));
         }
+        else if (hb.Fault != state.GuestFault)
+            events.Add(new GuestFaultChanged(hb.Fault, now));
         return new Decision(null, events);
     }
 

@@ -24,6 +24,7 @@ public static class InstanceManifests
         ["instance.resize"] = typeof(InstanceCommands.Resize),
         ["instance.backup-started.v1"] = typeof(InstanceEvents.BackupStarted),
         ["instance.backup-ended.v1"] = typeof(InstanceEvents.BackupEnded),
+        ["instance.guest-fault-changed.v1"] = typeof(InstanceEvents.GuestFaultChanged),
         ["instance.start-backup"] = typeof(InstanceCommands.StartBackup),
         ["instance.wake"] = typeof(InstanceCommands.Wake),
         ["instance.end-backup"] = typeof(InstanceCommands.EndBackup),

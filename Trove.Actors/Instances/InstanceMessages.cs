@@ -180,5 +180,7 @@ public static class InstanceEvents
     public sealed record ConfigurationAttached(string ConfigurationId, bool RestartRequired, DateTimeOffset At, long? Revision = null) : IInstanceEvent;
     public sealed record ConfigurationDetached(bool RestartRequired, DateTimeOffset At) : IInstanceEvent;
     public sealed record BackupEnded(string BackupId, DateTimeOffset At) : IInstanceEvent;
+    /// <summary>The running guest reported a fault (a full volume), or that the one it reported is gone (null).</summary>
+    public sealed record GuestFaultChanged(string? Fault, DateTimeOffset At) : IInstanceEvent;
     public sealed record Deleted(DateTimeOffset At) : IInstanceEvent;
 }

@@ -45,7 +45,9 @@ public sealed record InstanceState(
     string? ConfigurationId = null,
     InstanceEvents.ResizeStarted? PendingResize = null,
     IReadOnlyList<string>? RestoreFrom = null,
-    long? ConfigurationRevision = null) : ITroveMessage
+    long? ConfigurationRevision = null,
+    string? GuestFault = null,
+    DateTimeOffset? GuestFaultAt = null) : ITroveMessage
 {
     public static InstanceState Apply(InstanceState? state, IInstanceEvent e) => (state, e) switch
     {
@@ -91,6 +93,7 @@ public sealed record InstanceState(
         (_, ResizeCompleted r) => state with { Task = InstanceTask.None, PendingResize = null, Fault = r.Fault, FaultAt = r.At, Updated = r.At },
         (_, BackupStarted b) => state with { RunningBackupId = b.BackupId, Updated = b.At },
         (_, BackupEnded b) => state with { RunningBackupId = state.RunningBackupId == b.BackupId ? null : state.RunningBackupId, Updated = b.At },
+        (_, GuestFaultChanged g) => state with { GuestFault = g.Fault, GuestFaultAt = g.At },
         _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
     };
 
@@ -125,6 +128,12 @@ public sealed record InstanceState(
         "restarting" => "RESTARTING",
         _ => "ERROR",
     };
+
+    /// <summary>The fault the API shows: why the build failed, else what the running guest reports wrong.</summary>
+    public (string Message, DateTimeOffset At)? ShownFault =>
+        Task == InstanceTask.BuildError && Fault is not null ? (Fault, FaultAt ?? Updated)
+        : GuestFault is not null ? (GuestFault, GuestFaultAt ?? Updated)
+        : null;
 
     public bool BelongsTo(string tenantId) => !IsDeleted && TenantId == tenantId;
 

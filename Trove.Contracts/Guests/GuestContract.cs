@@ -45,8 +45,9 @@ public sealed record UserChanges(
     private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
 }
 
-/// <summary>A heartbeat's payload. Ours besides upstream's: <c>fault</c> says why a prepare failed, <c>volume_used</c>
-/// is the GB the instance's data takes (upstream asks the guest for it on every show).</summary>
+/// <summary>A heartbeat's payload. Ours besides upstream's: <c>fault</c> says why a prepare failed or, once prepared, what
+/// is wrong with the running server (a full volume), <c>volume_used</c> is the GB the instance's data takes (upstream
+/// asks the guest for it on every show).</summary>
 public sealed record HeartbeatPayload(
     [property: JsonPropertyName("service_status")] string ServiceStatus,
     [property: JsonPropertyName("fault")] string? Fault = null,

@@ -205,9 +205,15 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         await TryReportAsync(await manager.GetStatusAsync(CancellationToken.None), CancellationToken.None);
     }
 
+    /// <summary>A report without a fault of its own carries the running server's (a full volume), so that the instance
+    /// shows it until a report comes without it.</summary>
     private Task TryReportAsync(string serviceStatus, CancellationToken ct, string? fault = null, double? used = null) =>
         TryPublishAsync(GuestMethods.Heartbeat,
-            new HeartbeatArgs(info.InstanceId, new HeartbeatPayload(serviceStatus, fault, used ?? UsedGigabytes()), HeartbeatArgs.Now()), ct);
+            new HeartbeatArgs(info.InstanceId, new HeartbeatPayload(serviceStatus, fault ?? VolumeFault(), used ?? UsedGigabytes()), HeartbeatArgs.Now()), ct);
+
+    private string? VolumeFault() => _readOnly == true
+        ? $"The volume is full ({_limits.VolumeSize} GB): the datastore refuses writes until the volume is resized."
+        : null;
 
     /// <summary>LocalCompute's volume is a quota on the server's directory: past it, the engine takes no new writes.</summary>
     private async Task EnforceVolumeAsync(double usedGigabytes, CancellationToken ct)

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using Trove.Actors.Compute;
 using Trove.Tests.Support;
-using Trove.Contracts.Guests;
 
 namespace Trove.Tests.EndToEnd;
 
@@ -46,22 +44,10 @@ public sealed class GuestFaultTests
         Assert.Equal(HttpStatusCode.Accepted, deleted.StatusCode);
 
         var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (!await GoneAsync(node, id))
+        while (await node.LeftOfDeletedAsync("demo", id) is { } left)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"instance {id} left something behind; see {node.DataDir}/node.log");
+            Assert.True(DateTime.UtcNow < deadline, $"instance {id} left {left} behind; see {node.DataDir}/node.log");
             await Task.Delay(500);
         }
-    }
-
-    private static async Task<bool> GoneAsync(TroveNode node, string id)
-    {
-        using var management = TestBroker.ManagementClient();
-        var user = await management.GetAsync($"api/users/{TroveBroker.GuestUser(id)}");
-        var shown = await node.Client("demo").GetAsync($"v1.0/demo/instances/{id}"); // a 503 of a loaded machine is "not yet"
-        return shown.StatusCode == HttpStatusCode.NotFound
-            && !Directory.Exists(Path.Combine(node.ServersDir, id))
-            && node.ProcessesInServers(id).Count == 0
-            && ServerUsers.IdsOf(ServerUsers.NameOf(id)) is null
-            && user.StatusCode == HttpStatusCode.NotFound;
     }
 }

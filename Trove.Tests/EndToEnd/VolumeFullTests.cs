@@ -8,7 +8,7 @@ using Trove.Tests.Support;
 namespace Trove.Tests.EndToEnd;
 
 /// <summary>A volume filled up on the real stack: the guest turns the engine read-only, tenants get the engine's own
-/// error, and a bigger volume turns writes back on.</summary>
+/// error, the instance's view shows the fault, and a bigger volume turns writes back on and clears the fault.</summary>
 [Collection("node")]
 public sealed class VolumeFullTests(NodeFixture fixture)
 {
@@ -38,12 +38,18 @@ public sealed class VolumeFullTests(NodeFixture fixture)
         Assert.Contains("read-only", refused.Message);
         var before = Convert.ToInt64(await EngineClient.ScalarAsync(instance, "SELECT count(*) FROM filled"));
         Assert.True((double)(await Node.ShowAsync("demo", id))!["volume"]!["used"]! >= 1.0);
+        JsonNode? fault = null;
+        await EventuallyAsync(async () => (fault = (await Node.ShowAsync("demo", id))!["fault"]) is not null);
+        Assert.Contains("volume is full", (string?)fault!["message"]);
+        Assert.NotNull((string?)fault["created"]);
+        Assert.Equal("ACTIVE", (string?)(await Node.ShowAsync("demo", id))!["status"]); // reads go on: a fault, not an error
 
         Assert.Equal(HttpStatusCode.Accepted,
             (await Node.Http.PostAsJsonAsync($"v1.0/demo/instances/{id}/action", new { resize = new { volume = new { size = 2 } } })).StatusCode);
         await Node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(60));
         await EventuallyAsync(async () => await Record.ExceptionAsync(() => EngineClient.ScalarAsync(instance, Insert)) is null);
         Assert.Equal(before + 1, Convert.ToInt64(await EngineClient.ScalarAsync(instance, "SELECT count(*) FROM filled")));
+        await EventuallyAsync(async () => (await Node.ShowAsync("demo", id))!["fault"] is null);
 
         Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}")).StatusCode);
     }

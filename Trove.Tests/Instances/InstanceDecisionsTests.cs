@@ -69,6 +69,20 @@ public class InstanceDecisionsTests
     }
 
     [Fact]
+    public void A_running_guest_s_fault_is_kept_once_shown_with_its_time_and_cleared_by_a_report_without_it()
+    {
+        const string full = "The volume is full (1 GB): the datastore refuses writes until the volume is resized.";
+        var faulted = Fold(Active(), InstanceDecisions.Heartbeat(Active(), new("i1", ServiceStatusNames.Healthy, T0.AddSeconds(1), full), T0, T0.AddSeconds(1)));
+        Assert.Equal((full, T0.AddSeconds(1)), faulted.ShownFault);
+        Assert.Equal("HEALTHY", faulted.OperatingStatus); // the engine still serves reads
+        Assert.Empty(InstanceDecisions.Heartbeat(faulted, new("i1", ServiceStatusNames.Healthy, T0.AddSeconds(2), full), T0.AddSeconds(1), T0.AddSeconds(2)).Events);
+
+        var cleared = Fold(faulted, InstanceDecisions.Heartbeat(faulted, new("i1", ServiceStatusNames.Healthy, T0.AddSeconds(3)), T0.AddSeconds(2), T0.AddSeconds(3)));
+        Assert.Null(cleared.ShownFault);
+        Assert.Null(Active().ShownFault);
+    }
+
+    [Fact]
     public void An_unchanged_status_persists_nothing()
     {
         Assert.Empty(InstanceDecisions.Heartbeat(Active(), new("i1", ServiceStatusNames.Healthy, T0.AddSeconds(3)), T0, T0.AddSeconds(3)).Events);

@@ -49,6 +49,15 @@ public sealed class ReconcileDecisionsTests
     }
 
     [Fact]
+    public void A_half_made_server_is_left_to_its_live_instance_s_build_and_removed_when_no_instance_owns_it()
+    {
+        var seen = Seen(["building"], [Server("building", ServerStatus.Build), Server("killed", ServerStatus.Build)], []);
+        var (suspects, _) = ReconcileDecisions.Sweep(seen, None, T0, OrphanGrace, RestartGrace);
+        (_, var due) = ReconcileDecisions.Sweep(seen, suspects, T0 + OrphanGrace, OrphanGrace, RestartGrace);
+        Assert.Equal([new RemoveServer("killed", "killed")], due);
+    }
+
+    [Fact]
     public void A_live_instances_stopped_guest_is_restarted_after_its_own_shorter_grace()
     {
         var seen = Seen(["a"], [Server("a", ServerStatus.Shutdown)], ["a"]);

@@ -28,6 +28,7 @@ public sealed class TroveSerializerTests : IDisposable
             new InstanceEvents.BuildFailed("boom", T0),
             new InstanceEvents.DeleteRequested(T0),
             new InstanceEvents.Deleted(T0),
+            new InstanceEvents.GuestFaultChanged("The volume is full", T0),
             InstanceState.Apply(null, created),
             new InstanceCommands.Create("i1", Requests.Postgres()),
             new InstanceCommands.ReportHeartbeat("i1", ServiceStatusNames.Healthy, T0),

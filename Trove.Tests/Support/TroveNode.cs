@@ -236,6 +236,26 @@ public sealed class TroveNode : IAsyncDisposable
     /// <summary>The pid of the guest of <paramref name="serverId"/>, from the file it writes in its server's directory.</summary>
     public int GuestPid(string serverId) => int.Parse(File.ReadAllText(Path.Combine(ServersDir, serverId, "guest.pid")).Trim());
 
+    /// <summary>What is left of a deleted instance (the instance itself, its server directory, a process, its OS user,
+    /// broker user or queue), or null when nothing is.</summary>
+    public async Task<string?> LeftOfDeletedAsync(string tenant, string id)
+    {
+        using var management = TestBroker.ManagementClient();
+        if ((await Client(tenant).GetAsync($"v1.0/{tenant}/instances/{id}")).StatusCode != HttpStatusCode.NotFound) // a 503 of a loaded machine is "not yet"
+            return "the instance";
+        if (Directory.Exists(Path.Combine(ServersDir, id)))
+            return "its server directory";
+        if (ProcessesInServers(id).Count > 0)
+            return "a process";
+        if (ServerUsers.IdsOf(ServerUsers.NameOf(id)) is not null)
+            return "its OS user";
+        if ((await management.GetAsync($"api/users/{TroveBroker.GuestUser(id)}")).StatusCode != HttpStatusCode.NotFound)
+            return "its broker user";
+        if ((await management.GetAsync($"api/queues/%2F/{TroveBroker.GuestQueue(id)}")).StatusCode != HttpStatusCode.NotFound)
+            return "its queue";
+        return null;
+    }
+
     /// <summary>Processes (guests, engines) whose command line names a path inside this node's servers directory.</summary>
     public IReadOnlyList<int> ProcessesInServers(string? serverId = null)
     {
@@ -290,11 +310,14 @@ public sealed class TroveNode : IAsyncDisposable
         try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
     }
 
-    /// <summary>A node log with errors outlives the data dir, in /tmp/trove-test-logs, for whoever reads a failure.</summary>
+    /// <summary>Set by a test that failed: the node's log is kept whatever it shows.</summary>
+    public bool KeepLog { get; set; }
+
+    /// <summary>A node log with errors (or of a failed test) outlives the data dir, in /tmp/trove-test-logs, for whoever reads a failure.</summary>
     private void KeepLogIfItShowsErrors()
     {
         var log = Path.Combine(DataDir, "node.log");
-        if (!File.Exists(log) || !File.ReadLines(log).Any(l => l.Contains(" fail: ") || l.Contains("[ERROR]")))
+        if (!File.Exists(log) || !KeepLog && !File.ReadLines(log).Any(l => l.Contains(" fail: ") || l.Contains("[ERROR]")))
             return;
         Directory.CreateDirectory("/tmp/trove-test-logs");
         File.Copy(log, Path.Combine("/tmp/trove-test-logs", $"{Path.GetFileName(DataDir)}.log"), overwrite: true);

@@ -46,11 +46,8 @@ public static class InstanceView
         view["created"] = Timestamp(s.Created);
         view["updated"] = Timestamp(s.Updated);
         view["service_status_updated"] = Timestamp(s.ServiceStatusUpdated);
-        if (s.Task == InstanceTask.BuildError && s.Fault is not null)
-            view["fault"] = new JsonObject
-            {
-                ["message"] = s.Fault, ["created"] = Timestamp(s.FaultAt ?? s.Updated), ["details"] = s.Fault,
-            };
+        if (s.ShownFault is var (message, at))
+            view["fault"] = new JsonObject { ["message"] = message, ["created"] = Timestamp(at), ["details"] = message };
         return view;
     }
 
