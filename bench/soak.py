@@ -164,7 +164,7 @@ class Soak:
                     target = f"{target} {user.strip()}".strip()
         elif kind in ("node restarted", "node killed"):
             self.node.restart(kill=kind == "node killed")
-        self.faults.append((time.strftime("%H:%M:%S"), kind, target))
+        self.faults.append((time.strftime("%H:%M:%S"), kind, target or "(no guest running)"))
         print(f"{self.faults[-1][0]} fault: {kind} {target}", flush=True)
 
 
@@ -181,10 +181,18 @@ def fds(pid):
 def orphans(node, soak):
     """What is left of deleted instances: server directories, processes, OS users and broker users."""
     left = [s for s in node.servers() if s in soak.deleted]
-    procs = subprocess.run(["bash", "-c", f"grep -l -s -e '{node.dir}/servers/' /proc/[0-9]*/cmdline | wc -l"], capture_output=True, text=True).stdout.strip()
+    procs = sum(1 for pid in os.listdir("/proc") if pid.isdigit() and f"{node.dir}/servers/" in cmdline(int(pid)))
     users = subprocess.run(["bash", "-c", "rabbitmqctl -q list_users | awk '{print $1}'"], capture_output=True, text=True).stdout.split()
     broker = [u for u in users if u.startswith("trove-guest-") and u[len("trove-guest-"):] in soak.deleted]
-    return left, int(procs or 0), broker
+    return left, procs, broker
+
+
+def cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def main():
@@ -215,7 +223,7 @@ def main():
         f"requests {soak.sent}: 5xx {soak.server_errors}, refused connections retried {soak.refused}, unexpected answers {soak.errors}",
         f"backups {len(soak.backups)}: {failed_backups} not COMPLETED",
         f"faults {len(soak.faults)}: " + ", ".join(f"{t} {k}" for t, k, _ in soak.faults),
-        f"left behind: {len(left)} server dirs of deleted instances, {procs} processes in servers, {len(broker)} broker users of deleted instances",
+        f"left behind: {len(left)} server dirs of deleted instances, {procs} processes in the servers directory (live or not), {len(broker)} broker users of deleted instances",
         f"node memory {start_rss} MB -> {end_rss} MB, file descriptors {start_fds} -> {end_fds} (the last node process: restarts reset both)",
         f"took {elapsed:.0f} s",
     ]
