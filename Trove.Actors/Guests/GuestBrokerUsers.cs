@@ -8,7 +8,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Trove.Contracts.Guests;
-using Trove.Actors.Broker;
 using Trove.Actors.Files;
 
 namespace Trove.Actors.Guests;

@@ -33,11 +33,20 @@ public sealed class OlderReleaseServerTests
     {
         var dataDir = TroveNode.NewDataDir();
         var node = await TroveNode.StartAsync(dataDir); // stopped, not disposed: the upgraded node takes its data dir over
-        var id = (string)(await node.CreateInstanceAsync("demo", CreateBody($"older-{datastore}", datastore, version)))["id"]!;
-        var active = await node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(120));
-        await EngineClient.ScalarAsync(active, "CREATE TABLE kept (n int); INSERT INTO kept VALUES (7)");
-        await node.StopAsync();
-        await MakeAsOlderReleaseDidAsync(node.ServersDir, id, datastore);
+        string id;
+        try
+        {
+            id = (string)(await node.CreateInstanceAsync("demo", CreateBody($"older-{datastore}", datastore, version)))["id"]!;
+            var active = await node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(120));
+            await EngineClient.ScalarAsync(active, "CREATE TABLE kept (n int); INSERT INTO kept VALUES (7)");
+            await node.StopAsync();
+            await MakeAsOlderReleaseDidAsync(node.ServersDir, id, datastore);
+        }
+        catch
+        {
+            await node.DisposeAsync(); // its guests, servers and users go with it
+            throw;
+        }
 
         await using var upgraded = await TroveNode.StartAsync(dataDir, FastReconcile);
         var dir = Path.Combine(upgraded.ServersDir, id);

@@ -125,8 +125,8 @@ public sealed class TroveNode : IAsyncDisposable
         foreach (var (key, value) in settings)
             start.Environment[key] = value;
 
+        var log = File.AppendText(Path.Combine(dataDir, "node.log")); // before the process: a missing data dir leaves none running
         var process = Process.Start(start)!;
-        var log = File.AppendText(Path.Combine(dataDir, "node.log"));
         log.AutoFlush = true;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
