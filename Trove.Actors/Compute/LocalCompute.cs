@@ -53,6 +53,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     {
         var dir = ServerDirectory(spec.InstanceId);
         var infoPath = Path.Combine(dir, GuestInfoFile);
+        using var _ = await ServerLock.TakeAsync(dir, ct); // the reconciler may restart the guest of a build meanwhile
         var (uid, gid) = await ServerUsers.EnsureAsync(ServerUsers.NameOf(spec.InstanceId), dir, ct);
         GuestInfo info;
         if (File.Exists(infoPath))

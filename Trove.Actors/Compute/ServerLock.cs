@@ -2,7 +2,7 @@ namespace Trove.Actors.Compute;
 
 /// <summary>
 /// An exclusive lock on one server, across the nodes that share a machine's servers directory (an advisory lock on a
-/// file of root's beside the server's directory): the reconciler's restart and an adoption never start a second guest.
+/// file of root's beside the server's directory): creation, the reconciler's restart and an adoption never start a second guest.
 /// </summary>
 public static class ServerLock
 {

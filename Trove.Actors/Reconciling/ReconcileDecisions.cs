@@ -51,8 +51,9 @@ public static class ReconcileDecisions
     public static bool Confirmed(Repair repair, InstanceState? instance) => repair switch
     {
         RemoveServer or RemoveBrokerUser => instance is null || instance.IsDeleted,
-        RestartGuest restart => instance is { IsDeleted: false, Task: not (InstanceTask.Building or InstanceTask.Deleting) }
-            && instance.ServerId == restart.ServerId,
+        // A build's guest too, once the build stored its server: a guest killed mid-prepare takes the prepare again (it
+        // is acknowledged only when done); the server's lock keeps this from starting a second guest beside the build's.
+        RestartGuest restart => instance is { IsDeleted: false, Task: not InstanceTask.Deleting } && instance.ServerId == restart.ServerId,
         // Adopting restarts the guest: never under a resize, restart or backup that waits for it. A build may: its prepare
         // stays queued until the adopted guest has done it, and only the adopted guest's reports end it on this release.
         AdoptServer adopt => instance is { IsDeleted: false, Task: InstanceTask.None or InstanceTask.RestartRequired or InstanceTask.Building,

@@ -98,11 +98,16 @@ public sealed class ReconcileDecisionsTests
         Assert.Equal(confirmed, ReconcileDecisions.Confirmed(repair, state));
     }
 
-    [Theory]
-    [InlineData(InstanceTask.Building)]
-    [InlineData(InstanceTask.Deleting)]
-    public void A_guest_is_not_restarted_while_its_instance_builds_or_is_deleted(InstanceTask task) =>
-        Assert.False(ReconcileDecisions.Confirmed(new RestartGuest("i1", "i1"), Active("i1") with { Task = task }));
+    [Fact]
+    public void A_guest_is_not_restarted_while_its_instance_is_deleted() =>
+        Assert.False(ReconcileDecisions.Confirmed(new RestartGuest("i1", "i1"), Active("i1") with { Task = InstanceTask.Deleting }));
+
+    [Fact]
+    public void A_guest_killed_during_its_build_is_restarted_once_the_build_stored_its_server()
+    {
+        Assert.True(ReconcileDecisions.Confirmed(new RestartGuest("i1", "i1"), Active("i1") with { Task = InstanceTask.Building }));
+        Assert.False(ReconcileDecisions.Confirmed(new RestartGuest("i1", "i1"), Active("i1") with { Task = InstanceTask.Building, ServerId = null }));
+    }
 
     [Fact]
     public void The_reconciler_leaves_an_older_releases_live_server_to_the_adopter_even_when_its_guest_stopped()
