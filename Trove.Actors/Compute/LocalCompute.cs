@@ -99,29 +99,31 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
 
     /// <summary>A server is a directory with its guest info. One being made, or left half made by a crash (its OS user
     /// only, or a directory without guest info yet), is in <see cref="ServerStatus.Build"/>.</summary>
-    public Task<Server?> GetServerAsync(string serverId, CancellationToken ct)
+    public Task<Server?> GetServerAsync(string serverId, CancellationToken ct) => Task.FromResult(Hosted(serverId)?.Server);
+
+    /// <summary>The server with whether an older release made it, from one read of its guest info; null when it does not exist.</summary>
+    private HostedServer? Hosted(string serverId)
     {
         var dir = ServerDirectory(serverId);
         var infoPath = Path.Combine(dir, GuestInfoFile);
         if (!File.Exists(infoPath))
-            return Task.FromResult(Directory.Exists(dir) || ServerUsers.IdsOf(ServerUsers.NameOf(serverId)) is not null
-                ? new Server(serverId, ServerStatus.Build, "127.0.0.1", 0)
-                : null);
+            return Directory.Exists(dir) || ServerUsers.IdsOf(ServerUsers.NameOf(serverId)) is not null
+                ? new HostedServer(serverId, new Server(serverId, ServerStatus.Build, "127.0.0.1", 0))
+                : null;
         var info = ReadInfo(infoPath);
         var status = GuestPid(dir) is null ? ServerStatus.Shutdown : ServerStatus.Active;
-        return Task.FromResult<Server?>(new Server(serverId, status, "127.0.0.1", info.Port));
+        return new HostedServer(serverId, new Server(serverId, status, "127.0.0.1", info.Port), MadeByOlderRelease(serverId, info));
     }
 
     /// <summary>Every directory in the servers directory and every server user whose home is there; the id of each is
     /// its instance's. The half-made ones are listed too, so that the reconciler removes those no instance owns.</summary>
-    public async Task<IReadOnlyList<HostedServer>> ListServersAsync(CancellationToken ct)
+    public Task<IReadOnlyList<HostedServer>> ListServersAsync(CancellationToken ct)
     {
         var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(settings.ServersDirectory));
-        var servers = new List<HostedServer>();
-        foreach (var id in Directory.EnumerateDirectories(root).Select(Path.GetFileName).Concat(ServerUsers.ServersWithUsersIn(root)).Distinct())
-            if (await GetServerAsync(id!, ct) is { } server)
-                servers.Add(new HostedServer(server.Id, server, MadeByOlderRelease(server.Id, Path.Combine(root, server.Id, GuestInfoFile))));
-        return servers;
+        IReadOnlyList<HostedServer> servers = Directory.EnumerateDirectories(root).Select(Path.GetFileName)
+            .Concat(ServerUsers.ServersWithUsersIn(root)).Distinct()
+            .Select(id => Hosted(id!)).OfType<HostedServer>().ToList();
+        return Task.FromResult(servers);
     }
 
     public async Task RecoverServerAsync(string serverId, CancellationToken ct)
@@ -162,9 +164,6 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     }
 
     /// <summary>Whether the guest connects as anything but its own broker user (an older release gave it the node's).</summary>
-    private static bool MadeByOlderRelease(string serverId, string infoPath) =>
-        File.Exists(infoPath) && MadeByOlderRelease(serverId, ReadInfo(infoPath));
-
     private static bool MadeByOlderRelease(string serverId, GuestInfo info) =>
         Uri.UnescapeDataString(new Uri(info.AmqpUri).UserInfo.Split(':')[0]) != TroveBroker.GuestUser(serverId);
 
