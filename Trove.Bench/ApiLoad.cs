@@ -7,8 +7,8 @@ using System.Text.Json.Nodes;
 namespace Trove.Bench;
 
 /// <summary>
-/// The load of scripts/rolling-restart: a tenant's client that creates, shows, lists, renames and adds databases,
-/// round-robin over the nodes, until a stop file appears. A refused connection (a node that is down) is retried on the
+/// The load of scripts/rolling-restart: a tenant's client that creates, shows, lists, renames and adds databases and
+/// users, and takes a backup and resizes a volume once each instance is ACTIVE, round-robin over the nodes, until a stop file appears. A refused connection (a node that is down) is retried on the
 /// next node, as a client behind a load balancer would; anything else that is not the expected answer is a failure.
 /// Afterwards it checks that what was acknowledged is there, and deletes the instances it made.
 /// </summary>
@@ -44,6 +44,8 @@ public sealed class ApiLoad(IReadOnlyList<Uri> nodes, string token) : IDisposabl
         var renamed = created[0];
         string? lastName = null;
         var databases = new List<string>();
+        var users = new List<string>();
+        string? backupId = null, resizedId = null;
         var watch = Stopwatch.StartNew();
         for (var n = 1; !File.Exists(stopFile); n++)
         {
@@ -58,6 +60,19 @@ public sealed class ApiLoad(IReadOnlyList<Uri> nodes, string token) : IDisposabl
                 if ((await SendAsync("database", HttpMethod.Post, $"v1.0/{Tenant}/instances/{renamed}/databases",
                         new { databases = new[] { new { name = database } } })).Status == HttpStatusCode.Accepted)
                     databases.Add(database);
+                var user = $"roll_user_{n}";
+                if ((await SendAsync("user", HttpMethod.Post, $"v1.0/{Tenant}/instances/{renamed}/users",
+                        new { users = new[] { new { name = user, password = "roll-password-1", databases = new[] { new { name = "app" } } } } })).Status
+                    == HttpStatusCode.Accepted)
+                    users.Add(user);
+            }
+            if (backupId is null && created.Count > 1 && await IsActiveAsync(created[1]))
+                backupId = (string?)(await SendAsync("backup", HttpMethod.Post, $"v1.0/{Tenant}/backups",
+                    new { backup = new { name = $"roll-backup-{n}", instance = created[1] } })).Body?["backup"]?["id"] ?? "";
+            if (resizedId is null && created.Count > 2 && await IsActiveAsync(created[2]))
+            {
+                resizedId = created[2];
+                await SendAsync("resize", HttpMethod.Post, $"v1.0/{Tenant}/instances/{resizedId}/action", new { resize = new { volume = new { size = 2 } } });
             }
             if (n % 15 == 0 && created.Count < maxCreates)
             {
@@ -79,6 +94,13 @@ public sealed class ApiLoad(IReadOnlyList<Uri> nodes, string token) : IDisposabl
         var (_, listed) = await SendAsync("databases", HttpMethod.Get, $"v1.0/{Tenant}/instances/{renamed}/databases?limit=1000");
         var names = listed?["databases"]?.AsArray().Select(d => (string?)d?["name"]).ToHashSet() ?? [];
         lost.AddRange(databases.Where(d => !names.Contains(d)).Select(d => $"database {d} acknowledged, not listed"));
+        var (_, listedUsers) = await SendAsync("users", HttpMethod.Get, $"v1.0/{Tenant}/instances/{renamed}/users?limit=1000");
+        var userNames = listedUsers?["users"]?.AsArray().Select(u => (string?)u?["name"]).ToHashSet() ?? [];
+        lost.AddRange(users.Where(u => !userNames.Contains(u)).Select(u => $"user {u} acknowledged, not listed"));
+        if (!string.IsNullOrEmpty(backupId) && await BackupStatusAsync(backupId) is var backup and not "COMPLETED")
+            lost.Add($"backup {backupId} acknowledged, ended {backup}");
+        if (resizedId is not null && (await WaitActiveAsync(resizedId) ? await VolumeSizeAsync(resizedId) : null) is var size and not 2)
+            lost.Add($"resize of {resizedId} to 2 GB acknowledged, has {size?.ToString() ?? "no size"}");
         foreach (var id in created)
             await SendAsync("delete", HttpMethod.Delete, $"v1.0/{Tenant}/instances/{id}");
 
@@ -89,6 +111,20 @@ public sealed class ApiLoad(IReadOnlyList<Uri> nodes, string token) : IDisposabl
         foreach (var line in _failures.Concat(lost).Take(30))
             Console.WriteLine($"  {line}");
         return _failures.Count == 0 && lost.Count == 0 ? 0 : 1;
+    }
+
+    private async Task<bool> IsActiveAsync(string id) =>
+        (string?)(await SendAsync("poll", HttpMethod.Get, $"v1.0/{Tenant}/instances/{id}")).Body?["instance"]?["status"] is "ACTIVE";
+
+    private async Task<int?> VolumeSizeAsync(string id) =>
+        (int?)(await SendAsync("show", HttpMethod.Get, $"v1.0/{Tenant}/instances/{id}")).Body?["instance"]?["volume"]?["size"];
+
+    private async Task<string?> BackupStatusAsync(string id)
+    {
+        string? status = null;
+        for (var deadline = DateTime.UtcNow.AddMinutes(5); DateTime.UtcNow < deadline && status is not ("COMPLETED" or "FAILED"); await Task.Delay(1000))
+            status = (string?)(await SendAsync("poll", HttpMethod.Get, $"v1.0/{Tenant}/backups/{id}")).Body?["backup"]?["status"];
+        return status;
     }
 
     private async Task<bool> WaitActiveAsync(string id)

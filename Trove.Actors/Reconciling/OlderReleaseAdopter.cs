@@ -4,6 +4,7 @@ using Akka.Event;
 using Trove.Actors.Compute;
 using Trove.Actors.Guests;
 using Trove.Actors.Instances;
+using Trove.Actors.Sharding;
 
 namespace Trove.Actors.Reconciling;
 
@@ -35,7 +36,7 @@ public sealed class OlderReleaseAdopter : ReceiveActor, IWithTimers
                 var servers = (await compute.ListServersAsync(CancellationToken.None)).Where(s => s.MadeByOlderRelease).ToList();
                 olderReleases.Replace(servers.Select(s => s.InstanceId));
                 remaining = servers.Count;
-                if (adopts && !OlderNodesRemain(cluster))
+                if (adopts && !ClusterReleases.Mixed(cluster))
                     foreach (var server in servers)
                         await AdoptAsync(new AdoptServer(server.InstanceId, server.Server.Id));
             }
@@ -43,7 +44,7 @@ public sealed class OlderReleaseAdopter : ReceiveActor, IWithTimers
             {
                 log.Warning("adopting older releases' servers stopped ({0}); trying again in {1}", e.GetBaseException().Message, settings.Every);
             }
-            if (remaining > 0 || OlderNodesRemain(cluster))
+            if (remaining > 0 || ClusterReleases.Mixed(cluster))
                 Timers.StartSingleTimer(nameof(Sweep), new Sweep(), settings.Every);
         });
 
@@ -59,9 +60,6 @@ public sealed class OlderReleaseAdopter : ReceiveActor, IWithTimers
             await compute.AdoptServerAsync(adopt.ServerId, await brokerUsers.GrantAsync(adopt.InstanceId), CancellationToken.None);
         }
     }
-
-    private static bool OlderNodesRemain(Cluster cluster) =>
-        cluster.State.Members.Any(m => m.AppVersion != cluster.SelfMember.AppVersion);
 
     protected override void PreStart() => Self.Tell(new Sweep());
 

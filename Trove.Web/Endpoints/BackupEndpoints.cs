@@ -4,6 +4,7 @@ using Trove.Actors.Backups;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
+using Trove.Web.Compatibility;
 using Trove.Web.Errors;
 using Trove.Web.Requests;
 using Trove.Web.Validation;
@@ -51,8 +52,11 @@ public static class BackupEndpoints
             ? (await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId))
                 .Where(b => b.InstanceId == backup.Instance && b.Status == BackupStatus.Completed).MaxBy(b => b.Created)?.Id
             : backup.ParentId;
-        var reply = await backups.ActorRef.Ask<BackupReply>(new BackupCommands.Take(Guid.NewGuid().ToString(), tenantId, backup.Instance!,
-            DisplayName.Check(backup.Name), backup.Description, parentId, backup.OnLatest), settings.AskTimeout);
+        var take = new BackupCommands.Take(Guid.NewGuid().ToString(), tenantId, backup.Instance!,
+            DisplayName.Check(backup.Name), backup.Description, parentId, backup.OnLatest);
+        var reply = OlderReleaseProtocol.IfMixed(backups.ActorRef, settings.AskTimeout) is { } older
+            ? await older.TakeAsync(take)
+            : await backups.ActorRef.Ask<BackupReply>(take, settings.AskTimeout);
         return reply is BackupReplies.Accepted accepted
             ? Results.Json(new { backup = View(accepted.State) }, statusCode: StatusCodes.Status202Accepted)
             : ErrorOf(reply);
@@ -86,7 +90,9 @@ public static class BackupEndpoints
     /// (one ask: the backup's entity walks its chain).</summary>
     public static async Task<BackupInfo> RestorableAsync(IRequiredActor<BackupRegion> backups, string tenantId, string backupId,
         string datastore, TroveSettings settings) =>
-        await backups.ActorRef.Ask<BackupReply>(new BackupCommands.GetChain(backupId, tenantId), settings.AskTimeout) switch
+        await (OlderReleaseProtocol.IfMixed(backups.ActorRef, settings.AskTimeout) is { } older
+                ? older.ChainAsync(new BackupCommands.GetChain(backupId, tenantId))
+                : backups.ActorRef.Ask<BackupReply>(new BackupCommands.GetChain(backupId, tenantId), settings.AskTimeout)) switch
         {
             BackupReplies.Chain c when c.Datastore != datastore =>
                 throw new RequestError(400, $"Backup {backupId} is of {c.Datastore}; it cannot be restored into {datastore}."),

@@ -7,6 +7,7 @@ using Trove.Actors.Configurations;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
+using Trove.Web.Compatibility;
 using Trove.Web.Errors;
 using Trove.Web.Requests;
 using Trove.Web.Validation;
@@ -121,14 +122,16 @@ public static class ConfigurationEndpoints
             values[k] = v;
         await repository.UpdateValuesAsync(id, values);
         // Instances using the group get its new values, as upstream pushes them to their guests; the roll-out finishes
-        // by itself what a timeout or a crash leaves undone.
-        try
-        {
-            await rollout.ActorRef.Ask<ConfigurationRollout.RolledOut>(new ConfigurationRollout.Roll(tenantId, id), settings.AskTimeout);
-        }
-        catch (AskTimeoutException)
-        {
-        }
+        // by itself what a timeout or a crash leaves undone. Its singleton runs on the oldest node: during an upgrade from
+        // the release before, which has none, its sweep brings the change once the upgrade ends.
+        if (OlderReleaseProtocol.IfMixed(rollout.ActorRef, settings.AskTimeout) is null)
+            try
+            {
+                await rollout.ActorRef.Ask<ConfigurationRollout.RolledOut>(new ConfigurationRollout.Roll(tenantId, id), settings.AskTimeout);
+            }
+            catch (AskTimeoutException)
+            {
+            }
         return merge ? Results.Ok() : Results.StatusCode(StatusCodes.Status202Accepted);
     }
 

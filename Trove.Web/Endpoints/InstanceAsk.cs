@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
+using Trove.Web.Compatibility;
 using Trove.Web.Errors;
 using Trove.Web.Validation;
 using Trove.Contracts.Guests;
@@ -11,8 +12,11 @@ namespace Trove.Web.Endpoints;
 /// <summary>Asking an instance entity from an endpoint, and turning its replies into Trove's answers.</summary>
 public static class InstanceAsk
 {
+    /// <summary>One ask; while a node of the release before is in the cluster, in the messages it reads.</summary>
     public static Task<InstanceReply> AskAsync(this IRequiredActor<InstanceRegion> instances, IWithInstanceId command, TroveSettings settings) =>
-        instances.ActorRef.Ask<InstanceReply>(command, settings.AskTimeout);
+        OlderReleaseProtocol.IfMixed(instances.ActorRef, settings.AskTimeout) is { } older
+            ? older.AskAsync(command)
+            : instances.ActorRef.Ask<InstanceReply>(command, settings.AskTimeout);
 
     /// <summary>The instance's state for this tenant, or the <see cref="RequestError"/> that answers the request.</summary>
     public static async Task<InstanceState> StateAsync(this IRequiredActor<InstanceRegion> instances, string tenantId, string id, TroveSettings settings) =>

@@ -1,0 +1,172 @@
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using Trove.Actors.Backups;
+using Trove.Actors.Hosting;
+using Trove.Actors.Instances;
+using Trove.Actors.Tenants;
+using Trove.Contracts.Guests;
+using Trove.Tests.Support;
+using Trove.Web.Compatibility;
+using static Trove.Actors.Instances.InstanceCommands;
+
+namespace Trove.Tests.Upgrade;
+
+/// <summary>
+/// While a node of release d88d1e5 is in the cluster, the API sends only what that release reads (every manifest
+/// checked against its serializer's list, kept with the upgrade fixture) and carries out the workflows that release's API
+/// carried out itself: quota before a create or a resize, a backup's instance marked before its entity is created.
+/// The entities are probes: what is checked is what reaches them, in which order, and what the API makes of their answers.
+/// </summary>
+public sealed class OlderReleaseProtocolTests : TestKit
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
+    private static readonly HashSet<string> D88d1e5Manifests =
+        File.ReadAllLines(Path.Combine(UpgradeFixture.Dir, "wire-manifests.txt")).ToHashSet();
+
+    private readonly TestProbe _instances;
+    private readonly TestProbe _tenants;
+    private readonly TestProbe _backups;
+    private readonly OlderReleaseProtocol _protocol;
+    private readonly List<object> _sent = [];
+
+    public OlderReleaseProtocolTests()
+    {
+        _instances = CreateTestProbe();
+        _tenants = CreateTestProbe();
+        _backups = CreateTestProbe();
+        _protocol = new OlderReleaseProtocol(_instances, _tenants, _backups, TimeSpan.FromSeconds(10));
+    }
+
+    private T Expect<T>(TestProbe probe)
+    {
+        var message = probe.ExpectMsg<T>();
+        _sent.Add(message!);
+        return message;
+    }
+
+    /// <summary>Every message sent has a manifest that release knows.</summary>
+    private void AssertOlderReleaseReadsAllSent()
+    {
+        Assert.NotEmpty(_sent);
+        foreach (var message in _sent)
+        {
+            Assert.True(TroveNodeExtensions.Manifests.TryGetManifest(message.GetType(), out var manifest), message.GetType().Name);
+            Assert.True(D88d1e5Manifests.Contains(manifest), $"{message.GetType().Name} goes as '{manifest}', which d88d1e5 cannot read");
+        }
+    }
+
+    [Fact]
+    public async Task A_guest_operation_goes_as_its_guest_calls_in_order_and_its_reply_is_made_of_the_last_answer()
+    {
+        var update = _protocol.AskAsync(new UpdateUsers("i1", "demo", [
+            new UpdateAttributesArgs("app", "%", new UserChanges("app2", null, null)),
+            new UpdateAttributesArgs("app2", "%", new UserChanges(null, "secret", null))]));
+        foreach (var expected in new[] { "app", "app2" })
+        {
+            var call = Expect<CallGuest>(_instances);
+            Assert.Equal((GuestMethods.UpdateAttributes, "i1", "demo"), (call.Message.Method, call.InstanceId, call.TenantId));
+            Assert.Equal(expected, call.Message.Args["username"]!.GetValue<string>());
+            _instances.Reply(new InstanceReplies.GuestResult(null));
+        }
+        Assert.IsType<InstanceReplies.GuestDone>(await update);
+
+        var list = _protocol.AskAsync(new ListDatabases("i1", "demo"));
+        Assert.Equal(GuestMethods.ListDatabases, Expect<CallGuest>(_instances).Message.Method);
+        _instances.Reply(new InstanceReplies.GuestResult(JsonNode.Parse("""[{"name":"orders"},{"name":"reports"}]""")));
+        Assert.Equal(["orders", "reports"], Assert.IsType<InstanceReplies.DatabasesListed>(await list).Databases.Select(d => d.Name));
+        AssertOlderReleaseReadsAllSent();
+    }
+
+    [Fact]
+    public async Task A_refusal_of_one_call_is_the_answer_and_the_calls_after_it_are_not_made()
+    {
+        var update = _protocol.AskAsync(new UpdateUsers("i1", "demo", [
+            new UpdateAttributesArgs("app", "%", new UserChanges("app2", null, null)),
+            new UpdateAttributesArgs("app2", "%", new UserChanges(null, "secret", null))]));
+        Expect<CallGuest>(_instances);
+        _instances.Reply(new InstanceReplies.GuestFailed(RpcFailureKinds.NotFound, "no user app"));
+        Assert.Equal("no user app", Assert.IsType<InstanceReplies.GuestFailed>(await update).Message);
+        _instances.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task A_create_takes_the_quota_first_and_gives_it_back_when_the_instance_is_not_created()
+    {
+        var create = new Create("i1", Requests.Postgres());
+        var exceeded = _protocol.AskAsync(create);
+        var reserve = Expect<TenantCommands.ReserveInstance>(_tenants);
+        Assert.Equal(("i1", create.Request.VolumeSize, create.Request.RamMb), (reserve.InstanceId, reserve.VolumeGb, reserve.RamMb));
+        _tenants.Reply(new TenantReplies.QuotaExceeded(["instances"]));
+        Assert.Contains("instances", Assert.IsType<InstanceReplies.QuotaExceeded>(await exceeded).Message);
+        _instances.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        var refused = _protocol.AskAsync(create);
+        Expect<TenantCommands.ReserveInstance>(_tenants);
+        _tenants.Reply(TenantReplies.Reserved.Instance);
+        Expect<Create>(_instances);
+        _instances.Reply(new InstanceReplies.Refused("no such flavor"));
+        Assert.Equal("i1", Expect<TenantCommands.ReleaseInstance>(_tenants).InstanceId);
+        _tenants.Reply(TenantReplies.Released.Instance);
+        Assert.IsType<InstanceReplies.Refused>(await refused);
+        AssertOlderReleaseReadsAllSent();
+    }
+
+    [Fact]
+    public async Task A_resize_names_every_value_as_that_release_did_and_takes_the_quota_first()
+    {
+        var resize = _protocol.AskAsync(Resize.Grow("i1", "demo", 5));
+        Expect<Get>(_instances);
+        _instances.Reply(new InstanceReplies.Found(Active("i1")));
+        var quota = Expect<TenantCommands.ResizeInstance>(_tenants);
+        Assert.Equal((5, 512), (quota.VolumeGb, quota.RamMb));
+        _tenants.Reply(TenantReplies.Reserved.Instance);
+        var whole = Expect<Resize>(_instances);
+        Assert.Equal((5, "small", 512), (whole.VolumeSize, whole.FlavorId, whole.RamMb));
+        _instances.Reply(new InstanceReplies.Accepted(Active("i1")));
+        Assert.IsType<InstanceReplies.Accepted>(await resize);
+        AssertOlderReleaseReadsAllSent();
+    }
+
+    [Fact]
+    public async Task A_backup_marks_its_instance_before_its_entity_is_created_and_unmarks_it_when_that_fails()
+    {
+        var take = new BackupCommands.Take("b1", "demo", "i1", "nightly", null, null);
+        var taken = _protocol.TakeAsync(take);
+        Expect<Get>(_instances);
+        _instances.Reply(new InstanceReplies.Found(Active("i1")));
+        Assert.Equal("b1", Expect<StartBackup>(_instances).BackupId);
+        _instances.Reply(new InstanceReplies.Accepted(Active("i1")));
+        var create = Expect<BackupCommands.Create>(_backups);
+        Assert.Equal(("i1", "postgresql"), (create.Request.InstanceId, create.Request.Datastore));
+        _backups.Reply(new BackupReplies.Refused("Backup b1 already exists."));
+        Assert.Equal("b1", Expect<EndBackup>(_instances).BackupId);
+        _instances.Reply(InstanceReplies.BackupEndAck.Instance);
+        Assert.IsType<BackupReplies.Refused>(await taken);
+        AssertOlderReleaseReadsAllSent();
+    }
+
+    [Fact]
+    public async Task A_restore_walks_its_backup_chain_one_backup_at_a_time()
+    {
+        var chain = _protocol.ChainAsync(new BackupCommands.GetChain("incr", "demo"));
+        Assert.Equal("incr", Expect<BackupCommands.Get>(_backups).BackupId);
+        _backups.Reply(new BackupReplies.Found(Completed("incr", parentId: "full")));
+        Assert.Equal("full", Expect<BackupCommands.Get>(_backups).BackupId);
+        _backups.Reply(new BackupReplies.Found(Completed("full", parentId: null)));
+        var info = Assert.IsType<BackupReplies.Chain>(await chain).Info;
+        Assert.Equal(("incr", "full"), (info.Id, info.Parent!.Id));
+        AssertOlderReleaseReadsAllSent();
+    }
+
+    private static InstanceState Active(string id) =>
+        InstanceState.Apply(InstanceState.Apply(null, new InstanceEvents.Created(id, "demo", "pg1", "small", 512, 1, "postgresql", "15", [], [], T0)),
+            new InstanceEvents.ServerCreated(id, "127.0.0.1", 1, T0)) with { Task = InstanceTask.None };
+
+    private static BackupState Completed(string id, string? parentId)
+    {
+        var state = BackupState.Apply(null, new BackupEvents.Created(id, new BackupRequest("demo", "i1", id, null, parentId, "mariadb", "10.11"), T0))!;
+        return BackupState.Apply(state, new BackupEvents.Progressed(BackupStatus.Completed, 1, "c", $"/b/{id}", T0, T0))!;
+    }
+}
