@@ -46,6 +46,8 @@ public interface ICompute
     Task RecoverServerAsync(string serverId, CancellationToken ct);
 
     /// <summary>Gives a server an older release made (<see cref="HostedServer.MadeByOlderRelease"/>) what servers get
-    /// now: its guest restarted with its own broker user and walled off as a new server is. Does nothing to others.</summary>
-    Task AdoptServerAsync(string serverId, GuestCredentials broker, CancellationToken ct);
+    /// now: its guest restarted with its own broker user and walled off as a new server is. Does nothing to others.
+    /// <paramref name="disconnectOldGuest"/> runs first, only for a server that still needs it and under the server's
+    /// lock (a node that adopts it later must not disconnect the new guest).</summary>
+    Task AdoptServerAsync(string serverId, GuestCredentials broker, Func<Task> disconnectOldGuest, CancellationToken ct);
 }

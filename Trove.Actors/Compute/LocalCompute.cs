@@ -142,7 +142,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     /// engine's system user, in a directory of root's. The guest stops (and its engine with it), everything in the
     /// directory becomes the server's own user's, the guest info names the guest's own broker user, and the guest starts
     /// again as that user; the guest then gives itself whatever its engine's data lacks for it.</summary>
-    public async Task AdoptServerAsync(string serverId, GuestCredentials broker, CancellationToken ct)
+    public async Task AdoptServerAsync(string serverId, GuestCredentials broker, Func<Task> disconnectOldGuest, CancellationToken ct)
     {
         var dir = ServerDirectory(serverId);
         var infoPath = Path.Combine(dir, GuestInfoFile);
@@ -150,7 +150,8 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         if (!File.Exists(infoPath) || ReadInfo(infoPath) is not { } info || !MadeByOlderRelease(serverId, info))
             return;
         log.LogWarning("adopting server {Server}, made by an older release: its guest restarts as its own OS and broker user", serverId);
-        await StopGuestAsync(dir, serverId, ct);
+        await disconnectOldGuest();
+        await StopGuestAsync(dir, serverId, OldGuestStopGrace, ct);
         foreach (var leftover in ProcessesIn(dir))
         {
             log.LogWarning("killing process {Pid} left running in server {Server}", leftover, serverId);
@@ -182,7 +183,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         var dir = ServerDirectory(serverId);
         var user = ServerUsers.NameOf(serverId);
         if (Directory.Exists(dir))
-            await StopGuestAsync(dir, serverId, ct);
+            await StopGuestAsync(dir, serverId, settings.StopTimeout, ct);
         if (ServerUsers.IdsOf(user) is { } ids)
         {
             foreach (var leftover in ServerUsers.ProcessesOf(ids.Uid))
@@ -198,12 +199,16 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
 
     /// <summary>The guest stops its engine on SIGTERM, as a server's shutdown stops its services; one that does not
     /// stop in time is killed.</summary>
-    private async Task StopGuestAsync(string dir, string serverId, CancellationToken ct)
+    /// <summary>An adopted guest has lost its broker connection: it can finish nothing, and an older release's guest
+    /// waits on that connection in its stop until it is killed, while calls to the instance wait for the new one.</summary>
+    private static readonly TimeSpan OldGuestStopGrace = TimeSpan.FromSeconds(3);
+
+    private async Task StopGuestAsync(string dir, string serverId, TimeSpan grace, CancellationToken ct)
     {
         if (GuestPid(dir) is not { } pid)
             return;
         Kill(pid, SigTerm);
-        var deadline = DateTime.UtcNow + settings.StopTimeout;
+        var deadline = DateTime.UtcNow + grace;
         while (IsAlive(pid) && DateTime.UtcNow < deadline)
             await Task.Delay(50, ct);
         if (IsAlive(pid))

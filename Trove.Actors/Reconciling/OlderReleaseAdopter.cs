@@ -56,8 +56,8 @@ public sealed class OlderReleaseAdopter : ReceiveActor, IWithTimers
             log.Warning("adopting the server of instance {0}, made by an older release", adopt.InstanceId);
             // First the old guest's connection: a call it took goes back to the queue instead of being lost in its
             // shutdown (an older guest rejects what its stop cancels), and it takes no other.
-            await brokerUsers.CloseGuestConnectionsAsync(adopt.InstanceId);
-            await compute.AdoptServerAsync(adopt.ServerId, await brokerUsers.GrantAsync(adopt.InstanceId), CancellationToken.None);
+            await compute.AdoptServerAsync(adopt.ServerId, await brokerUsers.GrantAsync(adopt.InstanceId),
+                () => brokerUsers.CloseGuestConnectionsAsync(adopt.InstanceId), CancellationToken.None);
         }
     }
 

@@ -4,7 +4,9 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using MySqlConnector;
 using Trove.Actors.Broker;
+using Microsoft.Extensions.Logging.Abstractions;
 using Trove.Actors.Compute;
+using Trove.Actors.Guests;
 using Trove.Contracts.Guests;
 using Trove.Tests.Support;
 
@@ -60,6 +62,17 @@ public sealed class OlderReleaseServerTests
         }
         foreach (var pid in upgraded.ProcessesInServers(id)) // the engine too
             Assert.True(ProcessUid(pid) == uid, $"{File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ')} runs as uid {ProcessUid(pid)}");
+
+        // another node's adopter that listed the server before it was adopted comes late: it must not disconnect the new guest
+        var late = new LocalCompute(new LocalComputeSettings
+        {
+            ServersDirectory = upgraded.ServersDir, BackupDirectory = Path.Combine(dataDir, "backups"),
+            GuestCommand = ["true"], AmqpUri = "amqp://127.0.0.1", Exchange = "trove", ConductorQueue = "trove-conductor",
+        }, NullLogger<LocalCompute>.Instance);
+        var disconnected = false;
+        await late.AdoptServerAsync(id, new GuestCredentials(TroveBroker.GuestUser(id), "unused"), () => { disconnected = true; return Task.CompletedTask; },
+            CancellationToken.None);
+        Assert.False(disconnected, "a late adoption disconnected the adopted guest");
 
         var client = upgraded.Client("demo");
         var created = await client.PostAsJsonAsync($"v1.0/demo/instances/{id}/databases", new { databases = new[] { new { name = "after_adoption" } } });

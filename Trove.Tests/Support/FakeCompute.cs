@@ -44,11 +44,12 @@ public sealed class FakeCompute : ICompute
 
     public ConcurrentQueue<string> Adopted { get; } = new();
 
-    public Task AdoptServerAsync(string serverId, Trove.Actors.Guests.GuestCredentials broker, CancellationToken ct)
+    public async Task AdoptServerAsync(string serverId, Trove.Actors.Guests.GuestCredentials broker, Func<Task> disconnectOldGuest, CancellationToken ct)
     {
-        if (OlderReleases.TryRemove(serverId, out _))
-            Adopted.Enqueue(serverId);
-        return Task.CompletedTask;
+        if (!OlderReleases.TryRemove(serverId, out _))
+            return;
+        await disconnectOldGuest();
+        Adopted.Enqueue(serverId);
     }
 
     public Task RecoverServerAsync(string serverId, CancellationToken ct)

@@ -320,6 +320,7 @@ public sealed class TroveNode : IAsyncDisposable
         if (!File.Exists(log) || !KeepLog && !File.ReadLines(log).Any(l => l.Contains(" fail: ") || l.Contains("[ERROR]")))
             return;
         Directory.CreateDirectory("/tmp/trove-test-logs");
-        File.Copy(log, Path.Combine("/tmp/trove-test-logs", $"{Path.GetFileName(DataDir)}.log"), overwrite: true);
+        // a cluster's nodes are node-0, node-1, ... in every run: the time keeps a failed run's logs from the next run's
+        File.Copy(log, Path.Combine("/tmp/trove-test-logs", $"{Path.GetFileName(DataDir)}-{DateTime.UtcNow:MMdd-HHmmss}.log"), overwrite: true);
     }
 }
