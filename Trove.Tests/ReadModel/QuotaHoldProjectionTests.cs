@@ -107,17 +107,49 @@ public sealed class QuotaHoldProjectionTests : IAsyncLifetime
         Assert.IsType<InstanceReplies.HeartbeatAck>(await kept.Ask<InstanceReply>(new ReportHeartbeat("kept", "healthy", DateTimeOffset.UtcNow), Within));
         Assert.IsType<InstanceReplies.Accepted>(await kept.Ask<InstanceReply>(Resize.Grow("kept", "demo", 3), Within));
         await EventuallyAsync(async () => (await kept.Ask<InstanceReplies.Found>(new Get("kept", "demo"), Within)).State.VolumeSize, 3);
-        await EventuallyAsync(async () => (await HoldOfAsync("kept")).Resize?.Stage, QuotaStage.Kept);
-        Assert.Equal("demo", (await HoldOfAsync("kept")).TenantId);
-        Assert.Equal(QuotaStage.Kept, (await HoldOfAsync("kept")).Create?.Stage);
+        await EventuallyAsync(async () => (await HoldOfAsync("kept"))?.Resize?.Stage, QuotaStage.Kept);
+        Assert.Equal("demo", (await HoldOfAsync("kept"))?.TenantId);
+        Assert.Equal(QuotaStage.Kept, (await HoldOfAsync("kept"))?.Create?.Stage);
         Assert.Empty(await _readModel.BusyIdsAsync(InstanceRegistration.QuotaHoldKind));
     }
 
-    private async Task<QuotaHolds> HoldOfAsync(string id)
+    [Fact]
+    public async Task A_resize_interrupted_after_the_tenant_granted_it_stays_open_until_its_woken_entity_gives_the_growth_back()
+    {
+        var entity = Entity("grown");
+        Assert.IsType<InstanceReplies.Accepted>(await entity.Ask<InstanceReply>(new Create("grown", Requests.Postgres()), Within));
+        await EventuallyAsync(async () => (await entity.Ask<InstanceReplies.Found>(new Get("grown", "demo"), Within)).State.ServerId is not null, true);
+        await entity.Ask<InstanceReply>(new ReportHeartbeat("grown", "healthy", DateTimeOffset.UtcNow), Within);
+        await StopAsync(entity);
+
+        // the tenant takes the growth, but its answer is lost with the node
+        var deaf = _system.ActorOf(InstanceActor.Props("grown", _compute, _guests, _system.ActorOf(Props.Create(() => new LosesResizeAnswers(_tenant))),
+            Settings with { QuotaTimeout = TimeSpan.FromMinutes(1) }));
+        deaf.Tell(Resize.Grow("grown", "demo", 4));
+        await EventuallyAsync(async () => (await _tenant.Ask<TenantReplies.Quotas>(new TenantCommands.GetQuotas("demo"), Within)).Usage.Volumes, 4);
+        await StopAsync(deaf);
+        await EventuallyAsync(async () => (await HoldOfAsync("grown"))?.Resize?.Stage, QuotaStage.Requested);
+        Assert.Equal(["grown"], await _readModel.BusyIdsAsync(InstanceRegistration.QuotaHoldKind));
+
+        Entity("grown"); // woken
+        await EventuallyAsync(async () => (await _tenant.Ask<TenantReplies.Quotas>(new TenantCommands.GetQuotas("demo"), Within)).Usage.Volumes, 1);
+        await EventuallyAsync(async () => (await HoldOfAsync("grown"))?.Resize?.Stage, QuotaStage.Released);
+        Assert.Empty(await _readModel.BusyIdsAsync(InstanceRegistration.QuotaHoldKind));
+    }
+
+    /// <summary>Forwards to the tenant, but its answer to a resize goes nowhere.</summary>
+    private sealed class LosesResizeAnswers : ReceiveActor
+    {
+        public LosesResizeAnswers(IActorRef tenant) =>
+            ReceiveAny(m => tenant.Tell(m, m is TenantCommands.ResizeInstance ? ActorRefs.Nobody : Sender));
+    }
+
+    /// <summary>The instance's row, as the projection last wrote it; null before it wrote one.</summary>
+    private async Task<QuotaHolds?> HoldOfAsync(string id)
     {
         await using var db = _readModel.Open();
-        var row = await db.GetTable<EntityRow>().SingleAsync(r => r.Kind == InstanceRegistration.QuotaHoldKind && r.Id == id);
-        return System.Text.Json.JsonSerializer.Deserialize<QuotaHolds>(row.State)!;
+        var row = await db.GetTable<EntityRow>().FirstOrDefaultAsync(r => r.Kind == InstanceRegistration.QuotaHoldKind && r.Id == id);
+        return row is null ? null : System.Text.Json.JsonSerializer.Deserialize<QuotaHolds>(row.State);
     }
 
     [Fact]
