@@ -34,6 +34,9 @@ public sealed class InstanceProjectionKey;
 /// <summary>Registry key of the backup read-model projection.</summary>
 public sealed class BackupProjectionKey;
 
+/// <summary>Registry key of the quota-hold read-model projection.</summary>
+public sealed class QuotaHoldProjectionKey;
+
 public static class TroveNodeExtensions
 {
     /// <summary>This build's version (with the commit it was built from), shown per member by <c>cluster show</c>.</summary>
@@ -111,7 +114,8 @@ public static class TroveNodeExtensions
             autoInitialize: true,
             journalBuilder: journal => journal
                 .AddWriteEventAdapter<InstanceEventTagger>("instance-tagger", [typeof(InstanceEvents.IInstanceEvent)])
-                .AddWriteEventAdapter<BackupEventTagger>("backup-tagger", [typeof(BackupEvents.IBackupEvent)]));
+                .AddWriteEventAdapter<BackupEventTagger>("backup-tagger", [typeof(BackupEvents.IBackupEvent)])
+                .AddWriteEventAdapter<QuotaHoldTagger>("quota-hold-tagger", [typeof(QuotaEvents.IHoldEvent)]));
 
     /// <summary>Microsoft.Data.Sqlite starts any other transaction with BEGIN IMMEDIATE, which takes the write lock:
     /// every recovery and query would queue behind every write (and busy-wait). Read-uncommitted is its deferred
@@ -127,6 +131,7 @@ public static class TroveNodeExtensions
     [
         new(InstanceRegistration.TypeName, registry.Get<InstanceRegion>(), id => new InstanceCommands.Wake(id)),
         new(BackupRegistration.TypeName, registry.Get<BackupRegion>(), id => new BackupCommands.Wake(id)),
+        new(InstanceRegistration.QuotaHoldKind, registry.Get<InstanceRegion>(), id => new InstanceCommands.Wake(id)),
     ];
 
     private static AkkaConfigurationBuilder WithTroveNode(this AkkaConfigurationBuilder builder, TroveSettings settings, IServiceProvider sp)
@@ -161,6 +166,9 @@ public static class TroveNodeExtensions
                 new ClusterSingletonOptions { Role = EntityShards.WorkerRole })
                 .WithSingleton<BackupProjectionKey>("backup-projection",
                     EntityProjection<BackupState, BackupEvents.IBackupEvent>.Props(sp.GetRequiredService<ReadModelDb>(), BackupRegistration.Projection),
+                    new ClusterSingletonOptions { Role = EntityShards.WorkerRole })
+                .WithSingleton<QuotaHoldProjectionKey>("quota-hold-projection",
+                    EntityProjection<QuotaHolds, QuotaEvents.IHoldEvent>.Props(sp.GetRequiredService<ReadModelDb>(), InstanceRegistration.QuotaHoldProjection),
                     new ClusterSingletonOptions { Role = EntityShards.WorkerRole })
                 .WithSingleton<WorkResumer>("work-resumer",
                     (_, registry, _) => WorkResumer.Props(sp.GetRequiredService<ReadModelDb>(), ResumableKinds(registry), settings.ResumeWorkEvery),

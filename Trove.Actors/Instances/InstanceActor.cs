@@ -201,7 +201,14 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<ProvisioningActor.PrepareQueued>(_ =>
         {
             var decision = InstanceDecisions.Create(_state, create, Now);
-            PersistAll(decision.Events, e => _state = InstanceState.Apply(_state, e));
+            // kept in the same write as the instance: the quota-hold projection never sees a created instance's hold open
+            PersistAll(decision.Events.Cast<object>().Append(new QuotaEvents.Kept(Now)), e =>
+            {
+                if (e is IInstanceEvent created)
+                    _state = InstanceState.Apply(_state, created);
+                else
+                    _quota = QuotaHold.Apply(_quota, (QuotaEvents.IQuotaEvent)e);
+            });
             DeferAsync(decision, d =>
             {
                 requester.Tell(d.Reply);
@@ -298,6 +305,9 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                 BecomeReady();
             }));
     }
+
+    /// <summary>Journals that the tenant keeps what a settled resize holds (<see cref="ResizeHold.MustKeep"/>).</summary>
+    private void KeepResize() => Persist(new QuotaEvents.ResizeKept(Now), e => _resizeQuota = ResizeHold.Apply(_resizeQuota, e));
 
     /// <summary>Asks the tenant to take quota back, retrying until it acknowledges; commands wait meanwhile. A tenant that
     /// released the whole instance already (it was deleted) has it back too.</summary>
@@ -415,7 +425,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             if (e is BuildCompleted or BuildFailed)
                 Timers.Cancel(nameof(BuildTimedOut));
             // a snapshot keeps the state, not a resize's hold on the quota: it waits until the hold is settled
-            if (LastSequenceNr % _settings.SnapshotEvery == 0 && !ResizeHold.IsOpen(_state, _resizeQuota))
+            if (LastSequenceNr % _settings.SnapshotEvery == 0 && !ResizeHold.IsOpen(_resizeQuota))
                 SaveSnapshot(_state);
             if (--pending > 0)
                 return;
@@ -424,6 +434,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             afterPersist?.Invoke();
             if (ResizeHold.MustGiveBack(_state, _resizeQuota))
                 GiveBackResize(); // the resize failed, or an admin reset it
+            else if (ResizeHold.MustKeep(_state, _resizeQuota))
+                KeepResize(); // the resize is done, or the instance is being deleted
         });
     }
 
@@ -444,6 +456,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             _log.Info("instance {0}: a resize was refused, failed or interrupted before it started; giving its quota back", _id);
             GiveBackResize();
         }
+        else if (ResizeHold.MustKeep(_state, _resizeQuota))
+            KeepResize(); // settled before the node stopped, not yet journaled so
         _lastHeartbeatSent = _state.ServiceStatusSent;
         switch (_state.Task)
         {

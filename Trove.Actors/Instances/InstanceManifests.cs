@@ -75,5 +75,7 @@ public static class InstanceManifests
         ["instance.resize-quota-reserved.v1"] = typeof(QuotaEvents.ResizeReserved),
         ["instance.resize-quota-released.v1"] = typeof(QuotaEvents.ResizeReleased),
         ["instance.invalid"] = typeof(InstanceReplies.Invalid),
+        ["instance.quota-kept.v1"] = typeof(QuotaEvents.Kept),
+        ["instance.resize-quota-kept.v1"] = typeof(QuotaEvents.ResizeKept),
     };
 }

@@ -4,34 +4,40 @@ namespace Trove.Actors.Instances;
 
 /// <summary>
 /// The instance's hold on its tenant's quota, journaled by the instance entity around the create: asked for
-/// (<see cref="QuotaEvents.Requested"/>, before the tenant is asked), granted, or given back. Not instance events:
-/// they come before <see cref="InstanceEvents.Created"/>, and the read model never sees them. Once the instance is
-/// created the hold is its own (released by the delete, before <see cref="InstanceEvents.Deleted"/>).
+/// (<see cref="QuotaEvents.Requested"/>, before the tenant is asked), granted, then kept (with
+/// <see cref="InstanceEvents.Created"/>) or given back. Not instance events: they come before the instance exists. Their own
+/// projection (<see cref="InstanceRegistration.QuotaHoldProjection"/>) lists the holds still open, for the work resumer to wake
+/// their entities after a crash. Once the instance is created the hold is its own (released by the delete).
 /// </summary>
 public static class QuotaEvents
 {
-    public interface IQuotaEvent : ITroveMessage
+    /// <summary>A create's or a resize's hold event: what the quota-hold projection follows.</summary>
+    public interface IHoldEvent : ITroveMessage
     {
         DateTimeOffset At { get; }
     }
+
+    public interface IQuotaEvent : IHoldEvent;
 
     public sealed record Requested(string TenantId, int VolumeGb, int RamMb, DateTimeOffset At) : IQuotaEvent;
     public sealed record Reserved(DateTimeOffset At) : IQuotaEvent;
     /// <summary>The create did not happen: the tenant has the reservation back (or never had it).</summary>
     public sealed record Released(DateTimeOffset At) : IQuotaEvent;
+    /// <summary>The create happened (journaled with <see cref="InstanceEvents.Created"/>): the reservation is the instance's own.</summary>
+    public sealed record Kept(DateTimeOffset At) : IQuotaEvent;
 
     /// <summary>A resize's hold on the tenant's quota, journaled by the created instance around the resize: the new size
     /// asked for (before the tenant is asked), granted (journaled with <see cref="InstanceEvents.ResizeStarted"/>), or the
     /// size before given back (the tenant refused, or the resize failed or was abandoned). Not instance events either.</summary>
-    public interface IResizeQuotaEvent : ITroveMessage
-    {
-        DateTimeOffset At { get; }
-    }
+    public interface IResizeQuotaEvent : IHoldEvent;
 
     public sealed record ResizeRequested(int VolumeGb, int RamMb, int PreviousVolumeGb, int PreviousRamMb, DateTimeOffset At) : IResizeQuotaEvent;
     public sealed record ResizeReserved(DateTimeOffset At) : IResizeQuotaEvent;
     /// <summary>The tenant holds the size before the resize again (or never held the new one).</summary>
     public sealed record ResizeReleased(DateTimeOffset At) : IResizeQuotaEvent;
+    /// <summary>The tenant keeps what it holds: the resize ended with the new size, or the instance is being deleted
+    /// (its delete gives all of it back).</summary>
+    public sealed record ResizeKept(DateTimeOffset At) : IResizeQuotaEvent;
 }
 
 public enum QuotaStage
@@ -39,6 +45,7 @@ public enum QuotaStage
     Requested,
     Reserved,
     Released,
+    Kept,
 }
 
 /// <summary>What the instance holds of its tenant's quota before it is created.</summary>
@@ -50,6 +57,7 @@ public sealed record QuotaHold(string TenantId, int VolumeGb, int RamMb, QuotaSt
         (null, _) => null,
         (_, QuotaEvents.Reserved) => hold with { Stage = QuotaStage.Reserved },
         (_, QuotaEvents.Released) => hold with { Stage = QuotaStage.Released },
+        (_, QuotaEvents.Kept) => hold with { Stage = QuotaStage.Kept },
         _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
     };
 
@@ -57,6 +65,9 @@ public sealed record QuotaHold(string TenantId, int VolumeGb, int RamMb, QuotaSt
     /// reached): the reservation goes back, whether the tenant granted it or not (a release is idempotent).</summary>
     public static bool MustGiveBack(InstanceState? state, QuotaHold? hold) =>
         state is null && hold is { Stage: QuotaStage.Requested or QuotaStage.Reserved };
+
+    /// <summary>Asked for or granted, and neither kept nor given back yet.</summary>
+    public static bool IsOpen(QuotaHold? hold) => hold is { Stage: QuotaStage.Requested or QuotaStage.Reserved };
 }
 
 /// <summary>What a resize holds of its tenant's quota: the tenant holds the new size from when it granted it; if the
@@ -69,6 +80,7 @@ public sealed record ResizeHold(int VolumeGb, int RamMb, int PreviousVolumeGb, i
         (null, _) => null,
         (_, QuotaEvents.ResizeReserved) => hold with { Stage = QuotaStage.Reserved },
         (_, QuotaEvents.ResizeReleased) => hold with { Stage = QuotaStage.Released },
+        (_, QuotaEvents.ResizeKept) => hold with { Stage = QuotaStage.Kept },
         _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
     };
 
@@ -77,13 +89,44 @@ public sealed record ResizeHold(int VolumeGb, int RamMb, int PreviousVolumeGb, i
     /// failed, or an admin reset it). A deleted instance gives its whole hold back instead.</summary>
     public static bool MustGiveBack(InstanceState? state, ResizeHold? hold) => hold switch
     {
-        null or { Stage: QuotaStage.Released } => false,
+        null or { Stage: QuotaStage.Released or QuotaStage.Kept } => false,
         _ when state is null || state.IsDeleted || state.Task == InstanceTask.Deleting => false,
         { Stage: QuotaStage.Requested } => true,
         _ => state.Task != InstanceTask.Resizing && (state.VolumeSize, state.RamMb) != (hold.VolumeGb, hold.RamMb),
     };
 
-    /// <summary>Not settled yet: a snapshot (which keeps the instance's state, not this) must wait until it is.</summary>
-    public static bool IsOpen(InstanceState? state, ResizeHold? hold) =>
-        MustGiveBack(state, hold) || hold is { Stage: QuotaStage.Reserved } && state is { Task: InstanceTask.Resizing };
+    /// <summary>Still running with the new size held: neither to give back nor to keep yet.</summary>
+    private static bool IsRunning(InstanceState? state, ResizeHold? hold) =>
+        hold is { Stage: QuotaStage.Reserved } && state is { Task: InstanceTask.Resizing };
+
+    /// <summary>Settled without a give-back (the resize ended with the new size, or the instance is being deleted), but
+    /// not yet journaled as kept: <see cref="QuotaEvents.ResizeKept"/> closes it for the quota-hold projection.</summary>
+    public static bool MustKeep(InstanceState? state, ResizeHold? hold) =>
+        IsOpen(hold) && !MustGiveBack(state, hold) && !IsRunning(state, hold);
+
+    /// <summary>Asked for or granted, and neither kept nor given back yet: a snapshot (which keeps the instance's state,
+    /// not this) must wait until it is journaled as settled.</summary>
+    public static bool IsOpen(ResizeHold? hold) => hold is { Stage: QuotaStage.Requested or QuotaStage.Reserved };
+}
+
+/// <summary>An instance's holds on its tenant's quota, as the quota-hold projection folds them from the hold events
+/// alone (with the entity's own apply): open while a create's or a resize's hold is asked for or granted and neither kept
+/// nor given back. The work resumer wakes the entity of an open one, which keeps or gives it back.</summary>
+public sealed record QuotaHolds(string TenantId, DateTimeOffset Since, QuotaHold? Create, ResizeHold? Resize)
+{
+    public bool IsOpen => QuotaHold.IsOpen(Create) || ResizeHold.IsOpen(Resize);
+
+    public static QuotaHolds Apply(QuotaHolds? holds, QuotaEvents.IHoldEvent e)
+    {
+        // an instance created before this projection existed has no create hold: its tenant is not needed to wake it
+        holds ??= new QuotaHolds("", e.At, null, null);
+        return e switch
+        {
+            QuotaEvents.IQuotaEvent q when QuotaHold.Apply(holds.Create, q) is { } create =>
+                holds with { TenantId = create.TenantId, Create = create },
+            QuotaEvents.IQuotaEvent => holds,
+            QuotaEvents.IResizeQuotaEvent r => holds with { Resize = ResizeHold.Apply(holds.Resize, r) },
+            _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
+        };
+    }
 }

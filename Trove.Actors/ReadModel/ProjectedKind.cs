@@ -15,14 +15,15 @@ public interface IProjectedKind
 
 /// <summary>
 /// One kind of entity the read model follows: the journal tag of its events, the persistence-id prefix its ids
-/// come from, and how its state is folded (the entity's own pure apply) and described.
+/// come from (the kind's own by default; another entity's for a view of part of that entity's journal), and how its
+/// state is folded (the entity's own pure apply) and described.
 /// </summary>
 public sealed record ProjectedKind<TState, TEvent>(
     string Kind,
     Func<TState?, TEvent, TState?> Apply,
     Func<TState, RowFacts> Facts) : IProjectedKind where TState : class
 {
-    public string PersistenceIdPrefix => $"{Kind}-";
+    public string PersistenceIdPrefix { get; init; } = $"{Kind}-";
 
     public bool IsBusy(string stateJson) =>
         System.Text.Json.JsonSerializer.Deserialize<TState>(stateJson, ReadModelDb.Json) is { } state && Facts(state).Busy;

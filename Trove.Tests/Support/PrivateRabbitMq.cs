@@ -163,6 +163,12 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
         _server = null;
     }
 
+    /// <summary>Raises a memory alarm at once (the high watermark at 0), which blocks every connection that publishes: a
+    /// publish waits for its confirm until <paramref name="blocked"/> is false again (the default watermark).</summary>
+    public Task BlockPublishersAsync(bool blocked) =>
+        RunAsync("setpriv", "--reuid=rabbitmq", "--regid=rabbitmq", "--init-groups", "env", "HOME=/var/lib/rabbitmq",
+            "rabbitmqctl", "-n", NodeName, "set_vm_memory_high_watermark", blocked ? "0" : "0.4");
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
