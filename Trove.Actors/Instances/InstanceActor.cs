@@ -78,8 +78,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<ReportHeartbeat>(OnHeartbeat);
         Command<CallGuest>(call => CallGuestFor(call.InstanceId, call.TenantId, [call.Message], Sender, Sender,
             result => new InstanceReplies.GuestResult(result)));
-        Command<IGuestCommand>(command => CallGuestFor(command.InstanceId, command.TenantId, GuestOperations.CallsOf(command), Sender, Sender,
-            result => GuestOperations.ReplyOf(command, result)));
+        Command<IGuestCommand>(OnGuestCommand);
         Command<Deliver>(deliver => deliver.To.Tell(deliver.Message));
         Command<EnableRoot>(enable =>
         {
@@ -143,6 +142,32 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
 
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
+    /// <summary>A database or user operation: names the datastore does not take are refused here (400) before the
+    /// guest is called; a user to delete must be one the guest lists (404 otherwise, as upstream).</summary>
+    private void OnGuestCommand(IGuestCommand command)
+    {
+        if (_state is { } state && state.BelongsTo(command.TenantId) && InstanceNames.Check(state.Datastore, command) is { } invalid)
+        {
+            Sender.Tell(invalid);
+            return;
+        }
+        if (command is DeleteUser delete)
+            CallGuestFor(delete.InstanceId, delete.TenantId, () => DeleteListedUserAsync(delete), Sender, Sender);
+        else
+            CallGuestFor(command.InstanceId, command.TenantId, GuestOperations.CallsOf(command), Sender, Sender,
+                result => GuestOperations.ReplyOf(command, result));
+    }
+
+    private async Task<object> DeleteListedUserAsync(DeleteUser delete)
+    {
+        var listed = GuestOperations.ReplyOf(new ListUsers(delete.InstanceId, delete.TenantId),
+            await CallAllAsync(GuestOperations.CallsOf(new ListUsers(delete.InstanceId, delete.TenantId))));
+        if (listed is InstanceReplies.UsersListed { Users: var users } && !users.Any(u => u.Is(delete.Name, delete.Host)))
+            return new InstanceReplies.GuestFailed(RpcFailureKinds.NotFound,
+                $"User {(delete.Host is null ? delete.Name : $"{delete.Name}@{delete.Host}")} cannot be found on instance {_id}.");
+        return GuestOperations.ReplyOf(delete, await CallAllAsync(GuestOperations.CallsOf(delete)));
+    }
+
     /// <summary>
     /// A new instance: the tenant's quota first (asked for, journaled, then granted and journaled), then the guest's
     /// prepare, then <see cref="Created"/>. A create that does not get that far gives the quota back, here or, after
@@ -155,6 +180,11 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(_state is not null
                 ? InstanceDecisions.Create(_state, create, Now).Reply!
                 : new InstanceReplies.Refused($"Instance {_id} already exists."));
+            return;
+        }
+        if (InstanceNames.Check(create.Request.Datastore, create) is { } invalid)
+        {
+            Sender.Tell(invalid);
             return;
         }
         var requester = Sender;
@@ -335,15 +365,20 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     /// <summary>Calls the guest (each call in turn) if the tenant may act on the instance now. The mapped result of
     /// the last call goes to <paramref name="resultTo"/>, a failure straight to <paramref name="requester"/>; nothing is persisted here.</summary>
     private void CallGuestFor(string instanceId, string tenantId, IReadOnlyList<RpcMessage> calls, IActorRef requester, IActorRef resultTo,
-        Func<JsonNode?, object> onResult)
+        Func<JsonNode?, object> onResult) =>
+        CallGuestFor(instanceId, tenantId, async () => onResult(await CallAllAsync(calls)), requester, resultTo);
+
+    /// <summary>Runs <paramref name="work"/> (guest calls) if the tenant may act on the instance now; its outcome goes to
+    /// <paramref name="resultTo"/>, a failure straight to <paramref name="requester"/>.</summary>
+    private void CallGuestFor(string instanceId, string tenantId, Func<Task<object>> work, IActorRef requester, IActorRef resultTo)
     {
         if (InstanceDecisions.Guard(_state, instanceId, tenantId) is { } refusal)
         {
             requester.Tell(refusal);
             return;
         }
-        CallAllAsync(calls).PipeTo(Self,
-            success: result => new Deliver(onResult(result), resultTo),
+        work().PipeTo(Self,
+            success: result => new Deliver(result, resultTo),
             failure: e => new Deliver(GuestOperations.FailureOf(e), requester));
     }
 
