@@ -33,25 +33,32 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private sealed record QuotaGivenBack;
     private sealed record GiveBackFailed(string Message);
     private sealed record RetryGiveBack;
+    private sealed record GroupRead(SetConfiguration Command, ConfigurationGroup? Group, string? Failure, IActorRef Requester);
+    private sealed record ConfigurationApplied(ConfigurationEvents.Requested Change, IActorRef? Requester);
+    private sealed record ConfigurationNotApplied(ConfigurationEvents.Requested Change, InstanceReply Failure, IActorRef? Requester);
 
     private readonly string _id;
     private readonly ICompute _compute;
     private readonly IGuestRpc _guests;
     private readonly InstanceSettings _settings;
     private readonly IActorRef _tenants;
+    private readonly IConfigurationGroups? _configurations;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private InstanceState? _state;
     private QuotaHold? _quota;
     private ResizeHold? _resizeQuota;
+    private ConfigurationEvents.Requested? _configurationChange;
     private DateTimeOffset? _lastHeartbeatSent;
     private double? _volumeUsed;
 
     public override string PersistenceId { get; }
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public InstanceActor(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings)
+    public InstanceActor(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,
+        IConfigurationGroups? configurations = null)
     {
         _tenants = tenants;
+        _configurations = configurations;
         _id = id;
         _compute = compute;
         _guests = guests;
@@ -59,7 +66,12 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         PersistenceId = $"instance-{id}";
 
         Recover<SnapshotOffer>(offer => _state = (InstanceState)offer.Snapshot);
-        Recover<IInstanceEvent>(e => _state = InstanceState.Apply(_state, e));
+        Recover<IInstanceEvent>(e =>
+        {
+            _state = InstanceState.Apply(_state, e);
+            _configurationChange = ConfigurationEvents.Apply(_configurationChange, e);
+        });
+        Recover<ConfigurationEvents.IConfigurationEvent>(e => _configurationChange = ConfigurationEvents.Apply(_configurationChange, e));
         Recover<QuotaEvents.IQuotaEvent>(e => _quota = QuotaHold.Apply(_quota, e));
         Recover<QuotaEvents.IResizeQuotaEvent>(e => _resizeQuota = ResizeHold.Apply(_resizeQuota, e));
         Recover<RecoveryCompleted>(_ => ResumeWork());
@@ -112,6 +124,26 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             new InstanceEvents.ConfigurationAttached(attach.ConfigurationId, attach.RestartRequired, Now, attach.Revision)));
         Command<DetachConfiguration>(detach => ChangeConfiguration(detach.InstanceId, detach.TenantId, new Dictionary<string, string>(),
             new InstanceEvents.ConfigurationDetached(detach.RestartRequired, Now)));
+        Command<SetConfiguration>(StartConfigurationChange);
+        Command<ConfigurationApplied>(applied =>
+        {
+            if (_configurationChange != applied.Change) // closed meanwhile (a roll-out's attach): nothing left to journal
+                applied.Requester?.Tell(new InstanceReplies.Accepted(_state!));
+            else
+                Apply(Decision.Silent(applied.Change.Applied(Now)), afterPersist: () => applied.Requester?.Tell(new InstanceReplies.Accepted(_state!)));
+        });
+        Command<ConfigurationNotApplied>(failed =>
+        {
+            _log.Warning("instance {0}: the guest did not apply the configuration change: {1}", _id, failed.Failure);
+            if (_configurationChange != failed.Change)
+                failed.Requester?.Tell(failed.Failure);
+            else
+                Persist(new ConfigurationEvents.Abandoned(failed.Failure.ToString(), Now), e =>
+                {
+                    _configurationChange = ConfigurationEvents.Apply(_configurationChange, e);
+                    failed.Requester?.Tell(failed.Failure);
+                });
+        });
         Command<GuestDid>(did => Apply(Decision.Silent(did.Event),
             afterPersist: () => did.Requester.Tell(new InstanceReplies.Accepted(_state!))));
         Command<Resize>(StartResize);
@@ -398,6 +430,63 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             requester, Self, _ => new GuestDid(change, requester));
     }
 
+    /// <summary>
+    /// Attach or detach, owned here: the group is read (commands wait), checked, and the change journaled before the guest
+    /// applies it; once it did, <see cref="InstanceEvents.ConfigurationAttached"/> (or Detached) is journaled and the
+    /// requester answered. A node that stops in between applies the journaled change again when the entity starts.
+    /// </summary>
+    private void StartConfigurationChange(SetConfiguration set)
+    {
+        if (InstanceDecisions.SetConfiguration(_state, set, _configurationChange is not null) is { } refusal)
+        {
+            Sender.Tell(refusal);
+            return;
+        }
+        if (_configurations is null)
+        {
+            Sender.Tell(new InstanceReplies.Failed("This node cannot read configuration groups."));
+            return;
+        }
+        var requester = Sender;
+        Become(() =>
+        {
+            Command<GroupRead>(ChangeConfiguration);
+            WaitingOnTenant();
+        });
+        _configurations.FindAsync(set.TenantId, set.ConfigurationId ?? _state!.ConfigurationId!).PipeTo(Self,
+            success: group => new GroupRead(set, group, null, requester),
+            failure: e => new GroupRead(set, null, e.GetBaseException().Message, requester));
+    }
+
+    private void ChangeConfiguration(GroupRead read)
+    {
+        var (refusal, change) = read.Failure is { } failure
+            ? (new InstanceReplies.Failed($"The configuration group could not be read: {failure}"), null)
+            : InstanceDecisions.ConfigurationChange(_state!, read.Command, read.Group, Now);
+        if (change is null)
+        {
+            read.Requester.Tell(refusal!);
+            BecomeReady();
+            return;
+        }
+        Persist(change, e =>
+        {
+            _configurationChange = ConfigurationEvents.Apply(_configurationChange, e);
+            ApplyConfigurationChange(read.Requester);
+            BecomeReady();
+        });
+    }
+
+    /// <summary>The guest writes the change's overrides (all of them, so that applying it again is harmless).</summary>
+    private void ApplyConfigurationChange(IActorRef? requester)
+    {
+        var change = _configurationChange!;
+        _guests.CallAsync(_id, RpcMessage.Create(GuestMethods.UpdateOverrides, new UpdateOverridesArgs(change.Overrides)), _settings.GuestCallTimeout)
+            .PipeTo(Self,
+                success: _ => new ConfigurationApplied(change, requester),
+                failure: e => new ConfigurationNotApplied(change, GuestOperations.FailureOf(e), requester));
+    }
+
     /// <summary>The guest applies the new size (its data quota) and flavor (the engine's memory settings, with a restart).</summary>
     private void ResizeGuest()
     {
@@ -450,7 +539,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             if (e is BuildCompleted or BuildFailed)
                 Timers.Cancel(nameof(BuildTimedOut));
             // a snapshot keeps the state, not a resize's hold on the quota: it waits until the hold is settled
-            if (LastSequenceNr % _settings.SnapshotEvery == 0 && !ResizeHold.IsOpen(_state, _resizeQuota))
+            _configurationChange = ConfigurationEvents.Apply(_configurationChange, e);
+            if (LastSequenceNr % _settings.SnapshotEvery == 0 && !ResizeHold.IsOpen(_state, _resizeQuota) && _configurationChange is null)
                 SaveSnapshot(_state);
             if (--pending > 0)
                 return;
@@ -478,6 +568,11 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         {
             _log.Info("instance {0}: a resize was refused, failed or interrupted before it started; giving its quota back", _id);
             GiveBackResize();
+        }
+        if (_configurationChange is not null)
+        {
+            _log.Info("instance {0}: a configuration change was interrupted before its guest applied it; applying it again", _id);
+            ApplyConfigurationChange(null);
         }
         _lastHeartbeatSent = _state.ServiceStatusSent;
         switch (_state.Task)
@@ -524,6 +619,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private static ServerSpec ServerSpecOf(InstanceState s) =>
         new(s.Id, s.Datastore, s.DatastoreVersion, s.RamMb, s.VolumeSize) { RestoreFrom = s.RestoreFrom ?? [] };
 
-    public static Props Props(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings) =>
-        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, tenants, settings));
+    public static Props Props(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,
+        IConfigurationGroups? configurations = null) =>
+        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, tenants, settings, configurations));
 }

@@ -75,5 +75,9 @@ public static class InstanceManifests
         ["instance.resize-quota-reserved.v1"] = typeof(QuotaEvents.ResizeReserved),
         ["instance.resize-quota-released.v1"] = typeof(QuotaEvents.ResizeReleased),
         ["instance.invalid"] = typeof(InstanceReplies.Invalid),
+        ["instance.set-configuration"] = typeof(InstanceCommands.SetConfiguration),
+        ["instance.configuration-not-found"] = typeof(InstanceReplies.ConfigurationNotFound),
+        ["instance.configuration-change-requested.v1"] = typeof(ConfigurationEvents.Requested),
+        ["instance.configuration-change-abandoned.v1"] = typeof(ConfigurationEvents.Abandoned),
     };
 }

@@ -85,9 +85,10 @@ public static class InstanceEndpoints
         return reply is InstanceReplies.Accepted ? Results.Accepted() : InstanceAsk.ErrorOf(reply);
     }
 
-    /// <summary>PUT (and upstream's deprecated PATCH) of an instance: its name, or its configuration group.</summary>
+    /// <summary>PUT (and upstream's deprecated PATCH) of an instance: its name, or its configuration group (an id
+    /// attaches it, null or "" detaches the attached one; the entity reads the group and owns the change).</summary>
     private static async Task<IResult> Update(string tenantId, string id, Body<UpdateInstanceBody> body, IRequiredActor<InstanceRegion> instances,
-        ConfigurationRepository configurations, TroveSettings settings)
+        TroveSettings settings)
     {
         var change = body.Value.Instance!;
         if (change.UnsupportedChange is { } unsupported)
@@ -95,9 +96,10 @@ public static class InstanceEndpoints
             await instances.StateAsync(tenantId, id, settings);
             throw new RequestError(StatusCodes.Status501NotImplemented, $"Changing '{unsupported}' of an instance is not supported yet.");
         }
-        if (change.ChangesConfiguration)
-            return await ConfigurationEndpoints.AttachAsync(tenantId, id, change.ConfigurationId, configurations, instances, settings);
-        var reply = await instances.AskAsync(new InstanceCommands.Rename(id, tenantId, DisplayName.Check(change.Name)), settings);
+        IWithInstanceId command = change.ChangesConfiguration
+            ? new InstanceCommands.SetConfiguration(id, tenantId, string.IsNullOrEmpty(change.ConfigurationId) ? null : change.ConfigurationId)
+            : new InstanceCommands.Rename(id, tenantId, DisplayName.Check(change.Name));
+        var reply = await instances.AskAsync(command, settings);
         return reply is InstanceReplies.Accepted ? Results.StatusCode(StatusCodes.Status202Accepted) : InstanceAsk.ErrorOf(reply);
     }
 
