@@ -11,7 +11,6 @@ using Trove.Web.Errors;
 using Trove.Web.Requests;
 using Trove.Web.Validation;
 using Trove.Web.Views;
-using static Trove.Web.Endpoints.InstanceAsk;
 
 namespace Trove.Web.Endpoints;
 
