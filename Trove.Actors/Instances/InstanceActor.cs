@@ -451,7 +451,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Become(() =>
         {
             Command<GroupRead>(ChangeConfiguration);
-            WaitingOnTenant();
+            WaitingOnTenant(); // the same waiting: a stop meanwhile leaves nothing journaled, and the requester unanswered
+
         });
         _configurations.FindAsync(set.TenantId, set.ConfigurationId ?? _state!.ConfigurationId!).PipeTo(Self,
             success: group => new GroupRead(set, group, null, requester),
