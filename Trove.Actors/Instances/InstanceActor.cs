@@ -452,7 +452,6 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         {
             Command<GroupRead>(ChangeConfiguration);
             WaitingOnTenant(); // the same waiting: a stop meanwhile leaves nothing journaled, and the requester unanswered
-
         });
         _configurations.FindAsync(set.TenantId, set.ConfigurationId ?? _state!.ConfigurationId!).PipeTo(Self,
             success: group => new GroupRead(set, group, null, requester),
@@ -539,8 +538,9 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             _state = InstanceState.Apply(_state, e);
             if (e is BuildCompleted or BuildFailed)
                 Timers.Cancel(nameof(BuildTimedOut));
-            // a snapshot keeps the state, not a resize's hold on the quota: it waits until the hold is settled
             _configurationChange = ConfigurationEvents.Apply(_configurationChange, e);
+            // a snapshot keeps the state, not a resize's hold on the quota nor a configuration change under way: it
+            // waits until they are settled
             if (LastSequenceNr % _settings.SnapshotEvery == 0 && !ResizeHold.IsOpen(_state, _resizeQuota) && _configurationChange is null)
                 SaveSnapshot(_state);
             if (--pending > 0)
