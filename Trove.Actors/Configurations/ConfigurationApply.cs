@@ -10,13 +10,19 @@ namespace Trove.Actors.Configurations;
 public static class ConfigurationApply
 {
     public static async Task<InstanceCommands.AttachConfiguration> AttachAsync(ConfigurationRepository repository, InstanceState instance,
-        ConfigurationRow group, CancellationToken ct = default)
+        ConfigurationRow row, CancellationToken ct = default)
     {
-        var rules = await repository.RulesAsync(group.Datastore, ct);
-        var values = ValuesOf(group);
+        var group = await GroupAsync(repository, row, ct);
+        return new InstanceCommands.AttachConfiguration(instance.Id, instance.TenantId, group.Id, group.Overrides, group.RestartRequired, group.Revision);
+    }
+
+    /// <summary>A group's row as an instance applies it.</summary>
+    public static async Task<ConfigurationGroup> GroupAsync(ConfigurationRepository repository, ConfigurationRow row, CancellationToken ct = default)
+    {
+        var rules = await repository.RulesAsync(row.Datastore, ct);
+        var values = ValuesOf(row);
         var overrides = values.ToDictionary(v => v.Key, v => rules.Single(r => r.Name == v.Key).Check(JsonNode.Parse(v.Value.GetRawText())).Value!);
-        return new InstanceCommands.AttachConfiguration(instance.Id, instance.TenantId, group.Id, overrides, NeedsRestart(values, rules),
-            group.UpdatedTicks);
+        return new ConfigurationGroup(row.Id, row.Datastore, row.DatastoreVersion, overrides, NeedsRestart(values, rules), row.UpdatedTicks);
     }
 
     public static bool NeedsRestart(IReadOnlyDictionary<string, JsonElement> values, IReadOnlyList<ParameterRule> rules) =>

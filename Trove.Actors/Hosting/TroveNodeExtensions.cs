@@ -56,7 +56,9 @@ public static class TroveNodeExtensions
         services.AddSingleton(settings);
         var database = new SqlDatabase(settings.DatabaseProvider, settings.ReadModelConnection);
         services.AddSingleton(new CatalogRepository(database, settings.Catalog));
-        services.AddSingleton(new ConfigurationRepository(database));
+        var configurations = new ConfigurationRepository(database);
+        services.AddSingleton(configurations);
+        services.AddSingleton<IConfigurationGroups>(new ConfigurationGroups(configurations));
         services.AddSingleton(new ReadModelDb(database, settings.ListCacheFor));
 
         // Registered before Akka, so the broker is connected before the first entity needs it.

@@ -33,25 +33,32 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private sealed record QuotaGivenBack;
     private sealed record GiveBackFailed(string Message);
     private sealed record RetryGiveBack;
+    private sealed record GroupRead(SetConfiguration Command, ConfigurationGroup? Group, string? Failure, IActorRef Requester);
+    private sealed record ConfigurationApplied(ConfigurationEvents.Requested Change, IActorRef? Requester);
+    private sealed record ConfigurationNotApplied(ConfigurationEvents.Requested Change, InstanceReply Failure, IActorRef? Requester);
 
     private readonly string _id;
     private readonly ICompute _compute;
     private readonly IGuestRpc _guests;
     private readonly InstanceSettings _settings;
     private readonly IActorRef _tenants;
+    private readonly IConfigurationGroups? _configurations;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private InstanceState? _state;
     private QuotaHold? _quota;
     private ResizeHold? _resizeQuota;
+    private ConfigurationEvents.Requested? _configurationChange;
     private DateTimeOffset? _lastHeartbeatSent;
     private double? _volumeUsed;
 
     public override string PersistenceId { get; }
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public InstanceActor(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings)
+    public InstanceActor(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,
+        IConfigurationGroups? configurations = null)
     {
         _tenants = tenants;
+        _configurations = configurations;
         _id = id;
         _compute = compute;
         _guests = guests;
@@ -59,7 +66,12 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         PersistenceId = $"instance-{id}";
 
         Recover<SnapshotOffer>(offer => _state = (InstanceState)offer.Snapshot);
-        Recover<IInstanceEvent>(e => _state = InstanceState.Apply(_state, e));
+        Recover<IInstanceEvent>(e =>
+        {
+            _state = InstanceState.Apply(_state, e);
+            _configurationChange = ConfigurationEvents.Apply(_configurationChange, e);
+        });
+        Recover<ConfigurationEvents.IConfigurationEvent>(e => _configurationChange = ConfigurationEvents.Apply(_configurationChange, e));
         Recover<QuotaEvents.IQuotaEvent>(e => _quota = QuotaHold.Apply(_quota, e));
         Recover<QuotaEvents.IResizeQuotaEvent>(e => _resizeQuota = ResizeHold.Apply(_resizeQuota, e));
         Recover<RecoveryCompleted>(_ => ResumeWork());
@@ -78,8 +90,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<ReportHeartbeat>(OnHeartbeat);
         Command<CallGuest>(call => CallGuestFor(call.InstanceId, call.TenantId, [call.Message], Sender, Sender,
             result => new InstanceReplies.GuestResult(result)));
-        Command<IGuestCommand>(command => CallGuestFor(command.InstanceId, command.TenantId, GuestOperations.CallsOf(command), Sender, Sender,
-            result => GuestOperations.ReplyOf(command, result)));
+        Command<IGuestCommand>(OnGuestCommand);
         Command<Deliver>(deliver => deliver.To.Tell(deliver.Message));
         Command<EnableRoot>(enable =>
         {
@@ -113,6 +124,26 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             new InstanceEvents.ConfigurationAttached(attach.ConfigurationId, attach.RestartRequired, Now, attach.Revision)));
         Command<DetachConfiguration>(detach => ChangeConfiguration(detach.InstanceId, detach.TenantId, new Dictionary<string, string>(),
             new InstanceEvents.ConfigurationDetached(detach.RestartRequired, Now)));
+        Command<SetConfiguration>(StartConfigurationChange);
+        Command<ConfigurationApplied>(applied =>
+        {
+            if (_configurationChange != applied.Change) // closed meanwhile (a roll-out's attach): nothing left to journal
+                applied.Requester?.Tell(new InstanceReplies.Accepted(_state!));
+            else
+                Apply(Decision.Silent(applied.Change.Applied(Now)), afterPersist: () => applied.Requester?.Tell(new InstanceReplies.Accepted(_state!)));
+        });
+        Command<ConfigurationNotApplied>(failed =>
+        {
+            _log.Warning("instance {0}: the guest did not apply the configuration change: {1}", _id, failed.Failure);
+            if (_configurationChange != failed.Change)
+                failed.Requester?.Tell(failed.Failure);
+            else
+                Persist(new ConfigurationEvents.Abandoned(failed.Failure.ToString(), Now), e =>
+                {
+                    _configurationChange = ConfigurationEvents.Apply(_configurationChange, e);
+                    failed.Requester?.Tell(failed.Failure);
+                });
+        });
         Command<GuestDid>(did => Apply(Decision.Silent(did.Event),
             afterPersist: () => did.Requester.Tell(new InstanceReplies.Accepted(_state!))));
         Command<Resize>(StartResize);
@@ -143,6 +174,32 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
 
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
+    /// <summary>A database or user operation: names the datastore does not take are refused here (400) before the
+    /// guest is called; a user to delete must be one the guest lists (404 otherwise, as upstream).</summary>
+    private void OnGuestCommand(IGuestCommand command)
+    {
+        if (_state is { } state && state.BelongsTo(command.TenantId) && InstanceNames.Check(state.Datastore, command) is { } invalid)
+        {
+            Sender.Tell(invalid);
+            return;
+        }
+        if (command is DeleteUser delete)
+            CallGuestFor(delete.InstanceId, delete.TenantId, () => DeleteListedUserAsync(delete), Sender, Sender);
+        else
+            CallGuestFor(command.InstanceId, command.TenantId, GuestOperations.CallsOf(command), Sender, Sender,
+                result => GuestOperations.ReplyOf(command, result));
+    }
+
+    private async Task<object> DeleteListedUserAsync(DeleteUser delete)
+    {
+        var listed = GuestOperations.ReplyOf(new ListUsers(delete.InstanceId, delete.TenantId),
+            await CallAllAsync(GuestOperations.CallsOf(new ListUsers(delete.InstanceId, delete.TenantId))));
+        if (listed is InstanceReplies.UsersListed { Users: var users } && !users.Any(u => u.Is(delete.Name, delete.Host)))
+            return new InstanceReplies.GuestFailed(RpcFailureKinds.NotFound,
+                $"User {(delete.Host is null ? delete.Name : $"{delete.Name}@{delete.Host}")} cannot be found on instance {_id}.");
+        return GuestOperations.ReplyOf(delete, await CallAllAsync(GuestOperations.CallsOf(delete)));
+    }
+
     /// <summary>
     /// A new instance: the tenant's quota first (asked for, journaled, then granted and journaled), then the guest's
     /// prepare, then <see cref="Created"/>. A create that does not get that far gives the quota back, here or, after
@@ -155,6 +212,11 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(_state is not null
                 ? InstanceDecisions.Create(_state, create, Now).Reply!
                 : new InstanceReplies.Refused($"Instance {_id} already exists."));
+            return;
+        }
+        if (InstanceNames.Check(create.Request.Datastore, create) is { } invalid)
+        {
+            Sender.Tell(invalid);
             return;
         }
         var requester = Sender;
@@ -345,15 +407,20 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     /// <summary>Calls the guest (each call in turn) if the tenant may act on the instance now. The mapped result of
     /// the last call goes to <paramref name="resultTo"/>, a failure straight to <paramref name="requester"/>; nothing is persisted here.</summary>
     private void CallGuestFor(string instanceId, string tenantId, IReadOnlyList<RpcMessage> calls, IActorRef requester, IActorRef resultTo,
-        Func<JsonNode?, object> onResult)
+        Func<JsonNode?, object> onResult) =>
+        CallGuestFor(instanceId, tenantId, async () => onResult(await CallAllAsync(calls)), requester, resultTo);
+
+    /// <summary>Runs <paramref name="work"/> (guest calls) if the tenant may act on the instance now; its outcome goes to
+    /// <paramref name="resultTo"/>, a failure straight to <paramref name="requester"/>.</summary>
+    private void CallGuestFor(string instanceId, string tenantId, Func<Task<object>> work, IActorRef requester, IActorRef resultTo)
     {
         if (InstanceDecisions.Guard(_state, instanceId, tenantId) is { } refusal)
         {
             requester.Tell(refusal);
             return;
         }
-        CallAllAsync(calls).PipeTo(Self,
-            success: result => new Deliver(onResult(result), resultTo),
+        work().PipeTo(Self,
+            success: result => new Deliver(result, resultTo),
             failure: e => new Deliver(GuestOperations.FailureOf(e), requester));
     }
 
@@ -371,6 +438,63 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         var requester = Sender;
         CallGuestFor(instanceId, tenantId, [RpcMessage.Create(GuestMethods.UpdateOverrides, new UpdateOverridesArgs(overrides))],
             requester, Self, _ => new GuestDid(change, requester));
+    }
+
+    /// <summary>
+    /// Attach or detach, owned here: the group is read (commands wait), checked, and the change journaled before the guest
+    /// applies it; once it did, <see cref="InstanceEvents.ConfigurationAttached"/> (or Detached) is journaled and the
+    /// requester answered. A node that stops in between applies the journaled change again when the entity starts.
+    /// </summary>
+    private void StartConfigurationChange(SetConfiguration set)
+    {
+        if (InstanceDecisions.SetConfiguration(_state, set, _configurationChange is not null) is { } refusal)
+        {
+            Sender.Tell(refusal);
+            return;
+        }
+        if (_configurations is null)
+        {
+            Sender.Tell(new InstanceReplies.Failed("This node cannot read configuration groups."));
+            return;
+        }
+        var requester = Sender;
+        Become(() =>
+        {
+            Command<GroupRead>(ChangeConfiguration);
+            WaitingOnTenant(); // the same waiting: a stop meanwhile leaves nothing journaled, and the requester unanswered
+        });
+        _configurations.FindAsync(set.TenantId, set.ConfigurationId ?? _state!.ConfigurationId!).PipeTo(Self,
+            success: group => new GroupRead(set, group, null, requester),
+            failure: e => new GroupRead(set, null, e.GetBaseException().Message, requester));
+    }
+
+    private void ChangeConfiguration(GroupRead read)
+    {
+        var (refusal, change) = read.Failure is { } failure
+            ? (new InstanceReplies.Failed($"The configuration group could not be read: {failure}"), null)
+            : InstanceDecisions.ConfigurationChange(_state!, read.Command, read.Group, Now);
+        if (change is null)
+        {
+            read.Requester.Tell(refusal!);
+            BecomeReady();
+            return;
+        }
+        Persist(change, e =>
+        {
+            _configurationChange = ConfigurationEvents.Apply(_configurationChange, e);
+            ApplyConfigurationChange(read.Requester);
+            BecomeReady();
+        });
+    }
+
+    /// <summary>The guest writes the change's overrides (all of them, so that applying it again is harmless).</summary>
+    private void ApplyConfigurationChange(IActorRef? requester)
+    {
+        var change = _configurationChange!;
+        _guests.CallAsync(_id, RpcMessage.Create(GuestMethods.UpdateOverrides, new UpdateOverridesArgs(change.Overrides)), _settings.GuestCallTimeout)
+            .PipeTo(Self,
+                success: _ => new ConfigurationApplied(change, requester),
+                failure: e => new ConfigurationNotApplied(change, GuestOperations.FailureOf(e), requester));
     }
 
     /// <summary>The guest applies the new size (its data quota) and flavor (the engine's memory settings, with a restart).</summary>
@@ -424,8 +548,10 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             _state = InstanceState.Apply(_state, e);
             if (e is BuildCompleted or BuildFailed)
                 Timers.Cancel(nameof(BuildTimedOut));
-            // a snapshot keeps the state, not a resize's hold on the quota: it waits until the hold is settled
-            if (LastSequenceNr % _settings.SnapshotEvery == 0 && !ResizeHold.IsOpen(_resizeQuota))
+            _configurationChange = ConfigurationEvents.Apply(_configurationChange, e);
+            // a snapshot keeps the state, not a resize's hold on the quota nor a configuration change under way: it
+            // waits until they are settled
+            if (LastSequenceNr % _settings.SnapshotEvery == 0 && !ResizeHold.IsOpen(_resizeQuota) && _configurationChange is null)
                 SaveSnapshot(_state);
             if (--pending > 0)
                 return;
@@ -458,6 +584,11 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         }
         else if (ResizeHold.MustKeep(_state, _resizeQuota))
             KeepResize(); // settled before the node stopped, not yet journaled so
+        if (_configurationChange is not null)
+        {
+            _log.Info("instance {0}: a configuration change was interrupted before its guest applied it; applying it again", _id);
+            ApplyConfigurationChange(null);
+        }
         _lastHeartbeatSent = _state.ServiceStatusSent;
         switch (_state.Task)
         {
@@ -503,6 +634,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private static ServerSpec ServerSpecOf(InstanceState s) =>
         new(s.Id, s.Datastore, s.DatastoreVersion, s.RamMb, s.VolumeSize) { RestoreFrom = s.RestoreFrom ?? [] };
 
-    public static Props Props(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings) =>
-        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, tenants, settings));
+    public static Props Props(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,
+        IConfigurationGroups? configurations = null) =>
+        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, tenants, settings, configurations));
 }

@@ -162,6 +162,39 @@ public static class InstanceDecisions
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, started)), started);
     }
 
+    /// <summary>Whether the tenant may attach a group (none attached) or detach the attached one, before the group is
+    /// read: null when it may, else the reply that says why not. One change at a time.</summary>
+    public static InstanceReply? SetConfiguration(InstanceState? state, InstanceCommands.SetConfiguration cmd, bool changeUnderWay) =>
+        state is null || !state.BelongsTo(cmd.TenantId) ? new InstanceReplies.NotFound(cmd.InstanceId)
+        : changeUnderWay ? new InstanceReplies.Conflict($"A configuration change of instance {cmd.InstanceId} is under way.")
+        : (cmd.ConfigurationId, state.ConfigurationId) switch
+        {
+            (null, null) => new InstanceReplies.Invalid($"Instance {cmd.InstanceId} has no configuration group to detach."),
+            ({ }, { } attached) => new InstanceReplies.Invalid(
+                $"Instance {cmd.InstanceId} already has configuration group {attached}; detach it first."),
+            _ => null,
+        };
+
+    /// <summary>The change to journal once the group is read (for a detach, the attached group, null when it was deleted
+    /// since), or the reply that refuses it: a group the tenant does not have, or of another datastore or version, or an
+    /// instance that cannot act now.</summary>
+    public static (InstanceReply? Refusal, ConfigurationEvents.Requested? Change) ConfigurationChange(InstanceState state,
+        InstanceCommands.SetConfiguration cmd, ConfigurationGroup? group, DateTimeOffset now)
+    {
+        if (cmd.ConfigurationId is { } id)
+        {
+            if (group is null)
+                return (new InstanceReplies.ConfigurationNotFound(id), null);
+            if (group.Datastore != state.Datastore || group.DatastoreVersion != state.DatastoreVersion)
+                return (new InstanceReplies.Invalid($"Configuration group {id} is for {group.Datastore} {group.DatastoreVersion}, not for this instance's {state.Datastore} {state.DatastoreVersion}."), null);
+        }
+        if (Guard(state, cmd.InstanceId, cmd.TenantId) is { } refusal)
+            return (refusal, null);
+        return cmd.ConfigurationId is null
+            ? (null, new ConfigurationEvents.Requested(null, new Dictionary<string, string>(), group?.RestartRequired ?? false, null, now))
+            : (null, new ConfigurationEvents.Requested(group!.Id, group.Overrides, group.RestartRequired, group.Revision, now));
+    }
+
     public static Decision ResizeFinished(InstanceState? state, string? failure, DateTimeOffset now) =>
         state is { Task: InstanceTask.Resizing }
             ? Decision.Silent(new ResizeCompleted(failure is null, failure is null ? null : $"The resize failed: {failure}", now))

@@ -77,5 +77,9 @@ public static class InstanceManifests
         ["instance.invalid"] = typeof(InstanceReplies.Invalid),
         ["instance.quota-kept.v1"] = typeof(QuotaEvents.Kept),
         ["instance.resize-quota-kept.v1"] = typeof(QuotaEvents.ResizeKept),
+        ["instance.set-configuration"] = typeof(InstanceCommands.SetConfiguration),
+        ["instance.configuration-not-found"] = typeof(InstanceReplies.ConfigurationNotFound),
+        ["instance.configuration-change-requested.v1"] = typeof(ConfigurationEvents.Requested),
+        ["instance.configuration-change-abandoned.v1"] = typeof(ConfigurationEvents.Abandoned),
     };
 }

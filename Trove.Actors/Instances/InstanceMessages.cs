@@ -91,6 +91,12 @@ public static class InstanceCommands
         IReadOnlyDictionary<string, string> Overrides, bool RestartRequired, long? Revision = null) : IWithInstanceId, ITroveMessage;
     public sealed record DetachConfiguration(string InstanceId, string TenantId, bool RestartRequired) : IWithInstanceId, ITroveMessage;
 
+    /// <summary>The API's attach (a group's id) or detach (null) of a configuration group, in one ask: the entity reads the
+    /// group itself (<see cref="IConfigurationGroups"/>), checks that it fits, journals the change, has its guest apply
+    /// it and journals that it did (<see cref="ConfigurationEvents"/>). Earlier releases' API sent
+    /// <see cref="AttachConfiguration"/> and <see cref="DetachConfiguration"/> after asking for the state.</summary>
+    public sealed record SetConfiguration(string InstanceId, string TenantId, string? ConfigurationId) : IWithInstanceId, ITroveMessage;
+
     /// <summary>Grows the volume or changes the flavor (with its memory); a null keeps what the instance has (earlier
     /// releases sent every value). The entity takes the growth from its tenant's quota first; shows RESIZE while it runs.</summary>
     public sealed record Resize(string InstanceId, string TenantId, int? VolumeSize, string? FlavorId, int? RamMb) : IWithInstanceId, ITroveMessage
@@ -120,6 +126,8 @@ public static class InstanceReplies
     public sealed record Invalid(string Message) : InstanceReply;
     /// <summary>The request conflicts with work in progress (Trove's 409).</summary>
     public sealed record Conflict(string Message) : InstanceReply;
+    /// <summary>The tenant has no configuration group of that id (Trove's 404).</summary>
+    public sealed record ConfigurationNotFound(string ConfigurationId) : InstanceReply;
     public sealed record Failed(string Message) : InstanceReply;
     public sealed record GuestResult(JsonNode? Result) : InstanceReply
     {

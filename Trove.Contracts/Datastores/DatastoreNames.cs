@@ -12,5 +12,9 @@ public sealed record DatastoreNames(Regex Pattern, string Allowed, int MaxDataba
 
     public bool IsReservedDatabase(string name) => ReservedDatabases.Contains(name);
 
+    /// <summary>What the API says of a name that does not follow <see cref="Pattern"/> or is too long.</summary>
+    public string Invalid(string kind, string name, int maxLength) =>
+        $"'{name}' is not a valid {kind} name: use 1 to {maxLength} {Allowed}, starting with a letter or '_'.";
+
     private bool IsValid(string name, int maxLength) => name.Length > 0 && name.Length <= maxLength && Pattern.IsMatch(name);
 }

@@ -26,5 +26,19 @@ public sealed record DatastoreProfile(string Name, string DisplayName, Datastore
         _ => $"{DisplayName} does not support {capability}.",
     };
 
+    /// <summary>Why this datastore refuses <paramref name="name"/> as a database to create or act on; null when it takes it.</summary>
+    public string? RefusesDatabase(string name) =>
+        !Names.IsValidDatabase(name) ? Names.Invalid("database", name, Names.MaxDatabaseLength)
+        : Names.IsReservedDatabase(name) ? $"Database name '{name}' is reserved."
+        : null;
+
+    /// <summary>Why this datastore refuses <paramref name="name"/> as a user to create or rename to; null when it takes it.</summary>
+    public string? RefusesUser(string name) =>
+        RefusesExistingUser(name) ?? (Names.IsValidUser(name) ? null : Names.Invalid("user", name, Names.MaxUserLength));
+
+    /// <summary>Why a request may not act on the existing user <paramref name="name"/> (update, delete, grant, revoke):
+    /// it is one of the datastore's own; null otherwise.</summary>
+    public string? RefusesExistingUser(string name) => ReservedUsers.Contains(name) ? ReservedUsers.Message(name) : null;
+
     public override string ToString() => Name;
 }

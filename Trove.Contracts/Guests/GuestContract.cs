@@ -34,7 +34,11 @@ public static class GuestMethods
 public sealed record UserInfo(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("host")] string? Host,
-    [property: JsonPropertyName("databases")] IReadOnlyList<UserDatabase> Databases);
+    [property: JsonPropertyName("databases")] IReadOnlyList<UserDatabase> Databases)
+{
+    /// <summary>Whether this is the user a request names: <c>name</c> (any host) or <c>name@host</c> (upstream's "%" when none).</summary>
+    public bool Is(string name, string? host) => Name == name && (host is null || (Host ?? "%") == host);
+}
 
 /// <summary>upstream's update_attributes: each field given changes, each null stays.</summary>
 public sealed record UserChanges(

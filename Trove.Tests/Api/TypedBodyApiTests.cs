@@ -90,6 +90,22 @@ public sealed class TypedBodyApiTests(NodeFixture fixture)
         ("PUT", "instances/{id}/users/app/databases", "{}", 400, "badRequest", "'databases' list"),
         ("PUT", "instances/{id}/users/app/databases", """{"databases": []}""", 400, "badRequest", "at least one"),
         ("PUT", "instances/{id}/users/app/databases", """{"databases": [{"name": "bad name;"}]}""", 400, "badRequest", "not a valid database name"),
+        // names the instance's datastore (PostgreSQL) does not take, refused by its entity: reserved, too long, bad characters
+        ("POST", "instances", """{"instance": {"name": "n", "flavorRef": "small", "volume": {"size": 1}, "datastore": {"type": "postgresql", "version": "15"}, "databases": [{"name": "template1"}]}}""", 400, "badRequest", "Database name 'template1' is reserved"),
+        ("POST", "instances", """{"instance": {"name": "n", "flavorRef": "small", "volume": {"size": 1}, "datastore": {"type": "postgresql", "version": "15"}, "users": [{"name": "pg_monitor", "password": "pw-123456"}]}}""", 400, "badRequest", "User name 'pg_monitor' is reserved"),
+        ("POST", "instances/{id}/databases", """{"databases": [{"name": "postgres"}]}""", 400, "badRequest", "Database name 'postgres' is reserved"),
+        ("POST", "instances/{id}/databases", $$$"""{"databases": [{"name": "{{{new string('d', 64)}}}"}]}""", 400, "badRequest", "use 1 to 63"),
+        ("POST", "instances/{id}/databases", """{"databases": [{"name": "a$b"}]}""", 400, "badRequest", "not a valid database name"),
+        ("DELETE", "instances/{id}/databases/template1", "", 400, "badRequest", "Database name 'template1' is reserved"),
+        ("POST", "instances/{id}/users", """{"users": [{"name": "postgres", "password": "pw-123456"}]}""", 400, "badRequest", "User name 'postgres' is reserved"),
+        ("POST", "instances/{id}/users", $$$"""{"users": [{"name": "{{{new string('u', 64)}}}", "password": "pw-123456"}]}""", 400, "badRequest", "use 1 to 63"),
+        ("PUT", "instances/{id}/users", """{"users": [{"name": "os_admin", "password": "pw-123456"}]}""", 400, "badRequest", "User name 'os_admin' is reserved"),
+        ("PUT", "instances/{id}/users/app", """{"user": {"name": "pg_execute_server_program"}}""", 400, "badRequest", "is reserved"),
+        ("PUT", "instances/{id}/users/postgres", """{"user": {"password": "pw-123456"}}""", 400, "badRequest", "User name 'postgres' is reserved"),
+        ("DELETE", "instances/{id}/users/postgres", "", 400, "badRequest", "User name 'postgres' is reserved"),
+        ("PUT", "instances/{id}/users/postgres/databases", """{"databases": [{"name": "appdb"}]}""", 400, "badRequest", "User name 'postgres' is reserved"),
+        ("PUT", "instances/{id}/users/app/databases", """{"databases": [{"name": "template0"}]}""", 400, "badRequest", "Database name 'template0' is reserved"),
+        ("DELETE", "instances/{id}/users/postgres/databases/appdb", "", 400, "badRequest", "User name 'postgres' is reserved"),
     ];
 
     [Fact]
@@ -124,7 +140,7 @@ public sealed class TypedBodyApiTests(NodeFixture fixture)
         Assert.Equal(System.Net.HttpStatusCode.Accepted, (await Client.DeleteAsync($"v1.0/{Tenant}/instances/{id}")).StatusCode);
     }
 
-    /// <summary>What a bad body could have changed: the instance as shown, its databases and users (asked of its guest),
+    /// <summary>What a bad body could have changed: the tenant's instances, the instance as shown, its databases and users (asked of its guest),
     /// the tenant's backups and configuration groups with their values.</summary>
     private async Task<string> TenantStateAsync(string id)
     {
@@ -134,8 +150,10 @@ public sealed class TypedBodyApiTests(NodeFixture fixture)
             ["name"] = instance["name"]?.DeepClone(), ["status"] = instance["status"]?.DeepClone(), ["flavor"] = instance["flavor"]?["id"]?.DeepClone(),
             ["volume"] = instance["volume"]?["size"]?.DeepClone(), ["configuration"] = instance["configuration"]?.DeepClone(),
         };
+        var instances = (await Client.GetFromJsonAsync<JsonObject>($"v1.0/{Tenant}/instances"))!["instances"]!.AsArray();
         return string.Join('\n',
             shown.ToJsonString(),
+            string.Join(',', instances.Select(i => (string?)i!["id"]).Order()),
             await Client.GetStringAsync($"v1.0/{Tenant}/instances/{id}/databases"),
             await Client.GetStringAsync($"v1.0/{Tenant}/instances/{id}/users"),
             await Client.GetStringAsync($"v1.0/{Tenant}/backups"),

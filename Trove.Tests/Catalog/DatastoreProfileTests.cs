@@ -50,9 +50,8 @@ public sealed class DatastoreProfileTests
         Assert.True(DatastoreProfiles.MariaDb.Names.IsReservedDatabase("information_schema"));
         Assert.True(DatastoreProfiles.Postgres.ReservedUsers.Contains("pg_monitor"));
         Assert.True(DatastoreProfiles.MariaDb.ReservedUsers.Contains("Root"));
-        Assert.Same(DatastoreProfiles.MariaDb, NameRules.For("mariadb").Profile);
-        var error = Assert.Throws<RequestError>(() => NameRules.For("mariadb").CheckUser("mariadb.sys"));
-        Assert.Equal(400, error.Code);
+        Assert.Equal("User name 'mariadb.sys' is reserved.", DatastoreProfiles.MariaDb.RefusesUser("mariadb.sys"));
+        Assert.Equal("Database name 'template1' is reserved.", DatastoreProfiles.Postgres.RefusesDatabase("template1"));
     }
 
     [Fact]
@@ -72,11 +71,5 @@ public sealed class DatastoreProfileTests
         Assert.Equal(501, error.Code);
         Assert.Contains("Backups of postgresql are not supported", error.Message);
         Assert.Equal(501, Assert.Throws<RequestError>(() => CapabilityRules.Require("redis", DatastoreCapability.Backups)).Code);
-    }
-
-    [Fact]
-    public void Names_of_a_datastore_without_a_profile_are_refused()
-    {
-        Assert.Equal(400, Assert.Throws<RequestError>(() => NameRules.For("redis")).Code);
     }
 }

@@ -1,3 +1,4 @@
+using Trove.Contracts.Datastores;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -133,7 +134,7 @@ public sealed class DatabaseUserRootTests(NodeFixture fixture)
         var host = datastore == "mariadb" ? "localhost" : null;
         var routes = UserRoutes();
         Assert.Contains(("PUT", "/v1.0/{tenantId}/instances/{id}/users/{user}"), routes); // the walk sees the app's routes
-        foreach (var name in ReservedUserCalls.Names(NameRules.For(datastore).ReservedUsers))
+        foreach (var name in ReservedUserCalls.Names(DatastoreProfiles.Of(datastore).ReservedUsers))
         {
             var reserved = Uri.EscapeDataString(host is null ? name : $"{name}@{host}");
             foreach (var (method, pattern) in routes)

@@ -166,4 +166,40 @@ public class InstanceDecisionsTests
         Assert.False(Fold(deleting, InstanceDecisions.DeleteCompleted(deleting, T0)).HasWork);
         Assert.False(Fold(Building(), InstanceDecisions.BuildFailed(Building(), "broken", T0)).HasWork);
     }
+
+    private static readonly ConfigurationGroup Group =
+        new("c1", "postgresql", "15", new Dictionary<string, string> { ["work_mem"] = "4096" }, RestartRequired: true, Revision: 7);
+
+    [Fact]
+    public void A_configuration_change_is_checked_before_the_group_is_read_one_at_a_time()
+    {
+        var active = Active();
+        var attached = InstanceState.Apply(active, new ConfigurationAttached("c1", false, T0, 7));
+        Assert.IsType<InstanceReplies.NotFound>(InstanceDecisions.SetConfiguration(active, new("i1", "other", "c1"), false));
+        Assert.IsType<InstanceReplies.Conflict>(InstanceDecisions.SetConfiguration(active, new("i1", "demo", "c1"), changeUnderWay: true));
+        Assert.Contains("no configuration group to detach", (InstanceDecisions.SetConfiguration(active, new("i1", "demo", null), false) as InstanceReplies.Invalid)?.Message);
+        Assert.Contains("already has configuration group c1", (InstanceDecisions.SetConfiguration(attached, new("i1", "demo", "c2"), false) as InstanceReplies.Invalid)?.Message);
+        Assert.Null(InstanceDecisions.SetConfiguration(active, new("i1", "demo", "c1"), false));
+        Assert.Null(InstanceDecisions.SetConfiguration(attached, new("i1", "demo", null), false));
+    }
+
+    [Fact]
+    public void A_read_group_becomes_the_change_to_journal_and_its_end_the_attach_or_detach_event()
+    {
+        var active = InstanceState.Apply(Active(), new ServerCreated("s1", "127.0.0.1", 40000, T0));
+        var (refusal, attach) = InstanceDecisions.ConfigurationChange(active, new("i1", "demo", "c1"), Group, T0);
+        Assert.Null(refusal);
+        Assert.Equal(("c1", "4096", true, 7L), (attach!.ConfigurationId, attach.Overrides["work_mem"], attach.RestartRequired, attach.Revision));
+        var applied = InstanceState.Apply(active, attach.Applied(T0));
+        Assert.Equal(("c1", 7L, "RESTART_REQUIRED"), (applied.ConfigurationId, applied.ConfigurationRevision, applied.Status));
+
+        var (_, detach) = InstanceDecisions.ConfigurationChange(applied, new("i1", "demo", null), Group, T0);
+        Assert.Empty(detach!.Overrides);
+        Assert.IsType<ConfigurationDetached>(detach.Applied(T0));
+        Assert.Null(ConfigurationEvents.Apply(detach, detach.Applied(T0)));
+
+        Assert.IsType<InstanceReplies.ConfigurationNotFound>(InstanceDecisions.ConfigurationChange(active, new("i1", "demo", "c9"), null, T0).Refusal);
+        Assert.IsType<InstanceReplies.Invalid>(InstanceDecisions.ConfigurationChange(active, new("i1", "demo", "c1"), Group with { DatastoreVersion = "16" }, T0).Refusal);
+        Assert.IsType<InstanceReplies.Refused>(InstanceDecisions.ConfigurationChange(Building(), new("i1", "demo", "c1"), Group, T0).Refusal);
+    }
 }

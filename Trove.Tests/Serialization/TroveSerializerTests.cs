@@ -32,6 +32,12 @@ public sealed class TroveSerializerTests : IDisposable
             InstanceState.Apply(null, created),
             new InstanceCommands.Create("i1", Requests.Postgres()),
             new InstanceCommands.ReportHeartbeat("i1", ServiceStatusNames.Healthy, T0),
+            new InstanceCommands.SetConfiguration("i1", "demo", "c1"),
+            new InstanceCommands.SetConfiguration("i1", "demo", null),
+            new InstanceReplies.ConfigurationNotFound("c1"),
+            new ConfigurationEvents.Requested("c1", new Dictionary<string, string> { ["work_mem"] = "4096" }, true, 42, T0),
+            new ConfigurationEvents.Requested(null, new Dictionary<string, string>(), false, null, T0),
+            new ConfigurationEvents.Abandoned("the guest failed", T0),
         };
     }
 

@@ -12,7 +12,6 @@ using Trove.Web.Errors;
 using Trove.Web.Requests;
 using Trove.Web.Validation;
 using Trove.Web.Views;
-using static Trove.Web.Endpoints.InstanceAsk;
 
 namespace Trove.Web.Endpoints;
 
@@ -82,34 +81,6 @@ public static class ConfigurationEndpoints
         };
         await repository.InsertAsync(row);
         return Results.Json(new { configuration = View(row, 0) });
-    }
-
-    /// <summary>Attaches (an id) or detaches (null or "") a group, as upstream's instance update with <c>configuration</c>.</summary>
-    public static async Task<IResult> AttachAsync(string tenantId, string instanceId, string? configurationId,
-        ConfigurationRepository repository, IRequiredActor<InstanceRegion> instances, TroveSettings settings)
-    {
-        var instance = await instances.StateAsync(tenantId, instanceId, settings);
-        IWithInstanceId command;
-        if (string.IsNullOrEmpty(configurationId))
-        {
-            if (instance.ConfigurationId is null)
-                throw new RequestError(400, $"Instance {instanceId} has no configuration group to detach.");
-            var current = await repository.GetAsync(tenantId, instance.ConfigurationId);
-            var rules = await repository.RulesAsync(instance.Datastore);
-            command = new InstanceCommands.DetachConfiguration(instanceId, tenantId,
-                current is not null && ConfigurationApply.NeedsRestart(ConfigurationApply.ValuesOf(current), rules));
-        }
-        else
-        {
-            if (instance.ConfigurationId is not null)
-                throw new RequestError(400, $"Instance {instanceId} already has configuration group {instance.ConfigurationId}; detach it first.");
-            var group = await FindAsync(repository, tenantId, configurationId);
-            if (group.Datastore != instance.Datastore || group.DatastoreVersion != instance.DatastoreVersion)
-                throw new RequestError(400, $"Configuration group {configurationId} is for {group.Datastore} {group.DatastoreVersion}, not for this instance's {instance.Datastore} {instance.DatastoreVersion}.");
-            command = await ConfigurationApply.AttachAsync(repository, instance, group);
-        }
-        var reply = await instances.AskAsync(command, settings);
-        return reply is InstanceReplies.Accepted ? Results.StatusCode(StatusCodes.Status202Accepted) : ErrorOf(reply);
     }
 
     private static async Task<IResult> ChangeAsync(string tenantId, string id, ChangeConfigurationBody body, ConfigurationRepository repository,

@@ -16,13 +16,10 @@ public static class DatabaseEndpoints
     public static RouteGroupBuilder MapDatabases(this RouteGroupBuilder tenant)
     {
         var databases = tenant.MapGroup("/instances/{id}/databases");
-        databases.MapPost("", async (string tenantId, string id, Body<DatabasesBody> body, IRequiredActor<InstanceRegion> instances,
-            TroveSettings settings) =>
-        {
-            var state = await instances.StateAsync(tenantId, id, settings);
-            var specs = DatabaseBody.Specs(body.Value.Databases, NameRules.For(state.Datastore));
-            return await instances.AcceptedAsync(new InstanceCommands.CreateDatabases(id, tenantId, specs), settings);
-        });
+        // The entity checks the names against its datastore's profile: parse, one ask.
+        databases.MapPost("", (string tenantId, string id, Body<DatabasesBody> body, IRequiredActor<InstanceRegion> instances,
+                TroveSettings settings) =>
+            instances.AcceptedAsync(new InstanceCommands.CreateDatabases(id, tenantId, DatabaseBody.Specs(body.Value.Databases)), settings));
         databases.MapGet("", async (string tenantId, string id, HttpRequest request, int? limit, string? marker,
                 IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
             {
@@ -37,12 +34,8 @@ public static class DatabaseEndpoints
                 await instances.StateAsync(tenantId, id, settings);
                 return TroveError.Of(501, "Showing one database is not implemented, as upstream.");
             });
-        databases.MapDelete("/{name}", async (string tenantId, string id, string name, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-            {
-                var state = await instances.StateAsync(tenantId, id, settings);
-                NameRules.For(state.Datastore).CheckDatabase(name);
-                return await instances.AcceptedAsync(new InstanceCommands.DeleteDatabase(id, tenantId, name), settings);
-            });
+        databases.MapDelete("/{name}", (string tenantId, string id, string name, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            instances.AcceptedAsync(new InstanceCommands.DeleteDatabase(id, tenantId, name), settings));
         return tenant;
     }
 }

@@ -36,6 +36,7 @@ public static class InstanceAsk
     {
         InstanceReplies.QuotaExceeded exceeded => TroveError.Of(StatusCodes.Status413PayloadTooLarge, exceeded.Message),
         InstanceReplies.NotFound nf => TroveError.NotFound($"Instance {nf.InstanceId} cannot be found."),
+        InstanceReplies.ConfigurationNotFound nf => TroveError.NotFound($"Configuration group {nf.ConfigurationId} cannot be found."),
         InstanceReplies.Refused refused => TroveError.Unprocessable(refused.Message),
         InstanceReplies.Invalid invalid => TroveError.BadRequest(invalid.Message),
         InstanceReplies.Conflict conflict => TroveError.Of(StatusCodes.Status409Conflict, conflict.Message),

@@ -4,7 +4,6 @@ using Akka.Actor;
 using Akka.Hosting;
 using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
-using Trove.Actors.Configurations;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
@@ -85,20 +84,27 @@ public static class InstanceEndpoints
         return reply is InstanceReplies.Accepted ? Results.Accepted() : InstanceAsk.ErrorOf(reply);
     }
 
-    /// <summary>PUT (and upstream's deprecated PATCH) of an instance: its name, or its configuration group.</summary>
+    /// <summary>PUT (and upstream's deprecated PATCH) of an instance, in one ask: its name, or its configuration group (an
+    /// id attaches it, null or "" detaches the attached one; the entity reads the group and owns the change). A change
+    /// not supported yet is answered 501 once the instance is known to be the tenant's.</summary>
     private static async Task<IResult> Update(string tenantId, string id, Body<UpdateInstanceBody> body, IRequiredActor<InstanceRegion> instances,
-        ConfigurationRepository configurations, TroveSettings settings)
+        TroveSettings settings)
     {
         var change = body.Value.Instance!;
-        if (change.UnsupportedChange is { } unsupported)
+        IWithInstanceId command = change switch
         {
-            await instances.StateAsync(tenantId, id, settings);
-            throw new RequestError(StatusCodes.Status501NotImplemented, $"Changing '{unsupported}' of an instance is not supported yet.");
-        }
-        if (change.ChangesConfiguration)
-            return await ConfigurationEndpoints.AttachAsync(tenantId, id, change.ConfigurationId, configurations, instances, settings);
-        var reply = await instances.AskAsync(new InstanceCommands.Rename(id, tenantId, DisplayName.Check(change.Name)), settings);
-        return reply is InstanceReplies.Accepted ? Results.StatusCode(StatusCodes.Status202Accepted) : InstanceAsk.ErrorOf(reply);
+            { UnsupportedChange: not null } => new InstanceCommands.Get(id, tenantId),
+            { ChangesConfiguration: true } => new InstanceCommands.SetConfiguration(id, tenantId,
+                string.IsNullOrEmpty(change.ConfigurationId) ? null : change.ConfigurationId),
+            _ => new InstanceCommands.Rename(id, tenantId, DisplayName.Check(change.Name)),
+        };
+        return await instances.AskAsync(command, settings) switch
+        {
+            InstanceReplies.Found => TroveError.Of(StatusCodes.Status501NotImplemented,
+                $"Changing '{change.UnsupportedChange}' of an instance is not supported yet."),
+            InstanceReplies.Accepted => Results.StatusCode(StatusCodes.Status202Accepted),
+            var reply => InstanceAsk.ErrorOf(reply),
+        };
     }
 
     /// <summary><c>POST /instances/{id}/action</c>: parse, then one ask. A resize's flavor is looked up in the catalog here;

@@ -11,7 +11,8 @@ using static Trove.Web.Endpoints.InstanceAsk;
 namespace Trove.Web.Endpoints;
 
 /// <summary><c>/instances/{id}/users</c>: users and their access, carried out by the guest. A user in a path is
-/// <c>name</c> or <c>name@host</c>, as upstream.</summary>
+/// <c>name</c> or <c>name@host</c>, as upstream. Each route parses and asks the instance once: the entity refuses the
+/// names its datastore does not take (the datastore's own users among them).</summary>
 public static class UserEndpoints
 {
     private sealed record UserId(string Name, string? Host);
@@ -20,16 +21,6 @@ public static class UserEndpoints
     {
         var at = id.IndexOf('@');
         return at < 0 ? new UserId(id, null) : new UserId(id[..at], id[(at + 1)..] is { Length: > 0 } host ? host : null);
-    }
-
-    /// <summary>The user a changing route acts on; the datastore's own users are refused here, for every such route.</summary>
-    private static async Task<(UserId Target, NameRules Rules)> TargetAsync(IRequiredActor<InstanceRegion> instances, string tenantId, string id,
-        string user, TroveSettings settings)
-    {
-        var target = ParseUserId(user);
-        var rules = NameRules.For((await instances.StateAsync(tenantId, id, settings)).Datastore);
-        rules.CheckUnreserved(target.Name);
-        return (target, rules);
     }
 
     private static object View(UserInfo u) => new
@@ -43,12 +34,8 @@ public static class UserEndpoints
     {
         var users = tenant.MapGroup("/instances/{id}/users");
 
-        users.MapPost("", async (string tenantId, string id, Body<UsersBody> body, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-        {
-            var state = await instances.StateAsync(tenantId, id, settings);
-            var specs = UserBody.Specs(body.Value.Users, NameRules.For(state.Datastore), knownDatabases: null);
-            return await instances.AcceptedAsync(new InstanceCommands.CreateUsers(id, tenantId, specs), settings);
-        });
+        users.MapPost("", (string tenantId, string id, Body<UsersBody> body, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+            instances.AcceptedAsync(new InstanceCommands.CreateUsers(id, tenantId, UserBody.Specs(body.Value.Users, knownDatabases: null)), settings));
 
         users.MapGet("", async (string tenantId, string id, HttpRequest request, int? limit, string? marker,
                 IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
@@ -61,13 +48,11 @@ public static class UserEndpoints
         // Password changes for several users at once (upstream's update_all).
         users.MapPut("", async (string tenantId, string id, Body<UsersBody> body, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
         {
-            var rules = NameRules.For((await instances.StateAsync(tenantId, id, settings)).Datastore);
             var updates = new List<UpdateAttributesArgs>();
             foreach (var user in body.Value.Users!)
             {
                 var name = user!.Name ?? throw RequestError.Invalid("'name' is required.");
-                rules.CheckUnreserved(name);
-                NameRules.CheckPassword(name, user.Password);
+                Passwords.Check(name, user.Password);
                 updates.Add(new UpdateAttributesArgs(name, user.Host, new UserChanges(null, user.Password, null)));
             }
             return await instances.AcceptedAsync(new InstanceCommands.UpdateUsers(id, tenantId, updates), settings);
@@ -82,21 +67,18 @@ public static class UserEndpoints
             IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
         {
             var change = body.Value.User!;
-            var (target, rules) = await TargetAsync(instances, tenantId, id, user, settings);
-            if (change.Name is not null)
-                rules.CheckUser(change.Name);
+            var target = ParseUserId(user);
             if (change.Password is not null)
-                NameRules.CheckPassword(change.Name ?? user, change.Password);
+                Passwords.Check(change.Name ?? user, change.Password);
             return await instances.AcceptedAsync(new InstanceCommands.UpdateUsers(id, tenantId,
                 [new UpdateAttributesArgs(target.Name, target.Host, new UserChanges(change.Name, change.Password, change.Host))]), settings);
         });
 
-        users.MapDelete("/{user}", async (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+        // The entity deletes a user its guest lists, and answers 404 for one it does not.
+        users.MapDelete("/{user}", (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
             {
-                var (target, _) = await TargetAsync(instances, tenantId, id, user, settings);
-                if (await FindAsync(instances, tenantId, id, user, settings) is null)
-                    return TroveError.NotFound($"User {user} cannot be found on instance {id}.");
-                return await instances.AcceptedAsync(new InstanceCommands.DeleteUser(id, tenantId, target.Name, target.Host), settings);
+                var target = ParseUserId(user);
+                return instances.AcceptedAsync(new InstanceCommands.DeleteUser(id, tenantId, target.Name, target.Host), settings);
             });
 
         users.MapGet("/{user}/databases", async (string tenantId, string id, string user, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
@@ -104,19 +86,19 @@ public static class UserEndpoints
                 ? Results.Json(new { databases = found.Databases.Select(d => new { name = d.Name }) })
                 : TroveError.NotFound($"User {user} cannot be found on instance {id}."));
 
-        users.MapPut("/{user}/databases", async (string tenantId, string id, string user, Body<DatabasesBody> body,
+        users.MapPut("/{user}/databases", (string tenantId, string id, string user, Body<DatabasesBody> body,
             IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
         {
-            var (target, rules) = await TargetAsync(instances, tenantId, id, user, settings);
-            var names = DatabaseBody.Specs(body.Value.Databases, rules).Select(d => d.Name).ToList();
-            return await instances.AcceptedAsync(new InstanceCommands.GrantAccess(id, tenantId, target.Name, target.Host, names), settings);
+            var target = ParseUserId(user);
+            var names = DatabaseBody.Specs(body.Value.Databases).Select(d => d.Name).ToList();
+            return instances.AcceptedAsync(new InstanceCommands.GrantAccess(id, tenantId, target.Name, target.Host, names), settings);
         });
 
-        users.MapDelete("/{user}/databases/{database}", async (string tenantId, string id, string user, string database,
+        users.MapDelete("/{user}/databases/{database}", (string tenantId, string id, string user, string database,
                 IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
             {
-                var (target, _) = await TargetAsync(instances, tenantId, id, user, settings);
-                return await instances.AcceptedAsync(new InstanceCommands.RevokeAccess(id, tenantId, target.Name, target.Host, database), settings);
+                var target = ParseUserId(user);
+                return instances.AcceptedAsync(new InstanceCommands.RevokeAccess(id, tenantId, target.Name, target.Host, database), settings);
             });
         return tenant;
     }
@@ -131,7 +113,6 @@ public static class UserEndpoints
     private static async Task<UserInfo?> FindAsync(IRequiredActor<InstanceRegion> instances, string tenantId, string id, string user, TroveSettings settings)
     {
         var target = ParseUserId(user);
-        return (await ListAsync(instances, tenantId, id, settings))
-            .FirstOrDefault(u => u.Name == target.Name && (target.Host is null || (u.Host ?? "%") == target.Host));
+        return (await ListAsync(instances, tenantId, id, settings)).FirstOrDefault(u => u.Is(target.Name, target.Host));
     }
 }

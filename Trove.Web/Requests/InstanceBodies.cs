@@ -42,14 +42,13 @@ public sealed record CreateInstanceBody(CreateInstanceBody.InstanceFields? Insta
 /// <summary>A database to create: on an instance's create, or <c>POST /instances/{id}/databases</c>.</summary>
 public sealed record DatabaseBody(string? Name, [property: JsonPropertyName("character_set")] string? CharacterSet, string? Collate)
 {
-    /// <summary>The databases of a body, each name checked by the datastore's rules.</summary>
-    public static List<DatabaseSpec> Specs(IReadOnlyList<DatabaseBody?>? items, NameRules rules)
+    /// <summary>The databases of a body; the instance's datastore checks their names.</summary>
+    public static List<DatabaseSpec> Specs(IReadOnlyList<DatabaseBody?>? items)
     {
         var databases = new List<DatabaseSpec>();
         foreach (var item in items ?? [])
         {
             var name = item?.Name ?? throw RequestError.Invalid("each of 'databases' must be an object with a 'name'.");
-            rules.CheckDatabase(name);
             if (databases.Any(d => d.Name == name))
                 throw new RequestError(400, $"Database '{name}' is listed more than once.");
             databases.Add(new DatabaseSpec(name, item.CharacterSet, item.Collate));
@@ -63,15 +62,15 @@ public sealed record UserBody(string? Name, string? Password, string? Host, List
 {
     public sealed record Grant(string? Name);
 
-    /// <summary>The users of a body; when <paramref name="knownDatabases"/> is given, grants must name one of them.</summary>
-    public static List<UserSpec> Specs(IReadOnlyList<UserBody?>? items, NameRules rules, IReadOnlyList<string>? knownDatabases)
+    /// <summary>The users of a body; when <paramref name="knownDatabases"/> is given, grants must name one of them. The
+    /// instance's datastore checks their names.</summary>
+    public static List<UserSpec> Specs(IReadOnlyList<UserBody?>? items, IReadOnlyList<string>? knownDatabases)
     {
         var users = new List<UserSpec>();
         foreach (var item in items ?? [])
         {
             var name = item?.Name ?? throw RequestError.Invalid("each of 'users' must be an object with a 'name' and a 'password'.");
-            rules.CheckUser(name);
-            NameRules.CheckPassword(name, item.Password);
+            Passwords.Check(name, item.Password);
             if (users.Any(u => u.Name == name && u.Host == item.Host))
                 throw new RequestError(400, $"User '{name}' is listed more than once.");
             var grants = new List<UserDatabase>();

@@ -13,7 +13,7 @@ public sealed record RootBody(string? Password) : IRequestBody<RootBody>
     public void Validate()
     {
         if (Password is not null)
-            NameRules.CheckPassword("root", Password);
+            Passwords.Check("root", Password);
     }
 
     private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);

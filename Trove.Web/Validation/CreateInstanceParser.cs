@@ -33,9 +33,8 @@ public static class CreateInstanceParser
         var (datastore, version) = ParseDatastore(instance.Datastore, catalog);
         var volumeSize = ParseVolumeSize(instance.Volume, catalog.Settings.MaxVolumeSize);
 
-        var rules = NameRules.For(datastore.Type);
-        var databases = DatabaseBody.Specs(instance.Databases, rules);
-        var users = UserBody.Specs(instance.Users, rules, databases.Select(d => d.Name).ToList());
+        var databases = DatabaseBody.Specs(instance.Databases);
+        var users = UserBody.Specs(instance.Users, databases.Select(d => d.Name).ToList());
         return new InstanceRequest(tenantId, name, flavor.Id, flavor.Ram, volumeSize, datastore.Type, version.Name, databases, users);
     }
 
