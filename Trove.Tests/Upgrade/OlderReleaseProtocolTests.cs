@@ -36,7 +36,22 @@ public sealed class OlderReleaseProtocolTests : TestKit
         _instances = CreateTestProbe();
         _tenants = CreateTestProbe();
         _backups = CreateTestProbe();
-        _protocol = new OlderReleaseProtocol(_instances, _tenants, _backups, TimeSpan.FromSeconds(10));
+        _protocol = new OlderReleaseProtocol(_instances, _tenants, _backups, new Groups(), TimeSpan.FromSeconds(10));
+    }
+
+    private sealed class Groups : IConfigurationGroups
+    {
+        public Task<ConfigurationGroup?> FindAsync(string tenantId, string configurationId, CancellationToken ct = default) =>
+            Task.FromResult(configurationId == "tuned"
+                ? new ConfigurationGroup("tuned", "postgresql", "15", new Dictionary<string, string> { ["work_mem"] = "8MB" }, false, 42)
+                : null);
+    }
+
+    /// <summary>The state the entity answers with, as that release's entity does.</summary>
+    private void AnswerState(InstanceState state)
+    {
+        Expect<Get>(_instances);
+        _instances.Reply(new InstanceReplies.Found(state));
     }
 
     private T Expect<T>(TestProbe probe)
@@ -63,6 +78,7 @@ public sealed class OlderReleaseProtocolTests : TestKit
         var update = _protocol.AskAsync(new UpdateUsers("i1", "demo", [
             new UpdateAttributesArgs("app", "%", new UserChanges("app2", null, null)),
             new UpdateAttributesArgs("app2", "%", new UserChanges(null, "secret", null))]));
+        AnswerState(Active("i1"));
         foreach (var expected in new[] { "app", "app2" })
         {
             var call = Expect<CallGuest>(_instances);
@@ -73,6 +89,7 @@ public sealed class OlderReleaseProtocolTests : TestKit
         Assert.IsType<InstanceReplies.GuestDone>(await update);
 
         var list = _protocol.AskAsync(new ListDatabases("i1", "demo"));
+        AnswerState(Active("i1"));
         Assert.Equal(GuestMethods.ListDatabases, Expect<CallGuest>(_instances).Message.Method);
         _instances.Reply(new InstanceReplies.GuestResult(JsonNode.Parse("""[{"name":"orders"},{"name":"reports"}]""")));
         Assert.Equal(["orders", "reports"], Assert.IsType<InstanceReplies.DatabasesListed>(await list).Databases.Select(d => d.Name));
@@ -85,10 +102,43 @@ public sealed class OlderReleaseProtocolTests : TestKit
         var update = _protocol.AskAsync(new UpdateUsers("i1", "demo", [
             new UpdateAttributesArgs("app", "%", new UserChanges("app2", null, null)),
             new UpdateAttributesArgs("app2", "%", new UserChanges(null, "secret", null))]));
+        AnswerState(Active("i1"));
         Expect<CallGuest>(_instances);
         _instances.Reply(new InstanceReplies.GuestFailed(RpcFailureKinds.NotFound, "no user app"));
         Assert.Equal("no user app", Assert.IsType<InstanceReplies.GuestFailed>(await update).Message);
         _instances.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task A_name_the_datastore_refuses_is_answered_400_and_reaches_no_guest()
+    {
+        var create = _protocol.AskAsync(new CreateDatabases("i1", "demo", [new DatabaseSpec("postgres")]));
+        AnswerState(Active("i1"));
+        Assert.IsType<InstanceReplies.Invalid>(await create);
+        _instances.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task A_configuration_group_is_attached_with_its_overrides_and_a_wrong_one_changes_nothing()
+    {
+        var attach = _protocol.AskAsync(new SetConfiguration("i1", "demo", "tuned"));
+        AnswerState(Active("i1"));
+        var attached = Expect<AttachConfiguration>(_instances);
+        Assert.Equal(("tuned", "8MB", 42L), (attached.ConfigurationId, attached.Overrides["work_mem"], attached.Revision!.Value));
+        _instances.Reply(new InstanceReplies.Accepted(Active("i1")));
+        Assert.IsType<InstanceReplies.Accepted>(await attach);
+
+        var missing = _protocol.AskAsync(new SetConfiguration("i1", "demo", "nope"));
+        AnswerState(Active("i1"));
+        Assert.IsType<InstanceReplies.ConfigurationNotFound>(await missing);
+        _instances.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        var detach = _protocol.AskAsync(new SetConfiguration("i1", "demo", null));
+        AnswerState(Active("i1") with { ConfigurationId = "tuned" });
+        Assert.False(Expect<DetachConfiguration>(_instances).RestartRequired);
+        _instances.Reply(new InstanceReplies.Accepted(Active("i1")));
+        Assert.IsType<InstanceReplies.Accepted>(await detach);
+        AssertOlderReleaseReadsAllSent();
     }
 
     [Fact]
@@ -162,7 +212,7 @@ public sealed class OlderReleaseProtocolTests : TestKit
 
     private static InstanceState Active(string id) =>
         InstanceState.Apply(InstanceState.Apply(null, new InstanceEvents.Created(id, "demo", "pg1", "small", 512, 1, "postgresql", "15", [], [], T0)),
-            new InstanceEvents.ServerCreated(id, "127.0.0.1", 1, T0)) with { Task = InstanceTask.None };
+            new InstanceEvents.ServerCreated(id, "127.0.0.1", 1, T0)) with { Task = InstanceTask.None, ServiceStatus = ServiceStatusNames.Healthy };
 
     private static BackupState Completed(string id, string? parentId)
     {

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.DependencyInjection;
 using Akka.Hosting;
 using Trove.Actors.Backups;
 using Trove.Actors.Instances;
@@ -13,12 +14,12 @@ namespace Trove.Web.Compatibility;
 /// <summary>
 /// What the API sends while a node of the release before (d88d1e5) is in the cluster: only messages that release
 /// reads, since any entity may live on such a node. A guest operation goes as its guest calls
-/// (<see cref="CallGuest"/>); a create and a resize take the tenant's quota first, as that release's API did (the
+/// (<see cref="CallGuest"/>), its names checked here; a configuration group is attached with its overrides; a create and a resize take the tenant's quota first, as that release's API did (the
 /// tenant reserves once per instance, so an entity of this release taking it again changes nothing); a restore walks
 /// its backup chain one backup at a time, and a backup is taken as that release's API took it. Every node of this release reads all of these too. What that release has no
 /// message for (the configuration roll-out's singleton) waits until the upgrade ends.
 /// </summary>
-public sealed class OlderReleaseProtocol(IActorRef instances, IActorRef tenants, IActorRef backups, TimeSpan timeout)
+public sealed class OlderReleaseProtocol(IActorRef instances, IActorRef tenants, IActorRef backups, IConfigurationGroups groups, TimeSpan timeout)
 {
     /// <summary>The protocol to speak when another release shares the cluster; null when every node runs this one.</summary>
     public static OlderReleaseProtocol? IfMixed(IActorRef localRegion, TimeSpan timeout)
@@ -26,7 +27,8 @@ public sealed class OlderReleaseProtocol(IActorRef instances, IActorRef tenants,
         if (localRegion is not ActorRefWithCell { Underlying.System: ExtendedActorSystem system } || !ClusterReleases.Mixed(Cluster.Get(system)))
             return null;
         var registry = ActorRegistry.For(system);
-        return new OlderReleaseProtocol(registry.Get<InstanceRegion>(), registry.Get<TenantRegion>(), registry.Get<BackupRegion>(), timeout);
+        return new OlderReleaseProtocol(registry.Get<InstanceRegion>(), registry.Get<TenantRegion>(), registry.Get<BackupRegion>(),
+            DependencyResolver.For(system).Resolver.GetService<IConfigurationGroups>(), timeout);
     }
 
     public Task<InstanceReply> AskAsync(IWithInstanceId command) => command switch
@@ -34,11 +36,18 @@ public sealed class OlderReleaseProtocol(IActorRef instances, IActorRef tenants,
         IGuestCommand guest => GuestAsync(guest),
         Create create => CreateAsync(create),
         Resize resize => ResizeAsync(resize),
+        SetConfiguration set => ConfigurationAsync(set),
         _ => Ask(command),
     };
 
+    /// <summary>That release's entity checks no names: the datastore's rules are checked here, as its API did.</summary>
     private async Task<InstanceReply> GuestAsync(IGuestCommand command)
     {
+        var looked = await Ask(new Get(command.InstanceId, command.TenantId));
+        if (looked is not InstanceReplies.Found { State: var state })
+            return looked;
+        if (InstanceNames.Check(state.Datastore, command) is { } invalid)
+            return invalid;
         InstanceReplies.GuestResult? last = null;
         foreach (var call in GuestOperations.CallsOf(command))
         {
@@ -60,6 +69,24 @@ public sealed class OlderReleaseProtocol(IActorRef instances, IActorRef tenants,
         if (reply is not InstanceReplies.Accepted)
             await tenants.Ask<TenantReply>(new TenantCommands.ReleaseInstance(request.TenantId, create.InstanceId), timeout);
         return reply;
+    }
+
+    /// <summary>That release's API read the group and sent its overrides to attach (or what a detach restarts); the same
+    /// rules decide here. Its entity keeps no journal of the change under way: a crash between the two is that release's.</summary>
+    private async Task<InstanceReply> ConfigurationAsync(SetConfiguration set)
+    {
+        var looked = await Ask(new Get(set.InstanceId, set.TenantId));
+        if (looked is not InstanceReplies.Found { State: var state })
+            return looked;
+        if (InstanceDecisions.SetConfiguration(state, set, changeUnderWay: false) is { } refusal)
+            return refusal;
+        var group = await groups.FindAsync(set.TenantId, (set.ConfigurationId ?? state.ConfigurationId)!);
+        var (refused, change) = InstanceDecisions.ConfigurationChange(state, set, group, DateTimeOffset.UtcNow);
+        if (refused is not null)
+            return refused;
+        return await Ask(change!.ConfigurationId is { } id
+            ? new AttachConfiguration(set.InstanceId, set.TenantId, id, change.Overrides, change.RestartRequired, change.Revision)
+            : new DetachConfiguration(set.InstanceId, set.TenantId, change.RestartRequired));
     }
 
     /// <summary>That release's resize names every value, and its quota was the API's to take.</summary>
