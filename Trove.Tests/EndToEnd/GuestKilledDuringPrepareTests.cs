@@ -29,7 +29,7 @@ public sealed class GuestKilledDuringPrepareTests
         var server = Path.Combine(node.ServersDir, id);
         // Half-made data: the init tool has begun writing the engine's data directory, and is still at it.
         var (tool, written) = datastore == "mariadb" ? ("mariadb-install-db", "mysql") : ("initdb", "PG_VERSION");
-        await WaitUntilAsync(() => Initialising(node, id, tool) && Written(server, written), $"{tool} to write {written}; see {node.DataDir}/node.log");
+        await KilledGuest.WaitUntilAsync(() => Initialising(node, id, tool) && KilledGuest.Exists(server, written), $"{tool} to write {written}; see {node.DataDir}/node.log");
         var guest = node.GuestPid(id);
 
         Kill(guest);
@@ -69,18 +69,6 @@ public sealed class GuestKilledDuringPrepareTests
     private static bool Initialising(TroveNode node, string id, string tool) =>
         node.ProcessesInServers(id).Any(pid => CommandLine(pid).Contains(tool));
 
-    private static bool Written(string server, string name)
-    {
-        try
-        {
-            return Directory.EnumerateFileSystemEntries(server, name, SearchOption.AllDirectories).Any();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false; // directories come and go while the tool writes
-        }
-    }
-
     private static string CommandLine(int pid)
     {
         try { return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' '); }
@@ -88,14 +76,4 @@ public sealed class GuestKilledDuringPrepareTests
     }
 
     private static void Kill(int pid) => Process.Start("kill", ["-KILL", pid.ToString()])!.WaitForExit();
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"waited in vain for {what}");
-            await Task.Delay(10);
-        }
-    }
 }

@@ -218,11 +218,11 @@ public sealed class PostgresManagerTests : IAsyncLifetime
     [InlineData(true)]
     public async Task Prepare_after_a_guest_killed_while_initdb_ran_makes_the_data_again(bool initdbKilledToo)
     {
-        await InterruptAsync(_manager.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), _killed.Token), "PG_VERSION");
+        await KilledGuest.InterruptAsync(_manager.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), _killed.Token), _killed, _dir, "PG_VERSION");
         if (initdbKilledToo)
             await EngineProcesses.KillLeftoversAsync(_dir, NullLogger.Instance, CancellationToken.None);
         else
-            await WaitUntilAsync(() => EngineProcesses.In(_dir).Count == 0, "initdb to finish by itself");
+            await KilledGuest.WaitUntilAsync(() => EngineProcesses.In(_dir).Count == 0, "initdb to finish by itself");
 
         var next = new PostgresManager(_dir, _port, NullLogger<PostgresManager>.Instance); // the guest started again
         await next.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), CancellationToken.None);
@@ -235,7 +235,7 @@ public sealed class PostgresManagerTests : IAsyncLifetime
     [Fact]
     public async Task Prepare_while_a_killed_guests_initdb_still_writes_makes_the_data_again()
     {
-        await InterruptAsync(_manager.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), _killed.Token), "PG_VERSION");
+        await KilledGuest.InterruptAsync(_manager.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), _killed.Token), _killed, _dir, "PG_VERSION");
 
         var next = new PostgresManager(_dir, _port, NullLogger<PostgresManager>.Instance);
         await next.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), CancellationToken.None);
@@ -256,7 +256,7 @@ public sealed class PostgresManagerTests : IAsyncLifetime
         var child = ChildrenOf(postmaster).First();
         Signal("STOP", child);
         Signal("KILL", postmaster);
-        await WaitUntilAsync(() => !EngineProcesses.IsAlive(postmaster), "the postmaster to end");
+        await KilledGuest.WaitUntilAsync(() => !EngineProcesses.IsAlive(postmaster), "the postmaster to end");
 
         await _manager.StartAsync(CancellationToken.None);
 
@@ -279,25 +279,6 @@ public sealed class PostgresManagerTests : IAsyncLifetime
     }
 
     private readonly CancellationTokenSource _killed = new();
-
-    /// <summary>Stands for a guest killed with SIGKILL once <paramref name="file"/> appears under the engine's directory:
-    /// the manager's work stops there, its child processes go on.</summary>
-    private async Task InterruptAsync(Task work, string file)
-    {
-        await WaitUntilAsync(() => work.IsCompleted || Directory.EnumerateFiles(_dir, file, SearchOption.AllDirectories).Any(), $"{file} to appear");
-        _killed.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => work);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"waited in vain for {what}");
-            await Task.Delay(20);
-        }
-    }
 
     private static IEnumerable<int> ChildrenOf(int pid) =>
         File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse);
