@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging.Abstractions;
 using MySqlConnector;
+using Trove.Guest.Datastores;
 using Trove.Guest.Datastores.MariaDb;
 using Trove.Tests.Support;
 using Xunit.Abstractions;
@@ -42,6 +43,7 @@ public sealed class MariaDbManagerTests : IAsyncLifetime
         }
         finally
         {
+            await EngineProcesses.KillLeftoversAsync(_dir, NullLogger.Instance, None); // of a failed test
             Directory.Delete(_dir, recursive: true);
         }
     }
@@ -370,5 +372,23 @@ public sealed class MariaDbManagerTests : IAsyncLifetime
         }
         await Assert.ThrowsAsync<ArgumentException>(() =>
             _manager.ApplyOverridesAsync(new Dictionary<string, string> { ["port=1 --datadir"] = "/" }, None));
+    }
+
+    private readonly CancellationTokenSource _killed = new();
+
+    /// <summary>A guest killed (SIGKILL) while mariadb-install-db runs, then the install's processes killed too: a data
+    /// directory without some of its system tables is left (mariadbd: "Table 'mysql.plugin' doesn't exist"). The next
+    /// guest's prepare makes the data again: the server answers, with the database and user.</summary>
+    [Fact]
+    public async Task Prepare_after_a_guest_and_its_install_were_killed_makes_the_data_again()
+    {
+        await KilledGuest.InterruptAsync(_manager.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), _killed.Token), _killed, _dir, "mysql");
+        await EngineProcesses.KillLeftoversAsync(_dir, NullLogger.Instance, None);
+
+        var next = new MariaDbManager(_dir, _port, NullLogger<MariaDbManager>.Instance); // the guest started again
+        await next.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), None);
+
+        await using var app = await ConnectAsync("app", "pw", "appdb");
+        Assert.Equal(1L, Convert.ToInt64(await ExecAsync(app, "SELECT 1")));
     }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Trove.Guest.Datastores;
 using Trove.Guest.Datastores.Postgres;
 using Trove.Tests.Support;
 using Xunit.Abstractions;
@@ -42,6 +43,7 @@ public sealed class PostgresManagerTests : IAsyncLifetime
         }
         finally
         {
+            await EngineProcesses.KillLeftoversAsync(_dir, NullLogger.Instance, CancellationToken.None); // of a failed test
             Directory.Delete(_dir, recursive: true);
         }
     }
@@ -207,4 +209,79 @@ public sealed class PostgresManagerTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => manager.PrepareAsync(Args("pw"), CancellationToken.None));
         Assert.Contains(instance, error.Message);
     }
+
+    /// <summary>A guest killed (SIGKILL) while initdb runs: initdb outlives it (it ignores the broken pipe of its output)
+    /// and finishes, or its processes are killed too; either way this server's settings were never appended. The next
+    /// guest's prepare makes the data again and the engine answers on the server's port, with the database and user.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Prepare_after_a_guest_killed_while_initdb_ran_makes_the_data_again(bool initdbKilledToo)
+    {
+        await KilledGuest.InterruptAsync(_manager.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), _killed.Token), _killed, _dir, "PG_VERSION");
+        if (initdbKilledToo)
+            await EngineProcesses.KillLeftoversAsync(_dir, NullLogger.Instance, CancellationToken.None);
+        else
+            await KilledGuest.WaitUntilAsync(() => EngineProcesses.In(_dir).Count == 0, "initdb to finish by itself");
+
+        var next = new PostgresManager(_dir, _port, NullLogger<PostgresManager>.Instance); // the guest started again
+        await next.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), CancellationToken.None);
+
+        await using var db = await ConnectAsync("app", "pw", "appdb");
+        Assert.Equal(1, await ExecAsync(db, "SELECT 1"));
+    }
+
+    /// <summary>initdb still writing when the next guest prepares (the reconciler starts it again within seconds).</summary>
+    [Fact]
+    public async Task Prepare_while_a_killed_guests_initdb_still_writes_makes_the_data_again()
+    {
+        await KilledGuest.InterruptAsync(_manager.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), _killed.Token), _killed, _dir, "PG_VERSION");
+
+        var next = new PostgresManager(_dir, _port, NullLogger<PostgresManager>.Instance);
+        await next.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), CancellationToken.None);
+
+        await using var db = await ConnectAsync("app", "pw", "appdb");
+        Assert.Equal(1, await ExecAsync(db, "SELECT 1"));
+    }
+
+    /// <summary>A postmaster killed with SIGKILL whose child has not exited yet (stopped here, so that it stays): its
+    /// shared memory is still attached, which a new postmaster refuses to start beside. Start kills it first.</summary>
+    [Fact]
+    public async Task Start_after_a_killed_postmaster_kills_its_children_left_attached_to_its_shared_memory()
+    {
+        await PrepareAsync(Args("pw", new DatabaseSpec("appdb")));
+        await using (var db = await ConnectAsync("app", "pw", "appdb"))
+            await ExecAsync(db, "CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)");
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(_dir, "postgres", "data", "postmaster.pid")).First());
+        var child = ChildrenOf(postmaster).First();
+        Signal("STOP", child);
+        Signal("KILL", postmaster);
+        await KilledGuest.WaitUntilAsync(() => !EngineProcesses.IsAlive(postmaster), "the postmaster to end");
+
+        await _manager.StartAsync(CancellationToken.None);
+
+        Assert.False(EngineProcesses.IsAlive(child));
+        await using (var db = await ConnectAsync("app", "pw", "appdb"))
+            Assert.Equal(42, await ExecAsync(db, "SELECT n FROM kept"));
+    }
+
+    [Fact]
+    public async Task A_start_that_fails_says_why_with_the_end_of_the_servers_log()
+    {
+        await PrepareAsync(Args("pw", new DatabaseSpec("appdb")));
+        await _manager.StopAsync(CancellationToken.None);
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, _port);
+        taken.Start();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => _manager.StartAsync(CancellationToken.None));
+
+        Assert.Contains("could not bind IPv4 address \"127.0.0.1\"", error.Message);
+    }
+
+    private readonly CancellationTokenSource _killed = new();
+
+    private static IEnumerable<int> ChildrenOf(int pid) =>
+        File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse);
+
+    private static void Signal(string signal, int pid) => Process.Start("kill", [$"-{signal}", pid.ToString()])!.WaitForExit();
 }

@@ -25,6 +25,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
 
     private readonly string _engineDir;
     private readonly string _dataDir;
+    private readonly string _initDir;
     private readonly string _socket;
     private readonly string _pidFile;
     private readonly string _errorLog;
@@ -37,6 +38,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
     {
         _engineDir = Path.Combine(Path.GetFullPath(directory), "mariadb");
         _dataDir = Path.Combine(_engineDir, "data");
+        _initDir = Path.Combine(_engineDir, "data.init");
         _socket = Path.Combine(_engineDir, "mysqld.sock");
         _pidFile = Path.Combine(_engineDir, "mysqld.pid");
         _errorLog = Path.Combine(_engineDir, "error.log");
@@ -71,15 +73,19 @@ public sealed partial class MariaDbManager : IDatastoreManager
         _log.LogInformation("prepared {Databases} database(s) and {Users} user(s)", args.Databases.Count, args.Users.Count);
     }
 
+    /// <summary>The data directory appears only whole: mariadb-install-db makes it under another name, which becomes the
+    /// data directory when the install ends. A guest killed meanwhile leaves a data directory without some of its system
+    /// tables (or the install still writing it); the next guest makes it again (a building server holds no tenant data yet).</summary>
     private async Task InitialiseDataAsync(CancellationToken ct)
     {
         await PrepareEngineDirectoryAsync(ct);
         // A tmpdir of its own: installs running side by side in the shared /tmp clash on their temporary tables.
         var clock = Stopwatch.StartNew();
         await ProcessRunner.RunCheckedAsync("mariadb-install-db",
-            ["--no-defaults", $"--datadir={_dataDir}", .. SwitchUser, "--auth-root-authentication-method=socket",
+            ["--no-defaults", $"--datadir={_initDir}", .. SwitchUser, "--auth-root-authentication-method=socket",
              $"--auth-root-socket-user={_os.Name}",
              "--skip-test-db", "--skip-name-resolve", $"--tmpdir={_tmpDir}"], ct);
+        Directory.Move(_initDir, _dataDir);
         _log.LogInformation("mariadb data directory initialised in {Elapsed} ms", clock.ElapsedMilliseconds);
     }
 
@@ -129,15 +135,17 @@ public sealed partial class MariaDbManager : IDatastoreManager
         _log.LogInformation("mariadb data restored from a backup");
     }
 
-    /// <summary>The engine's directory, owned by the OS user and reachable by it, with an empty data directory place.</summary>
+    /// <summary>The engine's directory, owned by the OS user and reachable by it, with an empty data directory place:
+    /// what an interrupted install or restore left (and its processes, which a killed guest leaves running) is removed.</summary>
     private async Task PrepareEngineDirectoryAsync(CancellationToken ct)
     {
         if (_socket.Length > MaxSocketPath)
             throw new InvalidOperationException($"the socket path {_socket} is longer than {MaxSocketPath} characters; use a shorter data dir");
         Directory.CreateDirectory(_engineDir);
         File.SetUnixFileMode(_engineDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        if (Directory.Exists(_dataDir))
-            Directory.Delete(_dataDir, recursive: true); // what an interrupted install left
+        await EngineProcesses.KillLeftoversAsync(_engineDir, _log, ct);
+        foreach (var left in new[] { _dataDir, _initDir }.Where(Directory.Exists))
+            Directory.Delete(left, recursive: true);
         Directory.CreateDirectory(_tmpDir);
         await File.AppendAllTextAsync(_errorLog, "", ct);
         await _os.OwnAsync(_engineDir, ct, recursive: true);
@@ -157,16 +165,23 @@ public sealed partial class MariaDbManager : IDatastoreManager
             await AddAdminAccountAsync(ct);
     }
 
+    /// <summary>Waits for a running server to answer, or launches one, once whatever a killed guest left working on
+    /// the data (a server it launched that never wrote its pid file) is gone: a second server on the same data waits
+    /// for InnoDB's lock.</summary>
     private async Task LaunchAndWaitAsync(string[] extraOptions, CancellationToken ct)
     {
-        var pid = RunningPid() ?? await LaunchAsync(extraOptions, ct);
+        if (RunningPid() is not { } pid)
+        {
+            await EngineProcesses.KillLeftoversAsync(_dataDir, _log, ct);
+            pid = await LaunchAsync(extraOptions, ct);
+        }
         var deadline = DateTime.UtcNow + StartStopTimeout;
         while (!await PingAsync(ct))
         {
-            if (!IsAlive(pid))
-                throw new InvalidOperationException($"mariadbd exited while starting: {LastLines(_errorLog)}");
+            if (!EngineProcesses.IsAlive(pid))
+                throw new InvalidOperationException($"mariadbd exited while starting; the end of {_errorLog}: {EngineLog.Tail(_errorLog)}");
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"mariadbd did not answer within {StartStopTimeout.TotalSeconds} s; see {_errorLog}");
+                throw new TimeoutException($"mariadbd did not answer within {StartStopTimeout.TotalSeconds} s; the end of {_errorLog}: {EngineLog.Tail(_errorLog)}");
             await Task.Delay(50, ct);
         }
     }
@@ -256,7 +271,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
         if (!await TryShutdownAsync(ct))
             await ProcessRunner.RunAsync("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)], ct);
         var deadline = DateTime.UtcNow + StartStopTimeout;
-        while (IsAlive(pid))
+        while (EngineProcesses.IsAlive(pid))
         {
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"mariadbd {pid} did not stop within {StartStopTimeout.TotalSeconds} s; see {_errorLog}");
@@ -323,7 +338,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
     {
         try
         {
-            return File.Exists(_pidFile) && int.TryParse(File.ReadAllText(_pidFile).Trim(), out var pid) && IsAlive(pid)
+            return File.Exists(_pidFile) && int.TryParse(File.ReadAllText(_pidFile).Trim(), out var pid) && EngineProcesses.IsAlive(pid)
                    && File.ReadAllText($"/proc/{pid}/cmdline").Contains(_dataDir) ? pid : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -331,22 +346,6 @@ public sealed partial class MariaDbManager : IDatastoreManager
             return null;
         }
     }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
-    private static string LastLines(string file) =>
-        File.Exists(file) ? string.Join(" | ", File.ReadLines(file).TakeLast(5)) : "(no log)";
 
     private Task<MariaAdmin> OpenAdminAsync(CancellationToken ct) => MariaAdmin.OpenAsync(_socket, AdminAccount, ct);
 

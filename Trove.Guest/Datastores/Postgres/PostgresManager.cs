@@ -19,6 +19,7 @@ public sealed class PostgresManager : IDatastoreManager
 
     private readonly string _engineDir;
     private readonly string _dataDir;
+    private readonly string _initDir;
     private readonly int _port;
     private readonly ILogger<PostgresManager> _log;
 
@@ -26,6 +27,7 @@ public sealed class PostgresManager : IDatastoreManager
     {
         _engineDir = Path.Combine(Path.GetFullPath(directory), "postgres");
         _dataDir = Path.Combine(_engineDir, "data");
+        _initDir = Path.Combine(_engineDir, "data.init");
         _port = port;
         _log = log;
     }
@@ -35,9 +37,13 @@ public sealed class PostgresManager : IDatastoreManager
 
     public async Task InitialiseAsync(CancellationToken ct)
     {
-        if (!File.Exists(Path.Combine(_dataDir, "PG_VERSION")))
+        if (!IsInitialised)
             await InitialiseDataAsync(ct);
     }
+
+    private bool IsInitialised => File.Exists(Path.Combine(_dataDir, "PG_VERSION"));
+
+    private string ServerLog => Path.Combine(_engineDir, "server.log");
 
     public async Task PrepareAsync(PrepareArgs args, CancellationToken ct)
     {
@@ -56,7 +62,7 @@ public sealed class PostgresManager : IDatastoreManager
         await _os.OwnAsync(_dataDir, ct);
         File.SetUnixFileMode(_dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await _os.PipeAsync("tar", ["-x", "-C", _dataDir], input, null, ct);
-        await AppendLocalSettingsAsync(ct);
+        await AppendLocalSettingsAsync(_dataDir, ct);
         _log.LogInformation("postgresql data restored from a backup");
     }
 
@@ -83,18 +89,27 @@ public sealed class PostgresManager : IDatastoreManager
         _log.LogInformation("prepared {Databases} database(s) and {Users} user(s)", args.Databases.Count, args.Users.Count);
     }
 
+    /// <summary>The data directory appears only whole: initdb makes it under another name, which becomes the data
+    /// directory once this server's settings are in it. A guest killed meanwhile leaves initdb running (it ignores the
+    /// broken pipe of its output) and the settings out, so the next guest would start a cluster on the default port and
+    /// socket; it makes the data again instead (a building server holds no tenant data yet).</summary>
     private async Task InitialiseDataAsync(CancellationToken ct)
     {
         await PrepareEngineDirectoryAsync(ct);
-        await AsPostgresAsync("initdb", ["-D", _dataDir, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
+        if (Directory.Exists(_initDir))
+            Directory.Delete(_initDir, recursive: true);
+        await AsPostgresAsync("initdb", ["-D", _initDir, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
             "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], ct);
-        await AppendLocalSettingsAsync(ct);
+        await AppendLocalSettingsAsync(_initDir, ct);
+        if (Directory.Exists(_dataDir))
+            Directory.Delete(_dataDir, recursive: true); // what an interrupted restore left, without PG_VERSION
+        Directory.Move(_initDir, _dataDir);
     }
 
     /// <summary>Only the server's own address: tenants connect over TCP with their passwords. Appended, so that these
     /// win over what a restored backup brought from its original server.</summary>
-    private Task AppendLocalSettingsAsync(CancellationToken ct) =>
-        File.AppendAllTextAsync(Path.Combine(_dataDir, "postgresql.conf"),
+    private Task AppendLocalSettingsAsync(string dataDir, CancellationToken ct) =>
+        File.AppendAllTextAsync(Path.Combine(dataDir, "postgresql.conf"),
             $"\nlisten_addresses = '127.0.0.1'\nport = {_port}\nunix_socket_directories = '{_engineDir}'\ninclude_if_exists = '{OverridesFile}'\n", ct);
 
     private const string OverridesFile = "trove-overrides.conf";
@@ -108,13 +123,27 @@ public sealed class PostgresManager : IDatastoreManager
         await _os.OwnAsync(_engineDir, ct);
         File.SetUnixFileMode(_engineDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await _os.RequireReachableAsync(_engineDir, ct);
+        await EngineProcesses.KillLeftoversAsync(_engineDir, _log, ct); // a killed guest's initdb or tar, still writing
     }
 
+    /// <summary>What a killed postmaster left goes first: its children still attached to its shared memory, and its lock
+    /// files (postmaster.pid, the socket's), which a new postmaster takes for a live server's while the killed one is
+    /// a zombie not yet reaped. A start that fails says why with the end of the server's log.</summary>
     public async Task StartAsync(CancellationToken ct)
     {
-        if (!File.Exists(Path.Combine(_dataDir, "PG_VERSION")) || await IsRunningAsync(ct))
+        if (!IsInitialised || await IsRunningAsync(ct))
             return;
-        await AsPostgresAsync("pg_ctl", ["-D", _dataDir, "-l", Path.Combine(_engineDir, "server.log"), "-w", "-t", "60", "start"], ct);
+        await EngineProcesses.KillLeftoversAsync(_dataDir, _log, ct);
+        File.Delete(PidFile);
+        File.Delete(Path.Combine(_engineDir, $".s.PGSQL.{_port}.lock"));
+        try
+        {
+            await AsPostgresAsync("pg_ctl", ["-D", _dataDir, "-l", ServerLog, "-w", "-t", "60", "start"], ct);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException($"{e.Message}; the end of {ServerLog}: {EngineLog.Tail(ServerLog)}", e);
+        }
         _log.LogInformation("postgresql started on 127.0.0.1:{Port}", _port);
     }
 
@@ -143,9 +172,24 @@ public sealed class PostgresManager : IDatastoreManager
         }
     }
 
+    /// <summary>pg_ctl's status, but a postmaster that has ended and is not yet reaped (a zombie) is not running.</summary>
     private async Task<bool> IsRunningAsync(CancellationToken ct) =>
-        File.Exists(Path.Combine(_dataDir, "PG_VERSION"))
+        IsInitialised && PostmasterPid() is { } pid && EngineProcesses.IsAlive(pid)
         && (await _os.RunAsync(Path.Combine(Bin, "pg_ctl"), ["-D", _dataDir, "status"], ct)).ExitCode == 0;
+
+    private string PidFile => Path.Combine(_dataDir, "postmaster.pid");
+
+    private int? PostmasterPid()
+    {
+        try
+        {
+            return int.TryParse(File.ReadLines(PidFile).FirstOrDefault(), out var pid) ? pid : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     private Task<string> AsPostgresAsync(string tool, IEnumerable<string> args, CancellationToken ct) =>
         _os.RunCheckedAsync(Path.Combine(Bin, tool), args, ct);

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Trove.Tests.Support;
+
+namespace Trove.Tests.EndToEnd;
+
+/// <summary>The soak's one ERROR, made on purpose: a guest killed with SIGKILL while its build initialises the engine
+/// (initdb, mariadb-install-db), then the processes it left working in its server killed too. The reconciler starts
+/// the guest again, whose prepare makes the engine's data again: the instance ends ACTIVE and HEALTHY, with its
+/// database and user.</summary>
+[Collection("node")]
+public sealed class GuestKilledDuringPrepareTests
+{
+    private static readonly Dictionary<string, string> FastReconcile = new()
+    {
+        ["Trove__Reconcile__Every"] = "00:00:01",
+        ["Trove__Reconcile__RestartGrace"] = "00:00:01",
+        ["Trove__Instances__HeartbeatExpiry"] = "00:00:05",
+    };
+
+    [Theory]
+    [InlineData("postgresql")]
+    [InlineData("mariadb")]
+    public async Task A_guest_killed_while_it_initialises_its_engine_is_started_again_and_the_build_ends_active(string datastore)
+    {
+        await using var node = await TroveNode.StartAsync(TroveNode.NewDataDir(), FastReconcile);
+        var body = datastore == "mariadb" ? MariaDbInstanceTests.CreateBody("maria-prepare-kill") : PostgresInstanceTests.CreateBody("pg-prepare-kill");
+        var id = (string)(await node.CreateInstanceAsync("demo", body))["id"]!;
+        var server = Path.Combine(node.ServersDir, id);
+        // Half-made data: the init tool has begun writing the engine's data directory, and is still at it.
+        var (tool, written) = datastore == "mariadb" ? ("mariadb-install-db", "mysql") : ("initdb", "PG_VERSION");
+        await KilledGuest.WaitUntilAsync(() => Initialising(node, id, tool) && KilledGuest.Exists(server, written), $"{tool} to write {written}; see {node.DataDir}/node.log");
+        var guest = node.GuestPid(id);
+
+        Kill(guest);
+        foreach (var left in node.ProcessesInServers(id).Where(p => p != guest))
+            Kill(left);
+        var killed = Stopwatch.StartNew();
+
+        try
+        {
+            var active = await node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(180));
+            await node.WaitForOperatingStatusAsync("demo", id, "HEALTHY", TimeSpan.FromSeconds(60));
+            Assert.NotEqual(guest, node.GuestPid(id));
+            Assert.Equal(1L, Convert.ToInt64(await QueryAsAppAsync(active, "SELECT 1"))); // its user, in its database
+            Console.WriteLine($"{datastore}: guest killed while initialising, ACTIVE and HEALTHY {killed.Elapsed.TotalSeconds:0.0} s later");
+        }
+        catch
+        {
+            KeepLogs(server);
+            node.KeepLog = true;
+            throw;
+        }
+    }
+
+    /// <summary>The guest's and the engine's logs outlive the server's directory, for whoever reads a failure.</summary>
+    private static void KeepLogs(string server)
+    {
+        var kept = Directory.CreateDirectory(Path.Combine("/tmp/trove-test-logs", Path.GetFileName(server))).FullName;
+        foreach (var log in Directory.EnumerateFiles(server, "*.log", SearchOption.AllDirectories))
+            File.Copy(log, Path.Combine(kept, Path.GetRelativePath(server, log).Replace('/', '_')), overwrite: true);
+    }
+
+    private static Task<object?> QueryAsAppAsync(JsonObject instance, string sql) =>
+        (string?)instance["datastore"]!["type"] == "mariadb"
+            ? EngineClient.ScalarAsync(instance, sql, "app", MariaDbInstanceTests.Password, "app_db")
+            : EngineClient.ScalarAsync(instance, sql);
+
+    private static bool Initialising(TroveNode node, string id, string tool) =>
+        node.ProcessesInServers(id).Any(pid => CommandLine(pid).Contains(tool));
+
+    private static string CommandLine(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' '); }
+        catch (Exception) { return ""; }
+    }
+
+    private static void Kill(int pid) => Process.Start("kill", ["-KILL", pid.ToString()])!.WaitForExit();
+}
