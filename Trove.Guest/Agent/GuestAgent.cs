@@ -26,6 +26,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
     private readonly ServerLimits _limits = ServerLimits.Load(info);
     private bool? _readOnly;
     private Task _initialised = Task.CompletedTask;
+    private Task _engineStarted = Task.CompletedTask;
 
     /// <summary>How often a backup's end is tried while the broker is away (about a minute with backoff): it is what
     /// tells the node the backup ended.</summary>
@@ -41,8 +42,10 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             stoppingToken, e => log.LogWarning("broker unreachable, retrying: {Error}", e.GetBaseException().Message));
         await using var publisher = _publisher = new AmqpPublisher(connector);
 
+        // A guest restarted after prepare: its engine comes back too. It may take long (crash recovery after a kill), and
+        // meanwhile the guest heartbeats (SHUTDOWN until the engine runs) and holds calls until the start ends.
         if (File.Exists(_preparedMarker))
-            await manager.StartAsync(stoppingToken); // a guest restarted after prepare: its engine comes back too
+            _engineStarted = StartEngineAsync(stoppingToken);
 
         using var system = ActorSystem.Create("guest", "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
         // A broker error restarts the whole consuming stream on a new channel: the call in hand when it broke comes again.
@@ -62,8 +65,22 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         {
             kill.Shutdown();
             await Task.WhenAny(done, Task.Delay(TimeSpan.FromSeconds(5)));
+            await Task.WhenAny(_engineStarted); // a start under way ends first (it never throws into the stop)
             await manager.StopAsync(CancellationToken.None); // like a server shutting down, the engine stops with it
             log.LogInformation("guest {Id} stopped", info.InstanceId);
+        }
+    }
+
+    /// <summary>A start that fails is the watchdog's to retry, with backoff, as for an engine that stopped.</summary>
+    private async Task StartEngineAsync(CancellationToken ct)
+    {
+        try
+        {
+            await watchdog.LifecycleAsync(meantToRun: true, () => manager.StartAsync(ct));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning("starting the engine failed ({Error}); the watchdog tries again", e.Message);
         }
     }
 
@@ -108,6 +125,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         RpcReply reply;
         try
         {
+            await _engineStarted;
             reply = new RpcReply(await DispatchAsync(message), null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
