@@ -35,6 +35,31 @@ public sealed class GuestFaultTests
         Assert.Equal(42, await PostgresInstanceTests.QueryAsAppAsync(active)); // its engine and data are still there
     }
 
+    /// <summary>A guest started again whose engine cannot start (here a setting PostgreSQL refuses; a slow crash recovery
+    /// is the same case, shorter) goes on reporting, SHUTDOWN, instead of going silent until its instance turns ERROR,
+    /// and its watchdog starts the engine once it can.</summary>
+    [Fact]
+    public async Task A_guest_started_again_reports_an_engine_that_cannot_start_and_starts_it_once_it_can()
+    {
+        await using var node = await TroveNode.StartAsync(TroveNode.NewDataDir(), FastReconcile);
+        var id = (string)(await node.CreateInstanceAsync("demo", PostgresInstanceTests.CreateBody("pg-engine-wont-start")))["id"]!;
+        var active = await node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(120));
+        await node.WaitForOperatingStatusAsync("demo", id, "HEALTHY", TimeSpan.FromSeconds(90));
+        var data = Path.Combine(node.ServersDir, id, "postgres", "data");
+        var settings = await File.ReadAllTextAsync(Path.Combine(data, "postgresql.conf"));
+        await File.AppendAllTextAsync(Path.Combine(data, "postgresql.conf"), "\nnot_a_setting_of_postgresql = on\n");
+        var engine = int.Parse(File.ReadLines(Path.Combine(data, "postmaster.pid")).First().Trim());
+
+        Process.Start("kill", ["-KILL", node.GuestPid(id).ToString()])!.WaitForExit();
+        Process.Start("kill", ["-KILL", engine.ToString()])!.WaitForExit();
+
+        await node.WaitForOperatingStatusAsync("demo", id, "SHUTDOWN", TimeSpan.FromSeconds(90)); // from the new guest: the killed one cannot report
+        await File.WriteAllTextAsync(Path.Combine(data, "postgresql.conf"), settings);
+        await node.WaitForOperatingStatusAsync("demo", id, "HEALTHY", TimeSpan.FromSeconds(90));
+        Assert.Equal(42, await PostgresInstanceTests.QueryAsAppAsync(active));
+        Assert.Contains("starting the engine failed", await File.ReadAllTextAsync(Path.Combine(node.ServersDir, id, "guest.log")));
+    }
+
     [Fact]
     public async Task A_delete_during_the_build_leaves_nothing_of_the_instance_running()
     {
