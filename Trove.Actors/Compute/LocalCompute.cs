@@ -21,7 +21,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     private const string GuestInfoFile = "guest_info.json";
     private const string PidFile = "guest.pid";
     private const string RestoreDirectory = "restore";
-    private const int SigTerm = 15, SigKill = 9;
+    private const int SigInt = 2, SigTerm = 15, SigKill = 9;
 
     /// <summary>Makes the servers and backups directories (root's, searchable but not listable by the servers' users)
     /// and checks, at start-up, that those users can reach them; the node must be root to make OS users.</summary>
@@ -152,6 +152,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         log.LogWarning("adopting server {Server}, made by an older release: its guest restarts as its own OS and broker user", serverId);
         await disconnectOldGuest();
         await StopGuestAsync(dir, serverId, OldGuestStopGrace, ct);
+        await StopOlderEngineAsync(dir, info.Datastore, serverId, ct);
         foreach (var leftover in ProcessesIn(dir))
         {
             log.LogWarning("killing process {Pid} left running in server {Server}", leftover, serverId);
@@ -199,6 +200,29 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
 
     /// <summary>The guest stops its engine on SIGTERM, as a server's shutdown stops its services; one that does not
     /// stop in time is killed.</summary>
+    /// <summary>The engine a killed older guest left, stopped as its init system would: its main process gets the
+    /// engine's own shutdown signal (PostgreSQL's fast shutdown, MariaDB's normal one), which ends with a checkpoint,
+    /// instead of a kill that leaves the next start a crash recovery (tens of seconds for a busy instance, while its calls
+    /// wait). The pid files are where that release's guest told its engines to write them.</summary>
+    private async Task StopOlderEngineAsync(string dir, string datastore, string serverId, CancellationToken ct)
+    {
+        var (pidFile, signal) = datastore switch
+        {
+            "postgresql" => (Path.Combine(dir, "postgres", "data", "postmaster.pid"), SigInt),
+            "mariadb" => (Path.Combine(dir, "mariadb", "mysqld.pid"), SigTerm),
+            _ => (null, 0),
+        };
+        if (pidFile is null || !File.Exists(pidFile) || !int.TryParse(File.ReadLines(pidFile).FirstOrDefault()?.Trim(), out var pid)
+            || !IsAlive(pid) || !CommandLine(pid).Contains(dir + "/")) // a stale pid file's number may be another process's now
+            return;
+        Kill(pid, signal);
+        var deadline = DateTime.UtcNow + settings.StopTimeout;
+        while (IsAlive(pid) && DateTime.UtcNow < deadline)
+            await Task.Delay(100, ct);
+        if (IsAlive(pid))
+            log.LogWarning("the engine {Pid} of server {Server} did not stop in time; killing it", pid, serverId);
+    }
+
     /// <summary>An adopted guest has lost its broker connection: it can finish nothing, and an older release's guest
     /// waits on that connection in its stop until it is killed, while calls to the instance wait for the new one.</summary>
     private static readonly TimeSpan OldGuestStopGrace = TimeSpan.FromSeconds(3);
