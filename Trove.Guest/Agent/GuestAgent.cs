@@ -208,7 +208,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
                 backups.DiscardRestoreCopies();
             }
             await manager.ApplyMemoryAsync(_limits.RamMb, CancellationToken.None);
-            await manager.PrepareAsync(args, CancellationToken.None);
+            await PrepareEngineAsync(args);
             await File.WriteAllTextAsync(_preparedMarker, DateTimeOffset.UtcNow.ToString("O"));
         }
         catch (Exception e)
@@ -222,6 +222,29 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         }
         await TryReportAsync(await manager.GetStatusAsync(CancellationToken.None), CancellationToken.None);
     }
+
+    /// <summary>Prepare keeps what exists, so it can run again: an engine that stopped under it (killed, crashed) is
+    /// started again by the next try, as the watchdog does for a prepared one, a few times before the build fails.</summary>
+    private async Task PrepareEngineAsync(PrepareArgs args)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await manager.PrepareAsync(args, CancellationToken.None);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException && attempt < PrepareAttempts)
+            {
+                if (await manager.GetStatusAsync(CancellationToken.None) != ServiceStatusNames.Shutdown)
+                    throw;
+                log.LogWarning("the engine stopped during prepare ({Error}); starting it again (attempt {Attempt})", e.Message, attempt + 1);
+                await Task.Delay(TimeSpan.FromSeconds(attempt));
+            }
+        }
+    }
+
+    private const int PrepareAttempts = 4;
 
     /// <summary>A report without a fault of its own carries the running server's (a full volume), so that the instance
     /// shows it until a report comes without it.</summary>

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Trove.Tests.Support;
@@ -44,6 +45,44 @@ public sealed class GuestKilledDuringPrepareTests
             Assert.NotEqual(guest, node.GuestPid(id));
             Assert.Equal(1L, Convert.ToInt64(await QueryAsAppAsync(active, "SELECT 1"))); // its user, in its database
             Console.WriteLine($"{datastore}: guest killed while initialising, ACTIVE and HEALTHY {killed.Elapsed.TotalSeconds:0.0} s later");
+        }
+        catch
+        {
+            KeepLogs(server);
+            node.KeepLog = true;
+            throw;
+        }
+    }
+
+    /// <summary>The soak's two ERRORs of its second run: the engine (not the guest) killed while prepare creates the build's
+    /// databases. Prepare runs again on an engine started again, as the watchdog does for a prepared instance.</summary>
+    [Fact]
+    public async Task An_engine_killed_while_prepare_creates_databases_is_started_again_and_the_build_ends_active()
+    {
+        await using var node = await TroveNode.StartAsync(TroveNode.NewDataDir(), FastReconcile);
+        var databases = Enumerable.Range(1, 12).Select(i => new { name = $"db{i}" }).ToArray(); // a window of seconds
+        var body = new
+        {
+            instance = new
+            {
+                name = "pg-prepare-engine-kill", flavorRef = "small", volume = new { size = 1 },
+                datastore = new { type = "postgresql", version = "15" }, databases,
+                users = new[] { new { name = "app", password = PostgresInstanceTests.Password, databases = new[] { new { name = "db1" } } } },
+            },
+        };
+        var id = (string)(await node.CreateInstanceAsync("demo", body))["id"]!;
+        var server = Path.Combine(node.ServersDir, id);
+        var pidFile = Path.Combine(server, "postgres", "data", "postmaster.pid");
+        await KilledGuest.WaitUntilAsync(() => File.Exists(pidFile), $"the engine to start; see {node.DataDir}/node.log");
+        Kill(int.Parse(File.ReadLines(pidFile).First().Trim()));
+
+        try
+        {
+            var active = await node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(180));
+            await node.WaitForOperatingStatusAsync("demo", id, "HEALTHY", TimeSpan.FromSeconds(60));
+            Assert.Contains("the engine stopped during prepare", await File.ReadAllTextAsync(Path.Combine(server, "guest.log")));
+            var listed = await node.Client("demo").GetFromJsonAsync<JsonObject>($"v1.0/demo/instances/{id}/databases");
+            Assert.Equal(databases.Length, listed!["databases"]!.AsArray().Count);
         }
         catch
         {
