@@ -198,8 +198,6 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         ServerLock.Remove(dir);
     }
 
-    /// <summary>The guest stops its engine on SIGTERM, as a server's shutdown stops its services; one that does not
-    /// stop in time is killed.</summary>
     /// <summary>The engine a killed older guest left, stopped as its init system would: its main process gets the
     /// engine's own shutdown signal (PostgreSQL's fast shutdown, MariaDB's normal one), which ends with a checkpoint,
     /// instead of a kill that leaves the next start a crash recovery (tens of seconds for a busy instance, while its calls
@@ -215,27 +213,31 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         if (pidFile is null || !File.Exists(pidFile) || !int.TryParse(File.ReadLines(pidFile).FirstOrDefault()?.Trim(), out var pid)
             || !IsAlive(pid) || !CommandLine(pid).Contains(dir + "/")) // a stale pid file's number may be another process's now
             return;
-        Kill(pid, signal);
-        var deadline = DateTime.UtcNow + settings.StopTimeout;
-        while (IsAlive(pid) && DateTime.UtcNow < deadline)
-            await Task.Delay(100, ct);
-        if (IsAlive(pid))
+        if (!await StoppedWithinAsync(pid, signal, settings.StopTimeout, ct))
             log.LogWarning("the engine {Pid} of server {Server} did not stop in time; killing it", pid, serverId);
+    }
+
+    /// <summary>Sends <paramref name="signal"/> and waits until the process has ended or <paramref name="grace"/> is up.</summary>
+    private static async Task<bool> StoppedWithinAsync(int pid, int signal, TimeSpan grace, CancellationToken ct)
+    {
+        Kill(pid, signal);
+        var deadline = DateTime.UtcNow + grace;
+        while (IsAlive(pid) && DateTime.UtcNow < deadline)
+            await Task.Delay(50, ct);
+        return !IsAlive(pid);
     }
 
     /// <summary>An adopted guest has lost its broker connection: it can finish nothing, and an older release's guest
     /// waits on that connection in its stop until it is killed, while calls to the instance wait for the new one.</summary>
     private static readonly TimeSpan OldGuestStopGrace = TimeSpan.FromSeconds(3);
 
+    /// <summary>The guest stops its engine on SIGTERM, as a server's shutdown stops its services; one that does not
+    /// stop in time is killed.</summary>
     private async Task StopGuestAsync(string dir, string serverId, TimeSpan grace, CancellationToken ct)
     {
         if (GuestPid(dir) is not { } pid)
             return;
-        Kill(pid, SigTerm);
-        var deadline = DateTime.UtcNow + grace;
-        while (IsAlive(pid) && DateTime.UtcNow < deadline)
-            await Task.Delay(50, ct);
-        if (IsAlive(pid))
+        if (!await StoppedWithinAsync(pid, SigTerm, grace, ct))
         {
             log.LogWarning("guest {Pid} of server {Server} did not stop in time; killing it", pid, serverId);
             Kill(pid, SigKill);

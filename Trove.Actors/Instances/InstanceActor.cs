@@ -192,8 +192,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
 
     private async Task<object> DeleteListedUserAsync(DeleteUser delete)
     {
-        var listed = GuestOperations.ReplyOf(new ListUsers(delete.InstanceId, delete.TenantId),
-            await CallAllAsync(GuestOperations.CallsOf(new ListUsers(delete.InstanceId, delete.TenantId))));
+        var list = new ListUsers(delete.InstanceId, delete.TenantId);
+        var listed = GuestOperations.ReplyOf(list, await CallAllAsync(GuestOperations.CallsOf(list)));
         if (listed is InstanceReplies.UsersListed { Users: var users } && !users.Any(u => u.Is(delete.Name, delete.Host)))
             return new InstanceReplies.GuestFailed(RpcFailureKinds.NotFound,
                 $"User {(delete.Host is null ? delete.Name : $"{delete.Name}@{delete.Host}")} cannot be found on instance {_id}.");

@@ -63,8 +63,7 @@ public sealed record QuotaHold(string TenantId, int VolumeGb, int RamMb, QuotaSt
 
     /// <summary>A create that asked for quota and was never created (the node stopped, the guest could not be
     /// reached): the reservation goes back, whether the tenant granted it or not (a release is idempotent).</summary>
-    public static bool MustGiveBack(InstanceState? state, QuotaHold? hold) =>
-        state is null && hold is { Stage: QuotaStage.Requested or QuotaStage.Reserved };
+    public static bool MustGiveBack(InstanceState? state, QuotaHold? hold) => state is null && IsOpen(hold);
 
     /// <summary>Asked for or granted, and neither kept nor given back yet.</summary>
     public static bool IsOpen(QuotaHold? hold) => hold is { Stage: QuotaStage.Requested or QuotaStage.Reserved };
