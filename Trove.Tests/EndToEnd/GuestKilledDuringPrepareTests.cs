@@ -73,8 +73,10 @@ public sealed class GuestKilledDuringPrepareTests
         var id = (string)(await node.CreateInstanceAsync("demo", body))["id"]!;
         var server = Path.Combine(node.ServersDir, id);
         var pidFile = Path.Combine(server, "postgres", "data", "postmaster.pid");
-        await KilledGuest.WaitUntilAsync(() => File.Exists(pidFile), $"the engine to start; see {node.DataDir}/node.log");
-        Kill(int.Parse(File.ReadLines(pidFile).First().Trim()));
+        var engine = 0; // postmaster.pid is written in steps: its first line may not be there yet
+        await KilledGuest.WaitUntilAsync(() => File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out engine),
+            $"the engine to start; see {node.DataDir}/node.log");
+        Kill(engine);
 
         try
         {
