@@ -41,7 +41,7 @@ public sealed class TroveCluster : IAsyncDisposable
             node["Trove__Amqp__GuestSecret"] = guestSecret; // any node gives a guest the same broker password
             node["Trove__ServersDirectory"] = Path.Combine(root, "servers");
             node["Trove__BackupsDirectory"] = Path.Combine(root, "backups");
-            node["Trove__Amqp__ConductorQueue"] = $"trove-conductor-{Path.GetFileName(root)}";
+            node["Trove__Amqp__ConductorQueue"] = TroveNode.ConductorQueueOf(root);
             node["Trove__DownUnreachableAfter"] = "00:00:05";
             for (var i = 0; i < count; i++)
                 node[$"Trove__SeedNodes__{i}"] = $"akka.tcp://trove@127.0.0.1:{akkaPorts[i]}";
@@ -113,6 +113,8 @@ public sealed class TroveCluster : IAsyncDisposable
     {
         foreach (var node in Nodes)
             await node.DisposeAsync();
+        using (var management = TestBroker.ManagementClient())
+            await management.DeleteAsync($"api/queues/%2F/{TroveNode.ConductorQueueOf(_root)}");
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
         await _database.DisposeAsync();
     }

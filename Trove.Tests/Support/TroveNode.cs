@@ -111,7 +111,7 @@ public sealed class TroveNode : IAsyncDisposable
         start.Environment["TROVE_DATA_DIR"] = dataDir;
         start.Environment["TROVE_HTTP_PORT"] = port.ToString();
         start.Environment["Trove__Admin__Port"] = adminPort.ToString();
-        start.Environment["Trove__Amqp__ConductorQueue"] = $"trove-conductor-{Path.GetFileName(dataDir)}";
+        start.Environment["Trove__Amqp__ConductorQueue"] = ConductorQueueOf(dataDir);
         start.Environment["Trove__GuestHeartbeatIntervalSeconds"] = "1";
         start.Environment["Trove__RateLimitPerMinute"] = "0"; // tests poll fast; the rate limit has its own test
         start.Environment["Trove__Auth__TokenIssuePerMinute"] = "0"; // tests log in often; the token-issue limit has its own test
@@ -133,7 +133,7 @@ public sealed class TroveNode : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var node = new TroveNode(process, dataDir, port, adminPort, serversDir);
+        var node = new TroveNode(process, dataDir, port, adminPort, serversDir) { OwnsConductorQueue = !settings.ContainsKey("Trove__Amqp__ConductorQueue") };
         using var probe = node.Anonymous();
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)
@@ -279,17 +279,28 @@ public sealed class TroveNode : IAsyncDisposable
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
-    /// <summary>Stops the node, then every guest it left (each stops its engine), then removes the data dir.</summary>
-    /// <summary>The broker users the node made for the guests a test left behind (deleting an instance deletes its own).</summary>
-    private async Task DeleteGuestBrokerUsersAsync()
+    /// <summary>The broker users and queues of the guests a test left behind (deleting an instance deletes its own), and
+    /// the node's own conductor queue: durable queues left by every run pile up in the broker, which then needs a file
+    /// handle for each one to start.</summary>
+    private async Task DeleteBrokerLeftoversAsync()
     {
-        if (!Directory.Exists(ServersDir))
-            return;
         using var management = TestBroker.ManagementClient();
-        foreach (var server in Directory.EnumerateDirectories(ServersDir))
-            await management.DeleteAsync($"api/users/{TroveBroker.GuestUser(Path.GetFileName(server))}");
+        if (Directory.Exists(ServersDir))
+            foreach (var server in Directory.EnumerateDirectories(ServersDir).Select(Path.GetFileName))
+            {
+                await management.DeleteAsync($"api/users/{TroveBroker.GuestUser(server!)}");
+                await management.DeleteAsync($"api/queues/%2F/{TroveBroker.GuestQueue(server!)}");
+            }
+        if (OwnsConductorQueue)
+            await management.DeleteAsync($"api/queues/%2F/{ConductorQueueOf(DataDir)}");
     }
 
+    /// <summary>A node's conductor queue unless its settings name one (a cluster's nodes share theirs).</summary>
+    public static string ConductorQueueOf(string dataDir) => $"trove-conductor-{Path.GetFileName(dataDir)}";
+
+    private bool OwnsConductorQueue { get; init; }
+
+    /// <summary>Stops the node, then every guest it left (each stops its engine), then removes the data dir.</summary>
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
@@ -305,7 +316,7 @@ public sealed class TroveNode : IAsyncDisposable
                 await ServerUsers.RemoveAsync(ServerUsers.NameOf(Path.GetFileName(server)), CancellationToken.None);
         foreach (var client in _clients.Values)
             client.Dispose();
-        await DeleteGuestBrokerUsersAsync();
+        await DeleteBrokerLeftoversAsync();
         KeepLogIfItShowsErrors();
         try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
     }
