@@ -1,3 +1,4 @@
+using Trove.Actors.Sharding;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Akka.Actor;
@@ -19,7 +20,7 @@ public sealed class InstanceAdminCommands(IRequiredActor<InstanceRegion> instanc
 
     private async Task<AdminResponse> Show(string id)
     {
-        var inspected = await instances.ActorRef.Ask<InstanceReplies.Inspected>(new InstanceCommands.Inspect(id), AdminCommands.AskTimeout);
+        var inspected = await instances.ActorRef.AskEntityAsync<InstanceReplies.Inspected>(new InstanceCommands.Inspect(id), AdminCommands.AskTimeout);
         if (inspected.State is null)
             return AdminResponse.Failed($"no instance {id}\n");
         var view = new

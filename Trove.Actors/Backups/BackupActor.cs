@@ -132,7 +132,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
                 else if (take.ParentId is null)
                     Keep(((InstanceReplies.Found)looked.Reply).State, null);
                 else
-                    _backups().Ask<BackupReply>(new GetChain(take.ParentId, take.TenantId), _settings.RetryDelay * 2)
+                    _backups().AskEntityAsync<BackupReply>(new GetChain(take.ParentId, take.TenantId), _settings.RetryDelay * 2)
                         .PipeTo(Self, success: r => new ParentLooked(r, ((InstanceReplies.Found)looked.Reply).State),
                             failure: e => new ParentLooked(new BackupReplies.Failed($"Backup {take.ParentId} did not answer: {e.Message}"),
                                 ((InstanceReplies.Found)looked.Reply).State));
@@ -146,7 +146,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
             });
             CommandAny(_ => Stash.Stash());
         });
-        _instances.Ask<InstanceReply>(new InstanceCommands.Get(take.InstanceId, take.TenantId), _settings.RetryDelay * 2)
+        _instances.AskEntityAsync<InstanceReply>(new InstanceCommands.Get(take.InstanceId, take.TenantId), _settings.RetryDelay * 2)
             .PipeTo(Self, success: r => new InstanceLooked(r), failure: e => new InstanceLooked(new InstanceReplies.Failed(e.Message)));
 
         void Answer(BackupReply reply)
@@ -172,7 +172,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     }
 
     private void StartOnInstance(IActorRef? requester) =>
-        _instances.Ask<InstanceReply>(new InstanceCommands.StartBackup(_state!.InstanceId, _state.TenantId, _id), _settings.RetryDelay * 2)
+        _instances.AskEntityAsync<InstanceReply>(new InstanceCommands.StartBackup(_state!.InstanceId, _state.TenantId, _id), _settings.RetryDelay * 2)
             .PipeTo(Self, success: r => new InstanceStarted(r, requester),
                 failure: e => new InstanceStarted(new InstanceReplies.Failed($"The instance did not answer: {e.Message}"), requester));
 
@@ -217,7 +217,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
             return;
         }
         var requester = Sender;
-        _backups().Ask<BackupReply>(new GetChain(_state.ParentId, get.TenantId), _settings.RetryDelay * 2)
+        _backups().AskEntityAsync<BackupReply>(new GetChain(_state.ParentId, get.TenantId), _settings.RetryDelay * 2)
             .PipeTo(Self, success: r => new ParentLinked(r, requester),
                 failure: e => new ParentLinked(new BackupReplies.Failed($"Backup {_state.ParentId} did not answer: {e.Message}"), requester));
     }
@@ -318,7 +318,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         if (_state is null)
             return;
         Timers.StartSingleTimer(nameof(NotifyInstance), new NotifyInstance(), _settings.RetryDelay);
-        _instances.Ask<InstanceReplies.BackupEndAck>(new InstanceCommands.EndBackup(_state.InstanceId, _id), _settings.RetryDelay)
+        _instances.AskEntityAsync<InstanceReplies.BackupEndAck>(new InstanceCommands.EndBackup(_state.InstanceId, _id), _settings.RetryDelay)
             .PipeTo(Self);
     }
 

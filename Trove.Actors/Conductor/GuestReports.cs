@@ -1,3 +1,4 @@
+using Trove.Actors.Sharding;
 using Akka.Actor;
 using Trove.Actors.Backups;
 using Trove.Actors.Instances;
@@ -19,7 +20,7 @@ public static class GuestReports
         {
             var heartbeat = message.ArgsAs<HeartbeatArgs>();
             var sent = FromEpoch(heartbeat.Sent);
-            return new GuestReport(heartbeat.InstanceId, sent, (instances, _, timeout) => instances.Ask<InstanceReplies.HeartbeatAck>(
+            return new GuestReport(heartbeat.InstanceId, sent, (instances, _, timeout) => instances.AskEntityAsync<InstanceReplies.HeartbeatAck>(
                 new InstanceCommands.ReportHeartbeat(heartbeat.InstanceId, heartbeat.Payload.ServiceStatus, sent, heartbeat.Payload.Fault,
                     heartbeat.Payload.VolumeUsed), timeout));
         },
@@ -28,7 +29,7 @@ public static class GuestReports
         {
             var update = message.ArgsAs<UpdateBackupArgs>();
             var sent = FromEpoch(update.Sent);
-            return new GuestReport(update.InstanceId, sent, (_, backups, timeout) => backups.Ask<BackupReplies.ReportAck>(
+            return new GuestReport(update.InstanceId, sent, (_, backups, timeout) => backups.AskEntityAsync<BackupReplies.ReportAck>(
                 new BackupCommands.Report(update.BackupId, update.InstanceId, update.State, update.Size, update.Checksum, sent), timeout));
         },
     };

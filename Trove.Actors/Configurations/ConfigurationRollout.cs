@@ -1,3 +1,4 @@
+using Trove.Actors.Sharding;
 using Akka.Actor;
 using Akka.Event;
 using Trove.Actors.Instances;
@@ -58,7 +59,7 @@ public sealed class ConfigurationRollout : ReceiveActor, IWithTimers
             {
                 try
                 {
-                    if (await instances.Ask<InstanceReply>(await ConfigurationApply.AttachAsync(repository, instance, group), askTimeout)
+                    if (await instances.AskEntityAsync<InstanceReply>(await ConfigurationApply.AttachAsync(repository, instance, group), askTimeout)
                         is not InstanceReplies.Accepted)
                         failed++;
                 }

@@ -104,7 +104,8 @@ public static class TroveNodeExtensions
     }
 
     /// <summary>Every message family's manifests.</summary>
-    public static ManifestTable Manifests { get; } = new(InstanceManifests.All, TenantManifests.All, BackupManifests.All, ConfigurationManifests.All);
+    public static ManifestTable Manifests { get; } = new(InstanceManifests.All, TenantManifests.All, BackupManifests.All, ConfigurationManifests.All,
+        ShardingManifests.All);
 
     /// <summary>The journal and snapshot store, with the serializer and tags the read model needs.</summary>
     public static AkkaConfigurationBuilder WithTroveJournal(this AkkaConfigurationBuilder builder, TroveSettings settings) => builder
@@ -180,6 +181,8 @@ public static class TroveNodeExtensions
                         sp.GetRequiredService<GuestBrokerUsers>(), sp.GetRequiredService<IGuestRpc>(), registry.Get<InstanceRegion>(),
                         settings.Reconcile, settings.AskTimeout),
                     new ClusterSingletonOptions { Role = EntityShards.WorkerRole }, createProxyToo: false);
+
+        builder.WithActors((system, _) => system.ActorOf(UndeliveredReturner.Props(), "undelivered-returner"));
 
         if (settings.HasRole(EntityShards.WorkerRole) || settings.HasRole("conductor"))
             builder.WithActors((system, registry) => system.ActorOf(OlderReleaseAdopter.Props(sp.GetRequiredService<ICompute>(),

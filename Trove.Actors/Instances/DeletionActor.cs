@@ -1,3 +1,4 @@
+using Trove.Actors.Sharding;
 using Akka.Actor;
 using Akka.Event;
 using Trove.Actors.Compute;
@@ -53,7 +54,7 @@ public sealed class DeletionActor : ReceiveActor
             await guests.DeleteQueueAsync(instanceId);
             await guests.DeleteBrokerUserAsync(instanceId);
             // Released before the instance counts as deleted: a crash in between repeats the (idempotent) release.
-            await tenants.Ask<TenantReplies.Released>(new TenantCommands.ReleaseInstance(tenantId, instanceId), TimeSpan.FromSeconds(30));
+            await tenants.AskEntityAsync<TenantReplies.Released>(new TenantCommands.ReleaseInstance(tenantId, instanceId), TimeSpan.FromSeconds(30));
         }
     }
 

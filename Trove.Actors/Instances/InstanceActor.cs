@@ -321,7 +321,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
 
     /// <summary>Asks the tenant for quota; its answer (or why there is none) comes back as <see cref="QuotaAnswered"/>.</summary>
     private void AskTenant(IWithTenantId command) =>
-        _tenants.Ask<TenantReply>(command, _settings.QuotaTimeout)
+        _tenants.AskEntityAsync<TenantReply>(command, _settings.QuotaTimeout)
             .PipeTo(Self, success: reply => new QuotaAnswered(reply, null), failure: e => new QuotaAnswered(null, e.GetBaseException().Message));
 
     private void ResizingQuota(Decision decision, IActorRef requester)
@@ -390,7 +390,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     }
 
     private void AskGiveBack(IWithTenantId command) =>
-        _tenants.Ask<TenantReply>(command, _settings.QuotaTimeout).PipeTo(Self,
+        _tenants.AskEntityAsync<TenantReply>(command, _settings.QuotaTimeout).PipeTo(Self,
             success: reply => reply is TenantReplies.Released or TenantReplies.Reserved or TenantReplies.AlreadyReleased
                 ? new QuotaGivenBack()
                 : new GiveBackFailed($"the tenant answered {reply.GetType().Name}"),

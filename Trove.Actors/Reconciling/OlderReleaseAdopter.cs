@@ -50,7 +50,7 @@ public sealed class OlderReleaseAdopter : ReceiveActor, IWithTimers
 
         async Task AdoptAsync(AdoptServer adopt)
         {
-            var inspected = await instances.Ask<InstanceReplies.Inspected>(new InstanceCommands.Inspect(adopt.InstanceId), askTimeout);
+            var inspected = await instances.AskEntityAsync<InstanceReplies.Inspected>(new InstanceCommands.Inspect(adopt.InstanceId), askTimeout);
             if (!ReconcileDecisions.Confirmed(adopt, inspected.State))
                 return; // busy (next sweep), or deleted (the reconciler removes its server)
             log.Warning("adopting the server of instance {0}, made by an older release", adopt.InstanceId);

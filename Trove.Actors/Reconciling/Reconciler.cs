@@ -1,3 +1,4 @@
+using Trove.Actors.Sharding;
 using Akka.Actor;
 using Akka.Event;
 using Trove.Actors.Compute;
@@ -34,7 +35,7 @@ public sealed class Reconciler : ReceiveActor, IWithTimers
                 (_suspects, var due) = ReconcileDecisions.Sweep(seen, _suspects, DateTimeOffset.UtcNow, settings.OrphanGrace, settings.RestartGrace);
                 foreach (var repair in due)
                 {
-                    var inspected = await instances.Ask<InstanceReplies.Inspected>(new InstanceCommands.Inspect(repair.InstanceId), askTimeout);
+                    var inspected = await instances.AskEntityAsync<InstanceReplies.Inspected>(new InstanceCommands.Inspect(repair.InstanceId), askTimeout);
                     if (!ReconcileDecisions.Confirmed(repair, inspected.State))
                         continue;
                     log.Warning("reconciler: {0}", repair);

@@ -1,3 +1,4 @@
+using Trove.Actors.Sharding;
 using System.Runtime.CompilerServices;
 using Mono.Cecil;
 using Mono.Cecil.Cil;
@@ -64,7 +65,8 @@ public sealed class EndpointAskTests
         {
             if (instruction.OpCode.Code is not (Code.Call or Code.Callvirt) || instruction.Operand is not MethodReference callee)
                 continue;
-            if (callee.DeclaringType.FullName == "Akka.Actor.Futures" && callee.Name == "Ask")
+            if (callee.DeclaringType.FullName == "Akka.Actor.Futures" && callee.Name == "Ask"
+                || callee.DeclaringType.FullName == typeof(EntityAsk).FullName && callee.Name == nameof(EntityAsk.AskEntityAsync))
                 asks++;
             else if (callee.Module == Web && !SpeaksAnOlderRelease(callee.DeclaringType) && callee.Resolve() is { } local && local != method)
                 asks += AsksOf(local, counts, visiting);

@@ -53,6 +53,8 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
         await load;
 
         output.WriteLine(client.Summary());
+        if (client.Failures.Count > 0)
+            cluster.KeepLogs(); // every node's: the one that dropped a request is rarely the one that answered it
         Assert.True(client.Failures.Count == 0, string.Join("\n", client.Failures.Take(10)));
         Assert.True(client.Sent > 50, client.Summary());
         Assert.NotNull(lastName);

@@ -109,6 +109,14 @@ public sealed class TroveCluster : IAsyncDisposable
             .Select(c => (c[0], c[1], c[2]))
             .ToList();
 
+    /// <summary>Every node's log is kept when the cluster is disposed (see <see cref="TroveNode.KeepLog"/>); a restarted
+    /// node's log holds each of its runs.</summary>
+    public void KeepLogs()
+    {
+        foreach (var node in Nodes)
+            node.KeepLog = true;
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var node in Nodes)

@@ -272,12 +272,22 @@ public sealed class TroveNode : IAsyncDisposable
         catch (Exception) { return ""; }
     }
 
+    /// <summary>A port free now and never handed out before in this run: the kernel may give a port it just freed to
+    /// the next probe, and a node whose admin and Akka ports were the same could not listen on one of them.</summary>
     public static int FreePort()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
+        while (true)
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            lock (HandedOut)
+                if (HandedOut.Add(port))
+                    return port;
+        }
     }
+
+    private static readonly HashSet<int> HandedOut = [];
 
     /// <summary>The broker users and queues of the guests a test left behind (deleting an instance deletes its own), and
     /// the node's own conductor queue: durable queues left by every run pile up in the broker, which then needs a file

@@ -62,12 +62,12 @@ public sealed class OlderReleaseProtocol(IActorRef instances, IActorRef tenants,
     private async Task<InstanceReply> CreateAsync(Create create)
     {
         var request = create.Request;
-        if (await tenants.Ask<TenantReply>(new TenantCommands.ReserveInstance(request.TenantId, create.InstanceId, request.VolumeSize, request.RamMb), timeout)
+        if (await tenants.AskEntityAsync<TenantReply>(new TenantCommands.ReserveInstance(request.TenantId, create.InstanceId, request.VolumeSize, request.RamMb), timeout)
             is TenantReplies.QuotaExceeded exceeded)
             return new InstanceReplies.QuotaExceeded(exceeded.Message);
         var reply = await Ask(create);
         if (reply is not InstanceReplies.Accepted)
-            await tenants.Ask<TenantReply>(new TenantCommands.ReleaseInstance(request.TenantId, create.InstanceId), timeout);
+            await tenants.AskEntityAsync<TenantReply>(new TenantCommands.ReleaseInstance(request.TenantId, create.InstanceId), timeout);
         return reply;
     }
 
@@ -97,7 +97,7 @@ public sealed class OlderReleaseProtocol(IActorRef instances, IActorRef tenants,
             return looked;
         var whole = new Resize(resize.InstanceId, resize.TenantId, resize.VolumeSize ?? state.VolumeSize, resize.FlavorId ?? state.FlavorId,
             resize.RamMb ?? state.RamMb);
-        if (await tenants.Ask<TenantReply>(new TenantCommands.ResizeInstance(whole.TenantId, whole.InstanceId, whole.VolumeSize!.Value, whole.RamMb!.Value), timeout)
+        if (await tenants.AskEntityAsync<TenantReply>(new TenantCommands.ResizeInstance(whole.TenantId, whole.InstanceId, whole.VolumeSize!.Value, whole.RamMb!.Value), timeout)
             is TenantReplies.QuotaExceeded exceeded)
             return new InstanceReplies.QuotaExceeded(exceeded.Message);
         return await Ask(whole);
@@ -121,7 +121,7 @@ public sealed class OlderReleaseProtocol(IActorRef instances, IActorRef tenants,
         if (BackupDecisions.Started(await Ask(new StartBackup(take.InstanceId, take.TenantId, take.BackupId))) is { } notStarted)
             return notStarted;
         var request = BackupDecisions.Request(take, ((InstanceReplies.Found)instance).State, parent);
-        var created = await backups.Ask<BackupReply>(new BackupCommands.Create(take.BackupId, request), timeout);
+        var created = await backups.AskEntityAsync<BackupReply>(new BackupCommands.Create(take.BackupId, request), timeout);
         if (created is not BackupReplies.Accepted)
             await Ask(new EndBackup(take.InstanceId, take.BackupId));
         return created;
@@ -130,7 +130,7 @@ public sealed class OlderReleaseProtocol(IActorRef instances, IActorRef tenants,
     /// <summary>A COMPLETED backup and the chain under it, asked of each backup in turn.</summary>
     public async Task<BackupReply> ChainAsync(BackupCommands.GetChain get)
     {
-        if (await backups.Ask<BackupReply>(new BackupCommands.Get(get.BackupId, get.TenantId), timeout) is not BackupReplies.Found { State: var state })
+        if (await backups.AskEntityAsync<BackupReply>(new BackupCommands.Get(get.BackupId, get.TenantId), timeout) is not BackupReplies.Found { State: var state })
             return BackupDecisions.Link(null, get, null);
         if (state.ParentId is null || state.Status != BackupStatus.Completed)
             return BackupDecisions.Link(state, get, null);
@@ -138,5 +138,5 @@ public sealed class OlderReleaseProtocol(IActorRef instances, IActorRef tenants,
         return parent is BackupReplies.Chain chain ? BackupDecisions.Link(state, get, chain.Info) : parent;
     }
 
-    private Task<InstanceReply> Ask(IWithInstanceId command) => instances.Ask<InstanceReply>(command, timeout);
+    private Task<InstanceReply> Ask(IWithInstanceId command) => instances.AskEntityAsync<InstanceReply>(command, timeout);
 }

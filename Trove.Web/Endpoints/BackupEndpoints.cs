@@ -1,3 +1,4 @@
+using Trove.Actors.Sharding;
 using Akka.Actor;
 using Akka.Hosting;
 using Trove.Actors.Backups;
@@ -29,7 +30,7 @@ public static class BackupEndpoints
                 return Paging.Result(request, "backups", page.Items.Select(b => View(b)), page);
             });
         backups.MapGet("/{id}", async (string tenantId, string id, IRequiredActor<BackupRegion> region, TroveSettings settings) =>
-            await region.ActorRef.Ask<BackupReply>(new BackupCommands.Get(id, tenantId), settings.AskTimeout) is BackupReplies.Found found
+            await region.ActorRef.AskEntityAsync<BackupReply>(new BackupCommands.Get(id, tenantId), settings.AskTimeout) is BackupReplies.Found found
                 ? Results.Json(new { backup = View(found.State) })
                 : TroveError.NotFound($"Backup {id} cannot be found."));
         backups.MapDelete("/{id}", Delete);
@@ -56,7 +57,7 @@ public static class BackupEndpoints
             DisplayName.Check(backup.Name), backup.Description, parentId, backup.OnLatest);
         var reply = OlderReleaseProtocol.IfMixed(backups.ActorRef, settings.AskTimeout) is { } older
             ? await older.TakeAsync(take)
-            : await backups.ActorRef.Ask<BackupReply>(take, settings.AskTimeout);
+            : await backups.ActorRef.AskEntityAsync<BackupReply>(take, settings.AskTimeout);
         return reply is BackupReplies.Accepted accepted
             ? Results.Json(new { backup = View(accepted.State) }, statusCode: StatusCodes.Status202Accepted)
             : ErrorOf(reply);
@@ -79,7 +80,7 @@ public static class BackupEndpoints
         var all = await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
         if (all.Any(b => b.ParentId == id))
             return TroveError.Of(StatusCodes.Status409Conflict, $"Backup {id} has incremental backups; delete them first.");
-        return await backups.ActorRef.Ask<BackupReply>(new BackupCommands.Delete(id, tenantId), settings.AskTimeout) switch
+        return await backups.ActorRef.AskEntityAsync<BackupReply>(new BackupCommands.Delete(id, tenantId), settings.AskTimeout) switch
         {
             BackupReplies.Accepted => Results.StatusCode(StatusCodes.Status202Accepted),
             var refusal => ErrorOf(refusal),
@@ -92,7 +93,7 @@ public static class BackupEndpoints
         string datastore, TroveSettings settings) =>
         await (OlderReleaseProtocol.IfMixed(backups.ActorRef, settings.AskTimeout) is { } older
                 ? older.ChainAsync(new BackupCommands.GetChain(backupId, tenantId))
-                : backups.ActorRef.Ask<BackupReply>(new BackupCommands.GetChain(backupId, tenantId), settings.AskTimeout)) switch
+                : backups.ActorRef.AskEntityAsync<BackupReply>(new BackupCommands.GetChain(backupId, tenantId), settings.AskTimeout)) switch
         {
             BackupReplies.Chain c when c.Datastore != datastore =>
                 throw new RequestError(400, $"Backup {backupId} is of {c.Datastore}; it cannot be restored into {datastore}."),

@@ -1,3 +1,4 @@
+using Trove.Actors.Sharding;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Actor;
@@ -66,7 +67,7 @@ public static class InstanceEndpoints
         InstanceReply reply;
         try
         {
-            reply = await instances.ActorRef.Ask<InstanceReply>(new InstanceCommands.Get(id, tenantId), settings.ShowFallbackAfter);
+            reply = await instances.ActorRef.AskEntityAsync<InstanceReply>(new InstanceCommands.Get(id, tenantId), settings.ShowFallbackAfter);
         }
         catch (AskTimeoutException)
         {

@@ -1,3 +1,4 @@
+using Trove.Actors.Sharding;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -24,7 +25,7 @@ public static class LimitsEndpoints
 
     public static async Task<Ok<object>> GetLimits(string tenantId, IRequiredActor<TenantRegion> tenants, TenantRateLimits rateLimits, TroveSettings settings)
     {
-        var quotas = await tenants.ActorRef.Ask<TenantReplies.Quotas>(new TenantCommands.GetQuotas(tenantId), settings.AskTimeout);
+        var quotas = await tenants.ActorRef.AskEntityAsync<TenantReplies.Quotas>(new TenantCommands.GetQuotas(tenantId), settings.AskTimeout);
         var limits = new List<object>
         {
             new { verb = "ABSOLUTE", max_instances = quotas.Limits.Instances, max_ram = quotas.Limits.Ram,
@@ -48,7 +49,7 @@ public static class LimitsEndpoints
     {
         if (project != tenantId && !context.IsAdmin())
             return TroveError.Result(403, "Only an admin can see another project's quotas.");
-        var quotas = await tenants.ActorRef.Ask<TenantReplies.Quotas>(new TenantCommands.GetQuotas(project), settings.AskTimeout);
+        var quotas = await tenants.ActorRef.AskEntityAsync<TenantReplies.Quotas>(new TenantCommands.GetQuotas(project), settings.AskTimeout);
         return TypedResults.Ok<object>(new { quotas = QuotaRows(quotas) });
     }
 
@@ -56,7 +57,7 @@ public static class LimitsEndpoints
         IRequiredActor<TenantRegion> tenants, TroveSettings settings)
     {
         var limits = body.Value.Limits();
-        return await tenants.ActorRef.Ask<TenantReply>(new TenantCommands.SetQuotas(project, limits), settings.AskTimeout) switch
+        return await tenants.ActorRef.AskEntityAsync<TenantReply>(new TenantCommands.SetQuotas(project, limits), settings.AskTimeout) switch
         {
             TenantReplies.Quotas => TypedResults.Ok<object>(new { quotas = limits }),
             TenantReplies.InvalidQuotas invalid => TroveError.Result(400, invalid.Message),

@@ -1,0 +1,31 @@
+using Akka.Actor;
+
+namespace Trove.Actors.Sharding;
+
+/// <summary>Asks an entity through its region (or proxy) within one timeout, asking again while a node answers that the
+/// message never reached it (<see cref="Undelivered"/>): a shard moving or a node leaving costs a retry, not the request.</summary>
+public static class EntityAsk
+{
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(100);
+
+    public static async Task<T> AskEntityAsync<T>(this IActorRef region, object message, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+                throw new AskTimeoutException($"{message.GetType().Name} did not reach its entity within {timeout}: every try was dropped on the way");
+            switch (await region.Ask<object>(message, left))
+            {
+                case T reply:
+                    return reply;
+                case Undelivered:
+                    await Task.Delay(Pause);
+                    break;
+                case var other:
+                    throw new InvalidCastException($"{message.GetType().Name} was answered with {other.GetType().Name}, not {typeof(T).Name}");
+            }
+        }
+    }
+}
