@@ -327,7 +327,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         }
     }
 
-    /// <summary>Takes a backup, reporting BUILDING, then COMPLETED with size, checksum and location, or FAILED.</summary>
+    /// <summary>Takes a backup, reporting BUILDING, then COMPLETED with size, checksum and location, or FAILED with why.</summary>
     private async Task BackupAsync(BackupInfo backup)
     {
         UpdateBackupArgs Update(string state) => new(info.InstanceId, backup.Id, HeartbeatArgs.Now(), state);
@@ -343,7 +343,8 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         catch (Exception e) when (e is not OperationCanceledException)
         {
             log.LogError(e, "backup {Id} failed", backup.Id);
-            await TryPublishAsync(GuestMethods.UpdateBackup, Update(BackupStatus.Failed), CancellationToken.None, EndReportAttempts);
+            await TryPublishAsync(GuestMethods.UpdateBackup, Update(BackupStatus.Failed) with { Fault = e.Message }, CancellationToken.None,
+                EndReportAttempts);
         }
     }
 }
