@@ -127,9 +127,10 @@ class Soak:
                 bid = backup["backup"]["id"]
                 end = self.wait(f"/v1.0/demo/backups/{bid}", lambda s, b: s == 200 and b["backup"]["status"] in ("COMPLETED", "FAILED"), 180)
                 with self.lock:
-                    self.backups[bid] = end[1]["backup"]["status"] if end else "stuck"
-                if end is None:
-                    self.stuck.append((bid, "backup never ended"))
+                    # status and fault: a FAILED backup must say why
+                    self.backups[bid] = (end[1]["backup"]["status"], end[1]["backup"].get("fault")) if end else ("stuck", None)
+                    if end is None:
+                        self.stuck.append((bid, "backup never ended"))
         self.wait(path, lambda s, b: s == 200 and b["instance"]["status"] == "ACTIVE", 120)
         if self.call("DELETE", path)[0] == 202:
             if self.wait(path, lambda s, b: s == 404, GONE_WITHIN) is None:
@@ -217,11 +218,15 @@ def main():
     time.sleep(40)  # the reconciler's orphan grace, then what is left is left
     end_rss, end_fds = rss_mb(node.proc.pid), fds(node.proc.pid)
     left, procs, broker = orphans(node, soak)
-    failed_backups = sum(1 for s in soak.backups.values() if s != "COMPLETED")
+    completed = sum(1 for status, _ in soak.backups.values() if status == "COMPLETED")
+    failed = [(bid, fault[:120]) for bid, (status, fault) in soak.backups.items() if status == "FAILED" and fault]
+    # neither COMPLETED nor FAILED with a fault: lost work, or a failure nobody can read
+    unexplained = [(bid, status) for bid, (status, fault) in soak.backups.items() if status != "COMPLETED" and not (status == "FAILED" and fault)]
     lines = [
         f"instances created {len(soak.created)}, deleted and gone {len(soak.deleted)}, lost {len(soak.lost)}, stuck {len(soak.stuck)} {soak.stuck[:5]}",
         f"requests {soak.sent}: 5xx {soak.server_errors}, refused connections retried {soak.refused}, unexpected answers {soak.errors}",
-        f"backups {len(soak.backups)}: {failed_backups} not COMPLETED",
+        f"backups {len(soak.backups)}: {completed} COMPLETED, {len(failed)} FAILED with a fault {failed}, "
+        f"{len(unexplained)} neither {unexplained}",
         f"faults {len(soak.faults)}: " + ", ".join(f"{t} {k}" for t, k, _ in soak.faults),
         f"left behind: {len(left)} server dirs of deleted instances, {procs} processes in the servers directory (live or not), {len(broker)} broker users of deleted instances",
         f"node memory {start_rss} MB -> {end_rss} MB, file descriptors {start_fds} -> {end_fds} (the last node process: restarts reset both)",
@@ -235,7 +240,7 @@ def main():
         f.write("".join(f"- {line}\n" for line in lines))
     node.proc.terminate(); node.proc.wait(90)
     subprocess.run([os.path.join(ROOT, "scripts", "stop-guests")], env=dict(os.environ, TROVE_DATA_DIR=node.dir), capture_output=True)
-    bad = soak.lost or soak.stuck or soak.server_errors or left or broker
+    bad = soak.lost or soak.stuck or soak.server_errors or left or broker or unexplained
     print(f"node data dir kept for reading: {node.dir}" if bad else "clean")
     sys.exit(1 if bad else 0)
 

@@ -77,7 +77,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         Command<SealFailed>(failed =>
         {
             _log.Warning("backup {0}: {1}", _id, failed.Message);
-            Keep(failed.Report with { State = BackupStatus.Failed, Size = null, Checksum = null }, failed.Reporter);
+            Keep(failed.Report with { State = BackupStatus.Failed, Size = null, Checksum = null, Fault = failed.Message }, failed.Reporter);
         });
         Command<TimedOut>(_ =>
         {
@@ -246,7 +246,8 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         var accepted = new BackupReplies.Accepted(state);
         ReserveThenCastAsync(state).PipeTo(Self,
             success: () => new Deliver(accepted, requester),
-            failure: _ => new Deliver(accepted, requester, new Report(_id, state.InstanceId, BackupStatus.Failed, null, null, DateTimeOffset.UtcNow)));
+            failure: e => new Deliver(accepted, requester, new Report(_id, state.InstanceId, BackupStatus.Failed, null, null, DateTimeOffset.UtcNow,
+                $"The guest could not be asked to take the backup: {e.GetBaseException().Message}")));
     }
 
     private async Task ReserveThenCastAsync(BackupState state)
@@ -286,7 +287,8 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         if (!Moves(report))
             return;
         var location = report.State == BackupStatus.Completed ? _storage.LocationOf(_id) : null;
-        PersistThen(new Progressed(report.State, report.Size, report.Checksum, location, report.Sent, Now), () =>
+        var fault = report.State == BackupStatus.Failed ? report.Fault : null;
+        PersistThen(new Progressed(report.State, report.Size, report.Checksum, location, report.Sent, Now, fault), () =>
         {
             if (!_state!.IsRunning)
                 Notify();

@@ -31,9 +31,10 @@ public static class BackupCommands
     public sealed record Wake(string BackupId) : IWithBackupId, ITroveMessage;
 
     /// <summary>The guest's <c>update_backup</c>, as the conductor received it (from the guest of <see cref="InstanceId"/>);
-    /// a backup's location is the storage's, never a report's.</summary>
+    /// a backup's location is the storage's, never a report's. <paramref name="Fault"/>: why it FAILED, when the guest
+    /// (or the conductor, of an earlier release: none) said.</summary>
     public sealed record Report(
-        string BackupId, string InstanceId, string State, long? Size, string? Checksum, DateTimeOffset Sent)
+        string BackupId, string InstanceId, string State, long? Size, string? Checksum, DateTimeOffset Sent, string? Fault = null)
         : IWithBackupId, ITroveMessage;
 }
 
@@ -70,7 +71,9 @@ public static class BackupEvents
     }
 
     public sealed record Created(string BackupId, BackupRequest Request, DateTimeOffset At) : IBackupEvent;
-    public sealed record Progressed(string State, long? Size, string? Checksum, string? Location, DateTimeOffset Sent, DateTimeOffset At) : IBackupEvent;
+    /// <summary>A guest's report kept; <paramref name="Fault"/> is why a FAILED one failed (none in an earlier release's events).</summary>
+    public sealed record Progressed(string State, long? Size, string? Checksum, string? Location, DateTimeOffset Sent, DateTimeOffset At,
+        string? Fault = null) : IBackupEvent;
     public sealed record Failed(string Fault, DateTimeOffset At) : IBackupEvent;
     public sealed record Deleted(DateTimeOffset At) : IBackupEvent;
     /// <summary>The instance heard that its backup ended: nothing is left for this backup to do.</summary>

@@ -36,6 +36,7 @@ public sealed record BackupState(
         {
             Status = p.State, Size = p.Size ?? state.Size, Checksum = p.Checksum ?? state.Checksum,
             Location = p.Location ?? state.Location, LastReportSent = p.Sent, Updated = p.At,
+            Fault = p.State == BackupStatus.Failed ? p.Fault ?? FailedWithoutReason : state.Fault,
         },
         (_, Failed f) => state with { Status = BackupStatus.Failed, Fault = f.Fault, Updated = f.At },
         (_, Deleted d) => state with { IsDeleted = true, Updated = d.At },
@@ -43,6 +44,9 @@ public sealed record BackupState(
         (_, Abandoned a) => state with { Status = BackupStatus.Failed, Fault = a.Reason, IsDeleted = true, EndAcknowledged = true, Updated = a.At },
         _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
     };
+
+    /// <summary>The fault of a FAILED report that gave none (an older guest's).</summary>
+    public const string FailedWithoutReason = "The guest reported that the backup failed without giving a reason.";
 
     public bool BelongsTo(string tenantId) => !IsDeleted && TenantId == tenantId;
     public bool IsRunning => BackupStatus.IsRunning(Status);

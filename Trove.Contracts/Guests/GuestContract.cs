@@ -162,7 +162,8 @@ public sealed record BackupInfo(
 
 public sealed record CreateBackupArgs([property: JsonPropertyName("backup_info")] BackupInfo BackupInfo);
 
-/// <summary>Args of the conductor's <c>update_backup</c>: upstream's backup_fields, flattened.</summary>
+/// <summary>Args of the conductor's <c>update_backup</c>: upstream's backup_fields, flattened. <paramref name="Fault"/> says
+/// why a FAILED backup failed (upstream has none; an older guest sends none).</summary>
 public sealed record UpdateBackupArgs(
     [property: JsonPropertyName("instance_id")] string InstanceId,
     [property: JsonPropertyName("backup_id")] string BackupId,
@@ -170,7 +171,8 @@ public sealed record UpdateBackupArgs(
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("size")] long? Size = null,
     [property: JsonPropertyName("checksum")] string? Checksum = null,
-    [property: JsonPropertyName("location")] string? Location = null);
+    [property: JsonPropertyName("location")] string? Location = null,
+    [property: JsonPropertyName("fault")] string? Fault = null);
 
 /// <summary>A configuration group's values, as the engine's configuration file wants them; empty removes them all.</summary>
 public sealed record UpdateOverridesArgs([property: JsonPropertyName("overrides")] IReadOnlyDictionary<string, string> Overrides);

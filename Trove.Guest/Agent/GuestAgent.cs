@@ -27,6 +27,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
     private bool? _readOnly;
     private Task _initialised = Task.CompletedTask;
     private Task _engineStarted = Task.CompletedTask;
+    private readonly LongCallRuns _runs = new();
 
     /// <summary>How often a backup's end is tried while the broker is away (about a minute with backoff): it is what
     /// tells the node the backup ended.</summary>
@@ -160,7 +161,9 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         switch (message.Method)
         {
             case GuestMethods.Prepare:
-                await PrepareAsync(message.ArgsAs<PrepareArgs>());
+                // Prepare keeps what exists and may run again once ended, never twice at once.
+                var prepare = message.ArgsAs<PrepareArgs>();
+                await _runs.RunOnceAsync(GuestMethods.Prepare, () => PrepareAsync(prepare), keepFinished: false, Repeated(message.Method));
                 return null;
             case GuestMethods.StopDb:
                 await watchdog.LifecycleAsync(meantToRun: false, () => manager.StopAsync(CancellationToken.None));
@@ -178,7 +181,10 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
                 await EnforceVolumeAsync(UsedGigabytes(), CancellationToken.None);
                 break;
             case GuestMethods.CreateBackup:
-                await BackupAsync(message.ArgsAs<CreateBackupArgs>().BackupInfo);
+                // A backup is taken once: a second run would fail on the first one's file, and its end would stand.
+                var backup = message.ArgsAs<CreateBackupArgs>().BackupInfo;
+                await _runs.RunOnceAsync($"{GuestMethods.CreateBackup} {backup.Id}", () => BackupAsync(backup), keepFinished: true,
+                    Repeated($"{message.Method} of backup {backup.Id}"));
                 return null;
             default:
                 return await dispatcher.DispatchAsync(message, CancellationToken.None);
@@ -186,6 +192,10 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         await TryReportAsync(await manager.GetStatusAsync(CancellationToken.None), CancellationToken.None);
         return null;
     }
+
+    private Action<bool> Repeated(string call) => ended => log.LogWarning(ended
+        ? "{Call} came again (its ack was lost); it ran already and does not run again"
+        : "{Call} came again (its ack was lost) while it runs; the run under way answers it", call);
 
     private async Task PrepareAsync(PrepareArgs args)
     {
@@ -317,7 +327,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         }
     }
 
-    /// <summary>Takes a backup, reporting BUILDING, then COMPLETED with size, checksum and location, or FAILED.</summary>
+    /// <summary>Takes a backup, reporting BUILDING, then COMPLETED with size, checksum and location, or FAILED with why.</summary>
     private async Task BackupAsync(BackupInfo backup)
     {
         UpdateBackupArgs Update(string state) => new(info.InstanceId, backup.Id, HeartbeatArgs.Now(), state);
@@ -333,7 +343,8 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         catch (Exception e) when (e is not OperationCanceledException)
         {
             log.LogError(e, "backup {Id} failed", backup.Id);
-            await TryPublishAsync(GuestMethods.UpdateBackup, Update(BackupStatus.Failed), CancellationToken.None, EndReportAttempts);
+            await TryPublishAsync(GuestMethods.UpdateBackup, Update(BackupStatus.Failed) with { Fault = e.Message }, CancellationToken.None,
+                EndReportAttempts);
         }
     }
 }

@@ -133,4 +133,46 @@ public class BackupActorSpec() : Akka.TestKit.Xunit2.TestKit(ConfigurationFactor
         ExpectMsg<BackupReplies.Accepted>();
         Assert.Contains("/backups/b3.tar.gz", _storage.Deleted);
     }
+
+    [Fact]
+    public void A_failed_backup_keeps_why_the_guest_said_and_one_without_a_reason_says_that_it_gave_none()
+    {
+        var (backup, instances) = Backup("b4");
+        backup.Tell(CreateFor("b4"), TestActor);
+        ExpectMsg<BackupReplies.Accepted>();
+        backup.Tell(new Report("b4", "i1", BackupStatus.Failed, null, null, _t0, "pg_dump: error: connection lost"), TestActor);
+        ExpectMsg<BackupReplies.ReportAck>();
+        var failed = StateOf(backup, "b4");
+        Assert.Equal((BackupStatus.Failed, "pg_dump: error: connection lost"), (failed.Status, failed.Fault));
+        instances.ExpectMsg<InstanceCommands.EndBackup>(e => e.BackupId == "b4");
+
+        // Replayed from the journal, it says the same.
+        Watch(backup);
+        backup.Tell(PoisonPill.Instance);
+        ExpectTerminated(backup);
+        (backup, _) = Backup("b4");
+        Assert.Equal("pg_dump: error: connection lost", StateOf(backup, "b4").Fault);
+
+        // An older guest (or an older node's conductor) gives no reason: the fault says so.
+        var (older, _) = Backup("b5");
+        older.Tell(CreateFor("b5"), TestActor);
+        ExpectMsg<BackupReplies.Accepted>();
+        older.Tell(new Report("b5", "i1", BackupStatus.Failed, null, null, _t0), TestActor);
+        ExpectMsg<BackupReplies.ReportAck>();
+        Assert.Equal((BackupStatus.Failed, BackupState.FailedWithoutReason), (StateOf(older, "b5").Status, StateOf(older, "b5").Fault));
+    }
+
+    [Fact]
+    public void A_completed_report_has_no_fault_and_a_fault_in_a_running_report_is_not_kept()
+    {
+        var (backup, _) = Backup("b6");
+        backup.Tell(CreateFor("b6"), TestActor);
+        ExpectMsg<BackupReplies.Accepted>();
+        backup.Tell(new Report("b6", "i1", BackupStatus.Building, null, null, _t0, "not a failure"), TestActor);
+        ExpectMsg<BackupReplies.ReportAck>();
+        Assert.Null(StateOf(backup, "b6").Fault);
+        backup.Tell(new Report("b6", "i1", BackupStatus.Completed, 1, "c", _t0.AddSeconds(1)), TestActor);
+        ExpectMsg<BackupReplies.ReportAck>();
+        Assert.Equal((BackupStatus.Completed, (string?)null), (StateOf(backup, "b6").Status, StateOf(backup, "b6").Fault));
+    }
 }

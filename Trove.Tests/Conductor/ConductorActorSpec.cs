@@ -115,6 +115,23 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     }
 
     [Fact]
+    public async Task A_failed_backups_fault_reaches_its_entity_and_an_older_guests_report_without_one_still_does()
+    {
+        var (a, guestA) = await _broker.GuestAsync();
+        var failed = new UpdateBackupArgs(a, "b1", HeartbeatArgs.Now(), BackupStatus.Failed, Fault: "pg_dump: error: connection lost");
+        Assert.Equal("pg_dump: error: connection lost", (string?)RpcMessage.Create(GuestMethods.UpdateBackup, failed).Args["fault"]);
+        await ReportAsync(guestA, RpcMessage.Create(GuestMethods.UpdateBackup, failed));
+        Assert.Equal(("b1", "pg_dump: error: connection lost"), _backups.ExpectMsg<BackupCommands.Report>(TimeSpan.FromSeconds(10)) is var r ? (r.BackupId, r.Fault) : default);
+
+        // As a guest of release d88d1e5 writes it: no "fault".
+        var older = RpcMessage.Parse(System.Text.Encoding.UTF8.GetBytes(
+            $$"""{"method":"update_backup","args":{"instance_id":"{{a}}","backup_id":"b2","sent":{{HeartbeatArgs.Now()}},"state":"FAILED"},"version":"1.0"}"""));
+        await ReportAsync(guestA, older);
+        var report = _backups.ExpectMsg<BackupCommands.Report>(TimeSpan.FromSeconds(10));
+        Assert.Equal(("b2", BackupStatus.Failed, (string?)null), (report.BackupId, report.State, report.Fault));
+    }
+
+    [Fact]
     public async Task A_report_its_entity_fails_to_take_is_requeued_once_and_dropped_with_a_log_line_when_it_fails_again()
     {
         var (a, guestA) = await _broker.GuestAsync();

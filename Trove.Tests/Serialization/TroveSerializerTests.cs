@@ -66,4 +66,24 @@ public sealed class TroveSerializerTests : IDisposable
         Assert.Equal(TroveNodeExtensions.Manifests.Types.Count(), TroveNodeExtensions.Manifests.Types.Distinct().Count());
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([], "no-such-manifest"));
     }
+
+    /// <summary>A node of release d88d1e5 wrote, and sends, backup reports and events without a fault: they still read,
+    /// and a FAILED one replays as failed without a reason.</summary>
+    [Fact]
+    public void An_earlier_releases_backup_report_and_failed_event_read_without_a_fault()
+    {
+        var serializer = new TroveSerializer((ExtendedActorSystem)_system, TroveNodeExtensions.Manifests);
+        var report = Assert.IsType<Trove.Actors.Backups.BackupCommands.Report>(serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(
+            """{"BackupId":"b1","InstanceId":"i1","State":"FAILED","Size":null,"Checksum":null,"Sent":"2026-12-05T04:49:05.31+00:00"}"""), "backup.report"));
+        Assert.Null(report.Fault);
+
+        var progressed = Assert.IsType<Trove.Actors.Backups.BackupEvents.Progressed>(serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(
+            """{"State":"FAILED","Size":null,"Checksum":null,"Location":null,"Sent":"2026-12-05T04:49:05.31+00:00","At":"2026-12-05T04:49:05.3616564+00:00"}"""),
+            "backup.progressed.v1"));
+        Assert.Null(progressed.Fault);
+        var created = new Trove.Actors.Backups.BackupEvents.Created("b1",
+            new Trove.Actors.Backups.BackupRequest("demo", "i1", "nightly", null, null, "postgresql", "15"), T0);
+        var state = Trove.Actors.Backups.BackupState.Apply(Trove.Actors.Backups.BackupState.Apply(null, created), progressed)!;
+        Assert.Equal((BackupStatus.Failed, Trove.Actors.Backups.BackupState.FailedWithoutReason), (state.Status, state.Fault));
+    }
 }
