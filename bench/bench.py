@@ -23,6 +23,26 @@ def node_broker_uri():
 
 
 AMQP = os.environ.get("TROVE_AMQP_URI") or node_broker_uri()
+
+
+def forget_servers(servers_dir, conductor_queue):
+    """What a node gives each server's guest outside its data dir, for the servers a benchmark left: the server's OS
+    user, the guest's broker user and queue, and the node's conductor queue (deleting an instance removes its own)."""
+    import base64, re, urllib.parse
+    uri = urllib.parse.urlparse(AMQP)
+    auth = base64.b64encode(f"{urllib.parse.unquote(uri.username or '')}:{urllib.parse.unquote(uri.password or '')}".encode()).decode()
+    def delete(path):
+        try:
+            urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:15672/api/{path}", method="DELETE",
+                                                          headers={"Authorization": f"Basic {auth}"}), timeout=10)
+        except (urllib.error.URLError, OSError):
+            pass  # gone already, or no management API: the leftover is the broker's to sweep
+    servers = os.listdir(servers_dir) if os.path.isdir(servers_dir) else []
+    for server in servers:
+        subprocess.run(["userdel", "trove-" + re.sub(r"[^a-z0-9]", "", server.lower())[:25]], capture_output=True)
+        delete(f"users/trove-guest-{server}")
+        delete(f"queues/%2F/guestagent.{server}")
+    delete(f"queues/%2F/{urllib.parse.quote(conductor_queue, safe='')}")
 _seeded = {}
 
 
@@ -108,6 +128,7 @@ class Node:
         deadline = time.time() + 30  # the guests stop their engines: not in the next benchmark's measurements
         while any(os.path.exists(f"/proc/{pid}") for pid in pids) and time.time() < deadline:
             time.sleep(0.1)
+        forget_servers(f"{self.dir}/servers", self.queue)
         if keep:
             KEPT.add(self.dir)
             print(f"the benchmark failed: its node's logs and data are kept in {self.dir}")

@@ -27,6 +27,7 @@ use_release_of() {
   local tree="$1"
   if [ ! -d "$tree" ]; then
     tree="$(mktemp -d /tmp/trove-rev-XXXXXX)"
+    release_tree="$tree" # about 200 MB once built: removed once no node runs it (remove_release_tree)
     git -C "$root" archive "$1" | tar -x -C "$tree"
     chmod 755 "$tree"
   fi
@@ -34,6 +35,11 @@ use_release_of() {
   node_dll="$tree/Trove.Web/bin/Release/net10.0/$rid/publish/Trove.Web.dll"
   admin_dll="$tree/Trove.Admin/bin/Release/net10.0/trove-admin.dll"
   grep -q -- --token-file "$tree/scripts/trove-admin" 2>/dev/null || admin_args=()
+}
+
+# The temporary build use_release_of made, once every node it started has been restarted on this build.
+remove_release_tree() {
+  [ -z "${release_tree:-}" ] || rm -rf "$release_tree"
 }
 
 # Every node is a seed, so any of them, the first included, can restart and rejoin the others.
