@@ -36,6 +36,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     private sealed record QuotaAnswered(TenantReply? Reply, string? Failure, IActorRef? Requester);
     private sealed record RetryQuota;
     private sealed record QuotaGivenBack;
+    private sealed record GiveBackFailed;
     private sealed record RetryGiveBack;
 
     private readonly string _id;
@@ -80,6 +81,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
             if (_state is { MustReturnQuota: true })
                 PersistThen(new QuotaReturned(Now), Passivate);
         });
+        Command<GiveBackFailed>(_ => Timers.StartSingleTimer(nameof(RetryGiveBack), new RetryGiveBack(), _settings.RetryDelay));
         Command<RetryGiveBack>(_ => GiveBackQuota());
         Command<GetChain>(get => OnGetChain(get, Sender));
         Command<AddChild>(OnAddChild);
@@ -196,30 +198,39 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     {
         if (_state is not { IsDeleted: false, IsRunning: true, Status: BackupStatus.New })
             return;
-        var (refusal, reason) = answer.Reply switch
+        var requester = answer.Requester;
+        switch (answer.Reply)
         {
-            TenantReplies.Reserved => (null, null),
-            TenantReplies.QuotaExceeded exceeded => ((BackupReply?)new BackupReplies.QuotaExceeded(exceeded.Message), exceeded.Message),
-            TenantReplies.AlreadyReleased => (new BackupReplies.Refused($"Backup {_id} was given up before its quota was taken."),
-                $"Backup {_id} was given up before its quota was taken."),
-            var other when answer.Requester is null => (null, $"The tenant's quota could not be checked: {answer.Failure ?? other?.GetType().Name}"),
-            var other => (new BackupReplies.Failed($"The tenant's quota could not be checked: {answer.Failure ?? other?.GetType().Name}"),
-                $"The tenant's quota could not be checked: {answer.Failure ?? other?.GetType().Name}"),
-        };
-        if (refusal is null && reason is null)
-            StartOnInstance(answer.Requester);
-        else if (refusal is null)
-        {
-            _log.Warning("backup {0}: {1}; trying again", _id, reason);
-            Timers.StartSingleTimer(nameof(RetryQuota), new RetryQuota(), _settings.RetryDelay);
+            case TenantReplies.Reserved:
+                StartOnInstance(requester);
+                break;
+            case TenantReplies.QuotaExceeded exceeded:
+                Abandon(exceeded.Message, new BackupReplies.QuotaExceeded(exceeded.Message), requester);
+                break;
+            case TenantReplies.AlreadyReleased:
+                var givenUp = $"Backup {_id} was given up before its quota was taken.";
+                Abandon(givenUp, new BackupReplies.Refused(givenUp), requester);
+                break;
+            case var other:
+                var notChecked = $"The tenant's quota could not be checked: {answer.Failure ?? other?.GetType().Name}";
+                if (requester is not null)
+                    Abandon(notChecked, new BackupReplies.Failed(notChecked), requester);
+                else
+                {
+                    _log.Warning("backup {0}: {1}; trying again", _id, notChecked);
+                    Timers.StartSingleTimer(nameof(RetryQuota), new RetryQuota(), _settings.RetryDelay);
+                }
+                break;
         }
-        else
-            PersistThen(new Abandoned(reason!, Now), () =>
-            {
-                answer.Requester?.Tell(refusal);
-                GiveBackQuotaThenPassivate();
-            });
     }
+
+    /// <summary>Nothing was taken: the backup is shown nowhere, and its quota (if the tenant granted it) goes back.</summary>
+    private void Abandon(string reason, BackupReply refusal, IActorRef? requester) =>
+        PersistThen(new Abandoned(reason, Now), () =>
+        {
+            requester?.Tell(refusal);
+            GiveBackQuotaThenPassivate();
+        });
 
     private void GiveBackQuotaThenPassivate()
     {
@@ -233,8 +244,8 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     /// <see cref="QuotaReturned"/> closes it. A crash meanwhile leaves the backup with work, woken to give it back.</summary>
     private void GiveBackQuota() =>
         _tenants.AskEntityAsync<TenantReply>(new TenantCommands.ReleaseBackup(_state!.TenantId, _id), _settings.RetryDelay * 2)
-            .PipeTo(Self, success: r => r is TenantReplies.Released ? new QuotaGivenBack() : (object)new RetryGiveBack(),
-                failure: _ => new RetryGiveBack());
+            .PipeTo(Self, success: r => r is TenantReplies.Released ? new QuotaGivenBack() : (object)new GiveBackFailed(),
+                failure: _ => new GiveBackFailed());
 
     private void StartOnInstance(IActorRef? requester) =>
         _instances.AskEntityAsync<InstanceReply>(new InstanceCommands.StartBackup(_state!.InstanceId, _state.TenantId, _id), _settings.RetryDelay * 2)
@@ -253,11 +264,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
                 AskGuest(started.Requester);
                 break;
             case var refusal when BackupDecisions.IsDefiniteRefusal(refusal):
-                PersistThen(new Abandoned(BackupDecisions.MessageOf(refusal), Now), () =>
-                {
-                    started.Requester?.Tell(refusal);
-                    GiveBackQuotaThenPassivate();
-                });
+                Abandon(BackupDecisions.MessageOf(refusal), refusal, started.Requester);
                 break;
             case var failure when started.Requester is null:
                 _log.Warning("backup {0}: the instance did not mark it ({1}); trying again", _id, BackupDecisions.MessageOf(failure));

@@ -95,7 +95,7 @@ public static class BackupEndpoints
         var below = Below(all, id);
         if (below.Count > 0 && OlderReleaseProtocol.IfMixed(backups.ActorRef, settings.AskTimeout) is not null)
             return TroveError.Of(StatusCodes.Status409Conflict, $"Backup {id} has incremental backups; delete them first.");
-        return await backups.ActorRef.AskEntityAsync<BackupReply>(new BackupCommands.Delete(id, tenantId, below), settings.AskTimeout) switch
+        return await backups.ActorRef.AskEntityAsync<BackupReply>(new BackupCommands.Delete(id, tenantId, below.Count > 0 ? below : null), settings.AskTimeout) switch
         {
             BackupReplies.Accepted => Results.StatusCode(StatusCodes.Status202Accepted),
             var refusal => ErrorOf(refusal),
