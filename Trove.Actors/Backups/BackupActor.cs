@@ -6,6 +6,7 @@ using Trove.Actors.Guests;
 using Trove.Actors.Instances;
 using Trove.Contracts.Guests;
 using Trove.Actors.Sharding;
+using Trove.Actors.Tenants;
 using static Trove.Actors.Backups.BackupCommands;
 using static Trove.Actors.Backups.BackupEvents;
 
@@ -24,6 +25,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     private sealed record NotifyInstance;
     private sealed record Deleted(IActorRef Requester, BackupState State);
     private sealed record DeleteFailed(IActorRef Requester, string Message);
+    private sealed record ChainRefused(IActorRef Requester, BackupReply Reply);
     private sealed record Sealed(Report Report, IActorRef Reporter);
     private sealed record SealFailed(Report Report, IActorRef Reporter, string Message);
     private sealed record InstanceLooked(InstanceReply Reply);
@@ -31,10 +33,16 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     private sealed record InstanceStarted(InstanceReply Reply, IActorRef? Requester);
     private sealed record ParentLinked(BackupReply Reply, IActorRef Requester);
     private sealed record RetryStart;
+    private sealed record QuotaAnswered(TenantReply? Reply, string? Failure, IActorRef? Requester);
+    private sealed record RetryQuota;
+    private sealed record QuotaGivenBack;
+    private sealed record GiveBackFailed;
+    private sealed record RetryGiveBack;
 
     private readonly string _id;
     private readonly IGuestRpc _guests;
     private readonly IActorRef _instances;
+    private readonly IActorRef _tenants;
     private readonly Func<IActorRef> _backups;
     private readonly IBackupStorage _storage;
     private readonly BackupSettings _settings;
@@ -44,8 +52,10 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     public override string PersistenceId { get; }
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public BackupActor(string id, IGuestRpc guests, IActorRef instances, Func<IActorRef> backups, IBackupStorage storage, BackupSettings settings)
+    public BackupActor(string id, IGuestRpc guests, IActorRef instances, IActorRef tenants, Func<IActorRef> backups, IBackupStorage storage,
+        BackupSettings settings)
     {
+        _tenants = tenants;
         _backups = backups;
         _id = id;
         _guests = guests;
@@ -64,7 +74,17 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         Command<Take>(OnTake);
         Command<InstanceStarted>(OnInstanceStarted);
         Command<RetryStart>(_ => StartOnInstance(null));
-        Command<GetChain>(OnGetChain);
+        Command<QuotaAnswered>(OnQuotaAnswered);
+        Command<RetryQuota>(_ => ReserveQuota(null));
+        Command<QuotaGivenBack>(_ =>
+        {
+            if (_state is { MustReturnQuota: true })
+                PersistThen(new QuotaReturned(Now), Passivate);
+        });
+        Command<GiveBackFailed>(_ => Timers.StartSingleTimer(nameof(RetryGiveBack), new RetryGiveBack(), _settings.RetryDelay));
+        Command<RetryGiveBack>(_ => GiveBackQuota());
+        Command<GetChain>(get => OnGetChain(get, Sender));
+        Command<AddChild>(OnAddChild);
         Command<ParentLinked>(linked => linked.Requester.Tell(linked.Reply is BackupReplies.Chain parent
             ? BackupDecisions.Link(_state, new GetChain(_id, _state!.TenantId), parent.Info)
             : linked.Reply));
@@ -103,12 +123,6 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         Command<StopEntity>(_ => Context.Stop(Self));
         Command<Status.Failure>(_ => Timers.StartSingleTimer(nameof(NotifyInstance), new NotifyInstance(), _settings.RetryDelay));
         Command<Delete>(OnDelete);
-        Command<DeleteFailed>(failed => failed.Requester.Tell(new BackupReplies.Refused(failed.Message)));
-        Command<Deleted>(deleted => PersistThen(new BackupEvents.Deleted(Now), () =>
-        {
-            deleted.Requester.Tell(new BackupReplies.Accepted(_state!));
-            Passivate();
-        }));
     }
 
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
@@ -132,7 +146,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
                 else if (take.ParentId is null)
                     Keep(((InstanceReplies.Found)looked.Reply).State, null);
                 else
-                    _backups().AskEntityAsync<BackupReply>(new GetChain(take.ParentId, take.TenantId), _settings.RetryDelay * 2)
+                    _backups().AskEntityAsync<BackupReply>(new AddChild(take.ParentId, take.TenantId, _id), _settings.RetryDelay * 2)
                         .PipeTo(Self, success: r => new ParentLooked(r, ((InstanceReplies.Found)looked.Reply).State),
                             failure: e => new ParentLooked(new BackupReplies.Failed($"Backup {take.ParentId} did not answer: {e.Message}"),
                                 ((InstanceReplies.Found)looked.Reply).State));
@@ -156,12 +170,12 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         }
 
         void Keep(InstanceState instance, BackupInfo? parent) =>
-            Persist(new Created(_id, BackupDecisions.Request(take, instance, parent), Now), e =>
+            Persist(new Created(_id, BackupDecisions.Request(take, instance, parent), Now, HoldsQuota: true), e =>
             {
                 _state = BackupState.Apply(_state, e);
                 Timers.StartSingleTimer(nameof(TimedOut), new TimedOut(), _settings.Timeout);
                 BecomeReady();
-                StartOnInstance(requester);
+                ReserveQuota(requester);
             });
     }
 
@@ -170,6 +184,68 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         Become(Ready);
         Stash.UnstashAll();
     }
+
+    /// <summary>Takes one of the tenant's <c>backups</c> quota, keyed by this backup's id: asked again after a crash (the
+    /// tenant reserves an id once), and given back once the backup is deleted or abandoned (<see cref="GiveBackQuota"/>).</summary>
+    private void ReserveQuota(IActorRef? requester) =>
+        _tenants.AskEntityAsync<TenantReply>(new TenantCommands.ReserveBackup(_state!.TenantId, _id), _settings.RetryDelay * 2)
+            .PipeTo(Self, success: r => new QuotaAnswered(r, null, requester),
+                failure: e => new QuotaAnswered(null, e.GetBaseException().Message, requester));
+
+    /// <summary>Granted: the instance is marked. Over the quota (or released meanwhile): nothing was taken, the backup is
+    /// abandoned. No answer: asked again later, or, with a requester waiting, abandoned (its quota given back in case).</summary>
+    private void OnQuotaAnswered(QuotaAnswered answer)
+    {
+        if (_state is not { IsDeleted: false, IsRunning: true, Status: BackupStatus.New })
+            return;
+        var requester = answer.Requester;
+        switch (answer.Reply)
+        {
+            case TenantReplies.Reserved:
+                StartOnInstance(requester);
+                break;
+            case TenantReplies.QuotaExceeded exceeded:
+                Abandon(exceeded.Message, new BackupReplies.QuotaExceeded(exceeded.Message), requester);
+                break;
+            case TenantReplies.AlreadyReleased:
+                var givenUp = $"Backup {_id} was given up before its quota was taken.";
+                Abandon(givenUp, new BackupReplies.Refused(givenUp), requester);
+                break;
+            case var other:
+                var notChecked = $"The tenant's quota could not be checked: {answer.Failure ?? other?.GetType().Name}";
+                if (requester is not null)
+                    Abandon(notChecked, new BackupReplies.Failed(notChecked), requester);
+                else
+                {
+                    _log.Warning("backup {0}: {1}; trying again", _id, notChecked);
+                    Timers.StartSingleTimer(nameof(RetryQuota), new RetryQuota(), _settings.RetryDelay);
+                }
+                break;
+        }
+    }
+
+    /// <summary>Nothing was taken: the backup is shown nowhere, and its quota (if the tenant granted it) goes back.</summary>
+    private void Abandon(string reason, BackupReply refusal, IActorRef? requester) =>
+        PersistThen(new Abandoned(reason, Now), () =>
+        {
+            requester?.Tell(refusal);
+            GiveBackQuotaThenPassivate();
+        });
+
+    private void GiveBackQuotaThenPassivate()
+    {
+        if (_state is { MustReturnQuota: true })
+            GiveBackQuota();
+        else
+            Passivate();
+    }
+
+    /// <summary>Gives a deleted or abandoned backup's quota back, retrying until the tenant acknowledges; then
+    /// <see cref="QuotaReturned"/> closes it. A crash meanwhile leaves the backup with work, woken to give it back.</summary>
+    private void GiveBackQuota() =>
+        _tenants.AskEntityAsync<TenantReply>(new TenantCommands.ReleaseBackup(_state!.TenantId, _id), _settings.RetryDelay * 2)
+            .PipeTo(Self, success: r => r is TenantReplies.Released ? new QuotaGivenBack() : (object)new GiveBackFailed(),
+                failure: _ => new GiveBackFailed());
 
     private void StartOnInstance(IActorRef? requester) =>
         _instances.AskEntityAsync<InstanceReply>(new InstanceCommands.StartBackup(_state!.InstanceId, _state.TenantId, _id), _settings.RetryDelay * 2)
@@ -188,11 +264,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
                 AskGuest(started.Requester);
                 break;
             case var refusal when BackupDecisions.IsDefiniteRefusal(refusal):
-                PersistThen(new Abandoned(BackupDecisions.MessageOf(refusal), Now), () =>
-                {
-                    started.Requester?.Tell(refusal);
-                    Passivate();
-                });
+                Abandon(BackupDecisions.MessageOf(refusal), refusal, started.Requester);
                 break;
             case var failure when started.Requester is null:
                 _log.Warning("backup {0}: the instance did not mark it ({1}); trying again", _id, BackupDecisions.MessageOf(failure));
@@ -209,17 +281,28 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>One link of the chain: a full backup answers at once, an increment asks its parent first.</summary>
-    private void OnGetChain(GetChain get)
+    private void OnGetChain(GetChain get, IActorRef requester)
     {
         if (BackupDecisions.Link(_state, get, null) is not BackupReplies.Chain || _state!.ParentId is null)
         {
-            Sender.Tell(BackupDecisions.Link(_state, get, null));
+            requester.Tell(BackupDecisions.Link(_state, get, null));
             return;
         }
-        var requester = Sender;
         _backups().AskEntityAsync<BackupReply>(new GetChain(_state.ParentId, get.TenantId), _settings.RetryDelay * 2)
             .PipeTo(Self, success: r => new ParentLinked(r, requester),
                 failure: e => new ParentLinked(new BackupReplies.Failed($"Backup {_state.ParentId} did not answer: {e.Message}"), requester));
+    }
+
+    /// <summary>Records the increment before answering with the chain: a delete of this backup, which waits behind the
+    /// record, finds it. A refused one is answered without a record.</summary>
+    private void OnAddChild(AddChild add)
+    {
+        var get = new GetChain(_id, add.TenantId);
+        var requester = Sender;
+        if (BackupDecisions.Link(_state, get, null) is not BackupReplies.Chain || _state!.Children?.Contains(add.ChildId) == true)
+            OnGetChain(get, requester);
+        else
+            PersistThen(new ChildAdded(add.ChildId, Now), () => OnGetChain(get, requester));
     }
 
     private void OnCreate(Create create)
@@ -309,9 +392,61 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         }
         var requester = Sender;
         var state = _state;
-        (state.Location is null ? Task.CompletedTask : _storage.DeleteAsync(state.Location, CancellationToken.None))
-            .PipeTo(Self, success: () => (object)new Deleted(requester, state),
-                failure: e => new DeleteFailed(requester, $"Deleting the backup's file failed: {e.GetBaseException().Message}"));
+        Become(() =>
+        {
+            Command<DeleteFailed>(failed =>
+            {
+                BecomeReady();
+                failed.Requester.Tell(new BackupReplies.Refused(failed.Message));
+            });
+            Command<ChainRefused>(refused =>
+            {
+                BecomeReady();
+                refused.Requester.Tell(refused.Reply);
+            });
+            Command<Deleted>(deleted =>
+            {
+                BecomeReady();
+                PersistThen(new BackupEvents.Deleted(Now), () =>
+                {
+                    deleted.Requester.Tell(new BackupReplies.Accepted(_state!));
+                    GiveBackQuotaThenPassivate();
+                });
+            });
+            Command<StopEntity>(_ => Context.Stop(Self));
+            CommandAny(_ => Stash.Stash());
+        });
+        var below = (state.Children ?? []).Concat(delete.Descendants ?? []).Distinct().ToList();
+        DeleteBelowThenFileAsync(below, delete.TenantId, state).PipeTo(Self,
+            success: refusal => refusal is null ? new Deleted(requester, state) : (object)new ChainRefused(requester, refusal),
+            failure: e => new DeleteFailed(requester, $"Deleting the backup failed: {e.GetBaseException().Message}"));
+    }
+
+    /// <summary>Deletes the increments below this backup, the deepest first, then this backup's file; none of them when one
+    /// is still running (its refusal is the answer). A crash midway leaves the backups not yet deleted whole: asked again,
+    /// the delete goes on where it stopped.</summary>
+    private async Task<BackupReply?> DeleteBelowThenFileAsync(IReadOnlyList<string> children, string tenantId, BackupState state)
+    {
+        var timeout = _settings.RetryDelay * 2;
+        var found = new List<string>();
+        var seen = new HashSet<string> { _id };
+        var queue = new Queue<string>(children);
+        while (queue.TryDequeue(out var id))
+        {
+            if (!seen.Add(id) || await _backups().AskEntityAsync<BackupReply>(new Get(id, tenantId), timeout) is not BackupReplies.Found { State: var below })
+                continue; // deleted, abandoned or never kept
+            if (below.IsRunning)
+                return new BackupReplies.Refused($"Backup {_id} has an incremental backup {id} that is still {below.Status}; it can be deleted once it ends.");
+            found.Add(id);
+            foreach (var child in below.Children ?? [])
+                queue.Enqueue(child);
+        }
+        for (var i = found.Count - 1; i >= 0; i--)
+            if (await _backups().AskEntityAsync<BackupReply>(new Delete(found[i], tenantId), timeout) is not (BackupReplies.Accepted or BackupReplies.NotFound) and var refusal)
+                return refusal;
+        if (state.Location is not null)
+            await _storage.DeleteAsync(state.Location, CancellationToken.None);
+        return null;
     }
 
     /// <summary>Tells the instance that its backup ended; retried by timer until it acknowledges.</summary>
@@ -328,14 +463,18 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     {
         // Idle entities passivate; one in the middle of a delete or a report never does, as a timer would race its replies.
         SetReceiveTimeout(_settings.PassivateAfter);
+        if (_state is { MustReturnQuota: true })
+            GiveBackQuota(); // deleted or abandoned before the tenant heard it
         if (_state is null || _state.IsDeleted)
             return;
         if (_state.IsRunning)
         {
             var remaining = _state.Created + _settings.Timeout - Now;
             Timers.StartSingleTimer(nameof(TimedOut), new TimedOut(), remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
-            if (_state.Status == BackupStatus.New)
-                StartOnInstance(null); // the node may have stopped before the instance or the guest heard of it; both take a repeat
+            if (_state.Status == BackupStatus.New && _state.HoldsQuota)
+                ReserveQuota(null); // the node may have stopped before the tenant, the instance or the guest heard of it; all take a repeat
+            else if (_state.Status == BackupStatus.New)
+                StartOnInstance(null);
         }
         else if (!_state.EndAcknowledged)
         {
@@ -353,6 +492,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
 
     private void Passivate() => Context.Parent.Tell(new Passivate(StopEntity.Instance));
 
-    public static Props Props(string id, IGuestRpc guests, IActorRef instances, Func<IActorRef> backups, IBackupStorage storage, BackupSettings settings) =>
-        Akka.Actor.Props.Create(() => new BackupActor(id, guests, instances, backups, storage, settings));
+    public static Props Props(string id, IGuestRpc guests, IActorRef instances, IActorRef tenants, Func<IActorRef> backups, IBackupStorage storage,
+        BackupSettings settings) =>
+        Akka.Actor.Props.Create(() => new BackupActor(id, guests, instances, tenants, backups, storage, settings));
 }

@@ -70,6 +70,7 @@ public static class BackupDecisions
         BackupReplies.Invalid i => i.Message,
         BackupReplies.NotSupported n => n.Message,
         BackupReplies.Failed f => f.Message,
+        BackupReplies.QuotaExceeded q => q.Message,
         var other => other.GetType().Name,
     };
 

@@ -31,5 +31,9 @@ public static class BackupManifests
         ["backup.instance-not-found"] = typeof(BackupReplies.InstanceNotFound),
         ["backup.failed"] = typeof(BackupReplies.Failed),
         ["backup.chain"] = typeof(BackupReplies.Chain),
+        ["backup.quota-returned.v1"] = typeof(BackupEvents.QuotaReturned),
+        ["backup.quota-exceeded"] = typeof(BackupReplies.QuotaExceeded),
+        ["backup.child-added.v1"] = typeof(BackupEvents.ChildAdded),
+        ["backup.add-child"] = typeof(BackupCommands.AddChild),
     };
 }

@@ -26,7 +26,13 @@ public static class BackupCommands
     /// <summary>An earlier release's create, whose api node marked the instance itself; still answered during a rolling upgrade.</summary>
     public sealed record Create(string BackupId, BackupRequest Request) : IWithBackupId, ITroveMessage;
     public sealed record Get(string BackupId, string TenantId) : IWithBackupId, ITroveMessage;
-    public sealed record Delete(string BackupId, string TenantId) : IWithBackupId, ITroveMessage;
+    /// <summary>Deletes the backup and every incremental backup below it (upstream deletes the whole chain), none if one of
+    /// them is still running. <paramref name="Descendants"/>: those the read model knows of, for increments an earlier release
+    /// took (their parent did not record them); the entity adds those it recorded itself.</summary>
+    public sealed record Delete(string BackupId, string TenantId, IReadOnlyList<string>? Descendants = null) : IWithBackupId, ITroveMessage;
+    /// <summary>An increment being taken on this backup (<see cref="BackupId"/>): recorded, so that a delete of this backup
+    /// deletes it too, then answered as <see cref="GetChain"/>.</summary>
+    public sealed record AddChild(string BackupId, string TenantId, string ChildId) : IWithBackupId, ITroveMessage;
     /// <summary>Starts the entity, which resumes its work in progress; sent by the <see cref="Trove.Actors.ReadModel.WorkResumer"/>.</summary>
     public sealed record Wake(string BackupId) : IWithBackupId, ITroveMessage;
 
@@ -54,6 +60,8 @@ public static class BackupReplies
     /// <summary>The instance's datastore takes no backups (501).</summary>
     public sealed record NotSupported(string Message) : BackupReply;
     public sealed record InstanceNotFound(string InstanceId) : BackupReply;
+    /// <summary>The tenant's <c>backups</c> quota is used up (upstream's QuotaExceeded, 413).</summary>
+    public sealed record QuotaExceeded(string Message) : BackupReply;
     public sealed record Failed(string Message) : BackupReply;
     /// <summary>A COMPLETED backup, with its parents (full backup at the bottom), of <paramref name="InstanceId"/>.</summary>
     public sealed record Chain(Trove.Contracts.Guests.BackupInfo Info, string InstanceId, string Datastore) : BackupReply;
@@ -70,7 +78,9 @@ public static class BackupEvents
         DateTimeOffset At { get; }
     }
 
-    public sealed record Created(string BackupId, BackupRequest Request, DateTimeOffset At) : IBackupEvent;
+    /// <summary><paramref name="HoldsQuota"/>: the backup takes one of its tenant's <c>backups</c> quota before anything else
+    /// (false in an earlier release's events, and for a backup an earlier release's API created).</summary>
+    public sealed record Created(string BackupId, BackupRequest Request, DateTimeOffset At, bool HoldsQuota = false) : IBackupEvent;
     /// <summary>A guest's report kept; <paramref name="Fault"/> is why a FAILED one failed (none in an earlier release's events).</summary>
     public sealed record Progressed(string State, long? Size, string? Checksum, string? Location, DateTimeOffset Sent, DateTimeOffset At,
         string? Fault = null) : IBackupEvent;
@@ -80,4 +90,8 @@ public static class BackupEvents
     public sealed record EndAcknowledged(DateTimeOffset At) : IBackupEvent;
     /// <summary>The instance refused the backup before its guest was asked: nothing was taken, nothing is shown.</summary>
     public sealed record Abandoned(string Reason, DateTimeOffset At) : IBackupEvent;
+    /// <summary>The tenant has the quota of this deleted (or abandoned) backup back: nothing is left for it to do.</summary>
+    public sealed record QuotaReturned(DateTimeOffset At) : IBackupEvent;
+    /// <summary>An increment is being taken on this backup: a delete of this backup deletes it too.</summary>
+    public sealed record ChildAdded(string ChildId, DateTimeOffset At) : IBackupEvent;
 }

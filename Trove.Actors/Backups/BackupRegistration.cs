@@ -3,6 +3,7 @@ using Trove.Actors.Guests;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
 using Trove.Actors.Sharding;
+using Trove.Actors.Tenants;
 
 namespace Trove.Actors.Backups;
 
@@ -23,6 +24,6 @@ public static class BackupRegistration
 
     public static AkkaConfigurationBuilder WithBackups(this AkkaConfigurationBuilder builder, bool hostsShards, BackupSettings settings, int shards = EntityShards.Count) =>
         builder.WithEntityShards<BackupRegion>(TypeName, hostsShards, new BackupMessageExtractor(shards), (registry, resolver) => id =>
-            BackupActor.Props(id, resolver.GetService<IGuestRpc>(), registry.Get<InstanceRegion>(),
+            BackupActor.Props(id, resolver.GetService<IGuestRpc>(), registry.Get<InstanceRegion>(), registry.Get<TenantRegion>(),
                 registry.Get<BackupRegion>, resolver.GetService<IBackupStorage>(), settings));
 }

@@ -24,13 +24,16 @@ public sealed record BackupState(
     DateTimeOffset Updated,
     bool IsDeleted,
     Trove.Contracts.Guests.BackupInfo? Parent = null,
-    bool EndAcknowledged = false) : ITroveMessage
+    bool EndAcknowledged = false,
+    bool HoldsQuota = false,
+    bool QuotaReturned = false,
+    IReadOnlyList<string>? Children = null) : ITroveMessage
 {
     public static BackupState? Apply(BackupState? state, IBackupEvent e) => (state, e) switch
     {
         (null, Created c) => new BackupState(c.BackupId, c.Request.TenantId, c.Request.InstanceId, c.Request.Name, c.Request.Description,
             c.Request.ParentId, c.Request.Datastore, c.Request.DatastoreVersion, BackupStatus.New, null, null, null, null, null, c.At, c.At, false,
-            c.Request.Parent),
+            c.Request.Parent, HoldsQuota: c.HoldsQuota),
         (null, _) => null,
         (_, Progressed p) => state with
         {
@@ -41,6 +44,8 @@ public sealed record BackupState(
         (_, Failed f) => state with { Status = BackupStatus.Failed, Fault = f.Fault, Updated = f.At },
         (_, Deleted d) => state with { IsDeleted = true, Updated = d.At },
         (_, BackupEvents.EndAcknowledged) => state with { EndAcknowledged = true },
+        (_, ChildAdded c) => state with { Children = [.. state.Children ?? [], c.ChildId] },
+        (_, BackupEvents.QuotaReturned) => state with { QuotaReturned = true },
         (_, Abandoned a) => state with { Status = BackupStatus.Failed, Fault = a.Reason, IsDeleted = true, EndAcknowledged = true, Updated = a.At },
         _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
     };
@@ -51,6 +56,9 @@ public sealed record BackupState(
     public bool BelongsTo(string tenantId) => !IsDeleted && TenantId == tenantId;
     public bool IsRunning => BackupStatus.IsRunning(Status);
 
-    /// <summary>Taking the backup, or telling its instance that it ended.</summary>
-    public bool HasWork => !IsDeleted && (IsRunning || !EndAcknowledged);
+    /// <summary>Taking the backup, telling its instance that it ended, or giving its quota back.</summary>
+    public bool HasWork => !IsDeleted && (IsRunning || !EndAcknowledged) || MustReturnQuota;
+
+    /// <summary>Deleted or abandoned while holding one of its tenant's <c>backups</c> quota, not yet given back.</summary>
+    public bool MustReturnQuota => IsDeleted && HoldsQuota && !QuotaReturned;
 }

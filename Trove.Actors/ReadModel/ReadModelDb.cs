@@ -14,7 +14,7 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
     private const int MaxCachedPages = 10_000;
-    private readonly ConcurrentDictionary<(string Kind, string TenantId, int Limit, string? Marker), (long Until, object Page)> _pages = new();
+    private readonly ConcurrentDictionary<(string Kind, string? TenantId, int Limit, string? Marker), (long Until, object Page)> _pages = new();
 
     public DataConnection Open() => database.Open();
 
@@ -57,7 +57,7 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
     }
 
     /// <summary>A tenant's entities of a kind, newest first, paged by the id of the last one seen.</summary>
-    public async Task<IReadOnlyList<TState>> ListAsync<TState>(string kind, string tenantId, int limit, string? marker, CancellationToken ct = default)
+    public async Task<IReadOnlyList<TState>> ListAsync<TState>(string kind, string? tenantId, int limit, string? marker, CancellationToken ct = default)
     {
         if (listCacheFor <= TimeSpan.Zero)
             return await QueryAsync<TState>(kind, tenantId, limit, marker, ct);
@@ -86,14 +86,15 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
     public void Invalidate(string kind, string tenantId)
     {
         foreach (var key in _pages.Keys)
-            if (key.Kind == kind && key.TenantId == tenantId)
+            if (key.Kind == kind && (key.TenantId == tenantId || key.TenantId is null))
                 _pages.TryRemove(key, out _);
     }
 
-    private async Task<IReadOnlyList<TState>> QueryAsync<TState>(string kind, string tenantId, int limit, string? marker, CancellationToken ct)
+    /// <summary><paramref name="tenantId"/> null: every tenant's.</summary>
+    private async Task<IReadOnlyList<TState>> QueryAsync<TState>(string kind, string? tenantId, int limit, string? marker, CancellationToken ct)
     {
         await using var db = Open();
-        var rows = db.GetTable<EntityRow>().Where(r => r.Kind == kind && r.TenantId == tenantId && !r.Deleted);
+        var rows = db.GetTable<EntityRow>().Where(r => r.Kind == kind && (tenantId == null || r.TenantId == tenantId) && !r.Deleted);
         if (marker is not null && await rows.FirstOrDefaultAsync(r => r.Id == marker, ct) is { } last)
             rows = rows.Where(r => r.CreatedTicks < last.CreatedTicks || (r.CreatedTicks == last.CreatedTicks && r.Id.CompareTo(last.Id) > 0));
         var page = await rows.OrderByDescending(r => r.CreatedTicks).ThenBy(r => r.Id).Take(limit).ToListAsync(ct);
@@ -103,6 +104,10 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
     /// <summary>All of a tenant's live entities of a kind, newest first, for lists filtered in memory.</summary>
     public Task<IReadOnlyList<TState>> AllAsync<TState>(string kind, string tenantId, CancellationToken ct = default) =>
         ListAsync<TState>(kind, tenantId, int.MaxValue, null, ct);
+
+    /// <summary>Every tenant's live entities of a kind, newest first: an admin's list of all projects.</summary>
+    public Task<IReadOnlyList<TState>> AllTenantsAsync<TState>(string kind, CancellationToken ct = default) =>
+        ListAsync<TState>(kind, null, int.MaxValue, null, ct);
 
     /// <summary>One of a tenant's live entities, as the projection last wrote it; null when there is none.</summary>
     public async Task<TState?> FindAsync<TState>(string kind, string tenantId, string id, CancellationToken ct = default) where TState : class

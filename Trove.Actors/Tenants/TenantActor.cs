@@ -25,6 +25,8 @@ public sealed class TenantActor : ReceivePersistentActor
         Command<ReserveInstance>(reserve => Decide(TenantDecisions.Reserve(_state, defaults, reserve, DateTimeOffset.UtcNow)));
         Command<ResizeInstance>(resize => Decide(TenantDecisions.Resize(_state, defaults, resize, DateTimeOffset.UtcNow)));
         Command<ReleaseInstance>(release => Decide(TenantDecisions.Release(_state, release, DateTimeOffset.UtcNow)));
+        Command<ReserveBackup>(reserve => Decide(TenantDecisions.ReserveBackup(_state, defaults, reserve, DateTimeOffset.UtcNow)));
+        Command<ReleaseBackup>(release => Decide(TenantDecisions.ReleaseBackup(_state, release, DateTimeOffset.UtcNow)));
         Command<GetQuotas>(_ => Sender.Tell(new TenantReplies.Quotas(_state.LimitsWith(defaults), _state.Usage)));
         Command<SetQuotas>(set => Decide(TenantDecisions.SetQuotas(_state, defaults, set, DateTimeOffset.UtcNow)));
         Command<SaveSnapshotSuccess>(_ => { });

@@ -45,6 +45,25 @@ public static class TenantDecisions
             ? new(TenantReplies.Released.Instance)
             : new(TenantReplies.Released.Instance, new InstanceReleased(cmd.InstanceId, now));
 
+    /// <summary>One backup more, within the <c>backups</c> limit; idempotent per backup id, and never again once released.</summary>
+    public static TenantDecision ReserveBackup(TenantState state, QuotaLimits defaults, ReserveBackup cmd, DateTimeOffset now)
+    {
+        if (state.HoldsBackup(cmd.BackupId))
+            return new(TenantReplies.Reserved.Instance);
+        if (state.WasReleasedBackup(cmd.BackupId))
+            return new(new TenantReplies.AlreadyReleased(cmd.BackupId));
+        var limit = state.LimitsWith(defaults).Backups;
+        return limit >= 0 && state.Usage.Backups + 1 > limit
+            ? new(new TenantReplies.QuotaExceeded(["backups"]))
+            : new(TenantReplies.Reserved.Instance, new BackupReserved(cmd.BackupId, now));
+    }
+
+    /// <summary>Released once; an id never reserved is remembered as released too (a reserve still on its way must not take it).</summary>
+    public static TenantDecision ReleaseBackup(TenantState state, ReleaseBackup cmd, DateTimeOffset now) =>
+        state.WasReleasedBackup(cmd.BackupId)
+            ? new(TenantReplies.Released.Instance)
+            : new(TenantReplies.Released.Instance, new BackupReleased(cmd.BackupId, now));
+
     public static TenantDecision SetQuotas(TenantState state, QuotaLimits defaults, SetQuotas cmd, DateTimeOffset now)
     {
         var unknown = cmd.Limits.Keys.Except(TenantState.Resources).ToList();

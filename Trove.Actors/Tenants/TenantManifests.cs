@@ -21,5 +21,9 @@ public static class TenantManifests
         ["tenant.quotas"] = typeof(TenantReplies.Quotas),
         ["tenant.invalid-quotas"] = typeof(TenantReplies.InvalidQuotas),
         ["tenant.already-released"] = typeof(TenantReplies.AlreadyReleased),
+        ["tenant.backup-reserved.v1"] = typeof(TenantEvents.BackupReserved),
+        ["tenant.backup-released.v1"] = typeof(TenantEvents.BackupReleased),
+        ["tenant.reserve-backup"] = typeof(TenantCommands.ReserveBackup),
+        ["tenant.release-backup"] = typeof(TenantCommands.ReleaseBackup),
     };
 }

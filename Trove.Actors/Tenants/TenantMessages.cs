@@ -22,6 +22,10 @@ public static class TenantCommands
     public sealed record ReleaseInstance(string TenantId, string InstanceId) : IWithTenantId, ITroveMessage;
     /// <summary>Changes what a reserved instance holds (a resize); refused when the growth would go over a limit.</summary>
     public sealed record ResizeInstance(string TenantId, string InstanceId, int VolumeGb, int RamMb) : IWithTenantId, ITroveMessage;
+    /// <summary>Reserves one backup; repeating it for the same backup reserves nothing more.</summary>
+    public sealed record ReserveBackup(string TenantId, string BackupId) : IWithTenantId, ITroveMessage;
+    /// <summary>Gives a backup's reservation back (deleted, or never taken); once per backup id.</summary>
+    public sealed record ReleaseBackup(string TenantId, string BackupId) : IWithTenantId, ITroveMessage;
     public sealed record GetQuotas(string TenantId) : IWithTenantId, ITroveMessage;
     /// <summary>Admin: sets some of the tenant's limits; resources not named keep theirs.</summary>
     public sealed record SetQuotas(string TenantId, IReadOnlyDictionary<string, int> Limits) : IWithTenantId, ITroveMessage;
@@ -61,5 +65,7 @@ public static class TenantEvents
     public interface ITenantEvent : ITroveMessage;
     public sealed record InstanceReserved(string InstanceId, int VolumeGb, int RamMb, DateTimeOffset At) : ITenantEvent;
     public sealed record InstanceReleased(string InstanceId, DateTimeOffset At) : ITenantEvent;
+    public sealed record BackupReserved(string BackupId, DateTimeOffset At) : ITenantEvent;
+    public sealed record BackupReleased(string BackupId, DateTimeOffset At) : ITenantEvent;
     public sealed record QuotasSet(IReadOnlyDictionary<string, int> Limits, DateTimeOffset At) : ITenantEvent;
 }

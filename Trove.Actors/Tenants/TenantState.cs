@@ -8,13 +8,20 @@ namespace Trove.Actors.Tenants;
 public sealed record TenantState(
     ImmutableDictionary<string, int> Overrides,
     ImmutableDictionary<string, InstanceReserved> Instances,
-    ImmutableHashSet<string>? ReleasedInstances = null) : ITroveMessage
+    ImmutableHashSet<string>? ReleasedInstances = null,
+    ImmutableHashSet<string>? Backups = null,
+    ImmutableHashSet<string>? ReleasedBackups = null) : ITroveMessage
 {
     public static readonly TenantState Empty = new(ImmutableDictionary<string, int>.Empty, ImmutableDictionary<string, InstanceReserved>.Empty);
 
     /// <summary>Instances whose reservation went back: none of them reserves again. (Null in snapshots of earlier
     /// releases; their journals replay their releases into it.)</summary>
     public bool WasReleased(string instanceId) => ReleasedInstances?.Contains(instanceId) == true;
+
+    /// <summary>Backups given back (deleted, or never taken): none of them reserves again. (Null in earlier releases' snapshots.)</summary>
+    public bool WasReleasedBackup(string backupId) => ReleasedBackups?.Contains(backupId) == true;
+
+    public bool HoldsBackup(string backupId) => Backups?.Contains(backupId) == true;
 
     public static readonly IReadOnlyList<string> Resources = ["instances", "volumes", "backups", "ram"];
 
@@ -26,6 +33,12 @@ public sealed record TenantState(
             Instances = Instances.Remove(r.InstanceId),
             ReleasedInstances = (ReleasedInstances ?? ImmutableHashSet<string>.Empty).Add(r.InstanceId),
         },
+        BackupReserved r => this with { Backups = (Backups ?? ImmutableHashSet<string>.Empty).Add(r.BackupId) },
+        BackupReleased r => this with
+        {
+            Backups = Backups?.Remove(r.BackupId),
+            ReleasedBackups = (ReleasedBackups ?? ImmutableHashSet<string>.Empty).Add(r.BackupId),
+        },
         QuotasSet q => this with { Overrides = Overrides.SetItems(q.Limits) },
         _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
     };
@@ -36,7 +49,7 @@ public sealed record TenantState(
         Overrides.GetValueOrDefault("backups", defaults.Backups),
         Overrides.GetValueOrDefault("ram", defaults.Ram));
 
-    public QuotaUsage Usage => new(Instances.Count, Instances.Values.Sum(i => i.VolumeGb), 0, Instances.Values.Sum(i => i.RamMb));
+    public QuotaUsage Usage => new(Instances.Count, Instances.Values.Sum(i => i.VolumeGb), Backups?.Count ?? 0, Instances.Values.Sum(i => i.RamMb));
 
     /// <summary>The resources a new instance would take over their limits; empty when it fits.</summary>
     public IReadOnlyList<string> Exceeded(QuotaLimits limits, int volumeGb, int ramMb, int instances = 1)

@@ -56,7 +56,7 @@ public class BackupActorSpec() : Akka.TestKit.Xunit2.TestKit(ConfigurationFactor
                 sender.Tell(InstanceReplies.BackupEndAck.Instance);
             return AutoPilot.KeepRunning;
         }));
-        return (Sys.ActorOf(BackupActor.Props(id, _guests, instances.Ref, () => ActorRefs.Nobody, _storage, settings ?? new BackupSettings())), instances);
+        return (Sys.ActorOf(BackupActor.Props(id, _guests, instances.Ref, ActorRefs.Nobody, () => ActorRefs.Nobody, _storage, settings ?? new BackupSettings())), instances);
     }
 
     private static Create CreateFor(string id) =>

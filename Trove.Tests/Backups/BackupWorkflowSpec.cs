@@ -15,12 +15,19 @@ namespace Trove.Tests.Backups;
 /// chain, and the instance is never left in BACKUP, also when the backup entity stops between two steps.</summary>
 public class BackupWorkflowSpec : Akka.TestKit.Xunit2.TestKit
 {
+    /// <summary>Keeps nothing; remembers what was deleted.</summary>
     private sealed class NoStorage : IBackupStorage
     {
+        public static readonly ConcurrentQueue<string> Deleted = new();
         public Task ReserveAsync(string backupId, string instanceId, CancellationToken ct) => Task.CompletedTask;
         public Task SealAsync(string backupId, CancellationToken ct) => Task.CompletedTask;
         public string LocationOf(string backupId) => $"/backups/{backupId}.tar.gz";
-        public Task DeleteAsync(string location, CancellationToken ct) => Task.CompletedTask;
+
+        public Task DeleteAsync(string location, CancellationToken ct)
+        {
+            Deleted.Enqueue(location);
+            return Task.CompletedTask;
+        }
     }
 
     private static readonly BackupSettings Settings = new() { RetryDelay = TimeSpan.FromMilliseconds(300) };
@@ -30,6 +37,7 @@ public class BackupWorkflowSpec : Akka.TestKit.Xunit2.TestKit
     private readonly ConcurrentDictionary<string, IActorRef> _backups = new();
     private readonly TestProbe _backupRegion;
     private IActorRef _instanceRoute = ActorRefs.Nobody;
+    private readonly IActorRef _tenant;
 
     public BackupWorkflowSpec() : base(ConfigurationFactory.ParseString("""
         akka.loglevel = WARNING
@@ -37,6 +45,7 @@ public class BackupWorkflowSpec : Akka.TestKit.Xunit2.TestKit
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """))
     {
+        _tenant = Sys.ActorOf(TenantActor.Props("demo", QuotaLimits.Unlimited));
         _backupRegion = CreateTestProbe();
         _backupRegion.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
         {
@@ -65,8 +74,38 @@ public class BackupWorkflowSpec : Akka.TestKit.Xunit2.TestKit
         return instance;
     }
 
-    private IActorRef Backup(string id, IActorRef? instances = null, BackupSettings? settings = null) =>
-        _backups[id] = Sys.ActorOf(BackupActor.Props(id, _guests, instances ?? _instanceRoute, () => _backupRegion.Ref, new NoStorage(), settings ?? Settings));
+    private IActorRef Backup(string id, IActorRef? instances = null, BackupSettings? settings = null, IActorRef? tenants = null) =>
+        _backups[id] = Sys.ActorOf(BackupActor.Props(id, _guests, instances ?? _instanceRoute, tenants ?? _tenant, () => _backupRegion.Ref,
+            new NoStorage(), settings ?? Settings));
+
+    private int BackupsInUse() =>
+        _tenant.Ask<TenantReplies.Quotas>(new TenantCommands.GetQuotas("demo"), RemainingOrDefault).Result.Usage.Backups;
+
+    private void LimitBackupsTo(int limit)
+    {
+        _tenant.Tell(new TenantCommands.SetQuotas("demo", new Dictionary<string, int> { ["backups"] = limit }), TestActor);
+        ExpectMsg<TenantReplies.Quotas>();
+    }
+
+    /// <summary>A route to the tenant that loses the answers to <typeparamref name="T"/> commands (the asker's node stopped),
+    /// or, <paramref name="delivered"/> false, the commands themselves.</summary>
+    private IActorRef Losing<T>(bool delivered = true, Action? lost = null)
+    {
+        var route = CreateTestProbe();
+        route.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            if (message is T)
+            {
+                if (delivered)
+                    _tenant.Tell(message, ActorRefs.NoSender);
+                lost?.Invoke();
+            }
+            else
+                _tenant.Tell(message, sender);
+            return AutoPilot.KeepRunning;
+        }));
+        return route.Ref;
+    }
 
     private InstanceState InstanceState(IActorRef instance, string id) =>
         Assert.IsType<InstanceReplies.Found>(instance.Ask<InstanceReply>(new InstanceCommands.Get(id, "demo"), RemainingOrDefault).Result).State;
@@ -195,5 +234,107 @@ public class BackupWorkflowSpec : Akka.TestKit.Xunit2.TestKit
 
         increment.Tell(new GetChain("inc1", "other-tenant"), TestActor);
         ExpectMsg<BackupReplies.NotFound>();
+    }
+
+    [Fact]
+    public void A_backup_over_the_tenants_quota_is_refused_and_kept_nowhere_and_a_deleted_one_gives_its_quota_back()
+    {
+        ActiveInstance("q1");
+        LimitBackupsTo(1);
+        var first = Backup("qb1");
+        first.Tell(TakeOf("qb1", "q1"), TestActor);
+        ExpectMsg<BackupReplies.Accepted>();
+        first.Tell(Completed("qb1", "q1"), TestActor);
+        ExpectMsg<BackupReplies.ReportAck>();
+        AwaitAssert(() => Assert.Equal("ACTIVE", InstanceState(_instanceRoute, "q1").Status));
+        Assert.Equal(1, BackupsInUse());
+
+        var over = Backup("qb2");
+        over.Tell(TakeOf("qb2", "q1"), TestActor);
+        Assert.Equal("Quota exceeded for resources: ['backups'].", ExpectMsg<BackupReplies.QuotaExceeded>().Message);
+        Assert.IsType<BackupReplies.NotFound>(BackupReplyOf(over, "qb2"));
+        Assert.Equal("ACTIVE", InstanceState(_instanceRoute, "q1").Status);
+        Assert.Equal(1, BackupsInUse());
+
+        first.Tell(new Delete("qb1", "demo"), TestActor);
+        ExpectMsg<BackupReplies.Accepted>();
+        AwaitAssert(() => Assert.Equal(0, BackupsInUse()));
+        var again = Backup("qb3");
+        again.Tell(TakeOf("qb3", "q1"), TestActor);
+        ExpectMsg<BackupReplies.Accepted>();
+        Assert.Equal(1, BackupsInUse());
+    }
+
+    [Fact]
+    public void A_crash_after_the_tenant_granted_the_quota_takes_it_once_and_a_crash_before_it_gave_it_back_gives_it_back_on_recovery()
+    {
+        ActiveInstance("q2");
+        var lost = 0;
+        var backup = Backup("qb4", tenants: Losing<TenantCommands.ReserveBackup>(lost: () => Interlocked.Increment(ref lost)),
+            settings: Settings with { RetryDelay = TimeSpan.FromSeconds(5) });
+        backup.Tell(TakeOf("qb4", "q2"), TestActor);
+        AwaitCondition(() => lost == 1);
+        AwaitAssert(() => Assert.Equal(1, BackupsInUse()));
+
+        // recovered, the backup asks the tenant again: the same backup takes nothing more, and goes on to its guest
+        var recovered = Crash(backup, "qb4");
+        AwaitAssert(() => Assert.Equal("BACKUP", InstanceState(_instanceRoute, "q2").Status));
+        recovered.Tell(Completed("qb4", "q2"), TestActor);
+        ExpectMsg<BackupReplies.ReportAck>();
+        Assert.Equal(1, BackupsInUse());
+        AwaitAssert(() => Assert.Equal("ACTIVE", InstanceState(_instanceRoute, "q2").Status));
+
+        // deleted, the release is lost with the node: recovered, the backup gives its quota back
+        Watch(recovered);
+        Sys.Stop(recovered);
+        ExpectTerminated(recovered);
+        var deleting = Backup("qb4", tenants: Losing<TenantCommands.ReleaseBackup>(delivered: false),
+            settings: Settings with { RetryDelay = TimeSpan.FromSeconds(30) });
+        deleting.Tell(new Delete("qb4", "demo"), TestActor);
+        ExpectMsg<BackupReplies.Accepted>();
+        Assert.Equal(1, BackupsInUse());
+        Crash(deleting, "qb4");
+        AwaitAssert(() => Assert.Equal(0, BackupsInUse()));
+    }
+
+    /// <summary>Takes a backup of the instance and (unless <paramref name="complete"/> is false) completes it.</summary>
+    private IActorRef Taken(string id, string instanceId, string? parentId = null, bool complete = true)
+    {
+        var backup = Backup(id);
+        backup.Tell(TakeOf(id, instanceId, parentId), TestActor);
+        ExpectMsg<BackupReplies.Accepted>();
+        if (!complete)
+            return backup;
+        backup.Tell(Completed(id, instanceId), TestActor);
+        ExpectMsg<BackupReplies.ReportAck>();
+        AwaitAssert(() => Assert.Equal("ACTIVE", InstanceState(_instanceRoute, instanceId).Status));
+        return backup;
+    }
+
+    [Fact]
+    public void Deleting_a_backup_deletes_every_increment_below_it_and_none_while_one_is_still_running()
+    {
+        ActiveInstance("c1", "mariadb");
+        var full = Taken("cf", "c1");
+        var increment = Taken("ci1", "c1", parentId: "cf");
+        var other = Taken("cx", "c1");
+        var running = Taken("ci2", "c1", parentId: "ci1", complete: false);
+        Assert.Equal(4, BackupsInUse());
+
+        full.Tell(new Delete("cf", "demo"), TestActor);
+        Assert.Contains("ci2 that is still NEW", ExpectMsg<BackupReplies.Refused>().Message);
+        foreach (var (backup, id) in new[] { (full, "cf"), (increment, "ci1"), (running, "ci2") })
+            Assert.IsType<BackupReplies.Found>(BackupReplyOf(backup, id));
+        Assert.Empty(NoStorage.Deleted.Where(l => l.Contains("/c")));
+
+        running.Tell(Completed("ci2", "c1"), TestActor);
+        ExpectMsg<BackupReplies.ReportAck>();
+        full.Tell(new Delete("cf", "demo"), TestActor);
+        ExpectMsg<BackupReplies.Accepted>();
+        foreach (var (backup, id) in new[] { (full, "cf"), (increment, "ci1"), (running, "ci2") })
+            Assert.IsType<BackupReplies.NotFound>(BackupReplyOf(backup, id));
+        Assert.Equal(["/backups/ci2.tar.gz", "/backups/ci1.tar.gz", "/backups/cf.tar.gz"], NoStorage.Deleted.Where(l => l.Contains("/c")));
+        Assert.IsType<BackupReplies.Found>(BackupReplyOf(other, "cx"));
+        AwaitAssert(() => Assert.Equal(1, BackupsInUse()));
     }
 }

@@ -94,4 +94,31 @@ public class TenantDecisionsTests
         Assert.Equal(7, Assert.IsType<TenantReplies.Quotas>(set.Reply).Limits.Instances);
         Assert.IsType<QuotasSet>(set.Event);
     }
+
+    [Fact]
+    public void Backups_are_counted_one_per_backup_id_up_to_the_limit_and_a_released_one_never_counts_again()
+    {
+        var two = new QuotaLimits(-1, -1, Backups: 2);
+        var state = TenantState.Empty;
+        foreach (var id in new[] { "b1", "b2", "b1" })
+        {
+            var decision = TenantDecisions.ReserveBackup(state, two, new ReserveBackup("t", id), T0);
+            Assert.IsType<TenantReplies.Reserved>(decision.Reply);
+            state = Fold(state, decision);
+        }
+        Assert.Equal(2, state.Usage.Backups);
+
+        var over = TenantDecisions.ReserveBackup(state, two, new ReserveBackup("t", "b3"), T0);
+        Assert.Equal("Quota exceeded for resources: ['backups'].", Assert.IsType<TenantReplies.QuotaExceeded>(over.Reply).Message);
+        Assert.Null(over.Event);
+
+        state = Fold(state, TenantDecisions.ReleaseBackup(state, new ReleaseBackup("t", "b1"), T0));
+        Assert.Equal(1, state.Usage.Backups);
+        Assert.Null(TenantDecisions.ReleaseBackup(state, new ReleaseBackup("t", "b1"), T0).Event);
+        Assert.IsType<TenantReplies.AlreadyReleased>(TenantDecisions.ReserveBackup(state, two, new ReserveBackup("t", "b1"), T0).Reply);
+        // a release that overtook its reserve: the late reserve takes nothing
+        state = Fold(state, TenantDecisions.ReleaseBackup(state, new ReleaseBackup("t", "b9"), T0));
+        Assert.IsType<TenantReplies.AlreadyReleased>(TenantDecisions.ReserveBackup(state, two, new ReserveBackup("t", "b9"), T0).Reply);
+        Assert.Equal(1, state.Usage.Backups);
+    }
 }

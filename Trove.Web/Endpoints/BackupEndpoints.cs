@@ -5,6 +5,7 @@ using Trove.Actors.Backups;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
+using Trove.Web.Auth;
 using Trove.Web.Compatibility;
 using Trove.Web.Errors;
 using Trove.Web.Requests;
@@ -22,13 +23,7 @@ public static class BackupEndpoints
     {
         var backups = tenant.MapGroup("/backups");
         backups.MapPost("", Create);
-        backups.MapGet("", async (string tenantId, HttpRequest request, ReadModelDb readModel, string? instance_id, string? datastore, int? limit, string? marker) =>
-            {
-                var all = await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
-                var matching = all.Where(b => (instance_id is null || b.InstanceId == instance_id) && (datastore is null || b.Datastore == datastore));
-                var page = Paging.Page(matching, b => b.Id, limit, marker);
-                return Paging.Result(request, "backups", page.Items.Select(b => View(b)), page);
-            });
+        backups.MapGet("", List);
         backups.MapGet("/{id}", async (string tenantId, string id, IRequiredActor<BackupRegion> region, TroveSettings settings) =>
             await region.ActorRef.AskEntityAsync<BackupReply>(new BackupCommands.Get(id, tenantId), settings.AskTimeout) is BackupReplies.Found found
                 ? Results.Json(new { backup = View(found.State) })
@@ -41,6 +36,22 @@ public static class BackupEndpoints
             return Results.Json(new { backups = all.Where(b => b.InstanceId == id).Select(b => View(b)) });
         });
         return tenant;
+    }
+
+    /// <summary>The tenant's backups; an admin's <c>all_projects</c> lists every project's, <c>project_id</c> one project's
+    /// (upstream's <c>backup:index:all_projects</c> rule: a non-admin asking for either is refused, 403).</summary>
+    private static async Task<IResult> List(string tenantId, HttpContext context, ReadModelDb readModel, string? instance_id, string? datastore,
+        int? limit, string? marker, string? all_projects, string? project_id)
+    {
+        var allProjects = Flag.IsTrue(all_projects);
+        if ((allProjects || !string.IsNullOrEmpty(project_id)) && !context.IsAdmin())
+            return TroveError.Of(StatusCodes.Status403Forbidden, "Policy doesn't allow backup:index:all_projects to be performed.");
+        var all = !string.IsNullOrEmpty(project_id) ? await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, project_id)
+            : allProjects ? await readModel.AllTenantsAsync<BackupState>(BackupRegistration.TypeName)
+            : await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
+        var matching = all.Where(b => (instance_id is null || b.InstanceId == instance_id) && (datastore is null || b.Datastore == datastore));
+        var page = Paging.Page(matching, b => b.Id, limit, marker);
+        return Paging.Result(context.Request, "backups", page.Items.Select(b => View(b)), page);
     }
 
     /// <summary>Parse, then one ask: the backup's entity looks the instance and the parent chain up, marks the
@@ -71,20 +82,37 @@ public static class BackupEndpoints
         BackupReplies.Conflict conflict => TroveError.Of(StatusCodes.Status409Conflict, conflict.Message),
         BackupReplies.Invalid invalid => TroveError.BadRequest(invalid.Message),
         BackupReplies.NotSupported notSupported => TroveError.Of(StatusCodes.Status501NotImplemented, notSupported.Message),
+        BackupReplies.QuotaExceeded exceeded => TroveError.Of(StatusCodes.Status413PayloadTooLarge, exceeded.Message),
         BackupReplies.Failed failed => TroveError.Internal(failed.Message),
         var other => TroveError.Internal($"Unexpected reply {other.GetType().Name}."),
     };
 
+    /// <summary>One ask: the backup's entity deletes the increments below it, then itself. An earlier release's entity
+    /// deletes only itself, so while one may share the cluster a backup with increments is refused, as that release did.</summary>
     private static async Task<IResult> Delete(string tenantId, string id, ReadModelDb readModel, IRequiredActor<BackupRegion> backups, TroveSettings settings)
     {
         var all = await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
-        if (all.Any(b => b.ParentId == id))
+        var below = Below(all, id);
+        if (below.Count > 0 && OlderReleaseProtocol.IfMixed(backups.ActorRef, settings.AskTimeout) is not null)
             return TroveError.Of(StatusCodes.Status409Conflict, $"Backup {id} has incremental backups; delete them first.");
-        return await backups.ActorRef.AskEntityAsync<BackupReply>(new BackupCommands.Delete(id, tenantId), settings.AskTimeout) switch
+        return await backups.ActorRef.AskEntityAsync<BackupReply>(new BackupCommands.Delete(id, tenantId, below.Count > 0 ? below : null), settings.AskTimeout) switch
         {
             BackupReplies.Accepted => Results.StatusCode(StatusCodes.Status202Accepted),
             var refusal => ErrorOf(refusal),
         };
+    }
+
+    /// <summary>The increments below a backup, as the read model knows them.</summary>
+    private static List<string> Below(IReadOnlyList<BackupState> all, string id)
+    {
+        var below = new List<string>();
+        for (var parents = new HashSet<string> { id }; parents.Count > 0;)
+        {
+            var children = all.Where(b => b.ParentId is { } p && parents.Contains(p) && !below.Contains(b.Id)).Select(b => b.Id).ToList();
+            below.AddRange(children);
+            parents = [.. children];
+        }
+        return below;
     }
 
     /// <summary>What a restore needs of a backup: the tenant's, COMPLETED, of the same datastore, with its parents
