@@ -26,5 +26,8 @@ public sealed record InstanceSettings
     /// <summary>How long the tenant's entity has to answer a reservation or a release (a create retries a release until it is heard).</summary>
     public TimeSpan QuotaTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a restore's backup (its entity, walking its chain) has to answer the instance's create.</summary>
+    public TimeSpan BackupLookupTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     public int SnapshotEvery { get; init; } = 50;
 }
