@@ -284,7 +284,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                         _quota = QuotaHold.Apply(_quota, e);
                         var r = create.Request;
                         Context.ActorOf(ProvisioningActor.Props(ServerSpecOf(create), new PrepareArgs(r.Databases, r.Users, r.RestoreFrom),
-                            _compute, _guests), "provisioning");
+                            _compute, _guests, ServerRetry), "provisioning");
                     });
                     break;
                 case TenantReplies.QuotaExceeded exceeded:
@@ -638,7 +638,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             case InstanceTask.Building:
                 var remaining = _state.Created + _settings.BuildTimeout - Now;
                 Timers.StartSingleTimer(nameof(BuildTimedOut), new BuildTimedOut(), remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
-                Context.ActorOf(ProvisioningActor.Props(ServerSpecOf(_state), null, _compute, _guests), "provisioning")
+                Context.ActorOf(ProvisioningActor.Props(ServerSpecOf(_state), null, _compute, _guests, ServerRetry), "provisioning")
                     .Tell(new ProvisioningActor.CreateServer());
                 break;
             case InstanceTask.Deleting:
@@ -664,6 +664,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Context.Child("provisioning").Tell(PoisonPill.Instance);
         Context.ActorOf(DeletionActor.Props(_id, _state.TenantId, _state.ServerId, _compute, _guests, _tenants, _settings.StopDbTimeout), "deletion");
     }
+
+    private ProvisioningActor.Retry ServerRetry => new(_settings.ServerCreateRetries, _settings.ServerCreateBackoff);
 
     private void Passivate() => Context.Parent.Tell(new Passivate(StopEntity.Instance));
 
