@@ -15,14 +15,6 @@ namespace Trove.Tests.Backups;
 /// chain, and the instance is never left in BACKUP, also when the backup entity stops between two steps.</summary>
 public class BackupWorkflowSpec : Akka.TestKit.Xunit2.TestKit
 {
-    private sealed class NoStorage : IBackupStorage
-    {
-        public Task ReserveAsync(string backupId, string instanceId, CancellationToken ct) => Task.CompletedTask;
-        public Task SealAsync(string backupId, CancellationToken ct) => Task.CompletedTask;
-        public string LocationOf(string backupId) => $"/backups/{backupId}.tar.gz";
-        public Task DeleteAsync(string location, CancellationToken ct) => Task.CompletedTask;
-    }
-
     private static readonly BackupSettings Settings = new() { RetryDelay = TimeSpan.FromMilliseconds(300) };
 
     private readonly FakeCompute _compute = new();
@@ -66,7 +58,7 @@ public class BackupWorkflowSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     private IActorRef Backup(string id, IActorRef? instances = null, BackupSettings? settings = null) =>
-        _backups[id] = Sys.ActorOf(BackupActor.Props(id, _guests, instances ?? _instanceRoute, () => _backupRegion.Ref, new NoStorage(), settings ?? Settings));
+        _backups[id] = Sys.ActorOf(BackupActor.Props(id, _guests, instances ?? _instanceRoute, () => _backupRegion.Ref, new NoBackupStorage(), settings ?? Settings));
 
     private InstanceState InstanceState(IActorRef instance, string id) =>
         Assert.IsType<InstanceReplies.Found>(instance.Ask<InstanceReply>(new InstanceCommands.Get(id, "demo"), RemainingOrDefault).Result).State;

@@ -16,14 +16,6 @@ namespace Trove.Tests.Instances;
 /// did, without asking its tenant for quota.</summary>
 public class InstanceRestoreSpec : Akka.TestKit.Xunit2.TestKit
 {
-    private sealed class NoStorage : IBackupStorage
-    {
-        public Task ReserveAsync(string backupId, string instanceId, CancellationToken ct) => Task.CompletedTask;
-        public Task SealAsync(string backupId, CancellationToken ct) => Task.CompletedTask;
-        public string LocationOf(string backupId) => $"/backups/{backupId}.tar.gz";
-        public Task DeleteAsync(string location, CancellationToken ct) => Task.CompletedTask;
-    }
-
     private static readonly InstanceSettings Settings = new()
     {
         QuotaTimeout = TimeSpan.FromSeconds(1), RetryDelay = TimeSpan.FromMilliseconds(200), BackupLookupTimeout = TimeSpan.FromSeconds(1),
@@ -75,7 +67,7 @@ public class InstanceRestoreSpec : Akka.TestKit.Xunit2.TestKit
             sender.Tell(InstanceReplies.BackupEndAck.Instance);
             return AutoPilot.KeepRunning;
         }));
-        var backup = _backups[id] = Sys.ActorOf(BackupActor.Props(id, _guests, instances.Ref, () => _backupRegion.Ref, new NoStorage(),
+        var backup = _backups[id] = Sys.ActorOf(BackupActor.Props(id, _guests, instances.Ref, () => _backupRegion.Ref, new NoBackupStorage(),
             new BackupSettings { RetryDelay = TimeSpan.FromMilliseconds(300) }));
         backup.Tell(new BackupCommands.Create(id, new BackupRequest(tenant, "src", id, null, parentId, datastore, "15")), TestActor);
         ExpectMsg<BackupReplies.Accepted>();
