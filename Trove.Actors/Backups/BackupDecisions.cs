@@ -48,6 +48,20 @@ public static class BackupDecisions
             ? new BackupReplies.Conflict($"Backup {get.BackupId} is {state.Status}; only a COMPLETED backup can be used.")
         : new BackupReplies.Chain(new BackupInfo(state.Id, state.Location, state.Checksum, parent), state.InstanceId, state.Datastore);
 
+    /// <summary>What a restore makes of a backup's chain: the chain, or the instance's refusal saying what the API said
+    /// of the backup's (404 for a backup missing or of another tenant, 409 for one not COMPLETED).</summary>
+    public static RestorePoint RestorePointOf(BackupReply chain) => chain switch
+    {
+        BackupReplies.Chain c => new RestorePoint.Found(c.Info, c.Datastore),
+        BackupReplies.NotFound nf => new RestorePoint.Refused(new InstanceReplies.BackupNotFound(nf.BackupId)),
+        BackupReplies.InstanceNotFound nf => new RestorePoint.Refused(new InstanceReplies.NotFound(nf.InstanceId)),
+        BackupReplies.Conflict c => new RestorePoint.Refused(new InstanceReplies.Conflict(c.Message)),
+        BackupReplies.Refused r => new RestorePoint.Refused(new InstanceReplies.Refused(r.Message)),
+        BackupReplies.Invalid i => new RestorePoint.Refused(new InstanceReplies.Invalid(i.Message)),
+        BackupReplies.Failed f => new RestorePoint.Refused(new InstanceReplies.Failed(f.Message)),
+        var other => new RestorePoint.Refused(new InstanceReplies.Failed($"Unexpected reply {other.GetType().Name}.")),
+    };
+
     /// <summary>What the instance's answer to StartBackup means: go on (null), a definite refusal (the instance did
     /// not mark the backup: it is abandoned), or no answer (it may have: the backup fails and the instance hears its end).</summary>
     public static BackupReply? Started(InstanceReply reply) => reply switch

@@ -293,10 +293,10 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
             start.ArgumentList.Add(part);
         start.ArgumentList.Add("--config");
         start.ArgumentList.Add(infoPath);
-        using var shell = Process.Start(start) ?? throw new InvalidOperationException("could not start the guest");
+        using var shell = Process.Start(start) ?? throw new TransientComputeException("could not start the guest");
         await shell.WaitForExitAsync(ct);
         if (shell.ExitCode != 0)
-            throw new InvalidOperationException($"starting the guest failed with exit code {shell.ExitCode}");
+            throw new TransientComputeException($"starting the guest failed with exit code {shell.ExitCode}");
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (GuestPid(dir) is null)

@@ -59,6 +59,7 @@ public static class TroveNodeExtensions
         var configurations = new ConfigurationRepository(database);
         services.AddSingleton(configurations);
         services.AddSingleton<IConfigurationGroups>(new ConfigurationGroups(configurations));
+        services.AddSingleton<IRestorePoints>(sp => new BackupRestorePoints(() => sp.GetRequiredService<ActorRegistry>().Get<BackupRegion>()));
         services.AddSingleton(new ReadModelDb(database, settings.ListCacheFor));
 
         // Registered before Akka, so the broker is connected before the first entity needs it.

@@ -30,6 +30,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     /// <summary>A guest call's outcome, piped back to be handed to <paramref name="To"/> from inside the actor.</summary>
     private sealed record Deliver(object Message, IActorRef To);
     private sealed record QuotaAnswered(TenantReply? Reply, string? Failure);
+    private sealed record RestorePointAnswered(RestorePoint Point);
     private sealed record QuotaGivenBack;
     private sealed record GiveBackFailed(string Message);
     private sealed record RetryGiveBack;
@@ -43,6 +44,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private readonly InstanceSettings _settings;
     private readonly IActorRef _tenants;
     private readonly IConfigurationGroups? _configurations;
+    private readonly IRestorePoints? _restorePoints;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private InstanceState? _state;
     private QuotaHold? _quota;
@@ -55,10 +57,11 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public InstanceActor(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,
-        IConfigurationGroups? configurations = null)
+        IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null)
     {
         _tenants = tenants;
         _configurations = configurations;
+        _restorePoints = restorePoints;
         _id = id;
         _compute = compute;
         _guests = guests;
@@ -201,9 +204,10 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>
-    /// A new instance: the tenant's quota first (asked for, journaled, then granted and journaled), then the guest's
-    /// prepare, then <see cref="Created"/>. A create that does not get that far gives the quota back, here or, after
-    /// a crash, on recovery (<see cref="QuotaHold.MustGiveBack"/>); the tenant releases an instance id once only.
+    /// A new instance: a restore's backup chain first (<see cref="LookUpRestorePoint"/>), then the tenant's quota (asked
+    /// for, journaled, then granted and journaled), then the guest's prepare, then <see cref="Created"/>. A create that
+    /// does not get that far gives the quota back, here or, after a crash, on recovery (<see cref="QuotaHold.MustGiveBack"/>);
+    /// the tenant releases an instance id once only.
     /// </summary>
     private void StartCreate(Create create)
     {
@@ -214,12 +218,51 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                 : new InstanceReplies.Refused($"Instance {_id} already exists."));
             return;
         }
-        if (InstanceNames.Check(create.Request.Datastore, create) is { } invalid)
+        if (create.Request is { RestoreBackupId: { } backupId, RestoreFrom: null })
+            LookUpRestorePoint(create, backupId);
+        else
+            Reserve(create, Sender);
+    }
+
+    /// <summary>Asks the backup's entity for its chain (commands wait meanwhile), which the create keeps (its
+    /// <see cref="Created"/> event names the locations); a restore refused here answers as the API did and has reserved nothing.</summary>
+    private void LookUpRestorePoint(Create create, string backupId)
+    {
+        if (_restorePoints is null)
         {
-            Sender.Tell(invalid);
+            Sender.Tell(new InstanceReplies.Failed("This node cannot look backups up."));
             return;
         }
         var requester = Sender;
+        Become(() =>
+        {
+            Command<RestorePointAnswered>(answer =>
+            {
+                var (restore, refusal) = InstanceDecisions.Restore(create, answer.Point);
+                if (restore is null)
+                {
+                    requester.Tell(refusal!);
+                    BecomeReady();
+                }
+                else
+                    Reserve(restore, requester);
+            });
+            WaitingOnTenant(); // the same waiting: a stop meanwhile leaves nothing journaled, and the requester unanswered
+        });
+        _restorePoints.FindAsync(create.Request.TenantId, backupId, _settings.BackupLookupTimeout).PipeTo(Self,
+            success: point => new RestorePointAnswered(point),
+            failure: e => new RestorePointAnswered(new RestorePoint.Refused(
+                new InstanceReplies.Failed($"Backup {backupId} did not answer: {e.GetBaseException().Message}"))));
+    }
+
+    private void Reserve(Create create, IActorRef requester)
+    {
+        if (InstanceNames.Check(create.Request.Datastore, create) is { } invalid)
+        {
+            requester.Tell(invalid);
+            BecomeReady();
+            return;
+        }
         var r = create.Request;
         Become(() => Creating(create, requester));
         Persist(new QuotaEvents.Requested(r.TenantId, r.VolumeSize, r.RamMb, Now), e =>
@@ -241,7 +284,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                         _quota = QuotaHold.Apply(_quota, e);
                         var r = create.Request;
                         Context.ActorOf(ProvisioningActor.Props(ServerSpecOf(create), new PrepareArgs(r.Databases, r.Users, r.RestoreFrom),
-                            _compute, _guests), "provisioning");
+                            _compute, _guests, ServerRetry), "provisioning");
                     });
                     break;
                 case TenantReplies.QuotaExceeded exceeded:
@@ -595,7 +638,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             case InstanceTask.Building:
                 var remaining = _state.Created + _settings.BuildTimeout - Now;
                 Timers.StartSingleTimer(nameof(BuildTimedOut), new BuildTimedOut(), remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
-                Context.ActorOf(ProvisioningActor.Props(ServerSpecOf(_state), null, _compute, _guests), "provisioning")
+                Context.ActorOf(ProvisioningActor.Props(ServerSpecOf(_state), null, _compute, _guests, ServerRetry), "provisioning")
                     .Tell(new ProvisioningActor.CreateServer());
                 break;
             case InstanceTask.Deleting:
@@ -622,6 +665,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Context.ActorOf(DeletionActor.Props(_id, _state.TenantId, _state.ServerId, _compute, _guests, _tenants, _settings.StopDbTimeout), "deletion");
     }
 
+    private ProvisioningActor.Retry ServerRetry => new(_settings.ServerCreateRetries, _settings.ServerCreateBackoff);
+
     private void Passivate() => Context.Parent.Tell(new Passivate(StopEntity.Instance));
 
     private static ServerSpec ServerSpecOf(Create c) =>
@@ -635,6 +680,6 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         new(s.Id, s.Datastore, s.DatastoreVersion, s.RamMb, s.VolumeSize) { RestoreFrom = s.RestoreFrom ?? [] };
 
     public static Props Props(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,
-        IConfigurationGroups? configurations = null) =>
-        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, tenants, settings, configurations));
+        IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null) =>
+        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, tenants, settings, configurations, restorePoints));
 }

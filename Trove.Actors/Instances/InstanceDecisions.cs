@@ -24,6 +24,17 @@ public static class InstanceDecisions
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(null, created)), created);
     }
 
+    /// <summary>A restore's create with the chain of its backup (kept in its <see cref="Created"/> event), or why not: the
+    /// backup's refusal, or a backup of another datastore.</summary>
+    public static (InstanceCommands.Create? Create, InstanceReply? Refusal) Restore(InstanceCommands.Create cmd, RestorePoint point) => point switch
+    {
+        RestorePoint.Found found when found.Datastore != cmd.Request.Datastore => (null, new InstanceReplies.Invalid(
+            $"Backup {cmd.Request.RestoreBackupId} is of {found.Datastore}; it cannot be restored into {cmd.Request.Datastore}.")),
+        RestorePoint.Found found => (cmd with { Request = cmd.Request with { RestoreFrom = found.Chain } }, null),
+        RestorePoint.Refused refused => (null, refused.Reply),
+        _ => throw new InvalidOperationException($"unknown restore point {point.GetType().Name}"),
+    };
+
     public static Decision Get(InstanceState? state, InstanceCommands.Get cmd) =>
         state is not null && state.BelongsTo(cmd.TenantId)
             ? Decision.Answer(new InstanceReplies.Found(state))

@@ -81,5 +81,6 @@ public static class InstanceManifests
         ["instance.configuration-not-found"] = typeof(InstanceReplies.ConfigurationNotFound),
         ["instance.configuration-change-requested.v1"] = typeof(ConfigurationEvents.Requested),
         ["instance.configuration-change-abandoned.v1"] = typeof(ConfigurationEvents.Abandoned),
+        ["instance.backup-not-found"] = typeof(InstanceReplies.BackupNotFound),
     };
 }

@@ -12,7 +12,9 @@ public interface IWithInstanceId
     string InstanceId { get; }
 }
 
-/// <summary>What a tenant asked for; passwords live in <see cref="Users"/> only until the guest has them.</summary>
+/// <summary>What a tenant asked for; passwords live in <see cref="Users"/> only until the guest has them. A restore names
+/// its backup (<see cref="RestoreBackupId"/>): the entity asks the backup for its chain and keeps it in
+/// <see cref="RestoreFrom"/> (an earlier release's API sent the chain itself).</summary>
 public sealed record InstanceRequest(
     string TenantId,
     string Name,
@@ -23,7 +25,8 @@ public sealed record InstanceRequest(
     string DatastoreVersion,
     IReadOnlyList<DatabaseSpec> Databases,
     IReadOnlyList<UserSpec> Users,
-    BackupInfo? RestoreFrom = null)
+    BackupInfo? RestoreFrom = null,
+    string? RestoreBackupId = null)
 {
     /// <summary>The locations of the backup chain to restore from, full backup first.</summary>
     public IReadOnlyList<string> RestoreLocations() => RestoreFrom?.Chain().Select(b => b.Location).OfType<string>().ToList() ?? [];
@@ -140,6 +143,9 @@ public static class InstanceReplies
     {
         public static readonly BackupEndAck Instance = new();
     }
+
+    /// <summary>A restore's backup (or one of its parents) is not the tenant's or does not exist (Trove's 404); nothing was kept.</summary>
+    public sealed record BackupNotFound(string BackupId) : InstanceReply;
 
     /// <summary>The tenant's quota has no room for the instance (Trove's 413); nothing was kept.</summary>
     public sealed record QuotaExceeded(string Message) : InstanceReply;

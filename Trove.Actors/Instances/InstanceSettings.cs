@@ -26,5 +26,15 @@ public sealed record InstanceSettings
     /// <summary>How long the tenant's entity has to answer a reservation or a release (a create retries a release until it is heard).</summary>
     public TimeSpan QuotaTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often a build tries again to create its server after a transient error of the compute driver
+    /// (<see cref="Trove.Actors.Compute.ComputeFailures.IsTransient"/>) before it fails with the last one.</summary>
+    public int ServerCreateRetries { get; init; } = 3;
+
+    /// <summary>The wait before the first retry of a server's creation; each next one waits twice as long.</summary>
+    public TimeSpan ServerCreateBackoff { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a restore's backup (its entity, walking its chain) has to answer the instance's create.</summary>
+    public TimeSpan BackupLookupTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     public int SnapshotEvery { get; init; } = 50;
 }

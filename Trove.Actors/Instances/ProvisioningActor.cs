@@ -10,23 +10,49 @@ namespace Trove.Actors.Instances;
 /// Builds one instance's server. First, for a new instance, it queues the guest's <c>prepare</c> (with the
 /// passwords, which are never journaled) so that the parent persists the instance only once the guest's work is
 /// durable in the broker. Then, when the parent says so, it has the compute driver create the server. A resumed
-/// build repeats only the second step, which the driver makes idempotent.
+/// build repeats only the second step, which the driver makes idempotent; so is a creation that failed for a reason
+/// that may pass (<see cref="ComputeFailures.IsTransient"/>), a few times with a growing wait, before the build fails.
 /// </summary>
-public sealed class ProvisioningActor : ReceiveActor
+public sealed class ProvisioningActor : ReceiveActor, IWithTimers
 {
     public sealed record PrepareQueued;
     public sealed record CreateServer;
     public sealed record ServerReady(Server Server);
     public sealed record StepFailed(string Message);
+    private sealed record CreateFailed(Exception Error);
+
+    /// <summary>How often a transient failure of the server's creation is tried again, and the first wait (then doubled).</summary>
+    public sealed record Retry(int Times, TimeSpan Backoff)
+    {
+        public static readonly Retry None = new(0, TimeSpan.Zero);
+    }
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private int _failures;
 
-    public ProvisioningActor(ServerSpec spec, PrepareArgs? prepare, ICompute compute, IGuestRpc guests)
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public ProvisioningActor(ServerSpec spec, PrepareArgs? prepare, ICompute compute, IGuestRpc guests, Retry retry)
     {
         Receive<CreateServer>(_ =>
-            CreateServerAsync().PipeTo(Self,
-                success: server => new ServerReady(server),
-                failure: e => new StepFailed($"Creating the server failed: {e.GetBaseException().Message}")));
+            CreateServerAsync().PipeTo(Self, success: server => new ServerReady(server), failure: e => new CreateFailed(e)));
+        Receive<CreateFailed>(failed =>
+        {
+            var error = failed.Error.GetBaseException().Message;
+            if (!ComputeFailures.IsTransient(failed.Error))
+            {
+                Self.Tell(new StepFailed($"Creating the server failed: {error}"));
+                return;
+            }
+            if (++_failures > retry.Times)
+            {
+                Self.Tell(new StepFailed($"Creating the server failed {_failures} times; the last time: {error}"));
+                return;
+            }
+            var wait = retry.Backoff * Math.Pow(2, _failures - 1);
+            _log.Warning("instance {0}: creating the server failed ({1}); trying again in {2}", spec.InstanceId, error, wait);
+            Timers.StartSingleTimer(nameof(CreateServer), new CreateServer(), wait);
+        });
         Receive<ServerReady>(ready =>
         {
             Context.Parent.Tell(ready);
@@ -53,6 +79,6 @@ public sealed class ProvisioningActor : ReceiveActor
         }
     }
 
-    public static Props Props(ServerSpec spec, PrepareArgs? prepare, ICompute compute, IGuestRpc guests) =>
-        Akka.Actor.Props.Create(() => new ProvisioningActor(spec, prepare, compute, guests));
+    public static Props Props(ServerSpec spec, PrepareArgs? prepare, ICompute compute, IGuestRpc guests, Retry? retry = null) =>
+        Akka.Actor.Props.Create(() => new ProvisioningActor(spec, prepare, compute, guests, retry ?? Retry.None));
 }

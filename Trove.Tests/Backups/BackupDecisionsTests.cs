@@ -35,6 +35,26 @@ public class BackupDecisionsTests
     }
 
     [Fact]
+    public void A_restore_takes_a_completed_chain_of_its_datastore_and_is_refused_as_the_api_refused()
+    {
+        var restore = new InstanceCommands.Create("r1", Requests.Postgres() with { Datastore = "mariadb", RestoreBackupId = "b2" });
+        var chain = new BackupInfo("b2", "/b/b2", "c", new BackupInfo("b1", "/b/b1", "c"));
+        var (restored, refusal) = InstanceDecisions.Restore(restore, BackupDecisions.RestorePointOf(new BackupReplies.Chain(chain, "i1", "mariadb")));
+        Assert.Null(refusal);
+        Assert.Equal(["/b/b1", "/b/b2"], restored!.Request.RestoreLocations());
+
+        Assert.Equal("Backup b2 is of mariadb; it cannot be restored into postgresql.", Assert.IsType<InstanceReplies.Invalid>(InstanceDecisions.Restore(
+            restore with { Request = restore.Request with { Datastore = "postgresql" } },
+            BackupDecisions.RestorePointOf(new BackupReplies.Chain(chain, "i1", "mariadb"))).Refusal).Message);
+        Assert.Equal("b1", Assert.IsType<InstanceReplies.BackupNotFound>(
+            InstanceDecisions.Restore(restore, BackupDecisions.RestorePointOf(new BackupReplies.NotFound("b1"))).Refusal).BackupId);
+        Assert.Equal("busy", Assert.IsType<InstanceReplies.Conflict>(
+            InstanceDecisions.Restore(restore, BackupDecisions.RestorePointOf(new BackupReplies.Conflict("busy"))).Refusal).Message);
+        Assert.Equal("gone", Assert.IsType<InstanceReplies.Failed>(
+            InstanceDecisions.Restore(restore, BackupDecisions.RestorePointOf(new BackupReplies.Failed("gone"))).Refusal).Message);
+    }
+
+    [Fact]
     public void A_chain_link_is_a_completed_backup_of_the_tenant_with_the_chain_under_it()
     {
         var parent = new BackupInfo("f1", "/b/f1", "c");

@@ -15,21 +15,6 @@ namespace Trove.Tests.Backups;
 /// chain, and the instance is never left in BACKUP, also when the backup entity stops between two steps.</summary>
 public class BackupWorkflowSpec : Akka.TestKit.Xunit2.TestKit
 {
-    /// <summary>Keeps nothing; remembers what was deleted.</summary>
-    private sealed class NoStorage : IBackupStorage
-    {
-        public static readonly ConcurrentQueue<string> Deleted = new();
-        public Task ReserveAsync(string backupId, string instanceId, CancellationToken ct) => Task.CompletedTask;
-        public Task SealAsync(string backupId, CancellationToken ct) => Task.CompletedTask;
-        public string LocationOf(string backupId) => $"/backups/{backupId}.tar.gz";
-
-        public Task DeleteAsync(string location, CancellationToken ct)
-        {
-            Deleted.Enqueue(location);
-            return Task.CompletedTask;
-        }
-    }
-
     private static readonly BackupSettings Settings = new() { RetryDelay = TimeSpan.FromMilliseconds(300) };
 
     private readonly FakeCompute _compute = new();
@@ -76,7 +61,7 @@ public class BackupWorkflowSpec : Akka.TestKit.Xunit2.TestKit
 
     private IActorRef Backup(string id, IActorRef? instances = null, BackupSettings? settings = null, IActorRef? tenants = null) =>
         _backups[id] = Sys.ActorOf(BackupActor.Props(id, _guests, instances ?? _instanceRoute, tenants ?? _tenant, () => _backupRegion.Ref,
-            new NoStorage(), settings ?? Settings));
+            new NoBackupStorage(), settings ?? Settings));
 
     private int BackupsInUse() =>
         _tenant.Ask<TenantReplies.Quotas>(new TenantCommands.GetQuotas("demo"), RemainingOrDefault).Result.Usage.Backups;
@@ -325,7 +310,7 @@ public class BackupWorkflowSpec : Akka.TestKit.Xunit2.TestKit
         Assert.Contains("ci2 that is still NEW", ExpectMsg<BackupReplies.Refused>().Message);
         foreach (var (backup, id) in new[] { (full, "cf"), (increment, "ci1"), (running, "ci2") })
             Assert.IsType<BackupReplies.Found>(BackupReplyOf(backup, id));
-        Assert.Empty(NoStorage.Deleted.Where(l => l.Contains("/c")));
+        Assert.Empty(NoBackupStorage.Deleted.Where(l => l.Contains("/c")));
 
         running.Tell(Completed("ci2", "c1"), TestActor);
         ExpectMsg<BackupReplies.ReportAck>();
@@ -333,7 +318,7 @@ public class BackupWorkflowSpec : Akka.TestKit.Xunit2.TestKit
         ExpectMsg<BackupReplies.Accepted>();
         foreach (var (backup, id) in new[] { (full, "cf"), (increment, "ci1"), (running, "ci2") })
             Assert.IsType<BackupReplies.NotFound>(BackupReplyOf(backup, id));
-        Assert.Equal(["/backups/ci2.tar.gz", "/backups/ci1.tar.gz", "/backups/cf.tar.gz"], NoStorage.Deleted.Where(l => l.Contains("/c")));
+        Assert.Equal(["/backups/ci2.tar.gz", "/backups/ci1.tar.gz", "/backups/cf.tar.gz"], NoBackupStorage.Deleted.Where(l => l.Contains("/c")));
         Assert.IsType<BackupReplies.Found>(BackupReplyOf(other, "cx"));
         AwaitAssert(() => Assert.Equal(1, BackupsInUse()));
     }

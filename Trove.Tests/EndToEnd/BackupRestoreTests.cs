@@ -123,6 +123,15 @@ public sealed class BackupRestoreTests(NodeFixture fixture)
         Assert.Equal((string)full["id"]!, (string?)increment["parent_id"]);
         Assert.True((double)increment["size"]! < (double)full["size"]!);
 
+        // the instance's entity asks the backup for its chain: one of another datastore is refused, and nothing is created
+        var intoPostgres = await Node.Http.PostAsJsonAsync("v1.0/demo/instances", RestoreBody("pg-from-mariadb", (string)increment["id"]!));
+        Assert.Equal(HttpStatusCode.BadRequest, intoPostgres.StatusCode);
+        Assert.Equal($"Backup {increment["id"]} is of mariadb; it cannot be restored into postgresql.",
+            (string?)(await intoPostgres.Content.ReadFromJsonAsync<JsonObject>())!["badRequest"]!["message"]);
+        // another tenant's backup is not found, as a missing one is
+        var otherTenant = await Node.Client("other").PostAsJsonAsync("v1.0/other/instances", RestoreBody("not-mine", (string)increment["id"]!, "mariadb"));
+        Assert.Equal(HttpStatusCode.NotFound, otherTenant.StatusCode);
+
         var restored = await Node.CreateInstanceAsync("demo", RestoreBody("mariadb-from-increment", (string)increment["id"]!, "mariadb"));
         var restoredActive = await Node.WaitForStatusAsync("demo", (string)restored["id"]!, "ACTIVE", TimeSpan.FromSeconds(90));
         Assert.Equal(1500L, Convert.ToInt64(await EngineClient.ScalarAsync(restoredActive, "SELECT count(*) FROM kept")));
@@ -148,8 +157,11 @@ public sealed class BackupRestoreTests(NodeFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, missingInstance.StatusCode);
         var noName = await Node.Http.PostAsJsonAsync("v1.0/demo/backups", new { backup = new { instance = Guid.NewGuid() } });
         Assert.Equal(HttpStatusCode.BadRequest, noName.StatusCode);
-        var missingBackup = await Node.Http.PostAsJsonAsync("v1.0/demo/instances", RestoreBody("nothing", Guid.NewGuid().ToString()));
+        var missingId = Guid.NewGuid().ToString();
+        var missingBackup = await Node.Http.PostAsJsonAsync("v1.0/demo/instances", RestoreBody("nothing", missingId));
         Assert.Equal(HttpStatusCode.NotFound, missingBackup.StatusCode);
+        Assert.Equal($"Backup {missingId} cannot be found.",
+            (string?)(await missingBackup.Content.ReadFromJsonAsync<JsonObject>())!["itemNotFound"]!["message"]);
         Assert.Equal(HttpStatusCode.NotFound, (await Node.Http.GetAsync($"v1.0/demo/backups/{Guid.NewGuid()}")).StatusCode);
     }
 }

@@ -139,6 +139,25 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_build_survives_a_transient_server_creation_error_and_one_that_lasts_is_its_fault()
+    {
+        var settings = new InstanceSettings { ServerCreateRetries = 2, ServerCreateBackoff = TimeSpan.FromMilliseconds(50) };
+        _compute.FailNext.Enqueue(new IOException("disk busy"));
+        var survives = Entity("i5a", settings);
+        survives.Tell(new Create("i5a", Requests.Postgres()), TestActor);
+        ExpectMsg<InstanceReplies.Accepted>();
+        AwaitAssert(() => Assert.NotNull(StateOf(survives, "i5a").ServerId));
+        Assert.Null(StateOf(survives, "i5a").Fault);
+
+        _compute.FailCreate = new IOException("disk gone");
+        var fails = Entity("i5b", settings);
+        fails.Tell(new Create("i5b", Requests.Postgres()), TestActor);
+        ExpectMsg<InstanceReplies.Accepted>();
+        AwaitAssert(() => Assert.Equal("Creating the server failed 3 times; the last time: disk gone", StateOf(fails, "i5b").Fault));
+        Assert.Equal("ERROR", StateOf(fails, "i5b").Status);
+    }
+
+    [Fact]
     public void Missing_heartbeats_turn_operating_status_to_error_until_one_arrives()
     {
         var entity = Entity("i6", new InstanceSettings { HeartbeatExpiry = TimeSpan.FromMilliseconds(400) });

@@ -14,9 +14,11 @@ public class ProvisioningActorSpec : Akka.TestKit.Xunit2.TestKit
     private static readonly ServerSpec Spec = new("p1", "postgresql", "15", 512, 1);
     private static readonly PrepareArgs Prepare = new([new DatabaseSpec("appdb")], [new UserSpec("app", "pw", null, [])]);
 
+    private static readonly ProvisioningActor.Retry Retry = new(2, TimeSpan.FromMilliseconds(50));
+
     /// <summary>The child under a parent that forwards everything it hears to the test.</summary>
-    private IActorRef Child(PrepareArgs? prepare) =>
-        ChildActorOf(ProvisioningActor.Props(Spec, prepare, _compute, _guests));
+    private IActorRef Child(PrepareArgs? prepare, ProvisioningActor.Retry? retry = null) =>
+        ChildActorOf(ProvisioningActor.Props(Spec, prepare, _compute, _guests, retry));
 
     [Fact]
     public void A_new_build_queues_prepare_first_and_creates_the_server_only_when_told()
@@ -55,4 +57,46 @@ public class ProvisioningActorSpec : Akka.TestKit.Xunit2.TestKit
         Child(prepare: null).Tell(new ProvisioningActor.CreateServer());
         Assert.Contains("no capacity", ExpectMsg<ProvisioningActor.StepFailed>().Message);
     }
+
+    [Fact]
+    public void A_transient_server_creation_error_is_tried_again_with_a_growing_wait()
+    {
+        _compute.FailNext.Enqueue(new IOException("disk busy"));
+        _compute.FailNext.Enqueue(new TransientComputeException("could not start the guest"));
+        Child(prepare: null, Retry).Tell(new ProvisioningActor.CreateServer());
+        Assert.Equal("p1", ExpectMsg<ProvisioningActor.ServerReady>().Server.Id);
+        Assert.Equal(3, _compute.CreateAttempts);
+    }
+
+    [Fact]
+    public void A_transient_error_that_lasts_fails_the_build_with_the_last_error_after_the_retries()
+    {
+        _compute.FailNext.Enqueue(new IOException("disk busy"));
+        _compute.FailNext.Enqueue(new IOException("disk still busy"));
+        _compute.FailCreate = new TransientComputeException("starting the guest failed with exit code 1");
+        Child(prepare: null, Retry).Tell(new ProvisioningActor.CreateServer());
+        Assert.Equal("Creating the server failed 3 times; the last time: starting the guest failed with exit code 1",
+            ExpectMsg<ProvisioningActor.StepFailed>(TimeSpan.FromSeconds(10)).Message); // three tries and two pauses on a busy machine
+        Assert.Equal(3, _compute.CreateAttempts);
+    }
+
+    [Fact]
+    public void An_error_that_is_not_transient_fails_the_build_at_once()
+    {
+        _compute.FailCreate = new ArgumentException("server p1 has no broker user for its guest");
+        Child(prepare: null, Retry).Tell(new ProvisioningActor.CreateServer());
+        Assert.Equal("Creating the server failed: server p1 has no broker user for its guest", ExpectMsg<ProvisioningActor.StepFailed>().Message);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(1, _compute.CreateAttempts);
+    }
+
+    [Theory]
+    [InlineData(typeof(IOException), true)]
+    [InlineData(typeof(System.ComponentModel.Win32Exception), true)]
+    [InlineData(typeof(TimeoutException), true)]
+    [InlineData(typeof(HttpRequestException), true)]
+    [InlineData(typeof(InvalidOperationException), false)]
+    [InlineData(typeof(ArgumentException), false)]
+    public void Transient_errors_are_those_that_may_pass(Type error, bool transient) =>
+        Assert.Equal(transient, ComputeFailures.IsTransient((Exception)Activator.CreateInstance(error)!));
 }

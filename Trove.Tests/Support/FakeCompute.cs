@@ -11,6 +11,12 @@ public sealed class FakeCompute : ICompute
     public ConcurrentQueue<ServerSpec> Requested { get; } = new();
     public Exception? FailCreate { get; set; }
 
+    /// <summary>Thrown by the next creations, one each, before they succeed (or fail with <see cref="FailCreate"/>).</summary>
+    public ConcurrentQueue<Exception> FailNext { get; } = new();
+
+    public int CreateAttempts => _createAttempts;
+    private int _createAttempts;
+
     /// <summary>While set, server creation waits for it: a build caught in the middle.</summary>
     public TaskCompletionSource? Hold { get; set; }
 
@@ -18,6 +24,9 @@ public sealed class FakeCompute : ICompute
     {
         if (Hold is { } hold)
             await hold.Task;
+        Interlocked.Increment(ref _createAttempts);
+        if (FailNext.TryDequeue(out var once))
+            throw once;
         if (FailCreate is not null)
             throw FailCreate;
         Requested.Enqueue(spec);

@@ -210,6 +210,37 @@ public sealed class OlderReleaseProtocolTests : TestKit
         AssertOlderReleaseReadsAllSent();
     }
 
+    [Fact]
+    public async Task A_restore_walks_the_chain_before_the_quota_and_sends_it_in_the_create_as_that_release_did()
+    {
+        var restore = Requests.Postgres() with { Datastore = "mariadb", DatastoreVersion = "10.11", RestoreBackupId = "incr" };
+        var created = _protocol.AskAsync(new Create("i2", restore));
+        Assert.Equal("incr", Expect<BackupCommands.Get>(_backups).BackupId);
+        _backups.Reply(new BackupReplies.Found(Completed("incr", parentId: "full")));
+        Assert.Equal("full", Expect<BackupCommands.Get>(_backups).BackupId);
+        _backups.Reply(new BackupReplies.Found(Completed("full", parentId: null)));
+        Expect<TenantCommands.ReserveInstance>(_tenants);
+        _tenants.Reply(TenantReplies.Reserved.Instance);
+        var sent = Expect<Create>(_instances);
+        Assert.Equal(["/b/full", "/b/incr"], sent.Request.RestoreLocations());
+        _instances.Reply(new InstanceReplies.Accepted(Active("i2")));
+        Assert.IsType<InstanceReplies.Accepted>(await created);
+        AssertOlderReleaseReadsAllSent();
+
+        // refused as the API of this release refuses: nothing reserved, nothing created
+        var missing = _protocol.AskAsync(new Create("i3", restore with { RestoreBackupId = "gone" }));
+        Expect<BackupCommands.Get>(_backups);
+        _backups.Reply(new BackupReplies.NotFound("gone"));
+        Assert.Equal("gone", Assert.IsType<InstanceReplies.BackupNotFound>(await missing).BackupId);
+        var otherDatastore = _protocol.AskAsync(new Create("i4", restore with { Datastore = "postgresql", RestoreBackupId = "full" }));
+        Expect<BackupCommands.Get>(_backups);
+        _backups.Reply(new BackupReplies.Found(Completed("full", parentId: null)));
+        Assert.Equal("Backup full is of mariadb; it cannot be restored into postgresql.",
+            Assert.IsType<InstanceReplies.Invalid>(await otherDatastore).Message);
+        _tenants.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        _instances.ExpectNoMsg(TimeSpan.FromMilliseconds(0));
+    }
+
     private static InstanceState Active(string id) =>
         InstanceState.Apply(InstanceState.Apply(null, new InstanceEvents.Created(id, "demo", "pg1", "small", 512, 1, "postgresql", "15", [], [], T0)),
             new InstanceEvents.ServerCreated(id, "127.0.0.1", 1, T0)) with { Task = InstanceTask.None, ServiceStatus = ServiceStatusNames.Healthy };

@@ -59,8 +59,17 @@ public sealed class OlderReleaseProtocol(IActorRef instances, IActorRef tenants,
         return GuestOperations.ReplyOf(command, last?.Result);
     }
 
+    /// <summary>That release's API walked a restore's chain (<see cref="ChainAsync"/>) and sent it in the create.</summary>
     private async Task<InstanceReply> CreateAsync(Create create)
     {
+        if (create.Request is { RestoreBackupId: { } backupId, RestoreFrom: null })
+        {
+            var chain = await ChainAsync(new BackupCommands.GetChain(backupId, create.Request.TenantId));
+            var (restore, refusal) = InstanceDecisions.Restore(create, BackupDecisions.RestorePointOf(chain));
+            if (restore is null)
+                return refusal!;
+            create = restore;
+        }
         var request = create.Request;
         if (await tenants.AskEntityAsync<TenantReply>(new TenantCommands.ReserveInstance(request.TenantId, create.InstanceId, request.VolumeSize, request.RamMb), timeout)
             is TenantReplies.QuotaExceeded exceeded)

@@ -115,20 +115,6 @@ public static class BackupEndpoints
         return below;
     }
 
-    /// <summary>What a restore needs of a backup: the tenant's, COMPLETED, of the same datastore, with its parents
-    /// (one ask: the backup's entity walks its chain).</summary>
-    public static async Task<BackupInfo> RestorableAsync(IRequiredActor<BackupRegion> backups, string tenantId, string backupId,
-        string datastore, TroveSettings settings) =>
-        await (OlderReleaseProtocol.IfMixed(backups.ActorRef, settings.AskTimeout) is { } older
-                ? older.ChainAsync(new BackupCommands.GetChain(backupId, tenantId))
-                : backups.ActorRef.AskEntityAsync<BackupReply>(new BackupCommands.GetChain(backupId, tenantId), settings.AskTimeout)) switch
-        {
-            BackupReplies.Chain c when c.Datastore != datastore =>
-                throw new RequestError(400, $"Backup {backupId} is of {c.Datastore}; it cannot be restored into {datastore}."),
-            BackupReplies.Chain c => c.Info,
-            var refusal => throw new ReplyError(ErrorOf(refusal)),
-        };
-
     private static object View(BackupState b) => new
     {
         id = b.Id,

@@ -37,6 +37,7 @@ public static class InstanceAsk
     {
         InstanceReplies.QuotaExceeded exceeded => TroveError.Of(StatusCodes.Status413PayloadTooLarge, exceeded.Message),
         InstanceReplies.NotFound nf => TroveError.NotFound($"Instance {nf.InstanceId} cannot be found."),
+        InstanceReplies.BackupNotFound nf => TroveError.NotFound($"Backup {nf.BackupId} cannot be found."),
         InstanceReplies.ConfigurationNotFound nf => TroveError.NotFound($"Configuration group {nf.ConfigurationId} cannot be found."),
         InstanceReplies.Refused refused => TroveError.Unprocessable(refused.Message),
         InstanceReplies.Invalid invalid => TroveError.BadRequest(invalid.Message),

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Hosting;
-using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
@@ -48,13 +47,12 @@ public static class InstanceEndpoints
     }
 
     /// <summary>Parse, then one ask: the new instance's entity reserves the tenant's quota itself and gives it back
-    /// if the create does not happen.</summary>
+    /// if the create does not happen; a restore names its backup, whose chain the entity asks for itself.</summary>
     private static async Task<IResult> Create(string tenantId, Body<CreateInstanceBody> body, HttpRequest request, CatalogRepository catalog,
-        IRequiredActor<InstanceRegion> instances, IRequiredActor<BackupRegion> backups, TroveSettings settings)
+        IRequiredActor<InstanceRegion> instances, TroveSettings settings)
     {
-        var parsed = CreateInstanceParser.Parse(body.Value, tenantId, await catalog.LoadAsync(request.HttpContext.RequestAborted));
-        if (CreateInstanceParser.RestorePoint(body.Value) is { } backupRef)
-            parsed = parsed with { RestoreFrom = await BackupEndpoints.RestorableAsync(backups, tenantId, backupRef, parsed.Datastore, settings) };
+        var parsed = CreateInstanceParser.Parse(body.Value, tenantId, await catalog.LoadAsync(request.HttpContext.RequestAborted))
+            with { RestoreBackupId = CreateInstanceParser.RestorePoint(body.Value) };
         var reply = await instances.AskAsync(new InstanceCommands.Create(Guid.NewGuid().ToString(), parsed), settings);
         return reply is InstanceReplies.Accepted accepted
             ? Results.Json(new JsonObject { ["instance"] = InstanceView.Detail(accepted.State, request) })
