@@ -81,5 +81,7 @@ public static class InstanceManifests
         ["instance.configuration-not-found"] = typeof(InstanceReplies.ConfigurationNotFound),
         ["instance.configuration-change-requested.v1"] = typeof(ConfigurationEvents.Requested),
         ["instance.configuration-change-abandoned.v1"] = typeof(ConfigurationEvents.Abandoned),
+        ["instance.get-configuration"] = typeof(InstanceCommands.GetConfiguration),
+        ["instance.configuration-read"] = typeof(InstanceReplies.ConfigurationRead),
     };
 }

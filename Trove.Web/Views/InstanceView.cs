@@ -38,7 +38,9 @@ public static class InstanceView
         return view;
     }
 
-    public static JsonObject Detail(InstanceState s, HttpRequest request, double? volumeUsed = null)
+    /// <summary>The detail view; <paramref name="configurationName"/> is the attached group's name, read from its SQL row
+    /// (the instance's state knows only its id; a rename of the group shows at once).</summary>
+    public static JsonObject Detail(InstanceState s, HttpRequest request, double? volumeUsed = null, string? configurationName = null)
     {
         var view = Summary(s, request);
         if (volumeUsed is { } used)
@@ -48,6 +50,13 @@ public static class InstanceView
         view["service_status_updated"] = Timestamp(s.ServiceStatusUpdated);
         if (s.ShownFault is var (message, at))
             view["fault"] = new JsonObject { ["message"] = message, ["created"] = Timestamp(at), ["details"] = message };
+        if (s.ConfigurationId is { } configurationId)
+            view["configuration"] = new JsonObject
+            {
+                ["id"] = configurationId,
+                ["name"] = configurationName,
+                ["links"] = JsonSerializer(Links.For(request, s.TenantId, "configurations", configurationId)),
+            };
         return view;
     }
 
