@@ -45,6 +45,13 @@ public sealed class ConfigurationTests(NodeFixture fixture)
         var instance = await Node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(90));
 
         var dynamic = await CreateGroupAsync("fast-sorts", new { work_mem = 8192 });
+        // upstream's view, whose datastore_version_id the client's configuration create/show reads
+        var group = (await Node.Http.GetFromJsonAsync<JsonObject>($"v1.0/demo/configurations/{dynamic}"))!["configuration"]!;
+        var version = (await Node.Http.GetFromJsonAsync<JsonObject>("v1.0/demo/datastores/postgresql/versions/15"))!["version"]!;
+        Assert.Equal((string?)version["id"], (string?)group["datastore_version_id"]);
+        Assert.NotNull((string?)group["datastore_version_id"]);
+        Assert.Equal((string?)group["datastore_version_id"],
+            (string?)(await Node.Http.GetFromJsonAsync<JsonObject>("v1.0/demo/configurations"))!["configurations"]!.AsArray().Single(c => (string?)c!["id"] == dynamic)!["datastore_version_id"]);
         Assert.Equal(HttpStatusCode.Accepted, (await SetConfigurationAsync(id, dynamic)).StatusCode);
         Assert.Equal("ACTIVE", (string?)(await Node.ShowAsync("demo", id))!["status"]);
         Assert.Equal("8MB", await ShowAsync(instance, "work_mem"));

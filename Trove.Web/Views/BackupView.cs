@@ -20,11 +20,7 @@ public static class BackupView
         status = b.Status,
         parent_id = b.ParentId,
         project_id = b.TenantId,
-        datastore = new { type = b.Datastore, version = b.DatastoreVersion, version_id = VersionId(catalog, b.Datastore, b.DatastoreVersion) },
+        datastore = new { type = b.Datastore, version = b.DatastoreVersion, version_id = catalog.VersionIdOf(b.Datastore, b.DatastoreVersion) },
         fault = b.Fault,
     };
-
-    /// <summary>The version's id in the catalog, null once the version is gone from it.</summary>
-    private static string? VersionId(CatalogService catalog, string datastore, string version) =>
-        catalog.FindDatastore(datastore) is { } found ? CatalogService.FindVersion(found, version)?.Id : null;
 }

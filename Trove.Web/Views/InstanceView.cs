@@ -48,6 +48,7 @@ public static class InstanceView
         view["created"] = Timestamp(s.Created);
         view["updated"] = Timestamp(s.Updated);
         view["service_status_updated"] = Timestamp(s.ServiceStatusUpdated);
+        view["datastore"]!["version_number"] = s.DatastoreVersion; // the catalog names its versions by their number
         if (s.ShownFault is var (message, at))
             view["fault"] = new JsonObject { ["message"] = message, ["created"] = Timestamp(at), ["details"] = message };
         if (s.ConfigurationId is { } configurationId)
