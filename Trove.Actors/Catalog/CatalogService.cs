@@ -13,6 +13,10 @@ public sealed record CatalogService(IReadOnlyList<Flavor> Flavors, IReadOnlyList
     public Datastore? FindDatastore(string reference) =>
         Datastores.FirstOrDefault(d => d.Id == reference) ?? Datastores.FirstOrDefault(d => d.Type == reference);
 
+    /// <summary>The catalog's id of a datastore's version named by its type and name, null once it is gone from the catalog.</summary>
+    public string? VersionIdOf(string datastore, string version) =>
+        FindDatastore(datastore) is { } found ? FindVersion(found, version)?.Id : null;
+
     public static DatastoreVersion? FindVersion(Datastore datastore, string reference) =>
         datastore.Versions.FirstOrDefault(v => v.Id == reference) ?? datastore.Versions.FirstOrDefault(v => v.Name == reference);
 }

@@ -19,6 +19,7 @@ public static class GuestOperations
         UpdateUsers u => u.Updates.Select(update => RpcMessage.Create(GuestMethods.UpdateAttributes, update)).ToList(),
         GrantAccess g => [RpcMessage.Create(GuestMethods.GrantAccess, new GrantAccessArgs(g.User, g.Host, g.Databases))],
         RevokeAccess r => [RpcMessage.Create(GuestMethods.RevokeAccess, new RevokeAccessArgs(r.User, r.Host, r.Database))],
+        GetConfiguration => [RpcMessage.Create(GuestMethods.GetConfiguration, new { })],
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "not a guest operation"),
     };
 
@@ -27,6 +28,7 @@ public static class GuestOperations
     {
         ListDatabases => new InstanceReplies.DatabasesListed(lastResult.Deserialize<List<DatabaseSpec>>(RpcMessage.Json) ?? []),
         ListUsers => new InstanceReplies.UsersListed(lastResult.Deserialize<List<UserInfo>>(RpcMessage.Json) ?? []),
+        GetConfiguration => new InstanceReplies.ConfigurationRead(lastResult.Deserialize<Dictionary<string, string>>(RpcMessage.Json) ?? []),
         _ => InstanceReplies.GuestDone.Instance,
     };
 

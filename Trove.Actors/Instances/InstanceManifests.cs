@@ -82,5 +82,7 @@ public static class InstanceManifests
         ["instance.configuration-change-requested.v1"] = typeof(ConfigurationEvents.Requested),
         ["instance.configuration-change-abandoned.v1"] = typeof(ConfigurationEvents.Abandoned),
         ["instance.backup-not-found"] = typeof(InstanceReplies.BackupNotFound),
+        ["instance.get-configuration"] = typeof(InstanceCommands.GetConfiguration),
+        ["instance.configuration-read"] = typeof(InstanceReplies.ConfigurationRead),
     };
 }

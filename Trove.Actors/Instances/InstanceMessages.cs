@@ -71,6 +71,8 @@ public static class InstanceCommands
     }
     public sealed record GrantAccess(string InstanceId, string TenantId, string User, string? Host, IReadOnlyList<string> Databases) : IGuestCommand;
     public sealed record RevokeAccess(string InstanceId, string TenantId, string User, string? Host, string Database) : IGuestCommand;
+    /// <summary>The engine's effective configuration values (upstream's <c>GET /instances/{id}/configuration</c>).</summary>
+    public sealed record GetConfiguration(string InstanceId, string TenantId) : IGuestCommand;
 
     public sealed record EnableRoot(string InstanceId, string TenantId, string? Password) : IWithInstanceId, ITroveMessage
     {
@@ -151,6 +153,7 @@ public static class InstanceReplies
     public sealed record QuotaExceeded(string Message) : InstanceReply;
     public sealed record DatabasesListed(IReadOnlyList<DatabaseSpec> Databases) : InstanceReply;
     public sealed record UsersListed(IReadOnlyList<UserInfo> Users) : InstanceReply;
+    public sealed record ConfigurationRead(IReadOnlyDictionary<string, string> Values) : InstanceReply;
     /// <summary>The guest did what an <see cref="InstanceCommands.IGuestCommand"/> asked.</summary>
     public sealed record GuestDone : InstanceReply
     {

@@ -28,6 +28,7 @@ public static class GuestMethods
     public const string UpdateOverrides = "update_overrides";
     public const string Resize = "resize";
     public const string UpdateBackup = "update_backup";
+    public const string GetConfiguration = "get_configuration";
 }
 
 /// <summary>A user as the engine has it; <see cref="Host"/> is null for engines without host-scoped users.</summary>

@@ -52,6 +52,8 @@ public sealed class GuestDispatcher(IDatastoreManager manager)
             case GuestMethods.UpdateOverrides:
                 await manager.ApplyOverridesAsync(message.ArgsAs<UpdateOverridesArgs>().Overrides, ct);
                 return null;
+            case GuestMethods.GetConfiguration:
+                return ToJson(await manager.GetConfigurationAsync(ct));
             case GuestMethods.DisableRoot:
                 await manager.DisableRootAsync(ct);
                 return null;

@@ -64,6 +64,10 @@ public interface IDatastoreManager
     /// change while running; the rest take effect at the next restart.</summary>
     Task ApplyOverridesAsync(IReadOnlyDictionary<string, string> overrides, CancellationToken ct);
 
+    /// <summary>The engine's effective values of the settings its configuration sets (its files, the flavor's sizing, a
+    /// group's overrides, its command line), as the engine reports them now: upstream's instance configuration.</summary>
+    Task<IReadOnlyDictionary<string, string>> GetConfigurationAsync(CancellationToken ct);
+
     /// <summary>Sizes the engine's memory for the flavor's RAM; a running engine is restarted to take it.</summary>
     Task ApplyMemoryAsync(int ramMb, CancellationToken ct);
 

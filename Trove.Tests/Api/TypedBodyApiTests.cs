@@ -54,7 +54,8 @@ public sealed class TypedBodyApiTests(NodeFixture fixture)
         ("POST", "backups", """{"backup": {"instance": "{id}"}}""", 400, "badRequest", "'name' is required"),
         ("POST", "backups", """{"backup": {"name": "b"}}""", 400, "badRequest", "'instance' is required"),
         ("POST", "backups", """{"backup": {"name": "b", "instance": 7}}""", 400, "badRequest", "'instance' must be a string"),
-        ("POST", "backups", """{"backup": {"name": "b", "instance": "{id}", "incremental": "yes"}}""", 400, "badRequest", "'incremental' must be true or false"),
+        ("POST", "backups", """{"backup": {"name": "b", "instance": "{id}", "incremental": "yes"}}""", 400, "badRequest", "'incremental' must be 0, 1, true or false"),
+        ("POST", "backups", """{"backup": {"name": "b", "instance": "{id}", "incremental": 2}}""", 400, "badRequest", "'incremental' must be 0, 1, true or false"),
         ("POST", "backups", $$$"""{"backup": {"name": "b", "instance": "{id}", "description": "{{{TooLong}}}"}}""", 400, "badRequest", "'description' must be at most"),
         // POST /configurations, PUT/PATCH /configurations/{group}
         ("POST", "configurations", "{}", 400, "badRequest", "'configuration'"),

@@ -55,6 +55,12 @@ public sealed class BackupRestoreTests(NodeFixture fixture)
         Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Conflict], both.Select(r => r.StatusCode).Order());
         var backup = (await both.Single(r => r.StatusCode == HttpStatusCode.Accepted).Content.ReadFromJsonAsync<JsonObject>())!["backup"]!.AsObject();
         Assert.Equal("NEW", (string?)backup["status"]);
+        // Upstream's view, which the client's backup create/show/list read: the project and the version's catalog id.
+        var versionId = (string?)(await Node.Http.GetFromJsonAsync<JsonObject>($"v1.0/demo/datastores/{datastore}/versions/{version}"))!["version"]!["id"];
+        Assert.Equal("demo", (string?)backup["project_id"]);
+        Assert.Equal(versionId, (string?)backup["datastore"]!["version_id"]);
+        Assert.NotNull(versionId);
+        Assert.True(backup.ContainsKey("parent_id"));
 
         var completed = await WaitForBackupAsync((string)backup["id"]!, "COMPLETED");
         Assert.True((double)completed["size"]! > 0);
@@ -68,6 +74,10 @@ public sealed class BackupRestoreTests(NodeFixture fixture)
             listed = (await Node.Http.GetFromJsonAsync<JsonObject>($"v1.0/demo/instances/{sourceId}/backups"))!["backups"]!.AsArray();
         } while (listed.All(b => (string?)b!["status"] != "COMPLETED") && DateTime.UtcNow < listDeadline && await Task.Delay(100).ContinueWith(_ => true));
         Assert.Contains(listed, b => (string?)b!["id"] == (string)backup["id"]! && (string?)b["status"] == "COMPLETED");
+        var inList = (await Node.Http.GetFromJsonAsync<JsonObject>("v1.0/demo/backups"))!["backups"]!.AsArray().Single(b => (string?)b!["id"] == (string)backup["id"]!)!;
+        Assert.Equal("demo", (string?)inList["project_id"]);
+        Assert.Equal(versionId, (string?)inList["datastore"]!["version_id"]);
+        Assert.Equal(versionId, (string?)completed["datastore"]!["version_id"]);
 
         var restored = await Node.CreateInstanceAsync("demo", RestoreBody($"{datastore}-restored", (string)backup["id"]!, datastore));
         var restoredActive = await Node.WaitForStatusAsync("demo", (string)restored["id"]!, "ACTIVE", TimeSpan.FromSeconds(90));

@@ -25,6 +25,14 @@ public sealed class ConfigurationTests(NodeFixture fixture)
     private Task<HttpResponseMessage> SetConfigurationAsync(string instanceId, string? groupId) =>
         Node.Http.PutAsJsonAsync($"v1.0/demo/instances/{instanceId}", new { instance = new { configuration = groupId } });
 
+    /// <summary>One value of <c>GET /instances/{id}/configuration</c> (troveclient's <c>instances.configuration()</c>).</summary>
+    private async Task<string?> EngineValueAsync(string instanceId, string parameter)
+    {
+        var response = await Node.Http.GetAsync($"v1.0/demo/instances/{instanceId}/configuration");
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["instance"]!["configuration"]![parameter];
+    }
+
     [Fact]
     public async Task A_dynamic_value_applies_at_once_and_a_restart_required_one_after_a_restart()
     {
@@ -37,6 +45,13 @@ public sealed class ConfigurationTests(NodeFixture fixture)
         var instance = await Node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(90));
 
         var dynamic = await CreateGroupAsync("fast-sorts", new { work_mem = 8192 });
+        // upstream's view, whose datastore_version_id the client's configuration create/show reads
+        var group = (await Node.Http.GetFromJsonAsync<JsonObject>($"v1.0/demo/configurations/{dynamic}"))!["configuration"]!;
+        var version = (await Node.Http.GetFromJsonAsync<JsonObject>("v1.0/demo/datastores/postgresql/versions/15"))!["version"]!;
+        Assert.Equal((string?)version["id"], (string?)group["datastore_version_id"]);
+        Assert.NotNull((string?)group["datastore_version_id"]);
+        Assert.Equal((string?)group["datastore_version_id"],
+            (string?)(await Node.Http.GetFromJsonAsync<JsonObject>("v1.0/demo/configurations"))!["configurations"]!.AsArray().Single(c => (string?)c!["id"] == dynamic)!["datastore_version_id"]);
         Assert.Equal(HttpStatusCode.Accepted, (await SetConfigurationAsync(id, dynamic)).StatusCode);
         Assert.Equal("ACTIVE", (string?)(await Node.ShowAsync("demo", id))!["status"]);
         Assert.Equal("8MB", await ShowAsync(instance, "work_mem"));
@@ -48,6 +63,19 @@ public sealed class ConfigurationTests(NodeFixture fixture)
             attached = (await Node.Http.GetFromJsonAsync<JsonObject>($"v1.0/demo/configurations/{dynamic}/instances"))!;
         }
         Assert.Equal(id, (string?)attached["instances"]![0]!["id"]);
+
+        // Shown as upstream's detail view does, in show and in the detail list; the engine's values include the group's.
+        var shown = (await Node.ShowAsync("demo", id))!;
+        Assert.Equal(dynamic, (string?)shown["configuration"]!["id"]);
+        Assert.Equal("fast-sorts", (string?)shown["configuration"]!["name"]);
+        Assert.EndsWith($"/v1.0/demo/configurations/{dynamic}", (string?)shown["configuration"]!["links"]![0]!["href"]);
+        var detail = (await Node.Http.GetFromJsonAsync<JsonObject>("v1.0/demo/instances/detail"))!["instances"]!.AsArray().Single(i => (string?)i!["id"] == id)!;
+        Assert.Equal(shown["configuration"]!.ToJsonString(), detail["configuration"]!.ToJsonString());
+        Assert.Null((await Node.Http.GetFromJsonAsync<JsonObject>("v1.0/demo/instances"))!["instances"]!.AsArray().Single(i => (string?)i!["id"] == id)!["configuration"]);
+        Assert.Equal("8192", await EngineValueAsync(id, "work_mem"));
+        Assert.Equal("100", await EngineValueAsync(id, "max_connections"));
+        Assert.Equal(HttpStatusCode.NotFound, (await Node.Http.GetAsync($"v1.0/demo/instances/{Guid.NewGuid()}/configuration")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Node.Client("other").GetAsync($"v1.0/other/instances/{id}/configuration")).StatusCode);
 
         // Changing the group's values reaches the attached instance.
         Assert.Equal(HttpStatusCode.OK, (await Node.Http.PatchAsJsonAsync($"v1.0/demo/configurations/{dynamic}",
@@ -61,11 +89,15 @@ public sealed class ConfigurationTests(NodeFixture fixture)
         Assert.Equal(HttpStatusCode.Accepted, (await SetConfigurationAsync(id, restart)).StatusCode);
         Assert.Equal("RESTART_REQUIRED", (string?)(await Node.ShowAsync("demo", id))!["status"]);
         Assert.Equal("100", await ShowAsync(instance, "max_connections"));
+        Assert.Equal("more-connections", (string?)(await Node.ShowAsync("demo", id))!["configuration"]!["name"]);
+        Assert.Equal("100", await EngineValueAsync(id, "max_connections")); // effective: the new value waits for the restart
 
         Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.PostAsJsonAsync($"v1.0/demo/instances/{id}/action", new { restart = new { } })).StatusCode);
         await Node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(60));
         Assert.Equal("123", await ShowAsync(instance, "max_connections"));
         Assert.Equal("4MB", await ShowAsync(instance, "work_mem")); // the detached group's value is gone
+        Assert.Equal("123", await EngineValueAsync(id, "max_connections"));
+        Assert.Null(await EngineValueAsync(id, "work_mem"));
 
         Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}")).StatusCode);
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using MySqlConnector;
 using Trove.Tests.Support;
@@ -52,6 +53,9 @@ public sealed class MariaDbInstanceTests(NodeFixture fixture)
         Assert.Equal("HEALTHY", (string?)active["operating_status"]);
         Assert.Equal(42, await QueryAsAppAsync(active));
         Assert.Contains(Node.ProcessesInServers(id), pid => File.ReadAllText($"/proc/{pid}/cmdline").StartsWith("mariadbd"));
+        // troveclient's instances.configuration(): the server's effective values of what its options set, as strings.
+        var configuration = (await Node.Http.GetFromJsonAsync<JsonObject>($"v1.0/demo/instances/{id}/configuration"))!["instance"]!["configuration"]!;
+        Assert.Equal(active["addresses"]![0]!["port"]!.ToString(), (string?)configuration["port"]);
 
         Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}")).StatusCode);
         var deadline = DateTime.UtcNow.AddSeconds(60);

@@ -36,6 +36,42 @@ os database db delete "$id" db2
 os database root enable "$id" -f value | expect .
 os database root show "$id" -f value | expect True
 os database root disable "$id"
+
+# A configuration group attached: instance show names it, configuration default (the engine's values) has its value.
+case "$DATASTORE" in postgresql) param=work_mem value=8192 ;; *) param=max_connections value=150 ;; esac
+cfg=$(os database configuration create "cfg-$DATASTORE" "{\"$param\": $value}" --datastore "$DATASTORE" \
+       --datastore-version "$DATASTORE_VERSION" -f value -c id)
+os database configuration show "$cfg" -f value -c name | expect "^cfg-$DATASTORE\$" # it drops datastore_version_id, or failed without it
+os database configuration list -f value -c ID -c "Datastore Version Number" | expect "^$cfg $DATASTORE_VERSION\$"
+os database instance update "$id" --configuration "$cfg"
+os database instance show "$id" -f value -c configuration | expect "^$cfg\$"
+os database instance show "$id" -f value -c datastore_version_number | expect "^$DATASTORE_VERSION\$"
+os database configuration default "$id" -f value -c "$param" | expect "^$value\$"
+os database instance update "$id" --remove-configuration
+os database instance show "$id" -f json | { ! grep -- '"configuration"'; } >/dev/null || { echo "still attached" >&2; exit 1; }
+
+# A backup: create, show and list print the catalog's version id and the project (the client read 'version_id').
+version_id=$(os datastore version show "$DATASTORE_VERSION" --datastore "$DATASTORE" -f value -c id)
+backup=$(os database backup create "bk-$DATASTORE" --instance "$id" -f value -c id)
+for _ in $(seq 1 180); do
+  backup_status=$(os database backup show "$backup" -f value -c status)
+  [ "$backup_status" = COMPLETED ] && break
+  [ "$backup_status" = FAILED ] && { echo "backup $backup FAILED" >&2; exit 1; }
+  sleep 0.5
+done
+[ "$backup_status" = COMPLETED ]
+os database backup show "$backup" -f value -c datastore_version_id | expect "^$version_id\$"
+os database backup show "$backup" -f value -c project_id | expect "^$OS_PROJECT_NAME\$"
+for _ in $(seq 1 20); do # the list reads the read model, which follows within moments
+  os database backup list -f value -c ID -c Status -c "Project ID" | grep -- "^$backup COMPLETED $OS_PROJECT_NAME\$" >/dev/null && break
+  sleep 0.5
+done
+os database backup list -f value -c ID -c Status -c "Project ID" | expect "^$backup COMPLETED $OS_PROJECT_NAME\$"
+os database backup delete "$backup"
+for _ in $(seq 1 40); do # the instance leaves BACKUP once it heard of the backup's end
+  [ "$(os database instance show "$id" -f value -c status)" = ACTIVE ] && break
+  sleep 0.5
+done
 os database limit list -f value | expect "max_instances\|ABSOLUTE\|MINUTE"
 os database quota show "$OS_PROJECT_NAME" -f value | expect instances
 os database instance restart "$id"

@@ -38,6 +38,8 @@ public sealed class TroveSerializerTests : IDisposable
             new ConfigurationEvents.Requested("c1", new Dictionary<string, string> { ["work_mem"] = "4096" }, true, 42, T0),
             new ConfigurationEvents.Requested(null, new Dictionary<string, string>(), false, null, T0),
             new ConfigurationEvents.Abandoned("the guest failed", T0),
+            new InstanceCommands.GetConfiguration("i1", "demo"),
+            new InstanceReplies.ConfigurationRead(new Dictionary<string, string> { ["work_mem"] = "4096" }),
         };
     }
 

@@ -2,6 +2,7 @@ using Trove.Actors.Sharding;
 using Akka.Actor;
 using Akka.Hosting;
 using Trove.Actors.Backups;
+using Trove.Actors.Catalog;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
@@ -24,24 +25,25 @@ public static class BackupEndpoints
         var backups = tenant.MapGroup("/backups");
         backups.MapPost("", Create);
         backups.MapGet("", List);
-        backups.MapGet("/{id}", async (string tenantId, string id, IRequiredActor<BackupRegion> region, TroveSettings settings) =>
+        backups.MapGet("/{id}", async (string tenantId, string id, IRequiredActor<BackupRegion> region, CatalogRepository catalog, TroveSettings settings) =>
             await region.ActorRef.AskEntityAsync<BackupReply>(new BackupCommands.Get(id, tenantId), settings.AskTimeout) is BackupReplies.Found found
-                ? Results.Json(new { backup = View(found.State) })
+                ? Results.Json(new { backup = BackupView.Of(found.State, await catalog.LoadAsync()) })
                 : TroveError.NotFound($"Backup {id} cannot be found."));
         backups.MapDelete("/{id}", Delete);
 
-        tenant.MapGet("/instances/{id}/backups", async (string tenantId, string id, ReadModelDb readModel) =>
+        tenant.MapGet("/instances/{id}/backups", async (string tenantId, string id, ReadModelDb readModel, CatalogRepository catalog) =>
         {
             var all = await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
-            return Results.Json(new { backups = all.Where(b => b.InstanceId == id).Select(b => View(b)) });
+            var known = await catalog.LoadAsync();
+            return Results.Json(new { backups = all.Where(b => b.InstanceId == id).Select(b => BackupView.Of(b, known)) });
         });
         return tenant;
     }
 
     /// <summary>The tenant's backups; an admin's <c>all_projects</c> lists every project's, <c>project_id</c> one project's
     /// (upstream's <c>backup:index:all_projects</c> rule: a non-admin asking for either is refused, 403).</summary>
-    private static async Task<IResult> List(string tenantId, HttpContext context, ReadModelDb readModel, string? instance_id, string? datastore,
-        int? limit, string? marker, string? all_projects, string? project_id)
+    private static async Task<IResult> List(string tenantId, HttpContext context, ReadModelDb readModel, CatalogRepository catalog,
+        string? instance_id, string? datastore, int? limit, string? marker, string? all_projects, string? project_id)
     {
         var allProjects = Flag.IsTrue(all_projects);
         if ((allProjects || !string.IsNullOrEmpty(project_id)) && !context.IsAdmin())
@@ -51,13 +53,14 @@ public static class BackupEndpoints
             : await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
         var matching = all.Where(b => (instance_id is null || b.InstanceId == instance_id) && (datastore is null || b.Datastore == datastore));
         var page = Paging.Page(matching, b => b.Id, limit, marker);
-        return Paging.Result(context.Request, "backups", page.Items.Select(b => View(b)), page);
+        var known = await catalog.LoadAsync(context.RequestAborted);
+        return Paging.Result(context.Request, "backups", page.Items.Select(b => BackupView.Of(b, known)), page);
     }
 
     /// <summary>Parse, then one ask: the backup's entity looks the instance and the parent chain up, marks the
     /// instance and asks its guest; an incremental backup without a parent goes on the instance's latest completed one.</summary>
     private static async Task<IResult> Create(string tenantId, Body<CreateBackupBody> body, IRequiredActor<BackupRegion> backups,
-        ReadModelDb readModel, TroveSettings settings)
+        ReadModelDb readModel, CatalogRepository catalog, TroveSettings settings)
     {
         var backup = body.Value.Backup!;
         var parentId = backup.OnLatest
@@ -70,7 +73,7 @@ public static class BackupEndpoints
             ? await older.TakeAsync(take)
             : await backups.ActorRef.AskEntityAsync<BackupReply>(take, settings.AskTimeout);
         return reply is BackupReplies.Accepted accepted
-            ? Results.Json(new { backup = View(accepted.State) }, statusCode: StatusCodes.Status202Accepted)
+            ? Results.Json(new { backup = BackupView.Of(accepted.State, await catalog.LoadAsync()) }, statusCode: StatusCodes.Status202Accepted)
             : ErrorOf(reply);
     }
 
@@ -114,20 +117,4 @@ public static class BackupEndpoints
         }
         return below;
     }
-
-    private static object View(BackupState b) => new
-    {
-        id = b.Id,
-        name = b.Name,
-        description = b.Description,
-        locationRef = b.Location,
-        instance_id = b.InstanceId,
-        created = Views.InstanceView.Timestamp(b.Created),
-        updated = Views.InstanceView.Timestamp(b.Updated),
-        size = b.Size is { } bytes ? Math.Round(bytes / (1024.0 * 1024 * 1024), 6) : (double?)null,
-        status = b.Status,
-        parent_id = b.ParentId,
-        datastore = new { type = b.Datastore, version = b.DatastoreVersion },
-        fault = b.Fault,
-    };
 }

@@ -22,18 +22,19 @@ public static class ConfigurationEndpoints
     {
         var groups = tenant.MapGroup("/configurations");
         groups.MapPost("", Create);
-        groups.MapGet("", async (string tenantId, ConfigurationRepository repository, ReadModelDb readModel) =>
+        groups.MapGet("", async (string tenantId, ConfigurationRepository repository, ReadModelDb readModel, CatalogRepository catalog) =>
         {
             var instances = await readModel.AllAsync<InstanceState>(InstanceRegistration.TypeName, tenantId);
+            var known = await catalog.LoadAsync();
             return Results.Json(new
             {
-                configurations = (await repository.ListAsync(tenantId)).Select(r => View(r, instances.Count(i => i.ConfigurationId == r.Id))),
+                configurations = (await repository.ListAsync(tenantId)).Select(r => View(r, instances.Count(i => i.ConfigurationId == r.Id), known)),
             });
         });
-        groups.MapGet("/{id}", async (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) =>
+        groups.MapGet("/{id}", async (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel, CatalogRepository catalog) =>
         {
             var row = await FindAsync(repository, tenantId, id);
-            return Results.Json(new { configuration = View(row, (await ConfigurationApply.AttachedAsync(readModel, tenantId, id)).Count) });
+            return Results.Json(new { configuration = View(row, (await ConfigurationApply.AttachedAsync(readModel, tenantId, id)).Count, await catalog.LoadAsync()) });
         });
         groups.MapGet("/{id}/instances", async (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) =>
         {
@@ -80,7 +81,7 @@ public static class ConfigurationEndpoints
             Datastore = datastore, DatastoreVersion = version, ValuesJson = JsonSerializer.Serialize(values), CreatedTicks = now, UpdatedTicks = now,
         };
         await repository.InsertAsync(row);
-        return Results.Json(new { configuration = View(row, 0) });
+        return Results.Json(new { configuration = View(row, 0, await catalog.LoadAsync()) });
     }
 
     private static async Task<IResult> ChangeAsync(string tenantId, string id, ChangeConfigurationBody body, ConfigurationRepository repository,
@@ -162,7 +163,8 @@ public static class ConfigurationEndpoints
             : TroveError.NotFound($"Configuration parameter {name} cannot be found for {target.Datastore.Type}.");
     }
 
-    private static object View(ConfigurationRow r, int instanceCount) => new
+    /// <summary>Upstream's detailed configuration view (its list's too, which upstream gives without values and count).</summary>
+    private static object View(ConfigurationRow r, int instanceCount, CatalogService catalog) => new
     {
         id = r.Id,
         name = r.Name,
@@ -172,6 +174,8 @@ public static class ConfigurationEndpoints
         updated = InstanceView.Timestamp(new DateTimeOffset(r.UpdatedTicks, TimeSpan.Zero)),
         datastore_name = r.Datastore,
         datastore_version_name = r.DatastoreVersion,
+        datastore_version_id = catalog.VersionIdOf(r.Datastore, r.DatastoreVersion),
+        datastore_version_number = r.DatastoreVersion, // the catalog names its versions by their number
         instance_count = instanceCount,
     };
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Hosting;
 using Trove.Actors.Catalog;
+using Trove.Actors.Configurations;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
@@ -24,14 +25,20 @@ public static class InstanceEndpoints
         var instances = tenant.MapGroup("/instances");
         instances.MapGet("", (string tenantId, HttpRequest request, ReadModelDb readModel, int? limit, string? marker) =>
             List(tenantId, request, readModel, limit, marker, InstanceView.Summary));
-        instances.MapGet("/detail", (string tenantId, HttpRequest request, ReadModelDb readModel, int? limit, string? marker) =>
-            List(tenantId, request, readModel, limit, marker, (s, r) => InstanceView.Detail(s, r)));
+        instances.MapGet("/detail", async (string tenantId, HttpRequest request, ReadModelDb readModel, ConfigurationRepository configurations,
+                int? limit, string? marker) =>
+            {
+                var groups = (await configurations.ListAsync(tenantId, request.HttpContext.RequestAborted)).ToDictionary(g => g.Id, g => g.Name);
+                return await List(tenantId, request, readModel, limit, marker,
+                    (s, r) => InstanceView.Detail(s, r, configurationName: s.ConfigurationId is { } c ? groups.GetValueOrDefault(c) : null));
+            });
         instances.MapPost("", Create);
         instances.MapGet("/{id}", Show);
         instances.MapDelete("/{id}", Delete);
         instances.MapPut("/{id}", Update);
         instances.MapPatch("/{id}", Update);
         instances.MapPost("/{id}/action", Action);
+        instances.MapGet("/{id}/configuration", Configuration);
         return tenant;
     }
 
@@ -60,7 +67,7 @@ public static class InstanceEndpoints
     }
 
     private static async Task<IResult> Show(string tenantId, string id, HttpRequest request,
-        IRequiredActor<InstanceRegion> instances, ReadModelDb readModel, TroveSettings settings)
+        IRequiredActor<InstanceRegion> instances, ReadModelDb readModel, ConfigurationRepository configurations, TroveSettings settings)
     {
         InstanceReply reply;
         try
@@ -72,9 +79,10 @@ public static class InstanceEndpoints
             var projected = await readModel.FindAsync<InstanceState>(InstanceRegistration.TypeName, tenantId, id, request.HttpContext.RequestAborted);
             reply = projected is null ? throw new TimeoutException($"instance {id} did not answer") : new InstanceReplies.Found(projected);
         }
-        return reply is InstanceReplies.Found found
-            ? Results.Json(new JsonObject { ["instance"] = InstanceView.Detail(found.State, request, found.VolumeUsed) })
-            : InstanceAsk.ErrorOf(reply);
+        if (reply is not InstanceReplies.Found found)
+            return InstanceAsk.ErrorOf(reply);
+        var group = found.State.ConfigurationId is { } groupId ? await configurations.GetAsync(tenantId, groupId, request.HttpContext.RequestAborted) : null;
+        return Results.Json(new JsonObject { ["instance"] = InstanceView.Detail(found.State, request, found.VolumeUsed, group?.Name) });
     }
 
     private static async Task<IResult> Delete(string tenantId, string id, IRequiredActor<InstanceRegion> instances, TroveSettings settings)
@@ -105,6 +113,15 @@ public static class InstanceEndpoints
             var reply => InstanceAsk.ErrorOf(reply),
         };
     }
+
+    /// <summary>Upstream's instance configuration, in one ask: the engine's effective values, which its guest reads (upstream
+    /// renders its default template instead; the engine's values also show a group's overrides and the flavor's sizing).</summary>
+    private static async Task<IResult> Configuration(string tenantId, string id, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+        await instances.AskAsync(new InstanceCommands.GetConfiguration(id, tenantId), settings) switch
+        {
+            InstanceReplies.ConfigurationRead read => Results.Json(new { instance = new { configuration = read.Values } }),
+            var reply => InstanceAsk.ErrorOf(reply),
+        };
 
     /// <summary><c>POST /instances/{id}/action</c>: parse, then one ask. A resize's flavor is looked up in the catalog here;
     /// the entity decides whether it is a change, and takes the growth from its tenant's quota itself.</summary>

@@ -12,7 +12,7 @@ public sealed record CreateBackupBody(CreateBackupBody.BackupFields? Backup) : I
         string? Instance,
         [property: JsonConverter(typeof(RequestText.Long))] string? Description,
         [property: JsonPropertyName("parent_id")] string? ParentId,
-        bool? Incremental)
+        [property: JsonConverter(typeof(RequestFlag))] bool? Incremental)
     {
         /// <summary>Upstream's <c>incremental</c>: on top of the instance's latest completed backup, when no parent is named.</summary>
         [JsonIgnore]

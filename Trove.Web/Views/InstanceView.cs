@@ -38,7 +38,9 @@ public static class InstanceView
         return view;
     }
 
-    public static JsonObject Detail(InstanceState s, HttpRequest request, double? volumeUsed = null)
+    /// <summary>The detail view; <paramref name="configurationName"/> is the attached group's name, read from its SQL row
+    /// (the instance's state knows only its id; a rename of the group shows at once).</summary>
+    public static JsonObject Detail(InstanceState s, HttpRequest request, double? volumeUsed = null, string? configurationName = null)
     {
         var view = Summary(s, request);
         if (volumeUsed is { } used)
@@ -46,8 +48,16 @@ public static class InstanceView
         view["created"] = Timestamp(s.Created);
         view["updated"] = Timestamp(s.Updated);
         view["service_status_updated"] = Timestamp(s.ServiceStatusUpdated);
+        view["datastore"]!["version_number"] = s.DatastoreVersion; // the catalog names its versions by their number
         if (s.ShownFault is var (message, at))
             view["fault"] = new JsonObject { ["message"] = message, ["created"] = Timestamp(at), ["details"] = message };
+        if (s.ConfigurationId is { } configurationId)
+            view["configuration"] = new JsonObject
+            {
+                ["id"] = configurationId,
+                ["name"] = configurationName,
+                ["links"] = JsonSerializer(Links.For(request, s.TenantId, "configurations", configurationId)),
+            };
         return view;
     }
 

@@ -493,6 +493,17 @@ public sealed partial class MariaDbManager : IDatastoreManager
         }
     }
 
+    /// <summary>Variables whose global value comes from an option file, the command line or a group's <c>SET GLOBAL</c>,
+    /// as the server reports them now (names in lower case, as a group gives them).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> GetConfigurationAsync(CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync(ct);
+        var rows = await admin.RowsAsync(
+            "SELECT LOWER(VARIABLE_NAME), GLOBAL_VALUE FROM information_schema.SYSTEM_VARIABLES " +
+            "WHERE GLOBAL_VALUE_ORIGIN IN ('CONFIG', 'COMMAND-LINE', 'SQL') AND GLOBAL_VALUE IS NOT NULL", ct);
+        return new SortedDictionary<string, string>(rows.ToDictionary(r => r[0]!, r => r[1]!), StringComparer.Ordinal);
+    }
+
     /// <summary>A number goes as a number (a numeric variable refuses a string), anything else as a string.</summary>
     private static object SettingValue(string value) =>
         long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var integer) ? integer

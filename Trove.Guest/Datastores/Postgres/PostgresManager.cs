@@ -325,6 +325,20 @@ public sealed class PostgresManager : IDatastoreManager
         await ExecAsync(admin, "SELECT pg_reload_conf()", ct);
     }
 
+    /// <summary>Settings whose value comes from a configuration file or the command line, in the engine's base units
+    /// (as a group's values are given); a value waiting for a restart shows as it is now.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> GetConfigurationAsync(CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        await using var query = new NpgsqlCommand(
+            "SELECT name, setting FROM pg_settings WHERE source IN ('configuration file', 'command line') ORDER BY name", admin);
+        await using var reader = await query.ExecuteReaderAsync(ct);
+        var settings = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct))
+            settings[reader.GetString(0)] = reader.GetString(1);
+        return settings;
+    }
+
     /// <summary>trove-flavor.conf: a quarter of the flavor's RAM for shared buffers, three quarters as the cache estimate,
     /// as a sized server would be tuned; included before the overrides, so a configuration group still wins.</summary>
     public async Task ApplyMemoryAsync(int ramMb, CancellationToken ct)
