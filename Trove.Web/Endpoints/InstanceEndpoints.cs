@@ -69,16 +69,16 @@ public static class InstanceEndpoints
     private static async Task<IResult> Show(string tenantId, string id, HttpRequest request,
         IRequiredActor<InstanceRegion> instances, ReadModelDb readModel, ConfigurationRepository configurations, TroveSettings settings)
     {
+        // The entity has the whole ask timeout; if it is slow, the read model answers meanwhile when it has the instance
+        // (one just created may not be projected yet: then the entity's answer is still awaited).
+        var asked = instances.ActorRef.AskEntityAsync<InstanceReply>(new InstanceCommands.Get(id, tenantId), settings.AskTimeout);
         InstanceReply reply;
-        try
-        {
-            reply = await instances.ActorRef.AskEntityAsync<InstanceReply>(new InstanceCommands.Get(id, tenantId), settings.ShowFallbackAfter);
-        }
-        catch (AskTimeoutException)
-        {
-            var projected = await readModel.FindAsync<InstanceState>(InstanceRegistration.TypeName, tenantId, id, request.HttpContext.RequestAborted);
-            reply = projected is null ? throw new TimeoutException($"instance {id} did not answer") : new InstanceReplies.Found(projected);
-        }
+        if (await Task.WhenAny(asked, Task.Delay(settings.ShowFallbackAfter, request.HttpContext.RequestAborted)) == asked)
+            reply = await asked;
+        else if (await readModel.FindAsync<InstanceState>(InstanceRegistration.TypeName, tenantId, id, request.HttpContext.RequestAborted) is { } projected)
+            reply = new InstanceReplies.Found(projected);
+        else
+            reply = await asked;
         if (reply is not InstanceReplies.Found found)
             return InstanceAsk.ErrorOf(reply);
         var group = found.State.ConfigurationId is { } groupId ? await configurations.GetAsync(tenantId, groupId, request.HttpContext.RequestAborted) : null;
