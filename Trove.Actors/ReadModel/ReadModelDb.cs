@@ -34,7 +34,36 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
                 await MarkBusyAsync(db, kind, ct);
         }
         await db.ExecuteAsync("CREATE INDEX IF NOT EXISTS entity_view_busy ON entity_view (busy, kind)", ct);
+        if (!await HasColumnAsync(db, sqlite, "entity_view", "seq", ct)) // read models made before entities wrote their own rows
+            await db.ExecuteAsync($"ALTER TABLE entity_view ADD COLUMN seq {(sqlite ? "INTEGER" : "bigint")} NOT NULL DEFAULT 0", ct);
     }
+
+    // Both SQLite (3.24+) and PostgreSQL: the row is replaced only by a newer state of its entity.
+    private const string UpsertNewerSql = """
+        INSERT INTO entity_view (kind, id, tenant_id, created_ticks, deleted, busy, state, seq)
+        VALUES (@kind, @id, @tenant_id, @created_ticks, @deleted, @busy, @state, @seq)
+        ON CONFLICT (kind, id) DO UPDATE SET tenant_id = excluded.tenant_id, created_ticks = excluded.created_ticks,
+            deleted = excluded.deleted, busy = excluded.busy, state = excluded.state, seq = excluded.seq
+        WHERE entity_view.seq < excluded.seq
+        """;
+
+    private static DataParameter[] UpsertParameters(EntityRow row) =>
+    [
+        new("kind", row.Kind), new("id", row.Id), new("tenant_id", row.TenantId), new("created_ticks", row.CreatedTicks),
+        new("deleted", row.Deleted), new("busy", row.Busy), new("state", row.State), new("seq", row.Seq),
+    ];
+
+    /// <summary>Writes <paramref name="row"/> unless the read model already holds that entity at the same or a newer
+    /// sequence number (its entity wrote it first, or the projection did), then drops the tenant's cached pages.</summary>
+    public void UpsertNewer(EntityRow row)
+    {
+        using (var db = Open())
+            db.Execute(UpsertNewerSql, UpsertParameters(row));
+        Invalidate(row.Kind, row.TenantId);
+    }
+
+    /// <summary><see cref="UpsertNewer(EntityRow)"/> inside the caller's transaction; the caller drops the cached pages.</summary>
+    internal static Task UpsertNewerAsync(DataConnection db, EntityRow row) => db.ExecuteAsync(UpsertNewerSql, UpsertParameters(row));
 
     /// <summary>Once, on upgrade: work that was in progress under the old version is resumed by the new one too.</summary>
     private static async Task MarkBusyAsync(DataConnection db, IProjectedKind kind, CancellationToken ct)
