@@ -8,13 +8,14 @@ using Trove.Actors.Sql;
 namespace Trove.Actors.ReadModel;
 
 /// <summary>The read model's tables (Linq2Db), for the projections that write them and the API that lists them.
-/// Pages of lists are kept for <paramref name="listCacheFor"/> (the read model trails the journal by about as much
-/// anyway), and dropped at once when this node's projection changes the tenant's rows.</summary>
+/// Pages of lists are kept for <paramref name="listCacheFor"/>, dropped at once when this node changes the tenant's
+/// rows, and served only while the tenant's rows' stamp (the sum of their sequence numbers, which grows with every
+/// change, whichever node made it) is the one they were read at: a cached page is never older than the table.</summary>
 public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = default)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
     private const int MaxCachedPages = 10_000;
-    private readonly ConcurrentDictionary<(string Kind, string? TenantId, int Limit, string? Marker), (long Until, object Page)> _pages = new();
+    private readonly ConcurrentDictionary<(string Kind, string? TenantId, int Limit, string? Marker), (long Until, long Stamp, object Page)> _pages = new();
 
     public DataConnection Open() => database.Open();
 
@@ -92,13 +93,14 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
             return await QueryAsync<TState>(kind, tenantId, limit, marker, ct);
         var key = (kind, tenantId, limit, marker);
         var now = Environment.TickCount64;
-        if (!_pages.TryGetValue(key, out var cached) || cached.Until <= now || cached.Page is not Task<IReadOnlyList<TState>> page)
+        var stamp = await StampAsync(kind, tenantId, ct); // read before the page: a page stored with it is at least as new
+        if (!_pages.TryGetValue(key, out var cached) || cached.Until <= now || cached.Stamp != stamp || cached.Page is not Task<IReadOnlyList<TState>> page)
         {
             // One query per page and moment, shared by every request that asks meanwhile (and not cancelled by any).
             page = QueryAsync<TState>(kind, tenantId, limit, marker, CancellationToken.None);
             if (_pages.Count >= MaxCachedPages)
                 _pages.Clear();
-            _pages[key] = (now + (long)listCacheFor.TotalMilliseconds, page);
+            _pages[key] = (now + (long)listCacheFor.TotalMilliseconds, stamp, page);
         }
         try
         {
@@ -109,6 +111,14 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
             _pages.TryRemove(key, out _);
             throw;
         }
+    }
+
+    /// <summary>Grows with every write of a tenant's rows of a kind (<see cref="UpsertNewer"/> only ever raises a row's sequence number).</summary>
+    private async Task<long> StampAsync(string kind, string? tenantId, CancellationToken ct)
+    {
+        await using var db = Open();
+        return await db.GetTable<EntityRow>().Where(r => r.Kind == kind && (tenantId == null || r.TenantId == tenantId))
+            .Select(r => (long?)r.Seq).SumAsync(ct) ?? 0;
     }
 
     /// <summary>Forgets the cached pages of a tenant's entities of a kind: their rows just changed.</summary>
