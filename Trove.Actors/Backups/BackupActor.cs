@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Persistence;
 using Trove.Actors.Guests;
 using Trove.Actors.Instances;
+using Trove.Actors.ReadModel;
 using Trove.Contracts.Guests;
 using Trove.Actors.Sharding;
 using Trove.Actors.Tenants;
@@ -47,14 +48,16 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     private readonly IBackupStorage _storage;
     private readonly BackupSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly OwnRow<BackupState, IBackupEvent> _row;
     private BackupState? _state;
 
     public override string PersistenceId { get; }
     public ITimerScheduler Timers { get; set; } = null!;
 
     public BackupActor(string id, IGuestRpc guests, IActorRef instances, IActorRef tenants, Func<IActorRef> backups, IBackupStorage storage,
-        BackupSettings settings)
+        BackupSettings settings, ReadModelDb? readModel = null)
     {
+        _row = new OwnRow<BackupState, IBackupEvent>(readModel, BackupRegistration.Projection, _log);
         _tenants = tenants;
         _backups = backups;
         _id = id;
@@ -173,6 +176,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
             Persist(new Created(_id, BackupDecisions.Request(take, instance, parent), Now, HoldsQuota: true), e =>
             {
                 _state = BackupState.Apply(_state, e);
+                _row.Write(_id, _state, LastSequenceNr);
                 Timers.StartSingleTimer(nameof(TimedOut), new TimedOut(), _settings.Timeout);
                 BecomeReady();
                 ReserveQuota(requester);
@@ -316,6 +320,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         Persist(new Created(_id, create.Request, Now), e =>
         {
             _state = BackupState.Apply(_state, e);
+            _row.Write(_id, _state, LastSequenceNr);
             Timers.StartSingleTimer(nameof(TimedOut), new TimedOut(), _settings.Timeout);
             AskGuest(sender);
         });
@@ -485,6 +490,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     private void PersistThen(IBackupEvent e, Action then) => Persist(e, persisted =>
     {
         _state = BackupState.Apply(_state, persisted);
+        _row.Write(_id, _state, LastSequenceNr);
         if (!_state!.IsRunning)
             Timers.Cancel(nameof(TimedOut));
         then();
@@ -493,6 +499,6 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     private void Passivate() => Context.Parent.Tell(new Passivate(StopEntity.Instance));
 
     public static Props Props(string id, IGuestRpc guests, IActorRef instances, IActorRef tenants, Func<IActorRef> backups, IBackupStorage storage,
-        BackupSettings settings) =>
-        Akka.Actor.Props.Create(() => new BackupActor(id, guests, instances, tenants, backups, storage, settings));
+        BackupSettings settings, ReadModelDb? readModel = null) =>
+        Akka.Actor.Props.Create(() => new BackupActor(id, guests, instances, tenants, backups, storage, settings, readModel));
 }

@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Trove.Actors.Guests;
 using Trove.Contracts.Guests;
+using Trove.Actors.ReadModel;
 using Trove.Actors.Sharding;
 using Trove.Actors.Tenants;
 using static Trove.Actors.Instances.InstanceCommands;
@@ -46,6 +47,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private readonly IConfigurationGroups? _configurations;
     private readonly IRestorePoints? _restorePoints;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly OwnRow<InstanceState, IInstanceEvent> _row;
     private InstanceState? _state;
     private QuotaHold? _quota;
     private ResizeHold? _resizeQuota;
@@ -57,8 +59,9 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public InstanceActor(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,
-        IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null)
+        IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null, ReadModelDb? readModel = null)
     {
+        _row = new OwnRow<InstanceState, IInstanceEvent>(readModel, InstanceRegistration.Projection, _log);
         _tenants = tenants;
         _configurations = configurations;
         _restorePoints = restorePoints;
@@ -310,7 +313,10 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             PersistAll(decision.Events.Cast<object>().Append(new QuotaEvents.Kept(Now)), e =>
             {
                 if (e is IInstanceEvent created)
+                {
                     _state = InstanceState.Apply(_state, created);
+                    _row.Write(_id, _state, LastSequenceNr);
+                }
                 else
                     _quota = QuotaHold.Apply(_quota, (QuotaEvents.IQuotaEvent)e);
             });
@@ -598,6 +604,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                 SaveSnapshot(_state);
             if (--pending > 0)
                 return;
+            _row.Write(_id, _state, LastSequenceNr);
             if (decision.Reply is not null)
                 sender.Tell(decision.Reply);
             afterPersist?.Invoke();
@@ -680,6 +687,6 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         new(s.Id, s.Datastore, s.DatastoreVersion, s.RamMb, s.VolumeSize) { RestoreFrom = s.RestoreFrom ?? [] };
 
     public static Props Props(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,
-        IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null) =>
-        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, tenants, settings, configurations, restorePoints));
+        IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null, ReadModelDb? readModel = null) =>
+        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, tenants, settings, configurations, restorePoints, readModel));
 }

@@ -48,38 +48,26 @@ public sealed class EntityProjection<TState, TEvent> : ReceiveActor where TState
             await using var connection = db.Open();
             await using var tx = await connection.BeginTransactionAsync();
             var rows = connection.GetTable<EntityRow>();
-            var states = new Dictionary<string, TState?>();
+            var states = new Dictionary<string, (TState? State, long Seq)>();
             foreach (var envelope in batch)
             {
                 if (envelope.Event is not TEvent e || !envelope.PersistenceId.StartsWith(kind.PersistenceIdPrefix))
                     continue;
                 var id = envelope.PersistenceId[kind.PersistenceIdPrefix.Length..];
-                if (!states.TryGetValue(id, out var state))
+                if (!states.TryGetValue(id, out var current))
                 {
                     var row = await rows.FirstOrDefaultAsync(r => r.Kind == kind.Kind && r.Id == id);
-                    state = row is null ? null : JsonSerializer.Deserialize<TState>(row.State, ReadModelDb.Json);
+                    current = row is null ? (null, 0) : (JsonSerializer.Deserialize<TState>(row.State, ReadModelDb.Json), row.Seq);
                 }
-                states[id] = kind.Apply(state, e);
+                // an event the row already holds: its entity wrote the row itself (OwnRow) before this caught up
+                states[id] = envelope.SequenceNr <= current.Seq ? current : (kind.Apply(current.State, e), envelope.SequenceNr);
             }
-            foreach (var (id, state) in states)
-            {
-                if (state is null)
-                    continue;
-                var facts = kind.Facts(state);
-                await connection.InsertOrReplaceAsync(new EntityRow
-                {
-                    Kind = kind.Kind,
-                    Id = id,
-                    TenantId = facts.TenantId,
-                    CreatedTicks = facts.Created.UtcTicks,
-                    Deleted = facts.Deleted,
-                    Busy = facts.Busy,
-                    State = JsonSerializer.Serialize(state, ReadModelDb.Json),
-                });
-            }
+            foreach (var (id, (state, seq)) in states)
+                if (state is not null)
+                    await ReadModelDb.UpsertNewerAsync(connection, kind.Row(id, state, seq));
             await connection.InsertOrReplaceAsync(new ProjectionOffsetRow { Name = offsetName, Offset = ((Sequence)batch[^1].Offset).Value });
             await tx.CommitAsync();
-            foreach (var tenant in states.Values.OfType<TState>().Select(s => kind.Facts(s).TenantId).Distinct())
+            foreach (var tenant in states.Values.Select(s => s.State).OfType<TState>().Select(s => kind.Facts(s).TenantId).Distinct())
                 db.Invalidate(kind.Kind, tenant);
             return Done.Instance;
         }

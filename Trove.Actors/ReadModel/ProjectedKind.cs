@@ -25,6 +25,23 @@ public sealed record ProjectedKind<TState, TEvent>(
 {
     public string PersistenceIdPrefix { get; init; } = $"{Kind}-";
 
+    /// <summary>The read model's row for <paramref name="state"/>, the entity's state after its event <paramref name="sequenceNr"/>.</summary>
+    public EntityRow Row(string id, TState state, long sequenceNr)
+    {
+        var facts = Facts(state);
+        return new EntityRow
+        {
+            Kind = Kind,
+            Id = id,
+            TenantId = facts.TenantId,
+            CreatedTicks = facts.Created.UtcTicks,
+            Deleted = facts.Deleted,
+            Busy = facts.Busy,
+            State = System.Text.Json.JsonSerializer.Serialize(state, ReadModelDb.Json),
+            Seq = sequenceNr,
+        };
+    }
+
     public bool IsBusy(string stateJson) =>
         System.Text.Json.JsonSerializer.Deserialize<TState>(stateJson, ReadModelDb.Json) is { } state && Facts(state).Busy;
 }

@@ -8,13 +8,14 @@ using Trove.Actors.Sql;
 namespace Trove.Actors.ReadModel;
 
 /// <summary>The read model's tables (Linq2Db), for the projections that write them and the API that lists them.
-/// Pages of lists are kept for <paramref name="listCacheFor"/> (the read model trails the journal by about as much
-/// anyway), and dropped at once when this node's projection changes the tenant's rows.</summary>
+/// Pages of lists are kept for <paramref name="listCacheFor"/>, dropped at once when this node changes the tenant's
+/// rows, and served only while the tenant's rows' stamp (the sum of their sequence numbers, which grows with every
+/// change, whichever node made it) is the one they were read at: a cached page is never older than the table.</summary>
 public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = default)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
     private const int MaxCachedPages = 10_000;
-    private readonly ConcurrentDictionary<(string Kind, string? TenantId, int Limit, string? Marker), (long Until, object Page)> _pages = new();
+    private readonly ConcurrentDictionary<(string Kind, string? TenantId, int Limit, string? Marker), (long Until, long Stamp, object Page)> _pages = new();
 
     public DataConnection Open() => database.Open();
 
@@ -34,7 +35,36 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
                 await MarkBusyAsync(db, kind, ct);
         }
         await db.ExecuteAsync("CREATE INDEX IF NOT EXISTS entity_view_busy ON entity_view (busy, kind)", ct);
+        if (!await HasColumnAsync(db, sqlite, "entity_view", "seq", ct)) // read models made before entities wrote their own rows
+            await db.ExecuteAsync($"ALTER TABLE entity_view ADD COLUMN seq {(sqlite ? "INTEGER" : "bigint")} NOT NULL DEFAULT 0", ct);
     }
+
+    // Both SQLite (3.24+) and PostgreSQL: the row is replaced only by a newer state of its entity.
+    private const string UpsertNewerSql = """
+        INSERT INTO entity_view (kind, id, tenant_id, created_ticks, deleted, busy, state, seq)
+        VALUES (@kind, @id, @tenant_id, @created_ticks, @deleted, @busy, @state, @seq)
+        ON CONFLICT (kind, id) DO UPDATE SET tenant_id = excluded.tenant_id, created_ticks = excluded.created_ticks,
+            deleted = excluded.deleted, busy = excluded.busy, state = excluded.state, seq = excluded.seq
+        WHERE entity_view.seq < excluded.seq
+        """;
+
+    private static DataParameter[] UpsertParameters(EntityRow row) =>
+    [
+        new("kind", row.Kind), new("id", row.Id), new("tenant_id", row.TenantId), new("created_ticks", row.CreatedTicks),
+        new("deleted", row.Deleted), new("busy", row.Busy), new("state", row.State), new("seq", row.Seq),
+    ];
+
+    /// <summary>Writes <paramref name="row"/> unless the read model already holds that entity at the same or a newer
+    /// sequence number (its entity wrote it first, or the projection did), then drops the tenant's cached pages.</summary>
+    public void UpsertNewer(EntityRow row)
+    {
+        using (var db = Open())
+            db.Execute(UpsertNewerSql, UpsertParameters(row));
+        Invalidate(row.Kind, row.TenantId);
+    }
+
+    /// <summary><see cref="UpsertNewer(EntityRow)"/> inside the caller's transaction; the caller drops the cached pages.</summary>
+    internal static Task UpsertNewerAsync(DataConnection db, EntityRow row) => db.ExecuteAsync(UpsertNewerSql, UpsertParameters(row));
 
     /// <summary>Once, on upgrade: work that was in progress under the old version is resumed by the new one too.</summary>
     private static async Task MarkBusyAsync(DataConnection db, IProjectedKind kind, CancellationToken ct)
@@ -63,13 +93,14 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
             return await QueryAsync<TState>(kind, tenantId, limit, marker, ct);
         var key = (kind, tenantId, limit, marker);
         var now = Environment.TickCount64;
-        if (!_pages.TryGetValue(key, out var cached) || cached.Until <= now || cached.Page is not Task<IReadOnlyList<TState>> page)
+        var stamp = await StampAsync(kind, tenantId, ct); // read before the page: a page stored with it is at least as new
+        if (!_pages.TryGetValue(key, out var cached) || cached.Until <= now || cached.Stamp != stamp || cached.Page is not Task<IReadOnlyList<TState>> page)
         {
             // One query per page and moment, shared by every request that asks meanwhile (and not cancelled by any).
             page = QueryAsync<TState>(kind, tenantId, limit, marker, CancellationToken.None);
             if (_pages.Count >= MaxCachedPages)
                 _pages.Clear();
-            _pages[key] = (now + (long)listCacheFor.TotalMilliseconds, page);
+            _pages[key] = (now + (long)listCacheFor.TotalMilliseconds, stamp, page);
         }
         try
         {
@@ -80,6 +111,14 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
             _pages.TryRemove(key, out _);
             throw;
         }
+    }
+
+    /// <summary>Grows with every write of a tenant's rows of a kind (<see cref="UpsertNewer"/> only ever raises a row's sequence number).</summary>
+    private async Task<long> StampAsync(string kind, string? tenantId, CancellationToken ct)
+    {
+        await using var db = Open();
+        return await db.GetTable<EntityRow>().Where(r => r.Kind == kind && (tenantId == null || r.TenantId == tenantId))
+            .Select(r => (long?)r.Seq).SumAsync(ct) ?? 0;
     }
 
     /// <summary>Forgets the cached pages of a tenant's entities of a kind: their rows just changed.</summary>

@@ -13,6 +13,8 @@ public sealed class EntityRow
     [Column("deleted")] public bool Deleted { get; set; }
     [Column("busy")] public bool Busy { get; set; }
     [Column("state"), NotNull] public string State { get; set; } = "";
+    /// <summary>The sequence number of the entity's last event the state holds: a row is only ever replaced by a newer one.</summary>
+    [Column("seq")] public long Seq { get; set; }
 }
 
 /// <summary>How far a projection has read its tag, so it resumes there after a restart.</summary>
