@@ -4,19 +4,29 @@ using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Hosting;
 using Trove.Actors.Instances;
+using Trove.Actors.ReadModel;
 using Trove.Contracts.Admin;
 
 namespace Trove.Actors.Admin;
 
-/// <summary><c>instance show ID</c>: the instance entity's state as the actor holds it (it is woken if passivated).</summary>
-public sealed class InstanceAdminCommands(IRequiredActor<InstanceRegion> instances) : IAdminCommandSet
+/// <summary><c>instance show ID</c>: the instance entity's state as the actor holds it (it is woken if passivated);
+/// <c>instance list --all-tenants</c>: every tenant's live instances, as the read model lists them.</summary>
+public sealed class InstanceAdminCommands(IRequiredActor<InstanceRegion> instances, ReadModelDb readModel) : IAdminCommandSet
 {
     private static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
     public IEnumerable<AdminCommand> Commands =>
     [
         new("instance show", ["ID"], "an instance entity's state, node and running work", (a, _) => Show(a[0])),
+        new("instance list --all-tenants", [], "every tenant's live instances, newest first (the read model's)", (_, ct) => ListAllTenants(ct)),
     ];
+
+    private async Task<AdminResponse> ListAllTenants(CancellationToken ct)
+    {
+        var all = await readModel.AllTenantsAsync<InstanceState>(InstanceRegistration.TypeName, ct);
+        return AdminResponse.Ok(TextTable.Format(["ID", "TENANT", "NAME", "DATASTORE", "STATUS"],
+            all.Select(s => (IReadOnlyList<string>)[s.Id, s.TenantId, s.Name, $"{s.Datastore} {s.DatastoreVersion}", s.Status])));
+    }
 
     private async Task<AdminResponse> Show(string id)
     {

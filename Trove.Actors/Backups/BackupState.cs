@@ -53,7 +53,7 @@ public sealed record BackupState(
     /// <summary>The fault of a FAILED report that gave none (an older guest's).</summary>
     public const string FailedWithoutReason = "The guest reported that the backup failed without giving a reason.";
 
-    public bool BelongsTo(string tenantId) => !IsDeleted && TenantId == tenantId;
+    public bool BelongsTo(string tenantId) => !IsDeleted && Tenants.AnyTenant.Reaches(tenantId, TenantId);
     public bool IsRunning => BackupStatus.IsRunning(Status);
 
     /// <summary>Taking the backup, telling its instance that it ended, or giving its quota back.</summary>

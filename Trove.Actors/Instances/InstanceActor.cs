@@ -512,7 +512,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             Command<GroupRead>(ChangeConfiguration);
             WaitingOnTenant(); // the same waiting: a stop meanwhile leaves nothing journaled, and the requester unanswered
         });
-        _configurations.FindAsync(set.TenantId, set.ConfigurationId ?? _state!.ConfigurationId!).PipeTo(Self,
+        _configurations.FindAsync(_state!.TenantId, set.ConfigurationId ?? _state.ConfigurationId!).PipeTo(Self,
             success: group => new GroupRead(set, group, null, requester),
             failure: e => new GroupRead(set, null, e.GetBaseException().Message, requester));
     }

@@ -135,7 +135,7 @@ public sealed record InstanceState(
         : GuestFault is not null ? (GuestFault, GuestFaultAt ?? Updated)
         : null;
 
-    public bool BelongsTo(string tenantId) => !IsDeleted && TenantId == tenantId;
+    public bool BelongsTo(string tenantId) => !IsDeleted && Tenants.AnyTenant.Reaches(tenantId, TenantId);
 
     /// <summary>A build, a restart, a resize or a delete under way: the entity must carry on with it wherever it runs.</summary>
     public bool HasWork => !IsDeleted && Task is InstanceTask.Building or InstanceTask.Rebooting or InstanceTask.Resizing or InstanceTask.Deleting;

@@ -9,8 +9,9 @@ public static partial class DatastoreProfiles
 {
     public static readonly DatastoreProfile Postgres = new("postgresql", "PostgreSQL",
         new DatastoreNames(PostgresName(), "letters, digits, '_' or '-'", 63, 63, Databases("postgres", "template0", "template1")),
-        // The superuser, and every pg_ role (PostgreSQL's predefined roles, such as pg_execute_server_program).
-        new ReservedUsers(Set("postgres", "os_admin"), ["pg_"]),
+        // The superusers (the guest's, and root's once enabled), and every pg_ role (PostgreSQL's predefined roles, such as
+        // pg_execute_server_program).
+        new ReservedUsers(Set("postgres", "root", "os_admin"), ["pg_"]),
         new DatastoreCapabilities(Backups: true, IncrementalBackups: false, ReadOnlyMode: true));
 
     /// <summary>MariaDB 10.11's limits: database names up to 64 characters, user names up to 80. '$' is the one more

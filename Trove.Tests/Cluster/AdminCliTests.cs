@@ -90,6 +90,19 @@ public sealed class AdminCliTests(TwoNodeClusterFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Instance_list_all_tenants_shows_every_tenant_s_instances_with_their_tenant_from_any_node()
+    {
+        foreach (var node in new[] { Node0, Node1 })
+        {
+            var listed = await TroveAdminCli.RunAsync(node, "instance", "list", "--all-tenants");
+            Assert.Equal(AdminExit.Ok, listed.Exit);
+            Assert.Matches(@"^ID\s+TENANT\s+NAME\s+DATASTORE\s+STATUS\n", listed.Stdout);
+            Assert.Matches($@"(?m)^{fixture.InstanceId}\s+demo\s+admin-cli\s+mariadb 10\.11\s+ACTIVE$", listed.Stdout);
+        }
+        Assert.Equal(AdminExit.Usage, (await TroveAdminCli.RunAsync(Node0, "instance", "list")).Exit);
+    }
+
+    [Fact]
     public async Task Unknown_entities_and_instances_exit_with_failure()
     {
         var id = Guid.NewGuid().ToString();
@@ -121,7 +134,7 @@ public sealed class AdminCliTests(TwoNodeClusterFixture fixture) : IClassFixture
         var help = await TroveAdminCli.RunAsync(Node0, "help");
         Assert.Equal(AdminExit.Ok, help.Exit);
         foreach (var command in new[] { "cluster show", "cluster leave", "cluster down", "cluster down-unreachable", "cluster join",
-                     "sharding regions", "sharding region-stats", "sharding locate", "instance show", "amqp status" })
+                     "sharding regions", "sharding region-stats", "sharding locate", "instance show", "instance list --all-tenants", "amqp status" })
             Assert.Contains(command, help.Stdout);
     }
 

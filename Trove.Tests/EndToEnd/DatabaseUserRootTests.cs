@@ -40,7 +40,7 @@ public sealed class DatabaseUserRootTests(NodeFixture fixture)
     private static string[] Names(JsonNode list) => list.AsArray().Select(n => (string)n!["name"]!).ToArray();
 
     [Theory]
-    [InlineData("postgresql", "15", "postgres", "postgres")]
+    [InlineData("postgresql", "15", "root", "postgres")]
     [InlineData("mariadb", "10.11", "root", "mysql")]
     public async Task Databases_users_access_root_restart_and_rename_on_a_running_instance(string datastore, string version, string rootName, string rootDatabase)
     {
@@ -93,6 +93,11 @@ public sealed class DatabaseUserRootTests(NodeFixture fixture)
         var root = (await (await Node.Http.PostAsync($"{path}/root", null)).Content.ReadFromJsonAsync<JsonObject>())!["user"]!;
         Assert.Equal(rootName, (string?)root["name"]);
         Assert.Equal(1, await SelectOneAsync(instance, rootName, (string)root["password"]!, rootDatabase));
+        // a superuser's statement: only a superuser makes another one
+        Assert.Equal(1, Convert.ToInt32(await EngineClient.ScalarAsync(instance, datastore == "postgresql"
+            ? "CREATE ROLE probe_superuser SUPERUSER; DROP ROLE probe_superuser; SELECT 1"
+            : "CREATE USER 'probe_superuser'@'localhost'; GRANT ALL ON *.* TO 'probe_superuser'@'localhost' WITH GRANT OPTION; DROP USER 'probe_superuser'@'localhost'; SELECT 1",
+            rootName, (string)root["password"]!, rootDatabase)));
         Assert.True((bool)(await GetAsync($"{path}/root"))["rootEnabled"]!);
         Assert.Equal(HttpStatusCode.NoContent, await SendAsync(HttpMethod.Delete, $"{path}/root"));
         await Assert.ThrowsAnyAsync<Exception>(() => SelectOneAsync(instance, rootName, (string)root["password"]!, rootDatabase));

@@ -166,7 +166,7 @@ public sealed class EngineIsolationTests : IAsyncLifetime
     private static async Task<NpgsqlConnection> ConnectAsRootAsync(JsonObject instance, string password)
     {
         var address = instance["addresses"]![0]!;
-        var connection = new NpgsqlConnection($"Host={address["address"]};Port={address["port"]};Username=postgres;Password={password};Database=postgres;Pooling=false;Timeout=5");
+        var connection = new NpgsqlConnection($"Host={address["address"]};Port={address["port"]};Username=root;Password={password};Database=postgres;Pooling=false;Timeout=5");
         await connection.OpenAsync();
         return connection;
     }

@@ -33,7 +33,7 @@ os database user show access "$id" u2 -f value | expect appdb
 os database user revoke access "$id" u2 appdb
 os database user delete "$id" u2
 os database db delete "$id" db2
-os database root enable "$id" -f value | expect .
+os database root enable "$id" -f value | expect "^root$" # upstream names root "root" on both engines
 os database root show "$id" -f value | expect True
 os database root disable "$id"
 

@@ -81,7 +81,7 @@ public static class InstanceEndpoints
             reply = await asked;
         if (reply is not InstanceReplies.Found found)
             return InstanceAsk.ErrorOf(reply);
-        var group = found.State.ConfigurationId is { } groupId ? await configurations.GetAsync(tenantId, groupId, request.HttpContext.RequestAborted) : null;
+        var group = found.State.ConfigurationId is { } groupId ? await configurations.GetAsync(found.State.TenantId, groupId, request.HttpContext.RequestAborted) : null;
         return Results.Json(new JsonObject { ["instance"] = InstanceView.Detail(found.State, request, found.VolumeUsed, group?.Name) });
     }
 

@@ -16,6 +16,7 @@ public static class TroveApi
         app.MapGroup("/v1.0/{tenantId}")
             .RequireAuthorization(TrovePolicies.Tenant)
             .WithRequestValidation()
+            .WithAdminReach()
             .MapInstances().MapDatabases().MapUsers().MapRoot()
             .MapBackups().MapConfigurations()
             .MapFlavors().MapDatastores().MapDatastoreAdmin()

@@ -296,21 +296,35 @@ public sealed class PostgresManager : IDatastoreManager
         await ExecAsync(inDb, $"REVOKE ALL ON SCHEMA public FROM {Sql.Identifier(name)}", ct);
     }
 
-    /// <summary>The superuser has no password until root is enabled, so it cannot log in over TCP (scram-sha-256) before.</summary>
-    public string RootUserName => "postgres";
+    /// <summary>Upstream's root on PostgreSQL: a superuser role named <c>root</c>, made (or given a new password) when root is
+    /// enabled. The guest's own superuser, <c>postgres</c>, never gets a password, so it cannot log in over TCP
+    /// (scram-sha-256).</summary>
+    public string RootUserName => "root";
 
     public async Task<string> EnableRootAsync(string? password, CancellationToken ct)
     {
         password ??= Passwords.Generate();
         await using var admin = await OpenAdminAsync("postgres", ct);
-        await ExecAsync(admin, $"ALTER ROLE postgres WITH LOGIN PASSWORD {Sql.Literal(password)}", ct);
+        var verb = await RoleExistsAsync(admin, RootUserName, ct) ? "ALTER" : "CREATE";
+        await ExecAsync(admin, $"{verb} ROLE {Sql.Identifier(RootUserName)} WITH SUPERUSER LOGIN PASSWORD {Sql.Literal(password)}", ct);
         return password;
     }
 
+    /// <summary>Takes root's password away (upstream keeps the role); an instance whose root was enabled by an earlier
+    /// release had it on <c>postgres</c>, whose password goes too.</summary>
     public async Task DisableRootAsync(CancellationToken ct)
     {
         await using var admin = await OpenAdminAsync("postgres", ct);
+        if (await RoleExistsAsync(admin, RootUserName, ct))
+            await ExecAsync(admin, $"ALTER ROLE {Sql.Identifier(RootUserName)} PASSWORD NULL", ct);
         await ExecAsync(admin, "ALTER ROLE postgres PASSWORD NULL", ct);
+    }
+
+    private static async Task<bool> RoleExistsAsync(NpgsqlConnection admin, string role, CancellationToken ct)
+    {
+        await using var query = new NpgsqlCommand("SELECT 1 FROM pg_roles WHERE rolname = @role", admin);
+        query.Parameters.AddWithValue("role", role);
+        return await query.ExecuteScalarAsync(ct) is not null;
     }
 
     /// <summary>Writes trove-overrides.conf (included last by postgresql.conf) and reloads: sighup parameters apply
