@@ -173,10 +173,8 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         }
 
         void Keep(InstanceState instance, BackupInfo? parent) =>
-            Persist(new Created(_id, BackupDecisions.Request(take, instance, parent), Now, HoldsQuota: true), e =>
+            PersistThen(new Created(_id, BackupDecisions.Request(take, instance, parent), Now, HoldsQuota: true), () =>
             {
-                _state = BackupState.Apply(_state, e);
-                _row.Write(_id, _state, LastSequenceNr);
                 Timers.StartSingleTimer(nameof(TimedOut), new TimedOut(), _settings.Timeout);
                 BecomeReady();
                 ReserveQuota(requester);
@@ -317,10 +315,8 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
             return;
         }
         var sender = Sender;
-        Persist(new Created(_id, create.Request, Now), e =>
+        PersistThen(new Created(_id, create.Request, Now), () =>
         {
-            _state = BackupState.Apply(_state, e);
-            _row.Write(_id, _state, LastSequenceNr);
             Timers.StartSingleTimer(nameof(TimedOut), new TimedOut(), _settings.Timeout);
             AskGuest(sender);
         });

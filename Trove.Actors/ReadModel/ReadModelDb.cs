@@ -27,7 +27,7 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
         await db.CreateTableAsync<ProjectionOffsetRow>(tableOptions: TableOptions.CreateIfNotExists, token: ct);
         // A tenant's list is its newest rows of a kind: without this, every page sorts all of the kind's rows.
         await db.ExecuteAsync("CREATE INDEX IF NOT EXISTS entity_view_list ON entity_view (kind, tenant_id, deleted, created_ticks DESC, id)", ct);
-        var sqlite = db.DataProvider.Name.Contains("SQLite");
+        var sqlite = database.IsSqlite;
         if (!await HasColumnAsync(db, sqlite, "entity_view", "busy", ct)) // read models made before entities were resumed by it
         {
             await db.ExecuteAsync($"ALTER TABLE entity_view ADD COLUMN busy {(sqlite ? "INTEGER NOT NULL DEFAULT 0" : "boolean NOT NULL DEFAULT false")}", ct);
@@ -93,7 +93,9 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
             return await QueryAsync<TState>(kind, tenantId, limit, marker, ct);
         var key = (kind, tenantId, limit, marker);
         var now = Environment.TickCount64;
-        var stamp = await StampAsync(kind, tenantId, ct); // read before the page: a page stored with it is at least as new
+        // Read before the page: a page stored with it is at least as new. On SQLite every write is this process's own,
+        // which drops the pages it changes (Invalidate): only a database other nodes write needs the stamp's query.
+        var stamp = database.IsSqlite ? 0 : await StampAsync(kind, tenantId, ct);
         if (!_pages.TryGetValue(key, out var cached) || cached.Until <= now || cached.Stamp != stamp || cached.Page is not Task<IReadOnlyList<TState>> page)
         {
             // One query per page and moment, shared by every request that asks meanwhile (and not cancelled by any).

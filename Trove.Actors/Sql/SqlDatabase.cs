@@ -9,4 +9,7 @@ public sealed class SqlDatabase(string providerName, string connectionString)
     private readonly DataOptions _options = new DataOptions().UseConnectionString(providerName, connectionString);
 
     public DataConnection Open() => new(_options);
+
+    /// <summary>SQLite: one node's own file, written by that node's process alone.</summary>
+    public bool IsSqlite { get; } = providerName.Contains("SQLite");
 }
