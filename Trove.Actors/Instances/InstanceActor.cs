@@ -32,6 +32,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private sealed record Deliver(object Message, IActorRef To);
     private sealed record QuotaAnswered(TenantReply? Reply, string? Failure);
     private sealed record RestorePointAnswered(RestorePoint Point);
+    private sealed record CreateGroupRead(ConfigurationGroup? Group, string? Failure);
     private sealed record QuotaGivenBack;
     private sealed record GiveBackFailed(string Message);
     private sealed record RetryGiveBack;
@@ -221,22 +222,63 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                 : new InstanceReplies.Refused($"Instance {_id} already exists."));
             return;
         }
-        if (create.Request is { RestoreBackupId: { } backupId, RestoreFrom: null })
-            LookUpRestorePoint(create, backupId);
+        ContinueCreate(create, Sender);
+    }
+
+    /// <summary>What the create names is looked up first, each answered inside the entity while commands wait: its
+    /// configuration group, then a restore's backup chain; then the quota is reserved.</summary>
+    private void ContinueCreate(Create create, IActorRef requester)
+    {
+        if (create.Request is { ConfigurationId: { } groupId, Configuration: null })
+            LookUpConfiguration(create, groupId, requester);
+        else if (create.Request is { RestoreBackupId: { } backupId, RestoreFrom: null })
+            LookUpRestorePoint(create, backupId, requester);
         else
-            Reserve(create, Sender);
+            Reserve(create, requester);
+    }
+
+    /// <summary>Reads the configuration group the create names, which its guest applies at prepare; a group refused here
+    /// answers as an attach would and has reserved nothing.</summary>
+    private void LookUpConfiguration(Create create, string groupId, IActorRef requester)
+    {
+        if (_configurations is null)
+        {
+            requester.Tell(new InstanceReplies.Failed("This node cannot read configuration groups."));
+            BecomeReady();
+            return;
+        }
+        Become(() =>
+        {
+            Command<CreateGroupRead>(read =>
+            {
+                var (next, refusal) = read.Failure is { } failure
+                    ? (null, new InstanceReplies.Failed($"The configuration group could not be read: {failure}"))
+                    : InstanceDecisions.WithConfiguration(create, read.Group);
+                if (next is null)
+                {
+                    requester.Tell(refusal!);
+                    BecomeReady();
+                }
+                else
+                    ContinueCreate(next, requester);
+            });
+            WaitingOnTenant(); // the same waiting: a stop meanwhile leaves nothing journaled, and the requester unanswered
+        });
+        _configurations.FindAsync(create.Request.TenantId, groupId).PipeTo(Self,
+            success: group => new CreateGroupRead(group, null),
+            failure: e => new CreateGroupRead(null, e.GetBaseException().Message));
     }
 
     /// <summary>Asks the backup's entity for its chain (commands wait meanwhile), which the create keeps (its
     /// <see cref="Created"/> event names the locations); a restore refused here answers as the API did and has reserved nothing.</summary>
-    private void LookUpRestorePoint(Create create, string backupId)
+    private void LookUpRestorePoint(Create create, string backupId, IActorRef requester)
     {
         if (_restorePoints is null)
         {
-            Sender.Tell(new InstanceReplies.Failed("This node cannot look backups up."));
+            requester.Tell(new InstanceReplies.Failed("This node cannot look backups up."));
+            BecomeReady();
             return;
         }
-        var requester = Sender;
         Become(() =>
         {
             Command<RestorePointAnswered>(answer =>
@@ -248,7 +290,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                     BecomeReady();
                 }
                 else
-                    Reserve(restore, requester);
+                    ContinueCreate(restore, requester);
             });
             WaitingOnTenant(); // the same waiting: a stop meanwhile leaves nothing journaled, and the requester unanswered
         });
@@ -286,7 +328,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                     {
                         _quota = QuotaHold.Apply(_quota, e);
                         var r = create.Request;
-                        Context.ActorOf(ProvisioningActor.Props(ServerSpecOf(create), new PrepareArgs(r.Databases, r.Users, r.RestoreFrom),
+                        Context.ActorOf(ProvisioningActor.Props(ServerSpecOf(create), new PrepareArgs(r.Databases, r.Users, r.RestoreFrom,
+                            r.Configuration?.Overrides, r.Configuration?.RestartRequired ?? false),
                             _compute, _guests, ServerRetry), "provisioning");
                     });
                     break;

@@ -20,7 +20,7 @@ public static class InstanceDecisions
             return Decision.Answer(new InstanceReplies.Refused($"Instance {cmd.InstanceId} already exists."));
         var r = cmd.Request;
         var created = new Created(cmd.InstanceId, r.TenantId, r.Name, r.FlavorId, r.RamMb, r.VolumeSize, r.Datastore, r.DatastoreVersion,
-            r.Databases, r.Users.Select(u => u.Name).ToList(), now, r.RestoreLocations());
+            r.Databases, r.Users.Select(u => u.Name).ToList(), now, r.RestoreLocations(), r.Configuration?.Id, r.Configuration?.Revision);
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(null, created)), created);
     }
 
@@ -34,6 +34,19 @@ public static class InstanceDecisions
         RestorePoint.Refused refused => (null, refused.Reply),
         _ => throw new InvalidOperationException($"unknown restore point {point.GetType().Name}"),
     };
+
+    /// <summary>A create naming a configuration group, with the group it applies at prepare (its id and revision kept in
+    /// its <see cref="Created"/> event), or why not: a group the tenant does not have, or of another datastore or version.</summary>
+    public static (InstanceCommands.Create? Create, InstanceReply? Refusal) WithConfiguration(InstanceCommands.Create cmd, ConfigurationGroup? group)
+    {
+        var r = cmd.Request;
+        if (group is null)
+            return (null, new InstanceReplies.ConfigurationNotFound(r.ConfigurationId!));
+        if (group.Datastore != r.Datastore || group.DatastoreVersion != r.DatastoreVersion)
+            return (null, new InstanceReplies.Invalid(
+                $"Configuration group {group.Id} is for {group.Datastore} {group.DatastoreVersion}, not for {r.Datastore} {r.DatastoreVersion}."));
+        return (cmd with { Request = r with { Configuration = group } }, null);
+    }
 
     public static Decision Get(InstanceState? state, InstanceCommands.Get cmd) =>
         state is not null && state.BelongsTo(cmd.TenantId)

@@ -26,7 +26,9 @@ public sealed record InstanceRequest(
     IReadOnlyList<DatabaseSpec> Databases,
     IReadOnlyList<UserSpec> Users,
     BackupInfo? RestoreFrom = null,
-    string? RestoreBackupId = null)
+    string? RestoreBackupId = null,
+    string? ConfigurationId = null,
+    ConfigurationGroup? Configuration = null)
 {
     /// <summary>The locations of the backup chain to restore from, full backup first.</summary>
     public IReadOnlyList<string> RestoreLocations() => RestoreFrom?.Chain().Select(b => b.Location).OfType<string>().ToList() ?? [];
@@ -177,7 +179,8 @@ public static class InstanceEvents
     public sealed record Created(
         string InstanceId, string TenantId, string Name, string FlavorId, int RamMb, int VolumeSize,
         string Datastore, string DatastoreVersion, IReadOnlyList<DatabaseSpec> Databases, IReadOnlyList<string> UserNames,
-        DateTimeOffset At, IReadOnlyList<string>? RestoreFrom = null) : IInstanceEvent;
+        DateTimeOffset At, IReadOnlyList<string>? RestoreFrom = null, string? ConfigurationId = null, long? ConfigurationRevision = null)
+        : IInstanceEvent;
 
     public sealed record ServerCreated(string ServerId, string Address, int Port, DateTimeOffset At) : IInstanceEvent;
     public sealed record ServiceStatusChanged(string ServiceStatus, DateTimeOffset Sent, DateTimeOffset At) : IInstanceEvent;

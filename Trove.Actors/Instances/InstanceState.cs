@@ -54,7 +54,8 @@ public sealed record InstanceState(
         (null, Created c) => new InstanceState(
             c.InstanceId, c.TenantId, c.Name, c.FlavorId, c.RamMb, c.VolumeSize, c.Datastore, c.DatastoreVersion, c.Databases,
             c.UserNames, InstanceTask.Building, ServiceStatusNames.New, null, null, null, null, null, null,
-            c.At, c.At, c.At, false, RestoreFrom: c.RestoreFrom),
+            c.At, c.At, c.At, false, RestoreFrom: c.RestoreFrom, ConfigurationId: c.ConfigurationId,
+            ConfigurationRevision: c.ConfigurationRevision),
         (null, _) => throw new InvalidOperationException($"{e.GetType().Name} before Created"),
         (_, ServerCreated s) => state with { ServerId = s.ServerId, Address = s.Address, Port = s.Port, Updated = s.At },
         (_, ServiceStatusChanged s) => state with

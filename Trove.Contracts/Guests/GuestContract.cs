@@ -83,11 +83,15 @@ public sealed record UserSpec(
     private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
 }
 
-/// <summary>Args of the guest's <c>prepare</c>: what to create once the engine is up.</summary>
+/// <summary>Args of the guest's <c>prepare</c>: what to create once the engine is up, and the overrides of a configuration
+/// group given at create (upstream's <c>overrides</c>), applied before the instance is ACTIVE; with
+/// <paramref name="OverridesNeedRestart"/> the engine is restarted to take them all.</summary>
 public sealed record PrepareArgs(
     [property: JsonPropertyName("databases")] IReadOnlyList<DatabaseSpec> Databases,
     [property: JsonPropertyName("users")] IReadOnlyList<UserSpec> Users,
-    [property: JsonPropertyName("backup_info")] BackupInfo? BackupInfo = null);
+    [property: JsonPropertyName("backup_info")] BackupInfo? BackupInfo = null,
+    [property: JsonPropertyName("overrides")] IReadOnlyDictionary<string, string>? Overrides = null,
+    [property: JsonPropertyName("overrides_need_restart")] bool OverridesNeedRestart = false);
 
 /// <summary>
 /// What a guest is started with (upstream's guest_info.conf): written by the compute driver into the

@@ -219,6 +219,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             }
             await manager.ApplyMemoryAsync(_limits.RamMb, CancellationToken.None);
             await PrepareEngineAsync(args);
+            await ApplyCreateConfigurationAsync(args);
             await File.WriteAllTextAsync(_preparedMarker, DateTimeOffset.UtcNow.ToString("O"));
         }
         catch (Exception e)
@@ -255,6 +256,18 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
     }
 
     private const int PrepareAttempts = 4;
+
+    /// <summary>A configuration group given at create: its overrides are written and applied as an attach would, and the
+    /// engine restarted when one of them needs it, before the build is reported done. Safe to repeat.</summary>
+    private async Task ApplyCreateConfigurationAsync(PrepareArgs args)
+    {
+        if (args.Overrides is not { Count: > 0 } overrides)
+            return;
+        await manager.ApplyOverridesAsync(overrides, CancellationToken.None);
+        if (args.OverridesNeedRestart)
+            await watchdog.LifecycleAsync(meantToRun: true, () => manager.RestartAsync(CancellationToken.None));
+        log.LogInformation("applied the {Count} override(s) of the configuration group given at create", overrides.Count);
+    }
 
     /// <summary>A report without a fault of its own carries the running server's (a full volume), so that the instance
     /// shows it until a report comes without it.</summary>

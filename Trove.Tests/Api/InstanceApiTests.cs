@@ -39,7 +39,9 @@ public sealed class InstanceApiTests(NodeFixture fixture)
         { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "users": [{"name": "app", "password": "p"}, {"name": "app", "password": "q"}]}}""", 400, "badRequest", "more than once" },
         { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "users": [{"name": "app", "password": "p", "databases": [{"name": "nope"}]}]}}""", 400, "badRequest", "'nope'" },
         { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "replica_of": "abc"}}""", 400, "badRequest", "Replication" },
-        { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "configuration": "abc"}}""", 400, "badRequest", "configuration group" },
+        { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "configuration": "abc"}}""", 404, "itemNotFound", "Configuration group abc" },
+        { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "configuration": 5}}""", 400, "badRequest", "'configuration' must be a string" },
+        { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "configuration": ""}}""", 400, "badRequest", "'configuration' must be a group's id" },
         { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "datastore": {"type": "mariadb"}, "databases": [{"name": "mysql"}]}}""", 400, "badRequest", "reserved" },
     };
 

@@ -102,6 +102,28 @@ public sealed class ConfigurationTests(NodeFixture fixture)
         Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_group_given_at_create_is_in_effect_once_the_instance_is_active_restart_required_values_included()
+    {
+        var group = await CreateGroupAsync("at-create", new { work_mem = 8192, max_connections = 77 });
+        var body = PostgresInstanceTests.CreateBody("pg-config-at-create");
+        var json = System.Text.Json.JsonSerializer.SerializeToNode(body)!;
+        json["instance"]!["configuration"] = group;
+        var created = await Node.CreateInstanceAsync("demo", json);
+        var id = (string)created["id"]!;
+        Assert.Equal(group, (string?)created["configuration"]?["id"]);
+
+        var instance = await Node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(90));
+        Assert.Equal(group, (string?)instance["configuration"]!["id"]);
+        Assert.Equal("8MB", await ShowAsync(instance, "work_mem"));
+        Assert.Equal("77", await ShowAsync(instance, "max_connections")); // needs a restart: the build restarted the engine
+        Assert.Equal("77", await EngineValueAsync(id, "max_connections"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await Node.Http.DeleteAsync($"v1.0/demo/configurations/{group}")).StatusCode); // in use
+        Assert.Equal(HttpStatusCode.Accepted, (await SetConfigurationAsync(id, null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}")).StatusCode);
+    }
+
     [Theory]
     [InlineData("""{"max_connections": "many"}""", "integer")]
     [InlineData("""{"max_connections": 0}""", "between")]

@@ -12,15 +12,20 @@ os database flavor list -f value | expect small
 os datastore list -f value | expect "$DATASTORE"
 os datastore version list "$DATASTORE" -f value | expect "$DATASTORE_VERSION"
 
+wait_active() {
+  local status
+  for _ in $(seq 1 180); do
+    status=$(os database instance show "$1" -f value -c status)
+    [ "$status" = ACTIVE ] && return 0
+    [ "$status" = ERROR ] && { echo "instance $1 is in ERROR" >&2; exit 1; }
+    sleep 0.5
+  done
+  echo "instance $1 is $status, not ACTIVE" >&2; exit 1
+}
+
 id=$(os database instance create "cli-$DATASTORE" --flavor small --size 1 --datastore "$DATASTORE" \
       --datastore-version "$DATASTORE_VERSION" --databases appdb --users app:Cli-pass-1 -f value -c id)
-for _ in $(seq 1 180); do
-  status=$(os database instance show "$id" -f value -c status)
-  [ "$status" = ACTIVE ] && break
-  [ "$status" = ERROR ] && { echo "instance $id is in ERROR" >&2; exit 1; }
-  sleep 0.5
-done
-[ "$status" = ACTIVE ]
+wait_active "$id"
 os database instance list -f value | expect "$id"
 
 os database db create "$id" db2
@@ -67,6 +72,14 @@ for _ in $(seq 1 20); do # the list reads the read model, which follows within m
   sleep 0.5
 done
 os database backup list -f value -c ID -c Status -c "Project ID" | expect "^$backup COMPLETED $OS_PROJECT_NAME\$"
+# Restored into a new instance created with the configuration group: in effect once it is ACTIVE.
+restored=$(os database instance create "cli-restored-$DATASTORE" --flavor small --size 1 --datastore "$DATASTORE" \
+      --datastore-version "$DATASTORE_VERSION" --backup "$backup" --configuration "$cfg" -f value -c id)
+wait_active "$restored"
+os database instance show "$restored" -f value -c configuration | expect "^$cfg\$"
+os database configuration default "$restored" -f value -c "$param" | expect "^$value\$"
+os database db list "$restored" -f value | expect appdb
+os database instance delete "$restored"
 os database backup delete "$backup"
 for _ in $(seq 1 40); do # the instance leaves BACKUP once it heard of the backup's end
   [ "$(os database instance show "$id" -f value -c status)" = ACTIVE ] && break

@@ -154,4 +154,53 @@ public sealed class InstanceConfigurationSpec : Akka.TestKit.Xunit2.TestKit
         recovered.Tell(new SetConfiguration("c-5", "demo", null), TestActor); // nothing is left under way
         Assert.Null(ExpectMsg<InstanceReplies.Accepted>().State.ConfigurationId);
     }
+
+    private PrepareArgs PrepareSent(string id) => _guests.Casts
+        .Where(c => c.InstanceId == id && c.Message.Method == GuestMethods.Prepare).Select(c => c.Message.ArgsAs<PrepareArgs>()).Single();
+
+    [Fact]
+    public void A_group_given_at_create_goes_to_the_guest_s_prepare_and_is_attached_from_the_start()
+    {
+        var entity = Entity("c-6");
+        entity.Tell(new Create("c-6", Requests.Postgres() with { ConfigurationId = "restart" }), TestActor);
+        var created = ExpectMsg<InstanceReplies.Accepted>().State;
+        Assert.Equal(("restart", 8L), (created.ConfigurationId, created.ConfigurationRevision));
+
+        var prepare = PrepareSent("c-6");
+        Assert.Equal("50", prepare.Overrides!["max_connections"]);
+        Assert.True(prepare.OverridesNeedRestart);
+        Assert.Empty(OverridesSent()); // applied by the prepare itself, not by a later attach
+
+        AwaitAssert(() => Assert.NotNull(StateOf(entity, "c-6").ServerId));
+        entity.Tell(new ReportHeartbeat("c-6", ServiceStatusNames.Healthy, DateTimeOffset.UtcNow), TestActor);
+        ExpectMsg<InstanceReplies.HeartbeatAck>();
+        Assert.Equal("restart", StateOf(entity, "c-6").ConfigurationId);
+        entity.Tell(new SetConfiguration("c-6", "demo", null), TestActor); // attached: it can be detached
+        Assert.Null(ExpectMsg<InstanceReplies.Accepted>().State.ConfigurationId);
+    }
+
+    [Fact]
+    public void A_group_refused_at_create_answers_as_an_attach_would_and_reserves_nothing()
+    {
+        var reserved = 0;
+        _tenants.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            if (message is TenantCommands.ReserveInstance)
+                Interlocked.Increment(ref reserved);
+            return AutoPilot.KeepRunning;
+        }));
+        var entity = Entity("c-7");
+
+        entity.Tell(new Create("c-7", Requests.Postgres() with { ConfigurationId = "nope" }), TestActor);
+        Assert.Equal("nope", ExpectMsg<InstanceReplies.ConfigurationNotFound>().ConfigurationId);
+        entity.Tell(new Create("c-7", Requests.Postgres() with { ConfigurationId = "maria" }), TestActor);
+        Assert.Contains("is for mariadb 10.11", ExpectMsg<InstanceReplies.Invalid>().Message);
+        entity.Tell(new Create("c-7", Requests.Postgres("other-tenant") with { ConfigurationId = "c1" }), TestActor);
+        Assert.Equal("c1", ExpectMsg<InstanceReplies.ConfigurationNotFound>().ConfigurationId); // another tenant's group
+
+        entity.Tell(new Get("c-7", "demo"), TestActor);
+        ExpectMsg<InstanceReplies.NotFound>();
+        Assert.Equal(0, reserved);
+        Assert.Empty(_guests.Casts);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Trove.Actors.Catalog;
 using Trove.Actors.Instances;
 using Trove.Web.Requests;
@@ -22,8 +23,7 @@ public static class CreateInstanceParser
 
         var name = DisplayName.Check(instance.Name);
 
-        if (instance.Configuration is not null)
-            throw new RequestError(400, "A configuration group cannot be given at create yet: attach it once the instance is ACTIVE (PUT /instances/{id} with 'configuration').");
+        var configurationId = ParseConfiguration(instance.Configuration);
         if (instance.ReplicaOf is not null || instance.SlaveOf is not null)
             throw new RequestError(400, "Replication is not supported yet: 'replica_of' cannot be used.");
 
@@ -35,8 +35,18 @@ public static class CreateInstanceParser
 
         var databases = DatabaseBody.Specs(instance.Databases);
         var users = UserBody.Specs(instance.Users, databases.Select(d => d.Name).ToList());
-        return new InstanceRequest(tenantId, name, flavor.Id, flavor.Ram, volumeSize, datastore.Type, version.Name, databases, users);
+        return new InstanceRequest(tenantId, name, flavor.Id, flavor.Ram, volumeSize, datastore.Type, version.Name, databases, users,
+            ConfigurationId: configurationId);
     }
+
+    /// <summary>The id of a configuration group to create the instance with (its entity reads and checks the group), or null.</summary>
+    private static string? ParseConfiguration(JsonElement? configuration) => configuration switch
+    {
+        null or { ValueKind: JsonValueKind.Null } => null,
+        { ValueKind: JsonValueKind.String } id when id.GetString() is { Length: > 0 and <= JsonBody.TextLength } text => text,
+        { ValueKind: JsonValueKind.String } => throw RequestError.Invalid($"'configuration' must be a group's id of 1 to {JsonBody.TextLength} characters."),
+        _ => throw RequestError.Invalid("'configuration' must be a string."),
+    };
 
     private static (Datastore, DatastoreVersion) ParseDatastore(CreateInstanceBody.DatastoreBody? asked, CatalogService catalog)
     {
