@@ -9,7 +9,9 @@ os() { echo "\$ openstack $*" >&2; openstack "$@"; }
 expect() { grep -- "$1" >/dev/null || { echo "expected '$1' in the output above" >&2; exit 1; }; }
 
 os database flavor list -f value | expect small
+os database flavor show small -f value -c name | expect "^small\$"
 os datastore list -f value | expect "$DATASTORE"
+os datastore show "$DATASTORE" -f value -c name | expect "^$DATASTORE\$"
 os datastore version list "$DATASTORE" -f value | expect "$DATASTORE_VERSION"
 
 wait_active() {
@@ -36,6 +38,8 @@ os database user show "$id" u2 -f value | expect db2
 os database user grant access "$id" u2 appdb
 os database user show access "$id" u2 -f value | expect appdb
 os database user revoke access "$id" u2 appdb
+os database user update attributes "$id" u2 --new_password Cli-pass-3
+os database user show "$id" u2 -f value -c name | expect "^u2\$"
 os database user delete "$id" u2
 os database db delete "$id" db2
 os database root enable "$id" -f value | expect "^root$" # upstream names root "root" on both engines
@@ -43,7 +47,7 @@ os database root show "$id" -f value | expect True
 os database root disable "$id"
 
 # A configuration group attached: instance show names it, configuration default (the engine's values) has its value.
-case "$DATASTORE" in postgresql) param=work_mem value=8192 ;; *) param=max_connections value=150 ;; esac
+case "$DATASTORE" in postgresql) param=work_mem value=8192 value2=16384 ;; *) param=max_connections value=150 value2=160 ;; esac
 cfg=$(os database configuration create "cfg-$DATASTORE" "{\"$param\": $value}" --datastore "$DATASTORE" \
        --datastore-version "$DATASTORE_VERSION" -f value -c id)
 os database configuration show "$cfg" -f value -c name | expect "^cfg-$DATASTORE\$" # it drops datastore_version_id, or failed without it
@@ -53,6 +57,16 @@ os database instance show "$id" -f value -c configuration | expect "^$cfg\$"
 os database instance show "$id" -f value -c datastore_version_number | expect "^$DATASTORE_VERSION\$"
 os database configuration default "$id" -f value -c "$param" | expect "^$value\$"
 os database instance update "$id" --remove-configuration
+os database instance show "$id" -f json | { ! grep -- '"configuration"'; } >/dev/null || { echo "still attached" >&2; exit 1; }
+# The same through configuration attach/set/instances/detach, and the datastore version's parameters.
+os database configuration parameter list "$DATASTORE_VERSION" --datastore "$DATASTORE" -f value -c Name | expect "^$param\$"
+os database configuration parameter show "$DATASTORE_VERSION" "$param" --datastore "$DATASTORE" -f value -c name | expect "^$param\$"
+os database configuration attach "$id" "$cfg"
+os database configuration instances "$cfg" -f value -c ID | expect "^$id\$"
+os database configuration set "$cfg" "{\"$param\": $value2}"
+os database configuration show "$cfg" -f value -c values | expect "\"$param\": $value2"
+os database configuration default "$id" -f value -c "$param" | expect "^$value2\$"
+os database configuration detach "$id"
 os database instance show "$id" -f json | { ! grep -- '"configuration"'; } >/dev/null || { echo "still attached" >&2; exit 1; }
 
 # A backup: create, show and list print the catalog's version id and the project (the client read 'version_id').
@@ -77,9 +91,10 @@ restored=$(os database instance create "cli-restored-$DATASTORE" --flavor small 
       --datastore-version "$DATASTORE_VERSION" --backup "$backup" --configuration "$cfg" -f value -c id)
 wait_active "$restored"
 os database instance show "$restored" -f value -c configuration | expect "^$cfg\$"
-os database configuration default "$restored" -f value -c "$param" | expect "^$value\$"
+os database configuration default "$restored" -f value -c "$param" | expect "^$value2\$"
 os database db list "$restored" -f value | expect appdb
 os database instance delete "$restored"
+os database backup list instance "$id" -f value -c ID | expect "^$backup\$"
 os database backup delete "$backup"
 for _ in $(seq 1 40); do # the instance leaves BACKUP once it heard of the backup's end
   [ "$(os database instance show "$id" -f value -c status)" = ACTIVE ] && break
@@ -87,6 +102,12 @@ for _ in $(seq 1 40); do # the instance leaves BACKUP once it heard of the backu
 done
 os database limit list -f value | expect "max_instances\|ABSOLUTE\|MINUTE"
 os database quota show "$OS_PROJECT_NAME" -f value | expect instances
+os database instance resize volume "$id" 2
+wait_active "$id"
+os database instance show "$id" -f value -c volume | expect "^2\$"
+os database instance resize flavor "$id" medium
+wait_active "$id"
+os database instance show "$id" -f value -c flavor | expect "^medium\$"
 os database instance restart "$id"
 os database instance delete "$id"
 for _ in $(seq 1 120); do
