@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.Catalog;
+using Trove.Web.Auth;
 using Trove.Web.Errors;
 using Trove.Web.Views;
 
@@ -32,9 +33,11 @@ public static class DatastoreEndpoints
             ? TypedResults.Ok<object>(new { datastore = View(datastore, tenantId, request) })
             : TroveError.Result(404, $"Datastore '{ds}' cannot be found.");
 
+    /// <summary>A tenant sees the active versions, an admin all of them, as upstream.</summary>
     public static async Task<Results<Ok<object>, TroveErrorResult>> ListVersions(string tenantId, string ds, HttpRequest request, CatalogRepository repository) =>
         (await repository.LoadAsync()).FindDatastore(ds) is { } datastore
-            ? TypedResults.Ok<object>(new { versions = datastore.Versions.Select(v => VersionView(datastore, v, tenantId, request)) })
+            ? TypedResults.Ok<object>(new { versions = datastore.Versions.Where(v => v.Active || request.HttpContext.IsAdmin())
+                .Select(v => VersionView(datastore, v, tenantId, request)) })
             : TroveError.Result(404, $"Datastore '{ds}' cannot be found.");
 
     public static async Task<Results<Ok<object>, TroveErrorResult>> GetVersion(string tenantId, string ds, string v, HttpRequest request, CatalogRepository repository) =>
