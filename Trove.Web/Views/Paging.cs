@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Web.Validation;
 
 namespace Trove.Web.Views;
@@ -24,11 +25,11 @@ public static class Paging
         return new PageOf<T>(page, size, after.Count > size ? key(page[^1]) : null);
     }
 
-    public static IResult Result<T, TView>(HttpRequest request, string collection, IEnumerable<TView> views, PageOf<T> page)
+    public static Ok<JsonObject> Result<T, TView>(HttpRequest request, string collection, IEnumerable<TView> views, PageOf<T> page)
     {
         var body = new JsonObject { [collection] = JsonSerializer.SerializeToNode(views) };
         if (page.NextMarker is not null)
             body["links"] = JsonSerializer.SerializeToNode(Links.NextPage(request, page.Limit, page.Limit, page.NextMarker));
-        return Results.Json(body);
+        return TypedResults.Ok(body);
     }
 }
