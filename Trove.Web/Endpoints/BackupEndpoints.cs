@@ -60,9 +60,8 @@ public static class BackupEndpoints
             : allProjects ? await readModel.AllTenantsAsync<BackupState>(BackupRegistration.TypeName)
             : await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
         var matching = all.Where(b => (instance_id is null || b.InstanceId == instance_id) && (datastore is null || b.Datastore == datastore));
-        var page = Paging.Page(matching, b => b.Id, limit, marker);
         var known = await catalog.LoadAsync(context.RequestAborted);
-        return Paging.Result(context.Request, "backups", page.Items.Select(b => BackupView.Of(b, known)), page);
+        return Paging.Result(context.Request, "backups", matching, b => b.Id, b => BackupView.Of(b, known), limit, marker);
     }
 
     /// <summary>Parse, then one ask: the backup's entity looks the instance and the parent chain up, marks the

@@ -30,14 +30,12 @@ public static class DatabaseEndpoints
         instances.AcceptedAsync(new InstanceCommands.CreateDatabases(id, tenantId, DatabaseBody.Specs(body.Value.Databases)), settings);
 
     public static async Task<Results<Ok<JsonObject>, TroveErrorResult>> ListDatabases(string tenantId, string id, HttpRequest request,
-        int? limit, string? marker, IRequiredActor<InstanceRegion> instances, TroveSettings settings)
-    {
-        var reply = await instances.AskAsync(new InstanceCommands.ListDatabases(id, tenantId), settings);
-        if (reply is not InstanceReplies.DatabasesListed listed)
-            return ErrorOf(reply);
-        var page = Paging.Page(listed.Databases, d => d.Name, limit, marker);
-        return Paging.Result(request, "databases", page.Items.Select(d => new { name = d.Name }), page);
-    }
+        int? limit, string? marker, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+        await instances.AskAsync(new InstanceCommands.ListDatabases(id, tenantId), settings) switch
+        {
+            InstanceReplies.DatabasesListed listed => Paging.Result(request, "databases", listed.Databases, d => d.Name, d => new { name = d.Name }, limit, marker),
+            var reply => ErrorOf(reply),
+        };
 
     public static async Task<TroveErrorResult> GetDatabase(string tenantId, string id, IRequiredActor<InstanceRegion> instances, TroveSettings settings)
     {

@@ -52,14 +52,12 @@ public static class UserEndpoints
         instances.AcceptedAsync(new InstanceCommands.CreateUsers(id, tenantId, UserBody.Specs(body.Value.Users, knownDatabases: null)), settings);
 
     public static async Task<Results<Ok<JsonObject>, TroveErrorResult>> ListUsers(string tenantId, string id, HttpRequest request,
-        int? limit, string? marker, IRequiredActor<InstanceRegion> instances, TroveSettings settings)
-    {
-        var reply = await ListAsync(instances, tenantId, id, settings);
-        if (reply is not InstanceReplies.UsersListed listed)
-            return ErrorOf(reply);
-        var page = Paging.Page(listed.Users, u => $"{u.Name}@{u.Host ?? "%"}", limit, marker);
-        return Paging.Result(request, "users", page.Items.Select(View), page);
-    }
+        int? limit, string? marker, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+        await ListAsync(instances, tenantId, id, settings) switch
+        {
+            InstanceReplies.UsersListed listed => Paging.Result(request, "users", listed.Users, u => $"{u.Name}@{u.Host ?? "%"}", View, limit, marker),
+            var reply => ErrorOf(reply),
+        };
 
     /// <summary>Password changes for several users at once (upstream's update_all).</summary>
     public static Task<Results<Accepted, TroveErrorResult>> UpdateUsers(string tenantId, string id, Body<UsersBody> body,
