@@ -37,6 +37,23 @@ public static class ConfigurationEndpoints
         return tenant;
     }
 
+    public static async Task<Ok<object>> Create(string tenantId, Body<CreateConfigurationBody> body, ConfigurationRepository repository,
+        CatalogRepository catalog)
+    {
+        var configuration = body.Value.Configuration!;
+        var name = DisplayName.Check(configuration.Name);
+        var (datastore, version) = await DatastoreAsync(configuration.Datastore, catalog);
+        var values = await ValidateAsync(configuration.Values!, datastore, repository);
+        var now = DateTimeOffset.UtcNow.UtcTicks;
+        var row = new ConfigurationRow
+        {
+            Id = Guid.NewGuid().ToString(), TenantId = tenantId, Name = name, Description = configuration.Description,
+            Datastore = datastore, DatastoreVersion = version, ValuesJson = JsonSerializer.Serialize(values), CreatedTicks = now, UpdatedTicks = now,
+        };
+        await repository.InsertAsync(row);
+        return TypedResults.Ok<object>(new { configuration = View(row, 0, await catalog.LoadAsync()) });
+    }
+
     public static async Task<Ok<object>> List(string tenantId, ConfigurationRepository repository, ReadModelDb readModel, CatalogRepository catalog)
     {
         var instances = await readModel.AllAsync<InstanceState>(InstanceRegistration.TypeName, tenantId);
@@ -97,31 +114,14 @@ public static class ConfigurationEndpoints
 
     public static async Task<Results<Ok<object>, TroveErrorResult>> GetParameter(string ds, string v, string name, CatalogRepository catalog,
         ConfigurationRepository repository) =>
-        await ParameterAsync(await VersionAsync(catalog, ds, v), repository, name);
+        await FindParameterAsync(await VersionAsync(catalog, ds, v), repository, name);
 
     public static async Task<Ok<object>> ListParametersOfVersionId(string vid, CatalogRepository catalog, ConfigurationRepository repository) =>
         await ParametersAsync(await VersionAsync(catalog, null, vid), repository);
 
     public static async Task<Results<Ok<object>, TroveErrorResult>> GetParameterOfVersionId(string vid, string name, CatalogRepository catalog,
         ConfigurationRepository repository) =>
-        await ParameterAsync(await VersionAsync(catalog, null, vid), repository, name);
-
-    public static async Task<Ok<object>> Create(string tenantId, Body<CreateConfigurationBody> body, ConfigurationRepository repository,
-        CatalogRepository catalog)
-    {
-        var configuration = body.Value.Configuration!;
-        var name = DisplayName.Check(configuration.Name);
-        var (datastore, version) = await DatastoreAsync(configuration.Datastore, catalog);
-        var values = await ValidateAsync(configuration.Values!, datastore, repository);
-        var now = DateTimeOffset.UtcNow.UtcTicks;
-        var row = new ConfigurationRow
-        {
-            Id = Guid.NewGuid().ToString(), TenantId = tenantId, Name = name, Description = configuration.Description,
-            Datastore = datastore, DatastoreVersion = version, ValuesJson = JsonSerializer.Serialize(values), CreatedTicks = now, UpdatedTicks = now,
-        };
-        await repository.InsertAsync(row);
-        return TypedResults.Ok<object>(new { configuration = View(row, 0, await catalog.LoadAsync()) });
-    }
+        await FindParameterAsync(await VersionAsync(catalog, null, vid), repository, name);
 
     private static async Task ChangeAsync(string tenantId, string id, ChangeConfigurationBody body, ConfigurationRepository repository,
         IRequiredActor<ConfigurationRollout> rollout, TroveSettings settings, bool merge)
@@ -193,7 +193,7 @@ public static class ConfigurationEndpoints
             ["configuration-parameters"] = (await repository.RulesAsync(target.Datastore.Type)).Select(r => ParameterView(r, target.Version)),
         });
 
-    private static async Task<Results<Ok<object>, TroveErrorResult>> ParameterAsync((Datastore Datastore, DatastoreVersion Version) target,
+    private static async Task<Results<Ok<object>, TroveErrorResult>> FindParameterAsync((Datastore Datastore, DatastoreVersion Version) target,
         ConfigurationRepository repository, string name) =>
         (await repository.RulesAsync(target.Datastore.Type)).FirstOrDefault(r => r.Name == name) is { } rule
             ? TypedResults.Ok(ParameterView(rule, target.Version))
