@@ -1,27 +1,20 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 
 namespace Trove.Bench;
 
 /// <summary>
 /// The load of scripts/rolling-restart: a tenant's client that creates, shows, lists, renames and adds databases and
-/// users, and takes a backup and resizes a volume once each instance is ACTIVE, round-robin over the nodes, until a stop file appears. A refused connection (a node that is down) is retried on the
-/// next node, as a client behind a load balancer would; anything else that is not the expected answer is a failure.
+/// users, and takes a backup and resizes a volume once each instance is ACTIVE, round-robin over the nodes
+/// (<see cref="RoundRobinClient"/>), until a stop file appears; any answer that is not a success is a failure.
 /// Afterwards it checks that what was acknowledged is there, and deletes the instances it made.
 /// </summary>
 public sealed class ApiLoad(IReadOnlyList<Uri> nodes, string token) : IDisposable
 {
     private const string Tenant = "demo";
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
-    private int _next;
-    private int _sent, _refusals;
-    private TimeSpan _slowest;
-    private readonly List<string> _failures = [];
-    private readonly Dictionary<string, int> _failedByKind = [];
-    private readonly Dictionary<string, int> _sentByKind = [];
+    private readonly RoundRobinClient _client = new(nodes, token, fails: status => (int)status is < 200 or > 299);
 
     public static async Task<int> RunAsync(string nodeList, string user, string password, string stopFile, int maxCreates)
     {
@@ -104,13 +97,11 @@ public sealed class ApiLoad(IReadOnlyList<Uri> nodes, string token) : IDisposabl
         foreach (var id in created)
             await SendAsync("delete", HttpMethod.Delete, $"v1.0/{Tenant}/instances/{id}");
 
-        Console.WriteLine($"load for {during.TotalSeconds:0} s: sent {_sent} ({string.Join(", ", _sentByKind.Select(k => $"{k.Value} {k.Key}"))}), " +
-                          $"refused connections retried {_refusals}, failed {_failures.Count} " +
-                          $"({string.Join(", ", _failedByKind.Select(k => $"{k.Value} {k.Key}"))}), slowest {_slowest.TotalSeconds:0.00} s; " +
+        Console.WriteLine($"load for {during.TotalSeconds:0} s: {_client.Summary()}; " +
                           $"instances created {created.Count}, acknowledged writes lost {lost.Count}");
-        foreach (var line in _failures.Concat(lost).Take(30))
+        foreach (var line in _client.Failures.Concat(lost).Take(30))
             Console.WriteLine($"  {line}");
-        return _failures.Count == 0 && lost.Count == 0 ? 0 : 1;
+        return _client.Failures.Count == 0 && lost.Count == 0 ? 0 : 1;
     }
 
     private async Task<bool> IsActiveAsync(string id) =>
@@ -149,51 +140,8 @@ public sealed class ApiLoad(IReadOnlyList<Uri> nodes, string token) : IDisposabl
         },
     };
 
-    private async Task<(HttpStatusCode? Status, JsonObject? Body)> SendAsync(string kind, HttpMethod method, string path, object? body = null)
-    {
-        _sent++;
-        _sentByKind[kind] = _sentByKind.GetValueOrDefault(kind) + 1;
-        var watch = Stopwatch.StartNew();
-        for (var attempt = 0; attempt < nodes.Count * 100; attempt++)
-        {
-            var node = nodes[_next++ % nodes.Count];
-            using var request = new HttpRequestMessage(method, new Uri(node, path));
-            request.Headers.ConnectionClose = true;
-            request.Headers.Add("X-Auth-Token", token);
-            if (body is not null)
-                request.Content = JsonContent.Create(body);
-            try
-            {
-                using var response = await _http.SendAsync(request);
-                _slowest = watch.Elapsed > _slowest ? watch.Elapsed : _slowest;
-                var text = await response.Content.ReadAsStringAsync();
-                if (!response.IsSuccessStatusCode)
-                {
-                    Fail(kind, $"{DateTime.UtcNow:HH:mm:ss} {method} {node}{path}: {(int)response.StatusCode} {text}");
-                    return (response.StatusCode, null);
-                }
-                return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) as JsonObject : null);
-            }
-            catch (HttpRequestException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
-            {
-                _refusals++;
-                await Task.Delay(20);
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                Fail(kind, $"{DateTime.UtcNow:HH:mm:ss} {method} {node}{path}: {e.GetBaseException().Message}");
-                return (null, null);
-            }
-        }
-        Fail(kind, $"{method} {path}: every node refused");
-        return (null, null);
-    }
-
-    private void Fail(string kind, string failure)
-    {
-        _failures.Add(failure);
-        _failedByKind[kind] = _failedByKind.GetValueOrDefault(kind) + 1;
-    }
+    private Task<(HttpStatusCode? Status, JsonObject? Body)> SendAsync(string kind, HttpMethod method, string path, object? body = null) =>
+        _client.SendAsync(kind, method, path, body);
 
     private static async Task<string> LoginAsync(Uri node, string user, string password)
     {
@@ -210,5 +158,5 @@ public sealed class ApiLoad(IReadOnlyList<Uri> nodes, string token) : IDisposabl
         return response.Headers.GetValues("X-Subject-Token").Single();
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _client.Dispose();
 }

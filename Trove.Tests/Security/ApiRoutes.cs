@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -14,6 +15,9 @@ namespace Trove.Tests.Security;
 /// <summary>One route and method of the API as the app itself maps it, with what its authorization metadata says.</summary>
 public sealed record ApiRoute(string Method, RoutePattern Pattern, bool Anonymous, IReadOnlyList<string> Policies)
 {
+    /// <summary>The method the route was mapped to (the endpoint's <see cref="MethodInfo"/> metadata), if any.</summary>
+    public MethodInfo? Handler { get; init; }
+
     public string Template => "/" + string.Join('/', Pattern.PathSegments.Select(s => string.Concat(s.Parts.Select(Part))));
     public bool IsTenantRoute => Template.StartsWith("/v1.0/{tenantId}/", StringComparison.Ordinal);
     public bool IsAdminRoute => Policies.Contains(TrovePolicies.Admin);
@@ -63,7 +67,8 @@ public static class ApiRoutes
             return ((IEndpointRouteBuilder)app).DataSources.SelectMany(source => source.Endpoints).OfType<RouteEndpoint>()
                 .SelectMany(endpoint => (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(method =>
                     new ApiRoute(method, endpoint.RoutePattern, endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null,
-                        endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).OfType<string>().ToList())))
+                        endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).OfType<string>().ToList())
+                    { Handler = endpoint.Metadata.GetMetadata<MethodInfo>() }))
                 .ToList();
         }
         finally

@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Trove.Web.RateLimiting;
 using Trove.Web.Requests;
 using Trove.Web.Validation;
 using Trove.Contracts;
+using KeystoneErrorResult = Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<Trove.Web.Auth.KeystoneError>;
 
 namespace Trove.Web.Auth;
 
@@ -27,7 +29,7 @@ public static class KeystoneEndpoints
         return routes;
     }
 
-    public static IResult Describe(HttpRequest request) => Results.Json(new
+    public static Ok<object> Describe(HttpRequest request) => TypedResults.Ok<object>(new
     {
         version = new Dictionary<string, object>
         {
@@ -38,49 +40,50 @@ public static class KeystoneEndpoints
     });
 
     /// <summary>A token's caller and catalog, for <c>X-Subject-Token</c>.</summary>
-    public static IResult Check(HttpContext context, TokenSigner signer, AuthSettings settings)
+    public static Results<Ok<object>, KeystoneErrorResult> Check(HttpContext context, TokenSigner signer, AuthSettings settings)
     {
         var subject = context.Request.Headers["X-Subject-Token"].ToString();
         return signer.Verify(subject, DateTimeOffset.UtcNow) is { } caller
-            ? Token(context.Request, caller, settings, StatusCodes.Status200OK, subject)
-            : KeystoneError(404, "Not Found", "The token could not be found.");
+            ? TypedResults.Ok(Token(context.Request, caller, settings, subject))
+            : KeystoneError.Result(404, "Not Found", "The token could not be found.");
     }
 
-    public static IResult ListProjects(HttpContext context, TokenSigner signer, AuthSettings settings, string? name) =>
+    public static Results<Ok<object>, KeystoneErrorResult> ListProjects(HttpContext context, TokenSigner signer, AuthSettings settings, string? name) =>
         Authorized(context, signer) is null
-            ? KeystoneError(401, "Unauthorized", "The request you have made requires authentication.")
-            : Results.Json(new { projects = Projects(settings).Where(p => name is null || p.name == name) });
+            ? KeystoneError.Unauthorized()
+            : TypedResults.Ok<object>(new { projects = Projects(settings).Where(p => name is null || p.name == name) });
 
-    public static IResult GetProject(string id, HttpContext context, TokenSigner signer, AuthSettings settings) =>
+    public static Results<Ok<object>, KeystoneErrorResult> GetProject(string id, HttpContext context, TokenSigner signer, AuthSettings settings) =>
         Authorized(context, signer) is null
-            ? KeystoneError(401, "Unauthorized", "The request you have made requires authentication.")
+            ? KeystoneError.Unauthorized()
             : Projects(settings).FirstOrDefault(p => p.id == id) is { } project
-                ? Results.Json(new { project })
-                : KeystoneError(404, "Not Found", $"Could not find project: {id}.");
+                ? TypedResults.Ok<object>(new { project })
+                : KeystoneError.Result(404, "Not Found", $"Could not find project: {id}.");
 
     /// <summary>A body of another shape than a password login is the client's error, in Keystone's shape as the rest of <c>/v3</c>.</summary>
-    public static IResult Issue(Body<PasswordLoginBody> body, HttpContext context, TokenSigner signer, AuthSettings settings)
+    public static Results<Created<object>, KeystoneErrorResult> Issue(Body<PasswordLoginBody> body, HttpContext context, TokenSigner signer, AuthSettings settings)
     {
         if (body.Error is { } refused)
-            return KeystoneError(400, "Bad Request", refused.Message);
+            return KeystoneError.Result(400, "Bad Request", refused.Message);
         var user = body.Value.User!;
         var (name, password, scoped) = (user.Name ?? user.Id, user.Password, body.Value.Project);
         var account = settings.Users.FirstOrDefault(u => u.Name == name);
         if (account is null || password is null || !CryptographicOperations.FixedTimeEquals(
                 System.Text.Encoding.UTF8.GetBytes(password), System.Text.Encoding.UTF8.GetBytes(account.Password)))
-            return KeystoneError(401, "Unauthorized", "The request you have made requires authentication.");
+            return KeystoneError.Unauthorized();
 
         var project = scoped ?? account.Project;
         if (project != account.Project)
-            return KeystoneError(401, "Unauthorized", $"User {account.Name} has no role on project {project}.");
+            return KeystoneError.Result(401, "Unauthorized", $"User {account.Name} has no role on project {project}.");
 
         var now = DateTimeOffset.UtcNow;
         var caller = new Caller(account.Name, account.Name, account.Project, account.Project, account.Roles,
             now + settings.TokenLifetime, now, WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(16)));
-        return Token(context.Request, caller, settings, StatusCodes.Status201Created, signer.Sign(caller));
+        return TypedResults.Created((string?)null, Token(context.Request, caller, settings, signer.Sign(caller)));
     }
 
-    private static IResult Token(HttpRequest request, Caller caller, AuthSettings settings, int status, string token)
+    /// <summary>The token's body; the token itself goes in the <c>X-Subject-Token</c> header.</summary>
+    private static object Token(HttpRequest request, Caller caller, AuthSettings settings, string token)
     {
         var domain = new { id = "default", name = "Default" };
         var endpointUrl = $"{Root(request)}/v1.0/{caller.ProjectId}";
@@ -100,7 +103,7 @@ public static class KeystoneEndpoints
             },
         };
         request.HttpContext.Response.Headers["X-Subject-Token"] = token;
-        return Results.Json(body, statusCode: status);
+        return body;
     }
 
     private static Caller? Authorized(HttpContext context, TokenSigner signer) =>
@@ -119,9 +122,6 @@ public static class KeystoneEndpoints
             id = $"{name}-{i}", @interface = i, region = settings.Region, region_id = settings.Region, url,
         }),
     };
-
-    private static IResult KeystoneError(int code, string title, string message) =>
-        Results.Json(new { error = new { code, title, message } }, statusCode: code);
 
     private static string Root(HttpRequest request) => $"{request.Scheme}://{request.Host}";
 }

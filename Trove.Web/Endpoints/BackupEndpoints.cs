@@ -1,6 +1,8 @@
+using System.Text.Json.Nodes;
 using Trove.Actors.Sharding;
 using Akka.Actor;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
 using Trove.Actors.Hosting;
@@ -25,41 +27,46 @@ public static class BackupEndpoints
         var backups = tenant.MapGroup("/backups");
         backups.MapPost("", Create);
         backups.MapGet("", List);
-        backups.MapGet("/{id}", async (string tenantId, string id, IRequiredActor<BackupRegion> region, CatalogRepository catalog, TroveSettings settings) =>
-            await region.ActorRef.AskEntityAsync<BackupReply>(new BackupCommands.Get(id, tenantId), settings.AskTimeout) is BackupReplies.Found found
-                ? Results.Json(new { backup = BackupView.Of(found.State, await catalog.LoadAsync()) })
-                : TroveError.NotFound($"Backup {id} cannot be found."));
+        backups.MapGet("/{id}", Show);
         backups.MapDelete("/{id}", Delete);
 
-        tenant.MapGet("/instances/{id}/backups", async (string tenantId, string id, ReadModelDb readModel, CatalogRepository catalog) =>
-        {
-            var all = await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
-            var known = await catalog.LoadAsync();
-            return Results.Json(new { backups = all.Where(b => b.InstanceId == id).Select(b => BackupView.Of(b, known)) });
-        });
+        tenant.MapGet("/instances/{id}/backups", ListOfInstance);
         return tenant;
+    }
+
+    public static async Task<Results<Ok<object>, TroveErrorResult>> Show(string tenantId, string id, IRequiredActor<BackupRegion> region,
+        CatalogRepository catalog, TroveSettings settings) =>
+        await region.ActorRef.AskEntityAsync<BackupReply>(new BackupCommands.Get(id, tenantId), settings.AskTimeout) is BackupReplies.Found found
+            ? TypedResults.Ok<object>(new { backup = BackupView.Of(found.State, await catalog.LoadAsync()) })
+            : TroveError.Result(404, $"Backup {id} cannot be found.");
+
+    /// <summary>Upstream's <c>/instances/{id}/backups</c>: the tenant's backups of one instance, from the read model.</summary>
+    public static async Task<Ok<object>> ListOfInstance(string tenantId, string id, ReadModelDb readModel, CatalogRepository catalog)
+    {
+        var all = await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
+        var known = await catalog.LoadAsync();
+        return TypedResults.Ok<object>(new { backups = all.Where(b => b.InstanceId == id).Select(b => BackupView.Of(b, known)) });
     }
 
     /// <summary>The tenant's backups; an admin's <c>all_projects</c> lists every project's, <c>project_id</c> one project's
     /// (upstream's <c>backup:index:all_projects</c> rule: a non-admin asking for either is refused, 403).</summary>
-    private static async Task<IResult> List(string tenantId, HttpContext context, ReadModelDb readModel, CatalogRepository catalog,
+    public static async Task<Results<Ok<JsonObject>, TroveErrorResult>> List(string tenantId, HttpContext context, ReadModelDb readModel, CatalogRepository catalog,
         string? instance_id, string? datastore, int? limit, string? marker, string? all_projects, string? project_id)
     {
         var allProjects = Flag.IsTrue(all_projects);
         if ((allProjects || !string.IsNullOrEmpty(project_id)) && !context.IsAdmin())
-            return TroveError.Of(StatusCodes.Status403Forbidden, "Policy doesn't allow backup:index:all_projects to be performed.");
+            return TroveError.Result(403, "Policy doesn't allow backup:index:all_projects to be performed.");
         var all = !string.IsNullOrEmpty(project_id) ? await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, project_id)
             : allProjects ? await readModel.AllTenantsAsync<BackupState>(BackupRegistration.TypeName)
             : await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
         var matching = all.Where(b => (instance_id is null || b.InstanceId == instance_id) && (datastore is null || b.Datastore == datastore));
-        var page = Paging.Page(matching, b => b.Id, limit, marker);
         var known = await catalog.LoadAsync(context.RequestAborted);
-        return Paging.Result(context.Request, "backups", page.Items.Select(b => BackupView.Of(b, known)), page);
+        return Paging.Result(context.Request, "backups", matching, b => b.Id, b => BackupView.Of(b, known), limit, marker);
     }
 
     /// <summary>Parse, then one ask: the backup's entity looks the instance and the parent chain up, marks the
     /// instance and asks its guest; an incremental backup without a parent goes on the instance's latest completed one.</summary>
-    private static async Task<IResult> Create(string tenantId, Body<CreateBackupBody> body, IRequiredActor<BackupRegion> backups,
+    public static async Task<Results<Accepted<object>, TroveErrorResult>> Create(string tenantId, Body<CreateBackupBody> body, IRequiredActor<BackupRegion> backups,
         ReadModelDb readModel, CatalogRepository catalog, TroveSettings settings)
     {
         var backup = body.Value.Backup!;
@@ -73,34 +80,34 @@ public static class BackupEndpoints
             ? await older.TakeAsync(take)
             : await backups.ActorRef.AskEntityAsync<BackupReply>(take, settings.AskTimeout);
         return reply is BackupReplies.Accepted accepted
-            ? Results.Json(new { backup = BackupView.Of(accepted.State, await catalog.LoadAsync()) }, statusCode: StatusCodes.Status202Accepted)
+            ? TypedResults.Accepted<object>((string?)null, new { backup = BackupView.Of(accepted.State, await catalog.LoadAsync()) })
             : ErrorOf(reply);
     }
 
-    public static IResult ErrorOf(BackupReply reply) => reply switch
+    public static TroveErrorResult ErrorOf(BackupReply reply) => reply switch
     {
-        BackupReplies.NotFound nf => TroveError.NotFound($"Backup {nf.BackupId} cannot be found."),
-        BackupReplies.InstanceNotFound nf => TroveError.NotFound($"Instance {nf.InstanceId} cannot be found."),
-        BackupReplies.Refused refused => TroveError.Unprocessable(refused.Message),
-        BackupReplies.Conflict conflict => TroveError.Of(StatusCodes.Status409Conflict, conflict.Message),
-        BackupReplies.Invalid invalid => TroveError.BadRequest(invalid.Message),
-        BackupReplies.NotSupported notSupported => TroveError.Of(StatusCodes.Status501NotImplemented, notSupported.Message),
-        BackupReplies.QuotaExceeded exceeded => TroveError.Of(StatusCodes.Status413PayloadTooLarge, exceeded.Message),
-        BackupReplies.Failed failed => TroveError.Internal(failed.Message),
-        var other => TroveError.Internal($"Unexpected reply {other.GetType().Name}."),
+        BackupReplies.NotFound nf => TroveError.Result(404, $"Backup {nf.BackupId} cannot be found."),
+        BackupReplies.InstanceNotFound nf => TroveError.Result(404, $"Instance {nf.InstanceId} cannot be found."),
+        BackupReplies.Refused refused => TroveError.Result(422, refused.Message),
+        BackupReplies.Conflict conflict => TroveError.Result(409, conflict.Message),
+        BackupReplies.Invalid invalid => TroveError.Result(400, invalid.Message),
+        BackupReplies.NotSupported notSupported => TroveError.Result(501, notSupported.Message),
+        BackupReplies.QuotaExceeded exceeded => TroveError.Result(413, exceeded.Message),
+        BackupReplies.Failed failed => TroveError.Result(500, failed.Message),
+        var other => TroveError.Result(500, $"Unexpected reply {other.GetType().Name}."),
     };
 
     /// <summary>One ask: the backup's entity deletes the increments below it, then itself. An earlier release's entity
     /// deletes only itself, so while one may share the cluster a backup with increments is refused, as that release did.</summary>
-    private static async Task<IResult> Delete(string tenantId, string id, ReadModelDb readModel, IRequiredActor<BackupRegion> backups, TroveSettings settings)
+    public static async Task<Results<Accepted, TroveErrorResult>> Delete(string tenantId, string id, ReadModelDb readModel, IRequiredActor<BackupRegion> backups, TroveSettings settings)
     {
         var all = await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
         var below = Below(all, id);
         if (below.Count > 0 && OlderReleaseProtocol.IfMixed(backups.ActorRef, settings.AskTimeout) is not null)
-            return TroveError.Of(StatusCodes.Status409Conflict, $"Backup {id} has incremental backups; delete them first.");
+            return TroveError.Result(409, $"Backup {id} has incremental backups; delete them first.");
         return await backups.ActorRef.AskEntityAsync<BackupReply>(new BackupCommands.Delete(id, tenantId, below.Count > 0 ? below : null), settings.AskTimeout) switch
         {
-            BackupReplies.Accepted => Results.StatusCode(StatusCodes.Status202Accepted),
+            BackupReplies.Accepted => TypedResults.Accepted((string?)null),
             var refusal => ErrorOf(refusal),
         };
     }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.Catalog;
 using Trove.Actors.Configurations;
 using Trove.Actors.Hosting;
@@ -22,52 +23,21 @@ public static class ConfigurationEndpoints
     {
         var groups = tenant.MapGroup("/configurations");
         groups.MapPost("", Create);
-        groups.MapGet("", async (string tenantId, ConfigurationRepository repository, ReadModelDb readModel, CatalogRepository catalog) =>
-        {
-            var instances = await readModel.AllAsync<InstanceState>(InstanceRegistration.TypeName, tenantId);
-            var known = await catalog.LoadAsync();
-            return Results.Json(new
-            {
-                configurations = (await repository.ListAsync(tenantId)).Select(r => View(r, instances.Count(i => i.ConfigurationId == r.Id), known)),
-            });
-        });
-        groups.MapGet("/{id}", async (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel, CatalogRepository catalog) =>
-        {
-            var row = await FindAsync(repository, tenantId, id);
-            return Results.Json(new { configuration = View(row, (await ConfigurationApply.AttachedAsync(readModel, tenantId, id)).Count, await catalog.LoadAsync()) });
-        });
-        groups.MapGet("/{id}/instances", async (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) =>
-        {
-            await FindAsync(repository, tenantId, id);
-            return Results.Json(new { instances = (await ConfigurationApply.AttachedAsync(readModel, tenantId, id)).Select(i => new { id = i.Id, name = i.Name }) });
-        });
-        groups.MapPatch("/{id}", (string tenantId, string id, Body<ChangeConfigurationBody> body, ConfigurationRepository repository,
-                IRequiredActor<ConfigurationRollout> rollout, TroveSettings settings) =>
-            ChangeAsync(tenantId, id, body.Value, repository, rollout, settings, merge: true));
-        groups.MapPut("/{id}", (string tenantId, string id, Body<ChangeConfigurationBody> body, ConfigurationRepository repository,
-                IRequiredActor<ConfigurationRollout> rollout, TroveSettings settings) =>
-            ChangeAsync(tenantId, id, body.Value, repository, rollout, settings, merge: false));
-        groups.MapDelete("/{id}", async (string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel) =>
-        {
-            await FindAsync(repository, tenantId, id);
-            if ((await ConfigurationApply.AttachedAsync(readModel, tenantId, id)).Count > 0)
-                return TroveError.BadRequest($"Configuration group {id} is attached to instances; detach it first.");
-            await repository.DeleteAsync(id);
-            return Results.StatusCode(StatusCodes.Status202Accepted);
-        });
+        groups.MapGet("", List);
+        groups.MapGet("/{id}", Show);
+        groups.MapGet("/{id}/instances", ListInstances);
+        groups.MapPatch("/{id}", Merge);
+        groups.MapPut("/{id}", Replace);
+        groups.MapDelete("/{id}", Delete);
 
-        tenant.MapGet("/datastores/{ds}/versions/{v}/parameters", async (string ds, string v, CatalogRepository catalog, ConfigurationRepository repository) =>
-            await ParametersAsync(await VersionAsync(catalog, ds, v), repository, null));
-        tenant.MapGet("/datastores/{ds}/versions/{v}/parameters/{name}", async (string ds, string v, string name, CatalogRepository catalog, ConfigurationRepository repository) =>
-            await ParametersAsync(await VersionAsync(catalog, ds, v), repository, name));
-        tenant.MapGet("/datastores/versions/{vid}/parameters", async (string vid, CatalogRepository catalog, ConfigurationRepository repository) =>
-            await ParametersAsync(await VersionAsync(catalog, null, vid), repository, null));
-        tenant.MapGet("/datastores/versions/{vid}/parameters/{name}", async (string vid, string name, CatalogRepository catalog, ConfigurationRepository repository) =>
-            await ParametersAsync(await VersionAsync(catalog, null, vid), repository, name));
+        tenant.MapGet("/datastores/{ds}/versions/{v}/parameters", ListParameters);
+        tenant.MapGet("/datastores/{ds}/versions/{v}/parameters/{name}", GetParameter);
+        tenant.MapGet("/datastores/versions/{vid}/parameters", ListParametersOfVersionId);
+        tenant.MapGet("/datastores/versions/{vid}/parameters/{name}", GetParameterOfVersionId);
         return tenant;
     }
 
-    private static async Task<IResult> Create(string tenantId, Body<CreateConfigurationBody> body, ConfigurationRepository repository,
+    public static async Task<Ok<object>> Create(string tenantId, Body<CreateConfigurationBody> body, ConfigurationRepository repository,
         CatalogRepository catalog)
     {
         var configuration = body.Value.Configuration!;
@@ -81,10 +51,79 @@ public static class ConfigurationEndpoints
             Datastore = datastore, DatastoreVersion = version, ValuesJson = JsonSerializer.Serialize(values), CreatedTicks = now, UpdatedTicks = now,
         };
         await repository.InsertAsync(row);
-        return Results.Json(new { configuration = View(row, 0, await catalog.LoadAsync()) });
+        return TypedResults.Ok<object>(new { configuration = View(row, 0, await catalog.LoadAsync()) });
     }
 
-    private static async Task<IResult> ChangeAsync(string tenantId, string id, ChangeConfigurationBody body, ConfigurationRepository repository,
+    public static async Task<Ok<object>> List(string tenantId, ConfigurationRepository repository, ReadModelDb readModel, CatalogRepository catalog)
+    {
+        var instances = await readModel.AllAsync<InstanceState>(InstanceRegistration.TypeName, tenantId);
+        var known = await catalog.LoadAsync();
+        return TypedResults.Ok<object>(new
+        {
+            configurations = (await repository.ListAsync(tenantId)).Select(r => View(r, instances.Count(i => i.ConfigurationId == r.Id), known)),
+        });
+    }
+
+    public static async Task<Ok<object>> Show(string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel,
+        CatalogRepository catalog)
+    {
+        var row = await FindAsync(repository, tenantId, id);
+        return TypedResults.Ok<object>(new
+        {
+            configuration = View(row, (await ConfigurationApply.AttachedAsync(readModel, tenantId, id)).Count, await catalog.LoadAsync()),
+        });
+    }
+
+    public static async Task<Ok<object>> ListInstances(string tenantId, string id, ConfigurationRepository repository, ReadModelDb readModel)
+    {
+        await FindAsync(repository, tenantId, id);
+        return TypedResults.Ok<object>(new
+        {
+            instances = (await ConfigurationApply.AttachedAsync(readModel, tenantId, id)).Select(i => new { id = i.Id, name = i.Name }),
+        });
+    }
+
+    /// <summary>PATCH: the values given are changed, the others kept.</summary>
+    public static async Task<Ok> Merge(string tenantId, string id, Body<ChangeConfigurationBody> body, ConfigurationRepository repository,
+        IRequiredActor<ConfigurationRollout> rollout, TroveSettings settings)
+    {
+        await ChangeAsync(tenantId, id, body.Value, repository, rollout, settings, merge: true);
+        return TypedResults.Ok();
+    }
+
+    /// <summary>PUT: the values given replace all the group's values.</summary>
+    public static async Task<Accepted> Replace(string tenantId, string id, Body<ChangeConfigurationBody> body, ConfigurationRepository repository,
+        IRequiredActor<ConfigurationRollout> rollout, TroveSettings settings)
+    {
+        await ChangeAsync(tenantId, id, body.Value, repository, rollout, settings, merge: false);
+        return TypedResults.Accepted((string?)null);
+    }
+
+    public static async Task<Results<Accepted, TroveErrorResult>> Delete(string tenantId, string id, ConfigurationRepository repository,
+        ReadModelDb readModel)
+    {
+        await FindAsync(repository, tenantId, id);
+        if ((await ConfigurationApply.AttachedAsync(readModel, tenantId, id)).Count > 0)
+            return TroveError.Result(400, $"Configuration group {id} is attached to instances; detach it first.");
+        await repository.DeleteAsync(id);
+        return TypedResults.Accepted((string?)null);
+    }
+
+    public static async Task<Ok<object>> ListParameters(string ds, string v, CatalogRepository catalog, ConfigurationRepository repository) =>
+        await ParametersAsync(await VersionAsync(catalog, ds, v), repository);
+
+    public static async Task<Results<Ok<object>, TroveErrorResult>> GetParameter(string ds, string v, string name, CatalogRepository catalog,
+        ConfigurationRepository repository) =>
+        await FindParameterAsync(await VersionAsync(catalog, ds, v), repository, name);
+
+    public static async Task<Ok<object>> ListParametersOfVersionId(string vid, CatalogRepository catalog, ConfigurationRepository repository) =>
+        await ParametersAsync(await VersionAsync(catalog, null, vid), repository);
+
+    public static async Task<Results<Ok<object>, TroveErrorResult>> GetParameterOfVersionId(string vid, string name, CatalogRepository catalog,
+        ConfigurationRepository repository) =>
+        await FindParameterAsync(await VersionAsync(catalog, null, vid), repository, name);
+
+    private static async Task ChangeAsync(string tenantId, string id, ChangeConfigurationBody body, ConfigurationRepository repository,
         IRequiredActor<ConfigurationRollout> rollout, TroveSettings settings, bool merge)
     {
         var group = await FindAsync(repository, tenantId, id);
@@ -104,7 +143,6 @@ public static class ConfigurationEndpoints
             catch (AskTimeoutException)
             {
             }
-        return merge ? Results.Ok() : Results.StatusCode(StatusCodes.Status202Accepted);
     }
 
     private static async Task<(string Datastore, string Version)> DatastoreAsync(CreateInstanceBody.DatastoreBody? asked, CatalogRepository catalogRepository)
@@ -149,19 +187,22 @@ public static class ConfigurationEndpoints
         throw new RequestError(404, $"Datastore version '{v}' cannot be found.");
     }
 
-    private static async Task<IResult> ParametersAsync((Datastore Datastore, DatastoreVersion Version) target, ConfigurationRepository repository, string? name)
-    {
-        var rules = await repository.RulesAsync(target.Datastore.Type);
-        object View(ParameterRule r) => new
+    private static async Task<Ok<object>> ParametersAsync((Datastore Datastore, DatastoreVersion Version) target, ConfigurationRepository repository) =>
+        TypedResults.Ok<object>(new Dictionary<string, object>
         {
-            name = r.Name, datastore_version_id = target.Version.Id, restart_required = r.RestartRequired, type = r.Type, min = r.Min, max = r.Max,
-        };
-        if (name is null)
-            return Results.Json(new Dictionary<string, object> { ["configuration-parameters"] = rules.Select(View) });
-        return rules.FirstOrDefault(r => r.Name == name) is { } rule
-            ? Results.Json(View(rule))
-            : TroveError.NotFound($"Configuration parameter {name} cannot be found for {target.Datastore.Type}.");
-    }
+            ["configuration-parameters"] = (await repository.RulesAsync(target.Datastore.Type)).Select(r => ParameterView(r, target.Version)),
+        });
+
+    private static async Task<Results<Ok<object>, TroveErrorResult>> FindParameterAsync((Datastore Datastore, DatastoreVersion Version) target,
+        ConfigurationRepository repository, string name) =>
+        (await repository.RulesAsync(target.Datastore.Type)).FirstOrDefault(r => r.Name == name) is { } rule
+            ? TypedResults.Ok(ParameterView(rule, target.Version))
+            : TroveError.Result(404, $"Configuration parameter {name} cannot be found for {target.Datastore.Type}.");
+
+    private static object ParameterView(ParameterRule r, DatastoreVersion version) => new
+    {
+        name = r.Name, datastore_version_id = version.Id, restart_required = r.RestartRequired, type = r.Type, min = r.Min, max = r.Max,
+    };
 
     /// <summary>Upstream's detailed configuration view (its list's too, which upstream gives without values and count).</summary>
     private static object View(ConfigurationRow r, int instanceCount, CatalogService catalog) => new

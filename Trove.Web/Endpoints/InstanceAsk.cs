@@ -1,6 +1,7 @@
 using Trove.Actors.Sharding;
 using Akka.Actor;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Web.Compatibility;
@@ -26,26 +27,27 @@ public static class InstanceAsk
             : throw new RequestError(404, $"Instance {id} cannot be found.");
 
     /// <summary>Asks a guest operation and answers 202, or the error.</summary>
-    public static async Task<IResult> AcceptedAsync(this IRequiredActor<InstanceRegion> instances, IWithInstanceId command, TroveSettings settings) =>
+    public static async Task<Results<Accepted, TroveErrorResult>> AcceptedAsync(this IRequiredActor<InstanceRegion> instances,
+        IWithInstanceId command, TroveSettings settings) =>
         await instances.AskAsync(command, settings) switch
         {
-            InstanceReplies.GuestDone or InstanceReplies.GuestResult or InstanceReplies.Accepted => Results.StatusCode(StatusCodes.Status202Accepted),
+            InstanceReplies.GuestDone or InstanceReplies.GuestResult or InstanceReplies.Accepted => TypedResults.Accepted((string?)null),
             var reply => ErrorOf(reply),
         };
 
-    public static IResult ErrorOf(InstanceReply reply) => reply switch
+    public static TroveErrorResult ErrorOf(InstanceReply reply) => reply switch
     {
-        InstanceReplies.QuotaExceeded exceeded => TroveError.Of(StatusCodes.Status413PayloadTooLarge, exceeded.Message),
-        InstanceReplies.NotFound nf => TroveError.NotFound($"Instance {nf.InstanceId} cannot be found."),
-        InstanceReplies.BackupNotFound nf => TroveError.NotFound($"Backup {nf.BackupId} cannot be found."),
-        InstanceReplies.ConfigurationNotFound nf => TroveError.NotFound($"Configuration group {nf.ConfigurationId} cannot be found."),
-        InstanceReplies.Refused refused => TroveError.Unprocessable(refused.Message),
-        InstanceReplies.Invalid invalid => TroveError.BadRequest(invalid.Message),
-        InstanceReplies.Conflict conflict => TroveError.Of(StatusCodes.Status409Conflict, conflict.Message),
-        InstanceReplies.Failed failed => TroveError.Internal(failed.Message),
-        InstanceReplies.GuestFailed { Kind: RpcFailureKinds.NotFound } f => TroveError.NotFound(f.Message),
-        InstanceReplies.GuestFailed { Kind: RpcFailureKinds.Invalid } f => TroveError.BadRequest(f.Message),
-        InstanceReplies.GuestFailed f => TroveError.Internal($"The guest failed: {f.Message}"),
-        _ => TroveError.Internal($"Unexpected reply {reply.GetType().Name}."),
+        InstanceReplies.QuotaExceeded exceeded => TroveError.Result(413, exceeded.Message),
+        InstanceReplies.NotFound nf => TroveError.Result(404, $"Instance {nf.InstanceId} cannot be found."),
+        InstanceReplies.BackupNotFound nf => TroveError.Result(404, $"Backup {nf.BackupId} cannot be found."),
+        InstanceReplies.ConfigurationNotFound nf => TroveError.Result(404, $"Configuration group {nf.ConfigurationId} cannot be found."),
+        InstanceReplies.Refused refused => TroveError.Result(422, refused.Message),
+        InstanceReplies.Invalid invalid => TroveError.Result(400, invalid.Message),
+        InstanceReplies.Conflict conflict => TroveError.Result(409, conflict.Message),
+        InstanceReplies.Failed failed => TroveError.Result(500, failed.Message),
+        InstanceReplies.GuestFailed { Kind: RpcFailureKinds.NotFound } f => TroveError.Result(404, f.Message),
+        InstanceReplies.GuestFailed { Kind: RpcFailureKinds.Invalid } f => TroveError.Result(400, f.Message),
+        InstanceReplies.GuestFailed f => TroveError.Result(500, $"The guest failed: {f.Message}"),
+        _ => TroveError.Result(500, $"Unexpected reply {reply.GetType().Name}."),
     };
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.Catalog;
 using Trove.Actors.Configurations;
 using Trove.Actors.Hosting;
@@ -19,19 +20,11 @@ namespace Trove.Web.Endpoints;
 /// <summary><c>/v1.0/{tenant_id}/instances</c>: lists read the read model; everything else asks the instance's entity.</summary>
 public static class InstanceEndpoints
 {
-
     public static RouteGroupBuilder MapInstances(this RouteGroupBuilder tenant)
     {
         var instances = tenant.MapGroup("/instances");
-        instances.MapGet("", (string tenantId, HttpRequest request, ReadModelDb readModel, int? limit, string? marker) =>
-            List(tenantId, request, readModel, limit, marker, InstanceView.Summary));
-        instances.MapGet("/detail", async (string tenantId, HttpRequest request, ReadModelDb readModel, ConfigurationRepository configurations,
-                int? limit, string? marker) =>
-            {
-                var groups = (await configurations.ListAsync(tenantId, request.HttpContext.RequestAborted)).ToDictionary(g => g.Id, g => g.Name);
-                return await List(tenantId, request, readModel, limit, marker,
-                    (s, r) => InstanceView.Detail(s, r, configurationName: s.ConfigurationId is { } c ? groups.GetValueOrDefault(c) : null));
-            });
+        instances.MapGet("", List);
+        instances.MapGet("/detail", ListDetail);
         instances.MapPost("", Create);
         instances.MapGet("/{id}", Show);
         instances.MapDelete("/{id}", Delete);
@@ -42,7 +35,18 @@ public static class InstanceEndpoints
         return tenant;
     }
 
-    private static async Task<IResult> List(string tenantId, HttpRequest request, ReadModelDb readModel, int? limit, string? marker,
+    public static Task<Ok<JsonObject>> List(string tenantId, HttpRequest request, ReadModelDb readModel, int? limit, string? marker) =>
+        PageAsync(tenantId, request, readModel, limit, marker, InstanceView.Summary);
+
+    public static async Task<Ok<JsonObject>> ListDetail(string tenantId, HttpRequest request, ReadModelDb readModel,
+        ConfigurationRepository configurations, int? limit, string? marker)
+    {
+        var groups = (await configurations.ListAsync(tenantId, request.HttpContext.RequestAborted)).ToDictionary(g => g.Id, g => g.Name);
+        return await PageAsync(tenantId, request, readModel, limit, marker,
+            (s, r) => InstanceView.Detail(s, r, configurationName: s.ConfigurationId is { } c ? groups.GetValueOrDefault(c) : null));
+    }
+
+    private static async Task<Ok<JsonObject>> PageAsync(string tenantId, HttpRequest request, ReadModelDb readModel, int? limit, string? marker,
         Func<InstanceState, HttpRequest, JsonObject> view)
     {
         var pageSize = Paging.Size(limit);
@@ -50,23 +54,23 @@ public static class InstanceEndpoints
         var body = new JsonObject { ["instances"] = new JsonArray(page.Select(s => (JsonNode)view(s, request)).ToArray()) };
         if (Links.NextPage(request, page.Count, pageSize, page.LastOrDefault()?.Id) is { } next)
             body["links"] = JsonSerializer.SerializeToNode(next);
-        return Results.Json(body);
+        return TypedResults.Ok(body);
     }
 
     /// <summary>Parse, then one ask: the new instance's entity reserves the tenant's quota itself and gives it back
     /// if the create does not happen; a restore names its backup, whose chain the entity asks for itself.</summary>
-    private static async Task<IResult> Create(string tenantId, Body<CreateInstanceBody> body, HttpRequest request, CatalogRepository catalog,
+    public static async Task<Results<Ok<JsonObject>, TroveErrorResult>> Create(string tenantId, Body<CreateInstanceBody> body, HttpRequest request, CatalogRepository catalog,
         IRequiredActor<InstanceRegion> instances, TroveSettings settings)
     {
         var parsed = CreateInstanceParser.Parse(body.Value, tenantId, await catalog.LoadAsync(request.HttpContext.RequestAborted))
             with { RestoreBackupId = CreateInstanceParser.RestorePoint(body.Value) };
         var reply = await instances.AskAsync(new InstanceCommands.Create(Guid.NewGuid().ToString(), parsed), settings);
         return reply is InstanceReplies.Accepted accepted
-            ? Results.Json(new JsonObject { ["instance"] = InstanceView.Detail(accepted.State, request) })
+            ? TypedResults.Ok(new JsonObject { ["instance"] = InstanceView.Detail(accepted.State, request) })
             : InstanceAsk.ErrorOf(reply);
     }
 
-    private static async Task<IResult> Show(string tenantId, string id, HttpRequest request,
+    public static async Task<Results<Ok<JsonObject>, TroveErrorResult>> Show(string tenantId, string id, HttpRequest request,
         IRequiredActor<InstanceRegion> instances, ReadModelDb readModel, ConfigurationRepository configurations, TroveSettings settings)
     {
         // The entity has the whole ask timeout; if it is slow, the read model answers meanwhile when it has the instance
@@ -82,19 +86,20 @@ public static class InstanceEndpoints
         if (reply is not InstanceReplies.Found found)
             return InstanceAsk.ErrorOf(reply);
         var group = found.State.ConfigurationId is { } groupId ? await configurations.GetAsync(found.State.TenantId, groupId, request.HttpContext.RequestAborted) : null;
-        return Results.Json(new JsonObject { ["instance"] = InstanceView.Detail(found.State, request, found.VolumeUsed, group?.Name) });
+        return TypedResults.Ok(new JsonObject { ["instance"] = InstanceView.Detail(found.State, request, found.VolumeUsed, group?.Name) });
     }
 
-    private static async Task<IResult> Delete(string tenantId, string id, IRequiredActor<InstanceRegion> instances, TroveSettings settings)
+    public static async Task<Results<Accepted, TroveErrorResult>> Delete(string tenantId, string id, IRequiredActor<InstanceRegion> instances,
+        TroveSettings settings)
     {
         var reply = await instances.AskAsync(new InstanceCommands.Delete(id, tenantId), settings);
-        return reply is InstanceReplies.Accepted ? Results.Accepted() : InstanceAsk.ErrorOf(reply);
+        return reply is InstanceReplies.Accepted ? TypedResults.Accepted((string?)null) : InstanceAsk.ErrorOf(reply);
     }
 
     /// <summary>PUT (and upstream's deprecated PATCH) of an instance, in one ask: its name, or its configuration group (an
     /// id attaches it, null or "" detaches the attached one; the entity reads the group and owns the change). A change
     /// not supported yet is answered 501 once the instance is known to be the tenant's.</summary>
-    private static async Task<IResult> Update(string tenantId, string id, Body<UpdateInstanceBody> body, IRequiredActor<InstanceRegion> instances,
+    public static async Task<Results<Accepted, TroveErrorResult>> Update(string tenantId, string id, Body<UpdateInstanceBody> body, IRequiredActor<InstanceRegion> instances,
         TroveSettings settings)
     {
         var change = body.Value.Instance!;
@@ -107,25 +112,25 @@ public static class InstanceEndpoints
         };
         return await instances.AskAsync(command, settings) switch
         {
-            InstanceReplies.Found => TroveError.Of(StatusCodes.Status501NotImplemented,
-                $"Changing '{change.UnsupportedChange}' of an instance is not supported yet."),
-            InstanceReplies.Accepted => Results.StatusCode(StatusCodes.Status202Accepted),
+            InstanceReplies.Found => TroveError.Result(501, $"Changing '{change.UnsupportedChange}' of an instance is not supported yet."),
+            InstanceReplies.Accepted => TypedResults.Accepted((string?)null),
             var reply => InstanceAsk.ErrorOf(reply),
         };
     }
 
     /// <summary>Upstream's instance configuration, in one ask: the engine's effective values, which its guest reads (upstream
     /// renders its default template instead; the engine's values also show a group's overrides and the flavor's sizing).</summary>
-    private static async Task<IResult> Configuration(string tenantId, string id, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+    public static async Task<Results<Ok<object>, TroveErrorResult>> Configuration(string tenantId, string id,
+        IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
         await instances.AskAsync(new InstanceCommands.GetConfiguration(id, tenantId), settings) switch
         {
-            InstanceReplies.ConfigurationRead read => Results.Json(new { instance = new { configuration = read.Values } }),
+            InstanceReplies.ConfigurationRead read => TypedResults.Ok<object>(new { instance = new { configuration = read.Values } }),
             var reply => InstanceAsk.ErrorOf(reply),
         };
 
     /// <summary><c>POST /instances/{id}/action</c>: parse, then one ask. A resize's flavor is looked up in the catalog here;
     /// the entity decides whether it is a change, and takes the growth from its tenant's quota itself.</summary>
-    private static async Task<IResult> Action(string tenantId, string id, Body<InstanceActionBody> body, HttpContext context,
+    public static async Task<Results<Accepted, TroveErrorResult>> Action(string tenantId, string id, Body<InstanceActionBody> body, HttpContext context,
         IRequiredActor<InstanceRegion> instances, CatalogRepository catalog, TroveSettings settings)
     {
         var action = body.Value;
@@ -138,7 +143,7 @@ public static class InstanceEndpoints
             _ => new InstanceCommands.Restart(id, tenantId),
         };
         var reply = await instances.AskAsync(command, settings);
-        return reply is InstanceReplies.Accepted ? Results.StatusCode(StatusCodes.Status202Accepted) : InstanceAsk.ErrorOf(reply);
+        return reply is InstanceReplies.Accepted ? TypedResults.Accepted((string?)null) : InstanceAsk.ErrorOf(reply);
     }
 
     /// <summary>Upstream's resize: a bigger volume (within the catalog's maximum), or another flavor of the catalog.</summary>

@@ -1,4 +1,5 @@
 using Akka.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Web.Requests;
@@ -20,25 +21,28 @@ public static class RootEndpoints
     }
 
     /// <summary>The body is optional: without one, the guest generates the password.</summary>
-    public static async Task<IResult> EnableRoot(string tenantId, string id, HttpRequest request, IRequiredActor<InstanceRegion> instances, TroveSettings settings)
+    public static async Task<Results<Ok<object>, TroveErrorResult>> EnableRoot(string tenantId, string id, HttpRequest request,
+        IRequiredActor<InstanceRegion> instances, TroveSettings settings)
     {
         var password = request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0
             ? (await JsonBody.ReadAsync(request, RootBody.JsonInfo)).Password
             : null;
         return await instances.AskAsync(new InstanceCommands.EnableRoot(id, tenantId, password), settings) switch
         {
-            InstanceReplies.RootEnabled enabled => Results.Json(new { user = new { name = enabled.Credentials.Name, password = enabled.Credentials.Password } }),
+            InstanceReplies.RootEnabled enabled =>
+                TypedResults.Ok<object>(new { user = new { name = enabled.Credentials.Name, password = enabled.Credentials.Password } }),
             var reply => ErrorOf(reply),
         };
     }
 
-    public static async Task<IResult> IsRootEnabled(string tenantId, string id, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
-        Results.Json(new { rootEnabled = (await instances.StateAsync(tenantId, id, settings)).RootEverEnabled });
+    public static async Task<Ok<object>> IsRootEnabled(string tenantId, string id, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+        TypedResults.Ok<object>(new { rootEnabled = (await instances.StateAsync(tenantId, id, settings)).RootEverEnabled });
 
-    public static async Task<IResult> DisableRoot(string tenantId, string id, IRequiredActor<InstanceRegion> instances, TroveSettings settings) =>
+    public static async Task<Results<NoContent, TroveErrorResult>> DisableRoot(string tenantId, string id, IRequiredActor<InstanceRegion> instances,
+        TroveSettings settings) =>
         await instances.AskAsync(new InstanceCommands.DisableRoot(id, tenantId), settings) switch
         {
-            InstanceReplies.GuestResult => Results.NoContent(),
+            InstanceReplies.GuestResult => TypedResults.NoContent(),
             var reply => ErrorOf(reply),
         };
 }

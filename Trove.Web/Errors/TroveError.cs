@@ -6,14 +6,7 @@ namespace Trove.Web.Errors;
 /// <summary>Trove's error body: <c>{"badRequest": {"code": 400, "message": "..."}}</c>, named by status code.</summary>
 public static class TroveError
 {
-    public static IResult BadRequest(string message) => Of(StatusCodes.Status400BadRequest, message);
-    public static IResult NotFound(string message) => Of(StatusCodes.Status404NotFound, message);
-    public static IResult Unprocessable(string message) => Of(StatusCodes.Status422UnprocessableEntity, message);
-    public static IResult Internal(string message) => Of(StatusCodes.Status500InternalServerError, message);
-
-    public static IResult Of(int code, string message) => Result(code, message);
-
-    /// <summary>The same answer as a typed result, for handlers declaring <c>Results&lt;..., TroveErrorResult&gt;</c>.</summary>
+    /// <summary>The one way to answer an error, as a typed result for handlers declaring <c>Results&lt;..., TroveErrorResult&gt;</c>.</summary>
     public static TroveErrorResult Result(int code, string message) => TypedResults.Json(Body(code, message), statusCode: code);
 
     public static Dictionary<string, object> Body(int code, string message) =>

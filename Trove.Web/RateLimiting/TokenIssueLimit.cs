@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Trove.Web.Auth;
 
 namespace Trove.Web.RateLimiting;
 
@@ -22,9 +23,7 @@ public sealed class TokenIssueLimit(int perMinute) : IRateLimiterPolicy<string>
         var response = rejected.HttpContext.Response;
         response.StatusCode = StatusCodes.Status429TooManyRequests;
         response.Headers.RetryAfter = seconds.ToString();
-        await response.WriteAsJsonAsync(new
-        {
-            error = new { code = 429, title = "Too Many Requests", message = $"Too many logins from this address; try again in {seconds} s." },
-        }, ct);
+        await response.WriteAsJsonAsync(
+            new KeystoneError(new KeystoneError.Fault(429, "Too Many Requests", $"Too many logins from this address; try again in {seconds} s.")), ct);
     };
 }

@@ -2,8 +2,7 @@ namespace Trove.Web.Validation;
 
 /// <summary>
 /// The one place a refused request is answered: a bound <see cref="Body{T}"/> that failed its checks, or a
-/// <see cref="RequestError"/> thrown by the handler, becomes Trove's error body (an entity's refusal met on the way, a
-/// <see cref="ReplyError"/>, its own); nothing of the request is done.
+/// <see cref="RequestError"/> thrown by the handler, becomes Trove's error body; nothing of the request is done.
 /// </summary>
 public sealed class RequestValidationFilter : IEndpointFilter
 {
@@ -19,10 +18,6 @@ public sealed class RequestValidationFilter : IEndpointFilter
         catch (RequestError error)
         {
             return error.ToResult();
-        }
-        catch (ReplyError error)
-        {
-            return error.Result;
         }
     }
 }

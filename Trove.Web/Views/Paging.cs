@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Web.Validation;
 
 namespace Trove.Web.Views;
@@ -24,11 +25,20 @@ public static class Paging
         return new PageOf<T>(page, size, after.Count > size ? key(page[^1]) : null);
     }
 
-    public static IResult Result<T, TView>(HttpRequest request, string collection, IEnumerable<TView> views, PageOf<T> page)
+    /// <summary>The answer of a list: the page of <paramref name="items"/> after <paramref name="marker"/> (in the order of
+    /// <paramref name="key"/>), each as <paramref name="view"/> shows it, and the next page's link when there is one.</summary>
+    public static Ok<JsonObject> Result<T, TView>(HttpRequest request, string collection, IEnumerable<T> items, Func<T, string> key,
+        Func<T, TView> view, int? limit, string? marker)
+    {
+        var page = Page(items, key, limit, marker);
+        return Render(request, collection, page.Items.Select(view), page);
+    }
+
+    private static Ok<JsonObject> Render<T, TView>(HttpRequest request, string collection, IEnumerable<TView> views, PageOf<T> page)
     {
         var body = new JsonObject { [collection] = JsonSerializer.SerializeToNode(views) };
         if (page.NextMarker is not null)
             body["links"] = JsonSerializer.SerializeToNode(Links.NextPage(request, page.Limit, page.Limit, page.NextMarker));
-        return Results.Json(body);
+        return TypedResults.Ok(body);
     }
 }
