@@ -29,6 +29,7 @@ admin database instance show "$id" -f value -c status | expect "^ACTIVE\$"
 admin database backup show "$backup" -f value -c project_id | expect "^demo\$"
 admin database backup list --all-projects -f value -c ID | expect "^$backup\$"
 admin database backup list --project-id demo -f value -c ID | expect "^$backup\$"
+admin database backup list instance "$id" -f value -c ID | expect "^$backup\$"
 admin database instance reset status "$id"
 admin database instance show "$id" -f value -c status | expect "^\(ACTIVE\|ERROR\)\$"
 

@@ -28,7 +28,8 @@ public sealed class AdminReachTests(NodeFixture fixture) : IClassFixture<NodeFix
         Assert.Contains("DELETE /v1.0/{tenantId}/backups/{id}", reached);
         Assert.All(reached, r => Assert.Matches(@"/(instances|backups)/\{id\}", r));
         // Lists and creates keep the routed tenant: they make or show the caller's own things.
-        Assert.DoesNotContain(reached, r => r.EndsWith("/instances", StringComparison.Ordinal) || r.EndsWith("/backups", StringComparison.Ordinal)
+        Assert.Contains("GET /v1.0/{tenantId}/instances/{id}/backups", reached);
+        Assert.DoesNotContain(reached, r => r.EndsWith("{tenantId}/instances", StringComparison.Ordinal) || r.EndsWith("{tenantId}/backups", StringComparison.Ordinal)
             || r.Contains("/configurations", StringComparison.Ordinal) || r.Contains("/mgmt/", StringComparison.Ordinal));
     }
 

@@ -10,8 +10,7 @@ public static class AdminReach
 {
     /// <summary>Whether a route acts on one existing instance or backup, by its template.</summary>
     public static bool ActsOnOneEntity(string template) =>
-        template.Contains("/instances/{id}", StringComparison.Ordinal) && !template.EndsWith("/instances/{id}/backups", StringComparison.Ordinal)
-        || template.Contains("/backups/{id}", StringComparison.Ordinal);
+        template.Contains("/instances/{id}", StringComparison.Ordinal) || template.Contains("/backups/{id}", StringComparison.Ordinal);
 
     public static RouteGroupBuilder WithAdminReach(this RouteGroupBuilder tenant)
     {

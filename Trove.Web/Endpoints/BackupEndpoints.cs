@@ -40,10 +40,14 @@ public static class BackupEndpoints
             ? TypedResults.Ok<object>(new { backup = BackupView.Of(found.State, await catalog.LoadAsync()) })
             : TroveError.Result(404, $"Backup {id} cannot be found.");
 
-    /// <summary>Upstream's <c>/instances/{id}/backups</c>: the tenant's backups of one instance, from the read model.</summary>
-    public static async Task<Ok<object>> ListOfInstance(string tenantId, string id, ReadModelDb readModel, CatalogRepository catalog)
+    /// <summary>Upstream's <c>/instances/{id}/backups</c>: the backups of one instance the caller reaches (its owner, or an
+    /// admin), from the read model; an instance the caller does not reach is 404, as upstream loads it first.</summary>
+    public static async Task<Results<Ok<object>, TroveErrorResult>> ListOfInstance(string tenantId, string id, IRequiredActor<InstanceRegion> instances,
+        ReadModelDb readModel, CatalogRepository catalog, TroveSettings settings)
     {
-        var all = await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, tenantId);
+        if (await instances.AskAsync(new InstanceCommands.Get(id, tenantId), settings) is not InstanceReplies.Found { State: var instance })
+            return TroveError.Result(404, $"Instance {id} cannot be found.");
+        var all = await readModel.AllAsync<BackupState>(BackupRegistration.TypeName, instance.TenantId);
         var known = await catalog.LoadAsync();
         return TypedResults.Ok<object>(new { backups = all.Where(b => b.InstanceId == id).Select(b => BackupView.Of(b, known)) });
     }
