@@ -31,8 +31,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     /// <summary>A guest call's outcome, piped back to be handed to <paramref name="To"/> from inside the actor.</summary>
     private sealed record Deliver(object Message, IActorRef To);
     private sealed record QuotaAnswered(TenantReply? Reply, string? Failure);
-    private sealed record RestorePointAnswered(RestorePoint Point);
-    private sealed record CreateGroupRead(ConfigurationGroup? Group, string? Failure);
+    private sealed record LookedUp(Create? Next, InstanceReply? Refusal);
     private sealed record QuotaGivenBack;
     private sealed record GiveBackFailed(string Message);
     private sealed record RetryGiveBack;
@@ -229,75 +228,47 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     /// configuration group, then a restore's backup chain; then the quota is reserved.</summary>
     private void ContinueCreate(Create create, IActorRef requester)
     {
-        if (create.Request is { ConfigurationId: { } groupId, Configuration: null })
-            LookUpConfiguration(create, groupId, requester);
-        else if (create.Request is { RestoreBackupId: { } backupId, RestoreFrom: null })
-            LookUpRestorePoint(create, backupId, requester);
+        var r = create.Request;
+        if (r is { ConfigurationId: { } groupId, Configuration: null })
+            LookUp(requester, _configurations is null ? null
+                    : async () => InstanceDecisions.WithConfiguration(create, await _configurations.FindAsync(r.TenantId, groupId)),
+                failed: error => $"The configuration group could not be read: {error}", unavailable: "This node cannot read configuration groups.");
+        else if (r is { RestoreBackupId: { } backupId, RestoreFrom: null })
+            LookUp(requester, _restorePoints is null ? null
+                    : async () => InstanceDecisions.Restore(create, await _restorePoints.FindAsync(r.TenantId, backupId, _settings.BackupLookupTimeout)),
+                failed: error => $"Backup {backupId} did not answer: {error}", unavailable: "This node cannot look backups up.");
         else
             Reserve(create, requester);
     }
 
-    /// <summary>Reads the configuration group the create names, which its guest applies at prepare; a group refused here
-    /// answers as an attach would and has reserved nothing.</summary>
-    private void LookUpConfiguration(Create create, string groupId, IActorRef requester)
+    /// <summary>Looks up what the create names (its configuration group, which the guest applies at prepare; a restore's
+    /// backup chain, which its <see cref="Created"/> event keeps) while commands wait, then goes on with the create the
+    /// decision gives, or answers its refusal: nothing is journaled or reserved before.</summary>
+    private void LookUp(IActorRef requester, Func<Task<(Create? Next, InstanceReply? Refusal)>>? decide, Func<string, string> failed,
+        string unavailable)
     {
-        if (_configurations is null)
+        if (decide is null)
         {
-            requester.Tell(new InstanceReplies.Failed("This node cannot read configuration groups."));
+            requester.Tell(new InstanceReplies.Failed(unavailable));
             BecomeReady();
             return;
         }
         Become(() =>
         {
-            Command<CreateGroupRead>(read =>
+            Command<LookedUp>(looked =>
             {
-                var (next, refusal) = read.Failure is { } failure
-                    ? (null, new InstanceReplies.Failed($"The configuration group could not be read: {failure}"))
-                    : InstanceDecisions.WithConfiguration(create, read.Group);
-                if (next is null)
-                {
-                    requester.Tell(refusal!);
-                    BecomeReady();
-                }
-                else
+                if (looked.Next is { } next)
                     ContinueCreate(next, requester);
-            });
-            WaitingOnTenant(); // the same waiting: a stop meanwhile leaves nothing journaled, and the requester unanswered
-        });
-        _configurations.FindAsync(create.Request.TenantId, groupId).PipeTo(Self,
-            success: group => new CreateGroupRead(group, null),
-            failure: e => new CreateGroupRead(null, e.GetBaseException().Message));
-    }
-
-    /// <summary>Asks the backup's entity for its chain (commands wait meanwhile), which the create keeps (its
-    /// <see cref="Created"/> event names the locations); a restore refused here answers as the API did and has reserved nothing.</summary>
-    private void LookUpRestorePoint(Create create, string backupId, IActorRef requester)
-    {
-        if (_restorePoints is null)
-        {
-            requester.Tell(new InstanceReplies.Failed("This node cannot look backups up."));
-            BecomeReady();
-            return;
-        }
-        Become(() =>
-        {
-            Command<RestorePointAnswered>(answer =>
-            {
-                var (restore, refusal) = InstanceDecisions.Restore(create, answer.Point);
-                if (restore is null)
+                else
                 {
-                    requester.Tell(refusal!);
+                    requester.Tell(looked.Refusal!);
                     BecomeReady();
                 }
-                else
-                    ContinueCreate(restore, requester);
             });
             WaitingOnTenant(); // the same waiting: a stop meanwhile leaves nothing journaled, and the requester unanswered
         });
-        _restorePoints.FindAsync(create.Request.TenantId, backupId, _settings.BackupLookupTimeout).PipeTo(Self,
-            success: point => new RestorePointAnswered(point),
-            failure: e => new RestorePointAnswered(new RestorePoint.Refused(
-                new InstanceReplies.Failed($"Backup {backupId} did not answer: {e.GetBaseException().Message}"))));
+        decide().PipeTo(Self, success: d => new LookedUp(d.Next, d.Refusal),
+            failure: e => new LookedUp(null, new InstanceReplies.Failed(failed(e.GetBaseException().Message))));
     }
 
     private void Reserve(Create create, IActorRef requester)
