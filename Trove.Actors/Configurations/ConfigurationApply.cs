@@ -19,7 +19,7 @@ public static class ConfigurationApply
     /// <summary>A group's row as an instance applies it.</summary>
     public static async Task<ConfigurationGroup> GroupAsync(ConfigurationRepository repository, ConfigurationRow row, CancellationToken ct = default)
     {
-        var rules = await repository.RulesAsync(row.Datastore, ct);
+        var rules = await repository.RulesAsync(row.Datastore, row.DatastoreVersion, ct);
         var values = ValuesOf(row);
         var overrides = values.ToDictionary(v => v.Key, v => rules.Single(r => r.Name == v.Key).Check(JsonNode.Parse(v.Value.GetRawText())).Value!);
         return new ConfigurationGroup(row.Id, row.Datastore, row.DatastoreVersion, overrides, NeedsRestart(values, rules), row.UpdatedTicks);

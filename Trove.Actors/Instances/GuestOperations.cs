@@ -20,6 +20,7 @@ public static class GuestOperations
         GrantAccess g => [RpcMessage.Create(GuestMethods.GrantAccess, new GrantAccessArgs(g.User, g.Host, g.Databases))],
         RevokeAccess r => [RpcMessage.Create(GuestMethods.RevokeAccess, new RevokeAccessArgs(r.User, r.Host, r.Database))],
         GetConfiguration => [RpcMessage.Create(GuestMethods.GetConfiguration, new { })],
+        StopDatabase => [RpcMessage.Create(GuestMethods.StopDb, new { })],
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "not a guest operation"),
     };
 

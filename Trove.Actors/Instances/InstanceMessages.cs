@@ -73,6 +73,12 @@ public static class InstanceCommands
     public sealed record RevokeAccess(string InstanceId, string TenantId, string User, string? Host, string Database) : IGuestCommand;
     /// <summary>The engine's effective configuration values (upstream's <c>GET /instances/{id}/configuration</c>).</summary>
     public sealed record GetConfiguration(string InstanceId, string TenantId) : IGuestCommand;
+    /// <summary>Admin (upstream's mgmt <c>stop</c>): the guest stops the engine and reports it shut down; a restart starts it.</summary>
+    public sealed record StopDatabase(string InstanceId, string TenantId) : IGuestCommand;
+
+    /// <summary>Admin (upstream's mgmt <c>rpc_ping</c>): whether the instance's guest answers a call, whatever its task;
+    /// answered <see cref="InstanceReplies.GuestDone"/>, or the failure that says why not.</summary>
+    public sealed record PingGuest(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
 
     public sealed record EnableRoot(string InstanceId, string TenantId, string? Password) : IWithInstanceId, ITroveMessage
     {

@@ -29,6 +29,8 @@ public static class GuestMethods
     public const string Resize = "resize";
     public const string UpdateBackup = "update_backup";
     public const string GetConfiguration = "get_configuration";
+    /// <summary>Upstream's reachability check: the guest answers true, and does nothing else.</summary>
+    public const string RpcPing = "rpc_ping";
 }
 
 /// <summary>A user as the engine has it; <see cref="Host"/> is null for engines without host-scoped users.</summary>

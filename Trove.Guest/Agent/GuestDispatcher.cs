@@ -15,6 +15,8 @@ public sealed class GuestDispatcher(IDatastoreManager manager)
     {
         switch (message.Method)
         {
+            case GuestMethods.RpcPing:
+                return JsonValue.Create(true);
             case GuestMethods.GetStatus:
                 return JsonValue.Create(await manager.GetStatusAsync(ct));
             case GuestMethods.CreateDatabase:

@@ -73,7 +73,7 @@ public static class ConfigurationEndpoints
         var configuration = body.Value.Configuration!;
         var name = DisplayName.Check(configuration.Name);
         var (datastore, version) = await DatastoreAsync(configuration.Datastore, catalog);
-        var values = await ValidateAsync(configuration.Values!, datastore, repository);
+        var values = await ValidateAsync(configuration.Values!, datastore, version, repository);
         var now = DateTimeOffset.UtcNow.UtcTicks;
         var row = new ConfigurationRow
         {
@@ -88,7 +88,7 @@ public static class ConfigurationEndpoints
         IRequiredActor<ConfigurationRollout> rollout, TroveSettings settings, bool merge)
     {
         var group = await FindAsync(repository, tenantId, id);
-        var changed = await ValidateAsync(body.Configuration!.Values!, group.Datastore, repository);
+        var changed = await ValidateAsync(body.Configuration!.Values!, group.Datastore, group.DatastoreVersion, repository);
         var values = merge ? new Dictionary<string, JsonElement>(ConfigurationApply.ValuesOf(group)) : new Dictionary<string, JsonElement>();
         foreach (var (k, v) in changed)
             values[k] = v;
@@ -121,9 +121,9 @@ public static class ConfigurationEndpoints
 
     /// <summary>Every value checked against the datastore's rules: unknown parameters, wrong types and values out of range are refused.</summary>
     private static async Task<Dictionary<string, JsonElement>> ValidateAsync(Dictionary<string, ParameterValue> values, string datastore,
-        ConfigurationRepository repository)
+        string version, ConfigurationRepository repository)
     {
-        var rules = await repository.RulesAsync(datastore);
+        var rules = await repository.RulesAsync(datastore, version);
         var valid = new Dictionary<string, JsonElement>();
         foreach (var (name, value) in values)
         {
@@ -151,7 +151,7 @@ public static class ConfigurationEndpoints
 
     private static async Task<IResult> ParametersAsync((Datastore Datastore, DatastoreVersion Version) target, ConfigurationRepository repository, string? name)
     {
-        var rules = await repository.RulesAsync(target.Datastore.Type);
+        var rules = await repository.RulesAsync(target.Datastore.Type, target.Version.Name);
         object View(ParameterRule r) => new
         {
             name = r.Name, datastore_version_id = target.Version.Id, restart_required = r.RestartRequired, type = r.Type, min = r.Min, max = r.Max,

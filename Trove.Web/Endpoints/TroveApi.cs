@@ -20,7 +20,8 @@ public static class TroveApi
             .MapInstances().MapDatabases().MapUsers().MapRoot()
             .MapBackups().MapConfigurations()
             .MapFlavors().MapDatastores().MapDatastoreAdmin()
-            .MapLimits();
+            .MapLimits()
+            .MapMgmtInstances().MapMgmtDatastoreVersions().MapExtensions();
         return app;
     }
 }

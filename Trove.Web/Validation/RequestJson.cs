@@ -23,4 +23,6 @@ namespace Trove.Web.Validation;
 [JsonSerializable(typeof(QuotasBody))]
 [JsonSerializable(typeof(RootBody))]
 [JsonSerializable(typeof(PasswordLoginBody))]
+[JsonSerializable(typeof(MgmtInstanceActionBody))]
+[JsonSerializable(typeof(ConfigurationParameterBody))]
 public sealed partial class RequestJson : JsonSerializerContext;
