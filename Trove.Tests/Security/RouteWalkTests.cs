@@ -114,6 +114,11 @@ public sealed class RouteWalkTests(SecurityNode fixture)
         ("PUT", "/mgmt/quotas/{project}") => """{"quotas": {"instances": 0}}""",
         ("POST", "/mgmt/datastore-versions") => """{"version": {"name": "stolen", "datastore_manager": "postgresql", "datastore_name": "postgresql"}}""",
         ("PATCH", "/mgmt/datastore-versions/{id}") => """{"active": false}""",
+        ("POST", "/mgmt/instances/{id}/action") => """{"reboot": {}}""",
+        ("POST", "/mgmt/datastores/versions/{versionId}/parameters") =>
+            """{"configuration-parameter": {"name": "stolen", "restart_required": 0, "data_type": "integer", "min_size": 1, "max_size": 2}}""",
+        ("PUT", "/mgmt/datastores/versions/{versionId}/parameters/{name}") =>
+            """{"configuration-parameter": {"restart_required": 1, "data_type": "integer", "min_size": 1, "max_size": 2}}""",
         _ => "{}",
     };
 }

@@ -84,6 +84,7 @@ public sealed class SecurityNode : IAsyncLifetime
             "database" => "appdb",
             "name" when template.Contains("/parameters/{name}") => "max_connections",
             "name" => "appdb",
+            "alias" => "Mgmt",
             _ => throw new InvalidOperationException($"{route} has parameter '{parameter}': give it a real resource of the victim here"),
         };
     }
