@@ -115,6 +115,7 @@ public sealed class RouteWalkTests(SecurityNode fixture)
         ("POST", "/mgmt/datastore-versions") => """{"version": {"name": "stolen", "datastore_manager": "postgresql", "datastore_name": "postgresql"}}""",
         ("PATCH", "/mgmt/datastore-versions/{id}") => """{"active": false}""",
         ("POST", "/mgmt/instances/{id}/action") => """{"reboot": {}}""",
+        ("POST", "/instances/{id}/log") => """{"name": "general", "enable": 1, "publish": 1}""",
         ("POST", "/mgmt/datastores/versions/{versionId}/parameters") =>
             """{"configuration-parameter": {"name": "stolen", "restart_required": 0, "data_type": "integer", "min_size": 1, "max_size": 2}}""",
         ("PUT", "/mgmt/datastores/versions/{versionId}/parameters/{name}") =>

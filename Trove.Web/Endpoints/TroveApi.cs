@@ -21,7 +21,8 @@ public static class TroveApi
             .MapBackups().MapConfigurations()
             .MapFlavors().MapDatastores().MapDatastoreAdmin()
             .MapLimits()
-            .MapMgmtInstances().MapMgmtDatastoreVersions().MapExtensions();
+            .MapMgmtInstances().MapMgmtDatastoreVersions().MapExtensions()
+            .MapInstanceLogs().MapLogObjects();
         return app;
     }
 }

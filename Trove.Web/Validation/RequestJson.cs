@@ -25,4 +25,5 @@ namespace Trove.Web.Validation;
 [JsonSerializable(typeof(PasswordLoginBody))]
 [JsonSerializable(typeof(MgmtInstanceActionBody))]
 [JsonSerializable(typeof(ConfigurationParameterBody))]
+[JsonSerializable(typeof(GuestLogBody))]
 public sealed partial class RequestJson : JsonSerializerContext;
