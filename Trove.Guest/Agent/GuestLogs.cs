@@ -28,11 +28,12 @@ public sealed class GuestLogs(IDatastoreManager manager)
     {
         Check(args.Name);
         var text = Tail(string.Join('\n', Lines(args.Name)) is { Length: > 0 } all ? all + "\n" : "");
-        return new GuestLogContents(await InfoAsync(args.Name, ct), text);
+        // The size of what was read: a log the guest's own calls add to has grown since, which shows as pending.
+        return new GuestLogContents(await InfoAsync(args.Name, ct) with { Size = Encoding.UTF8.GetByteCount(text) }, text);
     }
 
     private async Task<GuestLogInfo> InfoAsync(string name, CancellationToken ct) => name == GuestLogNames.General
-        ? new GuestLogInfo(name, GuestLogNames.UserType, await manager.GeneralLogEnabledAsync(ct), Lines(name).Sum(l => (long)l.Length + 1))
+        ? new GuestLogInfo(name, GuestLogNames.UserType, await manager.GeneralLogEnabledAsync(ct), Lines(name).Sum(l => (long)Encoding.UTF8.GetByteCount(l) + 1))
         : new GuestLogInfo(name, GuestLogNames.SysType, true, File.Exists(manager.ErrorLogFile) ? new FileInfo(manager.ErrorLogFile).Length : 0);
 
     private IEnumerable<string> Lines(string name) => name == GuestLogNames.General

@@ -355,9 +355,14 @@ public sealed class PostgresManager : IDatastoreManager
 
     public string ErrorLogFile => ServerLog;
 
-    /// <summary>PostgreSQL writes every statement (log_statement = all) into its one server log: the general log is those lines.</summary>
+    /// <summary>PostgreSQL writes every statement (log_statement = all) into its one server log: the general log is those
+    /// lines (a simple query's "statement:", an extended one's "execute" and its parameters).</summary>
     public IEnumerable<string> GeneralLogLines() =>
-        File.Exists(ServerLog) ? File.ReadLines(ServerLog).Where(l => l.Contains(" statement: ", StringComparison.Ordinal)) : [];
+        File.Exists(ServerLog) ? File.ReadLines(ServerLog).Where(IsStatementLine) : [];
+
+    private static bool IsStatementLine(string line) =>
+        line.Contains("LOG:  statement: ", StringComparison.Ordinal) || line.Contains("LOG:  execute ", StringComparison.Ordinal)
+        || line.Contains("DETAIL:  parameters: ", StringComparison.Ordinal);
 
     public async Task<bool> GeneralLogEnabledAsync(CancellationToken ct)
     {
