@@ -22,8 +22,9 @@ public static class GuestOperations
         GetConfiguration => [RpcMessage.Create(GuestMethods.GetConfiguration, new { })],
         StopDatabase => [RpcMessage.Create(GuestMethods.StopDb, new { })],
         ListGuestLogs => [RpcMessage.Create(GuestMethods.GuestLogList, new { })],
-        SetGuestLog s => [RpcMessage.Create(GuestMethods.GuestLogAction, new GuestLogArgs(s.Name, s.Enable))],
-        ReadGuestLog r => [RpcMessage.Create(GuestMethods.GuestLogRead, new GuestLogArgs(r.Name))],
+        SetGuestLog { Read: false } s => [RpcMessage.Create(GuestMethods.GuestLogAction, new GuestLogArgs(s.Name, s.Enable))],
+        SetGuestLog s => [RpcMessage.Create(GuestMethods.GuestLogAction, new GuestLogArgs(s.Name, s.Enable)),
+            RpcMessage.Create(GuestMethods.GuestLogRead, new GuestLogArgs(s.Name))],
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "not a guest operation"),
     };
 
@@ -33,8 +34,8 @@ public static class GuestOperations
         ListDatabases => new InstanceReplies.DatabasesListed(lastResult.Deserialize<List<DatabaseSpec>>(RpcMessage.Json) ?? []),
         ListUsers => new InstanceReplies.UsersListed(lastResult.Deserialize<List<UserInfo>>(RpcMessage.Json) ?? []),
         ListGuestLogs => new InstanceReplies.GuestLogsListed(lastResult.Deserialize<List<GuestLogInfo>>(RpcMessage.Json) ?? []),
-        SetGuestLog => new InstanceReplies.GuestLogsListed([lastResult.Deserialize<GuestLogInfo>(RpcMessage.Json)!]),
-        ReadGuestLog => new InstanceReplies.GuestLogRead(lastResult.Deserialize<GuestLogContents>(RpcMessage.Json)!),
+        SetGuestLog { Read: false } => new InstanceReplies.GuestLogsListed([lastResult.Deserialize<GuestLogInfo>(RpcMessage.Json)!]),
+        SetGuestLog => new InstanceReplies.GuestLogRead(lastResult.Deserialize<GuestLogContents>(RpcMessage.Json)!),
         GetConfiguration => new InstanceReplies.ConfigurationRead(lastResult.Deserialize<Dictionary<string, string>>(RpcMessage.Json) ?? []),
         _ => InstanceReplies.GuestDone.Instance,
     };

@@ -88,7 +88,6 @@ public static class InstanceManifests
         ["instance.ping-guest"] = typeof(InstanceCommands.PingGuest),
         ["instance.list-guest-logs"] = typeof(InstanceCommands.ListGuestLogs),
         ["instance.set-guest-log"] = typeof(InstanceCommands.SetGuestLog),
-        ["instance.read-guest-log"] = typeof(InstanceCommands.ReadGuestLog),
         ["instance.guest-logs-listed"] = typeof(InstanceReplies.GuestLogsListed),
         ["instance.guest-log-read"] = typeof(InstanceReplies.GuestLogRead),
     };

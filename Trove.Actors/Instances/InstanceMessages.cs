@@ -78,10 +78,9 @@ public static class InstanceCommands
 
     /// <summary>The engine's logs (upstream's guest logs), as the guest sees them.</summary>
     public sealed record ListGuestLogs(string InstanceId, string TenantId) : IGuestCommand;
-    /// <summary>Turns a log on (<paramref name="Enable"/> true) or off, or (null) only shows it.</summary>
-    public sealed record SetGuestLog(string InstanceId, string TenantId, string Name, bool? Enable) : IGuestCommand;
-    /// <summary>A log's text, which the API publishes into the backup storage.</summary>
-    public sealed record ReadGuestLog(string InstanceId, string TenantId, string Name) : IGuestCommand;
+    /// <summary>Turns a log on (<paramref name="Enable"/> true) or off, or (null) leaves it; answers the log, and with
+    /// <paramref name="Read"/> its text too (<see cref="InstanceReplies.GuestLogRead"/>), which the API publishes.</summary>
+    public sealed record SetGuestLog(string InstanceId, string TenantId, string Name, bool? Enable, bool Read = false) : IGuestCommand;
 
     /// <summary>Admin (upstream's mgmt <c>rpc_ping</c>): whether the instance's guest answers a call, whatever its task;
     /// answered <see cref="InstanceReplies.GuestDone"/>, or the failure that says why not.</summary>

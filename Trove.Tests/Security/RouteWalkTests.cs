@@ -70,7 +70,7 @@ public sealed class RouteWalkTests(SecurityNode fixture)
         var who = client.DefaultRequestHeaders.Contains("X-Auth-Token") ? SecurityNode.Attacker : "no token";
         if (!RawRequests.IsRefusal(response.StatusCode) || (exactly is { } status && response.StatusCode != status))
             failures.Enqueue($"{route} ({spelling}, {who}) {route.Method} {path}: {(int)response.StatusCode} {body[..Math.Min(body.Length, 160)]}");
-        else if (RawRequests.ErrorBodyProblem((int)response.StatusCode, body) is { } problem)
+        else if (RawRequests.ErrorBodyProblem((int)response.StatusCode, body, route.Method) is { } problem)
             failures.Enqueue($"{route} ({spelling}, {who}) {path}: {problem}");
     }
 

@@ -36,25 +36,27 @@ public static class InstanceLogEndpoints
             var reply => Error(reply),
         };
 
-    /// <summary>Upstream's order: enable or disable, discard what was published, then publish (a copy of the log as it is now).</summary>
+    /// <summary>Upstream's order, in one ask: enable or disable (and, to publish, read the log); then discard what was
+    /// published, then publish the copy read.</summary>
     public static async Task<Results<Ok<Dictionary<string, object>>, TroveErrorResult>> Act(string tenantId, string id, Body<GuestLogBody> body,
         IRequiredActor<InstanceRegion> instances, PublishedLogs published, TroveSettings settings, HttpContext context)
     {
         var action = body.Value;
         var name = action.Name!;
-        var asked = await instances.AskAsync(new InstanceCommands.SetGuestLog(id, tenantId, name,
-            action.Enabling ? true : action.Disabling ? false : null), settings);
-        if (asked is not InstanceReplies.GuestLogsListed { Logs: [var log] })
-            return Error(asked);
+        var reply = await instances.AskAsync(new InstanceCommands.SetGuestLog(id, tenantId, name,
+            action.Enabling ? true : action.Disabling ? false : null, Read: action.Publishing), settings);
+        var log = reply switch
+        {
+            InstanceReplies.GuestLogsListed { Logs: [var listed] } => listed,
+            InstanceReplies.GuestLogRead read => read.Read.Log,
+            _ => null,
+        };
+        if (log is null)
+            return Error(reply);
         if (action.Discarding)
             published.Discard(id, name);
-        if (action.Publishing)
-        {
-            if (await instances.AskAsync(new InstanceCommands.ReadGuestLog(id, tenantId, name), settings) is not InstanceReplies.GuestLogRead read)
-                return TroveError.Result(500, $"The guest did not give log '{name}' to publish.");
-            await published.PublishAsync(id, name, read.Read.Contents, context.RequestAborted);
-            log = read.Read.Log;
-        }
+        if (reply is InstanceReplies.GuestLogRead { Read.Contents: var contents })
+            await published.PublishAsync(id, name, contents, context.RequestAborted);
         return TypedResults.Ok(new Dictionary<string, object> { ["log"] = GuestLogView.Of(log, published.Find(id, name), id) });
     }
 
