@@ -28,7 +28,7 @@ public sealed class UpstreamClientTests(NodeFixture fixture)
         using var client = Process.Start(start)!;
         var output = client.StandardOutput.ReadToEndAsync();
         var errors = client.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(7)); // the session runs some 70 commands, each a Python start
         await client.WaitForExitAsync(timeout.Token);
         Assert.True(client.ExitCode == 0, $"{await errors}\n{await output}");
     }
