@@ -70,4 +70,20 @@ public sealed class CatalogRepository(SqlDatabase database, CatalogSettings sett
         await using var db = database.Open();
         return await db.GetTable<DatastoreVersionRow>().Where(v => v.Id == versionId).Set(v => v.Active, active).UpdateAsync(ct) > 0;
     }
+
+    /// <summary>Removes a version (the caller checked that nothing uses it); a datastore whose default it was gets another
+    /// of its versions as default, or none. False when there is no such version.</summary>
+    public async Task<bool> DeleteVersionAsync(string versionId, CancellationToken ct = default)
+    {
+        await using var db = database.Open();
+        await using var tx = await db.BeginTransactionAsync(ct);
+        if (await db.GetTable<DatastoreVersionRow>().FirstOrDefaultAsync(v => v.Id == versionId, ct) is not { } version)
+            return false;
+        await db.GetTable<DatastoreVersionRow>().Where(v => v.Id == versionId).DeleteAsync(ct);
+        var next = await db.GetTable<DatastoreVersionRow>().Where(v => v.DatastoreId == version.DatastoreId).Select(v => v.Name).FirstOrDefaultAsync(ct);
+        await db.GetTable<DatastoreRow>().Where(d => d.Id == version.DatastoreId && d.DefaultVersion == version.Name)
+            .Set(d => d.DefaultVersion, next).UpdateAsync(ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
 }

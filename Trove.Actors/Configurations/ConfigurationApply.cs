@@ -19,9 +19,12 @@ public static class ConfigurationApply
     /// <summary>A group's row as an instance applies it.</summary>
     public static async Task<ConfigurationGroup> GroupAsync(ConfigurationRepository repository, ConfigurationRow row, CancellationToken ct = default)
     {
-        var rules = await repository.RulesAsync(row.Datastore, ct);
+        var rules = await repository.RulesAsync(row.Datastore, row.DatastoreVersion, ct);
         var values = ValuesOf(row);
-        var overrides = values.ToDictionary(v => v.Key, v => rules.Single(r => r.Name == v.Key).Check(JsonNode.Parse(v.Value.GetRawText())).Value!);
+        // A rule an admin took away from the version after the group was made: its value goes as the group holds it.
+        var overrides = values.ToDictionary(v => v.Key, v => rules.FirstOrDefault(r => r.Name == v.Key) is { } rule
+            ? rule.Check(JsonNode.Parse(v.Value.GetRawText())).Value!
+            : v.Value.ToString());
         return new ConfigurationGroup(row.Id, row.Datastore, row.DatastoreVersion, overrides, NeedsRestart(values, rules), row.UpdatedTicks);
     }
 

@@ -14,6 +14,7 @@ public sealed class ConfigurationRepository(SqlDatabase database)
         await using var db = database.Open();
         await db.CreateTableAsync<ParameterRuleRow>(tableOptions: TableOptions.CreateIfNotExists, token: ct);
         await db.CreateTableAsync<ConfigurationRow>(tableOptions: TableOptions.CreateIfNotExists, token: ct);
+        await db.CreateTableAsync<ParameterOverrideRow>(tableOptions: TableOptions.CreateIfNotExists, token: ct);
         if (!Directory.Exists(rulesDirectory))
             return;
         foreach (var file in Directory.EnumerateFiles(rulesDirectory, "*.json"))
@@ -28,11 +29,47 @@ public sealed class ConfigurationRepository(SqlDatabase database)
         }
     }
 
-    public async Task<IReadOnlyList<ParameterRule>> RulesAsync(string datastore, CancellationToken ct = default)
+    /// <summary>The datastore's rules, as an admin changed them for <paramref name="version"/> (its name) when one is given.</summary>
+    public async Task<IReadOnlyList<ParameterRule>> RulesAsync(string datastore, string? version = null, CancellationToken ct = default)
     {
         await using var db = database.Open();
-        return (await db.GetTable<ParameterRuleRow>().Where(r => r.Datastore == datastore).OrderBy(r => r.Name).ToListAsync(ct))
-            .Select(r => new ParameterRule(r.Name, r.Type, r.Min, r.Max, r.RestartRequired)).ToList();
+        var rules = (await db.GetTable<ParameterRuleRow>().Where(r => r.Datastore == datastore).ToListAsync(ct))
+            .ToDictionary(r => r.Name, r => new ParameterRule(r.Name, r.Type, r.Min, r.Max, r.RestartRequired));
+        if (version is not null)
+            foreach (var o in await db.GetTable<ParameterOverrideRow>().Where(o => o.Datastore == datastore && o.DatastoreVersion == version).ToListAsync(ct))
+                if (o.Removed)
+                    rules.Remove(o.Name);
+                else
+                    rules[o.Name] = new ParameterRule(o.Name, o.Type, o.Min, o.Max, o.RestartRequired);
+        return rules.Values.OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Sets a version's rule (added, or replacing the datastore's of that name).</summary>
+    public async Task SetVersionRuleAsync(string datastore, string version, ParameterRule rule, CancellationToken ct = default)
+    {
+        await using var db = database.Open();
+        await db.InsertOrReplaceAsync(new ParameterOverrideRow
+        {
+            Datastore = datastore, DatastoreVersion = version, Name = rule.Name, Type = rule.Type, Min = rule.Min, Max = rule.Max,
+            RestartRequired = rule.RestartRequired,
+        }, token: ct);
+    }
+
+    /// <summary>Takes a rule away from a version (the datastore's of that name no longer applies to it either).</summary>
+    public async Task RemoveVersionRuleAsync(string datastore, string version, string name, CancellationToken ct = default)
+    {
+        await using var db = database.Open();
+        await db.InsertOrReplaceAsync(new ParameterOverrideRow
+        {
+            Datastore = datastore, DatastoreVersion = version, Name = name, Type = "string", Removed = true,
+        }, token: ct);
+    }
+
+    /// <summary>Forgets every rule an admin set for a version (the version is gone).</summary>
+    public async Task ForgetVersionRulesAsync(string datastore, string version, CancellationToken ct = default)
+    {
+        await using var db = database.Open();
+        await db.GetTable<ParameterOverrideRow>().Where(o => o.Datastore == datastore && o.DatastoreVersion == version).DeleteAsync(ct);
     }
 
     public async Task InsertAsync(ConfigurationRow row, CancellationToken ct = default)

@@ -13,6 +13,21 @@ public sealed class ParameterRuleRow
     [Column("restart_required")] public bool RestartRequired { get; set; }
 }
 
+/// <summary>An admin's rule for one datastore version (upstream's mgmt configuration parameters): it replaces the datastore's
+/// rule of that name, adds one, or (<see cref="Removed"/>) takes it away for that version. The rules files never touch it.</summary>
+[Table("config_parameter_overrides")]
+public sealed class ParameterOverrideRow
+{
+    [PrimaryKey(0), Column("datastore", Length = 64)] public string Datastore { get; set; } = "";
+    [PrimaryKey(1), Column("datastore_version", Length = 64)] public string DatastoreVersion { get; set; } = "";
+    [PrimaryKey(2), Column("name", Length = 128)] public string Name { get; set; } = "";
+    [Column("type", Length = 16), NotNull] public string Type { get; set; } = "";
+    [Column("min"), Nullable] public double? Min { get; set; }
+    [Column("max"), Nullable] public double? Max { get; set; }
+    [Column("restart_required")] public bool RestartRequired { get; set; }
+    [Column("removed")] public bool Removed { get; set; }
+}
+
 /// <summary>A tenant's configuration group: validated values for one datastore version.</summary>
 [Table("configurations")]
 public sealed class ConfigurationRow

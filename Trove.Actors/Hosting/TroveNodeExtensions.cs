@@ -74,6 +74,7 @@ public static class TroveNodeExtensions
             return new AmqpGuestRpc(amqp, sp.GetRequiredService<GuestBrokerUsers>(), sp.GetRequiredService<OlderReleaseGuests>());
         });
         services.AddSingleton<IBackupStorage>(new LocalBackupStorage(settings.BackupsDir));
+        services.AddSingleton(new PublishedLogs(settings.BackupsDir));
         var localCompute = new LocalComputeSettings
         {
             ServersDirectory = settings.ServersDir,

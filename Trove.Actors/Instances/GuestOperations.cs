@@ -20,6 +20,11 @@ public static class GuestOperations
         GrantAccess g => [RpcMessage.Create(GuestMethods.GrantAccess, new GrantAccessArgs(g.User, g.Host, g.Databases))],
         RevokeAccess r => [RpcMessage.Create(GuestMethods.RevokeAccess, new RevokeAccessArgs(r.User, r.Host, r.Database))],
         GetConfiguration => [RpcMessage.Create(GuestMethods.GetConfiguration, new { })],
+        StopDatabase => [RpcMessage.Create(GuestMethods.StopDb, new { })],
+        ListGuestLogs => [RpcMessage.Create(GuestMethods.GuestLogList, new { })],
+        SetGuestLog { Read: false } s => [RpcMessage.Create(GuestMethods.GuestLogAction, new GuestLogArgs(s.Name, s.Enable))],
+        SetGuestLog s => [RpcMessage.Create(GuestMethods.GuestLogAction, new GuestLogArgs(s.Name, s.Enable)),
+            RpcMessage.Create(GuestMethods.GuestLogRead, new GuestLogArgs(s.Name))],
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "not a guest operation"),
     };
 
@@ -28,6 +33,9 @@ public static class GuestOperations
     {
         ListDatabases => new InstanceReplies.DatabasesListed(lastResult.Deserialize<List<DatabaseSpec>>(RpcMessage.Json) ?? []),
         ListUsers => new InstanceReplies.UsersListed(lastResult.Deserialize<List<UserInfo>>(RpcMessage.Json) ?? []),
+        ListGuestLogs => new InstanceReplies.GuestLogsListed(lastResult.Deserialize<List<GuestLogInfo>>(RpcMessage.Json) ?? []),
+        SetGuestLog { Read: false } => new InstanceReplies.GuestLogsListed([lastResult.Deserialize<GuestLogInfo>(RpcMessage.Json)!]),
+        SetGuestLog => new InstanceReplies.GuestLogRead(lastResult.Deserialize<GuestLogContents>(RpcMessage.Json)!),
         GetConfiguration => new InstanceReplies.ConfigurationRead(lastResult.Deserialize<Dictionary<string, string>>(RpcMessage.Json) ?? []),
         _ => InstanceReplies.GuestDone.Instance,
     };

@@ -97,6 +97,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<CallGuest>(call => CallGuestFor(call.InstanceId, call.TenantId, [call.Message], Sender, Sender,
             result => new InstanceReplies.GuestResult(result)));
         Command<IGuestCommand>(OnGuestCommand);
+        Command<PingGuest>(Ping);
         Command<Deliver>(deliver => deliver.To.Tell(deliver.Message));
         Command<EnableRoot>(enable =>
         {
@@ -194,6 +195,20 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         else
             CallGuestFor(command.InstanceId, command.TenantId, GuestOperations.CallsOf(command), Sender, Sender,
                 result => GuestOperations.ReplyOf(command, result));
+    }
+
+    /// <summary>Calls the guest whatever the instance's task (a ping asks whether the guest answers, not whether it may act).</summary>
+    private void Ping(PingGuest ping)
+    {
+        var requester = Sender;
+        if (_state is not { } state || !state.BelongsTo(ping.TenantId))
+            requester.Tell(new InstanceReplies.NotFound(ping.InstanceId));
+        else if (state.ServerId is null)
+            requester.Tell(new InstanceReplies.Refused($"Instance {_id} has no server yet."));
+        else
+            CallAllAsync([RpcMessage.Create(GuestMethods.RpcPing, new { })]).PipeTo(Self,
+                success: _ => new Deliver(InstanceReplies.GuestDone.Instance, requester),
+                failure: e => new Deliver(GuestOperations.FailureOf(e), requester));
     }
 
     private async Task<object> DeleteListedUserAsync(DeleteUser delete)

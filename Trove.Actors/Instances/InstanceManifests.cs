@@ -84,5 +84,11 @@ public static class InstanceManifests
         ["instance.backup-not-found"] = typeof(InstanceReplies.BackupNotFound),
         ["instance.get-configuration"] = typeof(InstanceCommands.GetConfiguration),
         ["instance.configuration-read"] = typeof(InstanceReplies.ConfigurationRead),
+        ["instance.stop-database"] = typeof(InstanceCommands.StopDatabase),
+        ["instance.ping-guest"] = typeof(InstanceCommands.PingGuest),
+        ["instance.list-guest-logs"] = typeof(InstanceCommands.ListGuestLogs),
+        ["instance.set-guest-log"] = typeof(InstanceCommands.SetGuestLog),
+        ["instance.guest-logs-listed"] = typeof(InstanceReplies.GuestLogsListed),
+        ["instance.guest-log-read"] = typeof(InstanceReplies.GuestLogRead),
     };
 }

@@ -75,6 +75,18 @@ public static class InstanceCommands
     public sealed record RevokeAccess(string InstanceId, string TenantId, string User, string? Host, string Database) : IGuestCommand;
     /// <summary>The engine's effective configuration values (upstream's <c>GET /instances/{id}/configuration</c>).</summary>
     public sealed record GetConfiguration(string InstanceId, string TenantId) : IGuestCommand;
+    /// <summary>Admin (upstream's mgmt <c>stop</c>): the guest stops the engine and reports it shut down; a restart starts it.</summary>
+    public sealed record StopDatabase(string InstanceId, string TenantId) : IGuestCommand;
+
+    /// <summary>The engine's logs (upstream's guest logs), as the guest sees them.</summary>
+    public sealed record ListGuestLogs(string InstanceId, string TenantId) : IGuestCommand;
+    /// <summary>Turns a log on (<paramref name="Enable"/> true) or off, or (null) leaves it; answers the log, and with
+    /// <paramref name="Read"/> its text too (<see cref="InstanceReplies.GuestLogRead"/>), which the API publishes.</summary>
+    public sealed record SetGuestLog(string InstanceId, string TenantId, string Name, bool? Enable, bool Read = false) : IGuestCommand;
+
+    /// <summary>Admin (upstream's mgmt <c>rpc_ping</c>): whether the instance's guest answers a call, whatever its task;
+    /// answered <see cref="InstanceReplies.GuestDone"/>, or the failure that says why not.</summary>
+    public sealed record PingGuest(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
 
     public sealed record EnableRoot(string InstanceId, string TenantId, string? Password) : IWithInstanceId, ITroveMessage
     {
@@ -156,6 +168,8 @@ public static class InstanceReplies
     public sealed record DatabasesListed(IReadOnlyList<DatabaseSpec> Databases) : InstanceReply;
     public sealed record UsersListed(IReadOnlyList<UserInfo> Users) : InstanceReply;
     public sealed record ConfigurationRead(IReadOnlyDictionary<string, string> Values) : InstanceReply;
+    public sealed record GuestLogsListed(IReadOnlyList<GuestLogInfo> Logs) : InstanceReply;
+    public sealed record GuestLogRead(GuestLogContents Read) : InstanceReply;
     /// <summary>The guest did what an <see cref="InstanceCommands.IGuestCommand"/> asked.</summary>
     public sealed record GuestDone : InstanceReply
     {

@@ -132,10 +132,16 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
     }
 
     /// <summary><paramref name="tenantId"/> null: every tenant's.</summary>
-    private async Task<IReadOnlyList<TState>> QueryAsync<TState>(string kind, string? tenantId, int limit, string? marker, CancellationToken ct)
+    private Task<IReadOnlyList<TState>> QueryAsync<TState>(string kind, string? tenantId, int limit, string? marker, CancellationToken ct) =>
+        AdminPageAsync<TState>(kind, tenantId, deleted: false, limit, marker, ct);
+
+    /// <summary>An admin's page of a kind's entities, newest first, straight from the table: every tenant's (or
+    /// <paramref name="tenantId"/>'s), live ones, deleted ones (<paramref name="deleted"/> true) or both (null).</summary>
+    public async Task<IReadOnlyList<TState>> AdminPageAsync<TState>(string kind, string? tenantId, bool? deleted, int limit, string? marker,
+        CancellationToken ct = default)
     {
         await using var db = Open();
-        var rows = db.GetTable<EntityRow>().Where(r => r.Kind == kind && (tenantId == null || r.TenantId == tenantId) && !r.Deleted);
+        var rows = db.GetTable<EntityRow>().Where(r => r.Kind == kind && (tenantId == null || r.TenantId == tenantId) && (deleted == null || r.Deleted == deleted));
         if (marker is not null && await rows.FirstOrDefaultAsync(r => r.Id == marker, ct) is { } last)
             rows = rows.Where(r => r.CreatedTicks < last.CreatedTicks || (r.CreatedTicks == last.CreatedTicks && r.Id.CompareTo(last.Id) > 0));
         var page = await rows.OrderByDescending(r => r.CreatedTicks).ThenBy(r => r.Id).Take(limit).ToListAsync(ct);

@@ -29,6 +29,12 @@ public static class GuestMethods
     public const string Resize = "resize";
     public const string UpdateBackup = "update_backup";
     public const string GetConfiguration = "get_configuration";
+    /// <summary>Upstream's reachability check: the guest answers true, and does nothing else.</summary>
+    public const string RpcPing = "rpc_ping";
+    public const string GuestLogList = "guest_log_list";
+    public const string GuestLogAction = "guest_log_action";
+    /// <summary>Ours: the log's text, which the control plane publishes into the backup storage (upstream's guest writes Swift).</summary>
+    public const string GuestLogRead = "guest_log_read";
 }
 
 /// <summary>A user as the engine has it; <see cref="Host"/> is null for engines without host-scoped users.</summary>

@@ -8,6 +8,8 @@ namespace Trove.Guest.Agent;
 /// <summary>Upstream's guest API: each method name to the datastore manager's operation.</summary>
 public sealed class GuestDispatcher(IDatastoreManager manager)
 {
+    private readonly GuestLogs logs = new(manager);
+
     private static JsonNode? ToJson<T>(T value) => JsonSerializer.SerializeToNode(value, RpcMessage.Json);
 
     /// <summary>Runs one message; prepare and the start/stop methods are the agent's, as they also report status.</summary>
@@ -15,6 +17,14 @@ public sealed class GuestDispatcher(IDatastoreManager manager)
     {
         switch (message.Method)
         {
+            case GuestMethods.RpcPing:
+                return JsonValue.Create(true);
+            case GuestMethods.GuestLogList:
+                return ToJson(await logs.ListAsync(ct));
+            case GuestMethods.GuestLogAction:
+                return ToJson(await logs.SetAsync(message.ArgsAs<GuestLogArgs>(), ct));
+            case GuestMethods.GuestLogRead:
+                return ToJson(await logs.ReadAsync(message.ArgsAs<GuestLogArgs>(), ct));
             case GuestMethods.GetStatus:
                 return JsonValue.Create(await manager.GetStatusAsync(ct));
             case GuestMethods.CreateDatabase:

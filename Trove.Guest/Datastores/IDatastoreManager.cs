@@ -86,4 +86,15 @@ public interface IDatastoreManager
     /// <summary>Applies an incremental backup on top of the data <see cref="RestoreAsync"/> (and earlier increments) made;
     /// called only when the profile has <see cref="Trove.Contracts.Datastores.DatastoreCapabilities.IncrementalBackups"/>.</summary>
     Task RestoreIncrementAsync(Stream input, CancellationToken ct);
+
+    /// <summary>The file the engine writes its <see cref="GuestLogNames.Error"/> log to.</summary>
+    string ErrorLogFile { get; }
+
+    /// <summary>The general log's lines (every statement) so far; empty when it was never on.</summary>
+    IEnumerable<string> GeneralLogLines();
+
+    Task<bool> GeneralLogEnabledAsync(CancellationToken ct);
+
+    /// <summary>Turns the engine's log of every statement on or off, at once.</summary>
+    Task SetGeneralLogAsync(bool enabled, CancellationToken ct);
 }

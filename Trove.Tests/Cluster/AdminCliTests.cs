@@ -103,6 +103,20 @@ public sealed class AdminCliTests(TwoNodeClusterFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Guest_ping_asks_the_instance_s_guest_through_its_entity_from_any_node()
+    {
+        foreach (var node in new[] { Node0, Node1 })
+        {
+            var pinged = await TroveAdminCli.RunAsync(node, "guest", "ping", fixture.InstanceId);
+            Assert.Equal(AdminExit.Ok, pinged.Exit);
+            Assert.Matches($@"^guest of instance {fixture.InstanceId} answered in \d+ ms\n$", pinged.Stdout);
+        }
+        var unknown = await TroveAdminCli.RunAsync(Node0, "guest", "ping", Guid.NewGuid().ToString());
+        Assert.Equal(AdminExit.Failed, unknown.Exit);
+        Assert.Equal(AdminExit.Usage, (await TroveAdminCli.RunAsync(Node0, "guest", "ping")).Exit);
+    }
+
+    [Fact]
     public async Task Unknown_entities_and_instances_exit_with_failure()
     {
         var id = Guid.NewGuid().ToString();
@@ -134,7 +148,7 @@ public sealed class AdminCliTests(TwoNodeClusterFixture fixture) : IClassFixture
         var help = await TroveAdminCli.RunAsync(Node0, "help");
         Assert.Equal(AdminExit.Ok, help.Exit);
         foreach (var command in new[] { "cluster show", "cluster leave", "cluster down", "cluster down-unreachable", "cluster join",
-                     "sharding regions", "sharding region-stats", "sharding locate", "instance show", "instance list --all-tenants", "amqp status" })
+                     "sharding regions", "sharding region-stats", "sharding locate", "instance show", "instance list --all-tenants", "guest ping", "amqp status" })
             Assert.Contains(command, help.Stdout);
     }
 

@@ -69,6 +69,31 @@ os database configuration default "$id" -f value -c "$param" | expect "^$value2\
 os database configuration detach "$id"
 os database instance show "$id" -f json | { ! grep -- '"configuration"'; } >/dev/null || { echo "still attached" >&2; exit 1; }
 
+# Guest logs: the general log enabled, published into the backup storage, then tailed and saved by the client through
+# the object-store the identity service names.
+os database log list "$id" -f value -c Name -c Type -c Status | expect "^general USER Disabled\$"
+os database log show "$id" error -f value -c type | expect "^SYS\$"
+os database log set "$id" general --enable -f value -c status | expect "^Enabled\$"
+os database db create "$id" logged_db
+os database log set "$id" general --publish -f value -c status | expect "^Published\$\|^Partial\$"
+os database log tail "$id" general --lines 100 | expect logged_db
+saved=$(mktemp)
+os database log save "$id" general --file "$saved" | expect "written to $saved"
+grep logged_db "$saved" >/dev/null || { echo "the saved log lacks the statement" >&2; exit 1; }
+rm -f "$saved"
+os database log set "$id" general --disable --discard -f value -c status | expect "^Disabled\$"
+os database db delete "$id" logged_db
+
+# The operator: every project's instances (the mgmt list, with server and tenant), and a reboot through the mgmt API.
+admin() { OS_USERNAME=admin OS_PASSWORD=admin OS_PROJECT_NAME=admin os "$@"; }
+admin database instance list --all-projects -f value -c ID -c "Tenant ID" | expect "^$id $OS_PROJECT_NAME\$"
+admin database instance reboot "$id"
+for _ in $(seq 1 120); do
+  [ "$(os database instance show "$id" -f value -c status)" = ACTIVE ] && break
+  sleep 0.5
+done
+[ "$(os database instance show "$id" -f value -c status)" = ACTIVE ]
+
 # A backup: create, show and list print the catalog's version id and the project (the client read 'version_id').
 version_id=$(os datastore version show "$DATASTORE_VERSION" --datastore "$DATASTORE" -f value -c id)
 backup=$(os database backup create "bk-$DATASTORE" --instance "$id" -f value -c id)

@@ -57,7 +57,7 @@ public sealed class MalformedRequestTests(SecurityNode fixture)
                     failures.Enqueue($"{status} without a valid token for {Describe(attempt)}");
                 else if (status >= 500)
                     failures.Enqueue($"{status} for {Describe(attempt)}: {body[..Math.Min(200, body.Length)]}");
-                else if (status >= 400 && RawRequests.ErrorBodyProblem(status, body) is { } problem)
+                else if (status >= 400 && RawRequests.ErrorBodyProblem(status, body, attempt.Method) is { } problem)
                     failures.Enqueue($"{status} for {Describe(attempt)}: {problem}");
             }
             catch (HttpRequestException e)

@@ -70,7 +70,7 @@ public sealed class RouteWalkTests(SecurityNode fixture)
         var who = client.DefaultRequestHeaders.Contains("X-Auth-Token") ? SecurityNode.Attacker : "no token";
         if (!RawRequests.IsRefusal(response.StatusCode) || (exactly is { } status && response.StatusCode != status))
             failures.Enqueue($"{route} ({spelling}, {who}) {route.Method} {path}: {(int)response.StatusCode} {body[..Math.Min(body.Length, 160)]}");
-        else if (RawRequests.ErrorBodyProblem((int)response.StatusCode, body) is { } problem)
+        else if (RawRequests.ErrorBodyProblem((int)response.StatusCode, body, route.Method) is { } problem)
             failures.Enqueue($"{route} ({spelling}, {who}) {path}: {problem}");
     }
 
@@ -114,6 +114,12 @@ public sealed class RouteWalkTests(SecurityNode fixture)
         ("PUT", "/mgmt/quotas/{project}") => """{"quotas": {"instances": 0}}""",
         ("POST", "/mgmt/datastore-versions") => """{"version": {"name": "stolen", "datastore_manager": "postgresql", "datastore_name": "postgresql"}}""",
         ("PATCH", "/mgmt/datastore-versions/{id}") => """{"active": false}""",
+        ("POST", "/mgmt/instances/{id}/action") => """{"reboot": {}}""",
+        ("POST", "/instances/{id}/log") => """{"name": "general", "enable": 1, "publish": 1}""",
+        ("POST", "/mgmt/datastores/versions/{versionId}/parameters") =>
+            """{"configuration-parameter": {"name": "stolen", "restart_required": 0, "data_type": "integer", "min_size": 1, "max_size": 2}}""",
+        ("PUT", "/mgmt/datastores/versions/{versionId}/parameters/{name}") =>
+            """{"configuration-parameter": {"restart_required": 1, "data_type": "integer", "min_size": 1, "max_size": 2}}""",
         _ => "{}",
     };
 }

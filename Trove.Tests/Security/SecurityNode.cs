@@ -83,7 +83,11 @@ public sealed class SecurityNode : IAsyncLifetime
             "user" => "app",
             "database" => "appdb",
             "name" when template.Contains("/parameters/{name}") => "max_connections",
+            "name" when template.Contains("/log/{name}") => "error",
+            "name" when template.Contains("/swift/") => $"{InstanceId}_error_log",
+            "container" => "database_logs",
             "name" => "appdb",
+            "alias" => "Mgmt",
             _ => throw new InvalidOperationException($"{route} has parameter '{parameter}': give it a real resource of the victim here"),
         };
     }
@@ -108,8 +112,11 @@ public static class RawRequests
             new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true })) { Content = content };
 
     /// <summary>Null when the body is Trove's error (<c>{"kind": {"code": N, "message": "..."}}</c> with N the status), else why not.</summary>
-    public static string? ErrorBodyProblem(int status, string body)
+    /// <remarks>A HEAD answer has no body (HTTP), so its status is all it says.</remarks>
+    public static string? ErrorBodyProblem(int status, string body, string method = "GET")
     {
+        if (method == "HEAD")
+            return body.Length == 0 ? null : "a HEAD answer with a body";
         JsonNode? json;
         try
         {

@@ -8,9 +8,11 @@ namespace Trove.Web.Auth;
 /// and bookkeeping. A non-admin's <c>tenantId</c> is never touched: the tenant check already made it the caller's project.</summary>
 public static class AdminReach
 {
-    /// <summary>Whether a route acts on one existing instance or backup, by its template.</summary>
+    /// <summary>Whether a route acts on one existing instance or backup, by its template. The admin-only <c>/mgmt</c> routes
+    /// name <see cref="AnyTenant.Id"/> themselves.</summary>
     public static bool ActsOnOneEntity(string template) =>
-        template.Contains("/instances/{id}", StringComparison.Ordinal) || template.Contains("/backups/{id}", StringComparison.Ordinal);
+        !template.Contains("/mgmt/", StringComparison.Ordinal)
+        && (template.Contains("/instances/{id}", StringComparison.Ordinal) || template.Contains("/backups/{id}", StringComparison.Ordinal));
 
     public static RouteGroupBuilder WithAdminReach(this RouteGroupBuilder tenant)
     {

@@ -95,7 +95,11 @@ public static class KeystoneEndpoints
                 user = new { id = caller.UserId, name = caller.UserName, domain, password_expires_at = (string?)null },
                 project = new { id = caller.ProjectId, name = caller.ProjectName, domain },
                 roles = caller.Roles.Select(r => new { id = r, name = r }),
-                catalog = new[] { Service("database", "trove", endpointUrl, settings), Service("identity", "keystone", $"{Root(request)}/v3", settings) },
+                catalog = new[]
+                {
+                    Service("database", "trove", endpointUrl, settings), Service("identity", "keystone", $"{Root(request)}/v3", settings),
+                    Service("object-store", "swift", $"{endpointUrl}/swift", settings), // published guest logs only
+                },
                 expires_at = caller.ExpiresAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ"),
                 issued_at = caller.IssuedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ"),
                 audit_ids = new[] { caller.AuditId },

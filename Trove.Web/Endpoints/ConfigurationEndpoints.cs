@@ -43,7 +43,7 @@ public static class ConfigurationEndpoints
         var configuration = body.Value.Configuration!;
         var name = DisplayName.Check(configuration.Name);
         var (datastore, version) = await DatastoreAsync(configuration.Datastore, catalog);
-        var values = await ValidateAsync(configuration.Values!, datastore, repository);
+        var values = await ValidateAsync(configuration.Values!, datastore, version, repository);
         var now = DateTimeOffset.UtcNow.UtcTicks;
         var row = new ConfigurationRow
         {
@@ -127,7 +127,7 @@ public static class ConfigurationEndpoints
         IRequiredActor<ConfigurationRollout> rollout, TroveSettings settings, bool merge)
     {
         var group = await FindAsync(repository, tenantId, id);
-        var changed = await ValidateAsync(body.Configuration!.Values!, group.Datastore, repository);
+        var changed = await ValidateAsync(body.Configuration!.Values!, group.Datastore, group.DatastoreVersion, repository);
         var values = merge ? new Dictionary<string, JsonElement>(ConfigurationApply.ValuesOf(group)) : new Dictionary<string, JsonElement>();
         foreach (var (k, v) in changed)
             values[k] = v;
@@ -159,9 +159,9 @@ public static class ConfigurationEndpoints
 
     /// <summary>Every value checked against the datastore's rules: unknown parameters, wrong types and values out of range are refused.</summary>
     private static async Task<Dictionary<string, JsonElement>> ValidateAsync(Dictionary<string, ParameterValue> values, string datastore,
-        ConfigurationRepository repository)
+        string version, ConfigurationRepository repository)
     {
-        var rules = await repository.RulesAsync(datastore);
+        var rules = await repository.RulesAsync(datastore, version);
         var valid = new Dictionary<string, JsonElement>();
         foreach (var (name, value) in values)
         {
@@ -190,12 +190,12 @@ public static class ConfigurationEndpoints
     private static async Task<Ok<object>> ParametersAsync((Datastore Datastore, DatastoreVersion Version) target, ConfigurationRepository repository) =>
         TypedResults.Ok<object>(new Dictionary<string, object>
         {
-            ["configuration-parameters"] = (await repository.RulesAsync(target.Datastore.Type)).Select(r => ParameterView(r, target.Version)),
+            ["configuration-parameters"] = (await repository.RulesAsync(target.Datastore.Type, target.Version.Name)).Select(r => ParameterView(r, target.Version)),
         });
 
     private static async Task<Results<Ok<object>, TroveErrorResult>> FindParameterAsync((Datastore Datastore, DatastoreVersion Version) target,
         ConfigurationRepository repository, string name) =>
-        (await repository.RulesAsync(target.Datastore.Type)).FirstOrDefault(r => r.Name == name) is { } rule
+        (await repository.RulesAsync(target.Datastore.Type, target.Version.Name)).FirstOrDefault(r => r.Name == name) is { } rule
             ? TypedResults.Ok(ParameterView(rule, target.Version))
             : TroveError.Result(404, $"Configuration parameter {name} cannot be found for {target.Datastore.Type}.");
 

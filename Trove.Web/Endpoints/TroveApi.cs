@@ -20,7 +20,9 @@ public static class TroveApi
             .MapInstances().MapDatabases().MapUsers().MapRoot()
             .MapBackups().MapConfigurations()
             .MapFlavors().MapDatastores().MapDatastoreAdmin()
-            .MapLimits();
+            .MapLimits()
+            .MapMgmtInstances().MapMgmtDatastoreVersions().MapExtensions()
+            .MapInstanceLogs().MapLogObjects();
         return app;
     }
 }

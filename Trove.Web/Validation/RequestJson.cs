@@ -23,4 +23,7 @@ namespace Trove.Web.Validation;
 [JsonSerializable(typeof(QuotasBody))]
 [JsonSerializable(typeof(RootBody))]
 [JsonSerializable(typeof(PasswordLoginBody))]
+[JsonSerializable(typeof(MgmtInstanceActionBody))]
+[JsonSerializable(typeof(ConfigurationParameterBody))]
+[JsonSerializable(typeof(GuestLogBody))]
 public sealed partial class RequestJson : JsonSerializerContext;

@@ -504,6 +504,27 @@ public sealed partial class MariaDbManager : IDatastoreManager
         return new SortedDictionary<string, string>(rows.ToDictionary(r => r[0]!, r => r[1]!), StringComparer.Ordinal);
     }
 
+    public string ErrorLogFile => _errorLog;
+
+    private string GeneralLogFile => Path.Combine(_engineDir, "general.log");
+
+    public IEnumerable<string> GeneralLogLines() => File.Exists(GeneralLogFile) ? File.ReadLines(GeneralLogFile) : [];
+
+    public async Task<bool> GeneralLogEnabledAsync(CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync(ct);
+        return Convert.ToInt64(await admin.ScalarAsync("SELECT @@GLOBAL.general_log", ct), CultureInfo.InvariantCulture) == 1;
+    }
+
+    /// <summary>Into general.log next to the error log; a restart turns it off again (it is not in an option file).</summary>
+    public async Task SetGeneralLogAsync(bool enabled, CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync(ct);
+        if (enabled)
+            await admin.ExecAsync("SET GLOBAL general_log_file = ?", ct, GeneralLogFile);
+        await admin.ExecAsync($"SET GLOBAL general_log = {(enabled ? "ON" : "OFF")}", ct);
+    }
+
     /// <summary>A number goes as a number (a numeric variable refuses a string), anything else as a string.</summary>
     private static object SettingValue(string value) =>
         long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var integer) ? integer

@@ -353,6 +353,32 @@ public sealed class PostgresManager : IDatastoreManager
         return settings;
     }
 
+    public string ErrorLogFile => ServerLog;
+
+    /// <summary>PostgreSQL writes every statement (log_statement = all) into its one server log: the general log is those
+    /// lines (a simple query's "statement:", an extended one's "execute" and its parameters).</summary>
+    public IEnumerable<string> GeneralLogLines() =>
+        File.Exists(ServerLog) ? File.ReadLines(ServerLog).Where(IsStatementLine) : [];
+
+    private static bool IsStatementLine(string line) =>
+        line.Contains("LOG:  statement: ", StringComparison.Ordinal) || line.Contains("LOG:  execute ", StringComparison.Ordinal)
+        || line.Contains("DETAIL:  parameters: ", StringComparison.Ordinal);
+
+    public async Task<bool> GeneralLogEnabledAsync(CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        await using var query = new NpgsqlCommand("SELECT current_setting('log_statement')", admin);
+        return (string?)await query.ExecuteScalarAsync(ct) == "all";
+    }
+
+    /// <summary>ALTER SYSTEM keeps it in postgresql.auto.conf, so it survives a restart.</summary>
+    public async Task SetGeneralLogAsync(bool enabled, CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        await ExecAsync(admin, enabled ? "ALTER SYSTEM SET log_statement = 'all'" : "ALTER SYSTEM RESET log_statement", ct);
+        await ExecAsync(admin, "SELECT pg_reload_conf()", ct);
+    }
+
     /// <summary>trove-flavor.conf: a quarter of the flavor's RAM for shared buffers, three quarters as the cache estimate,
     /// as a sized server would be tuned; included before the overrides, so a configuration group still wins.</summary>
     public async Task ApplyMemoryAsync(int ramMb, CancellationToken ct)
