@@ -5,29 +5,11 @@ set -euo pipefail
 export OS_USERNAME=${OS_USERNAME:-demo} OS_PASSWORD=${OS_PASSWORD:-demo} OS_PROJECT_NAME=${OS_PROJECT_NAME:-demo}
 export OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default OS_IDENTITY_API_VERSION=3
 os() { echo "\$ openstack $*" >&2; openstack "$@"; }
-# grep reads all of its input (no -q), so the client never dies of SIGPIPE under pipefail
-expect() { grep -- "$1" >/dev/null || { echo "expected '$1' in the output above" >&2; exit 1; }; }
-
-os database flavor list -f value | expect small
-os database flavor show small -f value -c name | expect "^small\$"
-os datastore list -f value | expect "$DATASTORE"
-os datastore show "$DATASTORE" -f value -c name | expect "^$DATASTORE\$"
-os datastore version list "$DATASTORE" -f value | expect "$DATASTORE_VERSION"
-
-wait_active() {
-  local status
-  for _ in $(seq 1 180); do
-    status=$(os database instance show "$1" -f value -c status)
-    [ "$status" = ACTIVE ] && return 0
-    [ "$status" = ERROR ] && { echo "instance $1 is in ERROR" >&2; exit 1; }
-    sleep 0.5
-  done
-  echo "instance $1 is $status, not ACTIVE" >&2; exit 1
-}
+source "$(dirname "$0")/client-lib.sh"
 
 id=$(os database instance create "cli-$DATASTORE" --flavor small --size 1 --datastore "$DATASTORE" \
       --datastore-version "$DATASTORE_VERSION" --databases appdb --users app:Cli-pass-1 -f value -c id)
-wait_active "$id"
+wait_status instance "$id" ACTIVE
 os database instance list -f value | expect "$id"
 
 os database db create "$id" db2
@@ -66,6 +48,9 @@ os database configuration instances "$cfg" -f value -c ID | expect "^$id\$"
 os database configuration set "$cfg" "{\"$param\": $value2}"
 os database configuration show "$cfg" -f value -c values | expect "\"$param\": $value2"
 os database configuration default "$id" -f value -c "$param" | expect "^$value2\$"
+os database configuration parameter set "$cfg" "{\"$param\": $value}" # upstream's PATCH: merged into the values
+os database configuration default "$id" -f value -c "$param" | expect "^$value\$"
+os database configuration set "$cfg" "{\"$param\": $value2}"
 os database configuration detach "$id"
 os database instance show "$id" -f json | { ! grep -- '"configuration"'; } >/dev/null || { echo "still attached" >&2; exit 1; }
 
@@ -84,26 +69,10 @@ rm -f "$saved"
 os database log set "$id" general --disable --discard -f value -c status | expect "^Disabled\$"
 os database db delete "$id" logged_db
 
-# The operator: every project's instances (the mgmt list, with server and tenant), and a reboot through the mgmt API.
-admin() { OS_USERNAME=admin OS_PASSWORD=admin OS_PROJECT_NAME=admin os "$@"; }
-admin database instance list --all-projects -f value -c ID -c "Tenant ID" | expect "^$id $OS_PROJECT_NAME\$"
-admin database instance reboot "$id"
-for _ in $(seq 1 120); do
-  [ "$(os database instance show "$id" -f value -c status)" = ACTIVE ] && break
-  sleep 0.5
-done
-[ "$(os database instance show "$id" -f value -c status)" = ACTIVE ]
-
 # A backup: create, show and list print the catalog's version id and the project (the client read 'version_id').
 version_id=$(os datastore version show "$DATASTORE_VERSION" --datastore "$DATASTORE" -f value -c id)
 backup=$(os database backup create "bk-$DATASTORE" --instance "$id" -f value -c id)
-for _ in $(seq 1 180); do
-  backup_status=$(os database backup show "$backup" -f value -c status)
-  [ "$backup_status" = COMPLETED ] && break
-  [ "$backup_status" = FAILED ] && { echo "backup $backup FAILED" >&2; exit 1; }
-  sleep 0.5
-done
-[ "$backup_status" = COMPLETED ]
+wait_status backup "$backup" COMPLETED
 os database backup show "$backup" -f value -c datastore_version_id | expect "^$version_id\$"
 os database backup show "$backup" -f value -c project_id | expect "^$OS_PROJECT_NAME\$"
 for _ in $(seq 1 20); do # the list reads the read model, which follows within moments
@@ -114,30 +83,26 @@ os database backup list -f value -c ID -c Status -c "Project ID" | expect "^$bac
 # Restored into a new instance created with the configuration group: in effect once it is ACTIVE.
 restored=$(os database instance create "cli-restored-$DATASTORE" --flavor small --size 1 --datastore "$DATASTORE" \
       --datastore-version "$DATASTORE_VERSION" --backup "$backup" --configuration "$cfg" -f value -c id)
-wait_active "$restored"
+wait_status instance "$restored" ACTIVE
 os database instance show "$restored" -f value -c configuration | expect "^$cfg\$"
 os database configuration default "$restored" -f value -c "$param" | expect "^$value2\$"
 os database db list "$restored" -f value | expect appdb
 os database instance delete "$restored"
 os database backup list instance "$id" -f value -c ID | expect "^$backup\$"
 os database backup delete "$backup"
-for _ in $(seq 1 40); do # the instance leaves BACKUP once it heard of the backup's end
-  [ "$(os database instance show "$id" -f value -c status)" = ACTIVE ] && break
-  sleep 0.5
-done
+wait_status instance "$id" ACTIVE # it leaves BACKUP once it heard of the backup's end
 os database limit list -f value | expect "max_instances\|ABSOLUTE\|MINUTE"
 os database quota show "$OS_PROJECT_NAME" -f value | expect instances
 os database instance resize volume "$id" 2
-wait_active "$id"
+wait_status instance "$id" ACTIVE
 os database instance show "$id" -f value -c volume | expect "^2\$"
 os database instance resize flavor "$id" medium
-wait_active "$id"
+wait_status instance "$id" ACTIVE
 os database instance show "$id" -f value -c flavor | expect "^medium\$"
 os database instance restart "$id"
+wait_status instance "$id" ACTIVE
 os database instance delete "$id"
-for _ in $(seq 1 120); do
-  os database instance list -f value | grep -- "$id" >/dev/null || exit 0
-  sleep 0.5
-done
-echo "instance $id was not deleted" >&2
-exit 1
+wait_gone "$id"
+wait_gone "$restored"
+os database configuration delete "$cfg"
+os database configuration list -f value -c ID | { ! grep -x -- "$cfg"; } >/dev/null || { echo "configuration $cfg was not deleted" >&2; exit 1; }
