@@ -33,7 +33,7 @@ public static class InstanceLogEndpoints
             {
                 ["logs"] = listed.Logs.Select(l => GuestLogView.Of(l, published.Find(id, l.Name), id)).ToList(),
             }),
-            var reply => Error(reply),
+            var reply => InstanceAsk.ErrorOf(reply),
         };
 
     /// <summary>Upstream's order, in one ask: enable or disable (and, to publish, read the log); then discard what was
@@ -52,7 +52,7 @@ public static class InstanceLogEndpoints
             _ => null,
         };
         if (log is null)
-            return Error(reply);
+            return InstanceAsk.ErrorOf(reply);
         if (action.Discarding)
             published.Discard(id, name);
         if (reply is InstanceReplies.GuestLogRead { Read.Contents: var contents })
@@ -71,5 +71,4 @@ public static class InstanceLogEndpoints
             : TroveError.Result(404, $"No published '{name}' log was found for instance {id}.");
     }
 
-    private static TroveErrorResult Error(InstanceReply reply) => (TroveErrorResult)InstanceAsk.ErrorOf(reply);
 }

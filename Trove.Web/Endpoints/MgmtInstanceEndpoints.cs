@@ -67,7 +67,7 @@ public static class MgmtInstanceEndpoints
         {
             InstanceReplies.Found => TroveError.Result(400, "Migrating an instance is not supported: the compute driver cannot move a server to another host."),
             InstanceReplies.Accepted or InstanceReplies.GuestDone => TypedResults.Accepted((string?)null),
-            var reply => Error(reply),
+            var reply => InstanceAsk.ErrorOf(reply),
         };
     }
 
@@ -76,8 +76,7 @@ public static class MgmtInstanceEndpoints
         await instances.AskAsync(new InstanceCommands.PingGuest(id, AnyTenant.Id), settings) switch
         {
             InstanceReplies.GuestDone => TypedResults.NoContent(),
-            var reply => Error(reply),
+            var reply => InstanceAsk.ErrorOf(reply),
         };
 
-    private static TroveErrorResult Error(InstanceReply reply) => (TroveErrorResult)InstanceAsk.ErrorOf(reply);
 }
