@@ -109,9 +109,18 @@ public sealed record GuestInfo(
     [property: JsonPropertyName("heartbeat_interval_seconds")] double HeartbeatIntervalSeconds,
     [property: JsonPropertyName("backup_directory")] string BackupDirectory,
     [property: JsonPropertyName("volume_size")] int VolumeSize = 0,
-    [property: JsonPropertyName("ram_mb")] int RamMb = 0)
+    [property: JsonPropertyName("ram_mb")] int RamMb = 0,
+    [property: JsonPropertyName("address")] string? Address = null)
 {
     private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+
+    /// <summary>Servers made before each had an address of its own have none in their guest info: their engines keep
+    /// listening where they always did, 127.0.0.1 and a port of their own.</summary>
+    public const string OlderReleaseAddress = "127.0.0.1";
+
+    /// <summary>Where the engine listens for tenants.</summary>
+    [JsonIgnore]
+    public string ListenAddress => Address ?? OlderReleaseAddress;
 }
 
 /// <summary>Service status descriptions a guest reports in heartbeats (upstream's ServiceStatuses descriptions).</summary>

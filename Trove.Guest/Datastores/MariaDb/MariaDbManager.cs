@@ -10,7 +10,7 @@ namespace Trove.Guest.Datastores.MariaDb;
 
 /// <summary>
 /// An isolated MariaDB 10.11 server in the server's directory, run as the guest's own OS user (see
-/// <see cref="EngineUser"/>) with <c>--no-defaults</c> (so /etc/mysql is never read) and listening on 127.0.0.1 only.
+/// <see cref="EngineUser"/>) with <c>--no-defaults</c> (so /etc/mysql is never read) and listening on its server's address only.
 /// The guest administers it over the unix socket in that directory as the socket-only account named after its OS
 /// user (unix_socket authentication: only that OS user gets in that way), through <see cref="MariaAdmin"/>; tenants
 /// log in over TCP with passwords. Backups and restores use the engine's own tools (mariadb-backup, mbstream).
@@ -31,10 +31,11 @@ public sealed partial class MariaDbManager : IDatastoreManager
     private readonly string _errorLog;
     private readonly string _overridesFile;
     private readonly string _tmpDir;
+    private readonly string _address;
     private readonly int _port;
     private readonly ILogger<MariaDbManager> _log;
 
-    public MariaDbManager(string directory, int port, ILogger<MariaDbManager> log)
+    public MariaDbManager(string directory, string address, int port, ILogger<MariaDbManager> log)
     {
         _engineDir = Path.Combine(Path.GetFullPath(directory), "mariadb");
         _dataDir = Path.Combine(_engineDir, "data");
@@ -44,6 +45,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
         _errorLog = Path.Combine(_engineDir, "error.log");
         _overridesFile = Path.Combine(_engineDir, "overrides.conf");
         _tmpDir = Path.Combine(_engineDir, "tmp");
+        _address = address;
         _port = port;
         _log = log;
     }
@@ -159,7 +161,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
         if (!await PingAsync(ct))
         {
             await LaunchAndWaitAsync([], ct);
-            _log.LogInformation("mariadb started on 127.0.0.1:{Port}", _port);
+            _log.LogInformation("mariadb started on {Address}:{Port}", _address, _port);
         }
         if (!await CanAdministerAsync(ct))
             await AddAdminAccountAsync(ct);
@@ -216,7 +218,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
         }
         await StopAsync(ct);
         await LaunchAndWaitAsync([], ct);
-        _log.LogInformation("mariadb started on 127.0.0.1:{Port} with the socket account {Account}", _port, AdminAccount);
+        _log.LogInformation("mariadb started on {Address}:{Port} with the socket account {Account}", _address, _port, AdminAccount);
     }
 
     /// <summary>Starts mariadbd in its own session with its stdio on its log: it does not daemonize, and must outlive
@@ -234,7 +236,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
             "mariadbd", "--no-defaults", "--innodb-buffer-pool-size=32M",
             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
             .. await OptionsFromAsync(FlavorFile, ct), .. await OptionsFromAsync(_overridesFile, ct), .. await OptionsFromAsync(ReadOnlyFile, ct),
-            .. SwitchUser, $"--datadir={_dataDir}", $"--socket={_socket}", $"--port={_port}", "--bind-address=127.0.0.1",
+            .. SwitchUser, $"--datadir={_dataDir}", $"--socket={_socket}", $"--port={_port}", $"--bind-address={_address}",
             $"--pid-file={_pidFile}", $"--log-error={_errorLog}", $"--tmpdir={_tmpDir}", "--skip-name-resolve", .. extraOptions,
         ];
         var pid = await ProcessRunner.RunCheckedAsync("setsid",
