@@ -84,5 +84,7 @@ public static class InstanceManifests
         ["instance.backup-not-found"] = typeof(InstanceReplies.BackupNotFound),
         ["instance.get-configuration"] = typeof(InstanceCommands.GetConfiguration),
         ["instance.configuration-read"] = typeof(InstanceReplies.ConfigurationRead),
+        ["instance.access-changed.v1"] = typeof(InstanceEvents.AccessChanged),
+        ["instance.set-access"] = typeof(InstanceCommands.SetAccess),
     };
 }

@@ -29,6 +29,8 @@ public static class GuestMethods
     public const string Resize = "resize";
     public const string UpdateBackup = "update_backup";
     public const string GetConfiguration = "get_configuration";
+    /// <summary>Not upstream's (its taskmanager sets security group rules); here the engine's host rules enforce them.</summary>
+    public const string UpdateAccess = "update_access";
 }
 
 /// <summary>A user as the engine has it; <see cref="Host"/> is null for engines without host-scoped users.</summary>
@@ -91,7 +93,17 @@ public sealed record PrepareArgs(
     [property: JsonPropertyName("users")] IReadOnlyList<UserSpec> Users,
     [property: JsonPropertyName("backup_info")] BackupInfo? BackupInfo = null,
     [property: JsonPropertyName("overrides")] IReadOnlyDictionary<string, string>? Overrides = null,
-    [property: JsonPropertyName("overrides_need_restart")] bool OverridesNeedRestart = false);
+    [property: JsonPropertyName("overrides_need_restart")] bool OverridesNeedRestart = false,
+    [property: JsonPropertyName("access")] AccessArgs? Access = null);
+
+/// <summary>Args of <c>update_access</c>, and the access of <c>prepare</c>: the networks (<see cref="Cidr"/>s) whose clients
+/// the engine accepts; none means every client, as upstream's default security group rule (0.0.0.0/0).</summary>
+public sealed record AccessArgs([property: JsonPropertyName("allowed_cidrs")] IReadOnlyList<string> AllowedCidrs)
+{
+    /// <summary>The networks, parsed; a CIDR that does not parse is refused (the API checked them already).</summary>
+    public IReadOnlyList<Cidr> Networks() =>
+        AllowedCidrs.Select(c => Cidr.Parse(c) ?? throw new ArgumentException($"'{c}' is not a CIDR")).ToList();
+}
 
 /// <summary>
 /// What a guest is started with (upstream's guest_info.conf): written by the compute driver into the

@@ -322,6 +322,25 @@ public sealed class PostgresManager : IDatastoreManager
         await ExecAsync(admin, "ALTER ROLE postgres PASSWORD NULL", ct);
     }
 
+    /// <summary>pg_hba.conf, whole: the guest's own socket (trust), and password logins over TCP from the allowed
+    /// networks only (every address when none is given; the engine listens on its server's address alone). Reloaded at
+    /// once; a restored backup's rules are replaced by the prepare of its new server.</summary>
+    public async Task UpdateAccessAsync(IReadOnlyList<Cidr> networks, CancellationToken ct)
+    {
+        var sources = networks.Count == 0 ? ["0.0.0.0/0"] : networks.Select(n => n.ToString()).Distinct().ToList();
+        var rules = new List<string> { "# Written by the Trove guest: the instance's access (allowed_cidrs).", "local all all trust", "local replication all trust" };
+        foreach (var source in sources)
+        {
+            rules.Add($"host all all {source} scram-sha-256");
+            rules.Add($"host replication all {source} scram-sha-256");
+        }
+        var hba = Path.Combine(_dataDir, "pg_hba.conf");
+        await File.WriteAllLinesAsync(hba + ".new", rules, ct);
+        File.Move(hba + ".new", hba, overwrite: true);
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        await ExecAsync(admin, "SELECT pg_reload_conf()", ct);
+    }
+
     private static async Task<bool> RoleExistsAsync(NpgsqlConnection admin, string role, CancellationToken ct)
     {
         await using var query = new NpgsqlCommand("SELECT 1 FROM pg_roles WHERE rolname = @role", admin);
