@@ -39,7 +39,8 @@ os database instance show "$id" -f value -c allowed_cidrs | expect "127.0.0.0/8"
 os database instance update "$id" --is-private --allowed-cidr 127.0.0.0/8 --allowed-cidr 10.0.0.0/8
 os database instance show "$id" -f value -c public | expect "^False$"
 os database instance show "$id" -f value -c allowed_cidrs | expect "127.0.0.0/8.*10.0.0.0/8"
-{ os database instance update "$id" --allowed-cidr 10.0.0.0/40 2>&1 && exit 1; } | expect "allowed_cidrs"
+refused=$(os database instance update "$id" --allowed-cidr 10.0.0.0/40 2>&1) && { echo "a CIDR that is not one was taken" >&2; exit 1; }
+echo "$refused" | expect "allowed_cidrs"
 os database instance show "$id" -f value -c allowed_cidrs | expect "127.0.0.0/8.*10.0.0.0/8"
 
 os database db create "$id" db2
