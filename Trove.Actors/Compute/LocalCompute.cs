@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Trove.Contracts.Datastores;
 using Trove.Contracts.Guests;
 using Trove.Actors.Guests;
 using Trove.Actors.Files;
@@ -12,7 +11,9 @@ namespace Trove.Actors.Compute;
 
 /// <summary>
 /// A compute driver for one machine: a server is a directory plus a guest agent process started in its own
-/// session, so that, like a VM, it outlives the control plane. Its engine listens on 127.0.0.1 and a free port.
+/// session, so that, like a VM, it outlives the control plane. Like a VM, it has an address of its own (see
+/// <see cref="ServerAddresses"/>), where its engine listens on the datastore's standard port; servers an older release
+/// made keep 127.0.0.1 and the port they were given.
 /// Like a VM, a server is walled off: its guest and engine run as an OS user of its own (<see cref="ServerUsers"/>),
 /// in a 0700 directory, with an environment that holds nothing of the node's.
 /// </summary>
@@ -22,6 +23,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     private const string PidFile = "guest.pid";
     private const string RestoreDirectory = "restore";
     private const int SigInt = 2, SigTerm = 15, SigKill = 9;
+    private readonly ServerAddresses _addresses = new(settings.AddressRegistry, ServerAddresses.ParseRange(settings.AddressRange));
 
     /// <summary>Makes the servers and backups directories (root's, searchable but not listable by the servers' users)
     /// and checks, at start-up, that those users can reach them; the node must be root to make OS users.</summary>
@@ -65,15 +67,17 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
             Directory.CreateDirectory(dir);
             Own(dir, uid, gid, FileModes.OwnerOnly);
             await CopyRestoreChainAsync(spec, dir, uid, gid, ct);
-            info = new GuestInfo(spec.InstanceId, spec.Datastore, spec.DatastoreVersion, FreePort(), dir,
+            var port = DatastoreProfiles.Of(spec.Datastore).Port;
+            var address = await _addresses.ReserveAsync(dir, port, ct);
+            info = new GuestInfo(spec.InstanceId, spec.Datastore, spec.DatastoreVersion, port, dir,
                 BrokerUri(spec), settings.Exchange, settings.ConductorQueue, settings.HeartbeatIntervalSeconds, settings.BackupDirectory,
-                spec.VolumeSize, spec.RamMb);
+                spec.VolumeSize, spec.RamMb, address);
             await WriteInfoAsync(infoPath, info, uid, gid, ct);
         }
 
         if (GuestPid(dir) is null)
             await StartGuestAsync(dir, infoPath, uid, gid, ct);
-        return new Server(spec.InstanceId, ServerStatus.Active, "127.0.0.1", info.Port);
+        return new Server(spec.InstanceId, ServerStatus.Active, info.ListenAddress, info.Port);
     }
 
     /// <summary>Completed backups are root's and readable by no guest: the chain a new server restores from is copied
@@ -108,11 +112,11 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         var infoPath = Path.Combine(dir, GuestInfoFile);
         if (!File.Exists(infoPath))
             return Directory.Exists(dir) || ServerUsers.IdsOf(ServerUsers.NameOf(serverId)) is not null
-                ? new HostedServer(serverId, new Server(serverId, ServerStatus.Build, "127.0.0.1", 0))
+                ? new HostedServer(serverId, new Server(serverId, ServerStatus.Build, GuestInfo.OlderReleaseAddress, 0))
                 : null;
         var info = ReadInfo(infoPath);
         var status = GuestPid(dir) is null ? ServerStatus.Shutdown : ServerStatus.Active;
-        return new HostedServer(serverId, new Server(serverId, status, "127.0.0.1", info.Port), MadeByOlderRelease(serverId, info));
+        return new HostedServer(serverId, new Server(serverId, status, info.ListenAddress, info.Port), MadeByOlderRelease(serverId, info));
     }
 
     /// <summary>Every directory in the servers directory and every server user whose home is there; the id of each is
@@ -194,6 +198,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         }
         if (Directory.Exists(dir))
             Directory.Delete(dir, recursive: true);
+        await _addresses.FreeAsync(dir, ct);
         await ServerUsers.RemoveAsync(user, ct); // last: a retried delete still finds the user of what is left
         ServerLock.Remove(dir);
     }
@@ -344,13 +349,6 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     {
         try { return File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].Equals("Z"); }
         catch (IOException) { return false; }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static void Kill(int pid, int signal) => _ = SysKill(pid, signal);

@@ -23,6 +23,11 @@ public sealed record LocalComputeSettings
     public required string BackupDirectory { get; init; }
     public double HeartbeatIntervalSeconds { get; init; } = 3;
 
+    /// <summary>The loopback range the servers' own addresses come from (never 127.0.0.1, where the machine's own
+    /// services listen), and the machine-wide directory that records which server holds which.</summary>
+    public string AddressRange { get; init; } = "127.42.0.0/16";
+    public string AddressRegistry { get; init; } = "/var/lib/trove/local-addresses";
+
     /// <summary>How long a guest has to stop its engine after SIGTERM before it is killed.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

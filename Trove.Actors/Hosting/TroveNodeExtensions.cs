@@ -84,6 +84,7 @@ public static class TroveNodeExtensions
             ConductorQueue = settings.Amqp.ConductorQueue,
             BackupDirectory = settings.BackupsDir,
             HeartbeatIntervalSeconds = settings.GuestHeartbeatIntervalSeconds,
+            AddressRange = settings.LocalServerAddresses,
         };
         LocalCompute.PrepareHost(localCompute);
         services.AddSingleton<ICompute>(sp => new LocalCompute(localCompute, sp.GetRequiredService<ILogger<LocalCompute>>()));

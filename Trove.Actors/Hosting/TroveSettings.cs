@@ -33,6 +33,9 @@ public sealed record TroveSettings
     public string? ReadModelConnectionString { get; init; }
 
     public double GuestHeartbeatIntervalSeconds { get; init; } = 3;
+
+    /// <summary>The loopback range local servers take their own addresses from (see LocalComputeSettings.AddressRange).</summary>
+    public string LocalServerAddresses { get; init; } = "127.42.0.0/16";
     public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long showing an instance waits for its entity before answering from the read model (which trails

@@ -132,6 +132,13 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<DetachConfiguration>(detach => ChangeConfiguration(detach.InstanceId, detach.TenantId, new Dictionary<string, string>(),
             new InstanceEvents.ConfigurationDetached(detach.RestartRequired, Now)));
         Command<SetConfiguration>(StartConfigurationChange);
+        Command<SetAccess>(set =>
+        {
+            var requester = Sender;
+            CallGuestFor(set.InstanceId, set.TenantId,
+                [RpcMessage.Create(GuestMethods.UpdateAccess, new AccessArgs(set.Access.AllowedCidrs))],
+                requester, Self, _ => new GuestDid(new InstanceEvents.AccessChanged(set.Access, Now), requester));
+        });
         Command<ConfigurationApplied>(applied =>
         {
             if (_configurationChange != applied.Change) // closed meanwhile (a roll-out's attach): nothing left to journal
@@ -315,7 +322,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                         _quota = QuotaHold.Apply(_quota, e);
                         var r = create.Request;
                         Context.ActorOf(ProvisioningActor.Props(ServerSpecOf(create), new PrepareArgs(r.Databases, r.Users, r.RestoreFrom,
-                            r.Configuration?.Overrides, r.Configuration?.RestartRequired ?? false),
+                            r.Configuration?.Overrides, r.Configuration?.RestartRequired ?? false,
+                            r.Access is { } access ? new AccessArgs(access.AllowedCidrs) : null),
                             _compute, _guests, ServerRetry), "provisioning");
                     });
                     break;

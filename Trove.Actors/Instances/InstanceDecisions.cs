@@ -20,7 +20,8 @@ public static class InstanceDecisions
             return Decision.Answer(new InstanceReplies.Refused($"Instance {cmd.InstanceId} already exists."));
         var r = cmd.Request;
         var created = new Created(cmd.InstanceId, r.TenantId, r.Name, r.FlavorId, r.RamMb, r.VolumeSize, r.Datastore, r.DatastoreVersion,
-            r.Databases, r.Users.Select(u => u.Name).ToList(), now, r.RestoreLocations(), r.Configuration?.Id, r.Configuration?.Revision);
+            r.Databases, r.Users.Select(u => u.Name).ToList(), now, r.RestoreLocations(), r.Configuration?.Id, r.Configuration?.Revision,
+            r.Access);
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(null, created)), created);
     }
 

@@ -90,5 +90,7 @@ public static class InstanceManifests
         ["instance.set-guest-log"] = typeof(InstanceCommands.SetGuestLog),
         ["instance.guest-logs-listed"] = typeof(InstanceReplies.GuestLogsListed),
         ["instance.guest-log-read"] = typeof(InstanceReplies.GuestLogRead),
+        ["instance.access-changed.v1"] = typeof(InstanceEvents.AccessChanged),
+        ["instance.set-access"] = typeof(InstanceCommands.SetAccess),
     };
 }

@@ -28,7 +28,8 @@ public sealed record InstanceRequest(
     BackupInfo? RestoreFrom = null,
     string? RestoreBackupId = null,
     string? ConfigurationId = null,
-    ConfigurationGroup? Configuration = null)
+    ConfigurationGroup? Configuration = null,
+    InstanceAccess? Access = null)
 {
     /// <summary>The locations of the backup chain to restore from, full backup first.</summary>
     public IReadOnlyList<string> RestoreLocations() => RestoreFrom?.Chain().Select(b => b.Location).OfType<string>().ToList() ?? [];
@@ -109,6 +110,10 @@ public static class InstanceCommands
     public sealed record AttachConfiguration(string InstanceId, string TenantId, string ConfigurationId,
         IReadOnlyDictionary<string, string> Overrides, bool RestartRequired, long? Revision = null) : IWithInstanceId, ITroveMessage;
     public sealed record DetachConfiguration(string InstanceId, string TenantId, bool RestartRequired) : IWithInstanceId, ITroveMessage;
+
+    /// <summary>upstream's <c>PUT /instances/{id}</c> with <c>access</c>: the guest applies the networks to its engine's
+    /// host rules first; the change is journaled once it did.</summary>
+    public sealed record SetAccess(string InstanceId, string TenantId, InstanceAccess Access) : IWithInstanceId, ITroveMessage;
 
     /// <summary>The API's attach (a group's id) or detach (null) of a configuration group, in one ask: the entity reads the
     /// group itself (<see cref="IConfigurationGroups"/>), checks that it fits, journals the change, has its guest apply
@@ -193,8 +198,8 @@ public static class InstanceEvents
     public sealed record Created(
         string InstanceId, string TenantId, string Name, string FlavorId, int RamMb, int VolumeSize,
         string Datastore, string DatastoreVersion, IReadOnlyList<DatabaseSpec> Databases, IReadOnlyList<string> UserNames,
-        DateTimeOffset At, IReadOnlyList<string>? RestoreFrom = null, string? ConfigurationId = null, long? ConfigurationRevision = null)
-        : IInstanceEvent;
+        DateTimeOffset At, IReadOnlyList<string>? RestoreFrom = null, string? ConfigurationId = null, long? ConfigurationRevision = null,
+        InstanceAccess? Access = null) : IInstanceEvent;
 
     public sealed record ServerCreated(string ServerId, string Address, int Port, DateTimeOffset At) : IInstanceEvent;
     public sealed record ServiceStatusChanged(string ServiceStatus, DateTimeOffset Sent, DateTimeOffset At) : IInstanceEvent;
@@ -217,4 +222,6 @@ public static class InstanceEvents
     /// <summary>The running guest reported a fault (a full volume), or that the one it reported is gone (null).</summary>
     public sealed record GuestFaultChanged(string? Fault, DateTimeOffset At) : IInstanceEvent;
     public sealed record Deleted(DateTimeOffset At) : IInstanceEvent;
+    /// <summary>The guest applied the instance's new access to its engine.</summary>
+    public sealed record AccessChanged(InstanceAccess Access, DateTimeOffset At) : IInstanceEvent;
 }

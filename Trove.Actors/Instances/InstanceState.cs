@@ -47,7 +47,8 @@ public sealed record InstanceState(
     IReadOnlyList<string>? RestoreFrom = null,
     long? ConfigurationRevision = null,
     string? GuestFault = null,
-    DateTimeOffset? GuestFaultAt = null) : ITroveMessage
+    DateTimeOffset? GuestFaultAt = null,
+    InstanceAccess? Access = null) : ITroveMessage
 {
     public static InstanceState Apply(InstanceState? state, IInstanceEvent e) => (state, e) switch
     {
@@ -55,7 +56,7 @@ public sealed record InstanceState(
             c.InstanceId, c.TenantId, c.Name, c.FlavorId, c.RamMb, c.VolumeSize, c.Datastore, c.DatastoreVersion, c.Databases,
             c.UserNames, InstanceTask.Building, ServiceStatusNames.New, null, null, null, null, null, null,
             c.At, c.At, c.At, false, RestoreFrom: c.RestoreFrom, ConfigurationId: c.ConfigurationId,
-            ConfigurationRevision: c.ConfigurationRevision),
+            ConfigurationRevision: c.ConfigurationRevision, Access: c.Access),
         (null, _) => throw new InvalidOperationException($"{e.GetType().Name} before Created"),
         (_, ServerCreated s) => state with { ServerId = s.ServerId, Address = s.Address, Port = s.Port, Updated = s.At },
         (_, ServiceStatusChanged s) => state with
@@ -95,6 +96,7 @@ public sealed record InstanceState(
         (_, BackupStarted b) => state with { RunningBackupId = b.BackupId, Updated = b.At },
         (_, BackupEnded b) => state with { RunningBackupId = state.RunningBackupId == b.BackupId ? null : state.RunningBackupId, Updated = b.At },
         (_, GuestFaultChanged g) => state with { GuestFault = g.Fault, GuestFaultAt = g.At },
+        (_, AccessChanged a) => state with { Access = a.Access, Updated = a.At },
         _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
     };
 

@@ -9,6 +9,9 @@ namespace Trove.Contracts.Datastores;
 /// </summary>
 public sealed record DatastoreProfile(string Name, string DisplayName, DatastoreNames Names, ReservedUsers ReservedUsers, DatastoreCapabilities Capabilities)
 {
+    /// <summary>The engine's standard port, where tools connect to it on a server of its own.</summary>
+    public required int Port { get; init; }
+
     public bool Supports(DatastoreCapability capability) => capability switch
     {
         DatastoreCapability.Backups => Capabilities.Backups,

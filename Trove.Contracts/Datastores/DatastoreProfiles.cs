@@ -12,7 +12,7 @@ public static partial class DatastoreProfiles
         // The superusers (the guest's, and root's once enabled), and every pg_ role (PostgreSQL's predefined roles, such as
         // pg_execute_server_program).
         new ReservedUsers(Set("postgres", "root", "os_admin"), ["pg_"]),
-        new DatastoreCapabilities(Backups: true, IncrementalBackups: false, ReadOnlyMode: true));
+        new DatastoreCapabilities(Backups: true, IncrementalBackups: false, ReadOnlyMode: true)) { Port = 5432 };
 
     /// <summary>MariaDB 10.11's limits: database names up to 64 characters, user names up to 80. '$' is the one more
     /// character MariaDB takes in unquoted names.</summary>
@@ -22,7 +22,7 @@ public static partial class DatastoreProfiles
         // root (root@% of the root endpoints), the guest's socket-only account (named after its OS user, trove-...),
         // the engine's own accounts and roles, and the anonymous user.
         new ReservedUsers(Set("root", "os_admin", "mariadb.sys", "mysql", "PUBLIC", ""), ["trove-"]),
-        new DatastoreCapabilities(Backups: true, IncrementalBackups: true, ReadOnlyMode: true));
+        new DatastoreCapabilities(Backups: true, IncrementalBackups: true, ReadOnlyMode: true)) { Port = 3306 };
 
     public static readonly IReadOnlyList<DatastoreProfile> All = [Postgres, MariaDb];
 

@@ -35,6 +35,8 @@ public static class GuestMethods
     public const string GuestLogAction = "guest_log_action";
     /// <summary>Ours: the log's text, which the control plane publishes into the backup storage (upstream's guest writes Swift).</summary>
     public const string GuestLogRead = "guest_log_read";
+    /// <summary>Not upstream's (its taskmanager sets security group rules); here the engine's host rules enforce them.</summary>
+    public const string UpdateAccess = "update_access";
 }
 
 /// <summary>A user as the engine has it; <see cref="Host"/> is null for engines without host-scoped users.</summary>
@@ -97,7 +99,17 @@ public sealed record PrepareArgs(
     [property: JsonPropertyName("users")] IReadOnlyList<UserSpec> Users,
     [property: JsonPropertyName("backup_info")] BackupInfo? BackupInfo = null,
     [property: JsonPropertyName("overrides")] IReadOnlyDictionary<string, string>? Overrides = null,
-    [property: JsonPropertyName("overrides_need_restart")] bool OverridesNeedRestart = false);
+    [property: JsonPropertyName("overrides_need_restart")] bool OverridesNeedRestart = false,
+    [property: JsonPropertyName("access")] AccessArgs? Access = null);
+
+/// <summary>Args of <c>update_access</c>, and the access of <c>prepare</c>: the networks (<see cref="Cidr"/>s) whose clients
+/// the engine accepts; none means every client, as upstream's default security group rule (0.0.0.0/0).</summary>
+public sealed record AccessArgs([property: JsonPropertyName("allowed_cidrs")] IReadOnlyList<string> AllowedCidrs)
+{
+    /// <summary>The networks, parsed; a CIDR that does not parse is refused (the API checked them already).</summary>
+    public IReadOnlyList<Cidr> Networks() =>
+        AllowedCidrs.Select(c => Cidr.Parse(c) ?? throw new ArgumentException($"'{c}' is not a CIDR")).ToList();
+}
 
 /// <summary>
 /// What a guest is started with (upstream's guest_info.conf): written by the compute driver into the
@@ -115,9 +127,18 @@ public sealed record GuestInfo(
     [property: JsonPropertyName("heartbeat_interval_seconds")] double HeartbeatIntervalSeconds,
     [property: JsonPropertyName("backup_directory")] string BackupDirectory,
     [property: JsonPropertyName("volume_size")] int VolumeSize = 0,
-    [property: JsonPropertyName("ram_mb")] int RamMb = 0)
+    [property: JsonPropertyName("ram_mb")] int RamMb = 0,
+    [property: JsonPropertyName("address")] string? Address = null)
 {
     private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+
+    /// <summary>Servers made before each had an address of its own have none in their guest info: their engines keep
+    /// listening where they always did, 127.0.0.1 and a port of their own.</summary>
+    public const string OlderReleaseAddress = "127.0.0.1";
+
+    /// <summary>Where the engine listens for tenants.</summary>
+    [JsonIgnore]
+    public string ListenAddress => Address ?? OlderReleaseAddress;
 }
 
 /// <summary>Service status descriptions a guest reports in heartbeats (upstream's ServiceStatuses descriptions).</summary>

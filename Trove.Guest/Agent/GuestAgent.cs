@@ -220,6 +220,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             await manager.ApplyMemoryAsync(_limits.RamMb, CancellationToken.None);
             await PrepareEngineAsync(args);
             await ApplyCreateConfigurationAsync(args);
+            await manager.UpdateAccessAsync(args.Access?.Networks() ?? [], CancellationToken.None);
             await File.WriteAllTextAsync(_preparedMarker, DateTimeOffset.UtcNow.ToString("O"));
         }
         catch (Exception e)

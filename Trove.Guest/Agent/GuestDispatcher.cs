@@ -64,6 +64,9 @@ public sealed class GuestDispatcher(IDatastoreManager manager)
                 return null;
             case GuestMethods.GetConfiguration:
                 return ToJson(await manager.GetConfigurationAsync(ct));
+            case GuestMethods.UpdateAccess:
+                await manager.UpdateAccessAsync(message.ArgsAs<AccessArgs>().Networks(), ct);
+                return null;
             case GuestMethods.DisableRoot:
                 await manager.DisableRootAsync(ct);
                 return null;

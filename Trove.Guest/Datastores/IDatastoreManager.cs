@@ -68,6 +68,10 @@ public interface IDatastoreManager
     /// group's overrides, its command line), as the engine reports them now: upstream's instance configuration.</summary>
     Task<IReadOnlyDictionary<string, string>> GetConfigurationAsync(CancellationToken ct);
 
+    /// <summary>Accepts TCP clients from these networks only (none: from anywhere), by the engine's own host rules; kept
+    /// across restarts. A connection already open stays.</summary>
+    Task UpdateAccessAsync(IReadOnlyList<Cidr> networks, CancellationToken ct);
+
     /// <summary>Sizes the engine's memory for the flavor's RAM; a running engine is restarted to take it.</summary>
     Task ApplyMemoryAsync(int ramMb, CancellationToken ct);
 

@@ -82,7 +82,7 @@ public sealed class BackupRestoreTests(NodeFixture fixture)
         var restored = await Node.CreateInstanceAsync("demo", RestoreBody($"{datastore}-restored", (string)backup["id"]!, datastore));
         var restoredActive = await Node.WaitForStatusAsync("demo", (string)restored["id"]!, "ACTIVE", TimeSpan.FromSeconds(90));
         Assert.Equal(1000L, Convert.ToInt64(await EngineClient.ScalarAsync(restoredActive, "SELECT count(*) FROM kept")));
-        Assert.NotEqual(active["addresses"]![0]!["port"]!.ToJsonString(), restoredActive["addresses"]![0]!["port"]!.ToJsonString());
+        Assert.NotEqual(active["addresses"]![0]!["address"]!.ToJsonString(), restoredActive["addresses"]![0]!["address"]!.ToJsonString());
 
         // A backup whose file was damaged is refused by the guest's checksum check, with a clear fault.
         var damaged = await WaitForBackupAsync((string)(await CreateBackupAsync(sourceId, "b3"))["id"]!, "COMPLETED");

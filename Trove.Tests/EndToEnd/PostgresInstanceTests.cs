@@ -37,7 +37,11 @@ public sealed class PostgresInstanceTests(NodeFixture fixture)
 
         var active = await Node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(90));
         Assert.Equal("HEALTHY", (string?)active["operating_status"]);
-        Assert.Equal("127.0.0.1", (string?)active["ip"]![0]);
+        // An address of its own, on the standard port, as on a VM; never the machine's own 127.0.0.1.
+        var address = (string)active["ip"]![0]!;
+        Assert.True(System.Net.IPNetwork.Parse("127.42.0.0/16").Contains(System.Net.IPAddress.Parse(address)), address);
+        Assert.Equal(address, (string?)active["addresses"]![0]!["address"]);
+        Assert.Equal(5432, (int)active["addresses"]![0]!["port"]!);
         Assert.Equal(42, await QueryAsAppAsync(active));
         Assert.True((double)(await Node.ShowAsync("demo", id))!["volume"]!["used"]! > 0); // a PostgreSQL cluster takes some 40 MB
 

@@ -7,10 +7,29 @@ export OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default OS_IDENTITY_AP
 os() { echo "\$ openstack $*" >&2; openstack "$@"; }
 source "$(dirname "$0")/client-lib.sh"
 
+os database flavor list -f value | expect small
+os database flavor show small -f value -c name | expect "^small\$"
+os datastore list -f value | expect "$DATASTORE"
+os datastore show "$DATASTORE" -f value -c name | expect "^$DATASTORE\$"
+os datastore version list "$DATASTORE" -f value | expect "$DATASTORE_VERSION"
+
 id=$(os database instance create "cli-$DATASTORE" --flavor small --size 1 --datastore "$DATASTORE" \
-      --datastore-version "$DATASTORE_VERSION" --databases appdb --users app:Cli-pass-1 -f value -c id)
+      --datastore-version "$DATASTORE_VERSION" --databases appdb --users app:Cli-pass-1 \
+      --is-public --allowed-cidr 127.0.0.0/8 -f value -c id)
 wait_status instance "$id" ACTIVE
 os database instance list -f value | expect "$id"
+# Its own address on the engine's standard port, and its access, as upstream's client prints them.
+case "$DATASTORE" in postgresql) port=5432 ;; *) port=3306 ;; esac
+os database instance show "$id" -f json | expect "\"port\": $port"
+os database instance show "$id" -f value -c ip | expect "^127\.42\."
+os database instance show "$id" -f value -c public | expect "^True$"
+os database instance show "$id" -f value -c allowed_cidrs | expect "127.0.0.0/8"
+os database instance update "$id" --is-private --allowed-cidr 127.0.0.0/8 --allowed-cidr 10.0.0.0/8
+os database instance show "$id" -f value -c public | expect "^False$"
+os database instance show "$id" -f value -c allowed_cidrs | expect "127.0.0.0/8.*10.0.0.0/8"
+refused=$(os database instance update "$id" --allowed-cidr 10.0.0.0/40 2>&1) && { echo "a CIDR that is not one was taken" >&2; exit 1; }
+echo "$refused" | expect "allowed_cidrs"
+os database instance show "$id" -f value -c allowed_cidrs | expect "127.0.0.0/8.*10.0.0.0/8"
 
 os database db create "$id" db2
 os database db list "$id" -f value | expect db2

@@ -25,7 +25,7 @@ public sealed class MariaDbManagerTests : IAsyncLifetime
     public MariaDbManagerTests(ITestOutputHelper output)
     {
         _output = output;
-        _manager = new MariaDbManager(_dir, _port, NullLogger<MariaDbManager>.Instance);
+        _manager = new MariaDbManager(_dir, "127.0.0.1", _port, NullLogger<MariaDbManager>.Instance);
     }
 
     public Task InitializeAsync()
@@ -385,7 +385,7 @@ public sealed class MariaDbManagerTests : IAsyncLifetime
         await KilledGuest.InterruptAsync(_manager.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), _killed.Token), _killed, _dir, "mysql");
         await EngineProcesses.KillLeftoversAsync(_dir, NullLogger.Instance, None);
 
-        var next = new MariaDbManager(_dir, _port, NullLogger<MariaDbManager>.Instance); // the guest started again
+        var next = new MariaDbManager(_dir, "127.0.0.1", _port, NullLogger<MariaDbManager>.Instance); // the guest started again
         await next.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), None);
 
         await using var app = await ConnectAsync("app", "pw", "appdb");

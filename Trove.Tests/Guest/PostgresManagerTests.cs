@@ -24,7 +24,7 @@ public sealed class PostgresManagerTests : IAsyncLifetime
     public PostgresManagerTests(ITestOutputHelper output)
     {
         _output = output;
-        _manager = new PostgresManager(_dir, _port, NullLogger<PostgresManager>.Instance);
+        _manager = new PostgresManager(_dir, "127.0.0.1", _port, NullLogger<PostgresManager>.Instance);
     }
 
     public Task InitializeAsync()
@@ -192,7 +192,7 @@ public sealed class PostgresManagerTests : IAsyncLifetime
     public async Task A_socket_path_too_long_for_unix_sockets_is_refused_with_a_clear_message()
     {
         var deep = Path.Combine(_dir, new string('d', 100));
-        var manager = new PostgresManager(deep, _port, NullLogger<PostgresManager>.Instance);
+        var manager = new PostgresManager(deep, "127.0.0.1", _port, NullLogger<PostgresManager>.Instance);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => manager.PrepareAsync(Args("pw"), CancellationToken.None));
         Assert.Contains("107", error.Message);
@@ -204,7 +204,7 @@ public sealed class PostgresManagerTests : IAsyncLifetime
         var closed = Directory.CreateDirectory(Path.Combine(_dir, "closed"));
         closed.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute; // root only
         var instance = Directory.CreateDirectory(Path.Combine(closed.FullName, "i")).FullName;
-        var manager = new PostgresManager(instance, _port, NullLogger<PostgresManager>.Instance);
+        var manager = new PostgresManager(instance, "127.0.0.1", _port, NullLogger<PostgresManager>.Instance);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => manager.PrepareAsync(Args("pw"), CancellationToken.None));
         Assert.Contains(instance, error.Message);
@@ -224,7 +224,7 @@ public sealed class PostgresManagerTests : IAsyncLifetime
         else
             await KilledGuest.WaitUntilAsync(() => EngineProcesses.In(_dir).Count == 0, "initdb to finish by itself");
 
-        var next = new PostgresManager(_dir, _port, NullLogger<PostgresManager>.Instance); // the guest started again
+        var next = new PostgresManager(_dir, "127.0.0.1", _port, NullLogger<PostgresManager>.Instance); // the guest started again
         await next.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), CancellationToken.None);
 
         await using var db = await ConnectAsync("app", "pw", "appdb");
@@ -237,7 +237,7 @@ public sealed class PostgresManagerTests : IAsyncLifetime
     {
         await KilledGuest.InterruptAsync(_manager.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), _killed.Token), _killed, _dir, "PG_VERSION");
 
-        var next = new PostgresManager(_dir, _port, NullLogger<PostgresManager>.Instance);
+        var next = new PostgresManager(_dir, "127.0.0.1", _port, NullLogger<PostgresManager>.Instance);
         await next.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), CancellationToken.None);
 
         await using var db = await ConnectAsync("app", "pw", "appdb");

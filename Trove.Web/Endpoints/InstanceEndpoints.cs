@@ -96,9 +96,10 @@ public static class InstanceEndpoints
         return reply is InstanceReplies.Accepted ? TypedResults.Accepted((string?)null) : InstanceAsk.ErrorOf(reply);
     }
 
-    /// <summary>PUT (and upstream's deprecated PATCH) of an instance, in one ask: its name, or its configuration group (an
-    /// id attaches it, null or "" detaches the attached one; the entity reads the group and owns the change). A change
-    /// not supported yet is answered 501 once the instance is known to be the tenant's.</summary>
+    /// <summary>PUT (and upstream's deprecated PATCH) of an instance, in one ask: its name, its access (the guest applies it
+    /// to the engine first), or its configuration group (an id attaches it, null or "" detaches the attached one; the
+    /// entity reads the group and owns the change). A change not supported yet is answered 501 once the instance is
+    /// known to be the tenant's.</summary>
     public static async Task<Results<Accepted, TroveErrorResult>> Update(string tenantId, string id, Body<UpdateInstanceBody> body, IRequiredActor<InstanceRegion> instances,
         TroveSettings settings)
     {
@@ -106,6 +107,7 @@ public static class InstanceEndpoints
         IWithInstanceId command = change switch
         {
             { UnsupportedChange: not null } => new InstanceCommands.Get(id, tenantId),
+            { Access: { } access } => new InstanceCommands.SetAccess(id, tenantId, access.Parse()),
             { ChangesConfiguration: true } => new InstanceCommands.SetConfiguration(id, tenantId,
                 string.IsNullOrEmpty(change.ConfigurationId) ? null : change.ConfigurationId),
             _ => new InstanceCommands.Rename(id, tenantId, DisplayName.Check(change.Name)),

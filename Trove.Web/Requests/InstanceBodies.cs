@@ -22,7 +22,8 @@ public sealed record CreateInstanceBody(CreateInstanceBody.InstanceFields? Insta
         RestorePointBody? RestorePoint,
         JsonElement? Configuration,
         [property: JsonPropertyName("replica_of")] JsonElement? ReplicaOf,
-        [property: JsonPropertyName("slave_of")] JsonElement? SlaveOf);
+        [property: JsonPropertyName("slave_of")] JsonElement? SlaveOf,
+        AccessBody? Access = null);
 
     public sealed record VolumeBody(Scalar? Size);
 
@@ -94,7 +95,7 @@ public sealed record UserBody(string? Name, string? Password, string? Host, List
 public sealed record UpdateInstanceBody(UpdateInstanceBody.InstanceChange? Instance) : IRequestBody<UpdateInstanceBody>
 {
     /// <summary>What upstream's instance update also changes, and this API not yet.</summary>
-    public static readonly IReadOnlyList<string> Unsupported = ["datastore_version", "replica_of", "slave_of", "detach_replica", "access"];
+    public static readonly IReadOnlyList<string> Unsupported = ["datastore_version", "replica_of", "slave_of", "detach_replica"];
 
     /// <summary><see cref="Configuration"/> is kept as given: absent (undefined), null, or a string.</summary>
     public sealed record InstanceChange
@@ -102,6 +103,8 @@ public sealed record UpdateInstanceBody(UpdateInstanceBody.InstanceChange? Insta
         public string? Name { get; init; }
 
         public JsonElement Configuration { get; init; }
+
+        public AccessBody? Access { get; init; }
 
         /// <summary>Every other key of the object, to name what cannot be changed.</summary>
         [JsonExtensionData]
@@ -128,6 +131,13 @@ public sealed record UpdateInstanceBody(UpdateInstanceBody.InstanceChange? Insta
             throw RequestError.Invalid($"'{other}' is not an attribute of an instance that can be changed.");
         if (instance.UnsupportedChange is not null)
             return; // answered 501 once the instance is known
+        if (instance.Access is { } access)
+        {
+            access.Parse();
+            if (instance.Name is not null || instance.ChangesConfiguration)
+                throw RequestError.Invalid("'access' is changed on its own.");
+            return;
+        }
         if (instance.ChangesConfiguration)
         {
             if (instance.Configuration.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))

@@ -36,7 +36,7 @@ public static class CreateInstanceParser
         var databases = DatabaseBody.Specs(instance.Databases);
         var users = UserBody.Specs(instance.Users, databases.Select(d => d.Name).ToList());
         return new InstanceRequest(tenantId, name, flavor.Id, flavor.Ram, volumeSize, datastore.Type, version.Name, databases, users,
-            ConfigurationId: configurationId);
+            ConfigurationId: configurationId, Access: instance.Access?.Parse());
     }
 
     /// <summary>The id of a configuration group to create the instance with (its entity reads and checks the group), or null.</summary>

@@ -24,7 +24,7 @@ public static class InstanceView
             },
             ["datastore"] = new JsonObject { ["type"] = s.Datastore, ["version"] = s.DatastoreVersion },
             ["region"] = Region,
-            ["access"] = new JsonObject { ["is_public"] = false },
+            ["access"] = AccessOf(s),
             ["volume"] = new JsonObject { ["size"] = s.VolumeSize },
         };
         if (s.Address is not null)
@@ -60,6 +60,12 @@ public static class InstanceView
             };
         return view;
     }
+
+    /// <summary>As upstream: the access given at create or changed since, else whether the instance has a public address
+    /// (a local server never has).</summary>
+    private static JsonObject AccessOf(InstanceState s) => s.Access is { } access
+        ? new JsonObject { ["is_public"] = access.IsPublic, ["allowed_cidrs"] = new JsonArray(access.AllowedCidrs.Select(c => (JsonNode)c!).ToArray()) }
+        : new JsonObject { ["is_public"] = false };
 
     /// <summary>Upstream's timestamps: UTC, seconds, no zone suffix.</summary>
     public static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss");

@@ -10,7 +10,7 @@ namespace Trove.Guest.Datastores.MariaDb;
 
 /// <summary>
 /// An isolated MariaDB 10.11 server in the server's directory, run as the guest's own OS user (see
-/// <see cref="EngineUser"/>) with <c>--no-defaults</c> (so /etc/mysql is never read) and listening on 127.0.0.1 only.
+/// <see cref="EngineUser"/>) with <c>--no-defaults</c> (so /etc/mysql is never read) and listening on its server's address only.
 /// The guest administers it over the unix socket in that directory as the socket-only account named after its OS
 /// user (unix_socket authentication: only that OS user gets in that way), through <see cref="MariaAdmin"/>; tenants
 /// log in over TCP with passwords. Backups and restores use the engine's own tools (mariadb-backup, mbstream).
@@ -31,10 +31,11 @@ public sealed partial class MariaDbManager : IDatastoreManager
     private readonly string _errorLog;
     private readonly string _overridesFile;
     private readonly string _tmpDir;
+    private readonly string _address;
     private readonly int _port;
     private readonly ILogger<MariaDbManager> _log;
 
-    public MariaDbManager(string directory, int port, ILogger<MariaDbManager> log)
+    public MariaDbManager(string directory, string address, int port, ILogger<MariaDbManager> log)
     {
         _engineDir = Path.Combine(Path.GetFullPath(directory), "mariadb");
         _dataDir = Path.Combine(_engineDir, "data");
@@ -44,6 +45,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
         _errorLog = Path.Combine(_engineDir, "error.log");
         _overridesFile = Path.Combine(_engineDir, "overrides.conf");
         _tmpDir = Path.Combine(_engineDir, "tmp");
+        _address = address;
         _port = port;
         _log = log;
     }
@@ -159,7 +161,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
         if (!await PingAsync(ct))
         {
             await LaunchAndWaitAsync([], ct);
-            _log.LogInformation("mariadb started on 127.0.0.1:{Port}", _port);
+            _log.LogInformation("mariadb started on {Address}:{Port}", _address, _port);
         }
         if (!await CanAdministerAsync(ct))
             await AddAdminAccountAsync(ct);
@@ -216,7 +218,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
         }
         await StopAsync(ct);
         await LaunchAndWaitAsync([], ct);
-        _log.LogInformation("mariadb started on 127.0.0.1:{Port} with the socket account {Account}", _port, AdminAccount);
+        _log.LogInformation("mariadb started on {Address}:{Port} with the socket account {Account}", _address, _port, AdminAccount);
     }
 
     /// <summary>Starts mariadbd in its own session with its stdio on its log: it does not daemonize, and must outlive
@@ -234,7 +236,8 @@ public sealed partial class MariaDbManager : IDatastoreManager
             "mariadbd", "--no-defaults", "--innodb-buffer-pool-size=32M",
             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
             .. await OptionsFromAsync(FlavorFile, ct), .. await OptionsFromAsync(_overridesFile, ct), .. await OptionsFromAsync(ReadOnlyFile, ct),
-            .. SwitchUser, $"--datadir={_dataDir}", $"--socket={_socket}", $"--port={_port}", "--bind-address=127.0.0.1",
+            .. await OptionsFromAsync(AccessFile, ct),
+            .. SwitchUser, $"--datadir={_dataDir}", $"--socket={_socket}", $"--port={_port}", $"--bind-address={_address}",
             $"--pid-file={_pidFile}", $"--log-error={_errorLog}", $"--tmpdir={_tmpDir}", "--skip-name-resolve", .. extraOptions,
         ];
         var pid = await ProcessRunner.RunCheckedAsync("setsid",
@@ -454,21 +457,68 @@ public sealed partial class MariaDbManager : IDatastoreManager
             await admin.ExecAsync($"REVOKE ALL PRIVILEGES ON {MariaSql.GrantTarget(database)} FROM ?@?", ct, name, host ?? "%");
     }
 
-    /// <summary>Root over TCP is a separate account, 'root'@'%': the guest's own 'root'@'localhost' (socket only) stays.</summary>
+    /// <summary>Root over TCP is separate accounts, one per allowed network (root@% when every client is allowed; see
+    /// <see cref="MariaAccess"/>): the guest's own 'root'@'localhost' (socket only) stays.</summary>
     public async Task<string> EnableRootAsync(string? password, CancellationToken ct)
     {
         password ??= Passwords.Generate();
+        var hosts = MariaAccess.RootHosts(await AllowedNetworksAsync(ct));
         await using var admin = await OpenAdminAsync(ct);
-        await admin.ExecAsync("CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY ?", ct, password);
-        await admin.ExecAsync("ALTER USER 'root'@'%' IDENTIFIED BY ?", ct, password);
-        await admin.ExecAsync("GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION", ct);
+        foreach (var host in hosts)
+        {
+            await admin.ExecAsync("CREATE USER IF NOT EXISTS 'root'@? IDENTIFIED BY ?", ct, host, password);
+            await admin.ExecAsync("ALTER USER 'root'@? IDENTIFIED BY ?", ct, host, password);
+            await admin.ExecAsync("GRANT ALL PRIVILEGES ON *.* TO 'root'@? WITH GRANT OPTION", ct, host);
+        }
+        foreach (var old in (await RootAccountsAsync(admin, ct)).Select(r => r.Host).Except(hosts))
+            await admin.ExecAsync("DROP USER IF EXISTS 'root'@?", ct, old);
         return password;
     }
 
     public async Task DisableRootAsync(CancellationToken ct)
     {
         await using var admin = await OpenAdminAsync(ct);
-        await admin.ExecAsync("DROP USER IF EXISTS 'root'@'%'", ct);
+        foreach (var (host, _, _) in await RootAccountsAsync(admin, ct))
+            await admin.ExecAsync("DROP USER IF EXISTS 'root'@?", ct, host);
+    }
+
+    /// <summary>Root over TCP: every root account but the guest's own socket-only 'root'@'localhost'.</summary>
+    private static async Task<List<(string Host, string Plugin, string Secret)>> RootAccountsAsync(MariaAdmin admin, CancellationToken ct) =>
+        (await admin.RowsAsync("SELECT Host, plugin, authentication_string FROM mysql.user WHERE User = 'root' AND Host <> 'localhost'", ct))
+        .Select(r => (r[0]!, r[1] ?? "", r[2] ?? "")).ToList();
+
+    private string AccessFile => Path.Combine(_engineDir, "access.conf");
+
+    private string AllowedNetworksFile => Path.Combine(_engineDir, "allowed-cidrs");
+
+    private async Task<IReadOnlyList<Cidr>> AllowedNetworksAsync(CancellationToken ct) =>
+        File.Exists(AllowedNetworksFile)
+            ? new AccessArgs(await File.ReadAllLinesAsync(AllowedNetworksFile, ct)).Networks()
+            : [];
+
+    /// <summary>init_connect for the tenants' accounts (kept in access.conf, passed to mariadbd at each start, and set at
+    /// once), and root's accounts moved to the networks' hosts with the password they have.</summary>
+    public async Task UpdateAccessAsync(IReadOnlyList<Cidr> networks, CancellationToken ct)
+    {
+        var initConnect = MariaAccess.InitConnect(networks);
+        await File.WriteAllLinesAsync(AllowedNetworksFile, networks.Select(n => n.ToString()), ct);
+        await File.WriteAllTextAsync(AccessFile, initConnect.Length == 0 ? "" : $"init-connect={initConnect}\n", ct);
+        await using var admin = await OpenAdminAsync(ct);
+        await admin.ExecAsync("SET GLOBAL init_connect = ?", ct, initConnect);
+        var roots = await RootAccountsAsync(admin, ct);
+        if (roots.Count == 0)
+            return;
+        var (_, plugin, secret) = roots[0];
+        if (!VariableName().IsMatch(plugin))
+            throw new InvalidOperationException($"root's authentication plugin '{plugin}' is not a plugin name");
+        var hosts = MariaAccess.RootHosts(networks);
+        foreach (var host in hosts.Except(roots.Select(r => r.Host)))
+        {
+            await admin.ExecAsync($"CREATE USER 'root'@? IDENTIFIED VIA {plugin} USING ?", ct, host, secret);
+            await admin.ExecAsync("GRANT ALL PRIVILEGES ON *.* TO 'root'@? WITH GRANT OPTION", ct, host);
+        }
+        foreach (var old in roots.Select(r => r.Host).Except(hosts))
+            await admin.ExecAsync("DROP USER IF EXISTS 'root'@?", ct, old);
     }
 
     /// <summary>Keeps the values in overrides.conf, passed to mariadbd at each start, and sets each at once where

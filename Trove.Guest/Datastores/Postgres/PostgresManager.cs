@@ -7,7 +7,7 @@ namespace Trove.Guest.Datastores.Postgres;
 
 /// <summary>
 /// An isolated PostgreSQL 15 cluster in the server's directory, run as the guest's own OS user (see
-/// <see cref="EngineUser"/>), listening on 127.0.0.1 only. The guest administers it as the <c>postgres</c> superuser
+/// <see cref="EngineUser"/>), listening on its server's address only. The guest administers it as the <c>postgres</c> superuser
 /// over the unix socket in that directory (trust, reachable only by that OS user and root); tenants log in over TCP
 /// with passwords (scram-sha-256).
 /// </summary>
@@ -20,14 +20,16 @@ public sealed class PostgresManager : IDatastoreManager
     private readonly string _engineDir;
     private readonly string _dataDir;
     private readonly string _initDir;
+    private readonly string _address;
     private readonly int _port;
     private readonly ILogger<PostgresManager> _log;
 
-    public PostgresManager(string directory, int port, ILogger<PostgresManager> log)
+    public PostgresManager(string directory, string address, int port, ILogger<PostgresManager> log)
     {
         _engineDir = Path.Combine(Path.GetFullPath(directory), "postgres");
         _dataDir = Path.Combine(_engineDir, "data");
         _initDir = Path.Combine(_engineDir, "data.init");
+        _address = address;
         _port = port;
         _log = log;
     }
@@ -110,7 +112,7 @@ public sealed class PostgresManager : IDatastoreManager
     /// win over what a restored backup brought from its original server.</summary>
     private Task AppendLocalSettingsAsync(string dataDir, CancellationToken ct) =>
         File.AppendAllTextAsync(Path.Combine(dataDir, "postgresql.conf"),
-            $"\nlisten_addresses = '127.0.0.1'\nport = {_port}\nunix_socket_directories = '{_engineDir}'\ninclude_if_exists = '{OverridesFile}'\n", ct);
+            $"\nlisten_addresses = '{_address}'\nport = {_port}\nunix_socket_directories = '{_engineDir}'\ninclude_if_exists = '{OverridesFile}'\n", ct);
 
     private const string OverridesFile = "trove-overrides.conf";
 
@@ -144,7 +146,7 @@ public sealed class PostgresManager : IDatastoreManager
         {
             throw new InvalidOperationException($"{e.Message}; the end of {ServerLog}: {EngineLog.Tail(ServerLog)}", e);
         }
-        _log.LogInformation("postgresql started on 127.0.0.1:{Port}", _port);
+        _log.LogInformation("postgresql started on {Address}:{Port}", _address, _port);
     }
 
     public async Task StopAsync(CancellationToken ct)
@@ -318,6 +320,25 @@ public sealed class PostgresManager : IDatastoreManager
         if (await RoleExistsAsync(admin, RootUserName, ct))
             await ExecAsync(admin, $"ALTER ROLE {Sql.Identifier(RootUserName)} PASSWORD NULL", ct);
         await ExecAsync(admin, "ALTER ROLE postgres PASSWORD NULL", ct);
+    }
+
+    /// <summary>pg_hba.conf, whole: the guest's own socket (trust), and password logins over TCP from the allowed
+    /// networks only (every address when none is given; the engine listens on its server's address alone). Reloaded at
+    /// once; a restored backup's rules are replaced by the prepare of its new server.</summary>
+    public async Task UpdateAccessAsync(IReadOnlyList<Cidr> networks, CancellationToken ct)
+    {
+        var sources = networks.Count == 0 ? ["0.0.0.0/0"] : networks.Select(n => n.ToString()).Distinct().ToList();
+        var rules = new List<string> { "# Written by the Trove guest: the instance's access (allowed_cidrs).", "local all all trust", "local replication all trust" };
+        foreach (var source in sources)
+        {
+            rules.Add($"host all all {source} scram-sha-256");
+            rules.Add($"host replication all {source} scram-sha-256");
+        }
+        var hba = Path.Combine(_dataDir, "pg_hba.conf");
+        await File.WriteAllLinesAsync(hba + ".new", rules, ct);
+        File.Move(hba + ".new", hba, overwrite: true);
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        await ExecAsync(admin, "SELECT pg_reload_conf()", ct);
     }
 
     private static async Task<bool> RoleExistsAsync(NpgsqlConnection admin, string role, CancellationToken ct)
