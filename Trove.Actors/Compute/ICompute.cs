@@ -8,6 +8,9 @@ public sealed record ServerSpec(string InstanceId, string Datastore, string Data
 {
     public IReadOnlyList<string> RestoreFrom { get; init; } = [];
 
+    /// <summary>The Trove flavor the server is made with (a Nova flavor id when the cloud serves the flavors).</summary>
+    public string FlavorId { get; init; } = "";
+
     /// <summary>The guest's own broker user, which the server's guest connects as; set by provisioning, never journaled.</summary>
     public GuestCredentials? Broker { get; init; }
 }
@@ -50,4 +53,15 @@ public interface ICompute
     /// <paramref name="disconnectOldGuest"/> runs first, only for a server that still needs it and under the server's
     /// lock (a node that adopts it later must not disconnect the new guest).</summary>
     Task AdoptServerAsync(string serverId, GuestCredentials broker, Func<Task> disconnectOldGuest, CancellationToken ct);
+
+    /// <summary>Reboots the server (its guest and engine restart with it) and returns once it runs again.</summary>
+    Task RebootServerAsync(string serverId, CancellationToken ct);
+
+    /// <summary>Gives the server the flavor's memory and CPUs and returns once it runs with them (a cloud resizes and
+    /// confirms); the guest then fits its engine to them.</summary>
+    Task ResizeServerAsync(string serverId, string flavorId, CancellationToken ct);
+
+    /// <summary>Grows the server's data volume to <paramref name="sizeGb"/> and returns once it has; the guest then grows
+    /// its filesystem.</summary>
+    Task ResizeVolumeAsync(string serverId, int sizeGb, CancellationToken ct);
 }

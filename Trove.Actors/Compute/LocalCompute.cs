@@ -236,6 +236,25 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     /// waits on that connection in its stop until it is killed, while calls to the instance wait for the new one.</summary>
     private static readonly TimeSpan OldGuestStopGrace = TimeSpan.FromSeconds(3);
 
+    /// <summary>As a VM's reboot: the guest stops with its engine, then starts again and starts the engine.</summary>
+    public async Task RebootServerAsync(string serverId, CancellationToken ct)
+    {
+        var dir = ServerDirectory(serverId);
+        var infoPath = Path.Combine(dir, GuestInfoFile);
+        using var _ = await ServerLock.TakeAsync(dir, ct);
+        if (!File.Exists(infoPath) || ServerUsers.IdsOf(ServerUsers.NameOf(serverId)) is not { } ids)
+            throw new InvalidOperationException($"server {serverId} does not exist");
+        await StopGuestAsync(dir, serverId, settings.StopTimeout, ct);
+        await StartGuestAsync(dir, infoPath, ids.Uid, ids.Gid, ct);
+    }
+
+    /// <summary>A local server has the machine's memory and disk: its guest holds its engine to the flavor's memory and
+    /// the volume's size itself (the guest's resize), so there is nothing to change here.</summary>
+    public Task ResizeServerAsync(string serverId, string flavorId, CancellationToken ct) => Task.CompletedTask;
+
+    /// <inheritdoc cref="ResizeServerAsync"/>
+    public Task ResizeVolumeAsync(string serverId, int sizeGb, CancellationToken ct) => Task.CompletedTask;
+
     /// <summary>The guest stops its engine on SIGTERM, as a server's shutdown stops its services; one that does not
     /// stop in time is killed.</summary>
     private async Task StopGuestAsync(string dir, string serverId, TimeSpan grace, CancellationToken ct)

@@ -717,11 +717,12 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         new(c.InstanceId, c.Request.Datastore, c.Request.DatastoreVersion, c.Request.RamMb, c.Request.VolumeSize)
         {
             RestoreFrom = c.Request.RestoreLocations(),
+            FlavorId = c.Request.FlavorId,
         };
 
     /// <summary>A resumed build restores from the same backups: their locations are in the journal.</summary>
     private static ServerSpec ServerSpecOf(InstanceState s) =>
-        new(s.Id, s.Datastore, s.DatastoreVersion, s.RamMb, s.VolumeSize) { RestoreFrom = s.RestoreFrom ?? [] };
+        new(s.Id, s.Datastore, s.DatastoreVersion, s.RamMb, s.VolumeSize) { RestoreFrom = s.RestoreFrom ?? [], FlavorId = s.FlavorId };
 
     public static Props Props(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,
         IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null, ReadModelDb? readModel = null) =>

@@ -68,4 +68,25 @@ public sealed class FakeCompute : ICompute
         Recovered.Enqueue(serverId);
         return Task.CompletedTask;
     }
+
+    public ConcurrentQueue<string> Rebooted { get; } = new();
+    public ConcurrentQueue<(string Server, string? FlavorId, int? VolumeGb)> Resized { get; } = new();
+
+    public Task RebootServerAsync(string serverId, CancellationToken ct)
+    {
+        Rebooted.Enqueue(serverId);
+        return Task.CompletedTask;
+    }
+
+    public Task ResizeServerAsync(string serverId, string flavorId, CancellationToken ct)
+    {
+        Resized.Enqueue((serverId, flavorId, null));
+        return Task.CompletedTask;
+    }
+
+    public Task ResizeVolumeAsync(string serverId, int sizeGb, CancellationToken ct)
+    {
+        Resized.Enqueue((serverId, null, sizeGb));
+        return Task.CompletedTask;
+    }
 }
