@@ -17,6 +17,10 @@ public sealed record CatalogService(IReadOnlyList<Flavor> Flavors, IReadOnlyList
     public string? VersionIdOf(string datastore, string version) =>
         FindDatastore(datastore) is { } found ? FindVersion(found, version)?.Id : null;
 
+    /// <summary>A version by its catalog id, with its datastore.</summary>
+    public (Datastore Datastore, DatastoreVersion Version)? FindVersionById(string id) =>
+        Datastores.SelectMany(d => d.Versions.Where(v => v.Id == id).Select(v => (d, v))).FirstOrDefault() is ({ } d, { } v) ? (d, v) : null;
+
     public static DatastoreVersion? FindVersion(Datastore datastore, string reference) =>
         datastore.Versions.FirstOrDefault(v => v.Id == reference) ?? datastore.Versions.FirstOrDefault(v => v.Name == reference);
 }

@@ -24,7 +24,7 @@ public static class DatastoreEndpoints
         TypedResults.Ok<object>(new { datastores = (await repository.LoadAsync()).Datastores.Select(d => View(d, tenantId, request)) });
 
     public static async Task<Results<Ok<object>, TroveErrorResult>> GetVersionById(string tenantId, string versionId, HttpRequest request, CatalogRepository repository) =>
-        (await repository.LoadAsync()).Datastores.SelectMany(d => d.Versions.Where(v => v.Id == versionId).Select(v => (d, v))).FirstOrDefault() is ({ } ds, { } version)
+        (await repository.LoadAsync()).FindVersionById(versionId) is var (ds, version)
             ? TypedResults.Ok<object>(new { version = VersionView(ds, version, tenantId, request) })
             : TroveError.Result(404, $"Datastore version '{versionId}' cannot be found.");
 

@@ -51,10 +51,7 @@ public static class InstanceEndpoints
     {
         var pageSize = Paging.Size(limit);
         var page = await readModel.ListAsync<InstanceState>(InstanceRegistration.TypeName, tenantId, pageSize, marker, request.HttpContext.RequestAborted);
-        var body = new JsonObject { ["instances"] = new JsonArray(page.Select(s => (JsonNode)view(s, request)).ToArray()) };
-        if (Links.NextPage(request, page.Count, pageSize, page.LastOrDefault()?.Id) is { } next)
-            body["links"] = JsonSerializer.SerializeToNode(next);
-        return TypedResults.Ok(body);
+        return Paging.Fetched(request, "instances", page, pageSize, s => s.Id, s => view(s, request));
     }
 
     /// <summary>Parse, then one ask: the new instance's entity reserves the tenant's quota itself and gives it back

@@ -110,9 +110,7 @@ public static class MgmtDatastoreVersionEndpoints
     }
 
     private static async Task<(Datastore, DatastoreVersion)?> FindAsync(CatalogRepository catalog, string versionId) =>
-        (await catalog.LoadAsync()).Datastores.SelectMany(d => d.Versions.Where(v => v.Id == versionId).Select(v => (d, v))).FirstOrDefault() is ({ } d, { } v)
-            ? (d, v)
-            : null;
+        (await catalog.LoadAsync()).FindVersionById(versionId);
 
     private static ParameterRule RuleOf(string name, ConfigurationParameterBody.Fields fields) =>
         new(name, fields.DataType!, fields.Min, fields.Max, fields.IsRestartRequired);

@@ -36,10 +36,7 @@ public static class MgmtInstanceEndpoints
         bool? wanted = deleted?.ToLowerInvariant() switch { "true" => true, "false" => false, _ => null };
         var size = Paging.Size(limit);
         var page = await readModel.AdminPageAsync<InstanceState>(InstanceRegistration.TypeName, project_id, wanted, size, marker, request.HttpContext.RequestAborted);
-        var body = new JsonObject { ["instances"] = new JsonArray(page.Select(s => (JsonNode)MgmtInstanceView.Summary(s, request)).ToArray()) };
-        if (Links.NextPage(request, page.Count, size, page.LastOrDefault()?.Id) is { } next)
-            body["links"] = JsonSerializer.SerializeToNode(next);
-        return TypedResults.Ok(body);
+        return Paging.Fetched(request, "instances", page, size, s => s.Id, s => MgmtInstanceView.Summary(s, request));
     }
 
     /// <summary>A deleted instance is shown only with <c>deleted=true</c>, as upstream.</summary>

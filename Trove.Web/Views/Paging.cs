@@ -34,6 +34,17 @@ public static class Paging
         return Render(request, collection, page.Items.Select(view), page);
     }
 
+    /// <summary>The answer of a list the database already paged (<paramref name="page"/>: at most <paramref name="pageSize"/>
+    /// items after the marker), each as <paramref name="view"/> shows it, and the next page's link when the page is full.</summary>
+    public static Ok<JsonObject> Fetched<T>(HttpRequest request, string collection, IReadOnlyList<T> page, int pageSize, Func<T, string> key,
+        Func<T, JsonNode> view)
+    {
+        var body = new JsonObject { [collection] = new JsonArray(page.Select(view).ToArray()) };
+        if (Links.NextPage(request, page.Count, pageSize, page.Count > 0 ? key(page[^1]) : null) is { } next)
+            body["links"] = JsonSerializer.SerializeToNode(next);
+        return TypedResults.Ok(body);
+    }
+
     private static Ok<JsonObject> Render<T, TView>(HttpRequest request, string collection, IEnumerable<TView> views, PageOf<T> page)
     {
         var body = new JsonObject { [collection] = JsonSerializer.SerializeToNode(views) };
