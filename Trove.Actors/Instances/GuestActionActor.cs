@@ -5,8 +5,8 @@ using Trove.Contracts.Guests;
 namespace Trove.Actors.Instances;
 
 /// <summary>
-/// One long action on the guest (restart, resize), run as a child of the instance entity: it makes the call,
-/// tells its parent how it ended, and stops. The entity persisted the action's start, so a node that dies meanwhile
+/// One long action on the guest (restart, resize), run as a child of the instance entity: it does the server's part
+/// of it first, if any (a cloud's resize or reboot), then makes the call, tells its parent how it ended, and stops. The entity persisted the action's start, so a node that dies meanwhile
 /// starts the child again when the entity recovers.
 /// </summary>
 public sealed class GuestActionActor : ReceiveActor
@@ -14,18 +14,28 @@ public sealed class GuestActionActor : ReceiveActor
     /// <summary>How the action ended: <paramref name="Failure"/> is null when the guest did it.</summary>
     public sealed record Ended(string Action, string? Failure);
 
-    public GuestActionActor(string instanceId, RpcMessage call, TimeSpan timeout, IGuestRpc guests)
+    public GuestActionActor(string instanceId, RpcMessage call, TimeSpan timeout, IGuestRpc guests, Func<CancellationToken, Task>? serverStep)
     {
         Receive<Ended>(ended =>
         {
             Context.Parent.Tell(ended);
             Context.Stop(Self);
         });
-        guests.CallAsync(instanceId, call, timeout).PipeTo(Self,
-            success: _ => new Ended(call.Method, null),
+        RunAsync().PipeTo(Self,
+            success: () => new Ended(call.Method, null),
             failure: e => new Ended(call.Method, e.GetBaseException().Message));
+
+        async Task RunAsync()
+        {
+            if (serverStep is not null)
+            {
+                using var cts = new CancellationTokenSource(timeout);
+                await serverStep(cts.Token);
+            }
+            await guests.CallAsync(instanceId, call, timeout);
+        }
     }
 
-    public static Props Props(string instanceId, RpcMessage call, TimeSpan timeout, IGuestRpc guests) =>
-        Akka.Actor.Props.Create(() => new GuestActionActor(instanceId, call, timeout, guests));
+    public static Props Props(string instanceId, RpcMessage call, TimeSpan timeout, IGuestRpc guests, Func<CancellationToken, Task>? serverStep = null) =>
+        Akka.Actor.Props.Create(() => new GuestActionActor(instanceId, call, timeout, guests, serverStep));
 }

@@ -583,19 +583,40 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                 failure: e => new ConfigurationNotApplied(change, GuestOperations.FailureOf(e), requester));
     }
 
-    /// <summary>The guest applies the new size (its data quota) and flavor (the engine's memory settings, with a restart).</summary>
+    /// <summary>The server gets the new flavor or volume size first (nothing to do for a local server, whose guest holds
+    /// the limits itself); then the guest applies the new size (its data quota) and flavor (the engine's memory
+    /// settings, with a restart). A resumed resize asks the server again: a server already resized stays as it is.</summary>
     private void ResizeGuest()
     {
-        if (_state?.PendingResize is { } resize)
-            StartAction(RpcMessage.Create(GuestMethods.Resize, new ResizeArgs(resize.VolumeSize, resize.RamMb)));
+        if (_state is not { PendingResize: { } resize, ServerId: { } serverId } state)
+            return;
+        var compute = _compute;
+        StartAction(RpcMessage.Create(GuestMethods.Resize, new ResizeArgs(resize.VolumeSize, resize.RamMb)), async ct =>
+        {
+            if (resize.FlavorId != state.FlavorId)
+                await compute.ResizeServerAsync(serverId, resize.FlavorId, ct);
+            if (resize.VolumeSize != state.VolumeSize)
+                await compute.ResizeVolumeAsync(serverId, resize.VolumeSize, ct);
+        });
     }
 
-    private void RestartGuest() => StartAction(RpcMessage.Create(GuestMethods.Restart, new { }));
+    /// <summary>A restart restarts the engine. The operator's reboot reboots the server, whose guest starts the engine
+    /// as it boots: the action ends when that guest answers.</summary>
+    private void RestartGuest()
+    {
+        if (_state is { RebootingServer: true, ServerId: { } serverId })
+        {
+            var compute = _compute;
+            StartAction(RpcMessage.Create(GuestMethods.RpcPing, new { }), ct => compute.RebootServerAsync(serverId, ct));
+        }
+        else
+            StartAction(RpcMessage.Create(GuestMethods.Restart, new { }));
+    }
 
-    private void StartAction(RpcMessage call)
+    private void StartAction(RpcMessage call, Func<CancellationToken, Task>? serverStep = null)
     {
         if (Context.Child(call.Method).IsNobody())
-            Context.ActorOf(GuestActionActor.Props(_id, call, _settings.RestartTimeout, _guests), call.Method);
+            Context.ActorOf(GuestActionActor.Props(_id, call, _settings.RestartTimeout, _guests, serverStep), call.Method);
     }
 
     private void BecomeReady()

@@ -125,7 +125,7 @@ public static class InstanceDecisions
     {
         if (Guard(state, cmd.InstanceId, cmd.TenantId) is { } refusal)
             return Decision.Answer(refusal);
-        var started = new RestartStarted(now);
+        var started = new RestartStarted(now, cmd.RebootServer);
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, started)), started);
     }
 

@@ -94,7 +94,8 @@ public static class InstanceCommands
         private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
     }
     public sealed record DisableRoot(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
-    public sealed record Restart(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
+    /// <summary>Restarts the engine, or with <paramref name="RebootServer"/> (the operator's reboot) the whole server.</summary>
+    public sealed record Restart(string InstanceId, string TenantId, bool RebootServer = false) : IWithInstanceId, ITroveMessage;
     public sealed record Rename(string InstanceId, string TenantId, string Name) : IWithInstanceId, ITroveMessage;
     /// <summary>Starts the entity, which resumes its work in progress; sent by the <see cref="Trove.Actors.ReadModel.WorkResumer"/>.</summary>
     public sealed record Wake(string InstanceId) : IWithInstanceId, ITroveMessage;
@@ -209,7 +210,7 @@ public static class InstanceEvents
     public sealed record Renamed(string Name, DateTimeOffset At) : IInstanceEvent;
     /// <summary>Root was enabled: upstream's root history, shown as rootEnabled forever after.</summary>
     public sealed record RootEnabled(string User, DateTimeOffset At) : IInstanceEvent;
-    public sealed record RestartStarted(DateTimeOffset At) : IInstanceEvent;
+    public sealed record RestartStarted(DateTimeOffset At, bool RebootServer = false) : IInstanceEvent;
     public sealed record RestartCompleted(DateTimeOffset At) : IInstanceEvent;
     public sealed record StatusReset(DateTimeOffset At) : IInstanceEvent;
     public sealed record ResizeStarted(int VolumeSize, string FlavorId, int RamMb, DateTimeOffset At) : IInstanceEvent;

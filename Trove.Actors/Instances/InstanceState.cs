@@ -48,7 +48,8 @@ public sealed record InstanceState(
     long? ConfigurationRevision = null,
     string? GuestFault = null,
     DateTimeOffset? GuestFaultAt = null,
-    InstanceAccess? Access = null) : ITroveMessage
+    InstanceAccess? Access = null,
+    bool RebootingServer = false) : ITroveMessage
 {
     public static InstanceState Apply(InstanceState? state, IInstanceEvent e) => (state, e) switch
     {
@@ -69,8 +70,8 @@ public sealed record InstanceState(
         (_, Deleted d) => state with { IsDeleted = true, ServiceStatus = "deleted", Updated = d.At },
         (_, Renamed r) => state with { Name = r.Name, Updated = r.At },
         (_, RootEnabled r) => state with { RootEverEnabled = true, Updated = r.At },
-        (_, RestartStarted r) => state with { Task = InstanceTask.Rebooting, ServiceStatus = "restarting", Updated = r.At },
-        (_, RestartCompleted r) => state with { Task = InstanceTask.None, Updated = r.At },
+        (_, RestartStarted r) => state with { Task = InstanceTask.Rebooting, ServiceStatus = "restarting", Updated = r.At, RebootingServer = r.RebootServer },
+        (_, RestartCompleted r) => state with { Task = InstanceTask.None, Updated = r.At, RebootingServer = false },
         (_, StatusReset r) => state with
         {
             Task = InstanceTask.None, ServiceStatus = ServiceStatusNames.Unknown, Fault = null, RunningBackupId = null, Updated = r.At,

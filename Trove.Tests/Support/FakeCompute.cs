@@ -78,8 +78,13 @@ public sealed class FakeCompute : ICompute
         return Task.CompletedTask;
     }
 
+    /// <summary>Thrown by server resizes, as a cloud that refuses one.</summary>
+    public Exception? FailResize { get; set; }
+
     public Task ResizeServerAsync(string serverId, string flavorId, CancellationToken ct)
     {
+        if (FailResize is not null)
+            return Task.FromException(FailResize);
         Resized.Enqueue((serverId, flavorId, null));
         return Task.CompletedTask;
     }

@@ -56,7 +56,7 @@ public static class MgmtInstanceEndpoints
         IWithInstanceId command = action switch
         {
             { Stop.ValueKind: not JsonValueKind.Undefined } => new InstanceCommands.StopDatabase(id, AnyTenant.Id),
-            { Reboot.ValueKind: not JsonValueKind.Undefined } => new InstanceCommands.Restart(id, AnyTenant.Id),
+            { Reboot.ValueKind: not JsonValueKind.Undefined } => new InstanceCommands.Restart(id, AnyTenant.Id, RebootServer: true),
             { ResetTaskStatus.ValueKind: not JsonValueKind.Undefined } => new InstanceCommands.ResetStatus(id, AnyTenant.Id),
             _ => new InstanceCommands.Get(id, AnyTenant.Id),
         };
