@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,11 +6,15 @@ using Trove.Contracts.Guests;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
-// A guest agent: started by the compute driver with the path of its guest_info.json.
-var configPath = args.SkipWhile(a => a != "--config").Skip(1).FirstOrDefault()
-    ?? throw new ArgumentException("usage: Trove.Guest --config <guest_info.json>");
-var info = JsonSerializer.Deserialize<GuestInfo>(File.ReadAllText(configPath))
-    ?? throw new ArgumentException($"{configPath} holds no guest info");
+// A guest agent: started by the compute driver with the path of its guest_info.json, or on a server image by its
+// systemd unit, with the guest info cloud-init or a config drive gave it.
+if (args.Contains("--help"))
+{
+    Console.WriteLine(GuestConfiguration.Usage);
+    return;
+}
+var info = GuestConfiguration.Load(args);
+Directory.CreateDirectory(info.Directory); // on an image, a fixed path the first start makes
 
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff "; });
