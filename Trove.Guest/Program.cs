@@ -11,10 +11,21 @@ using Trove.Contracts.Guests;
 if (args.Contains("--help"))
 {
     Console.WriteLine(GuestConfiguration.Usage);
-    return;
+    return 0;
 }
-var info = GuestConfiguration.Load(args);
-Directory.CreateDirectory(info.Directory); // on an image, a fixed path the first start makes
+GuestInfo info;
+try
+{
+    info = GuestConfiguration.Load(args);
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or FormatException or System.Text.Json.JsonException)
+{
+    Console.Error.WriteLine($"trove-guest: {e.Message}");
+    return 2;
+}
+// On an image, a fixed path the first start makes; searchable, as the engine's user reaches its data under it.
+if (!Directory.Exists(info.Directory))
+    Directory.CreateDirectory(info.Directory, GuestConfiguration.DirectoryMode);
 
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff "; });
@@ -27,3 +38,4 @@ builder.Services.AddSingleton<EngineWatchdog>();
 builder.Services.AddHostedService<GuestAgent>();
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
 await builder.Build().RunAsync();
+return 0;

@@ -13,6 +13,9 @@ public static class GuestConfiguration
         "usage: trove-guest [--config <guest_info.json> | --config-drive <mounted config drive>]\n" +
         $"  with neither, the guest info cloud-init wrote: {GuestImage.InfoPath}";
 
+    /// <summary>rwxr-xr-x: the guest's directory when the agent makes it.</summary>
+    public const UnixFileMode DirectoryMode = (UnixFileMode)0b111_101_101;
+
     public static GuestInfo Load(IReadOnlyList<string> args)
     {
         if (Option(args, "--config") is { } file)
