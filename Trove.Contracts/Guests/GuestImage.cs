@@ -10,6 +10,11 @@ public static class GuestImage
     /// <summary>The guest's <see cref="GuestInfo.Directory"/> on a VM: the agent makes it if it is missing.</summary>
     public const string ServerDirectory = "/var/lib/trove-guest";
 
+    /// <summary>The <see cref="GuestInfo.Address"/> of a VM's guest: its engine listens on every address of the VM (which
+    /// the control plane does not know before the cloud made it); the cloud's security groups and the instance's access
+    /// rules decide who reaches it.</summary>
+    public const string EveryAddress = "0.0.0.0";
+
     /// <summary>The agent's systemd unit.</summary>
     public const string Unit = "trove-guest.service";
 

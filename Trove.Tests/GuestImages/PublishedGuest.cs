@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Trove.Contracts.Guests;
 
 namespace Trove.Tests.GuestImages;
 
@@ -25,6 +26,19 @@ public sealed class PublishedGuest : IAsyncLifetime
         var output = await File.ReadAllTextAsync(log);
         File.Delete(log);
         Assert.True(publish.ExitCode == 0, $"scripts/publish-guest failed ({publish.ExitCode}):\n{output}");
+    }
+
+    /// <summary>Starts the agent as a VM with a config drive would: <paramref name="userData"/> (<see cref="GuestUserData"/>)
+    /// in the OpenStack layout under <paramref name="vm"/>, and the agent with <c>--config-drive</c> on it. A test
+    /// playing a cloud's VM on this machine gives the guest info a directory and port of this machine's first
+    /// (<see cref="GuestUserData.Parse"/>, <c>with</c>, <see cref="GuestUserData.Render"/>).</summary>
+    public RunningGuest StartFromConfigDrive(string vm, string userData)
+    {
+        var drive = Path.Combine(vm, "config-drive");
+        var file = GuestImage.ConfigDriveUserData(drive);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllText(file, userData);
+        return Start(Path.Combine(vm, "guest.log"), "--config-drive", drive);
     }
 
     /// <summary>Starts the agent as a VM's unit would: as root, with <paramref name="args"/>, in an environment that

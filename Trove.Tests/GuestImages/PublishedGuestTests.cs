@@ -1,6 +1,7 @@
 using System.Runtime.Versioning;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 using Trove.Amqp;
 using Trove.Contracts.Guests;
 using Trove.Guest.Datastores;
@@ -8,25 +9,26 @@ using Trove.Tests.Support;
 
 namespace Trove.Tests.GuestImages;
 
-/// <summary>The guest as an image carries it: scripts/publish-guest's single file, started from a config drive made of
-/// the user data a cloud server gets, with no .NET to run on, serving its queue on the real broker.</summary>
+/// <summary>The guest as an image carries it: scripts/publish-guest's single file, started as root from a config drive
+/// made of the user data a cloud server gets, with no .NET to run on, serving its queue on the real broker.</summary>
 [Collection(PublishedGuest.Collection)]
 [SupportedOSPlatform("linux")]
 public sealed class PublishedGuestTests(PublishedGuest published) : IAsyncLifetime
 {
     private TestBroker _broker = null!;
     private readonly string _vm = Path.Combine(Path.GetTempPath(), $"tvm-{Guid.NewGuid():N}"[..12]);
+    private string Directory => Path.Combine(_vm, "var-lib-trove-guest"); // GuestImage.ServerDirectory on a VM
 
     public async Task InitializeAsync()
     {
         _broker = await TestBroker.StartAsync();
-        Directory.CreateDirectory(_vm);
+        System.IO.Directory.CreateDirectory(_vm);
     }
 
     public async Task DisposeAsync()
     {
         await EngineProcesses.KillLeftoversAsync(_vm, NullLogger.Instance, CancellationToken.None); // of a failed test
-        Directory.Delete(_vm, recursive: true);
+        System.IO.Directory.Delete(_vm, recursive: true);
         await _broker.DisposeAsync();
     }
 
@@ -34,7 +36,7 @@ public sealed class PublishedGuestTests(PublishedGuest published) : IAsyncLifeti
     public void The_image_folder_holds_the_executable_its_unit_and_the_readme_and_no_dotnet_files()
     {
         Assert.Equal(["README.md", "trove-guest", "trove-guest.service"],
-            Directory.GetFiles(published.Directory).Select(Path.GetFileName).Order());
+            System.IO.Directory.GetFiles(published.Directory).Select(Path.GetFileName).Order());
         Assert.True(File.GetUnixFileMode(published.Executable).HasFlag(UnixFileMode.UserExecute));
         var unit = File.ReadAllText(published.Unit);
         Assert.Contains("ExecStart=/usr/local/bin/trove-guest\n", unit);
@@ -46,15 +48,8 @@ public sealed class PublishedGuestTests(PublishedGuest published) : IAsyncLifeti
     [Fact]
     public async Task Started_from_a_config_drive_it_makes_its_directory_and_answers_rpc_ping_without_dotnet()
     {
-        var (id, credentials) = await _broker.NewGuestAsync();
-        var directory = Path.Combine(_vm, "var-lib-trove-guest"); // GuestImage.ServerDirectory on a VM; not there yet
-        var info = new GuestInfo(id, "postgresql", "15", 5432, directory, credentials.UriOn(_broker.Settings.Uri),
-            _broker.Settings.Exchange, _broker.Settings.ConductorQueue, 60, Path.Combine(_vm, "backups"), 1, 512, "127.0.0.1");
-        var drive = Path.Combine(_vm, "config-drive");
-        Directory.CreateDirectory(Path.GetDirectoryName(GuestImage.ConfigDriveUserData(drive))!);
-        await File.WriteAllTextAsync(GuestImage.ConfigDriveUserData(drive), GuestUserData.Render(info));
-
-        await using var guest = published.Start(Path.Combine(_vm, "guest.log"), "--config-drive", drive);
+        var (id, guest) = await StartAsync(5432, GuestImage.EveryAddress); // the engine does not start before prepare
+        await using var _ = guest;
         await using var publisher = new AmqpPublisher(_broker.Node);
         await using var rpc = await AmqpRpcClient.CreateAsync(_broker.Node, publisher,
             new AmqpRpcSettings(_broker.Settings.ReplyExchange, TroveBroker.NewReplyQueue()), NullLogger.Instance);
@@ -66,15 +61,66 @@ public sealed class PublishedGuestTests(PublishedGuest published) : IAsyncLifeti
         }
         catch (TimeoutException)
         {
-            Assert.Fail($"the published guest did not answer rpc_ping; its log:\n{await File.ReadAllTextAsync(guest.Log)}");
-            throw;
+            throw new TimeoutException($"the published guest did not answer rpc_ping; its log:\n{await File.ReadAllTextAsync(guest.Log)}");
         }
-        Assert.Equal(JsonValue.Create(true).ToJsonString(), RpcReply.Parse(reply.Body).Result?.ToJsonString());
+        Assert.Equal("true", RpcReply.Parse(reply.Body).Result?.ToJsonString());
 
-        Assert.Equal((UnixFileMode)0b111_101_101, File.GetUnixFileMode(directory) & (UnixFileMode)0b111_111_111);
+        Assert.Equal((UnixFileMode)0b111_101_101, File.GetUnixFileMode(Directory));
         var dotnet = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", ".."));
         var maps = await File.ReadAllTextAsync($"/proc/{guest.Process.Id}/maps");
         Assert.DoesNotContain(dotnet, maps); // the runtime it runs on is its own, inside the single file
         Assert.Contains(published.Executable, maps);
+    }
+
+    /// <summary>As root, as on a VM: prepare makes a real PostgreSQL, run as the postgres OS user, that a tenant reaches,
+    /// and the guest reports it healthy to the conductor queue.</summary>
+    [Fact]
+    public async Task As_root_it_prepares_a_postgresql_run_by_the_postgres_user_and_reports_it_healthy()
+    {
+        var port = TroveNode.FreePort();
+        var (id, guest) = await StartAsync(port, "127.0.0.1");
+        await using var _ = guest;
+        const string password = "published-guest-pw";
+        await _broker.PublishAsync(_broker.Node, TroveBroker.GuestQueue(id), RpcMessage.Create(GuestMethods.Prepare,
+            new PrepareArgs([new DatabaseSpec("appdb")], [new UserSpec("app", password, null, [new UserDatabase("appdb")])])));
+
+        await WaitForHealthyHeartbeatAsync(id, guest);
+        await using (var db = new NpgsqlConnection($"Host=127.0.0.1;Port={port};Username=app;Password={password};Database=appdb;Pooling=false;Timeout=5"))
+        {
+            await db.OpenAsync();
+            await using var query = new NpgsqlCommand("SELECT current_database()", db);
+            Assert.Equal("appdb", await query.ExecuteScalarAsync());
+        }
+        var engine = Assert.Single(EngineProcesses.In(Directory).Where(pid => File.ReadAllText($"/proc/{pid}/cmdline").StartsWith("/usr/lib/postgresql/")));
+        var uid = File.ReadLines($"/proc/{engine}/status").Single(l => l.StartsWith("Uid:")).Split('\t')[1];
+        Assert.Equal((await ProcessRunner.RunCheckedAsync("id", ["-u", "postgres"], CancellationToken.None)).Trim(), uid);
+    }
+
+    /// <summary>A guest started from a config drive of the user data a cloud server would get, its engine on
+    /// <paramref name="port"/> of <paramref name="address"/>, its directory not made yet.</summary>
+    private async Task<(string Id, RunningGuest Guest)> StartAsync(int port, string address)
+    {
+        var (id, credentials) = await _broker.NewGuestAsync();
+        var info = new GuestInfo(id, "postgresql", "15", port, Directory, credentials.UriOn(_broker.Settings.Uri),
+            _broker.Settings.Exchange, _broker.Settings.ConductorQueue, 1, Path.Combine(_vm, "backups"), 1, 512, address);
+        return (id, published.StartFromConfigDrive(_vm, GuestUserData.Render(info)));
+    }
+
+    private async Task WaitForHealthyHeartbeatAsync(string id, RunningGuest guest)
+    {
+        await using var channel = await _broker.Node.OpenChannelAsync(confirms: false);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await channel.BasicGetAsync(_broker.Settings.ConductorQueue, autoAck: true) is { } got
+                && RpcMessage.Parse(got.Body) is { Method: GuestMethods.Heartbeat } heartbeat
+                && heartbeat.ArgsAs<HeartbeatArgs>() is { Payload.ServiceStatus: ServiceStatusNames.Healthy } args)
+            {
+                Assert.Equal(id, args.InstanceId);
+                return;
+            }
+            await Task.Delay(200);
+        }
+        Assert.Fail($"no healthy heartbeat from the published guest; its log:\n{await File.ReadAllTextAsync(guest.Log)}");
     }
 }
