@@ -72,6 +72,18 @@ public sealed class PublishedGuestTests(PublishedGuest published) : IAsyncLifeti
         Assert.Contains(published.Executable, maps);
     }
 
+    [Fact]
+    public async Task Without_its_configuration_it_says_what_is_missing_in_one_line_and_exits_2()
+    {
+        var missing = Path.Combine(_vm, "openstack-drive-not-mounted");
+        await using var guest = published.Start(Path.Combine(_vm, "guest.log"), "--config-drive", missing);
+        await guest.Process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        Assert.Equal(2, guest.Process.ExitCode);
+        var line = Assert.Single(File.ReadAllLines(guest.Log));
+        Assert.StartsWith("trove-guest: ", line);
+        Assert.Contains(GuestImage.ConfigDriveUserData(missing), line);
+    }
+
     /// <summary>As root, as on a VM: prepare makes a real PostgreSQL, run as the postgres OS user, that a tenant reaches,
     /// and the guest reports it healthy to the conductor queue.</summary>
     [Fact]
