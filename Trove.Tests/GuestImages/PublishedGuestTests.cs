@@ -45,6 +45,23 @@ public sealed class PublishedGuestTests(PublishedGuest published) : IAsyncLifeti
         Assert.Contains("scripts/publish-guest", File.ReadAllText(Path.Combine(published.Directory, "README.md")));
     }
 
+    /// <summary>systemd's own check of the unit, installed with the executable in an image's root (this machine's systemd
+    /// units standing for the image's): no unknown key or value, and an executable where ExecStart says.</summary>
+    [Fact]
+    public async Task Systemd_finds_the_unit_valid_once_installed_in_an_image()
+    {
+        var root = Path.Combine(_vm, "image");
+        System.IO.Directory.CreateDirectory(Path.Combine(root, "usr", "local", "bin"));
+        System.IO.Directory.CreateDirectory(Path.Combine(root, "etc", "systemd", "system"));
+        System.IO.Directory.CreateDirectory(Path.Combine(root, "usr", "lib", "systemd"));
+        await ProcessRunner.RunCheckedAsync("ln", [published.Executable, Path.Combine(root, "usr", "local", "bin", "trove-guest")], CancellationToken.None);
+        File.Copy(published.Unit, Path.Combine(root, "etc", "systemd", "system", "trove-guest.service"));
+        await ProcessRunner.RunCheckedAsync("cp", ["-r", "/usr/lib/systemd/system", Path.Combine(root, "usr", "lib", "systemd")], CancellationToken.None);
+
+        var result = await ProcessRunner.RunAsync("systemd-analyze", ["verify", "--man=no", $"--root={root}", "trove-guest.service"], CancellationToken.None);
+        Assert.True(result.ExitCode == 0 && result.Error.Trim() == "", result.Output + result.Error);
+    }
+
     [Fact]
     public async Task Started_from_a_config_drive_it_makes_its_directory_and_answers_rpc_ping_without_dotnet()
     {
