@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,11 +6,26 @@ using Trove.Contracts.Guests;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
-// A guest agent: started by the compute driver with the path of its guest_info.json.
-var configPath = args.SkipWhile(a => a != "--config").Skip(1).FirstOrDefault()
-    ?? throw new ArgumentException("usage: Trove.Guest --config <guest_info.json>");
-var info = JsonSerializer.Deserialize<GuestInfo>(File.ReadAllText(configPath))
-    ?? throw new ArgumentException($"{configPath} holds no guest info");
+// A guest agent: started by the compute driver with the path of its guest_info.json, or on a server image by its
+// systemd unit, with the guest info cloud-init or a config drive gave it.
+if (args.Contains("--help"))
+{
+    Console.WriteLine(GuestConfiguration.Usage);
+    return 0;
+}
+GuestInfo info;
+try
+{
+    info = GuestConfiguration.Load(args);
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or FormatException or System.Text.Json.JsonException)
+{
+    Console.Error.WriteLine($"trove-guest: {e.Message}");
+    return 2;
+}
+// On an image, a fixed path the first start makes; searchable, as the engine's user reaches its data under it.
+if (!Directory.Exists(info.Directory))
+    Directory.CreateDirectory(info.Directory, GuestConfiguration.DirectoryMode);
 
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff "; });
@@ -24,3 +38,4 @@ builder.Services.AddSingleton<EngineWatchdog>();
 builder.Services.AddHostedService<GuestAgent>();
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
 await builder.Build().RunAsync();
+return 0;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Trove.Contracts.Datastores;
 using Trove.Contracts.Guests;
@@ -278,13 +277,12 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     private static async Task WriteInfoAsync(string infoPath, GuestInfo info, int uid, int gid, CancellationToken ct)
     {
         var tmp = infoPath + ".tmp";
-        await WriteNewAsync(tmp, JsonSerializer.Serialize(info), ct);
+        await WriteNewAsync(tmp, GuestInfoJson.Serialize(info), ct);
         Own(tmp, uid, gid, FileModes.OwnerReadWrite);
         File.Move(tmp, infoPath, overwrite: true);
     }
 
-    private static GuestInfo ReadInfo(string path) =>
-        JsonSerializer.Deserialize<GuestInfo>(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path} is empty");
+    private static GuestInfo ReadInfo(string path) => GuestInfoJson.Read(path);
 
     /// <summary>A file root makes in a directory its server's user owns: never through a link that user left there.</summary>
     private static async Task WriteNewAsync(string path, string content, CancellationToken ct)

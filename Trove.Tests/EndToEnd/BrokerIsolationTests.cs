@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using Trove.Tests.Support;
@@ -15,7 +14,7 @@ public sealed class BrokerIsolationTests(NodeFixture fixture)
     private TroveNode Node => fixture.Node;
 
     private GuestInfo GuestInfoOf(string id) =>
-        JsonSerializer.Deserialize<GuestInfo>(File.ReadAllText(Path.Combine(Node.ServersDir, id, "guest_info.json")))!;
+        GuestInfoJson.Read(Path.Combine(Node.ServersDir, id, "guest_info.json"));
 
     /// <summary>A connection as the guest of <paramref name="id"/>, with what its server was given.</summary>
     private static async Task<AmqpConnector> ConnectAsGuestAsync(GuestInfo info)

@@ -40,12 +40,18 @@ public sealed class TestBroker : IAsyncDisposable
     /// <summary>A new instance's guest: its broker user and queue made as the node makes them, and a connection as it.</summary>
     public async Task<(string InstanceId, AmqpConnector Connection)> GuestAsync()
     {
+        var (id, credentials) = await NewGuestAsync();
+        return (id, await ConnectAsync(credentials));
+    }
+
+    /// <summary>A new instance's guest broker user and queue, made as the node makes them, for a guest process to use.</summary>
+    public async Task<(string InstanceId, GuestCredentials Credentials)> NewGuestAsync()
+    {
         var id = Guid.NewGuid().ToString();
         _guests.Add(id);
         var credentials = await Users.GrantAsync(id);
         await Node.DeclareAsync(Settings.QueueOnExchange(TroveBroker.GuestQueue(id)));
-        var connection = await ConnectAsync(credentials);
-        return (id, connection);
+        return (id, credentials);
     }
 
     public async Task<AmqpConnector> ConnectAsync(GuestCredentials credentials)
