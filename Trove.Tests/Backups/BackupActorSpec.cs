@@ -23,19 +23,21 @@ public class BackupActorSpec() : Akka.TestKit.Xunit2.TestKit(ConfigurationFactor
         public ConcurrentQueue<string> Reserved { get; } = new();
         public ConcurrentQueue<string> Sealed { get; } = new();
 
-        public Task ReserveAsync(string backupId, string instanceId, CancellationToken ct)
+        public Task<string?> ReserveAsync(BackupPlace place, CancellationToken ct)
         {
-            Reserved.Enqueue($"{backupId}@{instanceId}");
-            return Task.CompletedTask;
+            Reserved.Enqueue($"{place.BackupId}@{place.InstanceId}");
+            return Task.FromResult<string?>(null);
         }
 
-        public Task SealAsync(string backupId, CancellationToken ct)
+        public Task<SealedBackup> SealAsync(BackupPlace place, ReportedBackup reported, CancellationToken ct)
         {
-            Sealed.Enqueue(backupId);
-            return Task.CompletedTask;
+            Sealed.Enqueue(place.BackupId);
+            return Task.FromResult(new SealedBackup(LocationOf(place.BackupId)));
         }
 
-        public string LocationOf(string backupId) => $"/backups/{backupId}.tar.gz";
+        public Task<BackupInfo> ReadableAsync(BackupInfo chain, CancellationToken ct) => Task.FromResult(chain);
+
+        public static string LocationOf(string backupId) => $"/backups/{backupId}.tar.gz";
         public Task DeleteAsync(string location, CancellationToken ct)
         {
             Deleted.Enqueue(location);
@@ -90,7 +92,7 @@ public class BackupActorSpec() : Akka.TestKit.Xunit2.TestKit(ConfigurationFactor
         var done = StateOf(backup, "b1");
         Assert.Equal((BackupStatus.Completed, 4096L, "abc"), (done.Status, done.Size!.Value, done.Checksum));
         Assert.Equal(["b1"], _storage.Sealed); // sealed before it is kept as completed
-        Assert.Equal(_storage.LocationOf("b1"), done.Location); // where the storage keeps it; a report names none
+        Assert.Equal(FakeStorage.LocationOf("b1"), done.Location); // where the storage keeps it; a report names none
         instances.ExpectMsg<InstanceCommands.EndBackup>(e => e.BackupId == "b1");
         AwaitAssert(() => Assert.False(StateOf(backup, "b1").HasWork));
         Watch(backup);
