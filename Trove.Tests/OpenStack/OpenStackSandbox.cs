@@ -42,10 +42,12 @@ public sealed class OpenStackSandbox : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    /// <summary>Runs scripts/openstack-sandbox with the verb; throws with its output if it fails.</summary>
-    public static async Task RunAsync(string verb, TimeSpan timeout)
+    /// <summary>Runs scripts/openstack-sandbox (or another sandbox <paramref name="script"/>) with the verb; throws with its
+    /// output if it fails.</summary>
+    public static async Task RunAsync(string verb, TimeSpan timeout, string? script = null)
     {
-        var start = new ProcessStartInfo(Script, verb) { RedirectStandardOutput = true, RedirectStandardError = true };
+        script ??= Script;
+        var start = new ProcessStartInfo(script, verb) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
@@ -57,10 +59,10 @@ public sealed class OpenStackSandbox : IAsyncLifetime
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Script} {verb} took longer than {timeout}: {await errors}");
+            throw new TimeoutException($"{script} {verb} took longer than {timeout}: {await errors}");
         }
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{Script} {verb} failed ({process.ExitCode}): {await output}{await errors}");
+            throw new InvalidOperationException($"{script} {verb} failed ({process.ExitCode}): {await output}{await errors}");
     }
 
     private static string RepositoryRoot()
