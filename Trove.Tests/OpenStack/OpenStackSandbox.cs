@@ -43,10 +43,24 @@ public sealed class OpenStackSandbox : IAsyncLifetime
     }
 
     /// <summary>Runs scripts/openstack-sandbox (or another sandbox <paramref name="script"/>) with the verb; throws with its
-    /// output if it fails.</summary>
+    /// output if it fails. One at a time: the collections that start the sandbox run in parallel.</summary>
     public static async Task RunAsync(string verb, TimeSpan timeout, string? script = null)
     {
-        script ??= Script;
+        await OneAtATime.WaitAsync();
+        try
+        {
+            await RunOnceAsync(verb, timeout, script ?? Script);
+        }
+        finally
+        {
+            OneAtATime.Release();
+        }
+    }
+
+    private static readonly SemaphoreSlim OneAtATime = new(1, 1);
+
+    private static async Task RunOnceAsync(string verb, TimeSpan timeout, string script)
+    {
         var start = new ProcessStartInfo(script, verb) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
