@@ -8,6 +8,7 @@ using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
@@ -75,7 +76,6 @@ public static class TroveNodeExtensions
             var amqp = sp.GetRequiredService<AmqpClients>();
             return new AmqpGuestRpc(amqp, sp.GetRequiredService<GuestBrokerUsers>(), sp.GetRequiredService<OlderReleaseGuests>());
         });
-        services.AddSingleton(sp => new KeystoneSession(settings.OpenStack, sp.GetRequiredService<ILogger<KeystoneSession>>()));
         services.AddBackupStorage(settings);
         services.AddSingleton(new PublishedLogs(settings.BackupsDir));
         var localCompute = new LocalComputeSettings
@@ -106,6 +106,7 @@ public static class TroveNodeExtensions
                 services.AddSingleton<IBackupStorage>(new LocalBackupStorage(settings.BackupsDir));
                 break;
             case BackupSettings.SwiftStorage:
+                services.TryAddSingleton(sp => new KeystoneSession(settings.OpenStack, sp.GetRequiredService<ILogger<KeystoneSession>>()));
                 services.AddSingleton<IBackupStorage>(sp => new SwiftBackupStorage(sp.GetRequiredService<KeystoneSession>(), settings.Backups.Swift));
                 break;
             default:

@@ -69,7 +69,8 @@ public sealed record TroveSettings
     public BackupSettings Backups { get; init; } = new();
     public CatalogSettings Catalog { get; init; } = new();
 
-    /// <summary>The OpenStack cloud the control plane uses as its own (service) user: Swift for backups (<c>Backups:Storage = swift</c>).</summary>
+    /// <summary>The OpenStack cloud the control plane uses as its own (service) user: Nova servers (<c>Compute:Driver = nova</c>),
+    /// Swift for backups (<c>Backups:Storage = swift</c>).</summary>
     public OpenStackSettings OpenStack { get; init; } = new();
 
     /// <summary>Each tenant's limits unless an admin set others (upstream's max_*_per_tenant).</summary>
