@@ -66,6 +66,8 @@ public sealed class SecretsInLogsTests
         Assert.Contains("create_user", call);
         Assert.Contains("\"name\":\"app\"", call);
         Assert.Contains("\"password\":\"***\"", call);
+        var backup = RpcMessage.Create(GuestMethods.CreateBackup, new CreateBackupArgs(new BackupInfo("b1", null, null, null, Secret))).ToString();
+        Assert.Contains("\"access_uri\":\"***\"", backup); // a TempURL writes the backup for whoever holds it
     }
 
     /// <summary>A secret-named string, a JSON payload (guest call args and results), or a member that carries one.</summary>
