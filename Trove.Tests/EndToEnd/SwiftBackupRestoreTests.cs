@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Trove.Actors.Backups;
 using Trove.Actors.Compute.OpenStack;
 using Trove.Tests.OpenStack;
@@ -49,6 +51,36 @@ public sealed class SwiftBackupRestoreTests(SwiftSandbox sandbox, SwiftNodeFixtu
         // Deleting the backup removes its object.
         Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.DeleteAsync($"v1.0/demo/backups/{backupId}")).StatusCode);
         Assert.Null(await SizeInSwiftAsync(location));
+
+        foreach (var id in new[] { sourceId, (string)restored["id"]! })
+            await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}");
+    }
+
+    [Fact]
+    public async Task A_mariadb_increment_in_Swift_restores_its_whole_chain_and_deleting_the_full_backup_removes_both_objects()
+    {
+        var source = await Node.CreateInstanceAsync("demo", DatabaseUserRootTests.CreateBody("mariadb-swift-source", "mariadb", "10.11"));
+        var sourceId = (string)source["id"]!;
+        var active = await Node.WaitForStatusAsync("demo", sourceId, "ACTIVE", TimeSpan.FromSeconds(90));
+        await EngineClient.ScalarAsync(active, "CREATE TABLE kept (n int); INSERT INTO kept SELECT seq FROM seq_1_to_1000; SELECT 1");
+        var full = await Node.WaitForBackupAsync("demo", (string)(await Node.CreateBackupAsync("demo", sourceId, "full"))["id"]!, "COMPLETED");
+        await Node.WaitForStatusAsync("demo", sourceId, "ACTIVE", TimeSpan.FromSeconds(10));
+
+        await EngineClient.ScalarAsync(active, "INSERT INTO kept SELECT seq FROM seq_1001_to_1500; SELECT 1");
+        var response = await Node.Http.PostAsJsonAsync("v1.0/demo/backups",
+            new { backup = new { name = "increment", instance = sourceId, parent_id = (string)full["id"]! } });
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var increment = await Node.WaitForBackupAsync("demo", (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["backup"]!["id"]!, "COMPLETED");
+        Assert.Equal((string)full["id"]!, (string?)increment["parent_id"]);
+
+        // the new server's guest downloads both objects through their GET TempURLs and applies them in order
+        var restored = await Node.CreateInstanceAsync("demo", BackupRestoreTests.RestoreBody("mariadb-swift-restored", (string)increment["id"]!, "mariadb"));
+        var restoredActive = await Node.WaitForStatusAsync("demo", (string)restored["id"]!, "ACTIVE", TimeSpan.FromSeconds(120));
+        Assert.Equal(1500L, Convert.ToInt64(await EngineClient.ScalarAsync(restoredActive, "SELECT count(*) FROM kept")));
+
+        Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.DeleteAsync($"v1.0/demo/backups/{full["id"]}")).StatusCode);
+        Assert.Null(await SizeInSwiftAsync((string)full["locationRef"]!));
+        Assert.Null(await SizeInSwiftAsync((string)increment["locationRef"]!));
 
         foreach (var id in new[] { sourceId, (string)restored["id"]! })
             await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}");
