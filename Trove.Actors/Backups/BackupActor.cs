@@ -27,7 +27,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     private sealed record Deleted(IActorRef Requester, BackupState State);
     private sealed record DeleteFailed(IActorRef Requester, string Message);
     private sealed record ChainRefused(IActorRef Requester, BackupReply Reply);
-    private sealed record Sealed(Report Report, IActorRef Reporter);
+    private sealed record Sealed(Report Report, IActorRef Reporter, SealedBackup Backup);
     private sealed record SealFailed(Report Report, IActorRef Reporter, string Message);
     private sealed record InstanceLooked(InstanceReply Reply);
     private sealed record ParentLooked(BackupReply Reply, InstanceState Instance);
@@ -96,7 +96,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
             ? new BackupReplies.Found(_state)
             : new BackupReplies.NotFound(get.BackupId)));
         Command<Report>(OnReport);
-        Command<Sealed>(done => Keep(done.Report, done.Reporter));
+        Command<Sealed>(done => Keep(done.Report, done.Reporter, done.Backup));
         Command<SealFailed>(failed =>
         {
             _log.Warning("backup {0}: {1}", _id, failed.Message);
@@ -322,7 +322,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    /// <summary>Makes the file the guest writes to, queues create_backup for the guest, then answers
+    /// <summary>Makes the place the guest writes to, queues create_backup for the guest, then answers
     /// <paramref name="requester"/>: an accepted backup's work is in the broker. A guest that cannot be reached fails the backup.</summary>
     private void AskGuest(IActorRef? requester)
     {
@@ -336,9 +336,9 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
 
     private async Task ReserveThenCastAsync(BackupState state)
     {
-        await _storage.ReserveAsync(_id, state.InstanceId, CancellationToken.None);
+        var access = await _storage.ReserveAsync(PlaceOf(state), CancellationToken.None);
         await _guests.CastAsync(state.InstanceId,
-            RpcMessage.Create(GuestMethods.CreateBackup, new CreateBackupArgs(new BackupInfo(_id, null, null, state.Parent))));
+            RpcMessage.Create(GuestMethods.CreateBackup, new CreateBackupArgs(new BackupInfo(_id, null, null, state.Parent, access))));
     }
 
     /// <summary>A completed backup is sealed in the storage (readable by no guest) before it is kept as completed;
@@ -354,8 +354,8 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         if (report is { State: BackupStatus.Completed } && Moves(report))
         {
             var reporter = Sender;
-            _storage.SealAsync(_id, CancellationToken.None).PipeTo(Self,
-                success: () => (object)new Sealed(report, reporter),
+            _storage.SealAsync(PlaceOf(_state!), new ReportedBackup(report.Size, report.Checksum, report.Etag), CancellationToken.None).PipeTo(Self,
+                success: backup => (object)new Sealed(report, reporter, backup),
                 failure: e => new SealFailed(report, reporter, $"sealing the completed backup failed: {e.GetBaseException().Message}"));
             return;
         }
@@ -364,15 +364,16 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
 
     private bool Moves(Report report) => BackupDecisions.Moves(_state, report);
 
-    /// <summary>Keeps a report that moves the backup on; the others are dropped.</summary>
-    private void Keep(Report report, IActorRef reporter)
+    private BackupPlace PlaceOf(BackupState state) => new(_id, state.InstanceId, state.TenantId);
+
+    /// <summary>Keeps a report that moves the backup on (a completed one with where it was sealed); the others are dropped.</summary>
+    private void Keep(Report report, IActorRef reporter, SealedBackup? sealedAt = null)
     {
         reporter.Tell(BackupReplies.ReportAck.Instance);
         if (!Moves(report))
             return;
-        var location = report.State == BackupStatus.Completed ? _storage.LocationOf(_id) : null;
         var fault = report.State == BackupStatus.Failed ? report.Fault : null;
-        PersistThen(new Progressed(report.State, report.Size, report.Checksum, location, report.Sent, Now, fault), () =>
+        PersistThen(new Progressed(report.State, report.Size, report.Checksum, sealedAt?.Location, report.Sent, Now, fault, sealedAt?.Etag), () =>
         {
             if (!_state!.IsRunning)
                 Notify();

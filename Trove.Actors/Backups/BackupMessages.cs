@@ -38,9 +38,11 @@ public static class BackupCommands
 
     /// <summary>The guest's <c>update_backup</c>, as the conductor received it (from the guest of <see cref="InstanceId"/>);
     /// a backup's location is the storage's, never a report's. <paramref name="Fault"/>: why it FAILED, when the guest
-    /// (or the conductor, of an earlier release: none) said.</summary>
+    /// (or the conductor, of an earlier release: none) said. <paramref name="Etag"/>: the MD5 of what the guest uploaded to
+    /// object storage (none from the local storage's guests, or an earlier release's).</summary>
     public sealed record Report(
-        string BackupId, string InstanceId, string State, long? Size, string? Checksum, DateTimeOffset Sent, string? Fault = null)
+        string BackupId, string InstanceId, string State, long? Size, string? Checksum, DateTimeOffset Sent, string? Fault = null,
+        string? Etag = null)
         : IWithBackupId, ITroveMessage;
 }
 
@@ -81,9 +83,10 @@ public static class BackupEvents
     /// <summary><paramref name="HoldsQuota"/>: the backup takes one of its tenant's <c>backups</c> quota before anything else
     /// (false in an earlier release's events, and for a backup an earlier release's API created).</summary>
     public sealed record Created(string BackupId, BackupRequest Request, DateTimeOffset At, bool HoldsQuota = false) : IBackupEvent;
-    /// <summary>A guest's report kept; <paramref name="Fault"/> is why a FAILED one failed (none in an earlier release's events).</summary>
+    /// <summary>A guest's report kept; <paramref name="Fault"/> is why a FAILED one failed (none in an earlier release's events);
+    /// <paramref name="Etag"/> is the stored object's ETag, checked on seal (object storage only).</summary>
     public sealed record Progressed(string State, long? Size, string? Checksum, string? Location, DateTimeOffset Sent, DateTimeOffset At,
-        string? Fault = null) : IBackupEvent;
+        string? Fault = null, string? Etag = null) : IBackupEvent;
     public sealed record Failed(string Fault, DateTimeOffset At) : IBackupEvent;
     public sealed record Deleted(DateTimeOffset At) : IBackupEvent;
     /// <summary>The instance heard that its backup ended: nothing is left for this backup to do.</summary>

@@ -27,7 +27,8 @@ public sealed record BackupState(
     bool EndAcknowledged = false,
     bool HoldsQuota = false,
     bool QuotaReturned = false,
-    IReadOnlyList<string>? Children = null) : ITroveMessage
+    IReadOnlyList<string>? Children = null,
+    string? Etag = null) : ITroveMessage
 {
     public static BackupState? Apply(BackupState? state, IBackupEvent e) => (state, e) switch
     {
@@ -38,7 +39,7 @@ public sealed record BackupState(
         (_, Progressed p) => state with
         {
             Status = p.State, Size = p.Size ?? state.Size, Checksum = p.Checksum ?? state.Checksum,
-            Location = p.Location ?? state.Location, LastReportSent = p.Sent, Updated = p.At,
+            Location = p.Location ?? state.Location, Etag = p.Etag ?? state.Etag, LastReportSent = p.Sent, Updated = p.At,
             Fault = p.State == BackupStatus.Failed ? p.Fault ?? FailedWithoutReason : state.Fault,
         },
         (_, Failed f) => state with { Status = BackupStatus.Failed, Fault = f.Fault, Updated = f.At },

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Trove.Actors.Compute;
 using Trove.Actors.Files;
+using Trove.Contracts.Guests;
 using static Trove.Contracts.Guests.BackupFileNames;
 
 namespace Trove.Actors.Backups;
@@ -13,18 +14,21 @@ public sealed class LocalBackupStorage(string directory) : IBackupStorage
 {
     private readonly string _root = Path.GetFullPath(directory);
 
-    public Task ReserveAsync(string backupId, string instanceId, CancellationToken ct) => Task.Run(() =>
+    /// <summary>The guest writes the file it knows by the backup's id: no URI.</summary>
+    public Task<string?> ReserveAsync(BackupPlace place, CancellationToken ct) => Task.Run(string? () =>
     {
-        var (uid, gid) = ServerUsers.IdsOf(ServerUsers.NameOf(instanceId))
-                         ?? throw new InvalidOperationException($"instance {instanceId} has no server to take a backup on");
+        var (uid, gid) = ServerUsers.IdsOf(ServerUsers.NameOf(place.InstanceId))
+                         ?? throw new InvalidOperationException($"instance {place.InstanceId} has no server to take a backup on");
         Directory.CreateDirectory(_root);
-        var partial = PartialOf(_root, backupId);
+        var partial = PartialOf(_root, place.BackupId);
         using (new FileStream(partial, FileMode.OpenOrCreate, FileAccess.Write)) { } // a repeated reserve keeps the file
         Own(partial, uid, gid);
+        return null;
     }, ct);
 
-    public Task SealAsync(string backupId, CancellationToken ct) => Task.Run(() =>
+    public Task<SealedBackup> SealAsync(BackupPlace place, ReportedBackup reported, CancellationToken ct) => Task.Run(() =>
     {
+        var backupId = place.BackupId;
         var partial = PartialOf(_root, backupId);
         var final = FileOf(_root, backupId);
         if (File.Exists(partial))
@@ -36,9 +40,11 @@ public sealed class LocalBackupStorage(string directory) : IBackupStorage
         {
             throw new FileNotFoundException($"backup {backupId} has no file in the backup storage");
         }
+        return new SealedBackup(final);
     }, ct);
 
-    public string LocationOf(string backupId) => FileOf(_root, backupId);
+    /// <summary>The compute driver copies a restore's files into the new server: the guest reads them there.</summary>
+    public Task<BackupInfo> ReadableAsync(BackupInfo chain, CancellationToken ct) => Task.FromResult(chain);
 
     public Task DeleteAsync(string location, CancellationToken ct)
     {

@@ -80,15 +80,16 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     }
 
     /// <summary>Completed backups are root's and readable by no guest: the chain a new server restores from is copied
-    /// into its directory, as its own, before its guest starts.</summary>
+    /// into its directory, as its own, before its guest starts. A backup in object storage (a URL) the guest fetches itself.</summary>
     private async Task CopyRestoreChainAsync(ServerSpec spec, string dir, int uid, int gid, CancellationToken ct)
     {
-        if (spec.RestoreFrom.Count == 0)
+        var files = spec.RestoreFrom.Where(location => !BackupFileNames.IsUrl(location)).ToList();
+        if (files.Count == 0)
             return;
         var restore = Path.Combine(dir, RestoreDirectory);
         Directory.CreateDirectory(restore);
         Own(restore, uid, gid, FileModes.OwnerOnly);
-        foreach (var location in spec.RestoreFrom)
+        foreach (var location in files)
         {
             var name = Path.GetFileName(location); // only ever a file of the backup storage, whatever the location says
             var copy = Path.Combine(restore, name);

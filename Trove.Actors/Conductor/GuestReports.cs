@@ -30,7 +30,8 @@ public static class GuestReports
             var update = message.ArgsAs<UpdateBackupArgs>();
             var sent = FromEpoch(update.Sent);
             return new GuestReport(update.InstanceId, sent, (_, backups, timeout) => backups.AskEntityAsync<BackupReplies.ReportAck>(
-                new BackupCommands.Report(update.BackupId, update.InstanceId, update.State, update.Size, update.Checksum, sent, update.Fault),
+                new BackupCommands.Report(update.BackupId, update.InstanceId, update.State, update.Size, update.Checksum, sent, update.Fault,
+                    update.Etag),
                 timeout));
         },
     };

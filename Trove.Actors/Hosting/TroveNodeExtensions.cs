@@ -8,10 +8,12 @@ using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
 using Trove.Actors.Compute;
+using Trove.Actors.Compute.OpenStack;
 using Trove.Actors.Conductor;
 using Trove.Actors.Configurations;
 using Trove.Actors.Guests;
@@ -59,7 +61,8 @@ public static class TroveNodeExtensions
         var configurations = new ConfigurationRepository(database);
         services.AddSingleton(configurations);
         services.AddSingleton<IConfigurationGroups>(new ConfigurationGroups(configurations));
-        services.AddSingleton<IRestorePoints>(sp => new BackupRestorePoints(() => sp.GetRequiredService<ActorRegistry>().Get<BackupRegion>()));
+        services.AddSingleton<IRestorePoints>(sp => new BackupRestorePoints(() => sp.GetRequiredService<ActorRegistry>().Get<BackupRegion>(),
+            sp.GetRequiredService<IBackupStorage>()));
         services.AddSingleton(new ReadModelDb(database, settings.ListCacheFor));
 
         // Registered before Akka, so the broker is connected before the first entity needs it.
@@ -73,7 +76,7 @@ public static class TroveNodeExtensions
             var amqp = sp.GetRequiredService<AmqpClients>();
             return new AmqpGuestRpc(amqp, sp.GetRequiredService<GuestBrokerUsers>(), sp.GetRequiredService<OlderReleaseGuests>());
         });
-        services.AddSingleton<IBackupStorage>(new LocalBackupStorage(settings.BackupsDir));
+        services.AddBackupStorage(settings);
         services.AddSingleton(new PublishedLogs(settings.BackupsDir));
         var localCompute = new LocalComputeSettings
         {
@@ -92,6 +95,24 @@ public static class TroveNodeExtensions
         services.AddAkka("trove", (builder, sp) => builder.WithTroveNode(settings, sp));
         services.AddTroveAdmin(settings.Admin with { Token = NodeAdminToken.LoadOrCreate(settings.Admin, settings.FullDataDir) });
         return services;
+    }
+
+    /// <summary>The storage <c>Trove:Backups:Storage</c> names; a name it does not know stops the node before it starts.</summary>
+    private static void AddBackupStorage(this IServiceCollection services, TroveSettings settings)
+    {
+        switch (settings.Backups.Storage)
+        {
+            case BackupSettings.LocalStorage:
+                services.AddSingleton<IBackupStorage>(new LocalBackupStorage(settings.BackupsDir));
+                break;
+            case BackupSettings.SwiftStorage:
+                services.TryAddSingleton(sp => new KeystoneSession(settings.OpenStack, sp.GetRequiredService<ILogger<KeystoneSession>>()));
+                services.AddSingleton<IBackupStorage>(sp => new SwiftBackupStorage(sp.GetRequiredService<KeystoneSession>(), settings.Backups.Swift));
+                break;
+            default:
+                throw new InvalidOperationException(
+                    $"Trove:Backups:Storage is '{settings.Backups.Storage}'; it is {BackupSettings.LocalStorage} or {BackupSettings.SwiftStorage}");
+        }
     }
 
     /// <summary>The admin endpoint and its commands; started after the actor system it inspects.</summary>

@@ -181,13 +181,19 @@ public sealed record RootCredentials([property: JsonPropertyName("name")] string
     private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
 }
 
-/// <summary>Which backup to take, or to restore from: the location and checksum are known once it completed.</summary>
+/// <summary>Which backup to take, or to restore from: the location and checksum are known once it completed.
+/// <paramref name="AccessUri"/>: where the guest writes this backup (<c>create_backup</c>) or reads it (a restore's
+/// <c>prepare</c>) over HTTP, when it is in object storage: a Swift TempURL for that one object, signed for the call
+/// and never kept. Without it (the local storage, or an older control plane) the guest uses the local files.</summary>
 public sealed record BackupInfo(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("location")] string? Location,
     [property: JsonPropertyName("checksum")] string? Checksum,
-    [property: JsonPropertyName("parent")] BackupInfo? Parent = null)
+    [property: JsonPropertyName("parent")] BackupInfo? Parent = null,
+    [property: JsonPropertyName("access_uri")] string? AccessUri = null)
 {
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+
     /// <summary>The chain a restore applies: the full backup first, then each increment in order.</summary>
     public IReadOnlyList<BackupInfo> Chain() => Parent is null ? [this] : [.. Parent.Chain(), this];
 }
@@ -195,7 +201,8 @@ public sealed record BackupInfo(
 public sealed record CreateBackupArgs([property: JsonPropertyName("backup_info")] BackupInfo BackupInfo);
 
 /// <summary>Args of the conductor's <c>update_backup</c>: upstream's backup_fields, flattened. <paramref name="Fault"/> says
-/// why a FAILED backup failed (upstream has none; an older guest sends none).</summary>
+/// why a FAILED backup failed (upstream has none; an older guest sends none). <paramref name="Etag"/>: the MD5 of what
+/// the guest uploaded to object storage, which the control plane checks against the object's ETag on seal.</summary>
 public sealed record UpdateBackupArgs(
     [property: JsonPropertyName("instance_id")] string InstanceId,
     [property: JsonPropertyName("backup_id")] string BackupId,
@@ -204,7 +211,8 @@ public sealed record UpdateBackupArgs(
     [property: JsonPropertyName("size")] long? Size = null,
     [property: JsonPropertyName("checksum")] string? Checksum = null,
     [property: JsonPropertyName("location")] string? Location = null,
-    [property: JsonPropertyName("fault")] string? Fault = null);
+    [property: JsonPropertyName("fault")] string? Fault = null,
+    [property: JsonPropertyName("etag")] string? Etag = null);
 
 /// <summary>A configuration group's values, as the engine's configuration file wants them; empty removes them all.</summary>
 public sealed record UpdateOverridesArgs([property: JsonPropertyName("overrides")] IReadOnlyDictionary<string, string> Overrides);

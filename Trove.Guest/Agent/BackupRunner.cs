@@ -9,20 +9,26 @@ namespace Trove.Guest.Agent;
 /// <summary>Takes backups to the backup storage (gzip, with a SHA-256 checksum) and restores them after checking it.</summary>
 public sealed class BackupRunner(IDatastoreManager manager, DatastoreProfile profile, GuestBackupFiles files)
 {
-    public sealed record Result(long Size, string Checksum, string Location);
+    /// <summary><paramref name="Etag"/>: the MD5 of what was uploaded to object storage, which it answered as its ETag.</summary>
+    public sealed record Result(long Size, string Checksum, string Location, string? Etag = null);
 
-    /// <summary>The checksum is taken of what is written: the guest cannot read its backup back once it is sealed.</summary>
+    /// <summary>The checksum is taken of what is written: the guest cannot read its backup back once it is sealed. What
+    /// object storage stored is checked against what was sent (its ETag is the MD5 of the object).</summary>
     public async Task<Result> BackupAsync(BackupInfo backup, CancellationToken ct)
     {
         if (backup.Parent is not null)
             CheckIncremental();
-        await using var file = files.OpenForBackup(backup.Id);
-        using var sha = SHA256.Create();
-        await using (var hashing = new CryptoStream(file, sha, CryptoStreamMode.Write, leaveOpen: true))
-        await using (var gzip = new GZipStream(hashing, CompressionLevel.Fastest, leaveOpen: true))
+        ChecksumStream? written = null;
+        var etag = await files.WriteAsync(backup, async target =>
+        {
+            written = new ChecksumStream(target);
+            await using var gzip = new GZipStream(written, CompressionLevel.Fastest, leaveOpen: true);
             await manager.BackupAsync(gzip, backup.Id, backup.Parent?.Id, ct);
-        await file.FlushAsync(ct);
-        return new Result(file.Length, Convert.ToHexStringLower(sha.Hash!), files.LocationOf(backup.Id));
+        }, ct);
+        using var sums = written!;
+        if (etag is not null && !string.Equals(etag, sums.Md5, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException($"Object storage stored backup {backup.Id} with ETag {etag}; what was sent has MD5 {sums.Md5}.");
+        return new Result(sums.Length, sums.Sha256, files.LocationOf(backup), backup.AccessUri is null ? null : sums.Md5);
     }
 
     /// <summary>Restores a backup (its full backup, then each increment) into the never-initialised engine; every
@@ -32,6 +38,7 @@ public sealed class BackupRunner(IDatastoreManager manager, DatastoreProfile pro
         var chain = backup.Chain();
         if (chain.Count > 1)
             CheckIncremental();
+        await files.FetchAsync(chain, ct);
         foreach (var link in chain)
         {
             if (link.Location is null || link.Checksum is null)

@@ -351,7 +351,8 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             var result = await backups.BackupAsync(backup, CancellationToken.None);
             log.LogInformation("backup {Id} completed: {Size} bytes", backup.Id, result.Size);
             await TryPublishAsync(GuestMethods.UpdateBackup,
-                Update(BackupStatus.Completed) with { Size = result.Size, Checksum = result.Checksum, Location = result.Location }, CancellationToken.None,
+                Update(BackupStatus.Completed) with { Size = result.Size, Checksum = result.Checksum, Location = result.Location, Etag = result.Etag },
+                CancellationToken.None,
                 EndReportAttempts);
         }
         catch (Exception e) when (e is not OperationCanceledException)

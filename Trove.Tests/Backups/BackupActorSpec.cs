@@ -22,20 +22,29 @@ public class BackupActorSpec() : Akka.TestKit.Xunit2.TestKit(ConfigurationFactor
         public ConcurrentQueue<string> Deleted { get; } = new();
         public ConcurrentQueue<string> Reserved { get; } = new();
         public ConcurrentQueue<string> Sealed { get; } = new();
+        public ConcurrentQueue<ReportedBackup> SealedAsReported { get; } = new();
 
-        public Task ReserveAsync(string backupId, string instanceId, CancellationToken ct)
+        /// <summary>Backups whose seal fails as an object not matching its report does.</summary>
+        public ConcurrentDictionary<string, string> Mismatched { get; } = new();
+
+        public Task<string?> ReserveAsync(BackupPlace place, CancellationToken ct)
         {
-            Reserved.Enqueue($"{backupId}@{instanceId}");
-            return Task.CompletedTask;
+            Reserved.Enqueue($"{place.BackupId}@{place.InstanceId}");
+            return Task.FromResult<string?>(null);
         }
 
-        public Task SealAsync(string backupId, CancellationToken ct)
+        public Task<SealedBackup> SealAsync(BackupPlace place, ReportedBackup reported, CancellationToken ct)
         {
-            Sealed.Enqueue(backupId);
-            return Task.CompletedTask;
+            if (Mismatched.TryGetValue(place.BackupId, out var mismatch))
+                return Task.FromException<SealedBackup>(new InvalidDataException(mismatch));
+            Sealed.Enqueue(place.BackupId);
+            SealedAsReported.Enqueue(reported);
+            return Task.FromResult(new SealedBackup(LocationOf(place.BackupId), $"etag-{place.BackupId}"));
         }
 
-        public string LocationOf(string backupId) => $"/backups/{backupId}.tar.gz";
+        public Task<BackupInfo> ReadableAsync(BackupInfo chain, CancellationToken ct) => Task.FromResult(chain);
+
+        public static string LocationOf(string backupId) => $"/backups/{backupId}.tar.gz";
         public Task DeleteAsync(string location, CancellationToken ct)
         {
             Deleted.Enqueue(location);
@@ -85,12 +94,14 @@ public class BackupActorSpec() : Akka.TestKit.Xunit2.TestKit(ConfigurationFactor
         });
         Assert.Equal(BackupStatus.Building, StateOf(backup, "b1").Status); // a guest reports only for its own instance
 
-        backup.Tell(new Report("b1", "i1", BackupStatus.Completed, 4096, "abc", _t0.AddSeconds(2)), TestActor);
+        backup.Tell(new Report("b1", "i1", BackupStatus.Completed, 4096, "abc", _t0.AddSeconds(2), Etag: "md5-of-upload"), TestActor);
         ExpectMsg<BackupReplies.ReportAck>();
         var done = StateOf(backup, "b1");
         Assert.Equal((BackupStatus.Completed, 4096L, "abc"), (done.Status, done.Size!.Value, done.Checksum));
         Assert.Equal(["b1"], _storage.Sealed); // sealed before it is kept as completed
-        Assert.Equal(_storage.LocationOf("b1"), done.Location); // where the storage keeps it; a report names none
+        Assert.Equal(FakeStorage.LocationOf("b1"), done.Location); // where the storage keeps it; a report names none
+        Assert.Equal([new ReportedBackup(4096, "abc", "md5-of-upload")], _storage.SealedAsReported); // what the seal checks
+        Assert.Equal("etag-b1", done.Etag); // the stored object's ETag is kept with the backup
         instances.ExpectMsg<InstanceCommands.EndBackup>(e => e.BackupId == "b1");
         AwaitAssert(() => Assert.False(StateOf(backup, "b1").HasWork));
         Watch(backup);
@@ -174,5 +185,21 @@ public class BackupActorSpec() : Akka.TestKit.Xunit2.TestKit(ConfigurationFactor
         backup.Tell(new Report("b6", "i1", BackupStatus.Completed, 1, "c", _t0.AddSeconds(1)), TestActor);
         ExpectMsg<BackupReplies.ReportAck>();
         Assert.Equal((BackupStatus.Completed, (string?)null), (StateOf(backup, "b6").Status, StateOf(backup, "b6").Fault));
+    }
+
+    [Fact]
+    public void A_completed_backup_whose_stored_object_is_not_what_its_guest_reported_fails_with_why()
+    {
+        var (backup, instances) = Backup("b7");
+        _storage.Mismatched["b7"] = "backup b7 has 10 bytes in object storage; its guest reported 4096";
+        backup.Tell(CreateFor("b7"), TestActor);
+        ExpectMsg<BackupReplies.Accepted>();
+        backup.Tell(new Report("b7", "i1", BackupStatus.Completed, 4096, "abc", _t0, Etag: "md5"), TestActor);
+        ExpectMsg<BackupReplies.ReportAck>();
+        var failed = StateOf(backup, "b7");
+        Assert.Equal(BackupStatus.Failed, failed.Status);
+        Assert.Contains("has 10 bytes in object storage; its guest reported 4096", failed.Fault);
+        Assert.Null(failed.Location); // nothing that was not sealed is offered for a restore
+        instances.ExpectMsg<InstanceCommands.EndBackup>(e => e.BackupId == "b7");
     }
 }

@@ -11,28 +11,11 @@ public sealed class BackupRestoreTests(NodeFixture fixture)
 {
     private TroveNode Node => fixture.Node;
 
-    private async Task<JsonObject> CreateBackupAsync(string instanceId, string name)
-    {
-        var response = await Node.Http.PostAsJsonAsync("v1.0/demo/backups", new { backup = new { name, instance = instanceId } });
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["backup"]!.AsObject();
-    }
+    private Task<JsonObject> CreateBackupAsync(string instanceId, string name) => Node.CreateBackupAsync("demo", instanceId, name);
 
-    private async Task<JsonObject> WaitForBackupAsync(string id, string status)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            var backup = (await Node.Http.GetFromJsonAsync<JsonObject>($"v1.0/demo/backups/{id}"))!["backup"]!.AsObject();
-            if ((string?)backup["status"] == status)
-                return backup;
-            if ((string?)backup["status"] == "FAILED" || DateTime.UtcNow > deadline)
-                throw new TimeoutException($"backup {id} is {backup.ToJsonString()}, not {status}");
-            await Task.Delay(100);
-        }
-    }
+    private Task<JsonObject> WaitForBackupAsync(string id, string status) => Node.WaitForBackupAsync("demo", id, status);
 
-    private static object RestoreBody(string name, string backupId, string datastore = "postgresql") => new
+    internal static object RestoreBody(string name, string backupId, string datastore = "postgresql") => new
     {
         instance = new { name, flavorRef = "small", volume = new { size = 1 }, datastore = new { type = datastore }, restorePoint = new { backupRef = backupId } },
     };

@@ -56,7 +56,7 @@ public class InstanceRestoreSpec : Akka.TestKit.Xunit2.TestKit
 
     private IActorRef Entity(string id, IActorRef? backupRegion = null) =>
         Sys.ActorOf(InstanceActor.Props(id, _compute, _guests, _tenants.Ref, Settings,
-            restorePoints: new BackupRestorePoints(() => backupRegion ?? _backupRegion.Ref)));
+            restorePoints: new BackupRestorePoints(() => backupRegion ?? _backupRegion.Ref, new NoBackupStorage())));
 
     /// <summary>A backup of the tenant's instance "src" (the earlier release's create, then the guest's reports).</summary>
     private void Backup(string id, string? parentId = null, string tenant = "demo", string datastore = "postgresql", bool complete = true)

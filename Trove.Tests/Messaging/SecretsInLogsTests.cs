@@ -47,6 +47,7 @@ public sealed class SecretsInLogsTests
         Assert.Contains(typeof(UserSpec), carriers); // the enumeration finds what it must
         Assert.Contains(typeof(RpcMessage), carriers);
         Assert.Contains(typeof(AuthUser), carriers);
+        Assert.Contains(typeof(BackupInfo), carriers); // its access URI (a TempURL) lets whoever holds it write or read the backup
 
         var leaks = carriers
             .Select(t => (Type: t, Text: Sample(t, 0)?.ToString() ?? throw new InvalidOperationException($"cannot make a {t}")))
@@ -65,6 +66,8 @@ public sealed class SecretsInLogsTests
         Assert.Contains("create_user", call);
         Assert.Contains("\"name\":\"app\"", call);
         Assert.Contains("\"password\":\"***\"", call);
+        var backup = RpcMessage.Create(GuestMethods.CreateBackup, new CreateBackupArgs(new BackupInfo("b1", null, null, null, Secret))).ToString();
+        Assert.Contains("\"access_uri\":\"***\"", backup); // a TempURL writes the backup for whoever holds it
     }
 
     /// <summary>A secret-named string, a JSON payload (guest call args and results), or a member that carries one.</summary>
@@ -107,7 +110,7 @@ public sealed class SecretsInLogsTests
         if (type.IsInterface || type.IsAbstract)
             return null;
         var constructor = type.GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)
-            .Where(c => !c.GetParameters().Any(p => p.ParameterType == type)) // not the record's copy constructor
+            .Where(c => c.GetParameters() is not [var only] || only.ParameterType != type) // not the record's copy constructor
             .MaxBy(c => c.GetParameters().Length);
         if (constructor is null)
             return null;

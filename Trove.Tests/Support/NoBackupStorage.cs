@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Trove.Actors.Backups;
+using Trove.Contracts.Guests;
 
 namespace Trove.Tests.Support;
 
@@ -9,9 +10,10 @@ public sealed class NoBackupStorage : IBackupStorage
 {
     public static readonly ConcurrentQueue<string> Deleted = new();
 
-    public Task ReserveAsync(string backupId, string instanceId, CancellationToken ct) => Task.CompletedTask;
-    public Task SealAsync(string backupId, CancellationToken ct) => Task.CompletedTask;
-    public string LocationOf(string backupId) => $"/backups/{backupId}.tar.gz";
+    public Task<string?> ReserveAsync(BackupPlace place, CancellationToken ct) => Task.FromResult<string?>(null);
+    public Task<SealedBackup> SealAsync(BackupPlace place, ReportedBackup reported, CancellationToken ct) =>
+        Task.FromResult(new SealedBackup($"/backups/{place.BackupId}.tar.gz"));
+    public Task<BackupInfo> ReadableAsync(BackupInfo chain, CancellationToken ct) => Task.FromResult(chain);
     public Task DeleteAsync(string location, CancellationToken ct)
     {
         Deleted.Enqueue(location);

@@ -190,6 +190,27 @@ public sealed class TroveNode : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["instance"]!.AsObject();
     }
 
+    public async Task<JsonObject> CreateBackupAsync(string tenant, string instanceId, string name)
+    {
+        var response = await Client(tenant).PostAsJsonAsync($"v1.0/{tenant}/backups", new { backup = new { name, instance = instanceId } });
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["backup"]!.AsObject();
+    }
+
+    public async Task<JsonObject> WaitForBackupAsync(string tenant, string id, string status)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var backup = (await Client(tenant).GetFromJsonAsync<JsonObject>($"v1.0/{tenant}/backups/{id}"))!["backup"]!.AsObject();
+            if ((string?)backup["status"] == status)
+                return backup;
+            if ((string?)backup["status"] == "FAILED" || DateTime.UtcNow > deadline)
+                throw new TimeoutException($"backup {id} is {backup.ToJsonString()}, not {status}; see {DataDir}/node.log");
+            await Task.Delay(100);
+        }
+    }
+
     public async Task<JsonObject?> ShowAsync(string tenant, string id)
     {
         var response = await Client(tenant).GetAsync($"v1.0/{tenant}/instances/{id}");

@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Trove.Actors.Backups;
+using Trove.Actors.Compute.OpenStack;
+using Trove.Tests.OpenStack;
+using Trove.Tests.Support;
+
+namespace Trove.Tests.EndToEnd;
+
+/// <summary>A node whose backups are kept in the sandbox's Swift (<c>Trove:Backups:Storage = swift</c>), with the local
+/// compute driver: its guests reach Swift only through the TempURLs the node gives them.</summary>
+public sealed class SwiftNodeFixture : IAsyncLifetime
+{
+    public TroveNode Node { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Node = await TroveNode.StartAsync(TroveNode.NewDataDir(), new Dictionary<string, string>(SwiftSandbox.NodeSettings));
+
+    public async Task DisposeAsync() => await Node.DisposeAsync();
+}
+
+/// <summary>A backup of a real PostgreSQL instance into Swift, and a restore from it into a new instance.</summary>
+[Collection(SwiftCollection.Name)]
+public sealed class SwiftBackupRestoreTests(SwiftSandbox sandbox, SwiftNodeFixture fixture) : IClassFixture<SwiftNodeFixture>
+{
+    private TroveNode Node => fixture.Node;
+
+    [Fact]
+    public async Task A_postgresql_backup_goes_to_the_tenants_Swift_container_and_restores_into_a_new_instance_with_the_same_rows()
+    {
+        var source = await Node.CreateInstanceAsync("demo", DatabaseUserRootTests.CreateBody("pg-swift-source", "postgresql", "15"));
+        var sourceId = (string)source["id"]!;
+        var active = await Node.WaitForStatusAsync("demo", sourceId, "ACTIVE", TimeSpan.FromSeconds(90));
+        await EngineClient.ScalarAsync(active, "CREATE TABLE kept (n int); INSERT INTO kept SELECT generate_series(1, 1000); SELECT 1");
+
+        var backup = await Node.WaitForBackupAsync("demo", (string)(await Node.CreateBackupAsync("demo", sourceId, "to-swift"))["id"]!, "COMPLETED");
+        var backupId = (string)backup["id"]!;
+        var objectStore = await sandbox.Session.EndpointAsync(SwiftBackupStorage.ServiceType, CancellationToken.None);
+        var location = (string)backup["locationRef"]!;
+        Assert.Equal(KeystoneSession.Under(objectStore, $"database_backups_demo/{backupId}.tar.gz").AbsoluteUri, location);
+        Assert.True(await SizeInSwiftAsync(location) > 0);
+        Assert.Null(await SizeInSwiftAsync(location + ".part")); // sealed: only the final object is left
+        await Node.WaitForStatusAsync("demo", sourceId, "ACTIVE", TimeSpan.FromSeconds(10));
+
+        var restored = await Node.CreateInstanceAsync("demo", BackupRestoreTests.RestoreBody("pg-swift-restored", backupId));
+        var restoredActive = await Node.WaitForStatusAsync("demo", (string)restored["id"]!, "ACTIVE", TimeSpan.FromSeconds(120));
+        Assert.Equal(1000L, Convert.ToInt64(await EngineClient.ScalarAsync(restoredActive, "SELECT count(*) FROM kept")));
+        Assert.Equal(0L, Convert.ToInt64(await EngineClient.ScalarAsync(restoredActive,
+            "SELECT count(*) FROM kept WHERE n NOT BETWEEN 1 AND 1000")));
+
+        // Deleting the backup removes its object.
+        Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.DeleteAsync($"v1.0/demo/backups/{backupId}")).StatusCode);
+        Assert.Null(await SizeInSwiftAsync(location));
+
+        foreach (var id in new[] { sourceId, (string)restored["id"]! })
+            await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}");
+    }
+
+    [Fact]
+    public async Task A_mariadb_increment_in_Swift_restores_its_whole_chain_and_deleting_the_full_backup_removes_both_objects()
+    {
+        var source = await Node.CreateInstanceAsync("demo", DatabaseUserRootTests.CreateBody("mariadb-swift-source", "mariadb", "10.11"));
+        var sourceId = (string)source["id"]!;
+        var active = await Node.WaitForStatusAsync("demo", sourceId, "ACTIVE", TimeSpan.FromSeconds(90));
+        await EngineClient.ScalarAsync(active, "CREATE TABLE kept (n int); INSERT INTO kept SELECT seq FROM seq_1_to_1000; SELECT 1");
+        var full = await Node.WaitForBackupAsync("demo", (string)(await Node.CreateBackupAsync("demo", sourceId, "full"))["id"]!, "COMPLETED");
+        await Node.WaitForStatusAsync("demo", sourceId, "ACTIVE", TimeSpan.FromSeconds(10));
+
+        await EngineClient.ScalarAsync(active, "INSERT INTO kept SELECT seq FROM seq_1001_to_1500; SELECT 1");
+        var response = await Node.Http.PostAsJsonAsync("v1.0/demo/backups",
+            new { backup = new { name = "increment", instance = sourceId, parent_id = (string)full["id"]! } });
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var increment = await Node.WaitForBackupAsync("demo", (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["backup"]!["id"]!, "COMPLETED");
+        Assert.Equal((string)full["id"]!, (string?)increment["parent_id"]);
+
+        // the new server's guest downloads both objects through their GET TempURLs and applies them in order
+        var restored = await Node.CreateInstanceAsync("demo", BackupRestoreTests.RestoreBody("mariadb-swift-restored", (string)increment["id"]!, "mariadb"));
+        var restoredActive = await Node.WaitForStatusAsync("demo", (string)restored["id"]!, "ACTIVE", TimeSpan.FromSeconds(120));
+        Assert.Equal(1500L, Convert.ToInt64(await EngineClient.ScalarAsync(restoredActive, "SELECT count(*) FROM kept")));
+
+        Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.DeleteAsync($"v1.0/demo/backups/{full["id"]}")).StatusCode);
+        Assert.Null(await SizeInSwiftAsync((string)full["locationRef"]!));
+        Assert.Null(await SizeInSwiftAsync((string)increment["locationRef"]!));
+
+        foreach (var id in new[] { sourceId, (string)restored["id"]! })
+            await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}");
+    }
+
+    /// <summary>The object's size as the service account sees it; null when there is none.</summary>
+    private async Task<long?> SizeInSwiftAsync(string location)
+    {
+        try
+        {
+            using var response = await sandbox.Session.SendAsync(SwiftBackupStorage.ServiceType,
+                _ => new HttpRequestMessage(HttpMethod.Head, location), CancellationToken.None);
+            return response.Content.Headers.ContentLength;
+        }
+        catch (CloudFault fault) when (fault.IsNotFound)
+        {
+            return null;
+        }
+    }
+}

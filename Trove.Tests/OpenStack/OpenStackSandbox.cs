@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Trove.Actors.Compute.OpenStack;
+
+namespace Trove.Tests.OpenStack;
+
+[CollectionDefinition(Name)]
+public sealed class OpenStackCollection : ICollectionFixture<OpenStackSandbox>
+{
+    public const string Name = "openstack-sandbox";
+}
+
+/// <summary>The real OpenStack of scripts/openstack-sandbox (Keystone, Nova with its fake virt driver, Cinder with its
+/// fake volume driver), started once for the test run; a running one is reused. Other test runs may use it at the
+/// same time: tests name their servers and volumes uniquely and look only at their own.</summary>
+public sealed class OpenStackSandbox : IAsyncLifetime
+{
+    public static string Script { get; } = Path.Combine(RepositoryRoot(), "scripts", "openstack-sandbox");
+
+    /// <summary>The sandbox's tenant user (member of project <c>demo</c>).</summary>
+    public OpenStackSettings Demo { get; } = Settings("demo", "demo");
+
+    /// <summary>The cloud's administrator (project <c>admin</c>).</summary>
+    public OpenStackSettings Admin { get; } = Settings("admin", "admin");
+
+    public KeystoneSession AdminSession { get; private set; } = null!;
+
+    public static OpenStackSettings Settings(string user, string project) => new()
+    {
+        AuthUrl = "http://127.0.0.1:5000/v3", Username = user, Password = "sandbox", ProjectName = project,
+        Region = "RegionOne", Interface = "public", CallTimeout = TimeSpan.FromSeconds(20),
+    };
+
+    public async Task InitializeAsync()
+    {
+        await RunAsync("start", TimeSpan.FromMinutes(10));
+        AdminSession = new KeystoneSession(Admin);
+    }
+
+    public Task DisposeAsync()
+    {
+        AdminSession.Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Runs scripts/openstack-sandbox (or another sandbox <paramref name="script"/>) with the verb; throws with its
+    /// output if it fails. One at a time: the collections that start the sandbox run in parallel.</summary>
+    public static async Task RunAsync(string verb, TimeSpan timeout, string? script = null)
+    {
+        await OneAtATime.WaitAsync();
+        try
+        {
+            await RunOnceAsync(verb, timeout, script ?? Script);
+        }
+        finally
+        {
+            OneAtATime.Release();
+        }
+    }
+
+    private static readonly SemaphoreSlim OneAtATime = new(1, 1);
+
+    private static async Task RunOnceAsync(string verb, TimeSpan timeout, string script)
+    {
+        var start = new ProcessStartInfo(script, verb) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{script} {verb} took longer than {timeout}: {await errors}");
+        }
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{script} {verb} failed ({process.ExitCode}): {await output}{await errors}");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
+            if (File.Exists(Path.Combine(dir, "Trove.sln")))
+                return dir;
+        throw new InvalidOperationException($"no Trove.sln above {AppContext.BaseDirectory}");
+    }
+}

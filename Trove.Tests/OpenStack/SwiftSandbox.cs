@@ -1,0 +1,47 @@
+using Trove.Actors.Compute.OpenStack;
+
+namespace Trove.Tests.OpenStack;
+
+[CollectionDefinition(Name)]
+public sealed class SwiftCollection : ICollectionFixture<SwiftSandbox>
+{
+    public const string Name = "swift-sandbox";
+}
+
+/// <summary>The real Swift of scripts/swift-sandbox (proxy with keystoneauth and tempurl, account, container and object
+/// servers) in the OpenStack sandbox's Keystone catalog; both are started once for the test run, running ones reused.
+/// The control plane's account is the service project's, as user <c>trove</c> (an operator there).</summary>
+public sealed class SwiftSandbox : IAsyncLifetime
+{
+    public static string Script { get; } = Path.Combine(Path.GetDirectoryName(OpenStackSandbox.Script)!, "swift-sandbox");
+
+    /// <summary>The control plane's own cloud user.</summary>
+    public static OpenStackSettings Service { get; } = OpenStackSandbox.Settings("trove", "service");
+
+    public KeystoneSession Session { get; private set; } = null!;
+
+    /// <summary>The node settings (environment) that keep backups in this Swift.</summary>
+    public static IDictionary<string, string> NodeSettings { get; } = new Dictionary<string, string>
+    {
+        ["Trove__Backups__Storage"] = "swift",
+        ["Trove__OpenStack__AuthUrl"] = Service.AuthUrl,
+        ["Trove__OpenStack__Username"] = Service.Username,
+        ["Trove__OpenStack__Password"] = Service.Password,
+        ["Trove__OpenStack__ProjectName"] = Service.ProjectName,
+        ["Trove__OpenStack__Region"] = Service.Region,
+        ["Trove__OpenStack__Interface"] = Service.Interface,
+    };
+
+    public async Task InitializeAsync()
+    {
+        await OpenStackSandbox.RunAsync("start", TimeSpan.FromMinutes(10));
+        await OpenStackSandbox.RunAsync("start", TimeSpan.FromMinutes(5), Script);
+        Session = new KeystoneSession(Service);
+    }
+
+    public Task DisposeAsync()
+    {
+        Session.Dispose();
+        return Task.CompletedTask;
+    }
+}
