@@ -30,6 +30,19 @@ public sealed class CatalogRepository(SqlDatabase database, CatalogSettings sett
         }
     }
 
+    /// <summary>Makes the flavors exactly <paramref name="flavors"/> (the cloud's): new ones added, changed ones updated,
+    /// the others removed, in one transaction.</summary>
+    public async Task ReplaceFlavorsAsync(IReadOnlyList<Flavor> flavors, CancellationToken ct = default)
+    {
+        await using var db = database.Open();
+        await using var tx = await db.BeginTransactionAsync(ct);
+        var ids = flavors.Select(f => f.Id).ToList();
+        await db.GetTable<FlavorRow>().Where(r => !ids.Contains(r.Id)).DeleteAsync(ct);
+        foreach (var f in flavors)
+            await db.InsertOrReplaceAsync(new FlavorRow { Id = f.Id, Name = f.Name, Ram = f.Ram, Vcpus = f.Vcpus, Disk = f.Disk }, token: ct);
+        await tx.CommitAsync(ct);
+    }
+
     public async Task<CatalogService> LoadAsync(CancellationToken ct = default)
     {
         await using var db = database.Open();

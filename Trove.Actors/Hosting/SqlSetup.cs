@@ -22,7 +22,10 @@ public static class SqlSetup
     {
         await services.GetRequiredService<TroveSettings>().UseWriteAheadLogAsync();
         await services.GetRequiredService<ReadModelDb>().EnsureCreatedAsync([InstanceRegistration.Projection, BackupRegistration.Projection]);
-        await services.GetRequiredService<CatalogRepository>().EnsureSeededAsync();
+        var catalog = services.GetRequiredService<CatalogRepository>();
+        await catalog.EnsureSeededAsync();
+        if (services.GetService<IFlavorSource>() is { } cloud)
+            await catalog.ReplaceFlavorsAsync(await cloud.FlavorsAsync(CancellationToken.None));
         await services.GetRequiredService<ConfigurationRepository>().EnsureSeededAsync(rulesDirectory);
     }
 }
