@@ -8,10 +8,12 @@ using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
 using Trove.Actors.Compute;
+using Trove.Actors.Compute.OpenStack;
 using Trove.Actors.Conductor;
 using Trove.Actors.Configurations;
 using Trove.Actors.Guests;
@@ -75,23 +77,43 @@ public static class TroveNodeExtensions
         });
         services.AddSingleton<IBackupStorage>(new LocalBackupStorage(settings.BackupsDir));
         services.AddSingleton(new PublishedLogs(settings.BackupsDir));
-        var localCompute = new LocalComputeSettings
-        {
-            ServersDirectory = settings.ServersDir,
-            GuestCommand = GuestAgentFiles.Publish(Path.Combine(settings.FullDataDir, "guest-agent")),
-            AmqpUri = settings.Amqp.Uri,
-            Exchange = settings.Amqp.Exchange,
-            ConductorQueue = settings.Amqp.ConductorQueue,
-            BackupDirectory = settings.BackupsDir,
-            HeartbeatIntervalSeconds = settings.GuestHeartbeatIntervalSeconds,
-            AddressRange = settings.LocalServerAddresses,
-        };
-        LocalCompute.PrepareHost(localCompute);
-        services.AddSingleton<ICompute>(sp => new LocalCompute(localCompute, sp.GetRequiredService<ILogger<LocalCompute>>()));
+        services.AddCompute(settings);
 
         services.AddAkka("trove", (builder, sp) => builder.WithTroveNode(settings, sp));
         services.AddTroveAdmin(settings.Admin with { Token = NodeAdminToken.LoadOrCreate(settings.Admin, settings.FullDataDir) });
         return services;
+    }
+
+    /// <summary>The compute driver <c>Trove:Compute:Driver</c> names; a name it does not know stops the node before it starts.</summary>
+    private static void AddCompute(this IServiceCollection services, TroveSettings settings)
+    {
+        switch (settings.Compute.Driver)
+        {
+            case ComputeSettings.LocalDriver:
+                var localCompute = new LocalComputeSettings
+                {
+                    ServersDirectory = settings.ServersDir,
+                    GuestCommand = GuestAgentFiles.Publish(Path.Combine(settings.FullDataDir, "guest-agent")),
+                    AmqpUri = settings.Amqp.Uri,
+                    Exchange = settings.Amqp.Exchange,
+                    ConductorQueue = settings.Amqp.ConductorQueue,
+                    BackupDirectory = settings.BackupsDir,
+                    HeartbeatIntervalSeconds = settings.GuestHeartbeatIntervalSeconds,
+                    AddressRange = settings.LocalServerAddresses,
+                };
+                LocalCompute.PrepareHost(localCompute);
+                services.AddSingleton<ICompute>(sp => new LocalCompute(localCompute, sp.GetRequiredService<ILogger<LocalCompute>>()));
+                break;
+            case ComputeSettings.NovaDriver:
+                services.TryAddSingleton(sp => new KeystoneSession(settings.OpenStack, sp.GetRequiredService<ILogger<KeystoneSession>>()));
+                // The guest's user data (GuestUserData.Render of the server's guest info) is plugged in here.
+                services.AddSingleton<ICompute>(sp => new NovaCompute(sp.GetRequiredService<KeystoneSession>(), settings.Compute.Nova,
+                    userData: null, sp.GetRequiredService<ILogger<NovaCompute>>()));
+                break;
+            default:
+                throw new InvalidOperationException(
+                    $"Trove:Compute:Driver is '{settings.Compute.Driver}'; it is {ComputeSettings.LocalDriver} or {ComputeSettings.NovaDriver}");
+        }
     }
 
     /// <summary>The admin endpoint and its commands; started after the actor system it inspects.</summary>

@@ -3,6 +3,8 @@ using System.Text;
 using Trove.Actors.Admin;
 using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
+using Trove.Actors.Compute;
+using Trove.Actors.Compute.OpenStack;
 using Trove.Actors.Instances;
 using Trove.Actors.Tenants;
 using Trove.Contracts;
@@ -67,6 +69,12 @@ public sealed record TroveSettings
     public InstanceSettings Instances { get; init; } = new();
     public BackupSettings Backups { get; init; } = new();
     public CatalogSettings Catalog { get; init; } = new();
+
+    /// <summary>The OpenStack cloud the control plane uses as its own (service) user: Nova servers (<c>Compute:Driver = nova</c>).</summary>
+    public OpenStackSettings OpenStack { get; init; } = new();
+
+    /// <summary>The compute driver: <c>local</c> (servers on this machine) or <c>nova</c> (servers on <see cref="OpenStack"/>).</summary>
+    public ComputeSettings Compute { get; init; } = new();
 
     /// <summary>Each tenant's limits unless an admin set others (upstream's max_*_per_tenant).</summary>
     public QuotaLimits Quotas { get; init; } = new(Instances: 10, Volumes: 40, Backups: 50);

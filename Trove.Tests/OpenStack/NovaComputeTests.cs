@@ -13,14 +13,22 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
     private readonly CloudAdmin _admin = new(sandbox.AdminSession);
     private readonly List<string> _made = [];
 
-    private NovaCompute Compute(OpenStackSettings? cloud = null) => new(new NovaComputeSettings
+    private readonly List<KeystoneSession> _sessions = [];
+
+    private NovaCompute Compute(OpenStackSettings? cloud = null)
     {
-        Cloud = cloud ?? sandbox.Demo,
+        var session = new KeystoneSession(cloud ?? sandbox.Demo);
+        _sessions.Add(session);
+        return new NovaCompute(session, Settings, UserData, NullLogger<NovaCompute>.Instance);
+    }
+
+    private static readonly NovaComputeSettings Settings = new()
+    {
         DefaultImage = "fake-image",
         Volumes = true,
         PollInterval = TimeSpan.FromMilliseconds(200),
         BuildTimeout = TimeSpan.FromMinutes(2),
-    }, UserData, NullLogger<NovaCompute>.Instance);
+    };
 
     private static string UserData(ServerSpec spec) => $"#cloud-config\n# instance {spec.InstanceId}\n";
 
@@ -34,7 +42,7 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
     [Fact]
     public async Task A_server_is_made_rebooted_resized_its_volume_grown_and_deleted_with_its_volume()
     {
-        using var compute = Compute();
+        var compute = Compute();
         var spec = NewSpec();
         var name = NovaCompute.NameOf(spec.InstanceId);
 
@@ -70,7 +78,7 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
     [Fact]
     public async Task A_create_interrupted_after_Nova_accepted_the_server_resumes_the_same_server()
     {
-        using var compute = Compute();
+        var compute = Compute();
         var spec = NewSpec();
         var name = NovaCompute.NameOf(spec.InstanceId);
         using (var crash = new CancellationTokenSource())
@@ -97,7 +105,7 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
         var flavor = await _admin.CreateFlavorAsync($"trove-test-huge-{Guid.NewGuid():N}", ramMb: 512, diskGb: 1_000_000);
         try
         {
-            using var compute = Compute();
+            var compute = Compute();
             var spec = NewSpec(flavor);
 
             var fault = await Assert.ThrowsAsync<CloudFault>(() => compute.CreateServerAsync(spec, CancellationToken.None));
@@ -107,8 +115,7 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
         }
         finally
         {
-            await DisposeAsync();
-            await _admin.DeleteFlavorAsync(flavor);
+            await _admin.DeleteFlavorAsync(flavor); // Nova keeps a copy of the flavor with each server
         }
     }
 
@@ -119,7 +126,7 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
         try
         {
             await _admin.SetComputeQuotaAsync(project, "instances", 0);
-            using var compute = Compute(sandbox.Demo with { ProjectName = (string)(await _admin.CallAsync("identity", HttpMethod.Get, $"projects/{project}"))!["project"]!["name"]! });
+            var compute = Compute(sandbox.Demo with { ProjectName = (string)(await _admin.CallAsync("identity", HttpMethod.Get, $"projects/{project}"))!["project"]!["name"]! });
             var spec = NewSpec();
 
             var fault = await Assert.ThrowsAsync<CloudFault>(() => compute.CreateServerAsync(spec, CancellationToken.None));
@@ -138,7 +145,7 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
     [Fact]
     public async Task Nova_stopped_for_10_s_during_a_create_is_waited_for()
     {
-        using var compute = Compute();
+        var compute = Compute();
         var spec = NewSpec();
         await compute.ListFlavorsAsync(CancellationToken.None); // authenticated before Nova goes away
         await OpenStackSandbox.RunAsync("stop-nova-api", TimeSpan.FromSeconds(30));
@@ -163,7 +170,7 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
     [Fact]
     public async Task Novas_flavors_are_listed()
     {
-        using var compute = Compute();
+        var compute = Compute();
 
         var flavors = await compute.ListFlavorsAsync(CancellationToken.None);
 
@@ -176,7 +183,7 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
     /// <summary>Whatever a test left (a failed assertion, a server in ERROR) is deleted, server and volume.</summary>
     public async Task DisposeAsync()
     {
-        using var compute = Compute();
+        var compute = Compute();
         foreach (var instanceId in _made)
         {
             var name = NovaCompute.NameOf(instanceId);
@@ -186,5 +193,7 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
                 await _admin.CallAsync("volumev3", HttpMethod.Delete, $"volumes/{(string)volume["id"]!}");
         }
         _made.Clear();
+        foreach (var session in _sessions)
+            session.Dispose();
     }
 }

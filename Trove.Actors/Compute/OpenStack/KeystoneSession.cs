@@ -26,7 +26,7 @@ public sealed class KeystoneSession(OpenStackSettings settings, ILogger? log = n
     public OpenStackSettings Settings => settings;
 
     /// <summary>The current token, replaced first if it is about to expire.</summary>
-    public async Task<string> TokenAsync(CancellationToken ct) => (await CurrentAsync(ct)).Value;
+    public async Task<string> TokenAsync(CancellationToken ct) => (await CurrentAsync(ct)).AuthToken;
 
     /// <summary>The project the token is scoped to.</summary>
     public async Task<string> ProjectIdAsync(CancellationToken ct) => (await CurrentAsync(ct)).ProjectId;
@@ -46,7 +46,7 @@ public sealed class KeystoneSession(OpenStackSettings settings, ILogger? log = n
             var response = await SendWithRetriesAsync(() =>
             {
                 var message = request(endpoint);
-                message.Headers.Add("X-Auth-Token", token.Value);
+                message.Headers.Add("X-Auth-Token", token.AuthToken);
                 return message;
             }, ct);
             if (response.StatusCode == HttpStatusCode.Unauthorized && !renewed)

@@ -14,7 +14,7 @@ namespace Trove.Actors.Compute.OpenStack;
 /// Servers have no guest to restart on their own: recovering one hard-reboots it when it is SHUTOFF, and there is
 /// nothing to adopt (older releases never made cloud servers).
 /// </summary>
-public sealed class NovaCompute : ICompute, IDisposable
+public sealed class NovaCompute : ICompute
 {
     public const string NamePrefix = "trove-";
     private const string DatastoreKey = "trove_datastore", InstanceKey = "trove_instance_id";
@@ -22,19 +22,18 @@ public sealed class NovaCompute : ICompute, IDisposable
     private readonly NovaComputeSettings _settings;
     private readonly Func<ServerSpec, string>? _userData;
     private readonly ILogger _log;
-    private readonly KeystoneSession _cloud;
     private readonly NovaServers _servers;
     private readonly CinderVolumes _volumes;
 
+    /// <param name="cloud">The node's own cloud account, whose project the servers and volumes belong to.</param>
     /// <param name="userData">The cloud-init user data that starts the server's guest with its configuration.</param>
-    public NovaCompute(NovaComputeSettings settings, Func<ServerSpec, string>? userData, ILogger<NovaCompute> log)
+    public NovaCompute(KeystoneSession cloud, NovaComputeSettings settings, Func<ServerSpec, string>? userData, ILogger<NovaCompute> log)
     {
         _settings = settings;
         _userData = userData;
         _log = log;
-        _cloud = new KeystoneSession(settings.Cloud, log);
-        _servers = new NovaServers(_cloud, settings);
-        _volumes = new CinderVolumes(_cloud, settings);
+        _servers = new NovaServers(cloud, settings);
+        _volumes = new CinderVolumes(cloud, settings);
     }
 
     public static string NameOf(string instanceId) => NamePrefix + instanceId;
@@ -216,6 +215,4 @@ public sealed class NovaCompute : ICompute, IDisposable
 
     private static Server ToServer(NovaServer server) => new(server.Id, server.TroveStatus, server.Address,
         server.Metadata.TryGetValue(DatastoreKey, out var datastore) && DatastoreProfiles.Find(datastore) is { } profile ? profile.Port : 0);
-
-    public void Dispose() => _cloud.Dispose();
 }
