@@ -3,7 +3,6 @@ using System.Text;
 using Trove.Actors.Admin;
 using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
-using Trove.Actors.Compute;
 using Trove.Actors.Compute.OpenStack;
 using Trove.Actors.Instances;
 using Trove.Actors.Tenants;

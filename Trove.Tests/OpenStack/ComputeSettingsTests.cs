@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using Trove.Actors.Compute;
+using Trove.Actors.Hosting;
 using Trove.Web.Hosting;
 
 namespace Trove.Tests.OpenStack;

@@ -1,6 +1,7 @@
+using Trove.Actors.Compute;
 using Trove.Actors.Compute.OpenStack;
 
-namespace Trove.Actors.Compute;
+namespace Trove.Actors.Hosting;
 
 /// <summary>Which compute driver makes the servers (configuration <c>Trove:Compute</c>): <c>local</c> (the default,
 /// <see cref="LocalCompute"/>) or <c>nova</c> (<see cref="NovaCompute"/>, with the account of <c>Trove:OpenStack</c>).</summary>
