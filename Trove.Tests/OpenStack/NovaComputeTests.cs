@@ -168,6 +168,24 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_stopped_behind_Troves_back_shows_shut_down_and_is_recovered_by_a_hard_reboot()
+    {
+        var compute = Compute();
+        var spec = NewSpec();
+        var server = await compute.CreateServerAsync(spec, CancellationToken.None);
+        await _admin.CallAsync("compute", HttpMethod.Post, $"servers/{server.Id}/action", new System.Text.Json.Nodes.JsonObject { ["os-stop"] = null });
+        while ((await compute.GetServerAsync(server.Id, CancellationToken.None))!.Status != ServerStatus.Shutdown)
+            await Task.Delay(100);
+
+        Assert.Contains(await compute.ListServersAsync(CancellationToken.None),
+            s => s.InstanceId == spec.InstanceId && s.Server.Status == ServerStatus.Shutdown && !s.MadeByOlderRelease);
+        await compute.RecoverServerAsync(server.Id, CancellationToken.None);
+
+        Assert.Equal(ServerStatus.Active, (await compute.GetServerAsync(server.Id, CancellationToken.None))!.Status);
+        Assert.Equal("ACTIVE", (string?)(await _admin.ServerAsync(server.Id))["status"]);
+    }
+
+    [Fact]
     public async Task Novas_flavors_are_listed()
     {
         var compute = Compute();

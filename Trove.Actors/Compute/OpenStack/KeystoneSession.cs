@@ -11,7 +11,7 @@ namespace Trove.Actors.Compute.OpenStack;
 /// once more when a service answers 401 (a token revoked meanwhile). Each call has a timeout; a 5xx, a lost
 /// connection or a timeout is tried again with backoff and, if it persists, thrown as a transient failure
 /// (<see cref="HttpRequestException"/> or <see cref="TimeoutException"/>); a 4xx throws <see cref="CloudFault"/> with
-/// the cloud's message.
+/// the cloud's message. A POST is sent again only when it never reached the service (see SendWithRetriesAsync).
 /// </summary>
 public sealed class KeystoneSession(OpenStackSettings settings, ILogger? log = null, HttpMessageHandler? handler = null) : IDisposable
 {
