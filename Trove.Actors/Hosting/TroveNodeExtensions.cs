@@ -78,19 +78,7 @@ public static class TroveNodeExtensions
         });
         services.AddBackupStorage(settings);
         services.AddSingleton(new PublishedLogs(settings.BackupsDir));
-        var localCompute = new LocalComputeSettings
-        {
-            ServersDirectory = settings.ServersDir,
-            GuestCommand = GuestAgentFiles.Publish(Path.Combine(settings.FullDataDir, "guest-agent")),
-            AmqpUri = settings.Amqp.Uri,
-            Exchange = settings.Amqp.Exchange,
-            ConductorQueue = settings.Amqp.ConductorQueue,
-            BackupDirectory = settings.BackupsDir,
-            HeartbeatIntervalSeconds = settings.GuestHeartbeatIntervalSeconds,
-            AddressRange = settings.LocalServerAddresses,
-        };
-        LocalCompute.PrepareHost(localCompute);
-        services.AddSingleton<ICompute>(sp => new LocalCompute(localCompute, sp.GetRequiredService<ILogger<LocalCompute>>()));
+        services.AddCompute(settings);
 
         services.AddAkka("trove", (builder, sp) => builder.WithTroveNode(settings, sp));
         services.AddTroveAdmin(settings.Admin with { Token = NodeAdminToken.LoadOrCreate(settings.Admin, settings.FullDataDir) });
@@ -112,6 +100,45 @@ public static class TroveNodeExtensions
             default:
                 throw new InvalidOperationException(
                     $"Trove:Backups:Storage is '{settings.Backups.Storage}'; it is {BackupSettings.LocalStorage} or {BackupSettings.SwiftStorage}");
+        }
+    }
+
+    /// <summary>The compute driver <c>Trove:Compute:Driver</c> names; a name it does not know stops the node before it starts.</summary>
+    private static void AddCompute(this IServiceCollection services, TroveSettings settings)
+    {
+        switch (settings.Compute.Driver)
+        {
+            case ComputeSettings.LocalDriver:
+                var localCompute = new LocalComputeSettings
+                {
+                    ServersDirectory = settings.ServersDir,
+                    GuestCommand = GuestAgentFiles.Publish(Path.Combine(settings.FullDataDir, "guest-agent")),
+                    AmqpUri = settings.Amqp.Uri,
+                    Exchange = settings.Amqp.Exchange,
+                    ConductorQueue = settings.Amqp.ConductorQueue,
+                    BackupDirectory = settings.BackupsDir,
+                    HeartbeatIntervalSeconds = settings.GuestHeartbeatIntervalSeconds,
+                    AddressRange = settings.LocalServerAddresses,
+                };
+                LocalCompute.PrepareHost(localCompute);
+                services.AddSingleton<ICompute>(sp => new LocalCompute(localCompute, sp.GetRequiredService<ILogger<LocalCompute>>()));
+                break;
+            case ComputeSettings.NovaDriver:
+                if (settings.Backups.Storage != BackupSettings.SwiftStorage)
+                    throw new InvalidOperationException(
+                        $"Trove:Compute:Driver is {ComputeSettings.NovaDriver}: a cloud server's guest cannot reach this node's backups directory; " +
+                        $"set Trove:Backups:Storage to {BackupSettings.SwiftStorage}");
+                services.TryAddSingleton(sp => new KeystoneSession(settings.OpenStack, sp.GetRequiredService<ILogger<KeystoneSession>>()));
+                var userData = new NovaUserData(settings.Compute.Nova.GuestBrokerUri is { Length: > 0 } broker ? broker : settings.Amqp.Uri,
+                    settings.Amqp.Exchange, settings.Amqp.ConductorQueue, settings.GuestHeartbeatIntervalSeconds);
+                services.AddSingleton(sp => new NovaCompute(sp.GetRequiredService<KeystoneSession>(), settings.Compute.Nova,
+                    userData.Render, sp.GetRequiredService<ILogger<NovaCompute>>()));
+                services.AddSingleton<ICompute>(sp => sp.GetRequiredService<NovaCompute>());
+                services.AddSingleton<IFlavorSource>(sp => sp.GetRequiredService<NovaCompute>());
+                break;
+            default:
+                throw new InvalidOperationException(
+                    $"Trove:Compute:Driver is '{settings.Compute.Driver}'; it is {ComputeSettings.LocalDriver} or {ComputeSettings.NovaDriver}");
         }
     }
 

@@ -73,6 +73,9 @@ public sealed record TroveSettings
     /// Swift for backups (<c>Backups:Storage = swift</c>).</summary>
     public OpenStackSettings OpenStack { get; init; } = new();
 
+    /// <summary>The compute driver: <c>local</c> (servers on this machine) or <c>nova</c> (servers on <see cref="OpenStack"/>).</summary>
+    public ComputeSettings Compute { get; init; } = new();
+
     /// <summary>Each tenant's limits unless an admin set others (upstream's max_*_per_tenant).</summary>
     public QuotaLimits Quotas { get; init; } = new(Instances: 10, Volumes: 40, Backups: 50);
 

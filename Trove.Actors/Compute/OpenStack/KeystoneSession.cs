@@ -11,7 +11,7 @@ namespace Trove.Actors.Compute.OpenStack;
 /// once more when a service answers 401 (a token revoked meanwhile). Each call has a timeout; a 5xx, a lost
 /// connection or a timeout is tried again with backoff and, if it persists, thrown as a transient failure
 /// (<see cref="HttpRequestException"/> or <see cref="TimeoutException"/>); a 4xx throws <see cref="CloudFault"/> with
-/// the cloud's message.
+/// the cloud's message. A POST is sent again only when it never reached the service (see SendWithRetriesAsync).
 /// </summary>
 public sealed class KeystoneSession(OpenStackSettings settings, ILogger? log = null, HttpMessageHandler? handler = null) : IDisposable
 {
@@ -26,7 +26,7 @@ public sealed class KeystoneSession(OpenStackSettings settings, ILogger? log = n
     public OpenStackSettings Settings => settings;
 
     /// <summary>The current token, replaced first if it is about to expire.</summary>
-    public async Task<string> TokenAsync(CancellationToken ct) => (await CurrentAsync(ct)).Value;
+    public async Task<string> TokenAsync(CancellationToken ct) => (await CurrentAsync(ct)).AuthToken;
 
     /// <summary>The project the token is scoped to.</summary>
     public async Task<string> ProjectIdAsync(CancellationToken ct) => (await CurrentAsync(ct)).ProjectId;
@@ -46,7 +46,7 @@ public sealed class KeystoneSession(OpenStackSettings settings, ILogger? log = n
             var response = await SendWithRetriesAsync(() =>
             {
                 var message = request(endpoint);
-                message.Headers.Add("X-Auth-Token", token.Value);
+                message.Headers.Add("X-Auth-Token", token.AuthToken);
                 return message;
             }, ct);
             if (response.StatusCode == HttpStatusCode.Unauthorized && !renewed)
@@ -116,7 +116,7 @@ public sealed class KeystoneSession(OpenStackSettings settings, ILogger? log = n
             },
         };
         var url = Under(new Uri(settings.AuthUrl), "auth/tokens");
-        using var response = await SendWithRetriesAsync(() => new HttpRequestMessage(HttpMethod.Post, url) { Content = Json(body) }, ct);
+        using var response = await SendWithRetriesAsync(() => new HttpRequestMessage(HttpMethod.Post, url) { Content = Json(body) }, ct, idempotent: true);
         if (!response.IsSuccessStatusCode)
             throw await CloudFault.FromAsync(response, ct);
         var value = response.Headers.TryGetValues("X-Subject-Token", out var values) ? values.First() : throw new CloudFault(
@@ -128,15 +128,19 @@ public sealed class KeystoneSession(OpenStackSettings settings, ILogger? log = n
     }
 
     /// <summary>The response (a success or a 4xx), or after the retries the last 5xx or connection failure as a
-    /// transient exception.</summary>
-    private async Task<HttpResponseMessage> SendWithRetriesAsync(Func<HttpRequestMessage> request, CancellationToken ct)
+    /// transient exception. A POST (which may make something) is sent again only when it never reached the service
+    /// (<paramref name="idempotent"/> says otherwise for Keystone's): after a timeout or a 5xx it may have been done,
+    /// and the caller looks before it asks again.</summary>
+    private async Task<HttpResponseMessage> SendWithRetriesAsync(Func<HttpRequestMessage> request, CancellationToken ct, bool idempotent = false)
     {
         for (var attempt = 0; ; attempt++)
         {
             Exception failure;
+            var message = request();
+            var retriable = idempotent || message.Method != HttpMethod.Post;
             try
             {
-                var response = await SendOnceAsync(request(), ct);
+                var response = await SendOnceAsync(message, ct);
                 if ((int)response.StatusCode < 500)
                     return response;
                 using (response)
@@ -150,7 +154,7 @@ public sealed class KeystoneSession(OpenStackSettings settings, ILogger? log = n
             {
                 failure = e;
             }
-            if (attempt >= settings.Retries)
+            if (attempt >= settings.Retries || !(retriable || failure is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }))
                 throw failure;
             var wait = settings.BackoffFor(attempt);
             _log.LogWarning("OpenStack call failed ({Failure}); trying again in {Wait} ({Attempt}/{Retries})",

@@ -8,7 +8,7 @@ namespace Trove.Actors.Compute.OpenStack;
 public sealed record CatalogEndpoint(string ServiceType, string Interface, string Region, Uri Url);
 
 /// <summary>A project-scoped Keystone token with the catalog it came with.</summary>
-internal sealed record KeystoneToken(string Value, string ProjectId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt,
+internal sealed record KeystoneToken(string AuthToken, string ProjectId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt,
     IReadOnlyList<CatalogEndpoint> Catalog)
 {
     private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);

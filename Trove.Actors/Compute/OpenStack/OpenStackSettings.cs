@@ -28,8 +28,8 @@ public sealed record OpenStackSettings
 
     /// <summary>How often a call that failed with a 5xx, a lost connection or a timeout is tried again, waiting
     /// <see cref="Backoff"/> and then twice as long each time, up to <see cref="MaxBackoff"/>. The defaults outlast
-    /// about 25 s of an API being down.</summary>
-    public int Retries { get; init; } = 8;
+    /// about 35 s of an API being down.</summary>
+    public int Retries { get; init; } = 10;
     public TimeSpan Backoff { get; init; } = TimeSpan.FromMilliseconds(500);
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
 
