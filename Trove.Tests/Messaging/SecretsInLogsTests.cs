@@ -50,7 +50,7 @@ public sealed class SecretsInLogsTests
         Assert.Contains(typeof(BackupInfo), carriers); // its access URI (a TempURL) lets whoever holds it write or read the backup
 
         var leaks = carriers
-            .Select(t => (Type: t, Text: Sample(t, 0)?.ToString() ?? throw new InvalidOperationException($"cannot make a {t}")))
+            .Select(t => (Type: t, Text: SampleText(t)))
             .Where(s => s.Text.Contains(Secret))
             .Select(s => $"{s.Type}: {s.Text}")
             .ToList();
@@ -90,11 +90,25 @@ public sealed class SecretsInLogsTests
         $$"""{"name":"x","password":"{{Secret}}","root_password":"{{Secret}}","users":[{"name":"x","password":"{{Secret}}"}]}""")!.AsObject();
 
     /// <summary>An instance with the secret in every secret-named string and JSON payload, and plain values elsewhere.</summary>
+    private static string SampleText(Type type)
+    {
+        try
+        {
+            return Sample(type, 0)?.ToString() ?? throw new InvalidOperationException($"cannot make a {type}");
+        }
+        catch (Exception e) when (e is not InvalidOperationException)
+        {
+            throw new InvalidOperationException($"cannot make a {type}: {e.GetBaseException().Message}", e);
+        }
+    }
+
     private static object? Sample(Type type, int depth, string? name = null)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (type == typeof(string))
             return name is not null && SecretName.IsMatch(name) ? Secret : "x";
+        if (type == typeof(Uri))
+            return new Uri(name is not null && SecretName.IsMatch(name) ? $"amqp://user:{Secret}@host/" : "http://host/");
         if (IsJson(type))
             return SecretJson();
         if (type == typeof(IActorRef))

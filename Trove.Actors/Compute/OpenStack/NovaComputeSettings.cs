@@ -1,9 +1,14 @@
+using System.Text;
+using Trove.Contracts;
+
 namespace Trove.Actors.Compute.OpenStack;
 
 /// <summary>What <see cref="NovaCompute"/> makes servers with (configuration <c>Trove:Compute:Nova</c>); the cloud account
 /// is the node's own (<c>Trove:OpenStack</c>).</summary>
 public sealed record NovaComputeSettings
 {
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+
     /// <summary>The Glance image (id or name) of each datastore version: <c>Images:postgresql:15 = trove-postgresql-15</c>.</summary>
     public Dictionary<string, Dictionary<string, string>> Images { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 

@@ -1,3 +1,5 @@
+using System.Text;
+using Trove.Contracts;
 using Trove.Actors.Guests;
 using Trove.Contracts.Datastores;
 using Trove.Contracts.Guests;
@@ -8,6 +10,8 @@ namespace Trove.Actors.Compute.OpenStack;
 /// (<see cref="GuestImage"/>), with the guest's own broker user, in the cloud-init document the agent's image reads.</summary>
 public sealed record NovaUserData(string BrokerUri, string Exchange, string ConductorQueue, double HeartbeatIntervalSeconds)
 {
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+
     public GuestInfo InfoOf(ServerSpec spec) => new(
         spec.InstanceId, spec.Datastore, spec.DatastoreVersion, DatastoreProfiles.Of(spec.Datastore).Port, GuestImage.ServerDirectory,
         (spec.Broker ?? throw new ArgumentException($"server {spec.InstanceId} has no broker user for its guest")).UriOn(BrokerUri),
