@@ -84,7 +84,7 @@ public sealed class AmqpConnectorTests : IAsyncLifetime
                 return n;
             })
             .ViaMaterialized(KillSwitches.Single<int>(), Keep.Right)
-            .To(Sink.Ignore<int>())
+            .ToMaterialized(Sink.Ignore<int>(), Keep.Both)
             .Run(_bed.System.Materializer());
 
         var reply = await rpc.CallAsync(_bed.Message(21), TimeSpan.FromSeconds(10), replyFrom: _connector.Settings.UserName);
@@ -93,7 +93,11 @@ public sealed class AmqpConnectorTests : IAsyncLifetime
         await Assert.ThrowsAsync<TimeoutException>(() => rpc.CallAsync(_bed.Message(1), TimeSpan.FromSeconds(2), replyFrom: "someone-else"));
         Assert.Equal(1, rpc.RefusedReplies);
 
-        responder.Shutdown();
+        // No responder: once its stream ended and the broker cancelled its consumer, a call is never answered.
+        responder.Item1.Shutdown();
+        await responder.Item2;
+        for (var i = 0; i < 100 && (await _connector.InspectQueueAsync(_bed.Queue))!.Value.Consumers > 0; i++)
+            await Task.Delay(50);
         await Assert.ThrowsAsync<TimeoutException>(() => rpc.CallAsync(_bed.Message(1), TimeSpan.FromMilliseconds(300)));
         await using var channel = await _connector.OpenChannelAsync(confirms: false);
         await channel.ExchangeDeleteAsync(replies.ReplyExchange);

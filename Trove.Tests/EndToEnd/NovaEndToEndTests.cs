@@ -66,6 +66,7 @@ public sealed class NovaEndToEndTests(PublishedGuest image, SwiftSandbox swift) 
             var active = await node.WaitForStatusAsync(Tenant, id, "ACTIVE", TimeSpan.FromMinutes(3));
             Assert.Equal([(string)server["id"]!], (await _cloud.ServersNamedAsync(NovaCompute.NameOf(id))).Select(s => (string)s["id"]!));
             Assert.Equal("in-use", (string?)(await _cloud.VolumesNamedAsync(NovaCompute.NameOf(id))).Single()["status"]);
+            Assert.Null(active["addresses"]); // the sandbox's servers are on no network: Nova shows them no address
             var vm = vms[^1].Reachable(active);
             await EngineClient.ScalarAsync(vm, "CREATE TABLE kept (n int); INSERT INTO kept SELECT generate_series(1, 500); SELECT 1");
 

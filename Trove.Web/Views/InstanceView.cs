@@ -27,7 +27,7 @@ public static class InstanceView
             ["access"] = AccessOf(s),
             ["volume"] = new JsonObject { ["size"] = s.VolumeSize },
         };
-        if (s.Address is not null)
+        if (s.Address is { Length: > 0 }) // a cloud server on no network has none
         {
             view["ip"] = new JsonArray(s.Address);
             view["addresses"] = new JsonArray(new JsonObject
