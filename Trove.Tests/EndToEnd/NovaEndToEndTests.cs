@@ -28,22 +28,26 @@ public sealed class NovaEndToEndTests(PublishedGuest image, SwiftSandbox swift) 
         ["Trove__Compute__Driver"] = "nova",
         ["Trove__Compute__Nova__DefaultImage"] = "fake-image",
         ["Trove__Compute__Nova__Volumes"] = "true",
+        // The server of a build that failed before it was ACTIVE is not journaled: the reconciler removes it as an orphan.
+        ["Trove__Reconcile__OrphanGrace"] = "00:00:20",
     };
 
-    private static object CreateBody(string name) => new
+    private static object CreateBody(string name, string flavor = "1") => new
     {
         instance = new
         {
-            name, flavorRef = "1", volume = new { size = 1 }, datastore = new { type = "postgresql", version = "15" },
+            name, flavorRef = flavor, volume = new { size = 1 }, datastore = new { type = "postgresql", version = "15" },
             databases = new[] { new { name = "appdb" } },
             users = new[] { new { name = "app", password = EngineClient.AppPassword, databases = new[] { new { name = "appdb" } } } },
         },
     };
 
     [Fact]
-    public async Task An_instance_on_Nova_survives_a_crash_mid_build_goes_active_backs_up_to_Swift_restores_resizes_reboots_and_leaves_nothing()
+    public async Task A_refused_server_fails_with_the_clouds_message_and_an_instance_on_Nova_survives_a_crash_mid_build_goes_active_backs_up_to_Swift_restores_resizes_reboots_and_leaves_nothing()
     {
         _ = swift; // started: the node's backups go to its Swift
+        // A flavor no host of the cloud can give (its disk): made before the node starts, which serves Nova's flavors.
+        var noHost = await _cloud.CreateFlavorAsync($"trove-e2e-nohost-{Guid.NewGuid():N}", ramMb: 512, diskGb: 1_000_000);
         var dataDir = TroveNode.NewDataDir();
         var node = await TroveNode.StartAsync(dataDir, NodeSettings());
         var vms = new List<Vm>();
@@ -53,6 +57,12 @@ public sealed class NovaEndToEndTests(PublishedGuest image, SwiftSandbox swift) 
             var flavors = (await node.Http.GetFromJsonAsync<JsonObject>($"v1.0/{Tenant}/flavors"))!["flavors"]!.AsArray();
             Assert.Contains(flavors, f => (string?)f!["id"] == "1" && (string?)f["name"] == "m1.tiny" && (int?)f["ram"] == 512);
             Assert.DoesNotContain(flavors, f => (string?)f!["id"] == "small");
+
+            // A server the cloud puts in ERROR fails the build with the cloud's own message.
+            var refused = (string)(await node.CreateInstanceAsync(Tenant, CreateBody("no-host", noHost)))["id"]!;
+            var failed = await node.WaitForStatusAsync(Tenant, refused, "ERROR", TimeSpan.FromMinutes(2));
+            Assert.Contains("No valid host was found", (string?)failed["fault"]?["message"]);
+            Assert.Equal(HttpStatusCode.Accepted, (await node.Http.DeleteAsync($"v1.0/{Tenant}/instances/{refused}")).StatusCode);
 
             var id = (string)(await node.CreateInstanceAsync(Tenant, CreateBody("on-nova")))["id"]!;
             var server = await ActiveServerAsync(id);
@@ -96,7 +106,7 @@ public sealed class NovaEndToEndTests(PublishedGuest image, SwiftSandbox swift) 
             // Deleted instances leave no server and no volume.
             foreach (var instance in new[] { id, restoredId })
                 Assert.Equal(HttpStatusCode.Accepted, (await node.Http.DeleteAsync($"v1.0/{Tenant}/instances/{instance}")).StatusCode);
-            foreach (var instance in new[] { id, restoredId })
+            foreach (var instance in new[] { id, restoredId, refused })
                 await UntilAsync(async () =>
                     (await _cloud.ServersNamedAsync(NovaCompute.NameOf(instance))).Count == 0
                     && (await _cloud.VolumesNamedAsync(NovaCompute.NameOf(instance))).Count == 0, $"no server or volume of {instance} left");
@@ -106,6 +116,7 @@ public sealed class NovaEndToEndTests(PublishedGuest image, SwiftSandbox swift) 
             foreach (var vm in vms)
                 await vm.Guest.DisposeAsync();
             await node.DisposeAsync();
+            await _cloud.DeleteFlavorAsync(noHost);
         }
     }
 
@@ -116,10 +127,10 @@ public sealed class NovaEndToEndTests(PublishedGuest image, SwiftSandbox swift) 
 
     private static async Task UntilAsync(Func<Task<bool>> condition, string what)
     {
-        var until = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
         while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < until, $"waited a minute for {what}");
+            Assert.True(DateTime.UtcNow < until, $"waited 2 minutes for {what}");
             await Task.Delay(500);
         }
     }
