@@ -8,7 +8,6 @@ using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
@@ -76,6 +75,8 @@ public static class TroveNodeExtensions
             var amqp = sp.GetRequiredService<AmqpClients>();
             return new AmqpGuestRpc(amqp, sp.GetRequiredService<GuestBrokerUsers>(), sp.GetRequiredService<OlderReleaseGuests>());
         });
+        // The node's cloud account, for Swift backups and Nova servers: made only when one of them is configured and asks for it.
+        services.AddSingleton(sp => new KeystoneSession(settings.OpenStack, sp.GetRequiredService<ILogger<KeystoneSession>>()));
         services.AddBackupStorage(settings);
         services.AddSingleton(new PublishedLogs(settings.BackupsDir));
         services.AddCompute(settings);
@@ -94,7 +95,6 @@ public static class TroveNodeExtensions
                 services.AddSingleton<IBackupStorage>(new LocalBackupStorage(settings.BackupsDir));
                 break;
             case BackupSettings.SwiftStorage:
-                services.TryAddSingleton(sp => new KeystoneSession(settings.OpenStack, sp.GetRequiredService<ILogger<KeystoneSession>>()));
                 services.AddSingleton<IBackupStorage>(sp => new SwiftBackupStorage(sp.GetRequiredService<KeystoneSession>(), settings.Backups.Swift));
                 break;
             default:
@@ -128,7 +128,6 @@ public static class TroveNodeExtensions
                     throw new InvalidOperationException(
                         $"Trove:Compute:Driver is {ComputeSettings.NovaDriver}: a cloud server's guest cannot reach this node's backups directory; " +
                         $"set Trove:Backups:Storage to {BackupSettings.SwiftStorage}");
-                services.TryAddSingleton(sp => new KeystoneSession(settings.OpenStack, sp.GetRequiredService<ILogger<KeystoneSession>>()));
                 var userData = new NovaUserData(settings.Compute.Nova.GuestBrokerUri is { Length: > 0 } broker ? broker : settings.Amqp.Uri,
                     settings.Amqp.Exchange, settings.Amqp.ConductorQueue, settings.GuestHeartbeatIntervalSeconds);
                 services.AddSingleton(sp => new NovaCompute(sp.GetRequiredService<KeystoneSession>(), settings.Compute.Nova,
