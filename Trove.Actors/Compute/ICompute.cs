@@ -13,6 +13,12 @@ public sealed record ServerSpec(string InstanceId, string Datastore, string Data
 
     /// <summary>The guest's own broker user, which the server's guest connects as; set by provisioning, never journaled.</summary>
     public GuestCredentials? Broker { get; init; }
+
+    /// <summary>The server an earlier attempt's cloud accepted, as the instance journaled it (<see cref="ServerStep"/>).</summary>
+    public string? KnownServerId { get; init; }
+
+    /// <summary>The data volume an earlier attempt made, as the instance journaled it.</summary>
+    public string? KnownVolumeId { get; init; }
 }
 
 public enum ServerStatus
@@ -33,8 +39,9 @@ public sealed record HostedServer(string InstanceId, Server Server, bool MadeByO
 /// <summary>The compute driver (upstream's Nova): servers that run a guest agent.</summary>
 public interface ICompute
 {
-    /// <summary>Creates the server and starts its guest; repeating it for the same instance returns the same server.</summary>
-    Task<Server> CreateServerAsync(ServerSpec spec, CancellationToken ct);
+    /// <summary>Creates the server and starts its guest; repeating it for the same instance returns the same server.
+    /// What the cloud makes on the way is reported to <paramref name="steps"/> as soon as it exists.</summary>
+    Task<Server> CreateServerAsync(ServerSpec spec, IProgress<ServerStep>? steps, CancellationToken ct);
 
     /// <summary>The server, or null when it does not exist.</summary>
     Task<Server?> GetServerAsync(string serverId, CancellationToken ct);

@@ -50,7 +50,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
                     $"(chmod o+x {d}, or choose a data dir other users can reach)");
     }
 
-    public async Task<Server> CreateServerAsync(ServerSpec spec, CancellationToken ct)
+    public async Task<Server> CreateServerAsync(ServerSpec spec, IProgress<ServerStep>? steps, CancellationToken ct)
     {
         var dir = ServerDirectory(spec.InstanceId);
         var infoPath = Path.Combine(dir, GuestInfoFile);

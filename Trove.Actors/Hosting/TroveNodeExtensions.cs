@@ -134,6 +134,8 @@ public static class TroveNodeExtensions
                     userData.Render, sp.GetRequiredService<ILogger<NovaCompute>>()));
                 services.AddSingleton<ICompute>(sp => sp.GetRequiredService<NovaCompute>());
                 services.AddSingleton<IFlavorSource>(sp => sp.GetRequiredService<NovaCompute>());
+                services.AddHostedService(sp => new FlavorSync(sp.GetRequiredService<IFlavorSource>(), sp.GetRequiredService<CatalogRepository>(),
+                    settings.Compute.Nova.FlavorRefresh, sp.GetRequiredService<ILogger<FlavorSync>>()));
                 break;
             default:
                 throw new InvalidOperationException(

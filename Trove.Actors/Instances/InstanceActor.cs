@@ -168,6 +168,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<ProvisioningActor.ServerReady>(ready =>
             Apply(InstanceDecisions.ServerCreated(_state, ready.Server.Id, ready.Server.Address, ready.Server.Port, Now)));
         Command<ProvisioningActor.StepFailed>(failed => Apply(InstanceDecisions.BuildFailed(_state, failed.Message, Now)));
+        Command<ServerStep.ServerAccepted>(accepted => Apply(InstanceDecisions.ServerAccepted(_state, accepted.ServerId, Now)));
+        Command<ServerStep.VolumeMade>(made => Apply(InstanceDecisions.VolumeMade(_state, made.VolumeId, Now)));
         Command<BuildTimedOut>(_ => Apply(InstanceDecisions.BuildFailed(_state,
             $"The instance did not become ACTIVE within {_settings.BuildTimeout.TotalSeconds:0} seconds.", Now)));
         Command<HeartbeatExpired>(_ => Apply(InstanceDecisions.HeartbeatExpired(_state, Now)));
@@ -727,7 +729,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             return;
         Timers.CancelAll();
         Context.Child("provisioning").Tell(PoisonPill.Instance);
-        Context.ActorOf(DeletionActor.Props(_id, _state.TenantId, _state.ServerId, _compute, _guests, _tenants, _settings.StopDbTimeout), "deletion");
+        Context.ActorOf(DeletionActor.Props(_id, _state.TenantId, _state.ServerId ?? _state.AcceptedServerId, _compute, _guests, _tenants, _settings.StopDbTimeout), "deletion");
     }
 
     private ProvisioningActor.Retry ServerRetry => new(_settings.ServerCreateRetries, _settings.ServerCreateBackoff);
@@ -743,7 +745,10 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
 
     /// <summary>A resumed build restores from the same backups: their locations are in the journal.</summary>
     private static ServerSpec ServerSpecOf(InstanceState s) =>
-        new(s.Id, s.Datastore, s.DatastoreVersion, s.RamMb, s.VolumeSize) { RestoreFrom = s.RestoreFrom ?? [], FlavorId = s.FlavorId };
+        new(s.Id, s.Datastore, s.DatastoreVersion, s.RamMb, s.VolumeSize)
+        {
+            RestoreFrom = s.RestoreFrom ?? [], FlavorId = s.FlavorId, KnownServerId = s.AcceptedServerId ?? s.ServerId, KnownVolumeId = s.VolumeId,
+        };
 
     public static Props Props(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,
         IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null, ReadModelDb? readModel = null) =>

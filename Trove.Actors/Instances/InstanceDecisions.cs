@@ -100,6 +100,17 @@ public static class InstanceDecisions
             ? Decision.Silent(new InstanceEvents.ServerCreated(serverId, address, port, now))
             : Decision.Silent();
 
+    /// <summary>Kept while the instance still owns what its build makes (a deleting instance's deletion is under way).</summary>
+    public static Decision ServerAccepted(InstanceState? state, string serverId, DateTimeOffset now) =>
+        state is { IsDeleted: false, Task: not InstanceTask.Deleting } && state.AcceptedServerId != serverId
+            ? Decision.Silent(new InstanceEvents.ServerAccepted(serverId, now))
+            : Decision.Silent();
+
+    public static Decision VolumeMade(InstanceState? state, string volumeId, DateTimeOffset now) =>
+        state is { IsDeleted: false, Task: not InstanceTask.Deleting } && state.VolumeId != volumeId
+            ? Decision.Silent(new InstanceEvents.VolumeMade(volumeId, now))
+            : Decision.Silent();
+
     public static Decision BuildFailed(InstanceState? state, string fault, DateTimeOffset now) =>
         state is { Task: InstanceTask.Building }
             ? Decision.Silent(new InstanceEvents.BuildFailed(fault, now))

@@ -8,6 +8,8 @@ public static class InstanceManifests
     {
         ["instance.created.v1"] = typeof(InstanceEvents.Created),
         ["instance.server-created.v1"] = typeof(InstanceEvents.ServerCreated),
+        ["instance.server-accepted.v1"] = typeof(InstanceEvents.ServerAccepted),
+        ["instance.volume-made.v1"] = typeof(InstanceEvents.VolumeMade),
         ["instance.service-status-changed.v1"] = typeof(InstanceEvents.ServiceStatusChanged),
         ["instance.build-completed.v1"] = typeof(InstanceEvents.BuildCompleted),
         ["instance.build-failed.v1"] = typeof(InstanceEvents.BuildFailed),

@@ -203,6 +203,9 @@ public static class InstanceEvents
         InstanceAccess? Access = null) : IInstanceEvent;
 
     public sealed record ServerCreated(string ServerId, string Address, int Port, DateTimeOffset At) : IInstanceEvent;
+    /// <summary>The cloud accepted the instance's server, which may still be building (<see cref="Compute.ServerStep"/>).</summary>
+    public sealed record ServerAccepted(string ServerId, DateTimeOffset At) : IInstanceEvent;
+    public sealed record VolumeMade(string VolumeId, DateTimeOffset At) : IInstanceEvent;
     public sealed record ServiceStatusChanged(string ServiceStatus, DateTimeOffset Sent, DateTimeOffset At) : IInstanceEvent;
     public sealed record BuildCompleted(DateTimeOffset At) : IInstanceEvent;
     public sealed record BuildFailed(string Fault, DateTimeOffset At) : IInstanceEvent;

@@ -49,7 +49,9 @@ public sealed record InstanceState(
     string? GuestFault = null,
     DateTimeOffset? GuestFaultAt = null,
     InstanceAccess? Access = null,
-    bool RebootingServer = false) : ITroveMessage
+    bool RebootingServer = false,
+    string? AcceptedServerId = null,
+    string? VolumeId = null) : ITroveMessage
 {
     public static InstanceState Apply(InstanceState? state, IInstanceEvent e) => (state, e) switch
     {
@@ -60,6 +62,8 @@ public sealed record InstanceState(
             ConfigurationRevision: c.ConfigurationRevision, Access: c.Access),
         (null, _) => throw new InvalidOperationException($"{e.GetType().Name} before Created"),
         (_, ServerCreated s) => state with { ServerId = s.ServerId, Address = s.Address, Port = s.Port, Updated = s.At },
+        (_, ServerAccepted a) => state with { AcceptedServerId = a.ServerId },
+        (_, VolumeMade v) => state with { VolumeId = v.VolumeId },
         (_, ServiceStatusChanged s) => state with
         {
             ServiceStatus = s.ServiceStatus, ServiceStatusSent = s.Sent, ServiceStatusUpdated = s.At,

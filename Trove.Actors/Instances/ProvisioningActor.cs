@@ -34,6 +34,7 @@ public sealed class ProvisioningActor : ReceiveActor, IWithTimers
 
     public ProvisioningActor(ServerSpec spec, PrepareArgs? prepare, ICompute compute, IGuestRpc guests, Retry retry)
     {
+        var steps = new StepsToParent(Context.Parent);
         Receive<CreateServer>(_ =>
             CreateServerAsync().PipeTo(Self, success: server => new ServerReady(server), failure: e => new CreateFailed(e)));
         Receive<CreateFailed>(failed =>
@@ -75,8 +76,14 @@ public sealed class ProvisioningActor : ReceiveActor, IWithTimers
         async Task<Server> CreateServerAsync()
         {
             var broker = await guests.GrantBrokerUserAsync(spec.InstanceId);
-            return await compute.CreateServerAsync(spec with { Broker = broker }, CancellationToken.None);
+            return await compute.CreateServerAsync(spec with { Broker = broker }, steps, CancellationToken.None);
         }
+    }
+
+    /// <summary>Each step straight to the instance, which journals it even if this attempt dies before the server is ready.</summary>
+    private sealed class StepsToParent(IActorRef parent) : IProgress<ServerStep>
+    {
+        public void Report(ServerStep step) => parent.Tell(step);
     }
 
     public static Props Props(ServerSpec spec, PrepareArgs? prepare, ICompute compute, IGuestRpc guests, Retry? retry = null) =>

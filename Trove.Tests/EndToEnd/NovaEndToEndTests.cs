@@ -28,8 +28,10 @@ public sealed class NovaEndToEndTests(PublishedGuest image, SwiftSandbox swift) 
         ["Trove__Compute__Driver"] = "nova",
         ["Trove__Compute__Nova__DefaultImage"] = "fake-image",
         ["Trove__Compute__Nova__Volumes"] = "true",
-        // The server of a build that failed before it was ACTIVE is not journaled: the reconciler removes it as an orphan.
-        ["Trove__Reconcile__OrphanGrace"] = "00:00:20",
+        // Each server and volume is journaled as soon as the cloud has it, so the deletes remove them all, even a failed
+        // build's; the reconciler, which would remove a server no instance knows, is given an hour here.
+        ["Trove__Reconcile__OrphanGrace"] = "01:00:00",
+        ["Trove__Compute__Nova__FlavorRefresh"] = "00:00:02",
     };
 
     private static object CreateBody(string name, string flavor = "1") => new
@@ -57,12 +59,22 @@ public sealed class NovaEndToEndTests(PublishedGuest image, SwiftSandbox swift) 
             var flavors = (await node.Http.GetFromJsonAsync<JsonObject>($"v1.0/{Tenant}/flavors"))!["flavors"]!.AsArray();
             Assert.Contains(flavors, f => (string?)f!["id"] == "1" && (string?)f["name"] == "m1.tiny" && (int?)f["ram"] == 512);
             Assert.DoesNotContain(flavors, f => (string?)f!["id"] == "small");
+            // A flavor the operator adds to Nova later is served without a restart, and no longer once removed.
+            var later = await _cloud.CreateFlavorAsync($"trove-e2e-later-{Guid.NewGuid():N}", ramMb: 768, diskGb: 1);
+            await UntilAsync(async () => await node.Http.GetAsync($"v1.0/{Tenant}/flavors/{later}") is { StatusCode: HttpStatusCode.OK }, "the new flavor served");
+            await _cloud.DeleteFlavorAsync(later);
+            await UntilAsync(async () => await node.Http.GetAsync($"v1.0/{Tenant}/flavors/{later}") is { StatusCode: HttpStatusCode.NotFound }, "the removed flavor gone");
 
             // A server the cloud puts in ERROR fails the build with the cloud's own message.
             var refused = (string)(await node.CreateInstanceAsync(Tenant, CreateBody("no-host", noHost)))["id"]!;
             var failed = await node.WaitForStatusAsync(Tenant, refused, "ERROR", TimeSpan.FromMinutes(2));
-            Assert.Contains("No valid host was found", (string?)failed["fault"]?["message"]);
+            var fault = (string?)failed["fault"]?["message"];
+            Assert.True(fault?.Contains("No valid host was found") == true, $"the fault: {fault}");
+            var refusedServer = (string)Assert.Single(await _cloud.ServersNamedAsync(NovaCompute.NameOf(refused)))["id"]!;
+            var mgmt = (await node.Client("admin").GetFromJsonAsync<JsonObject>($"v1.0/admin/mgmt/instances/{refused}"))!["instance"]!;
+            Assert.Equal(refusedServer, (string?)mgmt["server_id"]);
             Assert.Equal(HttpStatusCode.Accepted, (await node.Http.DeleteAsync($"v1.0/{Tenant}/instances/{refused}")).StatusCode);
+            await UntilAsync(async () => (await _cloud.ServersNamedAsync(NovaCompute.NameOf(refused))).Count == 0, "the failed build's server deleted");
 
             var id = (string)(await node.CreateInstanceAsync(Tenant, CreateBody("on-nova")))["id"]!;
             var server = await ActiveServerAsync(id);

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
+using Trove.Actors.Compute;
 using Trove.Actors.Instances;
 using Trove.Actors.Tenants;
 using Trove.Tests.Support;
@@ -213,5 +214,31 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
         AwaitAssert(() => Assert.Equal(40000, StateOf(resumed, "i8").Port));
         Assert.Equal("BUILD", StateOf(resumed, "i8").Status);
         Assert.Single(_guests.Casts); // prepare was queued once, at create; a resumed build does not repeat it
+    }
+
+    [Fact]
+    public void What_the_cloud_made_is_journaled_at_once_resumed_by_id_and_removed_by_a_delete_even_of_a_failed_build()
+    {
+        _compute.StepsBeforeCreate = [new ServerStep.ServerAccepted("nova-1"), new ServerStep.VolumeMade("cinder-1")];
+        _compute.Hold = new TaskCompletionSource();
+        var entity = Entity("i9");
+        entity.Tell(new Create("i9", Requests.Postgres()), TestActor);
+        ExpectMsg<InstanceReplies.Accepted>();
+        AwaitAssert(() => Assert.Equal(("nova-1", "cinder-1"), (StateOf(entity, "i9").AcceptedServerId, StateOf(entity, "i9").VolumeId)));
+        Watch(entity);
+        Sys.Stop(entity);
+        ExpectTerminated(entity);
+
+        _compute.StepsBeforeCreate = [];
+        _compute.Hold = null;
+        _compute.FailCreate = new InvalidOperationException("No valid host was found.");
+        var resumed = Entity("i9");
+        AwaitAssert(() => Assert.Equal("ERROR", StateOf(resumed, "i9").Status));
+        var retried = _compute.RequestedAll.Last(s => s.InstanceId == "i9");
+        Assert.Equal(("nova-1", "cinder-1"), (retried.KnownServerId, retried.KnownVolumeId));
+
+        resumed.Tell(new Delete("i9", "demo"), TestActor);
+        ExpectMsg<InstanceReplies.Accepted>();
+        AwaitAssert(() => Assert.Contains("nova-1", _compute.Deleted));
     }
 }

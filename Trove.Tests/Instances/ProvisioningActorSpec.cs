@@ -59,6 +59,17 @@ public class ProvisioningActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void What_the_cloud_made_reaches_the_parent_even_when_the_creation_then_fails()
+    {
+        _compute.StepsBeforeCreate = [new ServerStep.ServerAccepted("nova-1"), new ServerStep.VolumeMade("cinder-1")];
+        _compute.FailCreate = new InvalidOperationException("No valid host was found.");
+        Child(prepare: null).Tell(new ProvisioningActor.CreateServer());
+        Assert.Equal("nova-1", ExpectMsg<ServerStep.ServerAccepted>().ServerId);
+        Assert.Equal("cinder-1", ExpectMsg<ServerStep.VolumeMade>().VolumeId);
+        Assert.Contains("No valid host", ExpectMsg<ProvisioningActor.StepFailed>().Message);
+    }
+
+    [Fact]
     public void A_transient_server_creation_error_is_tried_again_with_a_growing_wait()
     {
         _compute.FailNext.Enqueue(new IOException("disk busy"));

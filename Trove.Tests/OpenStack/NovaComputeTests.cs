@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Trove.Actors.Catalog;
@@ -47,7 +48,8 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
         var spec = NewSpec();
         var name = NovaCompute.NameOf(spec.InstanceId);
 
-        var server = await compute.CreateServerAsync(spec, CancellationToken.None);
+        var steps = new Steps();
+        var server = await compute.CreateServerAsync(spec, steps, CancellationToken.None);
 
         Assert.Equal(new Server(server.Id, ServerStatus.Active, "", 5432), server); // the sandbox has no networks
         var nova = await _admin.ServerAsync(server.Id, "compute 2.3");
@@ -56,6 +58,7 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
         var volume = Assert.Single(await _admin.VolumesNamedAsync(name));
         Assert.Equal(("in-use", 1), ((string?)volume["status"], (int)volume["size"]!));
         Assert.Equal(server.Id, (string?)volume["attachments"]![0]!["server_id"]);
+        Assert.Equal([new ServerStep.ServerAccepted(server.Id), new ServerStep.VolumeMade((string)volume["id"]!)], steps.Made);
         Assert.Contains(await compute.ListServersAsync(CancellationToken.None), s => s.InstanceId == spec.InstanceId && s.Server.Id == server.Id);
 
         await compute.RebootServerAsync(server.Id, CancellationToken.None);
@@ -82,21 +85,45 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
         var compute = Compute();
         var spec = NewSpec();
         var name = NovaCompute.NameOf(spec.InstanceId);
+        var steps = new Steps();
         using (var crash = new CancellationTokenSource())
         {
-            var interrupted = compute.CreateServerAsync(spec, crash.Token);
+            var interrupted = compute.CreateServerAsync(spec, steps, crash.Token);
             while ((await _admin.ServersNamedAsync(name)).Count == 0 && !interrupted.IsCompleted)
                 await Task.Delay(50);
             crash.Cancel();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => interrupted);
         }
+        var accepted = Assert.IsType<ServerStep.ServerAccepted>(Assert.Single(steps.Made)).ServerId;
 
-        var server = await compute.CreateServerAsync(spec, CancellationToken.None);
-        var again = await compute.CreateServerAsync(spec, CancellationToken.None);
+        var server = await compute.CreateServerAsync(spec, null, CancellationToken.None);
+        var again = await compute.CreateServerAsync(spec, null, CancellationToken.None);
 
         Assert.Equal(server, again);
+        Assert.Equal(accepted, server.Id);
         Assert.Equal(server.Id, (string?)Assert.Single(await _admin.ServersNamedAsync(name))["id"]);
         Assert.Single(await _admin.VolumesNamedAsync(name));
+
+        // The journaled ids come first: a server an operator renamed meanwhile is still the instance's.
+        await _admin.CallAsync("compute", HttpMethod.Put, $"servers/{server.Id}", new JsonObject { ["server"] = new JsonObject { ["name"] = "renamed" } });
+        var volumeId = (string)Assert.Single(await _admin.VolumesNamedAsync(name))["id"]!;
+        var known = await compute.CreateServerAsync(spec with { KnownServerId = server.Id, KnownVolumeId = volumeId }, steps, CancellationToken.None);
+        Assert.Equal(server.Id, known.Id);
+        Assert.Empty(await _admin.ServersNamedAsync(name));
+        Assert.Single(steps.Made); // nothing new to journal
+        await compute.DeleteServerAsync(server.Id, CancellationToken.None);
+    }
+
+    /// <summary>What a create reported, in order (reported synchronously, as the driver does).</summary>
+    private sealed class Steps : IProgress<ServerStep>
+    {
+        public List<ServerStep> Made { get; } = [];
+
+        public void Report(ServerStep step)
+        {
+            lock (Made)
+                Made.Add(step);
+        }
     }
 
     [Fact]
@@ -109,7 +136,7 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
             var compute = Compute();
             var spec = NewSpec(flavor);
 
-            var fault = await Assert.ThrowsAsync<CloudFault>(() => compute.CreateServerAsync(spec, CancellationToken.None));
+            var fault = await Assert.ThrowsAsync<CloudFault>(() => compute.CreateServerAsync(spec, null, CancellationToken.None));
 
             Assert.True(fault.Message.Contains("No valid host was found"), fault.Message);
             Assert.False(ComputeFailures.IsTransient(fault));
@@ -130,7 +157,7 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
             var compute = Compute(sandbox.Demo with { ProjectName = (string)(await _admin.CallAsync("identity", HttpMethod.Get, $"projects/{project}"))!["project"]!["name"]! });
             var spec = NewSpec();
 
-            var fault = await Assert.ThrowsAsync<CloudFault>(() => compute.CreateServerAsync(spec, CancellationToken.None));
+            var fault = await Assert.ThrowsAsync<CloudFault>(() => compute.CreateServerAsync(spec, null, CancellationToken.None));
 
             Assert.Equal(403, fault.StatusCode);
             Assert.Contains("Quota exceeded for instances", fault.Message);
@@ -153,7 +180,7 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
         Task<Server> create;
         try
         {
-            create = compute.CreateServerAsync(spec, CancellationToken.None);
+            create = compute.CreateServerAsync(spec, null, CancellationToken.None);
             await Task.Delay(TimeSpan.FromSeconds(10));
             Assert.False(create.IsCompleted, create.Exception?.GetBaseException().Message);
         }
@@ -173,7 +200,7 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
     {
         var compute = Compute();
         var spec = NewSpec();
-        var server = await compute.CreateServerAsync(spec, CancellationToken.None);
+        var server = await compute.CreateServerAsync(spec, null, CancellationToken.None);
         await _admin.CallAsync("compute", HttpMethod.Post, $"servers/{server.Id}/action", new System.Text.Json.Nodes.JsonObject { ["os-stop"] = null });
         while ((await compute.GetServerAsync(server.Id, CancellationToken.None))!.Status != ServerStatus.Shutdown)
             await Task.Delay(100);

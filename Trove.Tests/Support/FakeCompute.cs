@@ -9,6 +9,9 @@ public sealed class FakeCompute : ICompute
     public ConcurrentDictionary<string, Server> Servers { get; } = new();
     public ConcurrentQueue<string> Deleted { get; } = new();
     public ConcurrentQueue<ServerSpec> Requested { get; } = new();
+
+    /// <summary>Every creation asked for, including those that failed or waited (<see cref="Requested"/>: those that made a server).</summary>
+    public ConcurrentQueue<ServerSpec> RequestedAll { get; } = new();
     public Exception? FailCreate { get; set; }
 
     /// <summary>Thrown by the next creations, one each, before they succeed (or fail with <see cref="FailCreate"/>).</summary>
@@ -20,8 +23,14 @@ public sealed class FakeCompute : ICompute
     /// <summary>While set, server creation waits for it: a build caught in the middle.</summary>
     public TaskCompletionSource? Hold { get; set; }
 
-    public async Task<Server> CreateServerAsync(ServerSpec spec, CancellationToken ct)
+    /// <summary>Steps reported before each creation's own hold and outcome (then the server, with the instance's id).</summary>
+    public IReadOnlyList<ServerStep> StepsBeforeCreate { get; set; } = [];
+
+    public async Task<Server> CreateServerAsync(ServerSpec spec, IProgress<ServerStep>? steps, CancellationToken ct)
     {
+        RequestedAll.Enqueue(spec);
+        foreach (var step in StepsBeforeCreate)
+            steps?.Report(step);
         if (Hold is { } hold)
             await hold.Task;
         Interlocked.Increment(ref _createAttempts);

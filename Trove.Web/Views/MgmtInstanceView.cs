@@ -18,8 +18,8 @@ public static class MgmtInstanceView
             ["status"] = s.IsDeleted ? "DELETED" : "ACTIVE",
             ["tenant_id"] = s.TenantId,
         };
-        view["server_id"] = s.ServerId; // upstream's detail view for an admin
-        view["volume_id"] = s.ServerId; // a local server's volume is its directory, named as the server is
+        view["server_id"] = s.ServerId ?? s.AcceptedServerId; // upstream's detail view for an admin
+        view["volume_id"] = s.VolumeId ?? s.ServerId; // a local server's volume is its directory, named as the server is
         view["service_status"] = InstanceState.ServiceStatusApi(s.ServiceStatus);
         view["tenant_id"] = s.TenantId;
         view["deleted"] = s.IsDeleted;
@@ -39,7 +39,7 @@ public static class MgmtInstanceView
         }
         view["volume"] = new JsonObject
         {
-            ["id"] = s.ServerId,
+            ["id"] = s.VolumeId ?? s.ServerId,
             ["size"] = s.VolumeSize,
             ["status"] = s.IsDeleted ? "deleted" : "in-use",
             ["used"] = volumeUsed,

@@ -39,15 +39,21 @@ public sealed class NovaCompute : ICompute, IFlavorSource
 
     public static string NameOf(string instanceId) => NamePrefix + instanceId;
 
-    public async Task<Server> CreateServerAsync(ServerSpec spec, CancellationToken ct)
+    public async Task<Server> CreateServerAsync(ServerSpec spec, IProgress<ServerStep>? steps, CancellationToken ct)
     {
         var name = NameOf(spec.InstanceId);
-        var id = (await _servers.FindByNameAsync(name, ct))?.Id ?? await BootAsync(spec, name, ct);
+        var id = await KnownServerAsync(spec.KnownServerId, ct) ?? (await _servers.FindByNameAsync(name, ct))?.Id ?? await BootAsync(spec, name, ct);
+        if (id != spec.KnownServerId)
+            steps?.Report(new ServerStep.ServerAccepted(id));
         var server = await _servers.WaitAsync(id, "ACTIVE", s => s.IsSettledIn("ACTIVE"), ct);
         if (_settings.Volumes && spec.VolumeSize > 0)
-            await AttachVolumeAsync(name, server.Id, spec.VolumeSize, ct);
+            await AttachVolumeAsync(name, spec.KnownVolumeId, server.Id, spec.VolumeSize, steps, ct);
         return ToServer(server);
     }
+
+    /// <summary>The journaled server when Nova still has it (one deleted meanwhile out of band is made again).</summary>
+    private async Task<string?> KnownServerAsync(string? serverId, CancellationToken ct) =>
+        serverId is not null && await _servers.GetAsync(serverId, ct) is { } server ? server.Id : null;
 
     /// <summary>Asks Nova for the server. A POST that timed out or met a 5xx may have been done: Nova is asked by name
     /// before the failure is passed on (and before a retry of the create would post again).</summary>
@@ -93,11 +99,15 @@ public sealed class NovaCompute : ICompute, IFlavorSource
         return server;
     }
 
-    /// <summary>The volume <paramref name="name"/> (made if missing) attached to the server, in use.</summary>
-    private async Task AttachVolumeAsync(string name, string serverId, int sizeGb, CancellationToken ct)
+    /// <summary>The volume (the journaled one, else the one named <paramref name="name"/>, else a new one) attached to the
+    /// server, in use.</summary>
+    private async Task AttachVolumeAsync(string name, string? knownVolumeId, string serverId, int sizeGb, IProgress<ServerStep>? steps,
+        CancellationToken ct)
     {
-        var volume = await _volumes.FindByNameAsync(name, ct);
+        var volume = (knownVolumeId is null ? null : await _volumes.GetAsync(knownVolumeId, ct)) ?? await _volumes.FindByNameAsync(name, ct);
         var volumeId = volume?.Id ?? await _volumes.CreateAsync(name, sizeGb, ct);
+        if (volumeId != knownVolumeId)
+            steps?.Report(new ServerStep.VolumeMade(volumeId));
         if (volume?.AttachedTo.Contains(serverId) == true && volume.Status == "in-use")
             return;
         await _volumes.WaitAsync(volumeId, "available", v => v is { Status: "available" } || v?.AttachedTo.Contains(serverId) == true, ct);
@@ -208,7 +218,7 @@ public sealed class NovaCompute : ICompute, IFlavorSource
             volume = await _volumes.WaitAsync(volume.Id, "extended", v => v is { Status: "available" or "in-use" } && v.SizeGb >= sizeGb, ct);
         }
         if (!volume.AttachedTo.Contains(serverId))
-            await AttachVolumeAsync(server.Name, serverId, sizeGb, ct);
+            await AttachVolumeAsync(server.Name, volume.Id, serverId, sizeGb, null, ct);
     }
 
     /// <summary>Nova's flavors, which Trove serves as its own when this driver is active.</summary>

@@ -35,6 +35,9 @@ public sealed record NovaComputeSettings
     public TimeSpan BuildTimeout { get; init; } = TimeSpan.FromMinutes(10);
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How often the served flavors are read again from Nova.</summary>
+    public TimeSpan FlavorRefresh { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The image a datastore version's servers boot from.</summary>
     public string ImageOf(string datastore, string version) =>
         Images.TryGetValue(datastore, out var versions) && versions.TryGetValue(version, out var image) ? image
