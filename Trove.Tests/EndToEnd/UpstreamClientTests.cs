@@ -14,18 +14,19 @@ public sealed class UpstreamClientTests(NodeFixture fixture)
     [Fact]
     public async Task Tenant_sessions_on_both_engines_and_an_operator_s_session_with_the_openstack_client_work()
     {
+        await using var zygote = await ClientZygote.StartAsync();
         var sessions = new[]
         {
-            RunAsync("client-scenario.sh", new() { ["DATASTORE"] = "postgresql", ["DATASTORE_VERSION"] = "15" }),
-            RunAsync("client-scenario.sh", new() { ["DATASTORE"] = "mariadb", ["DATASTORE_VERSION"] = "10.11" }),
-            RunAsync("admin-client-scenario.sh", new()),
+            RunAsync("client-scenario.sh", new() { ["DATASTORE"] = "postgresql", ["DATASTORE_VERSION"] = "15" }, zygote),
+            RunAsync("client-scenario.sh", new() { ["DATASTORE"] = "mariadb", ["DATASTORE_VERSION"] = "10.11" }, zygote),
+            RunAsync("admin-client-scenario.sh", new(), zygote),
         };
         var failures = (await Task.WhenAll(sessions)).OfType<string>().ToList();
         Assert.True(failures.Count == 0, string.Join("\n\n", failures));
     }
 
     /// <summary>Null when the session succeeded, else what it printed.</summary>
-    private async Task<string?> RunAsync(string script, Dictionary<string, string> environment)
+    private async Task<string?> RunAsync(string script, Dictionary<string, string> environment, ClientZygote zygote)
     {
         var start = new ProcessStartInfo("/bin/bash", [Path.Combine(AppContext.BaseDirectory, "EndToEnd", script)])
         {
@@ -38,11 +39,12 @@ public sealed class UpstreamClientTests(NodeFixture fixture)
             start.Environment[name] = value;
         // Debian's client runs on the system interpreter, whatever python3 comes first on PATH.
         start.Environment["PATH"] = "/usr/bin:/bin";
+        start.Environment[ClientZygote.Variable] = zygote.Socket;
         using var client = Process.Start(start)!;
         var output = client.StandardOutput.ReadToEndAsync();
         var errors = client.StandardError.ReadToEndAsync();
-        // About 150 client commands, each a Python start-up: 4-5 min on a quiet machine, 10+ while the rest of the suite
-        // runs on the same 2 cores.
+        // About 150 client commands and the polls of the waits: minutes, longer while the rest of the suite runs on the same
+        // 2 cores.
         using var timeout = new CancellationTokenSource(SessionLimit);
         try
         {

@@ -1,4 +1,10 @@
 # Shared by the upstream client scenarios (sourced): each defines `os`, the client as its caller runs it.
+# With OPENSTACK_ZYGOTE set (UpstreamClientTests does), each `openstack` command runs forked from a warm client
+# (openstack-zygote.py): the same client, argv, environment and streams, without re-importing it every time.
+if [ -n "${OPENSTACK_ZYGOTE:-}" ]; then
+  openstack() { /usr/bin/python3 -I -S "$(dirname "${BASH_SOURCE[0]}")/openstack-stub.py" "$@"; }
+fi
+
 # grep reads all of its input (no -q), so the client never dies of SIGPIPE under pipefail
 expect() { grep -- "$1" >/dev/null || { echo "expected '$1' in the output above" >&2; exit 1; }; }
 
