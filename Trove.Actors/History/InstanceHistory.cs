@@ -40,6 +40,16 @@ public static class InstanceHistory
         _ => null,
     };
 
+    /// <summary>The user whose request caused the event, for the events that record it (none before this release).</summary>
+    public static string? UserOf(IInstanceEvent e) => e switch
+    {
+        Created c => c.User,
+        Renamed r => r.User,
+        RestartStarted r => r.User,
+        DeleteRequested d => d.User,
+        _ => null,
+    };
+
     /// <summary>Upstream's InstanceTasks name of a task; none when no task runs.</summary>
     public static string? TaskName(InstanceTask task) => task switch
     {
@@ -56,7 +66,7 @@ public static class InstanceHistory
     public static string StatusOf(InstanceState s) => s.IsDeleted ? "DELETED" : s.Status;
 
     public static HistoryEntry Entry(long sequenceNr, IInstanceEvent e, InstanceState after) =>
-        new(sequenceNr, TypeOf(e), e.At, TaskName(after.Task), StatusOf(after), FaultOf(e));
+        new(sequenceNr, TypeOf(e), e.At, TaskName(after.Task), StatusOf(after), FaultOf(e), UserOf(e));
 
     /// <summary>The instance's events in order, each with its entry and the state it left; events before a Created
     /// (none in a whole journal) are skipped.</summary>

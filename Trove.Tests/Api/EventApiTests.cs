@@ -74,6 +74,12 @@ public sealed class EventApiTests(NodeFixture fixture)
         var ids = history.Select(e => (long)e["id"]!).ToList(); // the journal's sequence numbers (the quota hold's events are not history)
         Assert.Equal(ids.Order().Distinct(), ids);
         Assert.DoesNotContain(PostgresInstanceTests.Password, history.ToJsonString());
+        // who asked: the requests' caller, the same user for each; nobody for what the system did itself
+        var asked = history.Where(e => (string)e["type"]! is "created" or "renamed" or "restart_started" or "delete_requested").Select(e => (string?)e["user"]).ToList();
+        Assert.Equal(4, asked.Count);
+        Assert.Single(asked.Distinct());
+        Assert.False(string.IsNullOrEmpty(asked[0]));
+        Assert.Null((string?)history.Single(e => (string)e["type"]! == "build_completed")["user"]);
 
         var firstPage = await client.GetFromJsonAsync<JsonObject>($"v1.0/{Tenant}/instances/{id}/events?limit=2");
         Assert.Equal(ids.Take(2), firstPage!["events"]!.AsArray().Select(e => (long)e!["id"]!));

@@ -9,12 +9,13 @@ using Trove.Web.Views;
 namespace Trove.Tests.History;
 
 /// <summary>Every instance and backup event has a history entry with a stable type name (the API's, pinned here: a
-/// renamed event class keeps it) and nothing of the event but its time and fault: every other string the event holds
+/// renamed event class keeps it) and nothing of the event but its time, its fault and who asked: every other string the event holds
 /// (a password, a URI, a credential, a name) stays out.</summary>
 public sealed class HistoryTypesTests
 {
     private const string Marker = "must-not-show";
     private const string FaultText = "what went wrong";
+    private const string UserId = "the-user-who-asked";
 
     private static readonly Dictionary<string, string> InstanceTypes = new()
     {
@@ -79,6 +80,7 @@ public sealed class HistoryTypesTests
         var json = HistoryView.Of(entry).ToJsonString();
         Assert.DoesNotContain(Marker, json);
         Assert.True(entry.Fault is null or FaultText, json);
+        Assert.True(entry.User is null or UserId, json);
     }
 
     private static IEnumerable<string> Implementations<T>() =>
@@ -90,7 +92,7 @@ public sealed class HistoryTypesTests
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (type == typeof(string))
             return name is not null && (name.Contains("Fault", StringComparison.OrdinalIgnoreCase) || name == "Reason") ? FaultText
-                : name == "State" ? BackupStatus.Completed : Marker;
+                : name == "State" ? BackupStatus.Completed : name == "User" ? UserId : Marker;
         if (type == typeof(Uri))
             return new Uri($"amqp://user:{Marker}@host/");
         if (type.IsEnum)
