@@ -120,6 +120,37 @@ public sealed class EventApiTests(NodeFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task A_backup_shows_on_its_instance_s_stream_until_COMPLETED_and_deleted_and_has_its_own_history()
+    {
+        var client = Node.Client(Tenant);
+        var id = (string)(await Node.CreateInstanceAsync(Tenant, DatabaseUserRootTests.CreateBody("backed-up", "postgresql", "15")))["id"]!;
+        try
+        {
+            await using var stream = await EventStreamClient.OpenAsync(client, $"v1.0/{Tenant}/instances/{id}/events/stream");
+            await stream.UntilAsync(m => m.EntityId == id && m.Status == "ACTIVE", Build);
+            var backupId = (string)(await Node.CreateBackupAsync(Tenant, id, "streamed-backup"))["id"]!;
+            var taken = await stream.UntilAsync(m => m.Event == "backup" && m.Status == "COMPLETED", Build);
+            Assert.Contains(taken, m => m.Event == "instance" && m.Status == "BACKUP");
+            var backup = taken[^1];
+            Assert.Equal(backupId, backup.EntityId);
+            Assert.Equal(id, (string?)backup.Entity!["instance_id"]);
+            Assert.Equal(Tenant, (string?)backup.Entity!["project_id"]);
+            Assert.Equal(HttpStatusCode.Accepted, (await client.DeleteAsync($"v1.0/{Tenant}/backups/{backupId}")).StatusCode);
+            Assert.Equal("DELETED", (await stream.UntilAsync(m => m.EntityId == backupId && m.Type == "deleted", Build))[^1].Status);
+
+            var history = await HistoryAsync(client, $"v1.0/{Tenant}/backups/{backupId}/events");
+            Assert.Equal("created", (string?)history[0]["type"]);
+            Assert.Contains(history, e => (string?)e!["type"] == "progressed" && (string?)e["status"] == "COMPLETED");
+            Assert.Equal("deleted", (string?)history.Last(e => (string?)e!["type"] != "quota_returned" && (string?)e!["type"] != "end_acknowledged")!["type"]);
+            Assert.Equal(HttpStatusCode.NotFound, (await Node.Client("someone-else").GetAsync($"v1.0/someone-else/backups/{backupId}/events")).StatusCode);
+        }
+        finally
+        {
+            await client.DeleteAsync($"v1.0/{Tenant}/instances/{id}");
+        }
+    }
+
     private static async Task<JsonArray> HistoryAsync(HttpClient client, string path) =>
         (await client.GetFromJsonAsync<JsonObject>(path))!["events"]!.AsArray();
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Streams;
+using Microsoft.AspNetCore.Http.Metadata;
 using Akka.Streams.Dsl;
 using Trove.Actors.Catalog;
 using Trove.Actors.Configurations;
@@ -16,8 +17,11 @@ namespace Trove.Web.Endpoints;
 /// backup) and <c>data</c> (the entity's view after the change and its history entry), and a comment line whenever it
 /// has been silent for the keep-alive. It ends when the client goes away or the node stops.
 /// </summary>
-public sealed class ChangeStream(string tenantId, string? instanceId, long after) : IResult
+public sealed class ChangeStream(string tenantId, string? instanceId, long after) : IResult, IEndpointMetadataProvider
 {
+    public static void PopulateMetadata(System.Reflection.MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), ["text/event-stream"]));
+
     private static readonly object KeepAlive = new();
 
     public async Task ExecuteAsync(HttpContext context)

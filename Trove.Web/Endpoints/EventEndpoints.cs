@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,11 +24,11 @@ public static class EventEndpoints
         return tenant;
     }
 
-    public static async Task<IResult> TenantStream(string tenantId, HttpRequest request, EntityJournal journal) =>
+    public static async Task<Results<ChangeStream, TroveErrorResult>> TenantStream(string tenantId, HttpRequest request, EntityJournal journal) =>
         new ChangeStream(tenantId, null, await StartAfterAsync(request, journal));
 
     /// <summary>One instance's stream, once the instance is known to be the tenant's.</summary>
-    public static async Task<IResult> InstanceStream(string tenantId, string id, HttpRequest request, EntityJournal journal,
+    public static async Task<Results<ChangeStream, TroveErrorResult>> InstanceStream(string tenantId, string id, HttpRequest request, EntityJournal journal,
         IRequiredActor<InstanceRegion> instances, TroveSettings settings)
     {
         var after = await StartAfterAsync(request, journal);
