@@ -35,6 +35,9 @@ internal sealed class ChangeFolder(EntityJournal journal)
                 return [new EntityChange(offset, after.TenantId, after.InstanceId, BackupHistory.Entry(envelope.SequenceNr, e, after), null, after)];
             }
             default:
+                // another of the entity's events (a create's quota hold): the state kept is still the state at this one
+                if (_kept.TryGetValue(pid, out var kept) && kept.SequenceNr == envelope.SequenceNr - 1)
+                    _kept[pid] = (kept.State, envelope.SequenceNr);
                 return [];
         }
     }

@@ -39,6 +39,12 @@ public sealed class EntityJournal(ActorSystem system, SqlDatabase journal)
             .Where(e => e.Event is BackupEvents.IBackupEvent)
             .Select(e => (e.SequenceNr, (BackupEvents.IBackupEvent)e.Event))).ToList();
 
+    /// <summary>The tenant an instance was created for, deleted or not; null for an instance never created. (Its Created
+    /// is not always its first event: a create's quota hold comes before it.)</summary>
+    public async Task<string?> TenantOfInstanceAsync(string instanceId, CancellationToken ct = default) =>
+        (await EventsOfAsync(InstanceRegistration.Projection.PersistenceIdPrefix + instanceId, ct: ct)).Select(e => e.Event)
+            .OfType<InstanceEvents.Created>().FirstOrDefault()?.TenantId;
+
     /// <summary>The offset of the journal's newest event: a stream that starts "now" starts after it.</summary>
     public async Task<long> NewestOffsetAsync(CancellationToken ct = default)
     {
@@ -52,7 +58,6 @@ public sealed class EntityJournal(ActorSystem system, SqlDatabase journal)
         {
             var folder = new ChangeFolder(this);
             return Queries.AllEvents(Offset.Sequence(offset))
-                .Where(e => e.Event is InstanceEvents.IInstanceEvent or BackupEvents.IBackupEvent)
                 .SelectAsync(1, folder.FoldAsync)
                 .SelectMany(changes => changes);
         });

@@ -62,6 +62,10 @@ public sealed class EventApiTests(NodeFixture fixture)
         await using (var byQuery = await EventStreamClient.OpenAsync(client, $"v1.0/{Tenant}/events/stream?last_event_id={all[^2].Id}"))
             Assert.Equal(all[^1].Id, (await byQuery.UntilAsync(_ => true, TimeSpan.FromSeconds(30)))[0].Id);
 
+        // the instance's stream, resumed after the instance is gone, still sends what was missed up to its deletion
+        await using (var afterDelete = await EventStreamClient.OpenAsync(client, $"v1.0/{Tenant}/instances/{id}/events/stream", lastEventId: sent[^2].Id))
+            Assert.Equal("DELETED", (await afterDelete.UntilAsync(_ => true, TimeSpan.FromSeconds(30)))[0].Status);
+
         // the history, from the journal, paged
         var history = await HistoryAsync(client, $"v1.0/{Tenant}/instances/{id}/events?limit=1000");
         var types = history.Select(e => (string)e["type"]!).ToList();

@@ -1,9 +1,6 @@
 using System.Text.Json.Nodes;
-using Akka.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.History;
-using Trove.Actors.Hosting;
-using Trove.Actors.Instances;
 using Trove.Actors.Tenants;
 using Trove.Web.Errors;
 using Trove.Web.Validation;
@@ -27,13 +24,14 @@ public static class EventEndpoints
     public static async Task<Results<ChangeStream, TroveErrorResult>> TenantStream(string tenantId, HttpRequest request, EntityJournal journal) =>
         new ChangeStream(tenantId, null, await StartAfterAsync(request, journal));
 
-    /// <summary>One instance's stream, once the instance is known to be the tenant's.</summary>
-    public static async Task<Results<ChangeStream, TroveErrorResult>> InstanceStream(string tenantId, string id, HttpRequest request, EntityJournal journal,
-        IRequiredActor<InstanceRegion> instances, TroveSettings settings)
+    /// <summary>One instance's stream, once its journal shows it is the tenant's: a client back after the instance was
+    /// deleted still gets what it missed, its deletion included.</summary>
+    public static async Task<Results<ChangeStream, TroveErrorResult>> InstanceStream(string tenantId, string id, HttpRequest request, EntityJournal journal)
     {
         var after = await StartAfterAsync(request, journal);
-        await instances.StateAsync(tenantId, id, settings);
-        return new ChangeStream(tenantId, id, after);
+        return await journal.TenantOfInstanceAsync(id, request.HttpContext.RequestAborted) is { } owner && AnyTenant.Reaches(tenantId, owner)
+            ? new ChangeStream(tenantId, id, after)
+            : TroveError.Result(404, $"Instance {id} cannot be found.");
     }
 
     public static async Task<Results<Ok<JsonObject>, TroveErrorResult>> InstanceHistoryPage(string tenantId, string id, HttpRequest request,
