@@ -21,7 +21,7 @@ public static class InstanceDecisions
         var r = cmd.Request;
         var created = new Created(cmd.InstanceId, r.TenantId, r.Name, r.FlavorId, r.RamMb, r.VolumeSize, r.Datastore, r.DatastoreVersion,
             r.Databases, r.Users.Select(u => u.Name).ToList(), now, r.RestoreLocations(), r.Configuration?.Id, r.Configuration?.Revision,
-            r.Access);
+            r.Access, r.User);
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(null, created)), created);
     }
 
@@ -61,7 +61,7 @@ public static class InstanceDecisions
             return Decision.Answer(new InstanceReplies.NotFound(cmd.InstanceId));
         if (state.Task == InstanceTask.Deleting)
             return Decision.Answer(new InstanceReplies.Accepted(state));
-        var requested = new DeleteRequested(now);
+        var requested = new DeleteRequested(now, cmd.User);
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, requested)), requested);
     }
 
@@ -136,7 +136,7 @@ public static class InstanceDecisions
     {
         if (Guard(state, cmd.InstanceId, cmd.TenantId) is { } refusal)
             return Decision.Answer(refusal);
-        var started = new RestartStarted(now, cmd.RebootServer);
+        var started = new RestartStarted(now, cmd.RebootServer, cmd.User);
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, started)), started);
     }
 
@@ -147,7 +147,7 @@ public static class InstanceDecisions
     {
         if (state is null || !state.BelongsTo(cmd.TenantId))
             return Decision.Answer(new InstanceReplies.NotFound(cmd.InstanceId));
-        var renamed = new Renamed(cmd.Name, now);
+        var renamed = new Renamed(cmd.Name, now, cmd.User);
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, renamed)), renamed);
     }
 

@@ -29,7 +29,8 @@ public sealed record InstanceRequest(
     string? RestoreBackupId = null,
     string? ConfigurationId = null,
     ConfigurationGroup? Configuration = null,
-    InstanceAccess? Access = null)
+    InstanceAccess? Access = null,
+    string? User = null)
 {
     /// <summary>The locations of the backup chain to restore from, full backup first.</summary>
     public IReadOnlyList<string> RestoreLocations() => RestoreFrom?.Chain().Select(b => b.Location).OfType<string>().ToList() ?? [];
@@ -41,7 +42,7 @@ public static class InstanceCommands
     public sealed record Get(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
     /// <summary>Admin (trove-admin instance show): the entity's state whatever its tenant, and what it holds in memory.</summary>
     public sealed record Inspect(string InstanceId) : IWithInstanceId, ITroveMessage;
-    public sealed record Delete(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
+    public sealed record Delete(string InstanceId, string TenantId, string? User = null) : IWithInstanceId, ITroveMessage;
 
     /// <summary>A guest's heartbeat, as the conductor received it. <paramref name="Sent"/> is the guest's clock.</summary>
     public sealed record ReportHeartbeat(string InstanceId, string ServiceStatus, DateTimeOffset Sent, string? Fault = null, double? VolumeUsed = null)
@@ -95,8 +96,8 @@ public static class InstanceCommands
     }
     public sealed record DisableRoot(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
     /// <summary>Restarts the engine, or with <paramref name="RebootServer"/> (the operator's reboot) the whole server.</summary>
-    public sealed record Restart(string InstanceId, string TenantId, bool RebootServer = false) : IWithInstanceId, ITroveMessage;
-    public sealed record Rename(string InstanceId, string TenantId, string Name) : IWithInstanceId, ITroveMessage;
+    public sealed record Restart(string InstanceId, string TenantId, bool RebootServer = false, string? User = null) : IWithInstanceId, ITroveMessage;
+    public sealed record Rename(string InstanceId, string TenantId, string Name, string? User = null) : IWithInstanceId, ITroveMessage;
     /// <summary>Starts the entity, which resumes its work in progress; sent by the <see cref="Trove.Actors.ReadModel.WorkResumer"/>.</summary>
     public sealed record Wake(string InstanceId) : IWithInstanceId, ITroveMessage;
     /// <summary>Marks the instance as being backed up (upstream shows status BACKUP); refused while it is busy.</summary>
@@ -200,7 +201,7 @@ public static class InstanceEvents
         string InstanceId, string TenantId, string Name, string FlavorId, int RamMb, int VolumeSize,
         string Datastore, string DatastoreVersion, IReadOnlyList<DatabaseSpec> Databases, IReadOnlyList<string> UserNames,
         DateTimeOffset At, IReadOnlyList<string>? RestoreFrom = null, string? ConfigurationId = null, long? ConfigurationRevision = null,
-        InstanceAccess? Access = null) : IInstanceEvent;
+        InstanceAccess? Access = null, string? User = null) : IInstanceEvent;
 
     public sealed record ServerCreated(string ServerId, string Address, int Port, DateTimeOffset At) : IInstanceEvent;
     /// <summary>The cloud accepted the instance's server, which may still be building (<see cref="Compute.ServerStep"/>).</summary>
@@ -209,11 +210,11 @@ public static class InstanceEvents
     public sealed record ServiceStatusChanged(string ServiceStatus, DateTimeOffset Sent, DateTimeOffset At) : IInstanceEvent;
     public sealed record BuildCompleted(DateTimeOffset At) : IInstanceEvent;
     public sealed record BuildFailed(string Fault, DateTimeOffset At) : IInstanceEvent;
-    public sealed record DeleteRequested(DateTimeOffset At) : IInstanceEvent;
-    public sealed record Renamed(string Name, DateTimeOffset At) : IInstanceEvent;
+    public sealed record DeleteRequested(DateTimeOffset At, string? User = null) : IInstanceEvent;
+    public sealed record Renamed(string Name, DateTimeOffset At, string? User = null) : IInstanceEvent;
     /// <summary>Root was enabled: upstream's root history, shown as rootEnabled forever after.</summary>
     public sealed record RootEnabled(string User, DateTimeOffset At) : IInstanceEvent;
-    public sealed record RestartStarted(DateTimeOffset At, bool RebootServer = false) : IInstanceEvent;
+    public sealed record RestartStarted(DateTimeOffset At, bool RebootServer = false, string? User = null) : IInstanceEvent;
     public sealed record RestartCompleted(DateTimeOffset At) : IInstanceEvent;
     public sealed record StatusReset(DateTimeOffset At) : IInstanceEvent;
     public sealed record ResizeStarted(int VolumeSize, string FlavorId, int RamMb, DateTimeOffset At) : IInstanceEvent;

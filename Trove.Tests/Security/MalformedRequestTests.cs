@@ -48,12 +48,13 @@ public sealed class MalformedRequestTests(SecurityNode fixture)
             var client = clients[attempt.Identity is Tenant or SecurityNode.Victim ? attempt.Identity : ""];
             try
             {
-                using var response = await client.SendAsync(request);
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
                 var status = (int)response.StatusCode;
                 answered.AddOrUpdate(status, 1, (_, n) => n + 1);
-                var body = await response.Content.ReadAsStringAsync();
+                // A live stream the caller may open (its tenant's changes) does not end by itself: its answer is its headers.
+                var body = response.Content.Headers.ContentType?.MediaType == "text/event-stream" ? "" : await response.Content.ReadAsStringAsync();
                 // Dot segments may resolve a path to "/" or "/v1.0", whose version documents are open to all.
-                if (status < 300 && attempt.Identity is null or "forged" && !attempt.OpenRoute && !IsVersionDocument(body))
+                if (status < 300 && attempt.Identity is null or "forged" && !attempt.OpenRoute && !(body.Length > 0 && IsVersionDocument(body)))
                     failures.Enqueue($"{status} without a valid token for {Describe(attempt)}");
                 else if (status >= 500)
                     failures.Enqueue($"{status} for {Describe(attempt)}: {body[..Math.Min(200, body.Length)]}");

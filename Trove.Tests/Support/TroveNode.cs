@@ -18,7 +18,7 @@ namespace Trove.Tests.Support;
 public sealed class TroveNode : IAsyncDisposable
 {
     /// <summary>The built-in users of a test node: each one's password and project are its name; admin has the admin role.</summary>
-    public static readonly string[] TestProjects = ["demo", "admin", "other", "validation", "race", "bigvolume", "ratelimited", "someone-else", "typed", "backup-quota", "monotonic"];
+    public static readonly string[] TestProjects = ["demo", "admin", "other", "validation", "race", "bigvolume", "ratelimited", "someone-else", "typed", "backup-quota", "monotonic", "events"];
 
     private readonly Process _process;
     private readonly Dictionary<string, HttpClient> _clients = new();
