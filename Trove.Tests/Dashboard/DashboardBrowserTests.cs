@@ -1,0 +1,101 @@
+using System.Net;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Support.UI;
+using Trove.Tests.EndToEnd;
+using Trove.Tests.GuestImages;
+using Trove.Tests.Support;
+
+namespace Trove.Tests.Dashboard;
+
+/// <summary>A tenant's day in the browser, on a real node with a real PostgreSQL guest: headless Chromium clicks through
+/// the dashboard as a person would; the page updates itself (no reload) as the instance and its backup change.</summary>
+[Collection("node")]
+public sealed class DashboardBrowserTests(NodeFixture fixture)
+{
+    private TroveNode Node => fixture.Node;
+    private static readonly string Artifacts = Path.Combine(PublishedGuest.RepositoryRoot(), "TestResults", "dashboard");
+
+    [Fact]
+    public async Task Log_in_create_watch_active_see_the_database_back_up_and_delete_without_reloading()
+    {
+        Directory.CreateDirectory(Artifacts);
+        var chromium = new HeadlessChromium();
+        string? id = null;
+        try
+        {
+            var browser = chromium.WebDriver;
+            var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(20));
+            IWebElement Find(string css) => wait.Until(b => b.FindElements(By.CssSelector(css)).FirstOrDefault(e => e.Displayed));
+            void Type(string css, string text) { var input = Find(css); input.Clear(); input.SendKeys(text); }
+            void Shot(string name) => browser.GetScreenshot().SaveAsFile(Path.Combine(Artifacts, $"{name}.png"));
+
+            browser.Navigate().GoToUrl(new Uri(Node.BaseAddress, "dashboard/"));
+            Type("#login-user", "demo");
+            Type("#login-password", "demo");
+            Type("#login-project", "demo");
+            Find("#login-form button[type=submit]").Click();
+            Find("#instances");
+            // Set once after login: still there at the end means the page never reloaded.
+            browser.ExecuteScript("window.notReloaded = true;");
+
+            Find("a[href='#/create']").Click();
+            Type("#create-name", "dash-e2e");
+            Find("#create-flavor option[value=small]").Click();
+            Find("#create-datastore option[value=postgresql]").Click();
+            Find("#create-version option[value='15']").Click();
+            Type("#create-volume", "0");
+            Type("#create-database", "appdb");
+            Type("#create-user", "app");
+            Type("#create-password", PostgresInstanceTests.Password);
+            Find("#create-form button[type=submit]").Click();
+            // The API refuses the size; its message shows at the volume field, and nothing was created.
+            var volumeError = wait.Until(_ => Find("#create-volume-error").Text is { Length: > 0 } text ? text : null);
+            Assert.Contains("volume size '0'", volumeError);
+            Assert.Equal("true", Find("#create-volume").GetAttribute("aria-invalid"));
+            Shot("1-create-refused");
+
+            Type("#create-volume", "1");
+            Find("#create-form button[type=submit]").Click();
+            wait.Until(b => b.Url.Contains("#/instances/"));
+            id = browser.Url[(browser.Url.LastIndexOf('/') + 1)..];
+
+            var slow = new WebDriverWait(browser, TimeSpan.FromSeconds(120)) { PollingInterval = TimeSpan.FromMilliseconds(250) };
+            slow.Until(b => b.FindElement(By.CssSelector("#summary [data-field=status]")).Text == "ACTIVE");
+            slow.Until(b => b.FindElement(By.CssSelector("#summary [data-field=operating_status]")).Text == "HEALTHY");
+            Find("#databases td[data-database=appdb]");
+            Assert.Contains($"postgresql://app@", Find("#connection").Text);
+            Assert.EndsWith(":5432/appdb", Find("#connection").Text);
+            Shot("2-instance-active");
+
+            Type("#new-backup", "dash-backup");
+            Find("#backups button[type=submit]").Click();
+            slow.Until(b => b.FindElements(By.CssSelector("#backups [data-field=backup-status]")).FirstOrDefault()?.Text == "COMPLETED");
+            Find("#backups a[href^='#/create?backup=']");
+            Shot("3-backup-completed");
+
+            Find("#delete").Click();
+            Find("#confirm-delete-button").Click();
+            slow.Until(b => b.FindElements(By.CssSelector("#gone")).Count > 0);
+            Shot("4-deleted");
+            Assert.Equal(true, browser.ExecuteScript("return window.notReloaded === true;"));
+            Assert.Null(await Node.ShowAsync("demo", id));
+
+            Find("a[href='#/instances']").Click();
+            Find("#instances");
+            Assert.Empty(browser.FindElements(By.CssSelector($"tr[data-instance-id='{id}']")));
+        }
+        catch
+        {
+            try { chromium.WebDriver.GetScreenshot().SaveAsFile(Path.Combine(Artifacts, "failed.png")); } catch (WebDriverException) { }
+            if (id is not null)
+                await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}");
+            throw;
+        }
+        finally
+        {
+            var left = chromium.Quit();
+            chromium.Dispose();
+            Assert.True(left.Count == 0, $"Chromium processes still there after quitting: {string.Join(", ", left)}");
+        }
+    }
+}
