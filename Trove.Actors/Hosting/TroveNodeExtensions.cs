@@ -17,6 +17,7 @@ using Trove.Actors.Compute.OpenStack;
 using Trove.Actors.Conductor;
 using Trove.Actors.Configurations;
 using Trove.Actors.Guests;
+using Trove.Actors.History;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
 using Trove.Actors.Reconciling;
@@ -64,6 +65,7 @@ public static class TroveNodeExtensions
         services.AddSingleton<IRestorePoints>(sp => new BackupRestorePoints(() => sp.GetRequiredService<ActorRegistry>().Get<BackupRegion>(),
             sp.GetRequiredService<IBackupStorage>()));
         services.AddSingleton(new ReadModelDb(database, settings.ListCacheFor));
+        services.AddSingleton(sp => new EntityJournal(sp.GetRequiredService<ActorSystem>(), new SqlDatabase(settings.DatabaseProvider, settings.JournalConnection)));
 
         // Registered before Akka, so the broker is connected before the first entity needs it.
         services.AddSingleton(sp => new AmqpClients(settings.Amqp, sp.GetRequiredService<ILogger<AmqpClients>>()));

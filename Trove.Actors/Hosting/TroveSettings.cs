@@ -51,6 +51,9 @@ public sealed record TroveSettings
     /// tenant's rows change. Zero reads the read model on every request.</summary>
     public TimeSpan ListCacheFor { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How long an event stream may be silent before it sends a comment line, so that proxies and clients keep it open.</summary>
+    public TimeSpan EventStreamKeepAlive { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Requests a tenant may send per HTTP verb per minute to one API node (upstream: 200); 0 turns the limit off.</summary>
     public int RateLimitPerMinute { get; init; } = 200;
 

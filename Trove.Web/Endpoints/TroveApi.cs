@@ -17,7 +17,7 @@ public static class TroveApi
             .RequireAuthorization(TrovePolicies.Tenant)
             .WithRequestValidation()
             .WithAdminReach()
-            .MapInstances().MapDatabases().MapUsers().MapRoot()
+            .MapInstances().MapEvents().MapDatabases().MapUsers().MapRoot()
             .MapBackups().MapConfigurations()
             .MapFlavors().MapDatastores().MapDatastoreAdmin()
             .MapLimits()
