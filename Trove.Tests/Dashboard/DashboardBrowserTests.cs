@@ -15,6 +15,14 @@ public sealed class DashboardBrowserTests(NodeFixture fixture)
     private TroveNode Node => fixture.Node;
     private static readonly string Artifacts = Path.Combine(PublishedGuest.RepositoryRoot(), "TestResults", "dashboard");
 
+    /// <summary>The page redraws what changes, so an element found a moment ago may be gone: look again until the time is up.</summary>
+    private static WebDriverWait Waiting(IWebDriver browser, TimeSpan timeout)
+    {
+        var wait = new WebDriverWait(browser, timeout) { PollingInterval = TimeSpan.FromMilliseconds(250) };
+        wait.IgnoreExceptionTypes(typeof(NoSuchElementException), typeof(StaleElementReferenceException));
+        return wait;
+    }
+
     [Fact]
     public async Task Log_in_create_watch_active_see_the_database_back_up_and_delete_without_reloading()
     {
@@ -24,7 +32,7 @@ public sealed class DashboardBrowserTests(NodeFixture fixture)
         try
         {
             var browser = chromium.WebDriver;
-            var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(20));
+            var wait = Waiting(browser, TimeSpan.FromSeconds(20));
             IWebElement Find(string css) => wait.Until(b => b.FindElements(By.CssSelector(css)).FirstOrDefault(e => e.Displayed));
             void Type(string css, string text) { var input = Find(css); input.Clear(); input.SendKeys(text); }
             void Shot(string name) => browser.GetScreenshot().SaveAsFile(Path.Combine(Artifacts, $"{name}.png"));
@@ -38,6 +46,8 @@ public sealed class DashboardBrowserTests(NodeFixture fixture)
             // Set once after login: still there at the end means the page never reloaded.
             browser.ExecuteScript("window.notReloaded = true;");
 
+            // The page follows the tenant's event stream (it would poll a node without one).
+            wait.Until(b => b.FindElement(By.TagName("body")).GetAttribute("data-live") == "stream");
             Find("a[href='#/create']").Click();
             Type("#create-name", "dash-e2e");
             Find("#create-flavor option[value=small]").Click();
@@ -59,7 +69,7 @@ public sealed class DashboardBrowserTests(NodeFixture fixture)
             wait.Until(b => b.Url.Contains("#/instances/"));
             id = browser.Url[(browser.Url.LastIndexOf('/') + 1)..];
 
-            var slow = new WebDriverWait(browser, TimeSpan.FromSeconds(120)) { PollingInterval = TimeSpan.FromMilliseconds(250) };
+            var slow = Waiting(browser, TimeSpan.FromSeconds(120));
             slow.Until(b => b.FindElement(By.CssSelector("#summary [data-field=status]")).Text == "ACTIVE");
             slow.Until(b => b.FindElement(By.CssSelector("#summary [data-field=operating_status]")).Text == "HEALTHY");
             Find("#databases td[data-database=appdb]");

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.FileProviders;
 using Trove.Web.Auth;
 
@@ -21,12 +22,12 @@ public static class DashboardHosting
             FileProvider = files,
             StaticFileOptions = { OnPrepareResponse = context => Harden(context.Context.Response) },
         });
-        app.MapGet($"{Path}/config.json", Config).AllowAnonymous();
+        app.MapGet($"{Path}/config.json", Config).AllowAnonymous().ExcludeFromDescription(); // the page's, not the API's
         return app;
     }
 
     /// <summary>Where the page logs in: this node's built-in identity, or the Keystone the node trusts.</summary>
-    public static IResult Config(HttpRequest request, AuthSettings settings) => TypedResults.Ok(new
+    public static Ok<object> Config(HttpRequest request, AuthSettings settings) => TypedResults.Ok<object>(new
     {
         identity = settings.IsKeystone ? settings.KeystoneUrl!.TrimEnd('/') : $"{request.Scheme}://{request.Host}/v3",
         mode = settings.IsKeystone ? "keystone" : "builtin",

@@ -57,9 +57,9 @@ const Api = {
   /**
    * The tenant's live changes (Server-Sent Events read through fetch: EventSource cannot send the token). Calls
    * onEvent(type, data) for each message and reconnects with Last-Event-ID; answers a function that stops it.
-   * onUnavailable() is called when the node has no stream (404), so the page can poll instead.
+   * onOpen() is called on each (re)connection; onUnavailable() when the node has no stream (404), so the page can poll instead.
    */
-  stream(onEvent, onUnavailable) {
+  stream(onEvent, onOpen, onUnavailable) {
     let lastId = null, stopped = false, controller = null;
     const run = async () => {
       while (!stopped && Api.session) {
@@ -71,6 +71,7 @@ const Api = {
           if (response.status === 404 || response.status === 405) { onUnavailable(); return; }
           if (response.status === 401) { Api.logout(); location.hash = '#/login'; return; }
           if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
+          onOpen();
           await Api.readEvents(response.body, (id, type, data) => {
             if (id !== null) lastId = id;
             try { onEvent(type, JSON.parse(data)); } catch (e) { console.error(e); }

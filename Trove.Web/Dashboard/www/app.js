@@ -57,7 +57,10 @@ function startLive() {
     if (type === 'instance') noteStatus(item);
     live.listeners.forEach(listener => listener(type, item));
   }, () => {
+    document.body.dataset.live = 'stream';
+  }, () => {
     // A node without the stream: ask again every few seconds instead.
+    document.body.dataset.live = 'poll';
     live.stop = null;
     live.poll = setInterval(() => live.listeners.forEach(listener => listener('poll', null)), 3000);
   });
@@ -349,11 +352,12 @@ async function instanceView(id) {
   const renderHistory = async () => {
     let entries = [];
     try {
-      const body = await Api.get(`${base}/events`);
+      const body = await Api.get(`${base}/events?limit=1000`);
       entries = body.events ?? body.entries ?? [];
     } catch { /* a node without history */ }
-    showHistory(entries.length ? table(['When', 'What', 'Status', 'Fault'], entries.map(e => h('tr', {},
-      h('td', {}, e.created ?? ''), h('td', {}, e.type ?? ''), h('td', {}, e.status ?? ''), h('td', {}, e.fault?.message ?? e.fault ?? ''))))
+    showHistory(entries.length ? table(['When', 'What', 'Task', 'Status', 'Who', 'Fault'], entries.map(e => h('tr', {},
+      h('td', {}, e.created ?? ''), h('td', {}, e.type ?? ''), h('td', {}, e.task ?? ''), h('td', {}, e.status ?? ''),
+      h('td', {}, e.user ?? ''), h('td', {}, e.fault ?? ''))))
       : h('p', {}, 'No history.'));
   };
 
