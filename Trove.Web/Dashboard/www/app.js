@@ -229,6 +229,7 @@ async function instanceView(id) {
   main.replaceChildren(title, summary, actions, databases, users, backups, history);
   let current = null;
   let gone = false;
+  let engineRead = false; // databases and users listed once the engine answered
 
   const act = async (what, call) => {
     showError('');
@@ -238,16 +239,23 @@ async function instanceView(id) {
     return true;
   };
 
-  const renderSummary = (instance) => {
-    current = instance;
-    title.textContent = `Instance ${instance.name}`;
+  const connect = h('dd', { id: 'connect' });
+  /** The connection string names the first database and user shown, so it is drawn again whenever they are. */
+  const showConnection = () => {
+    if (!current) return;
     const db = databases.querySelector('td[data-database]')?.dataset.database;
     const user = users.querySelector('td[data-user]')?.dataset.user;
-    const connection = connectionString(instance, user, db);
+    const connection = connectionString(current, user, db);
     const copy = h('button', { type: 'button', class: 'secondary', onclick: async () => {
       try { await navigator.clipboard.writeText(connection); announce('Connection string copied'); }
       catch { announce('Copy is not allowed here: select the text and copy it'); }
     } }, 'Copy');
+    connect.replaceChildren(...(connection ? [h('code', { id: 'connection' }, connection), ' ', copy] : ['No address yet']));
+  };
+
+  const renderSummary = (instance) => {
+    current = instance;
+    title.textContent = `Instance ${instance.name}`;
     summary.replaceChildren(h('h3', { id: 'summary-title' }, 'Overview'), h('dl', {},
       h('dt', {}, 'Status'), h('dd', {}, statusCell(instance.status, 'status')),
       h('dt', {}, 'Operating status'), h('dd', {}, statusCell(instance.operating_status, 'operating_status')),
@@ -257,7 +265,8 @@ async function instanceView(id) {
       h('dt', {}, 'Configuration group'), h('dd', { 'data-field': 'configuration' }, instance.configuration ? h('span', {}, instance.configuration.name ?? instance.configuration.id) : 'None'),
       h('dt', {}, 'Created'), h('dd', {}, instance.created ?? ''),
       instance.fault ? [h('dt', {}, 'Fault'), h('dd', { class: 'error' }, instance.fault.message)] : null,
-      h('dt', {}, 'Connect'), h('dd', {}, connection ? [h('code', { id: 'connection' }, connection), ' ', copy] : 'No address yet')));
+      h('dt', {}, 'Connect'), connect));
+    showConnection();
   };
 
   const renderActions = async () => {
@@ -312,6 +321,7 @@ async function instanceView(id) {
       h('td', {}, h('button', { type: 'button', class: 'secondary', 'aria-label': `Delete database ${d.name}`,
         onclick: () => act(`database ${d.name} deleted`, () => Api.del(`${base}/databases/${encodeURIComponent(d.name)}`)) }, 'Delete')))))
       : h('p', {}, 'No databases.'));
+    showConnection();
   };
 
   const userName = h('input', { id: 'new-user', required: true, autocomplete: 'off' });
@@ -332,6 +342,7 @@ async function instanceView(id) {
       h('td', {}, h('button', { type: 'button', class: 'secondary', 'aria-label': `Delete user ${u.name}`,
         onclick: () => act(`user ${u.name} deleted`, () => Api.del(`${base}/users/${encodeURIComponent(u.name)}${u.host && u.host !== '%' ? `@${encodeURIComponent(u.host)}` : ''}`)) }, 'Delete')))))
       : h('p', {}, 'No users.'));
+    showConnection();
   };
 
   const backupName = h('input', { id: 'new-backup', required: true });
@@ -373,19 +384,21 @@ async function instanceView(id) {
     let instance;
     try { instance = (await Api.get(base)).instance; } catch (e) { if (e.status === 404) { markGone(); return; } throw e; }
     noteStatus(instance);
-    // Users and databases first: the connection string names one of each.
-    await Promise.all([renderDatabases(), renderUsers()]).catch(() => { /* not while the engine is not up */ });
     renderSummary(instance);
-    await Promise.all([renderBackups(), renderHistory()]);
+    await Promise.all([
+      Promise.all([renderDatabases(), renderUsers()]).then(() => { engineRead = instance.status === 'ACTIVE'; }, () => {
+        // Not while the engine is not up; an ACTIVE one that did not answer is asked again shortly.
+        if (instance.status === 'ACTIVE') setTimeout(() => { if (!engineRead && location.hash === `#/instances/${id}`) refresh(); }, 2000);
+      }),
+      renderBackups(), renderHistory()]);
   };
 
   onLive(async (type, item) => {
     if (type === 'poll') { await refresh(); return; }
     if (type === 'instance' && item.id === id) {
       if (item.status === 'DELETED') { markGone(); return; }
-      const wasActive = current?.status === 'ACTIVE';
       renderSummary({ ...current, ...item });
-      if (item.status === 'ACTIVE' && !wasActive) await refresh(); // the engine is up: its databases and users can be read
+      if (item.status === 'ACTIVE' && !engineRead) await refresh(); // the engine is up: its databases and users can be read
       else await renderHistory();
     }
     if (type === 'backup' && (item.instance_id === id || item.instance === id)) await renderBackups();
