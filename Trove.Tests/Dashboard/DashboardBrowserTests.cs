@@ -28,7 +28,7 @@ public sealed class DashboardBrowserTests(NodeFixture fixture)
     {
         Directory.CreateDirectory(Artifacts);
         var chromium = new HeadlessChromium();
-        string? id = null;
+        string? id = null, restoredId = null;
         try
         {
             var browser = chromium.WebDriver;
@@ -80,25 +80,50 @@ public sealed class DashboardBrowserTests(NodeFixture fixture)
             Type("#new-backup", "dash-backup");
             Find("#backups button[type=submit]").Click();
             slow.Until(b => b.FindElements(By.CssSelector("#backups [data-field=backup-status]")).FirstOrDefault()?.Text == "COMPLETED");
-            Find("#backups a[href^='#/create?backup=']");
             Shot("3-backup-completed");
+
+            Type("#new-user", "second");
+            Type("#new-user-password", "second-pw-41");
+            Type("#new-user-database", "appdb");
+            Find("#users button[type=submit]").Click();
+            Find("#users td[data-user=second]");
+
+            // Restore the backup into a new instance: it comes up with the backed-up database, then goes.
+            Find("#backups a[href^='#/create?backup=']").Click();
+            Type("#create-name", "dash-restored");
+            Assert.Equal("postgresql", Find("#create-datastore").GetAttribute("value"));
+            Find("#create-form button[type=submit]").Click();
+            wait.Until(b => b.Url.Contains("#/instances/") && !b.Url.EndsWith(id));
+            var restored = browser.Url[(browser.Url.LastIndexOf('/') + 1)..];
+            restoredId = restored;
+            slow.Until(b => b.FindElement(By.CssSelector("#summary [data-field=status]")).Text == "ACTIVE");
+            Find("#databases td[data-database=appdb]");
+            Shot("4-restored");
+            Find("#delete").Click();
+            Find("#confirm-delete-button").Click();
+            slow.Until(b => b.FindElements(By.CssSelector("#gone")).Count > 0);
+            Find("#nav a[href='#/instances']").Click();
+            Find($"a[href='#/instances/{id}']");
+            wait.Until(b => b.FindElements(By.CssSelector($"tr[data-instance-id='{restored}']")).Count == 0);
+            Find($"a[href='#/instances/{id}']").Click(); // found again: a live change may have redrawn its row
+            Find("#summary [data-field=status]");
 
             Find("#delete").Click();
             Find("#confirm-delete-button").Click();
             slow.Until(b => b.FindElements(By.CssSelector("#gone")).Count > 0);
-            Shot("4-deleted");
+            Shot("5-deleted");
             Assert.Equal(true, browser.ExecuteScript("return window.notReloaded === true;"));
             Assert.Null(await Node.ShowAsync("demo", id));
 
-            Find("a[href='#/instances']").Click();
+            Find("#gone a[href='#/instances']").Click();
             Find("#instances");
-            Assert.Empty(browser.FindElements(By.CssSelector($"tr[data-instance-id='{id}']")));
+            wait.Until(b => b.FindElements(By.CssSelector($"tr[data-instance-id='{id}']")).Count == 0);
         }
         catch
         {
             try { chromium.WebDriver.GetScreenshot().SaveAsFile(Path.Combine(Artifacts, "failed.png")); } catch (WebDriverException) { }
-            if (id is not null)
-                await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}");
+            foreach (var left in new[] { id, restoredId }.OfType<string>())
+                await Node.Http.DeleteAsync($"v1.0/demo/instances/{left}");
             throw;
         }
         finally

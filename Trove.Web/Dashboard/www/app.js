@@ -155,11 +155,15 @@ async function createView(query) {
     version.replaceChildren(...(chosen?.versions || []).filter(v => v.active !== 0 && v.active !== false).map(v => option(v.name, v.name)));
   };
   datastore.addEventListener('change', fillVersions);
+  // A restore is of the backup's datastore and version.
+  const backup = restoreFrom ? (await Api.get(`/backups/${encodeURIComponent(restoreFrom)}`)).backup : null;
+  if (backup) datastore.value = backup.datastore.type;
   fillVersions();
+  if (backup) version.value = backup.datastore.version;
 
   const form = h('form', { id: 'create-form', novalidate: true },
     h('h2', {}, restoreFrom ? 'Restore a backup into a new instance' : 'Create instance'),
-    restoreFrom ? h('p', {}, 'From backup ', h('code', {}, restoreFrom)) : null,
+    backup ? h('p', {}, 'From backup ', h('strong', {}, backup.name), ` of ${backup.datastore.type} ${backup.datastore.version} (`, h('code', {}, backup.id), ')') : null,
     field('create-name', 'Name', h('input', { name: 'name', required: true })),
     field('create-flavor', 'Flavor', h('select', { name: 'flavor' },
       flavors.map(f => option(f.id, `${f.name} (${f.ram} MB RAM${f.vcpus ? `, ${f.vcpus} vCPU` : ''})`)))),
