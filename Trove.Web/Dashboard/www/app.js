@@ -143,6 +143,7 @@ async function instancesView() {
 }
 
 async function createView(query) {
+  const shown = location.hash; // the form is drawn only if the user is still here once the catalog came
   const restoreFrom = query.get('backup');
   const [{ flavors }, { datastores }, configurations] = await Promise.all([
     Api.get('/flavors'), Api.get('/datastores'), Api.get('/configurations').catch(() => ({ configurations: [] }))]);
@@ -206,7 +207,7 @@ async function createView(query) {
       button.disabled = false;
     }
   });
-  main.replaceChildren(form);
+  if (location.hash === shown) main.replaceChildren(form);
 }
 
 /** How a client connects: host and port as the API gives them, the engine's URL scheme, a user and database if any. */
@@ -376,8 +377,9 @@ async function instanceView(id) {
       : h('p', {}, 'No history.'));
   };
 
+  const here = location.hash;
   const markGone = () => {
-    if (gone) return;
+    if (gone || location.hash !== here) return;
     gone = true;
     announce(`${current?.name ?? 'The instance'} is deleted`);
     main.replaceChildren(h('h2', {}, 'Instance deleted'), h('p', { id: 'gone' }, `${current?.name ?? id} is gone. `, h('a', { href: '#/instances' }, 'Back to instances')));
@@ -392,7 +394,7 @@ async function instanceView(id) {
     await Promise.all([
       Promise.all([renderDatabases(), renderUsers()]).then(() => { engineRead = instance.status === 'ACTIVE'; }, () => {
         // Not while the engine is not up; an ACTIVE one that did not answer is asked again shortly.
-        if (instance.status === 'ACTIVE') setTimeout(() => { if (!engineRead && location.hash === `#/instances/${id}`) refresh(); }, 2000);
+        if (instance.status === 'ACTIVE') setTimeout(() => { if (!engineRead && location.hash === here) refresh(); }, 2000);
       }),
       renderBackups(), renderHistory()]);
   };
