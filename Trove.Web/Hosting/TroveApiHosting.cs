@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Trove.Actors.Hosting;
 using Trove.Web.Auth;
+using Trove.Web.Dashboard;
 using Trove.Web.Endpoints;
 using Trove.Web.Errors;
 using Trove.Web.RateLimiting;
@@ -26,6 +27,7 @@ public static class TroveApiHosting
     {
         app.Use(RefuseOversizedBodies);
         app.UseTroveErrors();
+        app.UseTroveDashboard(); // before authentication: the page is public, the API it calls is not
         app.UseTroveAuth();
         app.UseRateLimiter(); // after authorization: the tenant allowances are keyed on the tenant a caller may reach
         app.MapTroveApi();
