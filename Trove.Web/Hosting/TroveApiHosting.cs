@@ -3,6 +3,7 @@ using Trove.Actors.Hosting;
 using Trove.Web.Auth;
 using Trove.Web.Endpoints;
 using Trove.Web.Errors;
+using Trove.Web.Health;
 using Trove.Web.RateLimiting;
 
 namespace Trove.Web.Hosting;
@@ -18,6 +19,7 @@ public static class TroveApiHosting
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         services.AddTenantRateLimits(settings.RateLimitPerMinute);
         services.AddTroveAuth(configuration.GetSection("Trove:Auth"), settings.HttpHost, settings.FullDataDir);
+        services.AddTroveHealth();
         return services;
     }
 
@@ -29,6 +31,7 @@ public static class TroveApiHosting
         app.UseTroveAuth();
         app.UseRateLimiter(); // after authorization: the tenant allowances are keyed on the tenant a caller may reach
         app.MapTroveApi();
+        app.MapTroveHealth();
         return app;
     }
 
