@@ -24,6 +24,7 @@ using Trove.Actors.Serialization;
 using Trove.Actors.Sql;
 using Trove.Actors.Tenants;
 using Trove.Actors.Sharding;
+using Trove.Actors.Telemetry;
 
 namespace Trove.Actors.Hosting;
 
@@ -81,6 +82,7 @@ public static class TroveNodeExtensions
         services.AddCompute(settings);
 
         services.AddAkka("trove", (builder, sp) => builder.WithTroveNode(settings, sp));
+        services.AddHostedService<NodeGauges>(); // after Akka's: it asks the shard regions
         services.AddTroveAdmin(settings.Admin with { Token = NodeAdminToken.LoadOrCreate(settings.Admin, settings.FullDataDir) });
         return services;
     }

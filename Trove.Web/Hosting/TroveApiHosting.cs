@@ -5,6 +5,7 @@ using Trove.Web.Endpoints;
 using Trove.Web.Errors;
 using Trove.Web.Health;
 using Trove.Web.RateLimiting;
+using Trove.Web.Telemetry;
 
 namespace Trove.Web.Hosting;
 
@@ -20,6 +21,7 @@ public static class TroveApiHosting
         services.AddTenantRateLimits(settings.RateLimitPerMinute);
         services.AddTroveAuth(configuration.GetSection("Trove:Auth"), settings.HttpHost, settings.FullDataDir);
         services.AddTroveHealth();
+        services.AddTroveTelemetry(configuration);
         return services;
     }
 
@@ -32,6 +34,7 @@ public static class TroveApiHosting
         app.UseRateLimiter(); // after authorization: the tenant allowances are keyed on the tenant a caller may reach
         app.MapTroveApi();
         app.MapTroveHealth();
+        app.MapTroveMetrics();
         return app;
     }
 
