@@ -4,6 +4,7 @@ using Trove.Web.Auth;
 using Trove.Web.Endpoints;
 using Trove.Web.Errors;
 using Trove.Web.Health;
+using Trove.Web.OpenApi;
 using Trove.Web.RateLimiting;
 using Trove.Web.Telemetry;
 
@@ -22,6 +23,7 @@ public static class TroveApiHosting
         services.AddTroveAuth(configuration.GetSection("Trove:Auth"), settings.HttpHost, settings.FullDataDir);
         services.AddTroveHealth();
         services.AddTroveTelemetry(configuration);
+        services.AddTroveOpenApi();
         return services;
     }
 
@@ -35,6 +37,7 @@ public static class TroveApiHosting
         app.MapTroveApi();
         app.MapTroveHealth();
         app.MapTroveMetrics();
+        app.MapTroveOpenApi();
         return app;
     }
 
