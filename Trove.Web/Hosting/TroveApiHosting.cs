@@ -4,6 +4,7 @@ using Trove.Web.Auth;
 using Trove.Web.Endpoints;
 using Trove.Web.Errors;
 using Trove.Web.Health;
+using Trove.Web.Logging;
 using Trove.Web.OpenApi;
 using Trove.Web.RateLimiting;
 using Trove.Web.Telemetry;
@@ -32,6 +33,7 @@ public static class TroveApiHosting
     {
         app.Use(RefuseOversizedBodies);
         app.UseTroveErrors();
+        app.UseInstanceLogScope();
         app.UseTroveAuth();
         app.UseRateLimiter(); // after authorization: the tenant allowances are keyed on the tenant a caller may reach
         app.MapTroveApi();
