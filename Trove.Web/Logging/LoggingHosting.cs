@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Routing.Patterns;
+using Trove.Actors.Hosting;
 
 namespace Trove.Web.Logging;
 
@@ -9,11 +10,9 @@ namespace Trove.Web.Logging;
 /// </summary>
 public static class LoggingHosting
 {
-    public const string JsonFormat = "json";
-
-    public static ILoggingBuilder AddTroveConsole(this ILoggingBuilder logging, IConfiguration configuration)
+    public static ILoggingBuilder AddTroveConsole(this ILoggingBuilder logging, LoggingSettings settings)
     {
-        if (string.Equals(configuration["Trove:Logging:Format"], JsonFormat, StringComparison.OrdinalIgnoreCase))
+        if (settings.IsJson)
             logging.AddJsonConsole(o =>
             {
                 o.IncludeScopes = true;
