@@ -6,7 +6,7 @@ namespace Trove.Actors.Telemetry;
 
 /// <summary>
 /// The control plane's meters, one per concern, all made here; <see cref="MeterNames"/> is what the node exports.
-/// Gauges read <see cref="NodeGauges"/>' last poll; histograms are recorded where the thing they time ends.
+/// Gauges read <see cref="Last"/>, which NodeGauges polls; histograms are recorded where the thing they time ends.
 /// </summary>
 public static class TroveMetrics
 {
@@ -47,15 +47,22 @@ public static class TroveMetrics
     public static readonly Histogram<double> HeartbeatAge = Conductor.CreateHistogram("trove.heartbeat.age", "s",
         "age of a guest's heartbeat when the conductor takes it", advice: Seconds);
 
+    public sealed record Readings(IReadOnlyDictionary<string, long> EntitiesByType, IReadOnlyDictionary<string, long> ShardsByType,
+        IReadOnlyDictionary<string, long> RegionsByMode, IReadOnlyDictionary<string, long> InstancesByStatus);
+
+    /// <summary>The gauges' last readings (NodeGauges, in Hosting, polls them: it knows the entities, this file knows none).</summary>
+    public static Readings Last { get; set; } = new(new Dictionary<string, long>(), new Dictionary<string, long>(),
+        new Dictionary<string, long>(), new Dictionary<string, long>());
+
     static TroveMetrics()
     {
-        Entities.CreateObservableGauge("trove.entities.active", () => Tagged(NodeGauges.Last.EntitiesByType, "type"), "{entity}",
+        Entities.CreateObservableGauge("trove.entities.active", () => Tagged(Last.EntitiesByType, "type"), "{entity}",
             "entities running in this node's shard regions, by type");
-        Entities.CreateObservableGauge("trove.shards.active", () => Tagged(NodeGauges.Last.ShardsByType, "type"), "{shard}",
+        Entities.CreateObservableGauge("trove.shards.active", () => Tagged(Last.ShardsByType, "type"), "{shard}",
             "shards hosted by this node's shard regions, by type");
-        Entities.CreateObservableGauge("trove.shard_regions", () => Tagged(NodeGauges.Last.RegionsByMode, "mode"), "{region}",
+        Entities.CreateObservableGauge("trove.shard_regions", () => Tagged(Last.RegionsByMode, "mode"), "{region}",
             "this node's shard regions (hosting) and proxies, by mode");
-        Instances.CreateObservableGauge("trove.instances", () => Tagged(NodeGauges.Last.InstancesByStatus, "status"), "{instance}",
+        Instances.CreateObservableGauge("trove.instances", () => Tagged(Last.InstancesByStatus, "status"), "{instance}",
             "live instances of every tenant by status, from the read model");
     }
 

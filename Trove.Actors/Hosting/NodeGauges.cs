@@ -6,22 +6,17 @@ using Microsoft.Extensions.Logging;
 using Trove.Actors.Backups;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
+using Trove.Actors.Telemetry;
 using Trove.Actors.Tenants;
 
-namespace Trove.Actors.Telemetry;
+namespace Trove.Actors.Hosting;
 
-/// <summary>The gauges' readings, polled every <see cref="Every"/> rather than on each scrape: the shard regions'
+/// <summary><see cref="TroveMetrics"/>' gauge readings, polled every <see cref="Every"/> rather than on each scrape: the shard regions'
 /// state (asked as <c>sharding regions</c> of trove-admin does) and the read model's instances by status.</summary>
 public sealed class NodeGauges(IServiceProvider services, ReadModelDb readModel, ILogger<NodeGauges> log) : BackgroundService
 {
     public static readonly TimeSpan Every = TimeSpan.FromSeconds(5);
     private static readonly string[] TypeNames = [InstanceRegistration.TypeName, BackupRegistration.TypeName, TenantRegistration.TypeName];
-
-    public sealed record Readings(IReadOnlyDictionary<string, long> EntitiesByType, IReadOnlyDictionary<string, long> ShardsByType,
-        IReadOnlyDictionary<string, long> RegionsByMode, IReadOnlyDictionary<string, long> InstancesByStatus);
-
-    public static Readings Last { get; private set; } = new(new Dictionary<string, long>(), new Dictionary<string, long>(),
-        new Dictionary<string, long>(), new Dictionary<string, long>());
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
@@ -31,7 +26,7 @@ public sealed class NodeGauges(IServiceProvider services, ReadModelDb readModel,
         {
             try
             {
-                Last = await ReadAsync(services.GetRequiredService<ActorSystem>(), ct);
+                TroveMetrics.Last = await ReadAsync(services.GetRequiredService<ActorSystem>(), ct);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
@@ -40,7 +35,7 @@ public sealed class NodeGauges(IServiceProvider services, ReadModelDb readModel,
         } while (await timer.WaitForNextTickAsync(ct));
     }
 
-    private async Task<Readings> ReadAsync(ActorSystem system, CancellationToken ct)
+    private async Task<TroveMetrics.Readings> ReadAsync(ActorSystem system, CancellationToken ct)
     {
         var sharding = ClusterSharding.Get(system);
         var entities = new Dictionary<string, long>();
@@ -60,6 +55,6 @@ public sealed class NodeGauges(IServiceProvider services, ReadModelDb readModel,
         }
         var instances = await readModel.AllTenantsAsync<InstanceState>(InstanceRegistration.TypeName, ct);
         var byStatus = instances.GroupBy(i => i.Status).ToDictionary(g => g.Key, g => (long)g.Count());
-        return new Readings(entities, shards, regions, byStatus);
+        return new TroveMetrics.Readings(entities, shards, regions, byStatus);
     }
 }
