@@ -81,7 +81,7 @@ wait_ready() {
   for _ in $(seq 1 600); do
     code=$(curl -s -o /dev/null -w '%{http_code}' "$url" || true)
     [ "$code" = 200 ] && return 0
-    if [ "$code" = 404 ]; then # a release before the health endpoints
+    if [ "$code" = 401 ] || [ "$code" = 404 ]; then # a release before the health endpoints (its fallback asks for a token)
       wait_up "$1"
       return
     fi
