@@ -29,18 +29,22 @@ public sealed class AmqpPublisher(AmqpConnector connector, TimeSpan? confirmTime
         try
         {
             await channel.BasicPublishAsync(message.Exchange, message.RoutingKey, message.Mandatory, properties, message.Body, timeout.Token);
+            AmqpMetrics.Published.Add(1, new KeyValuePair<string, object?>("exchange", message.Exchange));
         }
         catch (PublishException e)
         {
+            AmqpMetrics.Failed("publish", "refused");
             throw new AmqpPublishRefusedException(message, e.IsReturn);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
+            AmqpMetrics.Failed("publish", "timeout");
             await DropAsync(channel);
             throw new TimeoutException($"no confirm for a message to '{message.Exchange}' / '{message.RoutingKey}' within {_confirmTimeout.TotalSeconds:0.#} s");
         }
         catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException)
         {
+            AmqpMetrics.Failed("publish", "connection");
             await DropAsync(channel);
             throw;
         }

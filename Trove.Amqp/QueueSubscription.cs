@@ -47,6 +47,7 @@ internal sealed class QueueSubscription : IAsyncDisposable
         var message = new CommittableIncomingMessage(
             new IncomingMessage(delivery.Body.ToArray(), delivery.Exchange, delivery.RoutingKey, delivery.Redelivered, delivery.BasicProperties),
             _channel, delivery.DeliveryTag);
+        AmqpMetrics.Consumed.Add(1);
         try
         {
             await _buffer.Writer.WriteAsync(message, _stopping.Token);
@@ -59,15 +60,19 @@ internal sealed class QueueSubscription : IAsyncDisposable
 
     private Task OnShutdownAsync(object sender, ShutdownEventArgs reason)
     {
-        if (!_stopping.IsCancellationRequested)
-            _buffer.Writer.TryComplete(new AmqpChannelClosedException($"the channel consuming closed: {reason.ReplyCode} {reason.ReplyText}"));
+        if (_stopping.IsCancellationRequested)
+            return Task.CompletedTask;
+        AmqpMetrics.Failed("consume", "channel_closed");
+        _buffer.Writer.TryComplete(new AmqpChannelClosedException($"the channel consuming closed: {reason.ReplyCode} {reason.ReplyText}"));
         return Task.CompletedTask;
     }
 
     private Task OnCancelledAsync(object sender, ConsumerEventArgs args)
     {
-        if (!_stopping.IsCancellationRequested)
-            _buffer.Writer.TryComplete(new AmqpChannelClosedException("the broker cancelled the consumer (its queue was deleted?)"));
+        if (_stopping.IsCancellationRequested)
+            return Task.CompletedTask;
+        AmqpMetrics.Failed("consume", "cancelled");
+        _buffer.Writer.TryComplete(new AmqpChannelClosedException("the broker cancelled the consumer (its queue was deleted?)"));
         return Task.CompletedTask;
     }
 

@@ -1,5 +1,6 @@
 using Trove.Actors.Hosting;
 using Trove.Web.Hosting;
+using Trove.Web.Logging;
 using Trove.Actors.Files;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -7,7 +8,7 @@ var settings = builder.Configuration.LoadTroveSettings();
 builder.WebHost.UseUrls($"http://{settings.HttpHost}:{settings.HttpPort}");
 var listeners = new ListenerDrain();
 builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = listeners.CreateListener);
-builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+builder.Logging.AddTroveConsole(settings.Logging);
 NodeFiles.Protect(settings.FullDataDir); // the process's umask: this node's files are its own, whatever it makes later
 builder.Services.AddTroveNode(settings);
 // Room for draining HTTP, then handing shards off and leaving the cluster (see hocon/akka.conf).

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Trove.Actors.Telemetry;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
@@ -484,14 +486,24 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-    private void PersistThen(IBackupEvent e, Action then) => Persist(e, persisted =>
+    private void PersistThen(IBackupEvent e, Action then)
     {
+        var persisting = Stopwatch.GetTimestamp();
+        Persist(e, persisted => Persisted(persisting, persisted, then));
+    }
+
+    private void Persisted(long persisting, IBackupEvent persisted, Action then)
+    {
+        TroveMetrics.Persisted(persisting, BackupRegistration.TypeName);
+        var wasRunning = _state?.IsRunning == true;
         _state = BackupState.Apply(_state, persisted);
+        if (wasRunning && !_state!.IsRunning)
+            TroveMetrics.Outcome(TroveMetrics.BackupDuration, _state.Updated - _state.Created, _state.Status);
         _row.Write(_id, _state, LastSequenceNr);
         if (!_state!.IsRunning)
             Timers.Cancel(nameof(TimedOut));
         then();
-    });
+    }
 
     private void Passivate() => Context.Parent.Tell(new Passivate(StopEntity.Instance));
 

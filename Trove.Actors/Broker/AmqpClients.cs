@@ -13,6 +13,7 @@ public sealed class AmqpClients(BrokerSettings settings, ILogger<AmqpClients> lo
     private AmqpRpcClient? _rpc;
 
     public BrokerSettings Settings => settings;
+    public bool IsStarted => _connector is not null;
     public AmqpConnector Connector => _connector ?? throw new InvalidOperationException("AMQP is not connected yet");
     public AmqpPublisher Publisher => _publisher ?? throw new InvalidOperationException("AMQP is not connected yet");
     public AmqpRpcClient Rpc => _rpc ?? throw new InvalidOperationException("AMQP is not connected yet");

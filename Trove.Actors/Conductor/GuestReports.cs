@@ -1,3 +1,4 @@
+using Trove.Actors.Telemetry;
 using Trove.Actors.Sharding;
 using Akka.Actor;
 using Trove.Actors.Backups;
@@ -20,6 +21,7 @@ public static class GuestReports
         {
             var heartbeat = message.ArgsAs<HeartbeatArgs>();
             var sent = FromEpoch(heartbeat.Sent);
+            TroveMetrics.HeartbeatAge.Record(Math.Max(0, (DateTimeOffset.UtcNow - sent).TotalSeconds));
             return new GuestReport(heartbeat.InstanceId, sent, (instances, _, timeout) => instances.AskEntityAsync<InstanceReplies.HeartbeatAck>(
                 new InstanceCommands.ReportHeartbeat(heartbeat.InstanceId, heartbeat.Payload.ServiceStatus, sent, heartbeat.Payload.Fault,
                     heartbeat.Payload.VolumeUsed), timeout));

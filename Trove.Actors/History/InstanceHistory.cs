@@ -10,6 +10,8 @@ public static class InstanceHistory
     {
         Created => "created",
         ServerCreated => "server_created",
+        ServerAccepted => "server_accepted",
+        VolumeMade => "volume_made",
         ServiceStatusChanged => "service_status_changed",
         BuildCompleted => "build_completed",
         BuildFailed => "build_failed",

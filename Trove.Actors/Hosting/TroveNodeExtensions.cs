@@ -24,6 +24,7 @@ using Trove.Actors.Serialization;
 using Trove.Actors.Sql;
 using Trove.Actors.Tenants;
 using Trove.Actors.Sharding;
+using Trove.Actors.Telemetry;
 
 namespace Trove.Actors.Hosting;
 
@@ -84,6 +85,7 @@ public static class TroveNodeExtensions
         services.AddCompute(settings);
 
         services.AddAkka("trove", (builder, sp) => builder.WithTroveNode(settings, sp));
+        services.AddHostedService<NodeGauges>(); // after Akka's: it asks the shard regions
         services.AddTroveAdmin(settings.Admin with { Token = NodeAdminToken.LoadOrCreate(settings.Admin, settings.FullDataDir) });
         return services;
     }
@@ -191,6 +193,10 @@ public static class TroveNodeExtensions
         new(InstanceRegistration.QuotaHoldKind, registry.Get<InstanceRegion>(), id => new InstanceCommands.Wake(id)),
     ];
 
+    /// <summary>JSON logs: Akka's entries go through the host's logger factory, to be JSON lines like the others.</summary>
+    private static AkkaConfigurationBuilder WithTroveLogging(this AkkaConfigurationBuilder builder, LoggingSettings logging) =>
+        logging.IsJson ? builder.ConfigureLoggers(loggers => loggers.ClearLoggers().AddLoggerFactory()) : builder;
+
     private static AkkaConfigurationBuilder WithTroveNode(this AkkaConfigurationBuilder builder, TroveSettings settings, IServiceProvider sp)
     {
         builder
@@ -200,6 +206,7 @@ public static class TroveNodeExtensions
                 akka.cluster.split-brain-resolver.stable-after = {settings.DownUnreachableAfter.TotalMilliseconds}ms
                 """, HoconAddMode.Prepend)
             .WithTroveJournal(settings)
+            .WithTroveLogging(settings.Logging)
             .WithRemoting(settings.AkkaHost, settings.AkkaPort)
             .WithClustering(new ClusterOptions { Roles = settings.Roles.ToArray(), SeedNodes = settings.SeedNodes.ToArray() })
             .WithTenants(settings.HasRole(EntityShards.WorkerRole), settings.Quotas)

@@ -35,6 +35,8 @@ public sealed record TroveSettings
 
     public double GuestHeartbeatIntervalSeconds { get; init; } = 3;
 
+    public LoggingSettings Logging { get; init; } = new();
+
     /// <summary>The loopback range local servers take their own addresses from (see LocalComputeSettings.AddressRange).</summary>
     public string LocalServerAddresses { get; init; } = "127.42.0.0/16";
     public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(30);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Trove.Actors.Telemetry;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
@@ -652,11 +654,16 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         // The reply goes from the last event's handler, while commands are still stashed: a DeferAsync handler
         // would run after the stash is released, so a stop arriving meanwhile could drop the reply.
         var pending = decision.Events.Count;
+        var persisting = Stopwatch.GetTimestamp();
         PersistAll(decision.Events, e =>
         {
+            TroveMetrics.Persisted(persisting, InstanceRegistration.TypeName);
             _state = InstanceState.Apply(_state, e);
             if (e is BuildCompleted or BuildFailed)
+            {
                 Timers.Cancel(nameof(BuildTimedOut));
+                TroveMetrics.Outcome(TroveMetrics.BuildDuration, Now - _state!.Created, _state.Status);
+            }
             _configurationChange = ConfigurationEvents.Apply(_configurationChange, e);
             // a snapshot keeps the state, not a resize's hold on the quota nor a configuration change under way: it
             // waits until they are settled

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Trove.Actors.Telemetry;
 using Akka.Actor;
 using Akka.Persistence;
 using Trove.Actors.Sharding;
@@ -43,8 +45,10 @@ public sealed class TenantActor : ReceivePersistentActor
             sender.Tell(decision.Reply);
             return;
         }
+        var persisting = Stopwatch.GetTimestamp();
         Persist(decision.Event, persisted =>
         {
+            TroveMetrics.Persisted(persisting, TenantRegistration.TypeName);
             _state = _state.Apply(persisted);
             if (LastSequenceNr % 100 == 0)
                 SaveSnapshot(_state);

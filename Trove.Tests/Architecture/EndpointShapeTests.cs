@@ -17,7 +17,7 @@ public sealed class EndpointShapeTests
     public void Every_route_is_a_named_static_handler_returning_a_typed_result()
     {
         Assert.NotEmpty(ApiRoutes.All);
-        var wrong = ApiRoutes.All
+        var wrong = ApiRoutes.All.Where(route => !route.IsOperatorRoute)
             .Select(route => (route, problem: ProblemOf(route.Handler)))
             .Where(r => r.problem is not null)
             .Select(r => $"{r.route} ({r.route.Handler?.DeclaringType?.Name}.{r.route.Handler?.Name}): {r.problem}")

@@ -64,7 +64,10 @@ public sealed class ProjectReferenceTests
             foreach (var name in assembly.GetReferencedAssemblies())
             {
                 var referenced = Assembly.Load(name);
-                var inFramework = referenced.Location.StartsWith(runtime, StringComparison.Ordinal);
+                // The base framework's, even when this test process loads a newer copy an app-local package brought
+                // (System.Diagnostics.DiagnosticSource beside OpenTelemetry): the guest runs the framework's.
+                var inFramework = referenced.Location.StartsWith(runtime, StringComparison.Ordinal)
+                    || File.Exists(Path.Combine(runtime, name.Name + ".dll"));
                 if ((includeFramework || !inFramework) && reached.Add(name.Name!) && !inFramework)
                     pending.Push(referenced);
             }

@@ -19,7 +19,8 @@ public sealed class HistoryTypesTests
 
     private static readonly Dictionary<string, string> InstanceTypes = new()
     {
-        ["Created"] = "created", ["ServerCreated"] = "server_created", ["ServiceStatusChanged"] = "service_status_changed",
+        ["Created"] = "created", ["ServerCreated"] = "server_created", ["ServerAccepted"] = "server_accepted", ["VolumeMade"] = "volume_made",
+        ["ServiceStatusChanged"] = "service_status_changed",
         ["BuildCompleted"] = "build_completed", ["BuildFailed"] = "build_failed", ["DeleteRequested"] = "delete_requested",
         ["Deleted"] = "deleted", ["Renamed"] = "renamed", ["RootEnabled"] = "root_enabled", ["RestartStarted"] = "restart_started",
         ["RestartCompleted"] = "restart_completed", ["StatusReset"] = "status_reset", ["ResizeStarted"] = "resize_started",

@@ -22,6 +22,11 @@ public sealed record ApiRoute(string Method, RoutePattern Pattern, bool Anonymou
     public bool IsTenantRoute => Template.StartsWith("/v1.0/{tenantId}/", StringComparison.Ordinal);
     public bool IsAdminRoute => Policies.Contains(TrovePolicies.Admin);
     public bool HasBody => Method is "POST" or "PUT" or "PATCH";
+
+    /// <summary>Health, metrics and the API's description: anonymous, read-only, mapped by their libraries (no handler of ours).</summary>
+    public bool IsOperatorRoute => Method == "GET" && OperatorRoutes.Any(prefix => Template.StartsWith(prefix, StringComparison.Ordinal));
+
+    private static readonly string[] OperatorRoutes = ["/health/", "/metrics", "/openapi/", "/docs"];
     public override string ToString() => $"{Method} {Template}";
 
     /// <summary>The path with each parameter's value from <paramref name="value"/>, escaped as a URL segment, and each

@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.Catalog;
 using Trove.Web.Auth;
@@ -12,7 +13,7 @@ public static class DatastoreEndpoints
     public static RouteGroupBuilder MapDatastores(this RouteGroupBuilder tenant)
     {
         var datastores = tenant.MapGroup("/datastores");
-        datastores.MapGet("", ListDatastores);
+        datastores.MapGet("", ListDatastores).Produces<DatastoreListShape>();
         datastores.MapGet("/versions/{versionId}", GetVersionById);
         datastores.MapGet("/{ds}", GetDatastore);
         datastores.MapGet("/{ds}/versions", ListVersions);

@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.Catalog;
 using Trove.Web.Errors;
@@ -10,8 +11,8 @@ public static class FlavorEndpoints
 {
     public static RouteGroupBuilder MapFlavors(this RouteGroupBuilder tenant)
     {
-        tenant.MapGet("/flavors", ListFlavors);
-        tenant.MapGet("/flavors/{id}", GetFlavor);
+        tenant.MapGet("/flavors", ListFlavors).Produces<FlavorListShape>();
+        tenant.MapGet("/flavors/{id}", GetFlavor).Produces<FlavorDocumentShape>();
         return tenant;
     }
 

@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using Trove.Actors.Sharding;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -23,10 +24,10 @@ public static class InstanceEndpoints
     public static RouteGroupBuilder MapInstances(this RouteGroupBuilder tenant)
     {
         var instances = tenant.MapGroup("/instances");
-        instances.MapGet("", List);
-        instances.MapGet("/detail", ListDetail);
-        instances.MapPost("", Create);
-        instances.MapGet("/{id}", Show);
+        instances.MapGet("", List).Produces<InstanceListShape>();
+        instances.MapGet("/detail", ListDetail).Produces<InstanceListShape>();
+        instances.MapPost("", Create).Produces<InstanceDocumentShape>();
+        instances.MapGet("/{id}", Show).Produces<InstanceDocumentShape>();
         instances.MapDelete("/{id}", Delete);
         instances.MapPut("/{id}", Update);
         instances.MapPatch("/{id}", Update);

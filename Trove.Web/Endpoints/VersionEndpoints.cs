@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Trove.Web.Endpoints;
@@ -7,8 +8,8 @@ public static class VersionEndpoints
 {
     public static WebApplication MapVersions(this WebApplication app)
     {
-        app.MapGet("/", ListVersions).AllowAnonymous();
-        app.MapGet("/v1.0", GetVersion).AllowAnonymous();
+        app.MapGet("/", ListVersions).AllowAnonymous().Produces<VersionListShape>();
+        app.MapGet("/v1.0", GetVersion).AllowAnonymous().Produces<VersionDocumentShape>();
         return app;
     }
 

@@ -4,7 +4,11 @@ using Trove.Web.Auth;
 using Trove.Web.Dashboard;
 using Trove.Web.Endpoints;
 using Trove.Web.Errors;
+using Trove.Web.Health;
+using Trove.Web.Logging;
+using Trove.Web.OpenApi;
 using Trove.Web.RateLimiting;
+using Trove.Web.Telemetry;
 
 namespace Trove.Web.Hosting;
 
@@ -19,6 +23,9 @@ public static class TroveApiHosting
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         services.AddTenantRateLimits(settings.RateLimitPerMinute);
         services.AddTroveAuth(configuration.GetSection("Trove:Auth"), settings.HttpHost, settings.FullDataDir);
+        services.AddTroveHealth();
+        services.AddTroveTelemetry(configuration);
+        services.AddTroveOpenApi();
         return services;
     }
 
@@ -28,9 +35,13 @@ public static class TroveApiHosting
         app.Use(RefuseOversizedBodies);
         app.UseTroveErrors();
         app.UseTroveDashboard(); // before authentication: the page is public, the API it calls is not
+        app.UseInstanceLogScope();
         app.UseTroveAuth();
         app.UseRateLimiter(); // after authorization: the tenant allowances are keyed on the tenant a caller may reach
         app.MapTroveApi();
+        app.MapTroveHealth();
+        app.MapTroveMetrics();
+        app.MapTroveOpenApi();
         return app;
     }
 

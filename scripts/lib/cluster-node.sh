@@ -14,6 +14,7 @@ admin_port="${TROVE_ADMIN_PORT:-9110}"
 umask 077 # the token key and the nodes' logs are root's alone: the servers' OS users only pass through $data
 
 source "$root/scripts/lib/node-build.sh"
+source "$root/scripts/lib/progress.sh"
 
 build_release() {
   publish_node
@@ -63,17 +64,34 @@ start_node() {
       Trove__Auth__TokenKey="$(cat "$key_file")" Trove__Amqp__GuestSecret="$(cat "$guest_key_file")" Trove__ServersDirectory="$data/servers" Trove__BackupsDirectory="$data/backups" \
       setsid -f dotnet "$node_dll" >>"$dir/node.log" 2>&1 </dev/null
   umask 077
+  step "node $i starting"
   for _ in $(seq 1 300); do
     curl -s -o /dev/null "http://127.0.0.1:$((http + i))/" && break
     sleep 0.2
   done
   # the newest node process is the one just started
   pgrep -n -f "$node_dll" > "$dir/node.pid"
-  wait_up "$i"
-  echo "node $i: http://127.0.0.1:$((http + i))/ (akka 127.0.0.1:$((akka_port + i)), admin 127.0.0.1:$((admin_port + i)), pid $(cat "$dir/node.pid"), $node_dll)"
+  wait_ready "$i"
+  step "node $i ready: http://127.0.0.1:$((http + i))/ (akka 127.0.0.1:$((akka_port + i)), admin 127.0.0.1:$((admin_port + i)), pid $(cat "$dir/node.pid"), $node_dll)"
 }
 
-# Waits until node i's admin endpoint reports itself an Up member of the cluster.
+# Waits until node i answers /health/ready: an Up member of the cluster, its journal answering, its broker connected.
+wait_ready() {
+  local url="http://127.0.0.1:$((http + $1))/health/ready" code
+  for _ in $(seq 1 600); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$url" || true)
+    [ "$code" = 200 ] && return 0
+    if [ "$code" = 401 ] || [ "$code" = 404 ]; then # a release before the health endpoints (its fallback asks for a token)
+      wait_up "$1"
+      return
+    fi
+    sleep 0.2
+  done
+  echo "node $1 is not ready: $(curl -s "$url"); see $data/node-$1/node.log" >&2
+  return 1
+}
+
+# Waits until node i's admin endpoint reports itself an Up member of the cluster (a release without /health/ready).
 wait_up() {
   local out
   for _ in $(seq 1 300); do
