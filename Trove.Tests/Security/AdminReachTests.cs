@@ -43,7 +43,8 @@ public sealed class AdminReachTests(NodeFixture fixture) : IClassFixture<NodeFix
         // Every mapped read of one instance named only by {id}: the admin through its own path reads it, a stranger gets 404.
         var reads = ApiRoutes.All.Where(r => r.IsTenantRoute && r.Method == "GET" && AdminReach.ActsOnOneEntity(r.Pattern.RawText!)
             && r.Template.StartsWith("/v1.0/{tenantId}/instances/{id}", StringComparison.Ordinal)
-            && r.Pattern.Parameters.All(p => p.Name is "tenantId" or "id")).ToList();
+            && r.Pattern.Parameters.All(p => p.Name is "tenantId" or "id")
+            && !r.Template.EndsWith("/stream", StringComparison.Ordinal)).ToList(); // a read that never ends: EventApiTests
         Assert.True(reads.Count >= 4, string.Join(", ", reads));
         foreach (var route in reads)
         {

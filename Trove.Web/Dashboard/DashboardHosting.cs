@@ -22,7 +22,7 @@ public static class DashboardHosting
             FileProvider = files,
             StaticFileOptions = { OnPrepareResponse = context => Harden(context.Context.Response) },
         });
-        app.MapGet($"{Path}/config.json", Config).AllowAnonymous().ExcludeFromDescription(); // the page's, not the API's
+        app.MapGet($"{Path}/config.json", Config).AllowAnonymous(); // documented too: a client may log in as the page does
         return app;
     }
 
