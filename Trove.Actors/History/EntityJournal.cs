@@ -8,6 +8,7 @@ using LinqToDB.Async;
 using LinqToDB.Data;
 using Trove.Actors.Backups;
 using Trove.Actors.Instances;
+using Trove.Actors.ReadModel;
 using Trove.Actors.Sql;
 
 namespace Trove.Actors.History;
@@ -17,7 +18,7 @@ namespace Trove.Actors.History;
 /// events as they are written, in the journal's order (its ordering column, the same on every node: a change made
 /// through one node is seen by a stream on any other).
 /// </summary>
-public sealed class EntityJournal(ActorSystem system, SqlDatabase journal)
+public sealed class EntityJournal(ActorSystem system, SqlDatabase journal, ReadModelDb readModel)
 {
     private SqlReadJournal Queries => PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
 
@@ -39,10 +40,12 @@ public sealed class EntityJournal(ActorSystem system, SqlDatabase journal)
             .Where(e => e.Event is BackupEvents.IBackupEvent)
             .Select(e => (e.SequenceNr, (BackupEvents.IBackupEvent)e.Event))).ToList();
 
-    /// <summary>The tenant an instance was created for, deleted or not; null for an instance never created. (Its Created
-    /// is not always its first event: a create's quota hold comes before it.)</summary>
+    /// <summary>The tenant an instance was created for, deleted or not; null for an instance never created. Its read
+    /// model row says; the journal only for an instance the row does not hold yet (its Created is not always its first
+    /// event: a create's quota hold comes before it).</summary>
     public async Task<string?> TenantOfInstanceAsync(string instanceId, CancellationToken ct = default) =>
-        (await EventsOfAsync(InstanceRegistration.Projection.PersistenceIdPrefix + instanceId, ct: ct)).Select(e => e.Event)
+        await readModel.TenantOfAsync(InstanceRegistration.TypeName, instanceId, ct)
+        ?? (await EventsOfAsync(InstanceRegistration.Projection.PersistenceIdPrefix + instanceId, ct: ct)).Select(e => e.Event)
             .OfType<InstanceEvents.Created>().FirstOrDefault()?.TenantId;
 
     /// <summary>The offset of the journal's newest event: a stream that starts "now" starts after it.</summary>
@@ -52,13 +55,18 @@ public sealed class EntityJournal(ActorSystem system, SqlDatabase journal)
         return await db.ExecuteAsync<long?>("SELECT MAX(ordering) FROM journal", ct) ?? 0;
     }
 
+    /// <summary>Every change to an instance or a backup written after <paramref name="offset"/> and before
+    /// <paramref name="before"/> that the journal holds now; then it ends.</summary>
+    public Source<EntityChange, NotUsed> CurrentChanges(long offset, long before = long.MaxValue) =>
+        Folded(Queries.CurrentAllEvents(Offset.Sequence(offset)).TakeWhile(e => ((Sequence)e.Offset).Value < before));
+
     /// <summary>Every change to an instance or a backup written after <paramref name="offset"/>, then as they are written.</summary>
-    public Source<EntityChange, NotUsed> ChangesAfter(long offset) =>
+    internal Source<EntityChange, NotUsed> Changes(long offset) => Folded(Queries.AllEvents(Offset.Sequence(offset)));
+
+    private Source<EntityChange, NotUsed> Folded(Source<EventEnvelope, NotUsed> events) =>
         Source.Single(NotUsed.Instance).ConcatMany(_ =>
         {
             var folder = new ChangeFolder(this);
-            return Queries.AllEvents(Offset.Sequence(offset))
-                .SelectAsync(1, folder.FoldAsync)
-                .SelectMany(changes => changes);
+            return events.SelectAsync(1, folder.FoldAsync).SelectMany(changes => changes);
         });
 }

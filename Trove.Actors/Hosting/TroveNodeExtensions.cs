@@ -65,7 +65,9 @@ public static class TroveNodeExtensions
         services.AddSingleton<IRestorePoints>(sp => new BackupRestorePoints(() => sp.GetRequiredService<ActorRegistry>().Get<BackupRegion>(),
             sp.GetRequiredService<IBackupStorage>()));
         services.AddSingleton(new ReadModelDb(database, settings.ListCacheFor));
-        services.AddSingleton(sp => new EntityJournal(sp.GetRequiredService<ActorSystem>(), new SqlDatabase(settings.DatabaseProvider, settings.JournalConnection)));
+        services.AddSingleton(sp => new EntityJournal(sp.GetRequiredService<ActorSystem>(), new SqlDatabase(settings.DatabaseProvider, settings.JournalConnection),
+            sp.GetRequiredService<ReadModelDb>()));
+        services.AddSingleton<ChangeFeed>();
 
         // Registered before Akka, so the broker is connected before the first entity needs it.
         services.AddSingleton(sp => new AmqpClients(settings.Amqp, sp.GetRequiredService<ILogger<AmqpClients>>()));

@@ -106,7 +106,9 @@ public sealed record InstanceState(
     };
 
     /// <summary>The API's <c>status</c>, computed as upstream's SimpleInstance.status does.</summary>
-    public string Status => Task switch
+    public string Status => StatusOf(Task, IsDeleted, backingUp: RunningBackupId is not null);
+
+    public static string StatusOf(InstanceTask task, bool deleted, bool backingUp) => task switch
     {
         InstanceTask.BuildError => "ERROR",
         InstanceTask.Building => "BUILD",
@@ -114,8 +116,8 @@ public sealed record InstanceState(
         InstanceTask.Resizing => "RESIZE",
         InstanceTask.RestartRequired => "RESTART_REQUIRED",
         InstanceTask.Deleting => "SHUTDOWN",
-        _ when IsDeleted => "DELETED",
-        _ => RunningBackupId is null ? "ACTIVE" : "BACKUP",
+        _ when deleted => "DELETED",
+        _ => backingUp ? "BACKUP" : "ACTIVE",
     };
 
     /// <summary>The API's <c>operating_status</c>: the guest's reported status, shown only when no task runs.</summary>

@@ -164,6 +164,25 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
         return row is null ? null : JsonSerializer.Deserialize<TState>(row.State, Json);
     }
 
+    /// <summary>The tenant of an entity the read model holds, deleted or not; null when it holds none.</summary>
+    public async Task<string?> TenantOfAsync(string kind, string id, CancellationToken ct = default)
+    {
+        await using var db = Open();
+        return await db.GetTable<EntityRow>().Where(r => r.Kind == kind && r.Id == id).Select(r => r.TenantId).FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>How many live entities of a kind hold each pair of values of two members of their state (JSON null
+    /// read as null), counted by the database: no state is read into this process.</summary>
+    public async Task<IReadOnlyList<(string? First, string? Second, long Count)>> CountByAsync(string kind, string first, string second,
+        CancellationToken ct = default)
+    {
+        string Member(string name) => database.IsSqlite ? $"CAST(json_extract(state, '$.{name}') AS TEXT)" : $"(state::json ->> '{name}')";
+        await using var db = Open();
+        return await db.QueryToListAsync(r => (r.IsDBNull(0) ? null : r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetInt64(2)),
+            $"SELECT {Member(first)}, {Member(second)}, COUNT(*) FROM entity_view WHERE kind = @kind AND deleted = @deleted GROUP BY 1, 2", ct,
+            new DataParameter("kind", kind), new DataParameter("deleted", false));
+    }
+
     /// <summary>The ids of every live entity of a kind, all tenants.</summary>
     public async Task<IReadOnlyList<string>> LiveIdsAsync(string kind, CancellationToken ct = default)
     {

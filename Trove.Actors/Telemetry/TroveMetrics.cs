@@ -15,15 +15,17 @@ public static class TroveMetrics
     public const string BackupsMeterName = "Trove.Backups";
     public const string JournalMeterName = "Trove.Journal";
     public const string ConductorMeterName = "Trove.Conductor";
+    public const string StreamsMeterName = "Trove.Streams";
 
     public static IReadOnlyList<string> MeterNames { get; } =
-        [EntitiesMeterName, InstancesMeterName, BackupsMeterName, JournalMeterName, ConductorMeterName, AmqpMetrics.MeterName];
+        [EntitiesMeterName, InstancesMeterName, BackupsMeterName, JournalMeterName, ConductorMeterName, StreamsMeterName, AmqpMetrics.MeterName];
 
     private static readonly Meter Entities = new(EntitiesMeterName);
     private static readonly Meter Instances = new(InstancesMeterName);
     private static readonly Meter Backups = new(BackupsMeterName);
     private static readonly Meter Journal = new(JournalMeterName);
     private static readonly Meter Conductor = new(ConductorMeterName);
+    private static readonly Meter Streams = new(StreamsMeterName);
 
     /// <summary>Seconds, from milliseconds (a journal write) to an hour (a large backup).</summary>
     private static readonly InstrumentAdvice<double> Seconds = new()
@@ -47,6 +49,14 @@ public static class TroveMetrics
     public static readonly Histogram<double> HeartbeatAge = Conductor.CreateHistogram("trove.heartbeat.age", "s",
         "age of a guest's heartbeat when the conductor takes it", advice: Seconds);
 
+    /// <summary>The live event streams open on this node.</summary>
+    public static readonly UpDownCounter<long> StreamsOpen = Streams.CreateUpDownCounter<long>("trove.event_streams.open", "{stream}",
+        "live event streams open on this node");
+
+    /// <summary>The node's readers of the journal for its live streams: one while any stream is open, however many.</summary>
+    public static readonly UpDownCounter<long> StreamReaders = Streams.CreateUpDownCounter<long>("trove.event_streams.journal_readers", "{reader}",
+        "readers of the journal feeding this node's live event streams");
+
     public sealed record Readings(IReadOnlyDictionary<string, long> EntitiesByType, IReadOnlyDictionary<string, long> ShardsByType,
         IReadOnlyDictionary<string, long> RegionsByMode, IReadOnlyDictionary<string, long> InstancesByStatus);
 
@@ -63,7 +73,7 @@ public static class TroveMetrics
         Entities.CreateObservableGauge("trove.shard_regions", () => Tagged(Last.RegionsByMode, "mode"), "{region}",
             "this node's shard regions (hosting) and proxies, by mode");
         Instances.CreateObservableGauge("trove.instances", () => Tagged(Last.InstancesByStatus, "status"), "{instance}",
-            "live instances of every tenant by status, from the read model");
+            "live instances of every tenant by status, from the read model (reported by the cluster's leader)");
     }
 
     /// <summary>Makes sure the gauges exist (the static constructor ran) before a listener looks.</summary>

@@ -155,6 +155,53 @@ public sealed class EventApiTests(NodeFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Every_stream_of_the_node_is_fed_by_one_reader_of_the_journal_that_stops_with_the_last_stream()
+    {
+        var client = Node.Client(Tenant);
+        var streams = new List<EventStreamClient>();
+        for (var i = 0; i < 3; i++)
+            streams.Add(await EventStreamClient.OpenAsync(client, i == 0 ? $"v1.0/{Tenant}/events/stream" : $"v1.0/{Tenant}/events/stream?last_event_id=0"));
+        try
+        {
+            Assert.Equal((3, 1), await StreamGaugesAsync(g => g.Open == 3));
+            var id = (string)(await Node.CreateInstanceAsync(Tenant, DatabaseUserRootTests.CreateBody("fed-once", "postgresql", "15")))["id"]!;
+            await client.DeleteAsync($"v1.0/{Tenant}/instances/{id}");
+            // The two streams that started at the journal's beginning caught up, then joined the one reader: each has the
+            // new instance's changes once, in the order the stream from "now" has them.
+            var live = await streams[0].UntilAsync(m => m.EntityId == id && m.Type == "deleted", Build);
+            foreach (var resumed in streams.Skip(1))
+            {
+                var all = await resumed.UntilAsync(m => m.EntityId == id && m.Type == "deleted", Build);
+                Assert.Equal(all.Select(m => m.Id).Distinct(), all.Select(m => m.Id));
+                Assert.Equal(live.Where(m => m.EntityId == id).Select(m => m.Id), all.Where(m => m.EntityId == id).Select(m => m.Id));
+            }
+        }
+        finally
+        {
+            foreach (var stream in streams)
+                await stream.DisposeAsync();
+        }
+        Assert.Equal((0, 0), await StreamGaugesAsync(g => g is (0, 0)));
+    }
+
+    /// <summary>The node's open streams and its journal readers for them, once <paramref name="until"/> holds (or after a while).</summary>
+    private async Task<(long Open, long Readers)> StreamGaugesAsync(Func<(long Open, long Readers), bool> until)
+    {
+        using var anonymous = Node.Anonymous();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var lines = (await anonymous.GetStringAsync("metrics")).Split('\n');
+            long Gauge(string name) => lines.Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
+                .Select(l => (long)double.Parse(l[(l.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
+            var gauges = (Gauge("trove_event_streams_open"), Gauge("trove_event_streams_journal_readers"));
+            if (until(gauges) || DateTime.UtcNow > deadline)
+                return gauges;
+            await Task.Delay(250);
+        }
+    }
+
     private static async Task<JsonArray> HistoryAsync(HttpClient client, string path) =>
         (await client.GetFromJsonAsync<JsonObject>(path))!["events"]!.AsArray();
 }

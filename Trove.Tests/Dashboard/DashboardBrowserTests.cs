@@ -24,7 +24,7 @@ public sealed class DashboardBrowserTests(NodeFixture fixture)
     }
 
     [Fact]
-    public async Task Log_in_create_watch_active_see_the_database_back_up_and_delete_without_reloading()
+    public async Task Log_in_create_watch_active_manage_databases_and_users_restart_resize_back_up_restore_and_delete_without_reloading()
     {
         Directory.CreateDirectory(Artifacts);
         var chromium = new HeadlessChromium();
@@ -88,6 +88,28 @@ public sealed class DashboardBrowserTests(NodeFixture fixture)
             Type("#new-user-database", "appdb");
             Find("#users button[type=submit]").Click();
             Find("#users td[data-user=second]");
+            Find("#users button[aria-label='Delete user second']").Click();
+            wait.Until(b => b.FindElements(By.CssSelector("#users td[data-user=second]")).Count == 0);
+            Type("#new-database", "scratch");
+            Find("#databases button[type=submit]").Click();
+            Find("#databases button[aria-label='Delete database scratch']").Click();
+            wait.Until(b => b.FindElements(By.CssSelector("#databases td[data-database=scratch]")).Count == 0);
+            Assert.DoesNotContain("scratch", await Node.Client("demo").GetStringAsync($"v1.0/demo/instances/{id}/databases"));
+            Assert.DoesNotContain("\"second\"", await Node.Client("demo").GetStringAsync($"v1.0/demo/instances/{id}/users"));
+
+            // Restart, then resize the volume and the flavor: each comes back ACTIVE, and the page shows the new sizes.
+            Find("#restart").Click();
+            await WaitForHistoryAsync(id, "restart_completed");
+            slow.Until(b => b.FindElement(By.CssSelector("#summary [data-field=status]")).Text == "ACTIVE");
+            Type("#resize-volume", "2");
+            Find("#resize-volume-button").Click();
+            slow.Until(b => b.FindElement(By.CssSelector("#summary [data-field=volume]")).Text.StartsWith("2 GB", StringComparison.Ordinal));
+            slow.Until(b => b.FindElement(By.CssSelector("#summary [data-field=status]")).Text == "ACTIVE");
+            Find("#resize-flavor option[value=medium]").Click();
+            Find("#resize-flavor-button").Click();
+            slow.Until(b => b.FindElement(By.CssSelector("#summary [data-field=flavor]")).Text == "medium"
+                && b.FindElement(By.CssSelector("#summary [data-field=status]")).Text == "ACTIVE");
+            Shot("3b-restarted-and-resized");
 
             // Restore the backup into a new instance: it comes up with the backed-up database, then goes.
             Find("#backups a[href^='#/create?backup=']").Click();
@@ -132,6 +154,16 @@ public sealed class DashboardBrowserTests(NodeFixture fixture)
             var left = chromium.Quit();
             chromium.Dispose();
             Assert.True(left.Count == 0, $"Chromium processes still there after quitting: {string.Join(", ", left)}");
+        }
+    }
+
+    private async Task WaitForHistoryAsync(string id, string type)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (!(await Node.Client("demo").GetStringAsync($"v1.0/demo/instances/{id}/events?limit=1000")).Contains($"\"{type}\"", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no {type} in instance {id}'s history");
+            await Task.Delay(250);
         }
     }
 }

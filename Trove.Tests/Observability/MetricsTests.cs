@@ -1,4 +1,5 @@
 using System.Net;
+using Trove.Actors.Hosting;
 using Trove.Tests.EndToEnd;
 using Trove.Tests.Support;
 
@@ -40,7 +41,7 @@ public sealed class MetricsTests(NodeFixture fixture)
         Assert.Equal(HttpStatusCode.OK, (await Node.Http.GetAsync($"v1.0/demo/instances/{id}")).StatusCode);
 
         using var anonymous = Node.Anonymous();
-        var deadline = DateTime.UtcNow.AddSeconds(30); // the gauges are polled every few seconds
+        var deadline = DateTime.UtcNow + NodeGauges.InstancesEvery * 3; // the gauges are polled every few seconds
         string[] missing;
         string text;
         do

@@ -43,14 +43,15 @@ public sealed class AdminReachTests(NodeFixture fixture) : IClassFixture<NodeFix
         // Every mapped read of one instance named only by {id}: the admin through its own path reads it, a stranger gets 404.
         var reads = ApiRoutes.All.Where(r => r.IsTenantRoute && r.Method == "GET" && AdminReach.ActsOnOneEntity(r.Pattern.RawText!)
             && r.Template.StartsWith("/v1.0/{tenantId}/instances/{id}", StringComparison.Ordinal)
-            && r.Pattern.Parameters.All(p => p.Name is "tenantId" or "id")
-            && !r.Template.EndsWith("/stream", StringComparison.Ordinal)).ToList(); // a read that never ends: EventApiTests
+            && r.Pattern.Parameters.All(p => p.Name is "tenantId" or "id")).ToList();
         Assert.True(reads.Count >= 4, string.Join(", ", reads));
+        Assert.Contains(reads, r => r.Template.EndsWith("/events/stream", StringComparison.Ordinal));
         foreach (var route in reads)
         {
-            var asAdmin = await Node.Client(Admin).GetAsync(route.Path(p => p == "tenantId" ? Admin : id)[1..]);
-            Assert.True(asAdmin.IsSuccessStatusCode, $"{route} as admin: {(int)asAdmin.StatusCode} {await asAdmin.Content.ReadAsStringAsync()}");
-            var asStranger = await Node.Client(Stranger).GetAsync(route.Path(p => p == "tenantId" ? Stranger : id)[1..]);
+            using var asAdmin = await Node.Client(Admin).GetAsync(route.Path(p => p == "tenantId" ? Admin : id)[1..], HttpCompletionOption.ResponseHeadersRead);
+            if (!asAdmin.IsSuccessStatusCode) // its body read only then: a stream's never ends
+                Assert.Fail($"{route} as admin: {(int)asAdmin.StatusCode} {await asAdmin.Content.ReadAsStringAsync()}");
+            using var asStranger = await Node.Client(Stranger).GetAsync(route.Path(p => p == "tenantId" ? Stranger : id)[1..], HttpCompletionOption.ResponseHeadersRead);
             Assert.True(asStranger.StatusCode == HttpStatusCode.NotFound, $"{route} as a stranger: {(int)asStranger.StatusCode}");
         }
         var shown = (await Node.Client(Admin).GetFromJsonAsync<JsonObject>($"v1.0/{Admin}/instances/{id}"))!["instance"]!;

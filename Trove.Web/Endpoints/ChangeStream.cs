@@ -28,6 +28,7 @@ public sealed class ChangeStream(string tenantId, string? instanceId, long after
     {
         var services = context.RequestServices;
         var journal = services.GetRequiredService<EntityJournal>();
+        var feed = services.GetRequiredService<ChangeFeed>();
         var settings = services.GetRequiredService<Trove.Actors.Hosting.TroveSettings>();
         var catalog = services.GetRequiredService<CatalogRepository>();
         var configurations = services.GetRequiredService<ConfigurationRepository>();
@@ -40,7 +41,7 @@ public sealed class ChangeStream(string tenantId, string? instanceId, long after
         response.Headers["X-Accel-Buffering"] = "no";
         await response.Body.FlushAsync(stop.Token);
 
-        var (kill, queue) = journal.ChangesAfter(after)
+        var (kill, queue) = (await feed.ChangesAfterAsync(after, stop.Token))
             .Where(c => AnyTenant.Reaches(tenantId, c.TenantId) && (instanceId is null || c.InstanceId == instanceId))
             .Select(c => (object)c)
             .KeepAlive(settings.EventStreamKeepAlive, () => KeepAlive)

@@ -293,9 +293,9 @@ async function instanceView(id) {
         h('button', { type: 'button', id: 'delete', class: 'danger', onclick: () => confirm.showModal() }, 'Delete…')),
       h('div', { class: 'row' },
         h('div', {}, h('label', { for: 'resize-flavor' }, 'Flavor'), flavor),
-        h('button', { type: 'button', onclick: () => act(`${current.name}: resizing to ${flavor.value}`, () => Api.post(`${base}/action`, { resize: { flavorRef: flavor.value } })) }, 'Resize flavor'),
+        h('button', { type: 'button', id: 'resize-flavor-button', onclick: () => act(`${current.name}: resizing to ${flavor.value}`, () => Api.post(`${base}/action`, { resize: { flavorRef: flavor.value } })) }, 'Resize flavor'),
         h('div', {}, h('label', { for: 'resize-volume' }, 'Volume size (GB)'), volume),
-        h('button', { type: 'button', onclick: () => act(`${current.name}: resizing the volume to ${volume.value} GB`, () => Api.post(`${base}/action`, { resize: { volume: { size: volume.value } } })) }, 'Resize volume')),
+        h('button', { type: 'button', id: 'resize-volume-button', onclick: () => act(`${current.name}: resizing the volume to ${volume.value} GB`, () => Api.post(`${base}/action`, { resize: { volume: { size: volume.value } } })) }, 'Resize volume')),
       confirm);
   };
 
