@@ -15,7 +15,7 @@ public static class RootEndpoints
     public static RouteGroupBuilder MapRoot(this RouteGroupBuilder tenant)
     {
         var root = tenant.MapGroup("/instances/{id}/root").ProducesTroveErrors(ErrorDocumentation.EntityAsk);
-        root.MapPost("", EnableRoot).Accepts<RootBody>(isOptional: true, "application/json").Produces<RootEnabledShape>();
+        root.MapPost("", EnableRoot).WithMetadata(new RequestRecord(typeof(RootBody), Optional: true)).Produces<RootEnabledShape>();
         root.MapGet("", IsRootEnabled).Produces<RootStatusShape>();
         root.MapDelete("", DisableRoot);
         return tenant;

@@ -13,7 +13,7 @@ namespace Trove.Web.OpenApi;
 /// </summary>
 public static class RequestSchemas
 {
-    public static OpenApiOptions AddRequestSchemas(this OpenApiOptions options) => options.AddSchemaTransformer((schema, context, _) =>
+    public static OpenApiOptions AddRequestSchemas(this OpenApiOptions options) => RequestRecord.AddRequestBodies(options).AddSchemaTransformer((schema, context, _) =>
     {
         if ((Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type) == typeof(Scalar))
         {

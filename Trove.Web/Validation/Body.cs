@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Http.Metadata;
+using Trove.Web.OpenApi;
 
 namespace Trove.Web.Validation;
 
@@ -26,7 +27,7 @@ public sealed class Body<T> : IBoundBody, IBindableFromHttpContext<Body<T>>, IEn
 
     /// <summary>The record is the body's schema in the API's description (OpenAPI), as it is the body's reader.</summary>
     public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder) =>
-        builder.Metadata.Add(new AcceptsMetadata(["application/json"], typeof(T)));
+        builder.Metadata.Add(new RequestRecord(typeof(T)));
 
     public static async ValueTask<Body<T>?> BindAsync(HttpContext context, ParameterInfo parameter)
     {
