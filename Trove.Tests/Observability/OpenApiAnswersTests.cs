@@ -22,6 +22,7 @@ public sealed partial class OpenApiTests
         using var anonymous = Node.Anonymous();
         var versionId = (string)(await demo.GetFromJsonAsync<JsonObject>("v1.0/demo/datastores"))!["datastores"]!.AsArray()
             .Single(d => (string?)d!["name"] == "postgresql")!["versions"]!.AsArray().Single(v => (string?)v!["name"] == "15")!["id"]!;
+        // A route parameter's value by its name; {id}'s by the collection before it.
         var values = new Dictionary<string, string>
         {
             ["ds"] = "postgresql", ["v"] = "15", ["versionId"] = versionId, ["vid"] = versionId, ["user"] = "app", ["alias"] = "Mgmt",
@@ -30,7 +31,6 @@ public sealed partial class OpenApiTests
         string Value(string template, string parameter, string tenant) => parameter switch
         {
             "tenantId" => tenant,
-            // {id} is named by the collection before it
             "id" => values[template[..template.IndexOf("/{id}", StringComparison.Ordinal)].Split('/')[^1]],
             "name" => template.Contains("/parameters/") ? "work_mem" : "error",
             _ => values.TryGetValue(parameter, out var value) ? value : throw new InvalidOperationException($"no value for {{{parameter}}} of {template}: teach the test one"),
