@@ -1,30 +1,32 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Reflection;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 using Trove.Tests.EndToEnd;
 using Trove.Tests.Security;
 using Trove.Tests.Support;
+using Trove.Web.Errors;
+using Trove.Web.Validation;
 
 namespace Trove.Tests.Observability;
 
 /// <summary>
 /// The OpenAPI document a node serves describes every route it maps (read from the app's own endpoint list, so a route
-/// added tomorrow must appear), and the routes that document their answer answer what their schema says: the real
-/// answers of a node are checked against it, both ways (<see cref="SchemaCheck"/>). The reference page serves its
-/// script itself and names no outside address.
+/// added tomorrow must appear): for each, the answers its handler declares with their schemas, the body it reads as its
+/// request record spells it, and its errors with the one error body. The real answers of a node are checked against it,
+/// both ways (<see cref="SchemaCheck"/>). The reference page serves its script itself and names no outside address.
 /// </summary>
 [Collection("node")]
 public sealed partial class OpenApiTests(NodeFixture fixture)
 {
     private TroveNode Node => fixture.Node;
 
-    /// <summary>GET routes whose answer has a schema of its own; {id} is an instance made by the test.</summary>
-    private static readonly string[] Documented =
-    [
-        "/", "/v1.0", "/v1.0/{tenantId}/flavors", "/v1.0/{tenantId}/flavors/{id}", "/v1.0/{tenantId}/datastores",
-        "/v1.0/{tenantId}/instances", "/v1.0/{tenantId}/instances/detail", "/v1.0/{tenantId}/instances/{id}",
-    ];
+    private static IEnumerable<ApiRoute> Routes => ApiRoutes.All.Where(r => !r.IsOperatorRoute);
+
+    /// <summary>The built-in identity service answers Keystone's error body; every other route Trove's.</summary>
+    private static string ErrorSchemaOf(ApiRoute route) => route.Template.StartsWith("/v3", StringComparison.Ordinal) ? "KeystoneError" : "TroveErrorShape";
 
     private async Task<JsonObject> DocumentAsync()
     {
@@ -35,37 +37,85 @@ public sealed partial class OpenApiTests(NodeFixture fixture)
     }
 
     [Fact]
-    public async Task Every_mapped_route_is_in_the_document_with_its_method()
-    {
-        var paths = (await DocumentAsync())["paths"]!.AsObject();
-        var routes = ApiRoutes.All.Where(r => !r.IsOperatorRoute).ToList();
-        Assert.NotEmpty(routes);
-        var missing = routes.Where(r => paths[r.Template]?[r.Method.ToLowerInvariant()] is null).Select(r => r.ToString()).ToList();
-        Assert.True(missing.Count == 0, $"{missing.Count} routes are not in /openapi/v1.json:\n{string.Join('\n', missing)}");
-    }
-
-    [Fact]
-    public async Task The_documented_answers_of_a_real_node_match_their_schemas()
+    public async Task Every_mapped_route_documents_its_answers_its_body_and_its_errors()
     {
         var document = await DocumentAsync();
         var check = new SchemaCheck(document);
-        var id = (string)(await Node.CreateInstanceAsync("demo", PostgresInstanceTests.CreateBody("openapi")))["id"]!;
-        var values = new Dictionary<string, string> { ["tenantId"] = "demo", ["id"] = id };
         var problems = new List<string>();
-        foreach (var template in Documented)
+        Assert.NotEmpty(Routes);
+        foreach (var route in Routes)
         {
-            var schema = document["paths"]![template]?["get"]?["responses"]?["200"]?["content"]?["application/json"]?["schema"];
-            Assert.True(schema?["$ref"] is not null && !((string)schema["$ref"]!).EndsWith("/JsonObject"), $"GET {template} documents no shape of its own");
-            var path = Parameter().Replace(template, m => values[m.Groups[1].Value]);
-            if (template == "/v1.0/{tenantId}/flavors/{id}")
-                path = "/v1.0/demo/flavors/small";
-            var response = await Node.Http.GetAsync(path.TrimStart('/'));
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var body = await response.Content.ReadFromJsonAsync<JsonNode>();
-            problems.AddRange(check.Problems(body, schema!).Select(p => $"GET {template}: {p}"));
+            if (document["paths"]![route.Template]?[route.Method.ToLowerInvariant()] is not JsonObject operation)
+            {
+                problems.Add($"{route}: not in /openapi/v1.json");
+                continue;
+            }
+            var responses = operation["responses"]?.AsObject() ?? [];
+            foreach (var answer in RouteAnswers.Of(route.Handler!))
+            {
+                var content = responses[answer.Status.ToString()]?["content"];
+                if (answer.ContentType is null)
+                    continue;
+                if (content?[answer.ContentType]?["schema"] is not { } schema)
+                    problems.Add($"{route}: its {answer.Status} ({answer.ContentType}) has no schema");
+                else if (answer.ContentType == RouteAnswer.Json && !IsShape(schema))
+                    problems.Add($"{route}: its {answer.Status} is documented as {schema.ToJsonString()}, not a shape of its own");
+            }
+            if (RouteAnswers.BodyOf(route.Handler!) is { } record)
+            {
+                if (operation["requestBody"]?["content"]?["application/json"]?["schema"] is not { } schema)
+                    problems.Add($"{route}: reads a {record.Name} but documents no request body");
+                else
+                    problems.AddRange(NameProblems(RequestRecord(record), schema, check, "$").Select(p => $"{route} request: {p}"));
+            }
+            var errors = responses.Where(r => int.TryParse(r.Key, out var code) && code >= 400).ToList();
+            if (errors.Count == 0)
+                problems.Add($"{route}: documents no error");
+            foreach (var (code, error) in errors)
+                if ((string?)error?["content"]?["application/json"]?["schema"]?["$ref"] != $"#/components/schemas/{ErrorSchemaOf(route)}")
+                    problems.Add($"{route}: its {code} is not the {ErrorSchemaOf(route)} body");
         }
-        await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}");
-        Assert.True(problems.Count == 0, string.Join('\n', problems));
+        Assert.True(problems.Count == 0, $"{problems.Count} problems in /openapi/v1.json:\n{string.Join('\n', problems)}");
+    }
+
+    [Fact]
+    public async Task The_error_body_names_every_fault_of_the_API()
+    {
+        var document = await DocumentAsync();
+        var schema = new SchemaCheck(document).Resolve(JsonNode.Parse("""{"$ref": "#/components/schemas/TroveErrorShape"}""")!);
+        Assert.Equal(TroveError.Faults.Values.Append(TroveError.OtherFault).Order(), schema["properties"]!.AsObject().Select(p => p.Key).Order());
+    }
+
+    /// <summary>A schema of the API's own (a component), not "any object".</summary>
+    private static bool IsShape(JsonNode schema) =>
+        (string?)schema["$ref"] is { } reference && !reference.EndsWith("/JsonObject", StringComparison.Ordinal)
+        || schema["type"]?.ToString() == "array" && schema["items"] is { } items && IsShape(items);
+
+    /// <summary>The request record as the body's reader sees it (<see cref="RequestJson"/>): its JSON names are the API's.</summary>
+    private static JsonTypeInfo RequestRecord(Type record) => RequestJson.Default.GetTypeInfo(record)!;
+
+    /// <summary>Each object of the document's request schema names the fields its record reads, no more, no fewer.</summary>
+    private static IEnumerable<string> NameProblems(JsonTypeInfo info, JsonNode schema, SchemaCheck check, string at)
+    {
+        schema = check.Resolve(schema);
+        switch (info.Kind)
+        {
+            case JsonTypeInfoKind.Object:
+                var documented = schema["properties"]?.AsObject() ?? [];
+                var read = info.Properties.Where(p => !p.IsExtensionData && (p.Get ?? (object?)p.Set) is not null).ToList(); // [JsonIgnore] ones have neither
+                foreach (var property in read.Where(p => !documented.ContainsKey(p.Name)))
+                    yield return $"{at}: '{property.Name}' is read but not documented";
+                foreach (var (name, _) in documented.Where(d => read.All(p => p.Name != d.Key)))
+                    yield return $"{at}: '{name}' is documented but not read";
+                foreach (var property in read.Where(p => documented.ContainsKey(p.Name)))
+                    foreach (var problem in NameProblems(info.Options.GetTypeInfo(property.PropertyType), documented[property.Name]!, check, $"{at}.{property.Name}"))
+                        yield return problem;
+                break;
+            case JsonTypeInfoKind.Enumerable when schema["items"] is { } items:
+                foreach (var problem in NameProblems(info.Options.GetTypeInfo(info.ElementType!), items, check, $"{at}[]"))
+                    yield return problem;
+                break;
+        }
     }
 
     [Fact]
@@ -100,6 +150,10 @@ public sealed partial class OpenApiTests(NodeFixture fixture)
         }
         Assert.True(ScriptSource().Matches(html).Count >= 1, html);
     }
+
+    /// <summary>A route's path with each <c>{parameter}</c> given its value, escaped as a URL segment.</summary>
+    public static string Fill(string template, Func<string, string> value) =>
+        Parameter().Replace(template, m => Uri.EscapeDataString(value(m.Groups[1].Value)));
 
     [GeneratedRegex(@"\{(\w+)\}")]
     private static partial Regex Parameter();

@@ -19,7 +19,7 @@ public sealed class SchemaCheck(JsonObject document)
 
     private void Check(JsonNode? value, JsonNode schema, string at, List<string> problems)
     {
-        schema = Resolve(schema);
+        schema = Follow(schema);
         if (schema["oneOf"] is JsonArray oneOf)
         {
             if (!oneOf.Any(branch => Problems(value, branch!, at).Count == 0))
@@ -59,7 +59,14 @@ public sealed class SchemaCheck(JsonObject document)
         }
     }
 
-    private JsonNode Resolve(JsonNode schema)
+    /// <summary>The schema a <c>$ref</c> names; of a nullable one (<c>oneOf</c> null or a schema), that schema.</summary>
+    public JsonNode Resolve(JsonNode schema)
+    {
+        schema = Follow(schema);
+        return schema["oneOf"] is JsonArray oneOf && oneOf.Where(b => (string?)b?["type"] != "null").ToList() is [var only] ? Follow(only!) : schema;
+    }
+
+    private JsonNode Follow(JsonNode schema)
     {
         while (schema["$ref"] is JsonValue reference)
         {

@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,13 +20,14 @@ public static class KeystoneEndpoints
     /// <summary>The identity service is open to anonymous callers (it checks its own tokens); token issue is rate-limited per address.</summary>
     public static IEndpointRouteBuilder MapBuiltinKeystone(this IEndpointRouteBuilder routes)
     {
-        var app = routes.MapGroup("").AllowAnonymous();
-        app.MapGet("/v3", Describe);
-        app.MapPost("/v3/auth/tokens", Issue).RequireRateLimiting(TokenIssueLimit.Policy);
-        app.MapGet("/v3/auth/tokens", Check);
+        var app = routes.MapGroup("").AllowAnonymous().ProducesKeystoneErrors(500);
+        app.MapGet("/v3", Describe).Produces<IdentityVersionDocumentShape>();
+        app.MapPost("/v3/auth/tokens", Issue).RequireRateLimiting(TokenIssueLimit.Policy)
+            .Produces<TokenDocumentShape>(StatusCodes.Status201Created).ProducesKeystoneErrors(400, 401, 429);
+        app.MapGet("/v3/auth/tokens", Check).Produces<TokenDocumentShape>().ProducesKeystoneErrors(404);
         // Projects, so that the client can turn a project's name into its id (e.g. for quota show).
-        app.MapGet("/v3/projects", ListProjects);
-        app.MapGet("/v3/projects/{id}", GetProject);
+        app.MapGet("/v3/projects", ListProjects).Produces<ProjectListShape>().ProducesKeystoneErrors(401);
+        app.MapGet("/v3/projects/{id}", GetProject).Produces<ProjectDocumentShape>().ProducesKeystoneErrors(401, 404);
         return routes;
     }
 

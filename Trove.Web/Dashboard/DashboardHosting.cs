@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.FileProviders;
 using Trove.Web.Auth;
@@ -22,7 +23,7 @@ public static class DashboardHosting
             FileProvider = files,
             StaticFileOptions = { OnPrepareResponse = context => Harden(context.Context.Response) },
         });
-        app.MapGet($"{Path}/config.json", Config).AllowAnonymous(); // documented too: a client may log in as the page does
+        app.MapGet($"{Path}/config.json", Config).AllowAnonymous().Produces<DashboardConfigShape>().ProducesTroveErrors(500); // documented too: a client may log in as the page does
         return app;
     }
 

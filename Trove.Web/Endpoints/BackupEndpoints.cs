@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using System.Text.Json.Nodes;
 using Trove.Actors.Sharding;
 using Akka.Actor;
@@ -24,13 +25,13 @@ public static class BackupEndpoints
 {
     public static RouteGroupBuilder MapBackups(this RouteGroupBuilder tenant)
     {
-        var backups = tenant.MapGroup("/backups");
-        backups.MapPost("", Create);
-        backups.MapGet("", List);
-        backups.MapGet("/{id}", Show);
+        var backups = tenant.MapGroup("/backups").ProducesTroveErrors(409, 422, 501);
+        backups.MapPost("", Create).Produces<BackupDocumentShape>(StatusCodes.Status202Accepted);
+        backups.MapGet("", List).Produces<BackupListShape>();
+        backups.MapGet("/{id}", Show).Produces<BackupDocumentShape>();
         backups.MapDelete("/{id}", Delete);
 
-        tenant.MapGet("/instances/{id}/backups", ListOfInstance);
+        tenant.MapGet("/instances/{id}/backups", ListOfInstance).Produces<BackupListShape>();
         return tenant;
     }
 

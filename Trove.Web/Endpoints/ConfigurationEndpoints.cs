@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using Akka.Actor;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -22,18 +23,18 @@ public static class ConfigurationEndpoints
     public static RouteGroupBuilder MapConfigurations(this RouteGroupBuilder tenant)
     {
         var groups = tenant.MapGroup("/configurations");
-        groups.MapPost("", Create);
-        groups.MapGet("", List);
-        groups.MapGet("/{id}", Show);
-        groups.MapGet("/{id}/instances", ListInstances);
+        groups.MapPost("", Create).Produces<ConfigurationDocumentShape>();
+        groups.MapGet("", List).Produces<ConfigurationListShape>();
+        groups.MapGet("/{id}", Show).Produces<ConfigurationDocumentShape>();
+        groups.MapGet("/{id}/instances", ListInstances).Produces<AttachedInstancesShape>();
         groups.MapPatch("/{id}", Merge);
         groups.MapPut("/{id}", Replace);
         groups.MapDelete("/{id}", Delete);
 
-        tenant.MapGet("/datastores/{ds}/versions/{v}/parameters", ListParameters);
-        tenant.MapGet("/datastores/{ds}/versions/{v}/parameters/{name}", GetParameter);
-        tenant.MapGet("/datastores/versions/{vid}/parameters", ListParametersOfVersionId);
-        tenant.MapGet("/datastores/versions/{vid}/parameters/{name}", GetParameterOfVersionId);
+        tenant.MapGet("/datastores/{ds}/versions/{v}/parameters", ListParameters).Produces<ParameterListShape>();
+        tenant.MapGet("/datastores/{ds}/versions/{v}/parameters/{name}", GetParameter).Produces<ParameterShape>();
+        tenant.MapGet("/datastores/versions/{vid}/parameters", ListParametersOfVersionId).Produces<ParameterListShape>();
+        tenant.MapGet("/datastores/versions/{vid}/parameters/{name}", GetParameterOfVersionId).Produces<ParameterShape>();
         return tenant;
     }
 

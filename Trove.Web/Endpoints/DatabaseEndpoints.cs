@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using System.Text.Json.Nodes;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,10 +17,10 @@ public static class DatabaseEndpoints
 {
     public static RouteGroupBuilder MapDatabases(this RouteGroupBuilder tenant)
     {
-        var databases = tenant.MapGroup("/instances/{id}/databases");
+        var databases = tenant.MapGroup("/instances/{id}/databases").ProducesTroveErrors(ErrorDocumentation.EntityAsk);
         databases.MapPost("", CreateDatabases);
-        databases.MapGet("", ListDatabases);
-        databases.MapGet("/{name}", GetDatabase);
+        databases.MapGet("", ListDatabases).Produces<DatabaseListShape>();
+        databases.MapGet("/{name}", GetDatabase).ProducesTroveErrors(501);
         databases.MapDelete("/{name}", DeleteDatabase);
         return tenant;
     }

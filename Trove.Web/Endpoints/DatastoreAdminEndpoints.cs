@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.Catalog;
 using Trove.Contracts.Datastores;
@@ -14,9 +15,9 @@ public static class DatastoreAdminEndpoints
     public static RouteGroupBuilder MapDatastoreAdmin(this RouteGroupBuilder tenant)
     {
         var versions = tenant.MapGroup("/mgmt/datastore-versions").RequireAuthorization(TrovePolicies.Admin);
-        versions.MapGet("", ListVersions);
-        versions.MapGet("/{id}", GetVersion);
-        versions.MapPost("", AddVersion);
+        versions.MapGet("", ListVersions).Produces<MgmtDatastoreVersionListShape>();
+        versions.MapGet("/{id}", GetVersion).Produces<MgmtDatastoreVersionDocumentShape>();
+        versions.MapPost("", AddVersion).ProducesTroveErrors(409);
         versions.MapPatch("/{id}", ChangeVersion);
         return tenant;
     }

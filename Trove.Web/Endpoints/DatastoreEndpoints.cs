@@ -14,10 +14,10 @@ public static class DatastoreEndpoints
     {
         var datastores = tenant.MapGroup("/datastores");
         datastores.MapGet("", ListDatastores).Produces<DatastoreListShape>();
-        datastores.MapGet("/versions/{versionId}", GetVersionById);
-        datastores.MapGet("/{ds}", GetDatastore);
-        datastores.MapGet("/{ds}/versions", ListVersions);
-        datastores.MapGet("/{ds}/versions/{v}", GetVersion);
+        datastores.MapGet("/versions/{versionId}", GetVersionById).Produces<DatastoreVersionDocumentShape>();
+        datastores.MapGet("/{ds}", GetDatastore).Produces<DatastoreDocumentShape>();
+        datastores.MapGet("/{ds}/versions", ListVersions).Produces<DatastoreVersionListShape>();
+        datastores.MapGet("/{ds}/versions/{v}", GetVersion).Produces<DatastoreVersionDocumentShape>();
         return tenant;
     }
 

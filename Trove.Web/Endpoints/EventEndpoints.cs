@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.History;
@@ -16,8 +17,8 @@ public static class EventEndpoints
     {
         tenant.MapGet("/events/stream", TenantStream);
         tenant.MapGet("/instances/{id}/events/stream", InstanceStream);
-        tenant.MapGet("/instances/{id}/events", InstanceHistoryPage);
-        tenant.MapGet("/backups/{id}/events", BackupHistoryPage);
+        tenant.MapGet("/instances/{id}/events", InstanceHistoryPage).Produces<HistoryPageShape>();
+        tenant.MapGet("/backups/{id}/events", BackupHistoryPage).Produces<HistoryPageShape>();
         return tenant;
     }
 

@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Web.Auth;
 using Trove.Web.Errors;
@@ -18,8 +19,8 @@ public static class ExtensionEndpoints
     public static RouteGroupBuilder MapExtensions(this RouteGroupBuilder tenant)
     {
         var extensions = tenant.MapGroup("/extensions").RequireAuthorization(TrovePolicies.Admin);
-        extensions.MapGet("", List);
-        extensions.MapGet("/{alias}", Show);
+        extensions.MapGet("", List).Produces<ExtensionListShape>();
+        extensions.MapGet("/{alias}", Show).Produces<ExtensionDocumentShape>();
         return tenant;
     }
 

@@ -23,16 +23,16 @@ public static class InstanceEndpoints
 {
     public static RouteGroupBuilder MapInstances(this RouteGroupBuilder tenant)
     {
-        var instances = tenant.MapGroup("/instances");
+        var instances = tenant.MapGroup("/instances").ProducesTroveErrors(ErrorDocumentation.EntityAsk);
         instances.MapGet("", List).Produces<InstanceListShape>();
         instances.MapGet("/detail", ListDetail).Produces<InstanceListShape>();
         instances.MapPost("", Create).Produces<InstanceDocumentShape>();
         instances.MapGet("/{id}", Show).Produces<InstanceDocumentShape>();
         instances.MapDelete("/{id}", Delete);
-        instances.MapPut("/{id}", Update);
-        instances.MapPatch("/{id}", Update);
+        instances.MapPut("/{id}", Update).ProducesTroveErrors(501);
+        instances.MapPatch("/{id}", Update).ProducesTroveErrors(501);
         instances.MapPost("/{id}/action", Action);
-        instances.MapGet("/{id}/configuration", Configuration);
+        instances.MapGet("/{id}/configuration", Configuration).Produces<InstanceConfigurationShape>();
         return tenant;
     }
 

@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.Backups;
@@ -19,9 +20,9 @@ public static class InstanceLogEndpoints
 {
     public static RouteGroupBuilder MapInstanceLogs(this RouteGroupBuilder tenant)
     {
-        tenant.MapGet("/instances/{id}/log", List);
-        tenant.MapPost("/instances/{id}/log", Act);
-        tenant.MapGet("/instances/{id}/log/{name}", Contents);
+        tenant.MapGet("/instances/{id}/log", List).Produces<GuestLogListShape>().ProducesTroveErrors(ErrorDocumentation.EntityAsk);
+        tenant.MapPost("/instances/{id}/log", Act).Produces<GuestLogDocumentShape>().ProducesTroveErrors(ErrorDocumentation.EntityAsk);
+        tenant.MapGet("/instances/{id}/log/{name}", Contents).Produces<string>(contentType: "text/plain");
         return tenant;
     }
 

@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using Trove.Actors.Sharding;
 using Akka.Actor;
 using Akka.Hosting;
@@ -17,9 +18,9 @@ public static class LimitsEndpoints
 {
     public static RouteGroupBuilder MapLimits(this RouteGroupBuilder tenant)
     {
-        tenant.MapGet("/limits", GetLimits);
-        tenant.MapGet("/mgmt/quotas/{project}", GetQuotas);
-        tenant.MapPut("/mgmt/quotas/{project}", SetQuotas).RequireAuthorization(TrovePolicies.Admin);
+        tenant.MapGet("/limits", GetLimits).Produces<LimitListShape>();
+        tenant.MapGet("/mgmt/quotas/{project}", GetQuotas).Produces<QuotaListShape>();
+        tenant.MapPut("/mgmt/quotas/{project}", SetQuotas).Produces<QuotaLimitsShape>().RequireAuthorization(TrovePolicies.Admin);
         return tenant;
     }
 

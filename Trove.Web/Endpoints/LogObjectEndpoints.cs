@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.Backups;
@@ -16,8 +17,8 @@ public static class LogObjectEndpoints
 
     public static RouteGroupBuilder MapLogObjects(this RouteGroupBuilder tenant)
     {
-        tenant.MapGet("/swift/{container}", ListObjects);
-        tenant.MapGet("/swift/{container}/{name}", GetObject);
+        tenant.MapGet("/swift/{container}", ListObjects).Produces<IReadOnlyList<LogObjectShape>>();
+        tenant.MapGet("/swift/{container}/{name}", GetObject).Produces<string>(contentType: "text/plain");
         tenant.MapMethods("/swift/{container}/{name}", ["HEAD"], HeadObject);
         return tenant;
     }

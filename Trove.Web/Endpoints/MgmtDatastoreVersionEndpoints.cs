@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.Backups;
 using Trove.Actors.Catalog;
@@ -21,10 +22,10 @@ public static class MgmtDatastoreVersionEndpoints
     {
         tenant.MapDelete("/mgmt/datastore-versions/{id}", DeleteVersion).RequireAuthorization(TrovePolicies.Admin);
         var parameters = tenant.MapGroup("/mgmt/datastores/versions/{versionId}/parameters").RequireAuthorization(TrovePolicies.Admin);
-        parameters.MapGet("", ListParameters);
-        parameters.MapGet("/{name}", GetParameter);
-        parameters.MapPost("", AddParameter);
-        parameters.MapPut("/{name}", ChangeParameter);
+        parameters.MapGet("", ListParameters).Produces<MgmtParameterListShape>();
+        parameters.MapGet("/{name}", GetParameter).Produces<MgmtParameterShape>();
+        parameters.MapPost("", AddParameter).Produces<MgmtParameterShape>().ProducesTroveErrors(409);
+        parameters.MapPut("/{name}", ChangeParameter).Produces<MgmtParameterShape>();
         parameters.MapDelete("/{name}", DeleteParameter);
         return tenant;
     }

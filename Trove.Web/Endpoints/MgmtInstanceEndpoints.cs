@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Hosting;
@@ -21,9 +22,9 @@ public static class MgmtInstanceEndpoints
 {
     public static RouteGroupBuilder MapMgmtInstances(this RouteGroupBuilder tenant)
     {
-        var instances = tenant.MapGroup("/mgmt/instances").RequireAuthorization(TrovePolicies.Admin);
-        instances.MapGet("", List);
-        instances.MapGet("/{id}", Show);
+        var instances = tenant.MapGroup("/mgmt/instances").RequireAuthorization(TrovePolicies.Admin).ProducesTroveErrors(ErrorDocumentation.EntityAsk);
+        instances.MapGet("", List).Produces<MgmtInstanceListShape>();
+        instances.MapGet("/{id}", Show).Produces<MgmtInstanceDocumentShape>();
         instances.MapPost("/{id}/action", Action);
         instances.MapGet("/{id}/rpc_ping", Ping);
         return tenant;

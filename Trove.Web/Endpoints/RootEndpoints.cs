@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Actors.Hosting;
@@ -13,9 +14,9 @@ public static class RootEndpoints
 {
     public static RouteGroupBuilder MapRoot(this RouteGroupBuilder tenant)
     {
-        var root = tenant.MapGroup("/instances/{id}/root");
-        root.MapPost("", EnableRoot);
-        root.MapGet("", IsRootEnabled);
+        var root = tenant.MapGroup("/instances/{id}/root").ProducesTroveErrors(ErrorDocumentation.EntityAsk);
+        root.MapPost("", EnableRoot).WithMetadata(new RequestRecord(typeof(RootBody), Optional: true)).Produces<RootEnabledShape>();
+        root.MapGet("", IsRootEnabled).Produces<RootStatusShape>();
         root.MapDelete("", DisableRoot);
         return tenant;
     }

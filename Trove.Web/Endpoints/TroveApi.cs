@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using Trove.Web.Auth;
 using Trove.Web.Validation;
 
@@ -17,6 +18,7 @@ public static class TroveApi
             .RequireAuthorization(TrovePolicies.Tenant)
             .WithRequestValidation()
             .WithAdminReach()
+            .ProducesTroveErrors(ErrorDocumentation.TenantRoute)
             .MapInstances().MapEvents().MapDatabases().MapUsers().MapRoot()
             .MapBackups().MapConfigurations()
             .MapFlavors().MapDatastores().MapDatastoreAdmin()

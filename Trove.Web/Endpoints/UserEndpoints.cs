@@ -1,3 +1,4 @@
+using Trove.Web.OpenApi;
 using System.Text.Json.Nodes;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -34,14 +35,14 @@ public static class UserEndpoints
 
     public static RouteGroupBuilder MapUsers(this RouteGroupBuilder tenant)
     {
-        var users = tenant.MapGroup("/instances/{id}/users");
+        var users = tenant.MapGroup("/instances/{id}/users").ProducesTroveErrors(ErrorDocumentation.EntityAsk);
         users.MapPost("", CreateUsers);
-        users.MapGet("", ListUsers);
+        users.MapGet("", ListUsers).Produces<UserListShape>();
         users.MapPut("", UpdateUsers);
-        users.MapGet("/{user}", GetUser);
+        users.MapGet("/{user}", GetUser).Produces<UserDocumentShape>();
         users.MapPut("/{user}", UpdateUser);
         users.MapDelete("/{user}", DeleteUser);
-        users.MapGet("/{user}/databases", ListAccess);
+        users.MapGet("/{user}/databases", ListAccess).Produces<AccessListShape>();
         users.MapPut("/{user}/databases", GrantAccess);
         users.MapDelete("/{user}/databases/{database}", RevokeAccess);
         return tenant;

@@ -8,8 +8,8 @@ public static class VersionEndpoints
 {
     public static WebApplication MapVersions(this WebApplication app)
     {
-        app.MapGet("/", ListVersions).AllowAnonymous().Produces<VersionListShape>();
-        app.MapGet("/v1.0", GetVersion).AllowAnonymous().Produces<VersionDocumentShape>();
+        app.MapGet("/", ListVersions).AllowAnonymous().Produces<VersionListShape>().ProducesTroveErrors(500);
+        app.MapGet("/v1.0", GetVersion).AllowAnonymous().Produces<VersionDocumentShape>().ProducesTroveErrors(500);
         return app;
     }
 

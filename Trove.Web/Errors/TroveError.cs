@@ -12,19 +12,23 @@ public static class TroveError
     public static Dictionary<string, object> Body(int code, string message) =>
         new() { [FaultName(code)] = new { code, message } };
 
-    public static string FaultName(int code) => code switch
+    /// <summary>The fault names of the statuses the API answers; any other status is an <see cref="OtherFault"/>.</summary>
+    public static readonly IReadOnlyDictionary<int, string> Faults = new Dictionary<int, string>
     {
-        400 => "badRequest",
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "itemNotFound",
-        405 => "badMethod",
-        409 => "conflict",
-        413 => "overLimit",
-        415 => "badMediaType",
-        422 => "unprocessableEntity",
-        501 => "notImplemented",
-        503 => "serviceUnavailable",
-        _ => "instanceFault",
+        [400] = "badRequest",
+        [401] = "unauthorized",
+        [403] = "forbidden",
+        [404] = "itemNotFound",
+        [405] = "badMethod",
+        [409] = "conflict",
+        [413] = "overLimit",
+        [415] = "badMediaType",
+        [422] = "unprocessableEntity",
+        [501] = "notImplemented",
+        [503] = "serviceUnavailable",
     };
+
+    public const string OtherFault = "instanceFault";
+
+    public static string FaultName(int code) => Faults.GetValueOrDefault(code, OtherFault);
 }

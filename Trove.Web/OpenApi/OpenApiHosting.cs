@@ -17,7 +17,7 @@ public static class OpenApiHosting
 
     public static IServiceCollection AddTroveOpenApi(this IServiceCollection services)
     {
-        services.AddOpenApi(DocumentName, options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(DocumentName, options => options.AddRequestSchemas().AddDocumentTransformer((document, _, _) =>
         {
             document.Info = new OpenApiInfo
             {

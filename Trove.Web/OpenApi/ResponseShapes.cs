@@ -99,6 +99,10 @@ public sealed record VolumeShape
     public required int Size { get; init; }
     /// <summary>GB in use, as the guest last reported; detail view only.</summary>
     public double? Used { get; init; }
+    /// <summary>The operator's show only (<see cref="MgmtInstanceShape"/>), as the three below.</summary>
+    public string? Id { get; init; }
+    public string? Status { get; init; }
+    public int? Total { get; init; }
 }
 
 public sealed record AddressShape
@@ -123,7 +127,7 @@ public sealed record ConfigurationRefShape
 }
 
 /// <summary>An instance as lists show it (<c>InstanceView.Summary</c>) and, with the detail fields, as show and create do.</summary>
-public sealed record InstanceShape
+public record InstanceShape
 {
     public required string Id { get; init; }
     public required string Name { get; init; }

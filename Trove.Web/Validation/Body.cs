@@ -1,4 +1,6 @@
 using System.Reflection;
+using Microsoft.AspNetCore.Http.Metadata;
+using Trove.Web.OpenApi;
 
 namespace Trove.Web.Validation;
 
@@ -12,7 +14,7 @@ public interface IBoundBody
 /// A handler's request body: bound from the request as <see cref="JsonBody.ReadAsync{T}"/> reads it, never throwing
 /// during binding; a refused body is answered by <see cref="RequestValidationFilter"/> before the handler runs.
 /// </summary>
-public sealed class Body<T> : IBoundBody, IBindableFromHttpContext<Body<T>> where T : class, IRequestBody<T>
+public sealed class Body<T> : IBoundBody, IBindableFromHttpContext<Body<T>>, IEndpointParameterMetadataProvider where T : class, IRequestBody<T>
 {
     private readonly T? _value;
 
@@ -22,6 +24,10 @@ public sealed class Body<T> : IBoundBody, IBindableFromHttpContext<Body<T>> wher
 
     /// <summary>The checked record; only a handler that answers refusals itself meets <see cref="Error"/> here.</summary>
     public T Value => _value ?? throw Error!;
+
+    /// <summary>The record is the body's schema in the API's description (OpenAPI), as it is the body's reader.</summary>
+    public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder) =>
+        builder.Metadata.Add(new RequestRecord(typeof(T)));
 
     public static async ValueTask<Body<T>?> BindAsync(HttpContext context, ParameterInfo parameter)
     {
