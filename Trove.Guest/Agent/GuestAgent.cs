@@ -123,6 +123,9 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             return Done.Instance;
         }
 
+        using var span = TraceHeaders.Continue(incoming.Message.Properties, $"guest {message.Method}");
+        if (span is not null)
+            log.LogInformation("{Method} runs in trace {TraceId}", message.Method, span.TraceId);
         RpcReply reply;
         try
         {

@@ -26,6 +26,7 @@ public static class TroveApiHosting
         services.AddTroveHealth();
         services.AddTroveTelemetry(configuration);
         services.AddTroveOpenApi();
+        services.AddCallerAsk();
         return services;
     }
 

@@ -9,7 +9,8 @@ namespace Trove.Web.Telemetry;
 /// <summary>
 /// Metrics for Prometheus at <c>/metrics</c> (OpenTelemetry: ASP.NET Core's requests by route and status with their
 /// latency, the .NET runtime, and <see cref="TroveMetrics.MeterNames"/>). Traces only when
-/// <c>Trove:Telemetry:OtlpEndpoint</c> names a collector: off by default, they cost nothing then.
+/// <c>Trove:Telemetry:OtlpEndpoint</c> names a collector: an API request, its ask into the entity, the entity's handling
+/// and its guest calls (<see cref="TroveTracing"/>), continued by the guest. Off by default, they cost nothing then.
 /// </summary>
 public static class TelemetryHosting
 {
@@ -28,6 +29,7 @@ public static class TelemetryHosting
         if (!string.IsNullOrEmpty(otlp))
             telemetry.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => context.Request.Path != MetricsPath)
+                .AddSource(TroveTracing.SourceName) // the ask, the entity's handling, its guest calls (with traceparent)
                 .AddOtlpExporter(o => o.Endpoint = new Uri(otlp)));
         return services;
     }
