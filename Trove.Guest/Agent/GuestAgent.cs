@@ -124,8 +124,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         }
 
         using var span = TraceHeaders.Continue(incoming.Message.Properties, $"guest {message.Method}");
-        if (span is not null)
-            log.LogInformation("{Method} runs in trace {TraceId}", message.Method, span.TraceId);
+        log.LogInformation("{Method} called{InTrace}", message.Method, span is null ? "" : $" in trace {span.TraceId}");
         RpcReply reply;
         try
         {

@@ -1,3 +1,4 @@
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -30,7 +31,12 @@ public static class TelemetryHosting
             telemetry.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => context.Request.Path != MetricsPath)
                 .AddSource(TroveTracing.SourceName) // the ask, the entity's handling, its guest calls (with traceparent)
-                .AddOtlpExporter(o => o.Endpoint = new Uri(otlp)));
+                .AddOtlpExporter(o =>
+                {
+                    o.Endpoint = new Uri(otlp);
+                    // a collector's gRPC port (4317) by default; its HTTP one takes the whole path (…:4318/v1/traces)
+                    o.Protocol = configuration["Trove:Telemetry:OtlpProtocol"] is "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+                }));
         return services;
     }
 
