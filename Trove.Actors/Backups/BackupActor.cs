@@ -1,3 +1,4 @@
+using Trove.Actors.Serialization;
 using System.Diagnostics;
 using Trove.Actors.Telemetry;
 using Akka.Actor;
@@ -153,7 +154,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
                 else if (take.ParentId is null)
                     Keep(((InstanceReplies.Found)looked.Reply).State, null);
                 else
-                    _backups().AskEntityAsync<BackupReply>(Asked.Of(Context.System, new AddChild(take.ParentId, take.TenantId, _id), user, null), _settings.RetryDelay * 2)
+                    _backups().AskEntityAsync<BackupReply>(ClusterReleases.Envelope(Context.System, new AddChild(take.ParentId, take.TenantId, _id), user, null), _settings.RetryDelay * 2)
                         .PipeTo(Self, success: r => new ParentLooked(r, ((InstanceReplies.Found)looked.Reply).State),
                             failure: e => new ParentLooked(new BackupReplies.Failed($"Backup {take.ParentId} did not answer: {e.Message}"),
                                 ((InstanceReplies.Found)looked.Reply).State));
@@ -254,7 +255,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
                 failure: _ => new GiveBackFailed());
 
     private void StartOnInstance(IActorRef? requester) =>
-        _instances.AskEntityAsync<InstanceReply>(Asked.Of(Context.System, new InstanceCommands.StartBackup(_state!.InstanceId, _state.TenantId, _id),
+        _instances.AskEntityAsync<InstanceReply>(ClusterReleases.Envelope(Context.System, new InstanceCommands.StartBackup(_state!.InstanceId, _state.TenantId, _id),
                 _state.CreatedBy, null), _settings.RetryDelay * 2)
             .PipeTo(Self, success: r => new InstanceStarted(r, requester),
                 failure: e => new InstanceStarted(new InstanceReplies.Failed($"The instance did not answer: {e.Message}"), requester));
@@ -449,7 +450,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
                 queue.Enqueue(child);
         }
         for (var i = found.Count - 1; i >= 0; i--)
-            if (await _backups().AskEntityAsync<BackupReply>(Asked.Of(system, new Delete(found[i], tenantId), user, null), timeout) is not (BackupReplies.Accepted or BackupReplies.NotFound) and var refusal)
+            if (await _backups().AskEntityAsync<BackupReply>(ClusterReleases.Envelope(system, new Delete(found[i], tenantId), user, null), timeout) is not (BackupReplies.Accepted or BackupReplies.NotFound) and var refusal)
                 return refusal;
         if (state.Location is not null)
             await _storage.DeleteAsync(state.Location, CancellationToken.None);

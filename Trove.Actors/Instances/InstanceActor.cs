@@ -1,3 +1,4 @@
+using Trove.Actors.Serialization;
 using System.Diagnostics;
 using Trove.Actors.Telemetry;
 using Akka.Actor;

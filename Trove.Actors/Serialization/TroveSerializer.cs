@@ -2,7 +2,6 @@ using System.Runtime.Serialization;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Serialization;
-using Trove.Actors.Sharding;
 
 namespace Trove.Actors.Serialization;
 

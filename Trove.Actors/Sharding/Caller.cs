@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Trove.Actors.Serialization;
 using Trove.Actors.Telemetry;
 
 namespace Trove.Actors.Sharding;

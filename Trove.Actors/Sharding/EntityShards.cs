@@ -1,3 +1,4 @@
+using Trove.Actors.Serialization;
 using Akka.Actor;
 using Akka.DependencyInjection;
 using Akka.Cluster.Hosting;

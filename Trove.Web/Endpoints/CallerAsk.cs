@@ -1,3 +1,4 @@
+using Trove.Actors.Serialization;
 using System.Diagnostics;
 using Akka.Actor;
 using Trove.Actors.Sharding;
@@ -23,7 +24,7 @@ public static class CallerAsk
         var request = Requests.HttpContext;
         var message = request is null
             ? command
-            : Asked.Of(request.RequestServices.GetRequiredService<ActorSystem>(), command, request.CallerOrNull()?.UserId, activity?.Id);
+            : ClusterReleases.Envelope(request.RequestServices.GetRequiredService<ActorSystem>(), command, request.CallerOrNull()?.UserId, activity?.Id);
         return await region.AskEntityAsync<T>(message, timeout);
     }
 }

@@ -17,9 +17,8 @@ public static class TelemetryHosting
 {
     public const string MetricsPath = "/metrics";
 
-    public static IServiceCollection AddTroveTelemetry(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddTroveTelemetry(this IServiceCollection services, TelemetrySettings settings)
     {
-        var otlp = configuration["Trove:Telemetry:OtlpEndpoint"];
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("trove", serviceVersion: TroveNodeExtensions.AppVersion))
             .WithMetrics(metrics => metrics
@@ -27,15 +26,14 @@ public static class TelemetryHosting
                 .AddRuntimeInstrumentation()
                 .AddMeter([.. TroveMetrics.MeterNames])
                 .AddPrometheusExporter());
-        if (!string.IsNullOrEmpty(otlp))
+        if (settings is { Traces: true, OverHttp: var overHttp })
             telemetry.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => context.Request.Path != MetricsPath)
                 .AddSource(TroveTracing.SourceName) // the ask, the entity's handling, its guest calls (with traceparent)
                 .AddOtlpExporter(o =>
                 {
-                    o.Endpoint = new Uri(otlp);
-                    // a collector's gRPC port (4317) by default; its HTTP one takes the whole path (…:4318/v1/traces)
-                    o.Protocol = configuration["Trove:Telemetry:OtlpProtocol"] is "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+                    o.Endpoint = new Uri(settings.OtlpEndpoint!);
+                    o.Protocol = overHttp ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
                 }));
         return services;
     }
