@@ -7,7 +7,7 @@ using Trove.Tests.Support;
 namespace Trove.Tests.Api;
 
 /// <summary>Who asked: every history entry a request made names the user who sent it, whichever route it came by (a
-/// tenant's or an operator's), on a real node with a real guest and engine.</summary>
+/// tenant's or an operator's), on a real node with a real guest and engine (MariaDB: it takes incremental backups).</summary>
 [Collection("node")]
 public sealed class WhoAskedApiTests(NodeFixture fixture)
 {
@@ -23,19 +23,26 @@ public sealed class WhoAskedApiTests(NodeFixture fixture)
         Assert.NotEqual(tenantUser, admin);
         var group = await client.PostAsJsonAsync($"v1.0/{Tenant}/configurations", new
         {
-            configuration = new { name = "who-asked", values = new { work_mem = 4096 }, datastore = new { type = "postgresql", version = "15" } },
+            configuration = new { name = "who-asked", values = new { max_connections = 90 }, datastore = new { type = "mariadb", version = "10.11" } },
         });
         var groupId = (string)(await group.Content.ReadFromJsonAsync<JsonObject>())!["configuration"]!["id"]!;
 
-        var id = (string)(await Node.CreateInstanceAsync(Tenant, DatabaseUserRootTests.CreateBody("who-asked", "postgresql", "15")))["id"]!;
+        var id = (string)(await Node.CreateInstanceAsync(Tenant, DatabaseUserRootTests.CreateBody("who-asked", "mariadb", "10.11")))["id"]!;
         await Node.WaitForStatusAsync(Tenant, id, "ACTIVE", Build);
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"v1.0/{Tenant}/instances/{id}/root", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await client.PutAsJsonAsync($"v1.0/{Tenant}/instances/{id}", new { instance = new { configuration = groupId } })).StatusCode);
+        // a change of the group rolls out to the instance: attached again, for whoever changed it
+        Assert.True((await client.PutAsJsonAsync($"v1.0/{Tenant}/configurations/{groupId}", new { configuration = new { values = new { max_connections = 80 } } })).IsSuccessStatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await client.PutAsJsonAsync($"v1.0/{Tenant}/instances/{id}", new { instance = new { configuration = "" } })).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync($"v1.0/{Tenant}/instances/{id}/action", new { resize = new { volume = new { size = 2 } } })).StatusCode);
         await Node.WaitForStatusAsync(Tenant, id, "ACTIVE", Build);
         var backupId = (string)(await Node.CreateBackupAsync(Tenant, id, "who-asked"))["id"]!;
         await Node.WaitForBackupAsync(Tenant, backupId, "COMPLETED");
+        var increment = await client.PostAsJsonAsync($"v1.0/{Tenant}/backups", new { backup = new { name = "who-asked-increment", instance = id, parent_id = backupId } });
+        Assert.True(increment.StatusCode == HttpStatusCode.Accepted, await increment.Content.ReadAsStringAsync());
+        var incrementId = (string)(await increment.Content.ReadFromJsonAsync<JsonObject>())!["backup"]!["id"]!;
+        await Node.WaitForBackupAsync(Tenant, incrementId, "COMPLETED");
+        // deletes the increment too, as the same caller
         Assert.Equal(HttpStatusCode.Accepted, (await client.DeleteAsync($"v1.0/{Tenant}/backups/{backupId}")).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await Node.Client("admin").PostAsJsonAsync($"v1.0/admin/instances/{id}/action", new { reset_status = new { } })).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await client.DeleteAsync($"v1.0/{Tenant}/instances/{id}")).StatusCode);
@@ -46,15 +53,22 @@ public sealed class WhoAskedApiTests(NodeFixture fixture)
             ["created"] = tenantUser, ["root_enabled"] = tenantUser, ["configuration_attached"] = tenantUser, ["configuration_detached"] = tenantUser,
             ["resize_started"] = tenantUser, ["backup_started"] = tenantUser, ["status_reset"] = admin, ["delete_requested"] = tenantUser,
         };
-        foreach (var (type, user) in asked)
-            Assert.Equal(user, (string?)history.Single(e => (string?)e!["type"] == type)!["user"]);
-        Assert.All(history.Where(e => !asked.ContainsKey((string)e!["type"]!)), e => Assert.Null((string?)e!["user"]));
+        AssertAsked(history, asked);
+        Assert.Equal(2, history.Count(e => (string?)e!["type"] == "configuration_attached")); // the attach and the roll-out
+        Assert.Equal(2, history.Count(e => (string?)e!["type"] == "backup_started"));
 
-        var backupHistory = await HistoryAsync(client, $"v1.0/{Tenant}/backups/{backupId}/events?limit=1000");
-        foreach (var type in new[] { "created", "deleted" })
-            Assert.Equal(tenantUser, (string?)backupHistory.Single(e => (string?)e!["type"] == type)!["user"]);
-        Assert.All(backupHistory.Where(e => (string?)e!["type"] is not ("created" or "deleted")), e => Assert.Null((string?)e!["user"]));
+        var backupAsked = new Dictionary<string, string> { ["created"] = tenantUser, ["deleted"] = tenantUser };
+        AssertAsked(await HistoryAsync(client, $"v1.0/{Tenant}/backups/{incrementId}/events?limit=1000"), backupAsked);
+        backupAsked["child_added"] = tenantUser;
+        AssertAsked(await HistoryAsync(client, $"v1.0/{Tenant}/backups/{backupId}/events?limit=1000"), backupAsked);
         await client.DeleteAsync($"v1.0/{Tenant}/configurations/{groupId}");
+    }
+
+    /// <summary>Every entry of each type of <paramref name="asked"/> (each there) names its user; every other entry nobody.</summary>
+    private static void AssertAsked(JsonArray history, IReadOnlyDictionary<string, string> asked)
+    {
+        Assert.Equal(asked.Keys.Order(), history.Select(e => (string)e!["type"]!).Where(asked.ContainsKey).Distinct().Order());
+        Assert.All(history, e => Assert.Equal(asked.GetValueOrDefault((string)e!["type"]!), (string?)e!["user"]));
     }
 
     /// <summary>The user id a token of <paramref name="project"/>'s test user names (Keystone's <c>token.user.id</c>).</summary>
