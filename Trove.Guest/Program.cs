@@ -28,7 +28,9 @@ if (!Directory.Exists(info.Directory))
     Directory.CreateDirectory(info.Directory, GuestConfiguration.DirectoryMode);
 
 var builder = Host.CreateApplicationBuilder();
-builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff "; });
+// A call that came in a trace (its traceparent header) is handled in it: each line logged meanwhile names its trace id.
+builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.IncludeScopes = true; o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff "; })
+    .Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
 builder.Services.AddSingleton(info);
 builder.Services.AddDatastoreManager(info);
 builder.Services.AddSingleton<GuestDispatcher>();

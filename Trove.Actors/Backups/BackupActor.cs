@@ -1,3 +1,4 @@
+using Trove.Actors.Serialization;
 using System.Diagnostics;
 using Trove.Actors.Telemetry;
 using Akka.Actor;
@@ -50,6 +51,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     private readonly IBackupStorage _storage;
     private readonly BackupSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Caller _caller = new();
     private readonly OwnRow<BackupState, IBackupEvent> _row;
     private BackupState? _state;
 
@@ -76,6 +78,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
 
     private void Ready()
     {
+        Command<Asked>(asked => _caller.Handle(asked, BackupRegistration.TypeName, OnCommand));
         Command<Take>(OnTake);
         Command<InstanceStarted>(OnInstanceStarted);
         Command<RetryStart>(_ => StartOnInstance(null));
@@ -141,7 +144,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(new BackupReplies.Refused($"Backup {_id} already exists."));
             return;
         }
-        var requester = Sender;
+        var (requester, user) = (Sender, _caller.User);
         Become(() =>
         {
             Command<InstanceLooked>(looked =>
@@ -151,7 +154,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
                 else if (take.ParentId is null)
                     Keep(((InstanceReplies.Found)looked.Reply).State, null);
                 else
-                    _backups().AskEntityAsync<BackupReply>(new AddChild(take.ParentId, take.TenantId, _id), _settings.RetryDelay * 2)
+                    _backups().AskEntityAsync<BackupReply>(ClusterReleases.Envelope(Context.System, new AddChild(take.ParentId, take.TenantId, _id), user, null), _settings.RetryDelay * 2)
                         .PipeTo(Self, success: r => new ParentLooked(r, ((InstanceReplies.Found)looked.Reply).State),
                             failure: e => new ParentLooked(new BackupReplies.Failed($"Backup {take.ParentId} did not answer: {e.Message}"),
                                 ((InstanceReplies.Found)looked.Reply).State));
@@ -175,7 +178,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         }
 
         void Keep(InstanceState instance, BackupInfo? parent) =>
-            PersistThen(new Created(_id, BackupDecisions.Request(take, instance, parent), Now, HoldsQuota: true), () =>
+            PersistThen(new Created(_id, BackupDecisions.Request(take, instance, parent), Now, HoldsQuota: true, user), () =>
             {
                 Timers.StartSingleTimer(nameof(TimedOut), new TimedOut(), _settings.Timeout);
                 BecomeReady();
@@ -252,7 +255,8 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
                 failure: _ => new GiveBackFailed());
 
     private void StartOnInstance(IActorRef? requester) =>
-        _instances.AskEntityAsync<InstanceReply>(new InstanceCommands.StartBackup(_state!.InstanceId, _state.TenantId, _id), _settings.RetryDelay * 2)
+        _instances.AskEntityAsync<InstanceReply>(ClusterReleases.Envelope(Context.System, new InstanceCommands.StartBackup(_state!.InstanceId, _state.TenantId, _id),
+                _state.CreatedBy, null), _settings.RetryDelay * 2)
             .PipeTo(Self, success: r => new InstanceStarted(r, requester),
                 failure: e => new InstanceStarted(new InstanceReplies.Failed($"The instance did not answer: {e.Message}"), requester));
 
@@ -306,7 +310,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         if (BackupDecisions.Link(_state, get, null) is not BackupReplies.Chain || _state!.Children?.Contains(add.ChildId) == true)
             OnGetChain(get, requester);
         else
-            PersistThen(new ChildAdded(add.ChildId, Now), () => OnGetChain(get, requester));
+            PersistThen(new ChildAdded(add.ChildId, Now, _caller.User), () => OnGetChain(get, requester));
     }
 
     private void OnCreate(Create create)
@@ -394,7 +398,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(new BackupReplies.Refused($"Backup {_id} is still {_state.Status}; it can be deleted once it ends."));
             return;
         }
-        var requester = Sender;
+        var (requester, user) = (Sender, _caller.User);
         var state = _state;
         Become(() =>
         {
@@ -411,7 +415,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
             Command<Deleted>(deleted =>
             {
                 BecomeReady();
-                PersistThen(new BackupEvents.Deleted(Now), () =>
+                PersistThen(new BackupEvents.Deleted(Now, user), () =>
                 {
                     deleted.Requester.Tell(new BackupReplies.Accepted(_state!));
                     GiveBackQuotaThenPassivate();
@@ -421,7 +425,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
             CommandAny(_ => Stash.Stash());
         });
         var below = (state.Children ?? []).Concat(delete.Descendants ?? []).Distinct().ToList();
-        DeleteBelowThenFileAsync(below, delete.TenantId, state).PipeTo(Self,
+        DeleteBelowThenFileAsync(below, delete.TenantId, state, user).PipeTo(Self,
             success: refusal => refusal is null ? new Deleted(requester, state) : (object)new ChainRefused(requester, refusal),
             failure: e => new DeleteFailed(requester, $"Deleting the backup failed: {e.GetBaseException().Message}"));
     }
@@ -429,9 +433,9 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     /// <summary>Deletes the increments below this backup, the deepest first, then this backup's file; none of them when one
     /// is still running (its refusal is the answer). A crash midway leaves the backups not yet deleted whole: asked again,
     /// the delete goes on where it stopped.</summary>
-    private async Task<BackupReply?> DeleteBelowThenFileAsync(IReadOnlyList<string> children, string tenantId, BackupState state)
+    private async Task<BackupReply?> DeleteBelowThenFileAsync(IReadOnlyList<string> children, string tenantId, BackupState state, string? user)
     {
-        var timeout = _settings.RetryDelay * 2;
+        var (timeout, system) = (_settings.RetryDelay * 2, Context.System);
         var found = new List<string>();
         var seen = new HashSet<string> { _id };
         var queue = new Queue<string>(children);
@@ -446,7 +450,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
                 queue.Enqueue(child);
         }
         for (var i = found.Count - 1; i >= 0; i--)
-            if (await _backups().AskEntityAsync<BackupReply>(new Delete(found[i], tenantId), timeout) is not (BackupReplies.Accepted or BackupReplies.NotFound) and var refusal)
+            if (await _backups().AskEntityAsync<BackupReply>(ClusterReleases.Envelope(system, new Delete(found[i], tenantId), user, null), timeout) is not (BackupReplies.Accepted or BackupReplies.NotFound) and var refusal)
                 return refusal;
         if (state.Location is not null)
             await _storage.DeleteAsync(state.Location, CancellationToken.None);

@@ -82,13 +82,13 @@ public static class BackupEvents
 
     /// <summary><paramref name="HoldsQuota"/>: the backup takes one of its tenant's <c>backups</c> quota before anything else
     /// (false in an earlier release's events, and for a backup an earlier release's API created).</summary>
-    public sealed record Created(string BackupId, BackupRequest Request, DateTimeOffset At, bool HoldsQuota = false) : IBackupEvent;
+    public sealed record Created(string BackupId, BackupRequest Request, DateTimeOffset At, bool HoldsQuota = false, string? User = null) : IBackupEvent;
     /// <summary>A guest's report kept; <paramref name="Fault"/> is why a FAILED one failed (none in an earlier release's events);
     /// <paramref name="Etag"/> is the stored object's ETag, checked on seal (object storage only).</summary>
     public sealed record Progressed(string State, long? Size, string? Checksum, string? Location, DateTimeOffset Sent, DateTimeOffset At,
         string? Fault = null, string? Etag = null) : IBackupEvent;
     public sealed record Failed(string Fault, DateTimeOffset At) : IBackupEvent;
-    public sealed record Deleted(DateTimeOffset At) : IBackupEvent;
+    public sealed record Deleted(DateTimeOffset At, string? User = null) : IBackupEvent;
     /// <summary>The instance heard that its backup ended: nothing is left for this backup to do.</summary>
     public sealed record EndAcknowledged(DateTimeOffset At) : IBackupEvent;
     /// <summary>The instance refused the backup before its guest was asked: nothing was taken, nothing is shown.</summary>
@@ -96,5 +96,5 @@ public static class BackupEvents
     /// <summary>The tenant has the quota of this deleted (or abandoned) backup back: nothing is left for it to do.</summary>
     public sealed record QuotaReturned(DateTimeOffset At) : IBackupEvent;
     /// <summary>An increment is being taken on this backup: a delete of this backup deletes it too.</summary>
-    public sealed record ChildAdded(string ChildId, DateTimeOffset At) : IBackupEvent;
+    public sealed record ChildAdded(string ChildId, DateTimeOffset At, string? User = null) : IBackupEvent;
 }

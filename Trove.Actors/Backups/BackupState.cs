@@ -28,13 +28,14 @@ public sealed record BackupState(
     bool HoldsQuota = false,
     bool QuotaReturned = false,
     IReadOnlyList<string>? Children = null,
-    string? Etag = null) : ITroveMessage
+    string? Etag = null,
+    string? CreatedBy = null) : ITroveMessage
 {
     public static BackupState? Apply(BackupState? state, IBackupEvent e) => (state, e) switch
     {
         (null, Created c) => new BackupState(c.BackupId, c.Request.TenantId, c.Request.InstanceId, c.Request.Name, c.Request.Description,
             c.Request.ParentId, c.Request.Datastore, c.Request.DatastoreVersion, BackupStatus.New, null, null, null, null, null, c.At, c.At, false,
-            c.Request.Parent, HoldsQuota: c.HoldsQuota),
+            c.Request.Parent, HoldsQuota: c.HoldsQuota, CreatedBy: c.User),
         (null, _) => null,
         (_, Progressed p) => state with
         {

@@ -14,7 +14,8 @@ namespace Trove.Actors.Configurations;
 /// </summary>
 public sealed class ConfigurationRollout : ReceiveActor, IWithTimers
 {
-    /// <summary>Roll one group out now; answered with <see cref="RolledOut"/> once its attached instances have it.</summary>
+    /// <summary>Roll one group out now; answered with <see cref="RolledOut"/> once its attached instances have it. Asked
+    /// by a request in an <see cref="Asked"/> envelope: each instance's attach names its caller.</summary>
     public sealed record Roll(string TenantId, string ConfigurationId) : ITroveMessage;
     public sealed record RolledOut(int Instances, int Failed) : ITroveMessage;
     private sealed record Sweep;
@@ -24,12 +25,9 @@ public sealed class ConfigurationRollout : ReceiveActor, IWithTimers
     public ConfigurationRollout(ConfigurationRepository repository, ReadModelDb readModel, IActorRef instances, TimeSpan every, TimeSpan askTimeout)
     {
         var log = Context.GetLogger();
-        ReceiveAsync<Roll>(async roll =>
-        {
-            var group = await repository.GetAsync(roll.TenantId, roll.ConfigurationId);
-            Sender.Tell(group is null ? new RolledOut(0, 0)
-                : await RollOutAsync(group, await ConfigurationApply.AttachedAsync(readModel, group.TenantId, group.Id)));
-        });
+        var system = Context.System;
+        ReceiveAsync<Roll>(roll => RollAsync(roll, null));
+        ReceiveAsync<Asked>(asked => asked.Message is Roll roll ? RollAsync(roll, asked.User) : Task.CompletedTask);
         ReceiveAsync<Sweep>(async _ =>
         {
             try
@@ -52,14 +50,22 @@ public sealed class ConfigurationRollout : ReceiveActor, IWithTimers
             Timers.StartSingleTimer(nameof(Sweep), new Sweep(), every);
         });
 
-        async Task<RolledOut> RollOutAsync(ConfigurationRow group, IReadOnlyList<InstanceState> attached)
+        async Task RollAsync(Roll roll, string? user)
+        {
+            var group = await repository.GetAsync(roll.TenantId, roll.ConfigurationId);
+            Sender.Tell(group is null ? new RolledOut(0, 0)
+                : await RollOutAsync(group, await ConfigurationApply.AttachedAsync(readModel, group.TenantId, group.Id), user));
+        }
+
+        async Task<RolledOut> RollOutAsync(ConfigurationRow group, IReadOnlyList<InstanceState> attached, string? user = null)
         {
             var failed = 0;
             foreach (var instance in attached)
             {
                 try
                 {
-                    if (await instances.AskEntityAsync<InstanceReply>(await ConfigurationApply.AttachAsync(repository, instance, group), askTimeout)
+                    var attach = await ConfigurationApply.AttachAsync(repository, instance, group);
+                    if (await instances.AskEntityAsync<InstanceReply>(ClusterReleases.Envelope(system, attach, user, null), askTimeout)
                         is not InstanceReplies.Accepted)
                         failed++;
                 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Trove.Actors.Broker;
+using Trove.Actors.Telemetry;
 using System.Text.Json.Nodes;
 using Trove.Amqp;
 using Trove.Contracts.Guests;
@@ -12,9 +14,10 @@ public sealed class AmqpGuestRpc(AmqpClients amqp, GuestBrokerUsers users, Older
     public async Task CastAsync(string instanceId, RpcMessage message, CancellationToken ct = default)
     {
         // Declared first so that a message for a guest that has not booted yet waits for it instead of being dropped.
+        using var span = TroveTracing.Child($"guest {message.Method}", ActivityKind.Producer);
         var queue = TroveBroker.GuestQueue(instanceId);
         await amqp.Connector.DeclareAsync(Settings.QueueOnExchange(queue), ct);
-        await amqp.Publisher.PublishAsync(OutgoingMessage.Json(Settings.Exchange, queue, message.ToBytes()), ct);
+        await amqp.Publisher.PublishAsync(OutgoingMessage.Json(Settings.Exchange, queue, message.ToBytes()).WithTrace(span), ct);
     }
 
     /// <summary>Only a reply from the guest's own broker user answers the call (any, from an older release's guest not yet
@@ -23,11 +26,12 @@ public sealed class AmqpGuestRpc(AmqpClients amqp, GuestBrokerUsers users, Older
     /// <exception cref="RpcException">the guest replied with a failure</exception>
     public async Task<JsonNode?> CallAsync(string instanceId, RpcMessage message, TimeSpan timeout, CancellationToken ct = default)
     {
+        using var span = TroveTracing.Child($"guest {message.Method}", ActivityKind.Client);
         var queue = TroveBroker.GuestQueue(instanceId);
         IncomingMessage answer;
         try
         {
-            answer = await amqp.Rpc.CallAsync(OutgoingMessage.Json(Settings.Exchange, queue, message.ToBytes()), timeout,
+            answer = await amqp.Rpc.CallAsync(OutgoingMessage.Json(Settings.Exchange, queue, message.ToBytes()).WithTrace(span), timeout,
                 olderReleases.Contains(instanceId) ? null : TroveBroker.GuestUser(instanceId), ct);
         }
         catch (TimeoutException)

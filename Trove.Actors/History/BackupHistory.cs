@@ -27,11 +27,20 @@ public static class BackupHistory
         _ => null,
     };
 
+    /// <summary>The user whose request caused the event: a take, an increment taken on the backup, a delete.</summary>
+    public static string? UserOf(IBackupEvent e) => e switch
+    {
+        Created c => c.User,
+        ChildAdded c => c.User,
+        Deleted d => d.User,
+        _ => null,
+    };
+
     /// <summary>The backup's status; a deleted one is DELETED, so that a list following the stream drops it.</summary>
     public static string StatusOf(BackupState s) => s.IsDeleted ? "DELETED" : s.Status;
 
     public static HistoryEntry Entry(long sequenceNr, IBackupEvent e, BackupState after) =>
-        new(sequenceNr, TypeOf(e), e.At, Task: null, StatusOf(after), FaultOf(e));
+        new(sequenceNr, TypeOf(e), e.At, Task: null, StatusOf(after), FaultOf(e), UserOf(e));
 
     public static IEnumerable<HistoryStep<BackupState>> Steps(IEnumerable<(long SequenceNr, IBackupEvent Event)> events)
     {

@@ -42,13 +42,20 @@ public static class InstanceHistory
         _ => null,
     };
 
-    /// <summary>The user whose request caused the event, for the events that record it (none before this release).</summary>
+    /// <summary>The user whose request caused the event (<see cref="InstanceCallers.Stamp"/>); none in an earlier release's events.</summary>
     public static string? UserOf(IInstanceEvent e) => e switch
     {
         Created c => c.User,
-        Renamed r => r.User,
-        RestartStarted r => r.User,
         DeleteRequested d => d.User,
+        Renamed r => r.User,
+        RootEnabled r => r.By,
+        RestartStarted r => r.User,
+        StatusReset r => r.User,
+        ResizeStarted r => r.User,
+        BackupStarted b => b.User,
+        ConfigurationAttached a => a.User,
+        ConfigurationDetached d => d.User,
+        AccessChanged a => a.User,
         _ => null,
     };
 

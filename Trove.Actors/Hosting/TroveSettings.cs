@@ -36,6 +36,7 @@ public sealed record TroveSettings
     public double GuestHeartbeatIntervalSeconds { get; init; } = 3;
 
     public LoggingSettings Logging { get; init; } = new();
+    public TelemetrySettings Telemetry { get; init; } = new();
 
     /// <summary>The loopback range local servers take their own addresses from (see LocalComputeSettings.AddressRange).</summary>
     public string LocalServerAddresses { get; init; } = "127.42.0.0/16";

@@ -1,3 +1,4 @@
+using Trove.Actors.Serialization;
 using System.Diagnostics;
 using Trove.Actors.Telemetry;
 using Akka.Actor;
@@ -27,7 +28,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private sealed record BuildTimedOut;
     private sealed record HeartbeatExpired;
     private sealed record RetryDelete;
-    private sealed record RootWasEnabled(RootCredentials Credentials, IActorRef Requester);
+    private sealed record RootWasEnabled(RootCredentials Credentials, IActorRef Requester, string? User);
 
     private sealed record GuestDid(InstanceEvents.IInstanceEvent Event, IActorRef Requester);
     /// <summary>A guest call's outcome, piped back to be handed to <paramref name="To"/> from inside the actor.</summary>
@@ -37,7 +38,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private sealed record QuotaGivenBack;
     private sealed record GiveBackFailed(string Message);
     private sealed record RetryGiveBack;
-    private sealed record GroupRead(SetConfiguration Command, ConfigurationGroup? Group, string? Failure, IActorRef Requester);
+    private sealed record GroupRead(SetConfiguration Command, ConfigurationGroup? Group, string? Failure, IActorRef Requester, string? User);
     private sealed record ConfigurationApplied(ConfigurationEvents.Requested Change, IActorRef? Requester);
     private sealed record ConfigurationNotApplied(ConfigurationEvents.Requested Change, InstanceReply Failure, IActorRef? Requester);
 
@@ -49,6 +50,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private readonly IConfigurationGroups? _configurations;
     private readonly IRestorePoints? _restorePoints;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Caller _caller = new();
     private readonly OwnRow<InstanceState, IInstanceEvent> _row;
     private InstanceState? _state;
     private QuotaHold? _quota;
@@ -88,6 +90,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
 
     private void Ready()
     {
+        Command<Asked>(asked => _caller.Handle(asked, InstanceRegistration.TypeName, OnCommand));
         Command<Create>(StartCreate);
         Command<Get>(get => Sender.Tell(InstanceDecisions.Get(_state, get).Reply is InstanceReplies.Found found
             ? found with { VolumeUsed = _volumeUsed }
@@ -103,12 +106,12 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<Deliver>(deliver => deliver.To.Tell(deliver.Message));
         Command<EnableRoot>(enable =>
         {
-            var requester = Sender;
+            var (requester, user) = (Sender, _caller.User);
             CallGuestFor(enable.InstanceId, enable.TenantId, [RpcMessage.Create(GuestMethods.EnableRoot, new EnableRootArgs(enable.Password))],
-                requester, Self, result => new RootWasEnabled(result.Deserialize<RootCredentials>(RpcMessage.Json)!, requester));
+                requester, Self, result => new RootWasEnabled(result.Deserialize<RootCredentials>(RpcMessage.Json)!, requester, user));
         });
         Command<RootWasEnabled>(enabled => Apply(
-            Decision.Silent(new InstanceEvents.RootEnabled(enabled.Credentials.Name, Now)),
+            Decision.Silent(new InstanceEvents.RootEnabled(enabled.Credentials.Name, Now, enabled.User)),
             afterPersist: () => enabled.Requester.Tell(new InstanceReplies.RootEnabled(enabled.Credentials))));
         Command<DisableRoot>(disable =>
         {
@@ -136,10 +139,10 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<SetConfiguration>(StartConfigurationChange);
         Command<SetAccess>(set =>
         {
-            var requester = Sender;
+            var (requester, user) = (Sender, _caller.User);
             CallGuestFor(set.InstanceId, set.TenantId,
                 [RpcMessage.Create(GuestMethods.UpdateAccess, new AccessArgs(set.Access.AllowedCidrs))],
-                requester, Self, _ => new GuestDid(new InstanceEvents.AccessChanged(set.Access, Now), requester));
+                requester, Self, _ => new GuestDid(new InstanceEvents.AccessChanged(set.Access, Now, user), requester));
         });
         Command<ConfigurationApplied>(applied =>
         {
@@ -240,6 +243,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void StartCreate(Create create)
     {
+        if (create.Request.User is null && _caller.User is { } user)
+            create = create with { Request = create.Request with { User = user } };
         if (_state is not null || _quota is not null)
         {
             Sender.Tell(_state is not null
@@ -393,7 +398,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void StartResize(Resize resize)
     {
-        var decision = InstanceDecisions.Resize(_state, resize, Now);
+        var decision = InstanceCallers.Stamp(InstanceDecisions.Resize(_state, resize, Now), _caller.User);
         if (decision.Events is not [ResizeStarted started])
         {
             Sender.Tell(decision.Reply!);
@@ -525,9 +530,9 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     /// <summary>The guest writes the overrides and applies what it can at once; the change is persisted only once it did.</summary>
     private void ChangeConfiguration(string instanceId, string tenantId, IReadOnlyDictionary<string, string> overrides, InstanceEvents.IInstanceEvent change)
     {
-        var requester = Sender;
+        var (requester, asked) = (Sender, InstanceCallers.Stamp(change, _caller.User));
         CallGuestFor(instanceId, tenantId, [RpcMessage.Create(GuestMethods.UpdateOverrides, new UpdateOverridesArgs(overrides))],
-            requester, Self, _ => new GuestDid(change, requester));
+            requester, Self, _ => new GuestDid(asked, requester));
     }
 
     /// <summary>
@@ -547,15 +552,15 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(new InstanceReplies.Failed("This node cannot read configuration groups."));
             return;
         }
-        var requester = Sender;
+        var (requester, user) = (Sender, _caller.User);
         Become(() =>
         {
             Command<GroupRead>(ChangeConfiguration);
             WaitingOnTenant(); // the same waiting: a stop meanwhile leaves nothing journaled, and the requester unanswered
         });
         _configurations.FindAsync(_state!.TenantId, set.ConfigurationId ?? _state.ConfigurationId!).PipeTo(Self,
-            success: group => new GroupRead(set, group, null, requester),
-            failure: e => new GroupRead(set, null, e.GetBaseException().Message, requester));
+            success: group => new GroupRead(set, group, null, requester, user),
+            failure: e => new GroupRead(set, null, e.GetBaseException().Message, requester, user));
     }
 
     private void ChangeConfiguration(GroupRead read)
@@ -569,7 +574,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             BecomeReady();
             return;
         }
-        Persist(change, e =>
+        Persist(change with { User = read.User }, e =>
         {
             _configurationChange = ConfigurationEvents.Apply(_configurationChange, e);
             ApplyConfigurationChange(read.Requester);
@@ -644,6 +649,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     /// <summary>Persists the decided events, then replies; nothing is acknowledged before it is durable.</summary>
     private void Apply(Decision decision, Action? afterPersist = null, IActorRef? replyTo = null)
     {
+        decision = InstanceCallers.Stamp(decision, _caller.User);
         var sender = replyTo ?? Sender;
         if (decision.Events.Count == 0)
         {

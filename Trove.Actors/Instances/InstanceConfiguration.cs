@@ -32,12 +32,12 @@ public static class ConfigurationEvents
 
     /// <summary><paramref name="ConfigurationId"/> null: a detach (empty <paramref name="Overrides"/>).</summary>
     public sealed record Requested(string? ConfigurationId, IReadOnlyDictionary<string, string> Overrides, bool RestartRequired, long? Revision,
-        DateTimeOffset At) : IConfigurationEvent
+        DateTimeOffset At, string? User = null) : IConfigurationEvent
     {
-        /// <summary>The instance event that says it was applied.</summary>
+        /// <summary>The instance event that says it was applied, for whoever asked.</summary>
         public InstanceEvents.IInstanceEvent Applied(DateTimeOffset at) => ConfigurationId is { } id
-            ? new InstanceEvents.ConfigurationAttached(id, RestartRequired, at, Revision)
-            : new InstanceEvents.ConfigurationDetached(RestartRequired, at);
+            ? new InstanceEvents.ConfigurationAttached(id, RestartRequired, at, Revision, User)
+            : new InstanceEvents.ConfigurationDetached(RestartRequired, at, User);
     }
 
     public sealed record Abandoned(string Reason, DateTimeOffset At) : IConfigurationEvent;

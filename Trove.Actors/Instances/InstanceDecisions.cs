@@ -61,7 +61,7 @@ public static class InstanceDecisions
             return Decision.Answer(new InstanceReplies.NotFound(cmd.InstanceId));
         if (state.Task == InstanceTask.Deleting)
             return Decision.Answer(new InstanceReplies.Accepted(state));
-        var requested = new DeleteRequested(now, cmd.User);
+        var requested = new DeleteRequested(now);
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, requested)), requested);
     }
 
@@ -136,7 +136,7 @@ public static class InstanceDecisions
     {
         if (Guard(state, cmd.InstanceId, cmd.TenantId) is { } refusal)
             return Decision.Answer(refusal);
-        var started = new RestartStarted(now, cmd.RebootServer, cmd.User);
+        var started = new RestartStarted(now, cmd.RebootServer);
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, started)), started);
     }
 
@@ -147,7 +147,7 @@ public static class InstanceDecisions
     {
         if (state is null || !state.BelongsTo(cmd.TenantId))
             return Decision.Answer(new InstanceReplies.NotFound(cmd.InstanceId));
-        var renamed = new Renamed(cmd.Name, now, cmd.User);
+        var renamed = new Renamed(cmd.Name, now);
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, renamed)), renamed);
     }
 

@@ -42,7 +42,7 @@ public static class InstanceCommands
     public sealed record Get(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
     /// <summary>Admin (trove-admin instance show): the entity's state whatever its tenant, and what it holds in memory.</summary>
     public sealed record Inspect(string InstanceId) : IWithInstanceId, ITroveMessage;
-    public sealed record Delete(string InstanceId, string TenantId, string? User = null) : IWithInstanceId, ITroveMessage;
+    public sealed record Delete(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
 
     /// <summary>A guest's heartbeat, as the conductor received it. <paramref name="Sent"/> is the guest's clock.</summary>
     public sealed record ReportHeartbeat(string InstanceId, string ServiceStatus, DateTimeOffset Sent, string? Fault = null, double? VolumeUsed = null)
@@ -96,8 +96,8 @@ public static class InstanceCommands
     }
     public sealed record DisableRoot(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
     /// <summary>Restarts the engine, or with <paramref name="RebootServer"/> (the operator's reboot) the whole server.</summary>
-    public sealed record Restart(string InstanceId, string TenantId, bool RebootServer = false, string? User = null) : IWithInstanceId, ITroveMessage;
-    public sealed record Rename(string InstanceId, string TenantId, string Name, string? User = null) : IWithInstanceId, ITroveMessage;
+    public sealed record Restart(string InstanceId, string TenantId, bool RebootServer = false) : IWithInstanceId, ITroveMessage;
+    public sealed record Rename(string InstanceId, string TenantId, string Name) : IWithInstanceId, ITroveMessage;
     /// <summary>Starts the entity, which resumes its work in progress; sent by the <see cref="Trove.Actors.ReadModel.WorkResumer"/>.</summary>
     public sealed record Wake(string InstanceId) : IWithInstanceId, ITroveMessage;
     /// <summary>Marks the instance as being backed up (upstream shows status BACKUP); refused while it is busy.</summary>
@@ -212,21 +212,22 @@ public static class InstanceEvents
     public sealed record BuildFailed(string Fault, DateTimeOffset At) : IInstanceEvent;
     public sealed record DeleteRequested(DateTimeOffset At, string? User = null) : IInstanceEvent;
     public sealed record Renamed(string Name, DateTimeOffset At, string? User = null) : IInstanceEvent;
-    /// <summary>Root was enabled: upstream's root history, shown as rootEnabled forever after.</summary>
-    public sealed record RootEnabled(string User, DateTimeOffset At) : IInstanceEvent;
+    /// <summary>Root was enabled: upstream's root history, shown as rootEnabled forever after. <paramref name="User"/> is the
+    /// engine's superuser; <paramref name="By"/> who asked.</summary>
+    public sealed record RootEnabled(string User, DateTimeOffset At, string? By = null) : IInstanceEvent;
     public sealed record RestartStarted(DateTimeOffset At, bool RebootServer = false, string? User = null) : IInstanceEvent;
     public sealed record RestartCompleted(DateTimeOffset At) : IInstanceEvent;
-    public sealed record StatusReset(DateTimeOffset At) : IInstanceEvent;
-    public sealed record ResizeStarted(int VolumeSize, string FlavorId, int RamMb, DateTimeOffset At) : IInstanceEvent;
+    public sealed record StatusReset(DateTimeOffset At, string? User = null) : IInstanceEvent;
+    public sealed record ResizeStarted(int VolumeSize, string FlavorId, int RamMb, DateTimeOffset At, string? User = null) : IInstanceEvent;
     /// <summary>The resize ended: applied, or (with a fault) given up with the old size and flavor kept.</summary>
     public sealed record ResizeCompleted(bool Applied, string? Fault, DateTimeOffset At) : IInstanceEvent;
-    public sealed record BackupStarted(string BackupId, DateTimeOffset At) : IInstanceEvent;
-    public sealed record ConfigurationAttached(string ConfigurationId, bool RestartRequired, DateTimeOffset At, long? Revision = null) : IInstanceEvent;
-    public sealed record ConfigurationDetached(bool RestartRequired, DateTimeOffset At) : IInstanceEvent;
+    public sealed record BackupStarted(string BackupId, DateTimeOffset At, string? User = null) : IInstanceEvent;
+    public sealed record ConfigurationAttached(string ConfigurationId, bool RestartRequired, DateTimeOffset At, long? Revision = null, string? User = null) : IInstanceEvent;
+    public sealed record ConfigurationDetached(bool RestartRequired, DateTimeOffset At, string? User = null) : IInstanceEvent;
     public sealed record BackupEnded(string BackupId, DateTimeOffset At) : IInstanceEvent;
     /// <summary>The running guest reported a fault (a full volume), or that the one it reported is gone (null).</summary>
     public sealed record GuestFaultChanged(string? Fault, DateTimeOffset At) : IInstanceEvent;
     public sealed record Deleted(DateTimeOffset At) : IInstanceEvent;
     /// <summary>The guest applied the instance's new access to its engine.</summary>
-    public sealed record AccessChanged(InstanceAccess Access, DateTimeOffset At) : IInstanceEvent;
+    public sealed record AccessChanged(InstanceAccess Access, DateTimeOffset At, string? User = null) : IInstanceEvent;
 }

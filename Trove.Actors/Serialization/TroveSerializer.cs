@@ -20,10 +20,23 @@ public sealed class TroveSerializer(ExtendedActorSystem system, ManifestTable ma
             ? manifest
             : throw new SerializationException($"{o.GetType()} has no manifest in its family's table");
 
-    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json);
+    public override byte[] ToBinary(object obj) => obj is Asked asked
+        ? JsonSerializer.SerializeToUtf8Bytes(new AskedJson(Manifest(asked.Message), JsonSerializer.SerializeToElement(asked.Message, asked.Message.GetType(), Json),
+            asked.User, asked.TraceParent), Json)
+        : JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json);
 
-    public override object FromBinary(byte[] bytes, string manifest) =>
-        manifests.TryGetType(manifest, out var type)
-            ? JsonSerializer.Deserialize(bytes, type, Json)!
-            : throw new SerializationException($"unknown manifest '{manifest}'");
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        if (!manifests.TryGetType(manifest, out var type))
+            throw new SerializationException($"unknown manifest '{manifest}'");
+        if (type != typeof(Asked))
+            return JsonSerializer.Deserialize(bytes, type, Json)!;
+        var asked = JsonSerializer.Deserialize<AskedJson>(bytes, Json)!;
+        return new Asked(manifests.TryGetType(asked.Manifest, out var inner)
+            ? asked.Message.Deserialize(inner, Json)!
+            : throw new SerializationException($"unknown manifest '{asked.Manifest}' in an envelope"), asked.User, asked.TraceParent);
+    }
+
+    /// <summary>An <see cref="Asked"/> envelope: its message under the message's own manifest.</summary>
+    private sealed record AskedJson(string Manifest, JsonElement Message, string? User, string? TraceParent);
 }

@@ -1,4 +1,6 @@
+using Akka.Actor;
 using Akka.Cluster;
+using Trove.Actors.Serialization;
 
 namespace Trove.Actors.Sharding;
 
@@ -9,4 +11,11 @@ public static class ClusterReleases
     /// <summary>A member runs another release than this node (app versions name a release; they are not ordered).</summary>
     public static bool Mixed(Cluster cluster) =>
         cluster.State.Members.Any(m => m.AppVersion != cluster.SelfMember.AppVersion);
+
+    /// <summary>The message in an <see cref="Asked"/> envelope, or alone when there is nothing to carry or a node of
+    /// another release could receive it.</summary>
+    public static object Envelope(ActorSystem system, object message, string? user, string? traceParent) =>
+        user is null && traceParent is null || Mixed(Cluster.Get(system))
+            ? message
+            : new Asked(message, user, traceParent);
 }

@@ -1,3 +1,4 @@
+using Trove.Actors.Serialization;
 using Akka.Actor;
 using Akka.DependencyInjection;
 using Akka.Cluster.Hosting;
@@ -32,8 +33,9 @@ public static class EntityShards
             : builder.WithShardRegionProxy<TRegion>(typeName, WorkerRole, extractor);
 }
 
-/// <summary>Shards by a stable hash of the entity id a message names, so that every node agrees where an entity lives.</summary>
+/// <summary>Shards by a stable hash of the entity id a message names, so that every node agrees where an entity lives. An
+/// <see cref="Asked"/> envelope goes where its message goes, and reaches the entity whole.</summary>
 public abstract class EntityIdExtractor<TMessage>(int shards, Func<TMessage, string> entityId) : HashCodeMessageExtractor(shards)
 {
-    public override string? EntityId(object message) => message is TMessage m ? entityId(m) : null;
+    public override string? EntityId(object message) => Asked.Unwrap(message) is TMessage m ? entityId(m) : null;
 }

@@ -17,6 +17,7 @@ public static class ShardingManifests
     public static IReadOnlyDictionary<string, Type> All { get; } = new Dictionary<string, Type>
     {
         ["sharding.undelivered.v1"] = typeof(Undelivered),
+        ["sharding.asked.v1"] = typeof(Asked),
     };
 }
 

@@ -123,6 +123,8 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             return Done.Instance;
         }
 
+        using var span = TraceHeaders.Continue(incoming.Message.Properties, $"guest {message.Method}");
+        log.LogInformation("{Method} called{InTrace}", message.Method, span is null ? "" : $" in trace {span.TraceId}");
         RpcReply reply;
         try
         {

@@ -35,6 +35,15 @@ public sealed class HistoryTypesTests
         ["EndAcknowledged"] = "end_acknowledged", ["Abandoned"] = "abandoned", ["QuotaReturned"] = "quota_returned", ["ChildAdded"] = "child_added",
     };
 
+    /// <summary>The events a tenant's or an operator's request causes, which name who asked; the others are the system's own.</summary>
+    private static readonly HashSet<string> AskedInstanceEvents =
+    [
+        "Created", "DeleteRequested", "Renamed", "RootEnabled", "RestartStarted", "StatusReset", "ResizeStarted", "BackupStarted",
+        "ConfigurationAttached", "ConfigurationDetached", "AccessChanged",
+    ];
+
+    private static readonly HashSet<string> AskedBackupEvents = ["Created", "ChildAdded", "Deleted"];
+
     public static TheoryData<string> InstanceEventTypes => new(Implementations<InstanceEvents.IInstanceEvent>());
     public static TheoryData<string> BackupEventTypes => new(Implementations<BackupEvents.IBackupEvent>());
 
@@ -64,6 +73,36 @@ public sealed class HistoryTypesTests
         AssertClean(entry);
     }
 
+    [Theory]
+    [MemberData(nameof(InstanceEventTypes))]
+    public void An_instance_event_a_request_causes_shows_who_asked_once_the_entity_stamped_it_and_no_other_names_anybody(string typeName)
+    {
+        var type = typeof(InstanceEvents.IInstanceEvent).Assembly.GetType(typeName)!;
+        var e = InstanceCallers.Stamp((InstanceEvents.IInstanceEvent)Sample(type, 0, askedBy: null)!, UserId);
+        var created = (InstanceEvents.Created)Sample(typeof(InstanceEvents.Created), 0)!;
+        var entry = InstanceHistory.Entry(7, e, InstanceState.Apply(e is InstanceEvents.Created ? null : InstanceState.Apply(null, created), e));
+
+        Assert.Equal(AskedInstanceEvents.Contains(type.Name) ? UserId : null, entry.User);
+        Assert.Equal(entry.User, (string?)HistoryView.Of(entry)["user"]);
+        // an event that names who asked already keeps it (an earlier node's, or the request's own)
+        if (entry.User is not null)
+            Assert.Equal("earlier", InstanceHistory.UserOf(InstanceCallers.Stamp(InstanceCallers.Stamp(
+                (InstanceEvents.IInstanceEvent)Sample(type, 0, askedBy: null)!, "earlier"), UserId)));
+    }
+
+    [Theory]
+    [MemberData(nameof(BackupEventTypes))]
+    public void A_backup_event_a_request_causes_shows_who_asked_and_no_other_names_anybody(string typeName)
+    {
+        var type = typeof(BackupEvents.IBackupEvent).Assembly.GetType(typeName)!;
+        var e = (BackupEvents.IBackupEvent)Sample(type, 0)!;
+        var created = (BackupEvents.Created)Sample(typeof(BackupEvents.Created), 0)!;
+        var entry = BackupHistory.Entry(7, e, BackupState.Apply(e is BackupEvents.Created ? null : BackupState.Apply(null, created), e)!);
+
+        Assert.Equal(AskedBackupEvents.Contains(type.Name) ? UserId : null, entry.User);
+        Assert.Equal(entry.User, (string?)HistoryView.Of(entry)["user"]);
+    }
+
     [Fact]
     public void Every_type_name_is_snake_case_and_used_once_per_kind()
     {
@@ -87,13 +126,14 @@ public sealed class HistoryTypesTests
     private static IEnumerable<string> Implementations<T>() =>
         typeof(T).Assembly.GetTypes().Where(t => typeof(T).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false }).Select(t => t.FullName!);
 
-    /// <summary>An instance with <see cref="Marker"/> in every string but a fault's, plain values elsewhere.</summary>
-    private static object? Sample(Type type, int depth, string? name = null)
+    /// <summary>An instance with <see cref="Marker"/> in every string but a fault's, plain values elsewhere.
+    /// <paramref name="askedBy"/>: who asked, in an event's <c>User</c> (<c>By</c> where <c>User</c> is the engine's).</summary>
+    private static object? Sample(Type type, int depth, string? name = null, string? askedBy = UserId)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (type == typeof(string))
             return name is not null && (name.Contains("Fault", StringComparison.OrdinalIgnoreCase) || name == "Reason") ? FaultText
-                : name == "State" ? BackupStatus.Completed : name == "User" ? UserId : Marker;
+                : name == "State" ? BackupStatus.Completed : name is "User" or "By" ? askedBy : Marker;
         if (type == typeof(Uri))
             return new Uri($"amqp://user:{Marker}@host/");
         if (type.IsEnum)
@@ -108,7 +148,7 @@ public sealed class HistoryTypesTests
             if (type.IsGenericType && type.GetGenericTypeDefinition() is var generic && (generic == typeof(IReadOnlyDictionary<,>) || generic == typeof(IDictionary<,>)))
                 return Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(type.GetGenericArguments()));
             var array = Array.CreateInstance(element, 1);
-            array.SetValue(Sample(element, depth + 1), 0);
+            array.SetValue(Sample(element, depth + 1, askedBy: askedBy), 0);
             return array;
         }
         if (type.IsInterface || type.IsAbstract)
@@ -116,6 +156,6 @@ public sealed class HistoryTypesTests
         var constructor = type.GetConstructors(BindingFlags.Public | BindingFlags.Instance)
             .Where(c => c.GetParameters() is not [var only] || only.ParameterType != type)
             .MaxBy(c => c.GetParameters().Length)!;
-        return constructor.Invoke(constructor.GetParameters().Select(p => Sample(p.ParameterType, depth + 1, p.Name)).ToArray());
+        return constructor.Invoke(constructor.GetParameters().Select(p => Sample(p.ParameterType, depth + 1, p.Name, askedBy)).ToArray());
     }
 }

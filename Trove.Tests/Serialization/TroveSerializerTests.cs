@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Serialization;
 using Trove.Actors.Instances;
 using Trove.Actors.Serialization;
+using Trove.Actors.Sharding;
 using Trove.Tests.Support;
 using Trove.Contracts.Guests;
 
@@ -40,6 +41,9 @@ public sealed class TroveSerializerTests : IDisposable
             new ConfigurationEvents.Abandoned("the guest failed", T0),
             new InstanceCommands.GetConfiguration("i1", "demo"),
             new InstanceReplies.ConfigurationRead(new Dictionary<string, string> { ["work_mem"] = "4096" }),
+            new Asked(new InstanceCommands.Resize("i1", "demo", 2, null, null), "u1", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
+            new Asked(new Trove.Actors.Backups.BackupCommands.Delete("b1", "demo"), "u1", null),
+            new InstanceEvents.ConfigurationAttached("c1", false, T0, 42, "u1"),
         };
     }
 

@@ -14,6 +14,9 @@ public static class CallerExtensions
     public static Caller Caller(this HttpContext context) =>
         context.Items[Key] as Caller ?? throw new InvalidOperationException("the request was not authenticated");
 
+    /// <summary>The caller, if the request was authenticated.</summary>
+    public static Caller? CallerOrNull(this HttpContext context) => context.Items[Key] as Caller;
+
     /// <summary>For a decision inside an endpoint (e.g. by the body), by the same rule as <see cref="TrovePolicies.Admin"/>.</summary>
     public static bool IsAdmin(this HttpContext context) =>
         context.User.IsAdmin(context.RequestServices.GetRequiredService<AuthSettings>().AdminRoles);

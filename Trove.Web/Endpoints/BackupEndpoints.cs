@@ -83,7 +83,7 @@ public static class BackupEndpoints
             DisplayName.Check(backup.Name), backup.Description, parentId, backup.OnLatest);
         var reply = OlderReleaseProtocol.IfMixed(backups.ActorRef, settings.AskTimeout) is { } older
             ? await older.TakeAsync(take)
-            : await backups.ActorRef.AskEntityAsync<BackupReply>(take, settings.AskTimeout);
+            : await backups.ActorRef.AskAsCallerAsync<BackupReply>(take, settings.AskTimeout);
         return reply is BackupReplies.Accepted accepted
             ? TypedResults.Accepted<object>((string?)null, new { backup = BackupView.Of(accepted.State, await catalog.LoadAsync()) })
             : ErrorOf(reply);
@@ -110,7 +110,7 @@ public static class BackupEndpoints
         var below = Below(all, id);
         if (below.Count > 0 && OlderReleaseProtocol.IfMixed(backups.ActorRef, settings.AskTimeout) is not null)
             return TroveError.Result(409, $"Backup {id} has incremental backups; delete them first.");
-        return await backups.ActorRef.AskEntityAsync<BackupReply>(new BackupCommands.Delete(id, tenantId, below.Count > 0 ? below : null), settings.AskTimeout) switch
+        return await backups.ActorRef.AskAsCallerAsync<BackupReply>(new BackupCommands.Delete(id, tenantId, below.Count > 0 ? below : null), settings.AskTimeout) switch
         {
             BackupReplies.Accepted => TypedResults.Accepted((string?)null),
             var refusal => ErrorOf(refusal),

@@ -139,7 +139,7 @@ public static class ConfigurationEndpoints
         if (OlderReleaseProtocol.IfMixed(rollout.ActorRef, settings.AskTimeout) is null)
             try
             {
-                await rollout.ActorRef.Ask<ConfigurationRollout.RolledOut>(new ConfigurationRollout.Roll(tenantId, id), settings.AskTimeout);
+                await rollout.ActorRef.AskAsCallerAsync<ConfigurationRollout.RolledOut>(new ConfigurationRollout.Roll(tenantId, id), settings.AskTimeout);
             }
             catch (AskTimeoutException)
             {

@@ -18,7 +18,7 @@ public static class InstanceAsk
     public static Task<InstanceReply> AskAsync(this IRequiredActor<InstanceRegion> instances, IWithInstanceId command, TroveSettings settings) =>
         OlderReleaseProtocol.IfMixed(instances.ActorRef, settings.AskTimeout) is { } older
             ? older.AskAsync(command)
-            : instances.ActorRef.AskEntityAsync<InstanceReply>(command, settings.AskTimeout);
+            : instances.ActorRef.AskAsCallerAsync<InstanceReply>(command, settings.AskTimeout);
 
     /// <summary>The instance's state for this tenant, or the <see cref="RequestError"/> that answers the request.</summary>
     public static async Task<InstanceState> StateAsync(this IRequiredActor<InstanceRegion> instances, string tenantId, string id, TroveSettings settings) =>

@@ -61,7 +61,7 @@ public static class InstanceEndpoints
         IRequiredActor<InstanceRegion> instances, TroveSettings settings)
     {
         var parsed = CreateInstanceParser.Parse(body.Value, tenantId, await catalog.LoadAsync(request.HttpContext.RequestAborted))
-            with { RestoreBackupId = CreateInstanceParser.RestorePoint(body.Value), User = request.HttpContext.Caller().UserId };
+            with { RestoreBackupId = CreateInstanceParser.RestorePoint(body.Value) };
         var reply = await instances.AskAsync(new InstanceCommands.Create(Guid.NewGuid().ToString(), parsed), settings);
         return reply is InstanceReplies.Accepted accepted
             ? TypedResults.Ok(new JsonObject { ["instance"] = InstanceView.Detail(accepted.State, request) })
@@ -87,10 +87,10 @@ public static class InstanceEndpoints
         return TypedResults.Ok(new JsonObject { ["instance"] = InstanceView.Detail(found.State, request, found.VolumeUsed, group?.Name) });
     }
 
-    public static async Task<Results<Accepted, TroveErrorResult>> Delete(string tenantId, string id, HttpContext context, IRequiredActor<InstanceRegion> instances,
+    public static async Task<Results<Accepted, TroveErrorResult>> Delete(string tenantId, string id, IRequiredActor<InstanceRegion> instances,
         TroveSettings settings)
     {
-        var reply = await instances.AskAsync(new InstanceCommands.Delete(id, tenantId, context.Caller().UserId), settings);
+        var reply = await instances.AskAsync(new InstanceCommands.Delete(id, tenantId), settings);
         return reply is InstanceReplies.Accepted ? TypedResults.Accepted((string?)null) : InstanceAsk.ErrorOf(reply);
     }
 
@@ -98,7 +98,7 @@ public static class InstanceEndpoints
     /// to the engine first), or its configuration group (an id attaches it, null or "" detaches the attached one; the
     /// entity reads the group and owns the change). A change not supported yet is answered 501 once the instance is
     /// known to be the tenant's.</summary>
-    public static async Task<Results<Accepted, TroveErrorResult>> Update(string tenantId, string id, Body<UpdateInstanceBody> body, HttpContext context,
+    public static async Task<Results<Accepted, TroveErrorResult>> Update(string tenantId, string id, Body<UpdateInstanceBody> body,
         IRequiredActor<InstanceRegion> instances, TroveSettings settings)
     {
         var change = body.Value.Instance!;
@@ -108,7 +108,7 @@ public static class InstanceEndpoints
             { Access: { } access } => new InstanceCommands.SetAccess(id, tenantId, access.Parse()),
             { ChangesConfiguration: true } => new InstanceCommands.SetConfiguration(id, tenantId,
                 string.IsNullOrEmpty(change.ConfigurationId) ? null : change.ConfigurationId),
-            _ => new InstanceCommands.Rename(id, tenantId, DisplayName.Check(change.Name), context.Caller().UserId),
+            _ => new InstanceCommands.Rename(id, tenantId, DisplayName.Check(change.Name)),
         };
         return await instances.AskAsync(command, settings) switch
         {
@@ -140,7 +140,7 @@ public static class InstanceEndpoints
             { ResetStatus.ValueKind: not JsonValueKind.Undefined } => context.IsAdmin()
                 ? new InstanceCommands.ResetStatus(id, tenantId)
                 : throw new RequestError(StatusCodes.Status403Forbidden, "This action needs the admin role."),
-            _ => new InstanceCommands.Restart(id, tenantId, User: context.Caller().UserId),
+            _ => new InstanceCommands.Restart(id, tenantId),
         };
         var reply = await instances.AskAsync(command, settings);
         return reply is InstanceReplies.Accepted ? TypedResults.Accepted((string?)null) : InstanceAsk.ErrorOf(reply);

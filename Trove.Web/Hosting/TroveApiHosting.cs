@@ -24,8 +24,9 @@ public static class TroveApiHosting
         services.AddTenantRateLimits(settings.RateLimitPerMinute);
         services.AddTroveAuth(configuration.GetSection("Trove:Auth"), settings.HttpHost, settings.FullDataDir);
         services.AddTroveHealth();
-        services.AddTroveTelemetry(configuration);
+        services.AddTroveTelemetry(settings.Telemetry);
         services.AddTroveOpenApi();
+        services.AddCallerAsk();
         return services;
     }
 
