@@ -30,6 +30,8 @@ public static class InstanceHistory
         ConfigurationDetached => "configuration_detached",
         GuestFaultChanged => "guest_fault_changed",
         AccessChanged => "access_changed",
+        ReplicaAttached => "replica_attached",
+        ReplicaDropped => "replica_dropped",
         _ => throw new InvalidOperationException($"no history type for {e.GetType().Name}"),
     };
 

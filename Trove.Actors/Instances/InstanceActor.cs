@@ -40,6 +40,11 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private sealed record GroupRead(SetConfiguration Command, ConfigurationGroup? Group, string? Failure, IActorRef Requester);
     private sealed record ConfigurationApplied(ConfigurationEvents.Requested Change, IActorRef? Requester);
     private sealed record ConfigurationNotApplied(ConfigurationEvents.Requested Change, InstanceReply Failure, IActorRef? Requester);
+    private sealed record ReplicaGranted(string ReplicaId, ReplicaSource Connection, IActorRef Requester)
+    {
+        private bool PrintMembers(System.Text.StringBuilder builder) => Trove.Contracts.Secrets.PrintMembers(this, builder);
+    }
+    private sealed record SourceCleaned(string ReplicaId, string? Failure);
 
     private readonly string _id;
     private readonly ICompute _compute;
@@ -48,6 +53,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef _tenants;
     private readonly IConfigurationGroups? _configurations;
     private readonly IRestorePoints? _restorePoints;
+    private readonly IActorRef? _instances;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly OwnRow<InstanceState, IInstanceEvent> _row;
     private InstanceState? _state;
@@ -61,8 +67,10 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public InstanceActor(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,
-        IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null, ReadModelDb? readModel = null)
+        IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null, ReadModelDb? readModel = null,
+        IActorRef? instances = null)
     {
+        _instances = instances;
         _row = new OwnRow<InstanceState, IInstanceEvent>(readModel, InstanceRegistration.Projection, _log);
         _tenants = tenants;
         _configurations = configurations;
@@ -163,6 +171,15 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<GuestDid>(did => Apply(Decision.Silent(did.Event),
             afterPersist: () => did.Requester.Tell(new InstanceReplies.Accepted(_state!))));
         Command<Resize>(StartResize);
+        Command<AttachReplica>(GrantReplica);
+        Command<ReplicaGranted>(granted => Apply(ReplicationDecisions.Attached(_state!, granted.ReplicaId, granted.Connection, Now),
+            replyTo: granted.Requester));
+        Command<DropReplica>(drop => Apply(ReplicationDecisions.Dropped(_state, drop.ReplicaId, Now), afterPersist: () => CleanUpSource(drop.ReplicaId)));
+        Command<SourceCleaned>(cleaned =>
+        {
+            if (cleaned.Failure is not null)
+                _log.Warning("instance {0}: the guest did not drop the role and slot of replica {1}: {2}", _id, cleaned.ReplicaId, cleaned.Failure);
+        });
 
         Command<StartBackup>(start => Apply(InstanceDecisions.StartBackup(_state, start, Now)));
         Command<EndBackup>(end => Apply(InstanceDecisions.EndBackup(_state, end, Now)));
@@ -255,7 +272,12 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private void ContinueCreate(Create create, IActorRef requester)
     {
         var r = create.Request;
-        if (r is { ConfigurationId: { } groupId, Configuration: null })
+        if (r is { ReplicaOf: { } sourceId, ReplicaSource: null })
+            LookUp(requester, _instances is null ? null
+                    : async () => ReplicationDecisions.AsReplica(create, await _instances.AskEntityAsync<InstanceReply>(
+                        new AttachReplica(sourceId, r.TenantId, _id), _settings.GuestCallTimeout + _settings.QuotaTimeout)),
+                failed: error => $"The replica source {sourceId} did not answer: {error}", unavailable: "This node cannot reach replica sources.");
+        else if (r is { ConfigurationId: { } groupId, Configuration: null })
             LookUp(requester, _configurations is null ? null
                     : async () => InstanceDecisions.WithConfiguration(create, await _configurations.FindAsync(r.TenantId, groupId)),
                 failed: error => $"The configuration group could not be read: {error}", unavailable: "This node cannot read configuration groups.");
@@ -327,7 +349,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                         var r = create.Request;
                         Context.ActorOf(ProvisioningActor.Props(ServerSpecOf(create), new PrepareArgs(r.Databases, r.Users, r.RestoreFrom,
                             r.Configuration?.Overrides, r.Configuration?.RestartRequired ?? false,
-                            r.Access is { } access ? new AccessArgs(access.AllowedCidrs) : null),
+                            r.Access is { } access ? new AccessArgs(access.AllowedCidrs) : null, r.ReplicaSource),
                             _compute, _guests, ServerRetry), "provisioning");
                     });
                     break;
@@ -335,6 +357,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                     Persist(new QuotaEvents.Released(Now), e =>
                     {
                         _quota = QuotaHold.Apply(_quota, e);
+                        ForgetSource(create);
                         requester.Tell(new InstanceReplies.QuotaExceeded(exceeded.Message));
                         BecomeReady();
                         Passivate();
@@ -343,6 +366,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                 default:
                     requester.Tell(new InstanceReplies.Failed(
                         $"The tenant's quota could not be reserved: {answer.Failure ?? answer.Reply?.GetType().Name}"));
+                    ForgetSource(create);
                     GiveBackQuota();
                     break;
             }
@@ -372,9 +396,42 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<ProvisioningActor.StepFailed>(failed =>
         {
             requester.Tell(new InstanceReplies.Failed(failed.Message));
+            ForgetSource(create);
             GiveBackQuota();
         });
         WaitingOnTenant();
+    }
+
+    /// <summary>A replica whose create did not happen: its source drops what it made for it (told, not asked: the source
+    /// answers nothing that this create waits for).</summary>
+    private void ForgetSource(Create create)
+    {
+        if (create.Request.ReplicaOf is { } sourceId)
+            _instances?.Tell(new DropReplica(sourceId, _id));
+    }
+
+    /// <summary>A new replica asks for what it streams with: the guest makes it, then the replica is journaled and answered.</summary>
+    private void GrantReplica(AttachReplica attach)
+    {
+        if (ReplicationDecisions.CanAttach(_state, attach) is { } refusal)
+        {
+            Sender.Tell(refusal);
+            return;
+        }
+        var requester = Sender;
+        _guests.CallAsync(_id, RpcMessage.Create(GuestMethods.GetReplicaContext, new ReplicaArgs(attach.ReplicaId)), _settings.GuestCallTimeout)
+            .PipeTo(Self, success: result => new ReplicaGranted(attach.ReplicaId, result.Deserialize<ReplicaSource>(RpcMessage.Json)!, requester),
+                failure: e => new Deliver(GuestOperations.FailureOf(e), requester));
+    }
+
+    /// <summary>Best effort once the replica is forgotten: a guest that cannot drop the slot now leaves it (and the WAL it
+    /// keeps) until an operator does; a guest that has no such slot has nothing to do.</summary>
+    private void CleanUpSource(string replicaId)
+    {
+        if (_state is not { IsDeleted: false, ServerId: not null, Task: not InstanceTask.Deleting })
+            return;
+        _guests.CallAsync(_id, RpcMessage.Create(GuestMethods.CleanupSourceOnReplicaDetach, new ReplicaArgs(replicaId)), _settings.GuestCallTimeout)
+            .PipeTo(Self, success: _ => new SourceCleaned(replicaId, null), failure: e => new SourceCleaned(replicaId, e.GetBaseException().Message));
     }
 
     /// <summary>Gives the quota of a create that did not happen back to the tenant, then journals it and passivates.</summary>
@@ -736,7 +793,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             return;
         Timers.CancelAll();
         Context.Child("provisioning").Tell(PoisonPill.Instance);
-        Context.ActorOf(DeletionActor.Props(_id, _state.TenantId, _state.ServerId ?? _state.AcceptedServerId, _compute, _guests, _tenants, _settings.StopDbTimeout), "deletion");
+        Context.ActorOf(DeletionActor.Props(_id, _state.TenantId, _state.ServerId ?? _state.AcceptedServerId, _compute, _guests, _tenants,
+            _settings.StopDbTimeout, _state.ReplicaOf is { } sourceId ? new DeletionActor.Source(sourceId, _instances!) : null), "deletion");
     }
 
     private ProvisioningActor.Retry ServerRetry => new(_settings.ServerCreateRetries, _settings.ServerCreateBackoff);
@@ -758,6 +816,6 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         };
 
     public static Props Props(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,
-        IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null, ReadModelDb? readModel = null) =>
-        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, tenants, settings, configurations, restorePoints, readModel));
+        IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null, ReadModelDb? readModel = null, IActorRef? instances = null) =>
+        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, tenants, settings, configurations, restorePoints, readModel, instances));
 }

@@ -51,7 +51,9 @@ public sealed record InstanceState(
     InstanceAccess? Access = null,
     bool RebootingServer = false,
     string? AcceptedServerId = null,
-    string? VolumeId = null) : ITroveMessage
+    string? VolumeId = null,
+    string? ReplicaOf = null,
+    IReadOnlyList<string>? Replicas = null) : ITroveMessage
 {
     public static InstanceState Apply(InstanceState? state, IInstanceEvent e) => (state, e) switch
     {
@@ -59,7 +61,7 @@ public sealed record InstanceState(
             c.InstanceId, c.TenantId, c.Name, c.FlavorId, c.RamMb, c.VolumeSize, c.Datastore, c.DatastoreVersion, c.Databases,
             c.UserNames, InstanceTask.Building, ServiceStatusNames.New, null, null, null, null, null, null,
             c.At, c.At, c.At, false, RestoreFrom: c.RestoreFrom, ConfigurationId: c.ConfigurationId,
-            ConfigurationRevision: c.ConfigurationRevision, Access: c.Access),
+            ConfigurationRevision: c.ConfigurationRevision, Access: c.Access, ReplicaOf: c.ReplicaOf),
         (null, _) => throw new InvalidOperationException($"{e.GetType().Name} before Created"),
         (_, ServerCreated s) => state with { ServerId = s.ServerId, Address = s.Address, Port = s.Port, Updated = s.At },
         (_, ServerAccepted a) => state with { AcceptedServerId = a.ServerId },
@@ -102,6 +104,8 @@ public sealed record InstanceState(
         (_, BackupEnded b) => state with { RunningBackupId = state.RunningBackupId == b.BackupId ? null : state.RunningBackupId, Updated = b.At },
         (_, GuestFaultChanged g) => state with { GuestFault = g.Fault, GuestFaultAt = g.At },
         (_, AccessChanged a) => state with { Access = a.Access, Updated = a.At },
+        (_, ReplicaAttached r) => state with { Replicas = [.. state.ReplicaIds.Where(id => id != r.ReplicaId), r.ReplicaId], Updated = r.At },
+        (_, ReplicaDropped r) => state with { Replicas = state.ReplicaIds.Where(id => id != r.ReplicaId).ToList(), Updated = r.At },
         _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
     };
 
@@ -142,6 +146,9 @@ public sealed record InstanceState(
         Task == InstanceTask.BuildError && Fault is not null ? (Fault, FaultAt ?? Updated)
         : GuestFault is not null ? (GuestFault, GuestFaultAt ?? Updated)
         : null;
+
+    /// <summary>The replicas that stream from this instance (upstream's <c>replicas</c>).</summary>
+    public IReadOnlyList<string> ReplicaIds => Replicas ?? [];
 
     public bool BelongsTo(string tenantId) => !IsDeleted && Tenants.AnyTenant.Reaches(tenantId, TenantId);
 

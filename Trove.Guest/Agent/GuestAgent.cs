@@ -21,6 +21,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
 {
     private readonly string _preparedMarker = Path.Combine(info.Directory, ".guestagent.prepare.end");
     private readonly string _restoredMarker = Path.Combine(info.Directory, ".guestagent.restore.end");
+    private readonly string _copiedMarker = Path.Combine(info.Directory, ".guestagent.replica-copy.end");
     private AmqpPublisher? _publisher;
     private volatile bool _preparing;
     private readonly ServerLimits _limits = ServerLimits.Load(info);
@@ -216,6 +217,11 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
                 await backups.RestoreAsync(backup, CancellationToken.None);
                 await File.WriteAllTextAsync(_restoredMarker, backup.Id);
                 backups.DiscardRestoreCopies();
+            }
+            if (args.ReplicaOf is { } source && !File.Exists(_copiedMarker))
+            {
+                await manager.FollowAsync(source, CancellationToken.None);
+                await File.WriteAllTextAsync(_copiedMarker, DateTimeOffset.UtcNow.ToString("O"));
             }
             await manager.ApplyMemoryAsync(_limits.RamMb, CancellationToken.None);
             await PrepareEngineAsync(args);

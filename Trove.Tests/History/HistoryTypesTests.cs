@@ -27,6 +27,7 @@ public sealed class HistoryTypesTests
         ["ResizeCompleted"] = "resize_completed", ["BackupStarted"] = "backup_started", ["BackupEnded"] = "backup_ended",
         ["ConfigurationAttached"] = "configuration_attached", ["ConfigurationDetached"] = "configuration_detached",
         ["GuestFaultChanged"] = "guest_fault_changed", ["AccessChanged"] = "access_changed",
+        ["ReplicaAttached"] = "replica_attached", ["ReplicaDropped"] = "replica_dropped",
     };
 
     private static readonly Dictionary<string, string> BackupTypes = new()

@@ -40,6 +40,14 @@ public sealed class TroveSerializerTests : IDisposable
             new ConfigurationEvents.Abandoned("the guest failed", T0),
             new InstanceCommands.GetConfiguration("i1", "demo"),
             new InstanceReplies.ConfigurationRead(new Dictionary<string, string> { ["work_mem"] = "4096" }),
+            created with { ReplicaOf = "i0" },
+            new InstanceEvents.ReplicaAttached("i2", T0),
+            new InstanceEvents.ReplicaDropped("i2", T0),
+            new InstanceCommands.AttachReplica("i1", "demo", "i2"),
+            new InstanceCommands.DropReplica("i1", "i2"),
+            new InstanceReplies.ReplicaSourceReady(InstanceState.Apply(null, created),
+                new ReplicaSource("127.0.0.2", 5432, "trove_repl_i2", "secret", "trove_replica_i2")),
+            new InstanceReplies.Forbidden("Detach replicas before deleting replica source."),
         };
     }
 

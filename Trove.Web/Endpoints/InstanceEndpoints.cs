@@ -62,10 +62,16 @@ public static class InstanceEndpoints
     {
         var parsed = CreateInstanceParser.Parse(body.Value, tenantId, await catalog.LoadAsync(request.HttpContext.RequestAborted))
             with { RestoreBackupId = CreateInstanceParser.RestorePoint(body.Value), User = request.HttpContext.Caller().UserId };
-        var reply = await instances.AskAsync(new InstanceCommands.Create(Guid.NewGuid().ToString(), parsed), settings);
-        return reply is InstanceReplies.Accepted accepted
-            ? TypedResults.Ok(new JsonObject { ["instance"] = InstanceView.Detail(accepted.State, request) })
-            : InstanceAsk.ErrorOf(reply);
+        // replica_count replicas are as many creates, each its own entity's; the answer shows the first, as upstream's
+        InstanceReplies.Accepted? first = null;
+        for (var i = 0; i < CreateInstanceParser.ReplicaCount(body.Value); i++)
+        {
+            var reply = await instances.AskAsync(new InstanceCommands.Create(Guid.NewGuid().ToString(), parsed), settings);
+            if (reply is not InstanceReplies.Accepted accepted)
+                return InstanceAsk.ErrorOf(reply);
+            first ??= accepted;
+        }
+        return TypedResults.Ok(new JsonObject { ["instance"] = InstanceView.Detail(first!.State, request) });
     }
 
     public static async Task<Results<Ok<JsonObject>, TroveErrorResult>> Show(string tenantId, string id, HttpRequest request,

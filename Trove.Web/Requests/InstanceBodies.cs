@@ -23,7 +23,9 @@ public sealed record CreateInstanceBody(CreateInstanceBody.InstanceFields? Insta
         JsonElement? Configuration,
         [property: JsonPropertyName("replica_of")] JsonElement? ReplicaOf,
         [property: JsonPropertyName("slave_of")] JsonElement? SlaveOf,
-        AccessBody? Access = null);
+        AccessBody? Access = null,
+        [property: JsonPropertyName("replica_count")] JsonElement? ReplicaCount = null,
+        JsonElement? Locality = null);
 
     public sealed record VolumeBody(Scalar? Size);
 

@@ -27,6 +27,10 @@ public static class InstanceView
             ["access"] = AccessOf(s),
             ["volume"] = new JsonObject { ["size"] = s.VolumeSize },
         };
+        if (s.ReplicaOf is { } sourceId)
+            view["replica_of"] = Reference(s, sourceId, request);
+        if (s.ReplicaIds.Count > 0)
+            view["replicas"] = new JsonArray(s.ReplicaIds.Select(id => (JsonNode)Reference(s, id, request)).ToArray());
         if (s.Address is { Length: > 0 }) // a cloud server on no network has none
         {
             view["ip"] = new JsonArray(s.Address);
@@ -60,6 +64,10 @@ public static class InstanceView
             };
         return view;
     }
+
+    /// <summary>Another instance of the tenant, as upstream's replica_of and replicas show it.</summary>
+    private static JsonObject Reference(InstanceState s, string id, HttpRequest request) =>
+        new() { ["id"] = id, ["links"] = JsonSerializer(Links.For(request, s.TenantId, "instances", id)) };
 
     /// <summary>As upstream: the access given at create or changed since, else whether the instance has a public address
     /// (a local server never has).</summary>

@@ -113,6 +113,17 @@ public sealed partial class MariaDbManager : IDatastoreManager
             .Select(p => p[1].Trim()).Single();
     }
 
+    // MariaDB's replication (GTID) is not built yet: the API refuses replica_of on a MariaDB source before any guest is called.
+    private static NotSupportedException NoReplication => new(DatastoreProfiles.MariaDb.Lacks(DatastoreCapability.Replication));
+
+    public Task<ReplicaSource> GrantReplicaAsync(string replicaId, CancellationToken ct) => throw NoReplication;
+
+    public Task RevokeReplicaAsync(string replicaId, CancellationToken ct) => throw NoReplication;
+
+    public Task FollowAsync(ReplicaSource source, CancellationToken ct) => throw NoReplication;
+
+    public Task DetachAsync(CancellationToken ct) => throw NoReplication;
+
     public async Task RestoreIncrementAsync(Stream input, CancellationToken ct)
     {
         var increment = Path.Combine(_tmpDir, "increment");
