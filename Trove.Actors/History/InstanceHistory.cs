@@ -32,6 +32,8 @@ public static class InstanceHistory
         AccessChanged => "access_changed",
         ReplicaAttached => "replica_attached",
         ReplicaDropped => "replica_dropped",
+        DetachStarted => "detach_started",
+        DetachCompleted => "detach_completed",
         _ => throw new InvalidOperationException($"no history type for {e.GetType().Name}"),
     };
 
@@ -40,6 +42,7 @@ public static class InstanceHistory
     {
         BuildFailed f => f.Fault,
         ResizeCompleted r => r.Fault,
+        DetachCompleted d => d.Fault,
         GuestFaultChanged g => g.Fault,
         _ => null,
     };
@@ -63,6 +66,7 @@ public static class InstanceHistory
         InstanceTask.Resizing => "RESIZING",
         InstanceTask.RestartRequired => "RESTART_REQUIRED",
         InstanceTask.Deleting => "DELETING",
+        InstanceTask.Detaching => "DETACHING",
         _ => null,
     };
 

@@ -131,9 +131,12 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         {
             if (ended.Failure is not null)
                 _log.Warning("instance {0}: {1} failed: {2}", _id, ended.Action, ended.Failure);
-            Apply(ended.Action == GuestMethods.Resize
-                ? InstanceDecisions.ResizeFinished(_state, ended.Failure, Now)
-                : InstanceDecisions.RestartFinished(_state, Now));
+            Apply(ended.Action switch
+            {
+                GuestMethods.Resize => InstanceDecisions.ResizeFinished(_state, ended.Failure, Now),
+                GuestMethods.DetachReplica => ReplicationDecisions.DetachFinished(_state, ended.Failure, Now),
+                _ => InstanceDecisions.RestartFinished(_state, Now),
+            });
         });
         Command<Rename>(rename => Apply(InstanceDecisions.Rename(_state, rename, Now)));
         Command<ResetStatus>(reset => Apply(InstanceDecisions.ResetStatus(_state, reset, Now)));
@@ -172,6 +175,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             afterPersist: () => did.Requester.Tell(new InstanceReplies.Accepted(_state!))));
         Command<Resize>(StartResize);
         Command<AttachReplica>(GrantReplica);
+        Command<DetachReplica>(detach => Apply(ReplicationDecisions.Detach(_state, detach, Now), afterPersist: DetachFromSource));
         Command<ReplicaGranted>(granted => Apply(ReplicationDecisions.Attached(_state!, granted.ReplicaId, granted.Connection, Now),
             replyTo: granted.Requester));
         Command<DropReplica>(drop => Apply(ReplicationDecisions.Dropped(_state, drop.ReplicaId, Now), afterPersist: () => CleanUpSource(drop.ReplicaId)));
@@ -674,10 +678,24 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             StartAction(RpcMessage.Create(GuestMethods.Restart, new { }));
     }
 
-    private void StartAction(RpcMessage call, Func<CancellationToken, Task>? serverStep = null)
+    /// <summary>The guest promotes its engine, then the source forgets the replica and drops its slot (after the promotion:
+    /// a slot dropped first would be made again by nothing, and the replica would stop mid-stream). Both are repeated
+    /// harmlessly by a detach resumed after a crash.</summary>
+    private void DetachFromSource()
+    {
+        if (_state is not { Task: InstanceTask.Detaching, ReplicaOf: { } sourceId })
+            return;
+        var instances = _instances!;
+        var id = _id;
+        var timeout = _settings.GuestCallTimeout;
+        StartAction(RpcMessage.Create(GuestMethods.DetachReplica, new { }), afterCall: () =>
+            instances.AskEntityAsync<InstanceReply>(new DropReplica(sourceId, id), timeout));
+    }
+
+    private void StartAction(RpcMessage call, Func<CancellationToken, Task>? serverStep = null, Func<Task>? afterCall = null)
     {
         if (Context.Child(call.Method).IsNobody())
-            Context.ActorOf(GuestActionActor.Props(_id, call, _settings.RestartTimeout, _guests, serverStep), call.Method);
+            Context.ActorOf(GuestActionActor.Props(_id, call, _settings.RestartTimeout, _guests, serverStep, afterCall), call.Method);
     }
 
     private void BecomeReady()
@@ -780,6 +798,9 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                 break;
             case InstanceTask.Resizing:
                 ResizeGuest();
+                break;
+            case InstanceTask.Detaching:
+                DetachFromSource();
                 break;
             case InstanceTask.None when !_state.IsDeleted:
                 Timers.StartSingleTimer(nameof(HeartbeatExpired), new HeartbeatExpired(), _settings.HeartbeatExpiry);

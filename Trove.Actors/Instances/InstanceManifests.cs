@@ -100,5 +100,8 @@ public static class InstanceManifests
         ["instance.drop-replica"] = typeof(InstanceCommands.DropReplica),
         ["instance.replica-source-ready"] = typeof(InstanceReplies.ReplicaSourceReady),
         ["instance.forbidden"] = typeof(InstanceReplies.Forbidden),
+        ["instance.detach-replica"] = typeof(InstanceCommands.DetachReplica),
+        ["instance.detach-started.v1"] = typeof(InstanceEvents.DetachStarted),
+        ["instance.detach-completed.v1"] = typeof(InstanceEvents.DetachCompleted),
     };
 }

@@ -142,6 +142,10 @@ public static class InstanceCommands
     /// replica's role and slot, the source journals the replica, and answers <see cref="InstanceReplies.ReplicaSourceReady"/>.</summary>
     public sealed record AttachReplica(string InstanceId, string TenantId, string ReplicaId) : IWithInstanceId, ITroveMessage;
 
+    /// <summary>upstream's detach-replica (<c>PUT /instances/{id}</c> with <c>replica_of: null</c>): the replica's guest
+    /// promotes its engine to a writable instance of its own, then its source forgets it; shows DETACH meanwhile.</summary>
+    public sealed record DetachReplica(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
+
     /// <summary>A replica that was deleted, detached or never built: its source forgets it and has its guest drop the
     /// replica's role and slot. Answered <see cref="InstanceReplies.GuestDone"/> whatever the source is now.</summary>
     public sealed record DropReplica(string InstanceId, string ReplicaId) : IWithInstanceId, ITroveMessage;
@@ -252,6 +256,9 @@ public static class InstanceEvents
     public sealed record ReplicaAttached(string ReplicaId, DateTimeOffset At) : IInstanceEvent;
     /// <summary>The replica is gone from the source's list (deleted, detached, or never built).</summary>
     public sealed record ReplicaDropped(string ReplicaId, DateTimeOffset At) : IInstanceEvent;
+    public sealed record DetachStarted(DateTimeOffset At) : IInstanceEvent;
+    /// <summary>The detach ended: the instance stands alone, or (with a fault) is still its source's replica.</summary>
+    public sealed record DetachCompleted(string? Fault, DateTimeOffset At) : IInstanceEvent;
     /// <summary>The guest applied the instance's new access to its engine.</summary>
     public sealed record AccessChanged(InstanceAccess Access, DateTimeOffset At) : IInstanceEvent;
 }

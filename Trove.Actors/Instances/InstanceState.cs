@@ -14,6 +14,7 @@ public enum InstanceTask
     Resizing,
     RestartRequired,
     Deleting,
+    Detaching,
 }
 
 /// <summary>An instance as its events made it. Rebuilt by <see cref="Apply"/>; never changed in place.</summary>
@@ -105,6 +106,8 @@ public sealed record InstanceState(
         (_, GuestFaultChanged g) => state with { GuestFault = g.Fault, GuestFaultAt = g.At },
         (_, AccessChanged a) => state with { Access = a.Access, Updated = a.At },
         (_, ReplicaAttached r) => state with { Replicas = [.. state.ReplicaIds.Where(id => id != r.ReplicaId), r.ReplicaId], Updated = r.At },
+        (_, DetachStarted d) => state with { Task = InstanceTask.Detaching, Updated = d.At },
+        (_, DetachCompleted d) => state with { Task = InstanceTask.None, ReplicaOf = d.Fault is null ? null : state.ReplicaOf, Updated = d.At },
         (_, ReplicaDropped r) => state with { Replicas = state.ReplicaIds.Where(id => id != r.ReplicaId).ToList(), Updated = r.At },
         _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
     };
@@ -118,6 +121,7 @@ public sealed record InstanceState(
         InstanceTask.Resizing => "RESIZE",
         InstanceTask.RestartRequired => "RESTART_REQUIRED",
         InstanceTask.Deleting => "SHUTDOWN",
+        InstanceTask.Detaching => "DETACH",
         _ when IsDeleted => "DELETED",
         _ => RunningBackupId is null ? "ACTIVE" : "BACKUP",
     };
@@ -152,8 +156,9 @@ public sealed record InstanceState(
 
     public bool BelongsTo(string tenantId) => !IsDeleted && Tenants.AnyTenant.Reaches(tenantId, TenantId);
 
-    /// <summary>A build, a restart, a resize or a delete under way: the entity must carry on with it wherever it runs.</summary>
-    public bool HasWork => !IsDeleted && Task is InstanceTask.Building or InstanceTask.Rebooting or InstanceTask.Resizing or InstanceTask.Deleting;
+    /// <summary>A build, a restart, a resize, a detach or a delete under way: the entity must carry on with it wherever it runs.</summary>
+    public bool HasWork => !IsDeleted && Task is InstanceTask.Building or InstanceTask.Rebooting or InstanceTask.Resizing or InstanceTask.Deleting
+        or InstanceTask.Detaching;
 
     /// <summary>Upstream's validate_can_perform_action: no task running and a guest that reports a usable engine.</summary>
     public bool CanPerformAction => Task is InstanceTask.None or InstanceTask.RestartRequired && !IsDeleted && ServerId is not null && RunningBackupId is null

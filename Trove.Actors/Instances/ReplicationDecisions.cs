@@ -45,6 +45,24 @@ public static class ReplicationDecisions
             }, null)
             : (null, sourceReply);
 
+    /// <summary>upstream's detach_replica: a replica that can act now (400 for an instance that is not a replica, as upstream).</summary>
+    public static Decision Detach(InstanceState? state, InstanceCommands.DetachReplica cmd, DateTimeOffset now)
+    {
+        if (state is null || !state.BelongsTo(cmd.TenantId))
+            return Decision.Answer(new InstanceReplies.NotFound(cmd.InstanceId));
+        if (state.ReplicaOf is null)
+            return Decision.Answer(new InstanceReplies.Invalid($"Instance {cmd.InstanceId} is not a replica."));
+        if (InstanceDecisions.Guard(state, cmd.InstanceId, cmd.TenantId) is { } refusal)
+            return Decision.Answer(refusal);
+        var started = new DetachStarted(now);
+        return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, started)), started);
+    }
+
+    public static Decision DetachFinished(InstanceState? state, string? failure, DateTimeOffset now) =>
+        state is { Task: InstanceTask.Detaching }
+            ? Decision.Silent(new DetachCompleted(failure is null ? null : $"The detach failed: {failure}", now))
+            : Decision.Silent();
+
     /// <summary>Upstream's ReplicaSourceDeleteForbidden: a source is deleted once its replicas are detached or deleted.</summary>
     public static InstanceReply? CanDelete(InstanceState state) => state.ReplicaIds.Count > 0
         ? new InstanceReplies.Forbidden("Detach replicas before deleting replica source.")

@@ -76,6 +76,29 @@ public sealed class PostgresReplicationTests(NodeFixture fixture)
         await Node.Http.DeleteAsync($"v1.0/demo/instances/{sourceId}");
     }
 
+    [Fact]
+    public async Task Detach_makes_the_replica_a_writable_instance_of_its_own_and_its_source_forgets_it()
+    {
+        var source = await Node.WaitForStatusAsync("demo", (string)(await Node.CreateInstanceAsync("demo", PostgresInstanceTests.CreateBody("pg-source-3")))["id"]!, "ACTIVE", Build);
+        var sourceId = (string)source["id"]!;
+        await EngineClient.ScalarAsync(source, "CREATE TABLE rows (n int); INSERT INTO rows VALUES (1)");
+        var replicaId = (string)(await Node.CreateInstanceAsync("demo", new { instance = new { name = "pg-detached", replica_of = sourceId } }))["id"]!;
+        var replica = await Node.WaitForStatusAsync("demo", replicaId, "ACTIVE", Build);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.PutAsJsonAsync($"v1.0/demo/instances/{replicaId}",
+            new JsonObject { ["instance"] = new JsonObject { ["replica_of"] = null } })).StatusCode);
+        await UntilAsync(async () => (await Node.ShowAsync("demo", replicaId)) is { } shown && (string?)shown["status"] == "ACTIVE" && shown["replica_of"] is null,
+            "the replica to be detached");
+        await EngineClient.ScalarAsync(replica, "INSERT INTO rows VALUES (2)");
+        Assert.Equal(2L, Convert.ToInt64(await EngineClient.ScalarAsync(replica, "SELECT count(*) FROM rows")));
+        await UntilAsync(async () => (await Node.ShowAsync("demo", sourceId))!["replicas"] is null, "the source to forget the replica");
+        Assert.Equal(0L, Convert.ToInt64(await EngineClient.ScalarAsync(source, "SELECT count(*) FROM pg_replication_slots")));
+        Assert.Equal(1L, Convert.ToInt64(await EngineClient.ScalarAsync(source, "SELECT count(*) FROM rows"))); // the two part ways
+
+        Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.DeleteAsync($"v1.0/demo/instances/{sourceId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.DeleteAsync($"v1.0/demo/instances/{replicaId}")).StatusCode);
+    }
+
     private async Task<JsonObject?> ListedAsync(string path, string id) =>
         (await Node.Http.GetFromJsonAsync<JsonObject>($"v1.0/demo/{path}"))!["instances"]!.AsArray().FirstOrDefault(i => (string?)i!["id"] == id)?.AsObject();
 

@@ -28,6 +28,7 @@ public sealed class HistoryTypesTests
         ["ConfigurationAttached"] = "configuration_attached", ["ConfigurationDetached"] = "configuration_detached",
         ["GuestFaultChanged"] = "guest_fault_changed", ["AccessChanged"] = "access_changed",
         ["ReplicaAttached"] = "replica_attached", ["ReplicaDropped"] = "replica_dropped",
+        ["DetachStarted"] = "detach_started", ["DetachCompleted"] = "detach_completed",
     };
 
     private static readonly Dictionary<string, string> BackupTypes = new()

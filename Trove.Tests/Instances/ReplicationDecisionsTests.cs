@@ -105,4 +105,23 @@ public class ReplicationDecisionsTests
         Assert.IsType<InstanceReplies.Accepted>(InstanceDecisions.Delete(alone, delete, T0).Reply);
         Assert.Empty(ReplicationDecisions.Dropped(alone, "r1", T0).Events); // a repeated drop (a retried delete) journals nothing
     }
+
+    [Fact]
+    public void Only_a_replica_is_detached_and_it_shows_detach_until_its_guest_and_source_are_done()
+    {
+        var standalone = Running(Requests.Postgres(), id: "r1");
+        var notReplica = ReplicationDecisions.Detach(standalone, new InstanceCommands.DetachReplica("r1", standalone.TenantId), T0);
+        Assert.Equal("Instance r1 is not a replica.", Assert.IsType<InstanceReplies.Invalid>(notReplica.Reply).Message);
+
+        var replica = Running(Requests.Postgres(), id: "r1", replicaOf: "src");
+        var detaching = ReplicationDecisions.Detach(replica, new InstanceCommands.DetachReplica("r1", replica.TenantId), T0).Events
+            .Aggregate(replica, InstanceState.Apply);
+        Assert.Equal(("DETACH", true), (detaching.Status, detaching.HasWork));
+        Assert.IsType<InstanceReplies.Refused>(ReplicationDecisions.Detach(detaching, new InstanceCommands.DetachReplica("r1", replica.TenantId), T0).Reply);
+
+        var detached = ReplicationDecisions.DetachFinished(detaching, null, T0).Events.Aggregate(detaching, InstanceState.Apply);
+        Assert.Equal(("ACTIVE", (string?)null), (detached.Status, detached.ReplicaOf));
+        var failed = ReplicationDecisions.DetachFinished(detaching, "the guest did not answer", T0).Events.Aggregate(detaching, InstanceState.Apply);
+        Assert.Equal(("ACTIVE", "src"), (failed.Status, failed.ReplicaOf)); // still a replica: a detach may be asked again
+    }
 }

@@ -48,6 +48,9 @@ public sealed class TroveSerializerTests : IDisposable
             new InstanceReplies.ReplicaSourceReady(InstanceState.Apply(null, created),
                 new ReplicaSource("127.0.0.2", 5432, "trove_repl_i2", "secret", "trove_replica_i2")),
             new InstanceReplies.Forbidden("Detach replicas before deleting replica source."),
+            new InstanceCommands.DetachReplica("i2", "demo"),
+            new InstanceEvents.DetachStarted(T0),
+            new InstanceEvents.DetachCompleted(null, T0),
         };
     }
 

@@ -101,7 +101,7 @@ public static class InstanceEndpoints
     }
 
     /// <summary>PUT (and upstream's deprecated PATCH) of an instance, in one ask: its name, its access (the guest applies it
-    /// to the engine first), or its configuration group (an id attaches it, null or "" detaches the attached one; the
+    /// to the engine first), a replica's detach from its source, or its configuration group (an id attaches it, null or "" detaches the attached one; the
     /// entity reads the group and owns the change). A change not supported yet is answered 501 once the instance is
     /// known to be the tenant's.</summary>
     public static async Task<Results<Accepted, TroveErrorResult>> Update(string tenantId, string id, Body<UpdateInstanceBody> body, HttpContext context,
@@ -111,6 +111,7 @@ public static class InstanceEndpoints
         IWithInstanceId command = change switch
         {
             { UnsupportedChange: not null } => new InstanceCommands.Get(id, tenantId),
+            { DetachesReplica: true } => new InstanceCommands.DetachReplica(id, tenantId),
             { Access: { } access } => new InstanceCommands.SetAccess(id, tenantId, access.Parse()),
             { ChangesConfiguration: true } => new InstanceCommands.SetConfiguration(id, tenantId,
                 string.IsNullOrEmpty(change.ConfigurationId) ? null : change.ConfigurationId),
