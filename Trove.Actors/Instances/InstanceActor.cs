@@ -62,6 +62,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private ConfigurationEvents.Requested? _configurationChange;
     private DateTimeOffset? _lastHeartbeatSent;
     private double? _volumeUsed;
+    private double? _replicationLag;
 
     public override string PersistenceId { get; }
     public ITimerScheduler Timers { get; set; } = null!;
@@ -98,7 +99,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     {
         Command<Create>(StartCreate);
         Command<Get>(get => Sender.Tell(InstanceDecisions.Get(_state, get).Reply is InstanceReplies.Found found
-            ? found with { VolumeUsed = _volumeUsed }
+            ? found with { VolumeUsed = _volumeUsed, ReplicationLag = _state!.ReplicaOf is null ? null : _replicationLag }
             : new InstanceReplies.NotFound(get.InstanceId)));
         Command<Inspect>(_ => Sender.Tell(new InstanceReplies.Inspected(_state, Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString(),
             _volumeUsed, Context.GetChildren().Select(c => c.Path.Name).ToList())));
@@ -333,7 +334,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         }
         var r = create.Request;
         Become(() => Creating(create, requester));
-        Persist(new QuotaEvents.Requested(r.TenantId, r.VolumeSize, r.RamMb, Now), e =>
+        Persist(new QuotaEvents.Requested(r.TenantId, r.VolumeSize, r.RamMb, Now, r.ReplicaOf), e =>
         {
             _quota = QuotaHold.Apply(_quota, e);
             AskTenant(new TenantCommands.ReserveInstance(r.TenantId, _id, r.VolumeSize, r.RamMb));
@@ -361,7 +362,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                     Persist(new QuotaEvents.Released(Now), e =>
                     {
                         _quota = QuotaHold.Apply(_quota, e);
-                        ForgetSource(create);
+                        ForgetSource();
                         requester.Tell(new InstanceReplies.QuotaExceeded(exceeded.Message));
                         BecomeReady();
                         Passivate();
@@ -370,7 +371,6 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                 default:
                     requester.Tell(new InstanceReplies.Failed(
                         $"The tenant's quota could not be reserved: {answer.Failure ?? answer.Reply?.GetType().Name}"));
-                    ForgetSource(create);
                     GiveBackQuota();
                     break;
             }
@@ -400,7 +400,6 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<ProvisioningActor.StepFailed>(failed =>
         {
             requester.Tell(new InstanceReplies.Failed(failed.Message));
-            ForgetSource(create);
             GiveBackQuota();
         });
         WaitingOnTenant();
@@ -408,9 +407,9 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
 
     /// <summary>A replica whose create did not happen: its source drops what it made for it (told, not asked: the source
     /// answers nothing that this create waits for).</summary>
-    private void ForgetSource(Create create)
+    private void ForgetSource()
     {
-        if (create.Request.ReplicaOf is { } sourceId)
+        if (_quota?.ReplicaOf is { } sourceId)
             _instances?.Tell(new DropReplica(sourceId, _id));
     }
 
@@ -443,6 +442,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Persist(new QuotaEvents.Released(Now), e =>
         {
             _quota = QuotaHold.Apply(_quota, e);
+            ForgetSource();
             BecomeReady();
             Passivate();
         }));
@@ -711,6 +711,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         {
             _lastHeartbeatSent = heartbeat.Sent;
             _volumeUsed = heartbeat.VolumeUsed ?? _volumeUsed;
+            _replicationLag = heartbeat.ReplicationLag;
             Timers.StartSingleTimer(nameof(HeartbeatExpired), new HeartbeatExpired(), _settings.HeartbeatExpiry);
         }
         Apply(decision with { Reply = InstanceReplies.HeartbeatAck.Instance });

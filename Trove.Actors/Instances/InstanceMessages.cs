@@ -49,7 +49,8 @@ public static class InstanceCommands
     public sealed record Delete(string InstanceId, string TenantId, string? User = null) : IWithInstanceId, ITroveMessage;
 
     /// <summary>A guest's heartbeat, as the conductor received it. <paramref name="Sent"/> is the guest's clock.</summary>
-    public sealed record ReportHeartbeat(string InstanceId, string ServiceStatus, DateTimeOffset Sent, string? Fault = null, double? VolumeUsed = null)
+    public sealed record ReportHeartbeat(string InstanceId, string ServiceStatus, DateTimeOffset Sent, string? Fault = null, double? VolumeUsed = null,
+        double? ReplicationLag = null)
         : IWithInstanceId, ITroveMessage;
 
     /// <summary>The generic tunnel of earlier releases, still answered for an api node of one during a rolling
@@ -156,8 +157,9 @@ public abstract record InstanceReply : ITroveMessage;
 
 public static class InstanceReplies
 {
-    /// <summary>The instance, and what its volume holds as the last heartbeat said (kept in memory, not journaled).</summary>
-    public sealed record Found(InstanceState State, double? VolumeUsed = null) : InstanceReply;
+    /// <summary>The instance, and what its volume holds and (a replica) how many seconds it is behind its source, as the
+    /// last heartbeat said (kept in memory, not journaled).</summary>
+    public sealed record Found(InstanceState State, double? VolumeUsed = null, double? ReplicationLag = null) : InstanceReply;
     public sealed record NotFound(string InstanceId) : InstanceReply;
     /// <summary><paramref name="State"/> is null for an id that was never created; <paramref name="Children"/> is the work running.</summary>
     public sealed record Inspected(InstanceState? State, string Node, double? VolumeUsed, IReadOnlyList<string> Children) : InstanceReply;

@@ -67,11 +67,13 @@ public sealed record UserChanges(
 
 /// <summary>A heartbeat's payload. Ours besides upstream's: <c>fault</c> says why a prepare failed or, once prepared, what
 /// is wrong with the running server (a full volume), <c>volume_used</c> is the GB the instance's data takes (upstream
-/// asks the guest for it on every show).</summary>
+/// asks the guest for it on every show), <c>replication_lag</c> the seconds a replica's engine is behind its source (none on
+/// an instance that is no replica).</summary>
 public sealed record HeartbeatPayload(
     [property: JsonPropertyName("service_status")] string ServiceStatus,
     [property: JsonPropertyName("fault")] string? Fault = null,
-    [property: JsonPropertyName("volume_used")] double? VolumeUsed = null);
+    [property: JsonPropertyName("volume_used")] double? VolumeUsed = null,
+    [property: JsonPropertyName("replication_lag")] double? ReplicationLag = null);
 
 /// <summary>Args of the conductor's <c>heartbeat</c>; <c>sent</c> is seconds since the epoch, as upstream sends it.</summary>
 public sealed record HeartbeatArgs(

@@ -107,6 +107,10 @@ public interface IDatastoreManager
     /// <summary>On a replica: stops following the source and takes writes; a detached one is left alone.</summary>
     Task DetachAsync(CancellationToken ct);
 
+    /// <summary>How many seconds a replica's engine is behind its source (0 when it replayed all it received); null when the
+    /// engine is no replica.</summary>
+    Task<double?> ReplicationLagAsync(CancellationToken ct);
+
     /// <summary>The file the engine writes its <see cref="GuestLogNames.Error"/> log to.</summary>
     string ErrorLogFile { get; }
 

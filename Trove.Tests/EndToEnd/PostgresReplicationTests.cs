@@ -38,6 +38,11 @@ public sealed class PostgresReplicationTests(NodeFixture fixture)
         await EngineClient.ScalarAsync(source, "INSERT INTO rows SELECT generate_series(2, 100)");
         await UntilAsync(async () => Convert.ToInt64(await EngineClient.ScalarAsync(replica, "SELECT count(*) FROM rows")) == 100, "the replica to have the rows");
 
+        // its guest's heartbeats say how far behind it is; the source, no replica, shows none
+        await UntilAsync(async () => (await Node.ShowAsync("demo", replicaId))!["replication_lag"] is JsonValue lag && (double)lag >= 0,
+            "the replica's heartbeat to report its lag");
+        Assert.Null((await Node.ShowAsync("demo", sourceId))!["replication_lag"]);
+
         var refused = await Assert.ThrowsAsync<PostgresException>(() => EngineClient.ScalarAsync(replica, "INSERT INTO rows VALUES (101)"));
         Assert.Equal(PostgresErrorCodes.ReadOnlySqlTransaction, refused.SqlState);
 

@@ -90,7 +90,7 @@ public static class InstanceEndpoints
         if (reply is not InstanceReplies.Found found)
             return InstanceAsk.ErrorOf(reply);
         var group = found.State.ConfigurationId is { } groupId ? await configurations.GetAsync(found.State.TenantId, groupId, request.HttpContext.RequestAborted) : null;
-        return TypedResults.Ok(new JsonObject { ["instance"] = InstanceView.Detail(found.State, request, found.VolumeUsed, group?.Name) });
+        return TypedResults.Ok(new JsonObject { ["instance"] = InstanceView.Detail(found.State, request, found.VolumeUsed, group?.Name, found.ReplicationLag) });
     }
 
     public static async Task<Results<Accepted, TroveErrorResult>> Delete(string tenantId, string id, HttpContext context, IRequiredActor<InstanceRegion> instances,

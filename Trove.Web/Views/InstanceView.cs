@@ -43,12 +43,16 @@ public static class InstanceView
     }
 
     /// <summary>The detail view; <paramref name="configurationName"/> is the attached group's name, read from its SQL row
-    /// (the instance's state knows only its id; a rename of the group shows at once).</summary>
-    public static JsonObject Detail(InstanceState s, HttpRequest request, double? volumeUsed = null, string? configurationName = null)
+    /// (the instance's state knows only its id; a rename of the group shows at once). <paramref name="replicationLag"/>: ours,
+    /// a replica's seconds behind its source as its last heartbeat said, shown as <c>replication_lag</c>.</summary>
+    public static JsonObject Detail(InstanceState s, HttpRequest request, double? volumeUsed = null, string? configurationName = null,
+        double? replicationLag = null)
     {
         var view = Summary(s, request);
         if (volumeUsed is { } used)
             view["volume"]!["used"] = used;
+        if (replicationLag is { } lag)
+            view["replication_lag"] = lag;
         view["created"] = Timestamp(s.Created);
         view["updated"] = Timestamp(s.Updated);
         view["service_status_updated"] = Timestamp(s.ServiceStatusUpdated);

@@ -124,6 +124,9 @@ public sealed partial class MariaDbManager : IDatastoreManager
 
     public Task DetachAsync(CancellationToken ct) => throw NoReplication;
 
+    /// <summary>A MariaDB instance is never a replica yet.</summary>
+    public Task<double?> ReplicationLagAsync(CancellationToken ct) => Task.FromResult<double?>(null);
+
     public async Task RestoreIncrementAsync(Stream input, CancellationToken ct)
     {
         var increment = Path.Combine(_tmpDir, "increment");

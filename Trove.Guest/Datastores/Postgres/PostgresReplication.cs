@@ -82,6 +82,19 @@ public sealed partial class PostgresManager
         _log.LogInformation("postgresql promoted: no longer a replica");
     }
 
+    /// <summary>The age of the last transaction replayed, unless the replica replayed all the WAL it received: a source
+    /// with no writes for a while is not a replica behind.</summary>
+    public async Task<double?> ReplicationLagAsync(CancellationToken ct)
+    {
+        if (!File.Exists(StandbySignal))
+            return null;
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        await using var query = new NpgsqlCommand(
+            "SELECT CASE WHEN NOT pg_is_in_recovery() THEN NULL WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 " +
+            "ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0)::float8 END", admin);
+        return await query.ExecuteScalarAsync(ct) is double lag ? Math.Round(lag, 3) : null;
+    }
+
     private async Task WriteOwnedAsync(string path, string content, CancellationToken ct)
     {
         await File.WriteAllTextAsync(path, content, ct);
