@@ -24,7 +24,7 @@ public static class GuestReports
             TroveMetrics.HeartbeatAge.Record(Math.Max(0, (DateTimeOffset.UtcNow - sent).TotalSeconds));
             return new GuestReport(heartbeat.InstanceId, sent, (instances, _, timeout) => instances.AskEntityAsync<InstanceReplies.HeartbeatAck>(
                 new InstanceCommands.ReportHeartbeat(heartbeat.InstanceId, heartbeat.Payload.ServiceStatus, sent, heartbeat.Payload.Fault,
-                    heartbeat.Payload.VolumeUsed), timeout));
+                    heartbeat.Payload.VolumeUsed, heartbeat.Payload.ReplicationLag), timeout));
         },
         // The location a guest reports is not taken: the control plane knows where a backup's file is.
         [GuestMethods.UpdateBackup] = message =>

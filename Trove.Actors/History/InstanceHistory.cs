@@ -30,6 +30,10 @@ public static class InstanceHistory
         ConfigurationDetached => "configuration_detached",
         GuestFaultChanged => "guest_fault_changed",
         AccessChanged => "access_changed",
+        ReplicaAttached => "replica_attached",
+        ReplicaDropped => "replica_dropped",
+        DetachStarted => "detach_started",
+        DetachCompleted => "detach_completed",
         _ => throw new InvalidOperationException($"no history type for {e.GetType().Name}"),
     };
 
@@ -38,6 +42,7 @@ public static class InstanceHistory
     {
         BuildFailed f => f.Fault,
         ResizeCompleted r => r.Fault,
+        DetachCompleted d => d.Fault,
         GuestFaultChanged g => g.Fault,
         _ => null,
     };
@@ -56,6 +61,7 @@ public static class InstanceHistory
         ConfigurationAttached a => a.User,
         ConfigurationDetached d => d.User,
         AccessChanged a => a.User,
+        DetachStarted d => d.User,
         _ => null,
     };
 
@@ -68,6 +74,7 @@ public static class InstanceHistory
         InstanceTask.Resizing => "RESIZING",
         InstanceTask.RestartRequired => "RESTART_REQUIRED",
         InstanceTask.Deleting => "DELETING",
+        InstanceTask.Detaching => "DETACHING",
         _ => null,
     };
 

@@ -10,15 +10,18 @@ namespace Trove.Actors.Instances;
 
 /// <summary>
 /// Removes one instance's server: asks the guest to stop its engine (a guest that does not answer does not block
-/// the delete), deletes the server, then the guest's queue and broker user, then gives the tenant its quota back.
+/// the delete), deletes the server, then (a replica) has its source drop its slot, then the guest's queue and broker user, then gives the tenant its quota back.
 /// Tells its parent when all is done.
 /// </summary>
 public sealed class DeletionActor : ReceiveActor
 {
     public sealed record Done;
     public sealed record StepFailed(string Message);
+    /// <summary>A replica's source (through the instance region), which drops the replica's slot once its server is gone.</summary>
+    public sealed record Source(string SourceId, IActorRef Instances);
 
-    public DeletionActor(string instanceId, string tenantId, string? serverId, ICompute compute, IGuestRpc guests, IActorRef tenants, TimeSpan stopDbTimeout)
+    public DeletionActor(string instanceId, string tenantId, string? serverId, ICompute compute, IGuestRpc guests, IActorRef tenants, TimeSpan stopDbTimeout,
+        Source? source = null)
     {
         var log = Context.GetLogger();
         Receive<Done>(done =>
@@ -51,6 +54,8 @@ public sealed class DeletionActor : ReceiveActor
                 }
                 await compute.DeleteServerAsync(serverId, CancellationToken.None);
             }
+            if (source is not null)
+                await source.Instances.AskEntityAsync<InstanceReply>(new InstanceCommands.DropReplica(source.SourceId, instanceId), TimeSpan.FromSeconds(30));
             await guests.DeleteQueueAsync(instanceId);
             await guests.DeleteBrokerUserAsync(instanceId);
             // Released before the instance counts as deleted: a crash in between repeats the (idempotent) release.
@@ -58,6 +63,7 @@ public sealed class DeletionActor : ReceiveActor
         }
     }
 
-    public static Props Props(string instanceId, string tenantId, string? serverId, ICompute compute, IGuestRpc guests, IActorRef tenants, TimeSpan stopDbTimeout) =>
-        Akka.Actor.Props.Create(() => new DeletionActor(instanceId, tenantId, serverId, compute, guests, tenants, stopDbTimeout));
+    public static Props Props(string instanceId, string tenantId, string? serverId, ICompute compute, IGuestRpc guests, IActorRef tenants, TimeSpan stopDbTimeout,
+        Source? source = null) =>
+        Akka.Actor.Props.Create(() => new DeletionActor(instanceId, tenantId, serverId, compute, guests, tenants, stopDbTimeout, source));
 }

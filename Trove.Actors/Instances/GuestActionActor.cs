@@ -5,8 +5,9 @@ using Trove.Contracts.Guests;
 namespace Trove.Actors.Instances;
 
 /// <summary>
-/// One long action on the guest (restart, resize), run as a child of the instance entity: it does the server's part
-/// of it first, if any (a cloud's resize or reboot), then makes the call, tells its parent how it ended, and stops. The entity persisted the action's start, so a node that dies meanwhile
+/// One long action on the guest (restart, resize, detach), run as a child of the instance entity: it does the server's part
+/// of it first, if any (a cloud's resize or reboot), then makes the call, then what follows it, if any (a detached
+/// replica's source dropping its slot), tells its parent how it ended, and stops. The entity persisted the action's start, so a node that dies meanwhile
 /// starts the child again when the entity recovers.
 /// </summary>
 public sealed class GuestActionActor : ReceiveActor
@@ -14,7 +15,8 @@ public sealed class GuestActionActor : ReceiveActor
     /// <summary>How the action ended: <paramref name="Failure"/> is null when the guest did it.</summary>
     public sealed record Ended(string Action, string? Failure);
 
-    public GuestActionActor(string instanceId, RpcMessage call, TimeSpan timeout, IGuestRpc guests, Func<CancellationToken, Task>? serverStep)
+    public GuestActionActor(string instanceId, RpcMessage call, TimeSpan timeout, IGuestRpc guests, Func<CancellationToken, Task>? serverStep,
+        Func<Task>? afterCall = null)
     {
         Receive<Ended>(ended =>
         {
@@ -33,9 +35,12 @@ public sealed class GuestActionActor : ReceiveActor
                 await serverStep(cts.Token);
             }
             await guests.CallAsync(instanceId, call, timeout);
+            if (afterCall is not null)
+                await afterCall();
         }
     }
 
-    public static Props Props(string instanceId, RpcMessage call, TimeSpan timeout, IGuestRpc guests, Func<CancellationToken, Task>? serverStep = null) =>
-        Akka.Actor.Props.Create(() => new GuestActionActor(instanceId, call, timeout, guests, serverStep));
+    public static Props Props(string instanceId, RpcMessage call, TimeSpan timeout, IGuestRpc guests, Func<CancellationToken, Task>? serverStep = null,
+        Func<Task>? afterCall = null) =>
+        Akka.Actor.Props.Create(() => new GuestActionActor(instanceId, call, timeout, guests, serverStep, afterCall));
 }

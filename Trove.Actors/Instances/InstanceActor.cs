@@ -41,6 +41,11 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private sealed record GroupRead(SetConfiguration Command, ConfigurationGroup? Group, string? Failure, IActorRef Requester, string? User);
     private sealed record ConfigurationApplied(ConfigurationEvents.Requested Change, IActorRef? Requester);
     private sealed record ConfigurationNotApplied(ConfigurationEvents.Requested Change, InstanceReply Failure, IActorRef? Requester);
+    private sealed record ReplicaGranted(string ReplicaId, ReplicaSource Connection, IActorRef Requester)
+    {
+        private bool PrintMembers(System.Text.StringBuilder builder) => Trove.Contracts.Secrets.PrintMembers(this, builder);
+    }
+    private sealed record SourceCleaned(string ReplicaId, string? Failure);
 
     private readonly string _id;
     private readonly ICompute _compute;
@@ -49,6 +54,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef _tenants;
     private readonly IConfigurationGroups? _configurations;
     private readonly IRestorePoints? _restorePoints;
+    private readonly IActorRef? _instances;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Caller _caller = new();
     private readonly OwnRow<InstanceState, IInstanceEvent> _row;
@@ -58,13 +64,16 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private ConfigurationEvents.Requested? _configurationChange;
     private DateTimeOffset? _lastHeartbeatSent;
     private double? _volumeUsed;
+    private double? _replicationLag;
 
     public override string PersistenceId { get; }
     public ITimerScheduler Timers { get; set; } = null!;
 
     public InstanceActor(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,
-        IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null, ReadModelDb? readModel = null)
+        IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null, ReadModelDb? readModel = null,
+        IActorRef? instances = null)
     {
+        _instances = instances;
         _row = new OwnRow<InstanceState, IInstanceEvent>(readModel, InstanceRegistration.Projection, _log);
         _tenants = tenants;
         _configurations = configurations;
@@ -93,7 +102,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<Asked>(asked => _caller.Handle(asked, InstanceRegistration.TypeName, OnCommand));
         Command<Create>(StartCreate);
         Command<Get>(get => Sender.Tell(InstanceDecisions.Get(_state, get).Reply is InstanceReplies.Found found
-            ? found with { VolumeUsed = _volumeUsed }
+            ? found with { VolumeUsed = _volumeUsed, ReplicationLag = _state!.ReplicaOf is null ? null : _replicationLag }
             : new InstanceReplies.NotFound(get.InstanceId)));
         Command<Inspect>(_ => Sender.Tell(new InstanceReplies.Inspected(_state, Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString(),
             _volumeUsed, Context.GetChildren().Select(c => c.Path.Name).ToList())));
@@ -126,9 +135,12 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         {
             if (ended.Failure is not null)
                 _log.Warning("instance {0}: {1} failed: {2}", _id, ended.Action, ended.Failure);
-            Apply(ended.Action == GuestMethods.Resize
-                ? InstanceDecisions.ResizeFinished(_state, ended.Failure, Now)
-                : InstanceDecisions.RestartFinished(_state, Now));
+            Apply(ended.Action switch
+            {
+                GuestMethods.Resize => InstanceDecisions.ResizeFinished(_state, ended.Failure, Now),
+                GuestMethods.DetachReplica => ReplicationDecisions.DetachFinished(_state, ended.Failure, Now),
+                _ => InstanceDecisions.RestartFinished(_state, Now),
+            });
         });
         Command<Rename>(rename => Apply(InstanceDecisions.Rename(_state, rename, Now)));
         Command<ResetStatus>(reset => Apply(InstanceDecisions.ResetStatus(_state, reset, Now)));
@@ -166,6 +178,16 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<GuestDid>(did => Apply(Decision.Silent(did.Event),
             afterPersist: () => did.Requester.Tell(new InstanceReplies.Accepted(_state!))));
         Command<Resize>(StartResize);
+        Command<AttachReplica>(GrantReplica);
+        Command<DetachReplica>(detach => Apply(ReplicationDecisions.Detach(_state, detach, Now), afterPersist: DetachFromSource));
+        Command<ReplicaGranted>(granted => Apply(ReplicationDecisions.Attached(_state!, granted.ReplicaId, granted.Connection, Now),
+            replyTo: granted.Requester));
+        Command<DropReplica>(drop => Apply(ReplicationDecisions.Dropped(_state, drop.ReplicaId, Now), afterPersist: () => CleanUpSource(drop.ReplicaId)));
+        Command<SourceCleaned>(cleaned =>
+        {
+            if (cleaned.Failure is not null)
+                _log.Warning("instance {0}: the guest did not drop the role and slot of replica {1}: {2}", _id, cleaned.ReplicaId, cleaned.Failure);
+        });
 
         Command<StartBackup>(start => Apply(InstanceDecisions.StartBackup(_state, start, Now)));
         Command<EndBackup>(end => Apply(InstanceDecisions.EndBackup(_state, end, Now)));
@@ -260,7 +282,12 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private void ContinueCreate(Create create, IActorRef requester)
     {
         var r = create.Request;
-        if (r is { ConfigurationId: { } groupId, Configuration: null })
+        if (r is { ReplicaOf: { } sourceId, ReplicaSource: null })
+            LookUp(requester, _instances is null ? null
+                    : async () => ReplicationDecisions.AsReplica(create, await _instances.AskEntityAsync<InstanceReply>(
+                        new AttachReplica(sourceId, r.TenantId, _id), _settings.GuestCallTimeout + _settings.QuotaTimeout)),
+                failed: error => $"The replica source {sourceId} did not answer: {error}", unavailable: "This node cannot reach replica sources.");
+        else if (r is { ConfigurationId: { } groupId, Configuration: null })
             LookUp(requester, _configurations is null ? null
                     : async () => InstanceDecisions.WithConfiguration(create, await _configurations.FindAsync(r.TenantId, groupId)),
                 failed: error => $"The configuration group could not be read: {error}", unavailable: "This node cannot read configuration groups.");
@@ -312,7 +339,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         }
         var r = create.Request;
         Become(() => Creating(create, requester));
-        Persist(new QuotaEvents.Requested(r.TenantId, r.VolumeSize, r.RamMb, Now), e =>
+        Persist(new QuotaEvents.Requested(r.TenantId, r.VolumeSize, r.RamMb, Now, r.ReplicaOf), e =>
         {
             _quota = QuotaHold.Apply(_quota, e);
             AskTenant(new TenantCommands.ReserveInstance(r.TenantId, _id, r.VolumeSize, r.RamMb));
@@ -332,7 +359,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                         var r = create.Request;
                         Context.ActorOf(ProvisioningActor.Props(ServerSpecOf(create), new PrepareArgs(r.Databases, r.Users, r.RestoreFrom,
                             r.Configuration?.Overrides, r.Configuration?.RestartRequired ?? false,
-                            r.Access is { } access ? new AccessArgs(access.AllowedCidrs) : null),
+                            r.Access is { } access ? new AccessArgs(access.AllowedCidrs) : null, r.ReplicaSource),
                             _compute, _guests, ServerRetry), "provisioning");
                     });
                     break;
@@ -340,6 +367,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                     Persist(new QuotaEvents.Released(Now), e =>
                     {
                         _quota = QuotaHold.Apply(_quota, e);
+                        ForgetSource();
                         requester.Tell(new InstanceReplies.QuotaExceeded(exceeded.Message));
                         BecomeReady();
                         Passivate();
@@ -382,11 +410,44 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         WaitingOnTenant();
     }
 
+    /// <summary>A replica whose create did not happen: its source drops what it made for it (told, not asked: the source
+    /// answers nothing that this create waits for).</summary>
+    private void ForgetSource()
+    {
+        if (_quota?.ReplicaOf is { } sourceId)
+            _instances?.Tell(new DropReplica(sourceId, _id));
+    }
+
+    /// <summary>A new replica asks for what it streams with: the guest makes it, then the replica is journaled and answered.</summary>
+    private void GrantReplica(AttachReplica attach)
+    {
+        if (ReplicationDecisions.CanAttach(_state, attach) is { } refusal)
+        {
+            Sender.Tell(refusal);
+            return;
+        }
+        var requester = Sender;
+        _guests.CallAsync(_id, RpcMessage.Create(GuestMethods.GetReplicaContext, new ReplicaArgs(attach.ReplicaId)), _settings.GuestCallTimeout)
+            .PipeTo(Self, success: result => new ReplicaGranted(attach.ReplicaId, result.Deserialize<ReplicaSource>(RpcMessage.Json)!, requester),
+                failure: e => new Deliver(GuestOperations.FailureOf(e), requester));
+    }
+
+    /// <summary>Best effort once the replica is forgotten: a guest that cannot drop the slot now leaves it (and the WAL it
+    /// keeps) until an operator does; a guest that has no such slot has nothing to do.</summary>
+    private void CleanUpSource(string replicaId)
+    {
+        if (_state is not { IsDeleted: false, ServerId: not null, Task: not InstanceTask.Deleting })
+            return;
+        _guests.CallAsync(_id, RpcMessage.Create(GuestMethods.CleanupSourceOnReplicaDetach, new ReplicaArgs(replicaId)), _settings.GuestCallTimeout)
+            .PipeTo(Self, success: _ => new SourceCleaned(replicaId, null), failure: e => new SourceCleaned(replicaId, e.GetBaseException().Message));
+    }
+
     /// <summary>Gives the quota of a create that did not happen back to the tenant, then journals it and passivates.</summary>
     private void GiveBackQuota() => GiveBack(new TenantCommands.ReleaseInstance(_quota!.TenantId, _id), () =>
         Persist(new QuotaEvents.Released(Now), e =>
         {
             _quota = QuotaHold.Apply(_quota, e);
+            ForgetSource();
             BecomeReady();
             Passivate();
         }));
@@ -622,10 +683,24 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             StartAction(RpcMessage.Create(GuestMethods.Restart, new { }));
     }
 
-    private void StartAction(RpcMessage call, Func<CancellationToken, Task>? serverStep = null)
+    /// <summary>The guest promotes its engine, then the source forgets the replica and drops its slot (after the promotion:
+    /// a slot dropped first would be made again by nothing, and the replica would stop mid-stream). Both are repeated
+    /// harmlessly by a detach resumed after a crash.</summary>
+    private void DetachFromSource()
+    {
+        if (_state is not { Task: InstanceTask.Detaching, ReplicaOf: { } sourceId })
+            return;
+        var instances = _instances!;
+        var id = _id;
+        var timeout = _settings.GuestCallTimeout;
+        StartAction(RpcMessage.Create(GuestMethods.DetachReplica, new { }), afterCall: () =>
+            instances.AskEntityAsync<InstanceReply>(new DropReplica(sourceId, id), timeout));
+    }
+
+    private void StartAction(RpcMessage call, Func<CancellationToken, Task>? serverStep = null, Func<Task>? afterCall = null)
     {
         if (Context.Child(call.Method).IsNobody())
-            Context.ActorOf(GuestActionActor.Props(_id, call, _settings.RestartTimeout, _guests, serverStep), call.Method);
+            Context.ActorOf(GuestActionActor.Props(_id, call, _settings.RestartTimeout, _guests, serverStep, afterCall), call.Method);
     }
 
     private void BecomeReady()
@@ -641,6 +716,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         {
             _lastHeartbeatSent = heartbeat.Sent;
             _volumeUsed = heartbeat.VolumeUsed ?? _volumeUsed;
+            _replicationLag = heartbeat.ReplicationLag;
             Timers.StartSingleTimer(nameof(HeartbeatExpired), new HeartbeatExpired(), _settings.HeartbeatExpiry);
         }
         Apply(decision with { Reply = InstanceReplies.HeartbeatAck.Instance });
@@ -730,6 +806,9 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             case InstanceTask.Resizing:
                 ResizeGuest();
                 break;
+            case InstanceTask.Detaching:
+                DetachFromSource();
+                break;
             case InstanceTask.None when !_state.IsDeleted:
                 Timers.StartSingleTimer(nameof(HeartbeatExpired), new HeartbeatExpired(), _settings.HeartbeatExpiry);
                 break;
@@ -742,7 +821,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             return;
         Timers.CancelAll();
         Context.Child("provisioning").Tell(PoisonPill.Instance);
-        Context.ActorOf(DeletionActor.Props(_id, _state.TenantId, _state.ServerId ?? _state.AcceptedServerId, _compute, _guests, _tenants, _settings.StopDbTimeout), "deletion");
+        Context.ActorOf(DeletionActor.Props(_id, _state.TenantId, _state.ServerId ?? _state.AcceptedServerId, _compute, _guests, _tenants,
+            _settings.StopDbTimeout, _state.ReplicaOf is { } sourceId ? new DeletionActor.Source(sourceId, _instances!) : null), "deletion");
     }
 
     private ProvisioningActor.Retry ServerRetry => new(_settings.ServerCreateRetries, _settings.ServerCreateBackoff);
@@ -764,6 +844,6 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         };
 
     public static Props Props(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,
-        IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null, ReadModelDb? readModel = null) =>
-        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, tenants, settings, configurations, restorePoints, readModel));
+        IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null, ReadModelDb? readModel = null, IActorRef? instances = null) =>
+        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, tenants, settings, configurations, restorePoints, readModel, instances));
 }

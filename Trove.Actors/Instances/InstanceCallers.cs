@@ -20,6 +20,7 @@ public static class InstanceCallers
         ConfigurationAttached { User: null } a => a with { User = user },
         ConfigurationDetached { User: null } d => d with { User = user },
         AccessChanged { User: null } a => a with { User = user },
+        DetachStarted { User: null } d => d with { User = user },
         _ => e,
     };
 

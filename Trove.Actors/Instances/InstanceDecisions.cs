@@ -21,7 +21,7 @@ public static class InstanceDecisions
         var r = cmd.Request;
         var created = new Created(cmd.InstanceId, r.TenantId, r.Name, r.FlavorId, r.RamMb, r.VolumeSize, r.Datastore, r.DatastoreVersion,
             r.Databases, r.Users.Select(u => u.Name).ToList(), now, r.RestoreLocations(), r.Configuration?.Id, r.Configuration?.Revision,
-            r.Access, r.User);
+            r.Access, r.User, r.ReplicaOf);
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(null, created)), created);
     }
 
@@ -61,6 +61,8 @@ public static class InstanceDecisions
             return Decision.Answer(new InstanceReplies.NotFound(cmd.InstanceId));
         if (state.Task == InstanceTask.Deleting)
             return Decision.Answer(new InstanceReplies.Accepted(state));
+        if (ReplicationDecisions.CanDelete(state) is { } forbidden)
+            return Decision.Answer(forbidden);
         var requested = new DeleteRequested(now);
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(state, requested)), requested);
     }

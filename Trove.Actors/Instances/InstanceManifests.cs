@@ -94,5 +94,14 @@ public static class InstanceManifests
         ["instance.guest-log-read"] = typeof(InstanceReplies.GuestLogRead),
         ["instance.access-changed.v1"] = typeof(InstanceEvents.AccessChanged),
         ["instance.set-access"] = typeof(InstanceCommands.SetAccess),
+        ["instance.replica-attached.v1"] = typeof(InstanceEvents.ReplicaAttached),
+        ["instance.replica-dropped.v1"] = typeof(InstanceEvents.ReplicaDropped),
+        ["instance.attach-replica"] = typeof(InstanceCommands.AttachReplica),
+        ["instance.drop-replica"] = typeof(InstanceCommands.DropReplica),
+        ["instance.replica-source-ready"] = typeof(InstanceReplies.ReplicaSourceReady),
+        ["instance.forbidden"] = typeof(InstanceReplies.Forbidden),
+        ["instance.detach-replica"] = typeof(InstanceCommands.DetachReplica),
+        ["instance.detach-started.v1"] = typeof(InstanceEvents.DetachStarted),
+        ["instance.detach-completed.v1"] = typeof(InstanceEvents.DetachCompleted),
     };
 }

@@ -14,7 +14,9 @@ public interface IWithInstanceId
 
 /// <summary>What a tenant asked for; passwords live in <see cref="Users"/> only until the guest has them. A restore names
 /// its backup (<see cref="RestoreBackupId"/>): the entity asks the backup for its chain and keeps it in
-/// <see cref="RestoreFrom"/> (an earlier release's API sent the chain itself).</summary>
+/// <see cref="RestoreFrom"/> (an earlier release's API sent the chain itself). A replica names its source
+/// (<see cref="ReplicaOf"/>): the entity asks the source for its flavor, volume, datastore and the
+/// <see cref="ReplicaSource"/> its guest streams from, which, as passwords, goes to the guest's queue only.</summary>
 public sealed record InstanceRequest(
     string TenantId,
     string Name,
@@ -30,7 +32,9 @@ public sealed record InstanceRequest(
     string? ConfigurationId = null,
     ConfigurationGroup? Configuration = null,
     InstanceAccess? Access = null,
-    string? User = null)
+    string? User = null,
+    string? ReplicaOf = null,
+    ReplicaSource? ReplicaSource = null)
 {
     /// <summary>The locations of the backup chain to restore from, full backup first.</summary>
     public IReadOnlyList<string> RestoreLocations() => RestoreFrom?.Chain().Select(b => b.Location).OfType<string>().ToList() ?? [];
@@ -45,7 +49,8 @@ public static class InstanceCommands
     public sealed record Delete(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
 
     /// <summary>A guest's heartbeat, as the conductor received it. <paramref name="Sent"/> is the guest's clock.</summary>
-    public sealed record ReportHeartbeat(string InstanceId, string ServiceStatus, DateTimeOffset Sent, string? Fault = null, double? VolumeUsed = null)
+    public sealed record ReportHeartbeat(string InstanceId, string ServiceStatus, DateTimeOffset Sent, string? Fault = null, double? VolumeUsed = null,
+        double? ReplicationLag = null)
         : IWithInstanceId, ITroveMessage;
 
     /// <summary>The generic tunnel of earlier releases, still answered for an api node of one during a rolling
@@ -133,6 +138,18 @@ public static class InstanceCommands
 
     /// <summary>Admin: clears a stuck task, as upstream's reset_status.</summary>
     public sealed record ResetStatus(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
+
+    /// <summary>A new replica's entity asks its source (<paramref name="InstanceId"/>): the source's guest makes the
+    /// replica's role and slot, the source journals the replica, and answers <see cref="InstanceReplies.ReplicaSourceReady"/>.</summary>
+    public sealed record AttachReplica(string InstanceId, string TenantId, string ReplicaId) : IWithInstanceId, ITroveMessage;
+
+    /// <summary>upstream's detach-replica (<c>PUT /instances/{id}</c> with <c>replica_of: null</c>): the replica's guest
+    /// promotes its engine to a writable instance of its own, then its source forgets it; shows DETACH meanwhile.</summary>
+    public sealed record DetachReplica(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
+
+    /// <summary>A replica that was deleted, detached or never built: its source forgets it and has its guest drop the
+    /// replica's role and slot. Answered <see cref="InstanceReplies.GuestDone"/> whatever the source is now.</summary>
+    public sealed record DropReplica(string InstanceId, string ReplicaId) : IWithInstanceId, ITroveMessage;
 }
 
 /// <summary>Every answer of the instance entity: asked with <c>Ask&lt;InstanceReply&gt;</c>.</summary>
@@ -140,8 +157,9 @@ public abstract record InstanceReply : ITroveMessage;
 
 public static class InstanceReplies
 {
-    /// <summary>The instance, and what its volume holds as the last heartbeat said (kept in memory, not journaled).</summary>
-    public sealed record Found(InstanceState State, double? VolumeUsed = null) : InstanceReply;
+    /// <summary>The instance, and what its volume holds and (a replica) how many seconds it is behind its source, as the
+    /// last heartbeat said (kept in memory, not journaled).</summary>
+    public sealed record Found(InstanceState State, double? VolumeUsed = null, double? ReplicationLag = null) : InstanceReply;
     public sealed record NotFound(string InstanceId) : InstanceReply;
     /// <summary><paramref name="State"/> is null for an id that was never created; <paramref name="Children"/> is the work running.</summary>
     public sealed record Inspected(InstanceState? State, string Node, double? VolumeUsed, IReadOnlyList<string> Children) : InstanceReply;
@@ -187,6 +205,15 @@ public static class InstanceReplies
     {
         public static readonly HeartbeatAck Instance = new();
     }
+
+    /// <summary>The request is not allowed on this instance (Trove's 403), e.g. deleting a source that has replicas.</summary>
+    public sealed record Forbidden(string Message) : InstanceReply;
+
+    /// <summary>The source of a new replica, and how the replica's guest connects to it (a secret: never journaled, never logged).</summary>
+    public sealed record ReplicaSourceReady(InstanceState Source, ReplicaSource Connection) : InstanceReply
+    {
+        protected override bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+    }
 }
 
 public static class InstanceEvents
@@ -201,7 +228,7 @@ public static class InstanceEvents
         string InstanceId, string TenantId, string Name, string FlavorId, int RamMb, int VolumeSize,
         string Datastore, string DatastoreVersion, IReadOnlyList<DatabaseSpec> Databases, IReadOnlyList<string> UserNames,
         DateTimeOffset At, IReadOnlyList<string>? RestoreFrom = null, string? ConfigurationId = null, long? ConfigurationRevision = null,
-        InstanceAccess? Access = null, string? User = null) : IInstanceEvent;
+        InstanceAccess? Access = null, string? User = null, string? ReplicaOf = null) : IInstanceEvent;
 
     public sealed record ServerCreated(string ServerId, string Address, int Port, DateTimeOffset At) : IInstanceEvent;
     /// <summary>The cloud accepted the instance's server, which may still be building (<see cref="Compute.ServerStep"/>).</summary>
@@ -228,6 +255,13 @@ public static class InstanceEvents
     /// <summary>The running guest reported a fault (a full volume), or that the one it reported is gone (null).</summary>
     public sealed record GuestFaultChanged(string? Fault, DateTimeOffset At) : IInstanceEvent;
     public sealed record Deleted(DateTimeOffset At) : IInstanceEvent;
+    /// <summary>A source's guest made what a new replica streams with; the source lists it from now on.</summary>
+    public sealed record ReplicaAttached(string ReplicaId, DateTimeOffset At) : IInstanceEvent;
+    /// <summary>The replica is gone from the source's list (deleted, detached, or never built).</summary>
+    public sealed record ReplicaDropped(string ReplicaId, DateTimeOffset At) : IInstanceEvent;
+    public sealed record DetachStarted(DateTimeOffset At, string? User = null) : IInstanceEvent;
+    /// <summary>The detach ended: the instance stands alone, or (with a fault) is still its source's replica.</summary>
+    public sealed record DetachCompleted(string? Fault, DateTimeOffset At) : IInstanceEvent;
     /// <summary>The guest applied the instance's new access to its engine.</summary>
     public sealed record AccessChanged(InstanceAccess Access, DateTimeOffset At, string? User = null) : IInstanceEvent;
 }

@@ -19,7 +19,9 @@ public static class QuotaEvents
 
     public interface IQuotaEvent : IHoldEvent;
 
-    public sealed record Requested(string TenantId, int VolumeGb, int RamMb, DateTimeOffset At) : IQuotaEvent;
+    /// <summary><paramref name="ReplicaOf"/>: a replica's source, which made it a slot already, and forgets it again if the
+    /// create does not happen (after a crash too).</summary>
+    public sealed record Requested(string TenantId, int VolumeGb, int RamMb, DateTimeOffset At, string? ReplicaOf = null) : IQuotaEvent;
     public sealed record Reserved(DateTimeOffset At) : IQuotaEvent;
     /// <summary>The create did not happen: the tenant has the reservation back (or never had it).</summary>
     public sealed record Released(DateTimeOffset At) : IQuotaEvent;
@@ -49,11 +51,11 @@ public enum QuotaStage
 }
 
 /// <summary>What the instance holds of its tenant's quota before it is created.</summary>
-public sealed record QuotaHold(string TenantId, int VolumeGb, int RamMb, QuotaStage Stage)
+public sealed record QuotaHold(string TenantId, int VolumeGb, int RamMb, QuotaStage Stage, string? ReplicaOf = null)
 {
     public static QuotaHold? Apply(QuotaHold? hold, QuotaEvents.IQuotaEvent e) => (hold, e) switch
     {
-        (_, QuotaEvents.Requested r) => new QuotaHold(r.TenantId, r.VolumeGb, r.RamMb, QuotaStage.Requested),
+        (_, QuotaEvents.Requested r) => new QuotaHold(r.TenantId, r.VolumeGb, r.RamMb, QuotaStage.Requested, r.ReplicaOf),
         (null, _) => null,
         (_, QuotaEvents.Reserved) => hold with { Stage = QuotaStage.Reserved },
         (_, QuotaEvents.Released) => hold with { Stage = QuotaStage.Released },

@@ -42,5 +42,6 @@ public static class InstanceRegistration
     public static AkkaConfigurationBuilder WithInstances(this AkkaConfigurationBuilder builder, bool hostsShards, InstanceSettings settings, int shards = EntityShards.Count) =>
         builder.WithEntityShards<InstanceRegion>(TypeName, hostsShards, new InstanceMessageExtractor(shards), (registry, resolver) => id =>
             InstanceActor.Props(id, resolver.GetService<ICompute>(), resolver.GetService<IGuestRpc>(), registry.Get<TenantRegion>(), settings,
-                resolver.GetService<IConfigurationGroups>(), resolver.GetService<IRestorePoints>(), resolver.GetService<ReadModelDb>()));
+                resolver.GetService<IConfigurationGroups>(), resolver.GetService<IRestorePoints>(), resolver.GetService<ReadModelDb>(),
+                registry.Get<InstanceRegion>()));
 }

@@ -14,6 +14,7 @@ public enum InstanceTask
     Resizing,
     RestartRequired,
     Deleting,
+    Detaching,
 }
 
 /// <summary>An instance as its events made it. Rebuilt by <see cref="Apply"/>; never changed in place.</summary>
@@ -51,7 +52,9 @@ public sealed record InstanceState(
     InstanceAccess? Access = null,
     bool RebootingServer = false,
     string? AcceptedServerId = null,
-    string? VolumeId = null) : ITroveMessage
+    string? VolumeId = null,
+    string? ReplicaOf = null,
+    IReadOnlyList<string>? Replicas = null) : ITroveMessage
 {
     public static InstanceState Apply(InstanceState? state, IInstanceEvent e) => (state, e) switch
     {
@@ -59,7 +62,7 @@ public sealed record InstanceState(
             c.InstanceId, c.TenantId, c.Name, c.FlavorId, c.RamMb, c.VolumeSize, c.Datastore, c.DatastoreVersion, c.Databases,
             c.UserNames, InstanceTask.Building, ServiceStatusNames.New, null, null, null, null, null, null,
             c.At, c.At, c.At, false, RestoreFrom: c.RestoreFrom, ConfigurationId: c.ConfigurationId,
-            ConfigurationRevision: c.ConfigurationRevision, Access: c.Access),
+            ConfigurationRevision: c.ConfigurationRevision, Access: c.Access, ReplicaOf: c.ReplicaOf),
         (null, _) => throw new InvalidOperationException($"{e.GetType().Name} before Created"),
         (_, ServerCreated s) => state with { ServerId = s.ServerId, Address = s.Address, Port = s.Port, Updated = s.At },
         (_, ServerAccepted a) => state with { AcceptedServerId = a.ServerId },
@@ -102,6 +105,10 @@ public sealed record InstanceState(
         (_, BackupEnded b) => state with { RunningBackupId = state.RunningBackupId == b.BackupId ? null : state.RunningBackupId, Updated = b.At },
         (_, GuestFaultChanged g) => state with { GuestFault = g.Fault, GuestFaultAt = g.At },
         (_, AccessChanged a) => state with { Access = a.Access, Updated = a.At },
+        (_, ReplicaAttached r) => state with { Replicas = [.. state.ReplicaIds.Where(id => id != r.ReplicaId), r.ReplicaId], Updated = r.At },
+        (_, DetachStarted d) => state with { Task = InstanceTask.Detaching, Updated = d.At },
+        (_, DetachCompleted d) => state with { Task = InstanceTask.None, ReplicaOf = d.Fault is null ? null : state.ReplicaOf, Updated = d.At },
+        (_, ReplicaDropped r) => state with { Replicas = state.ReplicaIds.Where(id => id != r.ReplicaId).ToList(), Updated = r.At },
         _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
     };
 
@@ -116,6 +123,7 @@ public sealed record InstanceState(
         InstanceTask.Resizing => "RESIZE",
         InstanceTask.RestartRequired => "RESTART_REQUIRED",
         InstanceTask.Deleting => "SHUTDOWN",
+        InstanceTask.Detaching => "DETACH",
         _ when deleted => "DELETED",
         _ => backingUp ? "BACKUP" : "ACTIVE",
     };
@@ -145,10 +153,14 @@ public sealed record InstanceState(
         : GuestFault is not null ? (GuestFault, GuestFaultAt ?? Updated)
         : null;
 
+    /// <summary>The replicas that stream from this instance (upstream's <c>replicas</c>).</summary>
+    public IReadOnlyList<string> ReplicaIds => Replicas ?? [];
+
     public bool BelongsTo(string tenantId) => !IsDeleted && Tenants.AnyTenant.Reaches(tenantId, TenantId);
 
-    /// <summary>A build, a restart, a resize or a delete under way: the entity must carry on with it wherever it runs.</summary>
-    public bool HasWork => !IsDeleted && Task is InstanceTask.Building or InstanceTask.Rebooting or InstanceTask.Resizing or InstanceTask.Deleting;
+    /// <summary>A build, a restart, a resize, a detach or a delete under way: the entity must carry on with it wherever it runs.</summary>
+    public bool HasWork => !IsDeleted && Task is InstanceTask.Building or InstanceTask.Rebooting or InstanceTask.Resizing or InstanceTask.Deleting
+        or InstanceTask.Detaching;
 
     /// <summary>Upstream's validate_can_perform_action: no task running and a guest that reports a usable engine.</summary>
     public bool CanPerformAction => Task is InstanceTask.None or InstanceTask.RestartRequired && !IsDeleted && ServerId is not null && RunningBackupId is null

@@ -2,11 +2,13 @@ namespace Trove.Contracts.Datastores;
 
 /// <summary>What a datastore's guest can do beyond databases, users, root and configuration. A capability a datastore
 /// lacks is refused at the API (<see cref="DatastoreProfile.Lacks"/>) before anything reaches its guest.</summary>
-public sealed record DatastoreCapabilities(bool Backups, bool IncrementalBackups, bool ReadOnlyMode);
+/// <paramref name="Replication"/>: replicas (<c>replica_of</c>) streaming from a source instance, detached on request.
+public sealed record DatastoreCapabilities(bool Backups, bool IncrementalBackups, bool ReadOnlyMode, bool Replication = false);
 
 public enum DatastoreCapability
 {
     Backups,
     IncrementalBackups,
     ReadOnlyMode,
+    Replication,
 }

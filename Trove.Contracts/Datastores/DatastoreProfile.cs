@@ -17,6 +17,7 @@ public sealed record DatastoreProfile(string Name, string DisplayName, Datastore
         DatastoreCapability.Backups => Capabilities.Backups,
         DatastoreCapability.IncrementalBackups => Capabilities.IncrementalBackups,
         DatastoreCapability.ReadOnlyMode => Capabilities.ReadOnlyMode,
+        DatastoreCapability.Replication => Capabilities.Replication,
         _ => false,
     };
 
@@ -26,6 +27,7 @@ public sealed record DatastoreProfile(string Name, string DisplayName, Datastore
         DatastoreCapability.Backups => $"Backups of {Name} are not supported.",
         DatastoreCapability.IncrementalBackups => $"Incremental backups are not supported for {Name}; take a full backup.",
         DatastoreCapability.ReadOnlyMode => $"{DisplayName} cannot be switched to read-only.",
+        DatastoreCapability.Replication => $"Replication is not supported for the '{Name}' datastore.",
         _ => $"{DisplayName} does not support {capability}.",
     };
 

@@ -10,9 +10,9 @@ public static partial class DatastoreProfiles
     public static readonly DatastoreProfile Postgres = new("postgresql", "PostgreSQL",
         new DatastoreNames(PostgresName(), "letters, digits, '_' or '-'", 63, 63, Databases("postgres", "template0", "template1")),
         // The superusers (the guest's, and root's once enabled), and every pg_ role (PostgreSQL's predefined roles, such as
-        // pg_execute_server_program).
-        new ReservedUsers(Set("postgres", "root", "os_admin"), ["pg_"]),
-        new DatastoreCapabilities(Backups: true, IncrementalBackups: false, ReadOnlyMode: true)) { Port = 5432 };
+        // pg_execute_server_program), and the replication roles the guest makes for replicas (trove_repl_...).
+        new ReservedUsers(Set("postgres", "root", "os_admin"), ["pg_", ReplicationNames.RolePrefix]),
+        new DatastoreCapabilities(Backups: true, IncrementalBackups: false, ReadOnlyMode: true, Replication: true)) { Port = 5432 };
 
     /// <summary>MariaDB 10.11's limits: database names up to 64 characters, user names up to 80. '$' is the one more
     /// character MariaDB takes in unquoted names.</summary>

@@ -37,6 +37,13 @@ public static class GuestMethods
     public const string GuestLogRead = "guest_log_read";
     /// <summary>Not upstream's (its taskmanager sets security group rules); here the engine's host rules enforce them.</summary>
     public const string UpdateAccess = "update_access";
+    /// <summary>On a replica source: makes the replica's role and slot and answers a <see cref="ReplicaSource"/> (without the
+    /// address, which the control plane knows).</summary>
+    public const string GetReplicaContext = "get_replica_context";
+    /// <summary>On a replica source: drops the role and slot of a replica that was detached or deleted.</summary>
+    public const string CleanupSourceOnReplicaDetach = "cleanup_source_on_replica_detach";
+    /// <summary>On a replica: stops following its source and becomes a writable instance of its own.</summary>
+    public const string DetachReplica = "detach_replica";
 }
 
 /// <summary>A user as the engine has it; <see cref="Host"/> is null for engines without host-scoped users.</summary>
@@ -60,11 +67,13 @@ public sealed record UserChanges(
 
 /// <summary>A heartbeat's payload. Ours besides upstream's: <c>fault</c> says why a prepare failed or, once prepared, what
 /// is wrong with the running server (a full volume), <c>volume_used</c> is the GB the instance's data takes (upstream
-/// asks the guest for it on every show).</summary>
+/// asks the guest for it on every show), <c>replication_lag</c> the seconds a replica's engine is behind its source (none on
+/// an instance that is no replica).</summary>
 public sealed record HeartbeatPayload(
     [property: JsonPropertyName("service_status")] string ServiceStatus,
     [property: JsonPropertyName("fault")] string? Fault = null,
-    [property: JsonPropertyName("volume_used")] double? VolumeUsed = null);
+    [property: JsonPropertyName("volume_used")] double? VolumeUsed = null,
+    [property: JsonPropertyName("replication_lag")] double? ReplicationLag = null);
 
 /// <summary>Args of the conductor's <c>heartbeat</c>; <c>sent</c> is seconds since the epoch, as upstream sends it.</summary>
 public sealed record HeartbeatArgs(
@@ -93,14 +102,16 @@ public sealed record UserSpec(
 
 /// <summary>Args of the guest's <c>prepare</c>: what to create once the engine is up, and the overrides of a configuration
 /// group given at create (upstream's <c>overrides</c>), applied before the instance is ACTIVE; with
-/// <paramref name="OverridesNeedRestart"/> the engine is restarted to take them all.</summary>
+/// <paramref name="OverridesNeedRestart"/> the engine is restarted to take them all. A replica's prepare names its
+/// source (<paramref name="ReplicaOf"/>): its data is copied from there, and it starts as a standby following it.</summary>
 public sealed record PrepareArgs(
     [property: JsonPropertyName("databases")] IReadOnlyList<DatabaseSpec> Databases,
     [property: JsonPropertyName("users")] IReadOnlyList<UserSpec> Users,
     [property: JsonPropertyName("backup_info")] BackupInfo? BackupInfo = null,
     [property: JsonPropertyName("overrides")] IReadOnlyDictionary<string, string>? Overrides = null,
     [property: JsonPropertyName("overrides_need_restart")] bool OverridesNeedRestart = false,
-    [property: JsonPropertyName("access")] AccessArgs? Access = null);
+    [property: JsonPropertyName("access")] AccessArgs? Access = null,
+    [property: JsonPropertyName("replica_of")] ReplicaSource? ReplicaOf = null);
 
 /// <summary>Args of <c>update_access</c>, and the access of <c>prepare</c>: the networks (<see cref="Cidr"/>s) whose clients
 /// the engine accepts; none means every client, as upstream's default security group rule (0.0.0.0/0).</summary>

@@ -21,6 +21,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
 {
     private readonly string _preparedMarker = Path.Combine(info.Directory, ".guestagent.prepare.end");
     private readonly string _restoredMarker = Path.Combine(info.Directory, ".guestagent.restore.end");
+    private readonly string _copiedMarker = Path.Combine(info.Directory, ".guestagent.replica-copy.end");
     private AmqpPublisher? _publisher;
     private volatile bool _preparing;
     private readonly ServerLimits _limits = ServerLimits.Load(info);
@@ -95,7 +96,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
                 var used = UsedGigabytes();
                 await EnforceVolumeAsync(used, ct);
                 var status = await manager.GetStatusAsync(ct);
-                await TryReportAsync(status, ct, used: used);
+                await TryReportAsync(status, ct, used: used, lag: await ReplicationLagAsync(ct));
                 await watchdog.CheckAsync(status, ct); // a killed engine: SHUTDOWN was reported, then it is started again
             }
         } while (await timer.WaitForNextTickAsync(ct));
@@ -219,6 +220,11 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
                 await File.WriteAllTextAsync(_restoredMarker, backup.Id);
                 backups.DiscardRestoreCopies();
             }
+            if (args.ReplicaOf is { } source && !File.Exists(_copiedMarker))
+            {
+                await manager.FollowAsync(source, CancellationToken.None);
+                await File.WriteAllTextAsync(_copiedMarker, DateTimeOffset.UtcNow.ToString("O"));
+            }
             await manager.ApplyMemoryAsync(_limits.RamMb, CancellationToken.None);
             await PrepareEngineAsync(args);
             await ApplyCreateConfigurationAsync(args);
@@ -274,9 +280,23 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
 
     /// <summary>A report without a fault of its own carries the running server's (a full volume), so that the instance
     /// shows it until a report comes without it.</summary>
-    private Task TryReportAsync(string serviceStatus, CancellationToken ct, string? fault = null, double? used = null) =>
+    private Task TryReportAsync(string serviceStatus, CancellationToken ct, string? fault = null, double? used = null, double? lag = null) =>
         TryPublishAsync(GuestMethods.Heartbeat,
-            new HeartbeatArgs(info.InstanceId, new HeartbeatPayload(serviceStatus, fault ?? VolumeFault(), used ?? UsedGigabytes()), HeartbeatArgs.Now()), ct);
+            new HeartbeatArgs(info.InstanceId, new HeartbeatPayload(serviceStatus, fault ?? VolumeFault(), used ?? UsedGigabytes(), lag),
+                HeartbeatArgs.Now()), ct);
+
+    /// <summary>A replica's lag, when its engine can say (not while it is down).</summary>
+    private async Task<double?> ReplicationLagAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await manager.ReplicationLagAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return null;
+        }
+    }
 
     private string? VolumeFault() => _readOnly == true
         ? $"The volume is full ({_limits.VolumeSize} GB): the datastore refuses writes until the volume is resized."

@@ -67,6 +67,14 @@ public sealed class GuestDispatcher(IDatastoreManager manager)
             case GuestMethods.UpdateAccess:
                 await manager.UpdateAccessAsync(message.ArgsAs<AccessArgs>().Networks(), ct);
                 return null;
+            case GuestMethods.GetReplicaContext:
+                return ToJson(await manager.GrantReplicaAsync(message.ArgsAs<ReplicaArgs>().ReplicaId, ct));
+            case GuestMethods.CleanupSourceOnReplicaDetach:
+                await manager.RevokeReplicaAsync(message.ArgsAs<ReplicaArgs>().ReplicaId, ct);
+                return null;
+            case GuestMethods.DetachReplica:
+                await manager.DetachAsync(ct);
+                return null;
             case GuestMethods.DisableRoot:
                 await manager.DisableRootAsync(ct);
                 return null;

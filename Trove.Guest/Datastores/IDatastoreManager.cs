@@ -91,6 +91,26 @@ public interface IDatastoreManager
     /// called only when the profile has <see cref="Trove.Contracts.Datastores.DatastoreCapabilities.IncrementalBackups"/>.</summary>
     Task RestoreIncrementAsync(Stream input, CancellationToken ct);
 
+    // Replication, when the profile has DatastoreCapabilities.Replication.
+
+    /// <summary>On a source: makes (again, with a new password, if it exists) what one replica streams with, and answers
+    /// where and how the replica connects.</summary>
+    Task<ReplicaSource> GrantReplicaAsync(string replicaId, CancellationToken ct);
+
+    /// <summary>On a source: drops what <see cref="GrantReplicaAsync"/> made; a missing one is dropped already.</summary>
+    Task RevokeReplicaAsync(string replicaId, CancellationToken ct);
+
+    /// <summary>Makes a new server's data a copy of the source's, configured to follow it as a read-only standby; the engine
+    /// is started by the caller afterwards.</summary>
+    Task FollowAsync(ReplicaSource source, CancellationToken ct);
+
+    /// <summary>On a replica: stops following the source and takes writes; a detached one is left alone.</summary>
+    Task DetachAsync(CancellationToken ct);
+
+    /// <summary>How many seconds a replica's engine is behind its source (0 when it replayed all it received); null when the
+    /// engine is no replica.</summary>
+    Task<double?> ReplicationLagAsync(CancellationToken ct);
+
     /// <summary>The file the engine writes its <see cref="GuestLogNames.Error"/> log to.</summary>
     string ErrorLogFile { get; }
 

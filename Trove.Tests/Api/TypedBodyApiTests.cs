@@ -32,7 +32,11 @@ public sealed class TypedBodyApiTests(NodeFixture fixture)
         ("PUT", "instances/{id}", """{"instance": {"flavor": "medium"}}""", 400, "badRequest", "'flavor' is not an attribute"),
         ("PUT", "instances/{id}", """{"instance": {"name": "x", "configuration": "{group}"}}""", 400, "badRequest", "on its own"),
         ("PUT", "instances/{id}", """{"instance": {"configuration": 5}}""", 400, "badRequest", "'configuration' must be a string"),
-        ("PUT", "instances/{id}", """{"instance": {"replica_of": "abc"}}""", 501, "notImplemented", "'replica_of'"),
+        ("PUT", "instances/{id}", """{"instance": {"datastore_version": "16"}}""", 501, "notImplemented", "'datastore_version'"),
+        ("PUT", "instances/{id}", """{"instance": {"replica_of": "abc"}}""", 400, "badRequest", "'replica_of' can only be removed"),
+        ("PUT", "instances/{id}", """{"instance": {"replica_of": null, "name": "x"}}""", 400, "badRequest", "'replica_of' is changed on its own"),
+        ("PUT", "instances/{id}", """{"instance": {"replica_of": null, "slave_of": null}}""", 400, "badRequest", "is not a replica."),
+        ("PATCH", "instances/{id}", """{"instance": {"slave_of": null}}""", 400, "badRequest", "is not a replica."),
         // POST /instances/{id}/action
         ("POST", "instances/{id}/action", "{}", 400, "badRequest", "exactly one action"),
         ("POST", "instances/{id}/action", "[]", 400, "badRequest", "JSON object"),

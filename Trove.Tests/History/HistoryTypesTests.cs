@@ -27,6 +27,8 @@ public sealed class HistoryTypesTests
         ["ResizeCompleted"] = "resize_completed", ["BackupStarted"] = "backup_started", ["BackupEnded"] = "backup_ended",
         ["ConfigurationAttached"] = "configuration_attached", ["ConfigurationDetached"] = "configuration_detached",
         ["GuestFaultChanged"] = "guest_fault_changed", ["AccessChanged"] = "access_changed",
+        ["ReplicaAttached"] = "replica_attached", ["ReplicaDropped"] = "replica_dropped",
+        ["DetachStarted"] = "detach_started", ["DetachCompleted"] = "detach_completed",
     };
 
     private static readonly Dictionary<string, string> BackupTypes = new()
@@ -39,7 +41,7 @@ public sealed class HistoryTypesTests
     private static readonly HashSet<string> AskedInstanceEvents =
     [
         "Created", "DeleteRequested", "Renamed", "RootEnabled", "RestartStarted", "StatusReset", "ResizeStarted", "BackupStarted",
-        "ConfigurationAttached", "ConfigurationDetached", "AccessChanged",
+        "ConfigurationAttached", "ConfigurationDetached", "AccessChanged", "DetachStarted",
     ];
 
     private static readonly HashSet<string> AskedBackupEvents = ["Created", "ChildAdded", "Deleted"];

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.TestKit;
 using Trove.Actors.Compute;
 using Trove.Actors.Instances;
@@ -13,16 +12,10 @@ namespace Trove.Tests.Instances;
 
 public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
 {
-    private static readonly Config SpecConfig = ConfigurationFactory.ParseString("""
-        akka.loglevel = WARNING
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """);
-
     private readonly FakeCompute _compute = new();
     private readonly FakeGuestRpc _guests = new();
 
-    public InstanceActorSpec() : base(SpecConfig) { }
+    public InstanceActorSpec() : base(EntitySpecConfig.InMemory) { }
 
     private IActorRef Entity(string id, InstanceSettings? settings = null) =>
         Sys.ActorOf(InstanceActor.Props(id, _compute, _guests, Tenants.Ref, settings ?? new InstanceSettings()));

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.TestKit;
 using Trove.Actors.Instances;
 using Trove.Actors.Tenants;
@@ -14,12 +13,6 @@ namespace Trove.Tests.Instances;
 /// checks it, journals the change before its guest applies it, and finishes it after a crash in between.</summary>
 public sealed class InstanceConfigurationSpec : Akka.TestKit.Xunit2.TestKit
 {
-    private static readonly Config SpecConfig = ConfigurationFactory.ParseString("""
-        akka.loglevel = WARNING
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """);
-
     private sealed class Groups : IConfigurationGroups
     {
         public ConcurrentDictionary<string, ConfigurationGroup> All { get; } = new();
@@ -33,7 +26,7 @@ public sealed class InstanceConfigurationSpec : Akka.TestKit.Xunit2.TestKit
     private readonly Groups _groups = new();
     private readonly TestProbe _tenants;
 
-    public InstanceConfigurationSpec() : base(SpecConfig)
+    public InstanceConfigurationSpec() : base(EntitySpecConfig.InMemory)
     {
         _tenants = CreateTestProbe();
         _tenants.SetAutoPilot(new DelegateAutoPilot((sender, message) =>

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.TestKit;
 using Trove.Actors.Instances;
 using Trove.Actors.Tenants;
@@ -15,17 +14,11 @@ namespace Trove.Tests.Instances;
 /// nor the journal nor the tenant's quota.</summary>
 public sealed class InstanceNamesSpec : Akka.TestKit.Xunit2.TestKit
 {
-    private static readonly Config SpecConfig = ConfigurationFactory.ParseString("""
-        akka.loglevel = WARNING
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """);
-
     private readonly FakeCompute _compute = new();
     private readonly FakeGuestRpc _guests = new();
     private readonly TestProbe _tenants;
 
-    public InstanceNamesSpec() : base(SpecConfig)
+    public InstanceNamesSpec() : base(EntitySpecConfig.InMemory)
     {
         _tenants = CreateTestProbe();
         _tenants.SetAutoPilot(new DelegateAutoPilot((sender, message) =>

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.TestKit;
 using Trove.Actors.Instances;
 using Trove.Actors.Tenants;
@@ -13,19 +12,13 @@ namespace Trove.Tests.Instances;
 /// growth is taken the same way, and given back when the resize is refused, fails or is interrupted before it starts.</summary>
 public class InstanceQuotaSpec : Akka.TestKit.Xunit2.TestKit
 {
-    private static readonly Config SpecConfig = ConfigurationFactory.ParseString("""
-        akka.loglevel = WARNING
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """);
-
     private static readonly InstanceSettings Settings = new() { QuotaTimeout = TimeSpan.FromSeconds(1), RetryDelay = TimeSpan.FromMilliseconds(200) };
 
     private readonly FakeCompute _compute = new();
     private readonly FakeGuestRpc _guests = new();
     private readonly IActorRef _tenant;
 
-    public InstanceQuotaSpec() : base(SpecConfig) =>
+    public InstanceQuotaSpec() : base(EntitySpecConfig.InMemory) =>
         _tenant = Sys.ActorOf(TenantActor.Props("demo", new QuotaLimits(Instances: 1, Volumes: 10, Backups: 10)));
 
     private IActorRef Entity(string id, IActorRef? tenants = null, InstanceSettings? settings = null) =>

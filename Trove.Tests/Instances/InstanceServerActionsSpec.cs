@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Trove.Actors.Instances;
 using Trove.Actors.Tenants;
 using Trove.Contracts.Guests;
@@ -13,17 +12,11 @@ namespace Trove.Tests.Instances;
 /// its guest answers again. A tenant's restart restarts only the engine.</summary>
 public class InstanceServerActionsSpec : Akka.TestKit.Xunit2.TestKit
 {
-    private static readonly Config SpecConfig = ConfigurationFactory.ParseString("""
-        akka.loglevel = WARNING
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """);
-
     private readonly FakeCompute _compute = new();
     private readonly FakeGuestRpc _guests = new();
     private readonly IActorRef _tenant;
 
-    public InstanceServerActionsSpec() : base(SpecConfig) =>
+    public InstanceServerActionsSpec() : base(EntitySpecConfig.InMemory) =>
         _tenant = Sys.ActorOf(TenantActor.Props("demo", new QuotaLimits(Instances: 5, Volumes: 20, Backups: 10)));
 
     private InstanceState StateOf(IActorRef entity, string id)

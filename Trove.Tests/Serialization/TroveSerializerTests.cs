@@ -44,6 +44,17 @@ public sealed class TroveSerializerTests : IDisposable
             new Asked(new InstanceCommands.Resize("i1", "demo", 2, null, null), "u1", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
             new Asked(new Trove.Actors.Backups.BackupCommands.Delete("b1", "demo"), "u1", null),
             new InstanceEvents.ConfigurationAttached("c1", false, T0, 42, "u1"),
+            created with { ReplicaOf = "i0" },
+            new InstanceEvents.ReplicaAttached("i2", T0),
+            new InstanceEvents.ReplicaDropped("i2", T0),
+            new InstanceCommands.AttachReplica("i1", "demo", "i2"),
+            new InstanceCommands.DropReplica("i1", "i2"),
+            new InstanceReplies.ReplicaSourceReady(InstanceState.Apply(null, created),
+                new ReplicaSource("127.0.0.2", 5432, "trove_repl_i2", "secret", "trove_replica_i2")),
+            new InstanceReplies.Forbidden("Detach replicas before deleting replica source."),
+            new InstanceCommands.DetachReplica("i2", "demo"),
+            new InstanceEvents.DetachStarted(T0),
+            new InstanceEvents.DetachCompleted(null, T0),
         };
     }
 

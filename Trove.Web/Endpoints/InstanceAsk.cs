@@ -42,6 +42,7 @@ public static class InstanceAsk
         InstanceReplies.BackupNotFound nf => TroveError.Result(404, $"Backup {nf.BackupId} cannot be found."),
         InstanceReplies.ConfigurationNotFound nf => TroveError.Result(404, $"Configuration group {nf.ConfigurationId} cannot be found."),
         InstanceReplies.Refused refused => TroveError.Result(422, refused.Message),
+        InstanceReplies.Forbidden forbidden => TroveError.Result(403, forbidden.Message),
         InstanceReplies.Invalid invalid => TroveError.Result(400, invalid.Message),
         InstanceReplies.Conflict conflict => TroveError.Result(409, conflict.Message),
         InstanceReplies.Failed failed => TroveError.Result(500, failed.Message),

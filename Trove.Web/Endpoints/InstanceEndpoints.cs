@@ -62,10 +62,16 @@ public static class InstanceEndpoints
     {
         var parsed = CreateInstanceParser.Parse(body.Value, tenantId, await catalog.LoadAsync(request.HttpContext.RequestAborted))
             with { RestoreBackupId = CreateInstanceParser.RestorePoint(body.Value) };
-        var reply = await instances.AskAsync(new InstanceCommands.Create(Guid.NewGuid().ToString(), parsed), settings);
-        return reply is InstanceReplies.Accepted accepted
-            ? TypedResults.Ok(new JsonObject { ["instance"] = InstanceView.Detail(accepted.State, request) })
-            : InstanceAsk.ErrorOf(reply);
+        // replica_count replicas are as many creates, each its own entity's; the answer shows the first, as upstream's
+        InstanceReplies.Accepted? first = null;
+        for (var i = 0; i < CreateInstanceParser.ReplicaCount(body.Value); i++)
+        {
+            var reply = await instances.AskAsync(new InstanceCommands.Create(Guid.NewGuid().ToString(), parsed), settings);
+            if (reply is not InstanceReplies.Accepted accepted)
+                return InstanceAsk.ErrorOf(reply);
+            first ??= accepted;
+        }
+        return TypedResults.Ok(new JsonObject { ["instance"] = InstanceView.Detail(first!.State, request) });
     }
 
     public static async Task<Results<Ok<JsonObject>, TroveErrorResult>> Show(string tenantId, string id, HttpRequest request,
@@ -84,7 +90,7 @@ public static class InstanceEndpoints
         if (reply is not InstanceReplies.Found found)
             return InstanceAsk.ErrorOf(reply);
         var group = found.State.ConfigurationId is { } groupId ? await configurations.GetAsync(found.State.TenantId, groupId, request.HttpContext.RequestAborted) : null;
-        return TypedResults.Ok(new JsonObject { ["instance"] = InstanceView.Detail(found.State, request, found.VolumeUsed, group?.Name) });
+        return TypedResults.Ok(new JsonObject { ["instance"] = InstanceView.Detail(found.State, request, found.VolumeUsed, group?.Name, found.ReplicationLag) });
     }
 
     public static async Task<Results<Accepted, TroveErrorResult>> Delete(string tenantId, string id, IRequiredActor<InstanceRegion> instances,
@@ -95,7 +101,7 @@ public static class InstanceEndpoints
     }
 
     /// <summary>PUT (and upstream's deprecated PATCH) of an instance, in one ask: its name, its access (the guest applies it
-    /// to the engine first), or its configuration group (an id attaches it, null or "" detaches the attached one; the
+    /// to the engine first), a replica's detach from its source, or its configuration group (an id attaches it, null or "" detaches the attached one; the
     /// entity reads the group and owns the change). A change not supported yet is answered 501 once the instance is
     /// known to be the tenant's.</summary>
     public static async Task<Results<Accepted, TroveErrorResult>> Update(string tenantId, string id, Body<UpdateInstanceBody> body,
@@ -105,6 +111,7 @@ public static class InstanceEndpoints
         IWithInstanceId command = change switch
         {
             { UnsupportedChange: not null } => new InstanceCommands.Get(id, tenantId),
+            { DetachesReplica: true } => new InstanceCommands.DetachReplica(id, tenantId),
             { Access: { } access } => new InstanceCommands.SetAccess(id, tenantId, access.Parse()),
             { ChangesConfiguration: true } => new InstanceCommands.SetConfiguration(id, tenantId,
                 string.IsNullOrEmpty(change.ConfigurationId) ? null : change.ConfigurationId),

@@ -147,6 +147,12 @@ public record InstanceShape
     [JsonPropertyName("service_status_updated")] public string? ServiceStatusUpdated { get; init; }
     public FaultShape? Fault { get; init; }
     public ConfigurationRefShape? Configuration { get; init; }
+    /// <summary>A replica's source.</summary>
+    [JsonPropertyName("replica_of")] public IdLinksShape? ReplicaOf { get; init; }
+    /// <summary>A source's replicas.</summary>
+    public IReadOnlyList<IdLinksShape>? Replicas { get; init; }
+    /// <summary>A replica's seconds behind its source, as its last heartbeat said; show only.</summary>
+    [JsonPropertyName("replication_lag")] public double? ReplicationLag { get; init; }
 }
 
 public sealed record InstanceListShape

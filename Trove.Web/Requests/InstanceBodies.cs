@@ -23,7 +23,9 @@ public sealed record CreateInstanceBody(CreateInstanceBody.InstanceFields? Insta
         JsonElement? Configuration,
         [property: JsonPropertyName("replica_of")] JsonElement? ReplicaOf,
         [property: JsonPropertyName("slave_of")] JsonElement? SlaveOf,
-        AccessBody? Access = null);
+        AccessBody? Access = null,
+        [property: JsonPropertyName("replica_count")] JsonElement? ReplicaCount = null,
+        JsonElement? Locality = null);
 
     public sealed record VolumeBody(Scalar? Size);
 
@@ -91,11 +93,12 @@ public sealed record UserBody(string? Name, string? Password, string? Host, List
 }
 
 /// <summary><c>PUT</c> (and upstream's deprecated <c>PATCH</c>) <c>/instances/{id}</c>: <c>{"instance": {"name": ...}}</c>, or
-/// <c>{"instance": {"configuration": "id"}}</c> to attach a group (null or "" detaches it).</summary>
+/// <c>{"instance": {"configuration": "id"}}</c> to attach a group (null or "" detaches it), or upstream's detach-replica,
+/// <c>{"instance": {"replica_of": null}}</c> (or <c>slave_of</c>).</summary>
 public sealed record UpdateInstanceBody(UpdateInstanceBody.InstanceChange? Instance) : IRequestBody<UpdateInstanceBody>
 {
     /// <summary>What upstream's instance update also changes, and this API not yet.</summary>
-    public static readonly IReadOnlyList<string> Unsupported = ["datastore_version", "replica_of", "slave_of", "detach_replica"];
+    public static readonly IReadOnlyList<string> Unsupported = ["datastore_version", "detach_replica"];
 
     /// <summary><see cref="Configuration"/> is kept as given: absent (undefined), null, or a string.</summary>
     public sealed record InstanceChange
@@ -105,6 +108,16 @@ public sealed record UpdateInstanceBody(UpdateInstanceBody.InstanceChange? Insta
         public JsonElement Configuration { get; init; }
 
         public AccessBody? Access { get; init; }
+
+        [JsonPropertyName("replica_of")]
+        public JsonElement ReplicaOf { get; init; }
+
+        [JsonPropertyName("slave_of")]
+        public JsonElement SlaveOf { get; init; }
+
+        /// <summary>upstream's detach-replica: the key given (upstream's client sends null).</summary>
+        [JsonIgnore]
+        public bool DetachesReplica => ReplicaOf.ValueKind != JsonValueKind.Undefined || SlaveOf.ValueKind != JsonValueKind.Undefined;
 
         /// <summary>Every other key of the object, to name what cannot be changed.</summary>
         [JsonExtensionData]
@@ -131,6 +144,15 @@ public sealed record UpdateInstanceBody(UpdateInstanceBody.InstanceChange? Insta
             throw RequestError.Invalid($"'{other}' is not an attribute of an instance that can be changed.");
         if (instance.UnsupportedChange is not null)
             return; // answered 501 once the instance is known
+        if (instance.DetachesReplica)
+        {
+            if (instance.ReplicaOf.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined)
+                || instance.SlaveOf.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+                throw RequestError.Invalid("'replica_of' can only be removed (null): a replica is detached from its source.");
+            if (instance.Name is not null || instance.ChangesConfiguration || instance.Access is not null)
+                throw RequestError.Invalid("'replica_of' is changed on its own.");
+            return;
+        }
         if (instance.Access is { } access)
         {
             access.Parse();

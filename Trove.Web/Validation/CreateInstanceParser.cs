@@ -24,8 +24,10 @@ public static class CreateInstanceParser
         var name = DisplayName.Check(instance.Name);
 
         var configurationId = ParseConfiguration(instance.Configuration);
-        if (instance.ReplicaOf is not null || instance.SlaveOf is not null)
-            throw new RequestError(400, "Replication is not supported yet: 'replica_of' cannot be used.");
+        if (ParseReplicaOf(instance) is { } replicaOf)
+            return ParseReplica(instance, tenantId, name, replicaOf, configurationId);
+        if (ReplicaCount(body) is > 1 and var count)
+            throw new RequestError(400, $"Replica count only valid when creating replicas. Cannot create {count} instances.");
 
         var flavorRef = instance.FlavorRef?.Text ?? throw RequestError.Invalid("'flavorRef' is required.");
         var flavor = catalog.FindFlavor(flavorRef) ?? throw new RequestError(404, $"Flavor '{flavorRef}' cannot be found.");
@@ -37,6 +39,46 @@ public static class CreateInstanceParser
         var users = UserBody.Specs(instance.Users, databases.Select(d => d.Name).ToList());
         return new InstanceRequest(tenantId, name, flavor.Id, flavor.Ram, volumeSize, datastore.Type, version.Name, databases, users,
             ConfigurationId: configurationId, Access: instance.Access?.Parse());
+    }
+
+    /// <summary>How many instances the create makes: <c>replica_count</c> (1 to 3) replicas of one source, else one.</summary>
+    public static int ReplicaCount(CreateInstanceBody body) => body.Instance!.ReplicaCount switch
+    {
+        null or { ValueKind: JsonValueKind.Null } => 1,
+        { ValueKind: JsonValueKind.Number } n when n.TryGetInt32(out var count) && count is >= 1 and <= MaxReplicaCount => count,
+        _ => throw RequestError.Invalid($"'replica_count' must be a whole number from 1 to {MaxReplicaCount}."),
+    };
+
+    private const int MaxReplicaCount = 3;
+
+    /// <summary>The source a replica is made of (<c>replica_of</c>, or upstream's older <c>slave_of</c>): an instance's id.</summary>
+    private static string? ParseReplicaOf(CreateInstanceBody.InstanceFields instance) => (instance.ReplicaOf ?? instance.SlaveOf) switch
+    {
+        null or { ValueKind: JsonValueKind.Null } => null,
+        { ValueKind: JsonValueKind.String } id when Guid.TryParse(id.GetString(), out _) => id.GetString(),
+        _ => throw RequestError.Invalid("'replica_of' must be an instance's id."),
+    };
+
+    /// <summary>A replica, checked in upstream's order: it takes its flavor, volume and datastore from its source (its
+    /// entity asks the source), and has its source's databases and users.</summary>
+    private static InstanceRequest ParseReplica(CreateInstanceBody.InstanceFields instance, string tenantId, string name, string replicaOf,
+        string? configurationId)
+    {
+        if (instance.FlavorRef is not null)
+            throw new RequestError(400, "Cannot specify flavor when creating replicas.");
+        if (instance.Datastore is not null)
+            throw new RequestError(400, "Cannot specify datastore when creating replicas.");
+        if (instance.Volume is not null)
+            throw new RequestError(400, "Cannot specify volume when creating replicas.");
+        if (instance.Locality is { ValueKind: not JsonValueKind.Null })
+            throw new RequestError(400, "Cannot specify locality when creating replicas.");
+        if (instance.RestorePoint is not null)
+            throw new RequestError(400, "Cannot specify a restore point when creating replicas.");
+        var databases = DatabaseBody.Specs(instance.Databases);
+        if (databases.Count > 0 || UserBody.Specs(instance.Users, null).Count > 0)
+            throw new RequestError(400, "Cannot create a replica with users or databases.");
+        return new InstanceRequest(tenantId, name, "", 0, 0, "", "", [], [], ConfigurationId: configurationId,
+            Access: instance.Access?.Parse(), ReplicaOf: replicaOf);
     }
 
     /// <summary>The id of a configuration group to create the instance with (its entity reads and checks the group), or null.</summary>

@@ -27,6 +27,10 @@ public static class InstanceView
             ["access"] = AccessOf(s),
             ["volume"] = new JsonObject { ["size"] = s.VolumeSize },
         };
+        if (s.ReplicaOf is { } sourceId)
+            view["replica_of"] = Reference(s, sourceId, request);
+        if (s.ReplicaIds.Count > 0)
+            view["replicas"] = new JsonArray(s.ReplicaIds.Select(id => (JsonNode)Reference(s, id, request)).ToArray());
         if (s.Address is { Length: > 0 }) // a cloud server on no network has none
         {
             view["ip"] = new JsonArray(s.Address);
@@ -39,12 +43,16 @@ public static class InstanceView
     }
 
     /// <summary>The detail view; <paramref name="configurationName"/> is the attached group's name, read from its SQL row
-    /// (the instance's state knows only its id; a rename of the group shows at once).</summary>
-    public static JsonObject Detail(InstanceState s, HttpRequest request, double? volumeUsed = null, string? configurationName = null)
+    /// (the instance's state knows only its id; a rename of the group shows at once). <paramref name="replicationLag"/>: ours,
+    /// a replica's seconds behind its source as its last heartbeat said, shown as <c>replication_lag</c>.</summary>
+    public static JsonObject Detail(InstanceState s, HttpRequest request, double? volumeUsed = null, string? configurationName = null,
+        double? replicationLag = null)
     {
         var view = Summary(s, request);
         if (volumeUsed is { } used)
             view["volume"]!["used"] = used;
+        if (replicationLag is { } lag)
+            view["replication_lag"] = lag;
         view["created"] = Timestamp(s.Created);
         view["updated"] = Timestamp(s.Updated);
         view["service_status_updated"] = Timestamp(s.ServiceStatusUpdated);
@@ -60,6 +68,10 @@ public static class InstanceView
             };
         return view;
     }
+
+    /// <summary>Another instance of the tenant, as upstream's replica_of and replicas show it.</summary>
+    private static JsonObject Reference(InstanceState s, string id, HttpRequest request) =>
+        new() { ["id"] = id, ["links"] = JsonSerializer(Links.For(request, s.TenantId, "instances", id)) };
 
     /// <summary>As upstream: the access given at create or changed since, else whether the instance has a public address
     /// (a local server never has).</summary>

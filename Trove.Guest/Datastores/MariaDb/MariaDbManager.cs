@@ -113,6 +113,20 @@ public sealed partial class MariaDbManager : IDatastoreManager
             .Select(p => p[1].Trim()).Single();
     }
 
+    // MariaDB's replication (GTID) is not built yet: the API refuses replica_of on a MariaDB source before any guest is called.
+    private static NotSupportedException NoReplication => new(DatastoreProfiles.MariaDb.Lacks(DatastoreCapability.Replication));
+
+    public Task<ReplicaSource> GrantReplicaAsync(string replicaId, CancellationToken ct) => throw NoReplication;
+
+    public Task RevokeReplicaAsync(string replicaId, CancellationToken ct) => throw NoReplication;
+
+    public Task FollowAsync(ReplicaSource source, CancellationToken ct) => throw NoReplication;
+
+    public Task DetachAsync(CancellationToken ct) => throw NoReplication;
+
+    /// <summary>A MariaDB instance is never a replica yet.</summary>
+    public Task<double?> ReplicationLagAsync(CancellationToken ct) => Task.FromResult<double?>(null);
+
     public async Task RestoreIncrementAsync(Stream input, CancellationToken ct)
     {
         var increment = Path.Combine(_tmpDir, "increment");

@@ -11,7 +11,7 @@ namespace Trove.Guest.Datastores.Postgres;
 /// over the unix socket in that directory (trust, reachable only by that OS user and root); tenants log in over TCP
 /// with passwords (scram-sha-256).
 /// </summary>
-public sealed class PostgresManager : IDatastoreManager
+public sealed partial class PostgresManager : IDatastoreManager
 {
     private const string Bin = "/usr/lib/postgresql/15/bin";
     private readonly EngineUser _os = EngineUser.For("postgres");
@@ -242,7 +242,7 @@ public sealed class PostgresManager : IDatastoreManager
             FROM pg_roles r
             LEFT JOIN (SELECT d.datname, a.grantee FROM pg_database d, aclexplode(d.datacl) a WHERE a.privilege_type = 'CREATE') d
                    ON d.grantee = r.oid
-            WHERE r.rolcanlogin AND NOT r.rolsuper
+            WHERE r.rolcanlogin AND NOT r.rolsuper AND NOT r.rolreplication
             GROUP BY r.rolname ORDER BY r.rolname
             """, admin);
         await using var reader = await query.ExecuteReaderAsync(ct);

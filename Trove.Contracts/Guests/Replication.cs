@@ -1,0 +1,34 @@
+using System.Text;
+using System.Text.Json.Serialization;
+
+namespace Trove.Contracts.Guests;
+
+/// <summary>The names a source's guest gives what it makes for one replica: a login role that may only replicate, and a
+/// physical replication slot, which keeps the WAL the replica has not streamed yet.</summary>
+public static class ReplicationNames
+{
+    /// <summary>Reserved: no tenant user may take a name that starts so.</summary>
+    public const string RolePrefix = "trove_repl_";
+
+    public static string Role(string replicaId) => RolePrefix + Hex(replicaId);
+
+    public static string Slot(string replicaId) => "trove_replica_" + Hex(replicaId);
+
+    private static string Hex(string id) => new(id.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).ToArray());
+}
+
+/// <summary>Args of the source's <c>get_replica_context</c> (make the replica's role and slot, answer its credentials) and
+/// of <c>cleanup_source_on_replica_detach</c> (drop them), as upstream names the two.</summary>
+public sealed record ReplicaArgs([property: JsonPropertyName("replica_id")] string ReplicaId);
+
+/// <summary>What a replica's guest needs to stream from its source: the source's address, and the role and slot made for
+/// this replica. Carried by the source's answer and the replica's <c>prepare</c> (the durable queue), never journaled.</summary>
+public sealed record ReplicaSource(
+    [property: JsonPropertyName("host")] string Host,
+    [property: JsonPropertyName("port")] int Port,
+    [property: JsonPropertyName("user")] string User,
+    [property: JsonPropertyName("password")] string Password,
+    [property: JsonPropertyName("slot")] string Slot)
+{
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+}

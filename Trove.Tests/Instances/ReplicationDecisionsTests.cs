@@ -1,0 +1,127 @@
+using Trove.Actors.Instances;
+using Trove.Contracts.Guests;
+using Trove.Tests.Support;
+using static Trove.Actors.Instances.InstanceEvents;
+
+namespace Trove.Tests.Instances;
+
+public class ReplicationDecisionsTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 6, 4, 0, 0, TimeSpan.Zero);
+    private static readonly ReplicaSource Connection = new("127.0.0.2", 5432, "trove_repl_r1", "s3cret-repl", "trove_replica_r1");
+
+    private static InstanceState Running(InstanceRequest request, string id = "src", string? replicaOf = null)
+    {
+        var created = (Created)InstanceDecisions.Create(null, new InstanceCommands.Create(id, request with { ReplicaOf = replicaOf }), T0).Events[0];
+        return new IInstanceEvent[]
+        {
+            new ServerCreated("server-1", "127.0.0.2", 5432, T0), new ServiceStatusChanged(ServiceStatusNames.Healthy, T0, T0), new BuildCompleted(T0),
+        }.Aggregate(InstanceState.Apply(null, created), InstanceState.Apply);
+    }
+
+    private static InstanceCommands.AttachReplica Attach(string source = "src") => new(source, Requests.Postgres().TenantId, "r1");
+
+    [Fact]
+    public void A_running_postgresql_instance_of_the_tenant_may_get_a_replica()
+    {
+        Assert.Null(ReplicationDecisions.CanAttach(Running(Requests.Postgres()), Attach()));
+    }
+
+    [Fact]
+    public void A_replica_of_a_replica_is_forbidden_as_upstream()
+    {
+        var refusal = ReplicationDecisions.CanAttach(Running(Requests.Postgres(), replicaOf: "other"), Attach());
+        Assert.Equal("Cannot create a replica of a replica src.", Assert.IsType<InstanceReplies.Forbidden>(refusal).Message);
+    }
+
+    [Fact]
+    public void A_mariadb_source_is_refused_with_a_clear_bad_request()
+    {
+        var refusal = ReplicationDecisions.CanAttach(Running(Requests.Postgres() with { Datastore = "mariadb", DatastoreVersion = "10.11" }), Attach());
+        Assert.Equal("Replication is not supported for the 'mariadb' datastore.", Assert.IsType<InstanceReplies.Invalid>(refusal).Message);
+    }
+
+    [Fact]
+    public void Another_tenant_s_or_an_unknown_source_is_not_found()
+    {
+        Assert.IsType<InstanceReplies.NotFound>(ReplicationDecisions.CanAttach(null, Attach()));
+        Assert.IsType<InstanceReplies.NotFound>(ReplicationDecisions.CanAttach(Running(Requests.Postgres()), Attach() with { TenantId = "someone-else" }));
+    }
+
+    [Fact]
+    public void A_source_still_building_cannot_get_a_replica_yet()
+    {
+        var building = InstanceState.Apply(null, (Created)InstanceDecisions.Create(null, new InstanceCommands.Create("src", Requests.Postgres()), T0).Events[0]);
+        Assert.IsType<InstanceReplies.Refused>(ReplicationDecisions.CanAttach(building, Attach()));
+    }
+
+    [Fact]
+    public void The_source_lists_its_replica_once_and_its_events_never_hold_the_replication_password()
+    {
+        var source = Running(Requests.Postgres());
+        var decision = ReplicationDecisions.Attached(source, "r1", Connection, T0);
+        var attached = Assert.IsType<ReplicaAttached>(Assert.Single(decision.Events));
+        Assert.DoesNotContain("s3cret-repl", System.Text.Json.JsonSerializer.Serialize(attached));
+        Assert.DoesNotContain("s3cret-repl", decision.Reply!.ToString());
+        var listed = InstanceState.Apply(source, attached);
+        Assert.Equal(["r1"], listed.ReplicaIds);
+        Assert.Empty(ReplicationDecisions.Attached(listed, "r1", Connection, T0).Events); // asked again: journaled once
+    }
+
+    [Fact]
+    public void A_replica_takes_its_source_s_flavor_volume_and_datastore_and_journals_whose_replica_it_is()
+    {
+        var source = Running(Requests.Postgres() with { FlavorId = "medium", RamMb = 1024, VolumeSize = 3 });
+        var ask = new InstanceCommands.Create("r1", new InstanceRequest(source.TenantId, "replica", "", 0, 0, "", "", [], [], ReplicaOf: "src"));
+        var (create, refusal) = ReplicationDecisions.AsReplica(ask, new InstanceReplies.ReplicaSourceReady(source, Connection));
+        Assert.Null(refusal);
+        Assert.Equal(("medium", 1024, 3, "postgresql"), (create!.Request.FlavorId, create.Request.RamMb, create.Request.VolumeSize, create.Request.Datastore));
+        var created = Assert.IsType<Created>(InstanceDecisions.Create(null, create, T0).Events[0]);
+        Assert.Equal("src", created.ReplicaOf);
+        Assert.DoesNotContain("s3cret-repl", System.Text.Json.JsonSerializer.Serialize(created));
+    }
+
+    [Fact]
+    public void The_source_s_refusal_is_the_replica_s_answer()
+    {
+        var ask = new InstanceCommands.Create("r1", new InstanceRequest("demo", "replica", "", 0, 0, "", "", [], [], ReplicaOf: "src"));
+        var (create, refusal) = ReplicationDecisions.AsReplica(ask, new InstanceReplies.NotFound("src"));
+        Assert.Null(create);
+        Assert.IsType<InstanceReplies.NotFound>(refusal);
+    }
+
+    [Fact]
+    public void A_source_with_replicas_cannot_be_deleted_until_they_are_gone()
+    {
+        var source = InstanceState.Apply(Running(Requests.Postgres()), new ReplicaAttached("r1", T0));
+        var delete = new InstanceCommands.Delete("src", source.TenantId);
+        var refused = InstanceDecisions.Delete(source, delete, T0);
+        Assert.Equal("Detach replicas before deleting replica source.", Assert.IsType<InstanceReplies.Forbidden>(refused.Reply).Message);
+        Assert.Empty(refused.Events);
+
+        var dropped = ReplicationDecisions.Dropped(source, "r1", T0);
+        var alone = dropped.Events.Aggregate(source, InstanceState.Apply);
+        Assert.Empty(alone.ReplicaIds);
+        Assert.IsType<InstanceReplies.Accepted>(InstanceDecisions.Delete(alone, delete, T0).Reply);
+        Assert.Empty(ReplicationDecisions.Dropped(alone, "r1", T0).Events); // a repeated drop (a retried delete) journals nothing
+    }
+
+    [Fact]
+    public void Only_a_replica_is_detached_and_it_shows_detach_until_its_guest_and_source_are_done()
+    {
+        var standalone = Running(Requests.Postgres(), id: "r1");
+        var notReplica = ReplicationDecisions.Detach(standalone, new InstanceCommands.DetachReplica("r1", standalone.TenantId), T0);
+        Assert.Equal("Instance r1 is not a replica.", Assert.IsType<InstanceReplies.Invalid>(notReplica.Reply).Message);
+
+        var replica = Running(Requests.Postgres(), id: "r1", replicaOf: "src");
+        var detaching = ReplicationDecisions.Detach(replica, new InstanceCommands.DetachReplica("r1", replica.TenantId), T0).Events
+            .Aggregate(replica, InstanceState.Apply);
+        Assert.Equal(("DETACH", true), (detaching.Status, detaching.HasWork));
+        Assert.IsType<InstanceReplies.Refused>(ReplicationDecisions.Detach(detaching, new InstanceCommands.DetachReplica("r1", replica.TenantId), T0).Reply);
+
+        var detached = ReplicationDecisions.DetachFinished(detaching, null, T0).Events.Aggregate(detaching, InstanceState.Apply);
+        Assert.Equal(("ACTIVE", (string?)null), (detached.Status, detached.ReplicaOf));
+        var failed = ReplicationDecisions.DetachFinished(detaching, "the guest did not answer", T0).Events.Aggregate(detaching, InstanceState.Apply);
+        Assert.Equal(("ACTIVE", "src"), (failed.Status, failed.ReplicaOf)); // still a replica: a detach may be asked again
+    }
+}
