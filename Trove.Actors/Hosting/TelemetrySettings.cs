@@ -14,11 +14,9 @@ public sealed record TelemetrySettings
 
     public bool Traces => !string.IsNullOrEmpty(OtlpEndpoint);
 
-    /// <summary>Over HTTP; a protocol other than the two is refused when the node starts.</summary>
-    public bool OverHttp => OtlpProtocol switch
-    {
-        Grpc => false,
-        HttpProtobuf => true,
-        _ => throw new ArgumentException($"Trove:Telemetry:OtlpProtocol must be '{Grpc}' or '{HttpProtobuf}', not '{OtlpProtocol}'"),
-    };
+    public bool OverHttp => OtlpProtocol == HttpProtobuf;
+
+    /// <summary>These settings, once the protocol is one of the two: the node calls it as it starts, and refuses another.</summary>
+    public TelemetrySettings Checked() => OtlpProtocol is Grpc or HttpProtobuf ? this
+        : throw new ArgumentException($"Trove:Telemetry:OtlpProtocol must be '{Grpc}' or '{HttpProtobuf}', not '{OtlpProtocol}'");
 }

@@ -42,7 +42,8 @@ public sealed record AccessListShape
     public required IReadOnlyList<NameShape> Databases { get; init; }
 }
 
-public sealed record RootCredentialsShape
+/// <remarks>A class, not a record: a schema only, its ToString must not print the root password it describes if one is ever made.</remarks>
+public sealed class RootCredentialsShape
 {
     public required string Name { get; init; }
     public required string Password { get; init; }

@@ -31,7 +31,8 @@ public sealed record DomainShape
     public required string Name { get; init; }
 }
 
-public sealed record TokenUserShape
+/// <remarks>A class, not a record: a schema only, its ToString must not print its password_expires_at if one is ever made.</remarks>
+public sealed class TokenUserShape
 {
     public required string Id { get; init; }
     public required string Name { get; init; }

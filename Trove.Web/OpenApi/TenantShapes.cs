@@ -5,7 +5,8 @@ namespace Trove.Web.OpenApi;
 // A tenant's limits and quotas, and the operator's view of instances (Trove.Web/Views/MgmtInstanceView.cs).
 
 /// <summary>The absolute limits (verb ABSOLUTE, the max_ fields) or one verb's rate limit (the others).</summary>
-public sealed record LimitShape
+/// <remarks>A class, not a record: a schema only, its ToString must not print a rate limit's uri if one is ever made.</remarks>
+public sealed class LimitShape
 {
     public required string Verb { get; init; }
     [JsonPropertyName("max_instances")] public int? MaxInstances { get; init; }

@@ -26,7 +26,7 @@ public static class TelemetryHosting
                 .AddRuntimeInstrumentation()
                 .AddMeter([.. TroveMetrics.MeterNames])
                 .AddPrometheusExporter());
-        if (settings is { Traces: true, OverHttp: var overHttp })
+        if (settings.Checked() is { Traces: true, OverHttp: var overHttp })
             telemetry.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => context.Request.Path != MetricsPath)
                 .AddSource(TroveTracing.SourceName) // the ask, the entity's handling, its guest calls (with traceparent)
