@@ -22,7 +22,9 @@ public sealed class EntityJournal(ActorSystem system, SqlDatabase journal, ReadM
 {
     private SqlReadJournal Queries => PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
 
-    public IMaterializer Materializer => system.Materializer();
+    /// <summary>One for the node's journal reads: <c>system.Materializer()</c> makes a new one (and its supervisor actor)
+    /// on every call, and a stream's fold reads an entity's journal often.</summary>
+    public IMaterializer Materializer { get; } = system.Materializer();
 
     /// <summary>The entity's events up to <paramref name="toSequenceNr"/>, in order.</summary>
     public async Task<IReadOnlyList<EventEnvelope>> EventsOfAsync(string persistenceId, long toSequenceNr = long.MaxValue, CancellationToken ct = default) =>
