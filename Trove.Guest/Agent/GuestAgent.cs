@@ -32,7 +32,6 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
 
     /// <summary>How often a backup's end is tried while the broker is away (about a minute with backoff): it is what
     /// tells the node the backup ended.</summary>
-    private const int EndReportAttempts = 15;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -335,14 +334,14 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         }
     }
 
-    /// <summary>Reports to the conductor; a report that cannot be sent is logged, and the next one will be. With
-    /// <paramref name="attempts"/>, a report that must arrive (a backup's end) is tried again, with backoff, while the
-    /// broker is away.</summary>
-    private async Task TryPublishAsync<TArgs>(string method, TArgs args, CancellationToken ct, int attempts = 1)
+    /// <summary>Reports to the conductor; a report that cannot be sent is logged, and the next one will be. A report
+    /// that must arrive (<paramref name="untilSent"/>: a backup's end, which nothing repeats) is tried again, with
+    /// backoff, for as long as the broker is away: its backup would otherwise wait for the backup timeout.</summary>
+    private async Task TryPublishAsync<TArgs>(string method, TArgs args, CancellationToken ct, bool untilSent = false)
     {
         var report = OutgoingMessage.Json(info.Exchange, info.ConductorQueue, RpcMessage.Create(method, args).ToBytes());
         var delay = TimeSpan.FromMilliseconds(500);
-        for (var attempt = 1; ; attempt++)
+        while (true)
         {
             try
             {
@@ -351,7 +350,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                if (attempt >= attempts)
+                if (!untilSent)
                 {
                     log.LogWarning("{Method} not sent: {Error}", method, e.GetBaseException().Message);
                     return;
@@ -375,13 +374,13 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             await TryPublishAsync(GuestMethods.UpdateBackup,
                 Update(BackupStatus.Completed) with { Size = result.Size, Checksum = result.Checksum, Location = result.Location, Etag = result.Etag },
                 CancellationToken.None,
-                EndReportAttempts);
+                untilSent: true);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             log.LogError(e, "backup {Id} failed", backup.Id);
             await TryPublishAsync(GuestMethods.UpdateBackup, Update(BackupStatus.Failed) with { Fault = e.Message }, CancellationToken.None,
-                EndReportAttempts);
+                untilSent: true);
         }
     }
 }

@@ -11,7 +11,7 @@ namespace Trove.Tests.EndToEnd;
 /// way instead of starting a second one beside it (which failed at once on the first one's file and turned the backup
 /// FAILED, without a reason, in the 600 s soak): the backup ends COMPLETED and restores.
 /// </summary>
-[Collection("node")]
+[Collection("second-node")]
 public sealed class BackupRedeliveryTests(NodeFixture fixture)
 {
     private const int Rows = 800_000;

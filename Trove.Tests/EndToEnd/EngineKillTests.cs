@@ -9,7 +9,7 @@ namespace Trove.Tests.EndToEnd;
 /// <summary>The engine under a running guest killed with SIGKILL (postmaster, mariadbd): the guest reports SHUTDOWN,
 /// starts it again by itself, reports HEALTHY, and the rows written before are read back. The instance's journal holds
 /// the transitions.</summary>
-[Collection("node")]
+[Collection("second-node")]
 public sealed class EngineKillTests
 {
     [Theory]

@@ -9,7 +9,7 @@ namespace Trove.Tests.EndToEnd;
 /// (initdb, mariadb-install-db), then the processes it left working in its server killed too. The reconciler starts
 /// the guest again, whose prepare makes the engine's data again: the instance ends ACTIVE and HEALTHY, with its
 /// database and user.</summary>
-[Collection("node")]
+[Collection("second-node")]
 public sealed class GuestKilledDuringPrepareTests
 {
     private static readonly Dictionary<string, string> FastReconcile = new()

@@ -18,7 +18,7 @@ namespace Trove.Tests.EndToEnd;
 /// system user. Upgraded to this release, the node adopts it: the guest restarts as the server's own OS and broker
 /// user, answers calls again, and the tenant's data is all there.
 /// </summary>
-[Collection("node")]
+[Collection("second-node")]
 public sealed class OlderReleaseServerTests
 {
     private static readonly Dictionary<string, string> FastReconcile = new()

@@ -6,7 +6,7 @@ namespace Trove.Tests.EndToEnd;
 /// <summary>The upstream OpenStack client, unmodified (Debian's python3-troveclient), through a full tenant session on each
 /// engine and an operator's session: each script runs every command of the features we serve and checks its output. The
 /// three sessions run at the same time, as three users would (they mostly wait on builds and backups).</summary>
-[Collection("node")]
+[Collection("second-node")]
 public sealed class UpstreamClientTests(NodeFixture fixture)
 {
     private static readonly TimeSpan SessionLimit = TimeSpan.FromMinutes(20);

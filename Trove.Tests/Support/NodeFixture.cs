@@ -12,3 +12,10 @@ public sealed class NodeFixture : IAsyncLifetime
 
 [CollectionDefinition("node")]
 public sealed class NodeCollection : ICollectionFixture<NodeFixture>;
+
+/// <summary>
+/// A second shared node, for the longest end-to-end classes: the two collections run beside each other, each serially,
+/// so the suite is not as long as all of them in a row.
+/// </summary>
+[CollectionDefinition("second-node")]
+public sealed class SecondNodeCollection : ICollectionFixture<NodeFixture>;
