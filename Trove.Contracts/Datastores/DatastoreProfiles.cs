@@ -20,9 +20,9 @@ public static partial class DatastoreProfiles
         new DatastoreNames(MariaDbName(), "letters, digits, '_', '$' or '-'", 64, 80,
             Databases("mysql", "information_schema", "performance_schema", "sys", "lost+found")),
         // root (root@% of the root endpoints), the guest's socket-only account (named after its OS user, trove-...),
-        // the engine's own accounts and roles, and the anonymous user.
-        new ReservedUsers(Set("root", "os_admin", "mariadb.sys", "mysql", "PUBLIC", ""), ["trove-"]),
-        new DatastoreCapabilities(Backups: true, IncrementalBackups: true, ReadOnlyMode: true)) { Port = 3306 };
+        // the engine's own accounts and roles, the anonymous user, and the replication accounts made for replicas.
+        new ReservedUsers(Set("root", "os_admin", "mariadb.sys", "mysql", "PUBLIC", ""), ["trove-", ReplicationNames.RolePrefix]),
+        new DatastoreCapabilities(Backups: true, IncrementalBackups: true, ReadOnlyMode: true, Replication: true)) { Port = 3306 };
 
     public static readonly IReadOnlyList<DatastoreProfile> All = [Postgres, MariaDb];
 

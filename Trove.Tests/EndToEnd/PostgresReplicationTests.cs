@@ -107,13 +107,5 @@ public sealed class PostgresReplicationTests(NodeFixture fixture)
     private async Task<JsonObject?> ListedAsync(string path, string id) =>
         (await Node.Http.GetFromJsonAsync<JsonObject>($"v1.0/demo/{path}"))!["instances"]!.AsArray().FirstOrDefault(i => (string?)i!["id"] == id)?.AsObject();
 
-    private static async Task UntilAsync(Func<Task<bool>> condition, string what, int seconds = 60)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"waited in vain for {what}");
-            await Task.Delay(100);
-        }
-    }
+    private static Task UntilAsync(Func<Task<bool>> condition, string what, int seconds = 60) => Poll.UntilAsync(condition, what, seconds);
 }

@@ -1,4 +1,5 @@
 using Trove.Actors.Instances;
+using Trove.Contracts.Datastores;
 using Trove.Contracts.Guests;
 using Trove.Tests.Support;
 using static Trove.Actors.Instances.InstanceEvents;
@@ -34,11 +35,20 @@ public class ReplicationDecisionsTests
         Assert.Equal("Cannot create a replica of a replica src.", Assert.IsType<InstanceReplies.Forbidden>(refusal).Message);
     }
 
-    [Fact]
-    public void A_mariadb_source_is_refused_with_a_clear_bad_request()
+    public static TheoryData<string> ManagedDatastores => new(DatastoreProfiles.All.Select(p => p.Name));
+
+    [Theory]
+    [MemberData(nameof(ManagedDatastores))]
+    public void A_source_of_every_managed_datastore_may_get_a_replica(string datastore)
     {
-        var refusal = ReplicationDecisions.CanAttach(Running(Requests.Postgres() with { Datastore = "mariadb", DatastoreVersion = "10.11" }), Attach());
-        Assert.Equal("Replication is not supported for the 'mariadb' datastore.", Assert.IsType<InstanceReplies.Invalid>(refusal).Message);
+        Assert.Null(ReplicationDecisions.CanAttach(Running(Requests.Postgres() with { Datastore = datastore }), Attach()));
+    }
+
+    [Fact]
+    public void A_source_of_a_datastore_no_guest_manages_is_refused_with_a_clear_bad_request()
+    {
+        var refusal = ReplicationDecisions.CanAttach(Running(Requests.Postgres() with { Datastore = "cassandra", DatastoreVersion = "4" }), Attach());
+        Assert.Equal("Replication is not supported for the 'cassandra' datastore.", Assert.IsType<InstanceReplies.Invalid>(refusal).Message);
     }
 
     [Fact]

@@ -63,6 +63,16 @@ public sealed class MariaAdmin : IAsyncDisposable
         return rows;
     }
 
+    /// <summary>The first row's columns by name (NULL as null), or null when there is no row: for SHOW statements.</summary>
+    public async Task<IReadOnlyDictionary<string, string?>?> RowAsync(string sql, CancellationToken ct, params object?[] values)
+    {
+        await using var command = Command(sql, values);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, i => Text(reader.GetValue(i)))
+            : null;
+    }
+
     private static string? Text(object value) => value switch
     {
         DBNull => null,

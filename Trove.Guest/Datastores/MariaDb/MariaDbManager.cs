@@ -113,20 +113,6 @@ public sealed partial class MariaDbManager : IDatastoreManager
             .Select(p => p[1].Trim()).Single();
     }
 
-    // MariaDB's replication (GTID) is not built yet: the API refuses replica_of on a MariaDB source before any guest is called.
-    private static NotSupportedException NoReplication => new(DatastoreProfiles.MariaDb.Lacks(DatastoreCapability.Replication));
-
-    public Task<ReplicaSource> GrantReplicaAsync(string replicaId, CancellationToken ct) => throw NoReplication;
-
-    public Task RevokeReplicaAsync(string replicaId, CancellationToken ct) => throw NoReplication;
-
-    public Task FollowAsync(ReplicaSource source, CancellationToken ct) => throw NoReplication;
-
-    public Task DetachAsync(CancellationToken ct) => throw NoReplication;
-
-    /// <summary>A MariaDB instance is never a replica yet.</summary>
-    public Task<double?> ReplicationLagAsync(CancellationToken ct) => Task.FromResult<double?>(null);
-
     public async Task RestoreIncrementAsync(Stream input, CancellationToken ct)
     {
         var increment = Path.Combine(_tmpDir, "increment");
@@ -250,7 +236,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
             "mariadbd", "--no-defaults", "--innodb-buffer-pool-size=32M",
             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
             .. await OptionsFromAsync(FlavorFile, ct), .. await OptionsFromAsync(_overridesFile, ct), .. await OptionsFromAsync(ReadOnlyFile, ct),
-            .. await OptionsFromAsync(AccessFile, ct),
+            .. await OptionsFromAsync(AccessFile, ct), .. await OptionsFromAsync(ReplicaFile, ct), .. BinaryLogOptions,
             .. SwitchUser, $"--datadir={_dataDir}", $"--socket={_socket}", $"--port={_port}", $"--bind-address={_address}",
             $"--pid-file={_pidFile}", $"--log-error={_errorLog}", $"--tmpdir={_tmpDir}", "--skip-name-resolve", .. extraOptions,
         ];
@@ -607,7 +593,8 @@ public sealed partial class MariaDbManager : IDatastoreManager
         if (!await PingAsync(ct))
             return;
         await using var admin = await OpenAdminAsync(ct);
-        await admin.ExecAsync($"SET GLOBAL read_only = {(readOnly ? "ON" : "OFF")}", ct);
+        // A replica takes writes from its source only, whatever its volume: replica.conf keeps it read-only.
+        await admin.ExecAsync($"SET GLOBAL read_only = {(readOnly || IsReplica ? "ON" : "OFF")}", ct);
         _log.LogInformation("mariadb read-only {State}", readOnly ? "on" : "off");
     }
 
