@@ -23,6 +23,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     private const string RestoreDirectory = "restore";
     private const int SigInt = 2, SigTerm = 15, SigKill = 9;
     private readonly ServerAddresses _addresses = new(settings.AddressRegistry, ServerAddresses.ParseRange(settings.AddressRange));
+    private readonly PristineData _pristine = new(settings.PristineDirectory, log);
 
     /// <summary>Makes the servers and backups directories (root's, searchable but not listable by the servers' users)
     /// and checks, at start-up, that those users can reach them; the node must be root to make OS users.</summary>
@@ -66,6 +67,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
             Directory.CreateDirectory(dir);
             Own(dir, uid, gid, FileModes.OwnerOnly);
             await CopyRestoreChainAsync(spec, dir, uid, gid, ct);
+            await _pristine.CopyIntoAsync(spec.Datastore, spec.DatastoreVersion, dir, uid, gid, ct);
             var port = DatastoreProfiles.Of(spec.Datastore).Port;
             var address = await _addresses.ReserveAsync(dir, port, ct);
             info = new GuestInfo(spec.InstanceId, spec.Datastore, spec.DatastoreVersion, port, dir,

@@ -11,6 +11,9 @@ public sealed record LocalComputeSettings
     /// <summary>Parent of the servers' directories.</summary>
     public required string ServersDirectory { get; init; }
 
+    /// <summary>Where the pristine data directories new servers are given a copy of are kept (beside the servers').</summary>
+    public string PristineDirectory => ServersDirectory.TrimEnd('/') + ".pristine";
+
     /// <summary>The guest agent's command line; the server's guest_info.json is appended as <c>--config PATH</c>.</summary>
     public required IReadOnlyList<string> GuestCommand { get; init; }
 

@@ -42,6 +42,8 @@ public sealed class PostgresInstanceTests(NodeFixture fixture)
         Assert.True(System.Net.IPNetwork.Parse("127.42.0.0/16").Contains(System.Net.IPAddress.Parse(address)), address);
         Assert.Equal(address, (string?)active["addresses"]![0]!["address"]);
         Assert.Equal(5432, (int)active["addresses"]![0]!["port"]!);
+        // Its data is the node's pristine copy, not an initdb of its own.
+        Assert.Contains(File.ReadLines(Path.Combine(Node.ServersDir, id, "guest.log")), l => l.Contains("initialised from the server's pristine copy"));
         Assert.Equal(42, await QueryAsAppAsync(active));
         Assert.True((double)(await Node.ShowAsync("demo", id))!["volume"]!["used"]! > 0); // a PostgreSQL cluster takes some 40 MB
 

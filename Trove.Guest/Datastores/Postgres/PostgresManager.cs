@@ -13,7 +13,7 @@ namespace Trove.Guest.Datastores.Postgres;
 /// </summary>
 public sealed partial class PostgresManager : IDatastoreManager
 {
-    private const string Bin = "/usr/lib/postgresql/15/bin";
+    private const string Bin = "/usr/lib/postgresql/" + Version + "/bin";
     private readonly EngineUser _os = EngineUser.For("postgres");
     private const int MaxSocketPath = 107;
 
@@ -44,6 +44,10 @@ public sealed partial class PostgresManager : IDatastoreManager
     }
 
     private bool IsInitialised => File.Exists(Path.Combine(_dataDir, "PG_VERSION"));
+
+    private const string Version = "15";
+
+    private string PristineCopy => Path.Combine(Path.GetDirectoryName(_engineDir)!, PostgresInitdb.PristineCopy);
 
     private string ServerLog => Path.Combine(_engineDir, "server.log");
 
@@ -100,8 +104,15 @@ public sealed partial class PostgresManager : IDatastoreManager
         await PrepareEngineDirectoryAsync(ct);
         if (Directory.Exists(_initDir))
             Directory.Delete(_initDir, recursive: true);
-        await AsPostgresAsync("initdb", ["-D", _initDir, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
-            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], ct);
+        if (Directory.Exists(PristineCopy))
+        {
+            Directory.Move(PristineCopy, _initDir); // what the server came with: the same initdb, made ahead
+            _log.LogInformation("postgresql data initialised from the server's pristine copy");
+        }
+        else
+        {
+            await _os.RunCheckedAsync(PostgresInitdb.Tool(Version), PostgresInitdb.Args(_initDir), ct);
+        }
         await AppendLocalSettingsAsync(_initDir, ct);
         if (Directory.Exists(_dataDir))
             Directory.Delete(_dataDir, recursive: true); // what an interrupted restore left, without PG_VERSION

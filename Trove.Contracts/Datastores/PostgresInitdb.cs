@@ -1,0 +1,14 @@
+namespace Trove.Contracts.Datastores;
+
+/// <summary>How a PostgreSQL server's data is initialised, by its guest or, once per version, by the compute driver
+/// that gives new servers a copy of that pristine data (the same initdb, so the two are alike).</summary>
+public static class PostgresInitdb
+{
+    public static string Tool(string version) => $"/usr/lib/postgresql/{version}/bin/initdb";
+
+    public static IReadOnlyList<string> Args(string dataDir) =>
+        ["-D", dataDir, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"];
+
+    /// <summary>Where in a server's directory the copy waits for its guest, which takes it in place of its own initdb.</summary>
+    public const string PristineCopy = "postgres/pristine";
+}
