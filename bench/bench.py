@@ -168,13 +168,19 @@ def sh(cmd):
     subprocess.run(["bash", "-c", cmd], check=True, capture_output=True)
 
 
-def engine_limit(datastore):
-    """The same engine initialised, started and given a database and a user by hand, to a first login: no control plane."""
+def pg_initdb(data_dir):
+    return (f"runuser -u postgres -- {PG_BIN}/initdb -D {data_dir} -U postgres --auth-local=trust "
+            f"--auth-host=scram-sha-256 -E UTF8 --no-sync >/dev/null")
+
+
+def engine_limit(datastore, pristine=None):
+    """The same engine initialised (or, given `pristine`, copied from that pristine data directory, as new servers
+    are), started and given a database and a user by hand, to a first login: no control plane."""
     d = tempfile.mkdtemp(prefix="bl-", dir="/tmp"); os.chmod(d, 0o755); port = free_port()
     start = time.monotonic()
     if datastore == "postgresql":
-        sh(f"mkdir {d}/pg && chown postgres {d}/pg && runuser -u postgres -- {PG_BIN}/initdb -D {d}/pg/data -U postgres --auth-local=trust "
-           f"--auth-host=scram-sha-256 -E UTF8 --no-sync >/dev/null && runuser -u postgres -- {PG_BIN}/pg_ctl -D {d}/pg/data -w -l {d}/pg/log "
+        init = f"cp -a {pristine} {d}/pg/data" if pristine else pg_initdb(f"{d}/pg/data")
+        sh(f"mkdir {d}/pg && chown postgres {d}/pg && {init} && runuser -u postgres -- {PG_BIN}/pg_ctl -D {d}/pg/data -w -l {d}/pg/log "
            f"-o '-p {port} -k {d}/pg -c listen_addresses=127.0.0.1' start >/dev/null && "
            f"psql -h {d}/pg -p {port} -U postgres -qc \"CREATE USER app PASSWORD 'bench-pw-1'\" -c 'CREATE DATABASE appdb OWNER app' && "
            f"PGPASSWORD=bench-pw-1 psql -h 127.0.0.1 -p {port} -U app appdb -qc 'select 1' >/dev/null")
@@ -194,18 +200,29 @@ def engine_limit(datastore):
 
 
 def time_to_active(rows, runs=10):
+    pristine = tempfile.mkdtemp(prefix="bl-pristine-", dir="/tmp"); os.chmod(pristine, 0o755)
+    sh(f"chown postgres {pristine} && {pg_initdb(pristine + '/data')}")
     with Node() as node:
         for datastore, version in (("postgresql", "15"), ("mariadb", "10.11")):
-            ours, limits = [], []
+            ours, limits, copies = [], [], []
             for i in range(runs):
                 limits.append(engine_limit(datastore))
+                if datastore == "postgresql":
+                    copies.append(engine_limit(datastore, pristine + "/data"))
                 iid, seconds = create_and_wait(node, datastore, version, f"bench-{datastore}-{i}")
                 ours.append(seconds)
                 node.call("DELETE", f"/v1.0/demo/instances/{iid}")
                 node.wait_gone([iid])  # its engine stopping is not part of the next measurement
             ours_m, limit_m = statistics.median(ours), statistics.median(limits)
             print(f"time-to-ACTIVE {datastore}: median {ours_m:.3f} s over {runs}, engine by hand {limit_m:.3f} s, ratio {ours_m / limit_m:.2f}")
-            rows.append((f"time-to-ACTIVE {datastore} (median of {runs})", f"{limit_m:.3f} s", f"{ours_m:.3f} s", f"{ours_m / limit_m:.2f}x", "≤ 1.5x"))
+            rows.append((f"time-to-ACTIVE {datastore} (median of {runs})", f"initialised and started by hand {limit_m:.3f} s",
+                         f"{ours_m:.3f} s", f"{ours_m / limit_m:.2f}x", "≤ 1.0x"))
+            if copies:
+                copy_m = statistics.median(copies)
+                print(f"time-to-ACTIVE {datastore}: pristine copy started by hand {copy_m:.3f} s, ratio {ours_m / copy_m:.2f}")
+                rows.append((f"time-to-ACTIVE {datastore}, pool empty (median of {runs})", f"pristine data copied and started by hand {copy_m:.3f} s",
+                             f"{ours_m:.3f} s", f"{ours_m / copy_m:.2f}x", "≤ 1.0x"))
+    shutil.rmtree(pristine, ignore_errors=True)
 
 
 def wrk(node, path, seconds=10):
