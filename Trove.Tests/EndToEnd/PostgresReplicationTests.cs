@@ -107,7 +107,8 @@ public sealed class PostgresReplicationTests(NodeFixture fixture)
     private async Task<JsonObject?> ListedAsync(string path, string id) =>
         (await Node.Http.GetFromJsonAsync<JsonObject>($"v1.0/demo/{path}"))!["instances"]!.AsArray().FirstOrDefault(i => (string?)i!["id"] == id)?.AsObject();
 
-    private static async Task UntilAsync(Func<Task<bool>> condition, string what, int seconds = 60)
+    /// <summary>Waits, polling, until <paramref name="condition"/> holds; fails naming <paramref name="what"/> after <paramref name="seconds"/>.</summary>
+    internal static async Task UntilAsync(Func<Task<bool>> condition, string what, int seconds = 60)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (!await condition())

@@ -124,6 +124,14 @@ public sealed partial class MariaDbManager : IDatastoreManager
 
     public Task DetachAsync(CancellationToken ct) => throw NoReplication;
 
+    public Task<ReplicationPosition> FenceAsync(CancellationToken ct) => throw NoReplication;
+
+    public Task UnfenceAsync(CancellationToken ct) => throw NoReplication;
+
+    public Task<ReplicationPosition> PositionAsync(CancellationToken ct) => throw NoReplication;
+
+    public Task AttachAsync(ReplicaSource source, CancellationToken ct) => throw NoReplication;
+
     /// <summary>A MariaDB instance is never a replica yet.</summary>
     public Task<double?> ReplicationLagAsync(CancellationToken ct) => Task.FromResult<double?>(null);
 
