@@ -46,14 +46,17 @@ public class PromotionEntitySpec : Akka.TestKit.Xunit2.TestKit
     private static JsonNode? Json<T>(T value) => JsonSerializer.SerializeToNode(value, RpcMessage.Json);
 
     /// <summary>The source "src" with replicas r1 and r2, a switchover to r1 started, then <paramref name="steps"/>.</summary>
-    private IActorRef Recovered(params IInstanceEvent[] steps)
+    private IActorRef Recovered(params IInstanceEvent[] steps) =>
+        Recovered(new PromotionStarted(Promotion.Kinds.Switchover, "r1", ["r1", "r2"], T0), steps);
+
+    private IActorRef Recovered(PromotionStarted started, params IInstanceEvent[] steps)
     {
         var created = (Created)InstanceDecisions.Create(null, new Create("src", Requests.Postgres()), T0).Events[0];
         JournalSeed.Write(this, "instance-src",
         [
             created, new ServerCreated("server-1", "127.42.0.10", 5432, T0), new ServiceStatusChanged(ServiceStatusNames.Healthy, T0, T0),
             new BuildCompleted(T0), new ReplicaAttached("r1", T0), new ReplicaAttached("r2", T0),
-            new PromotionStarted(Promotion.Kinds.Switchover, "r1", ["r1", "r2"], T0), .. steps,
+            started, .. steps,
         ]);
         return Sys.ActorOf(InstanceActor.Props("src", new FakeCompute(), _guests, CreateTestProbe().Ref,
             new InstanceSettings { RetryDelay = TimeSpan.FromMilliseconds(100) }, instances: _instances.Ref));
@@ -145,6 +148,27 @@ public class PromotionEntitySpec : Akka.TestKit.Xunit2.TestKit
         Assert.DoesNotContain(Calls, c => c.Method == GuestMethods.MakeReadOnly);
         Assert.Contains(("src", GuestMethods.AttachReplica), Calls);
         Assert.Equal(("r1", "ACTIVE"), (StateOf(entity).ReplicaOf, StateOf(entity).Status));
+    }
+
+    [Fact]
+    public void A_failover_joined_promotes_the_replica_that_received_the_most_fences_the_gone_source_through_its_queue_and_leaves_it_out()
+    {
+        _guests.Answer = (id, message) => message.Method switch
+        {
+            GuestMethods.GetLastTxn => Json(new ReplicationPosition(id == "r2" ? "0/5000000" : "0/4FFFFFF", false)),
+            GuestMethods.GetReplicaContext => Json(new ReplicaSource("127.42.0.12", 5432, "trove_repl_r1", "s3cret", "trove_replica_r1")),
+            _ => null,
+        };
+        var entity = Recovered(new PromotionStarted(Promotion.Kinds.Failover, null, ["r1", "r2"], T0), new PromotionMembersJoined(T0));
+        UntilDone(entity);
+        Assert.Equal([("r1", GuestMethods.GetLastTxn), ("r2", GuestMethods.GetLastTxn), ("r2", GuestMethods.GetLastTxn),
+            ("r2", GuestMethods.DetachReplica), ("r2", GuestMethods.GetReplicaContext), ("r1", GuestMethods.AttachReplica)], Calls);
+        Assert.Equal([("src", GuestMethods.MakeReadOnly)], _guests.Casts.Select(c => (c.InstanceId, c.Message.Method)));
+        Assert.Equal([new ChangeReplicaSet("r2", "src", null, ["r1"]), new ChangeReplicaSet("r1", "src", "r2", [])],
+            Told.Cast<ChangeReplicaSet>().ToList(), new ChangeComparer());
+        var state = StateOf(entity);
+        Assert.Equal(((string?)null, "ACTIVE"), (state.ReplicaOf, state.Status));
+        Assert.Empty(state.ReplicaIds);
     }
 
     [Fact]
