@@ -61,6 +61,8 @@ public static class InstanceDecisions
             return Decision.Answer(new InstanceReplies.NotFound(cmd.InstanceId));
         if (state.Task == InstanceTask.Deleting)
             return Decision.Answer(new InstanceReplies.Accepted(state));
+        if (state.Task is InstanceTask.Promoting or InstanceTask.Ejecting)
+            return Decision.Answer(new InstanceReplies.Refused($"Instance {cmd.InstanceId} is part of a replica set changing its source; wait until it is done."));
         if (ReplicationDecisions.CanDelete(state) is { } forbidden)
             return Decision.Answer(forbidden);
         var requested = new DeleteRequested(now);

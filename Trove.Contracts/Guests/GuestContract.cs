@@ -44,6 +44,15 @@ public static class GuestMethods
     public const string CleanupSourceOnReplicaDetach = "cleanup_source_on_replica_detach";
     /// <summary>On a replica: stops following its source and becomes a writable instance of its own.</summary>
     public const string DetachReplica = "detach_replica";
+    /// <summary>On a replica source (<see cref="ReadOnlyArgs"/>): read_only true fences it (the engine stops cleanly, having
+    /// streamed its last WAL to its replicas, and stays read-only if started again) and answers its last
+    /// <see cref="ReplicationPosition"/>; false lifts the fence of a switchover rolled back.</summary>
+    public const string MakeReadOnly = "make_read_only";
+    /// <summary>Upstream's name for asking where the engine is in its WAL: a <see cref="ReplicationPosition"/>.</summary>
+    public const string GetLastTxn = "get_last_txn";
+    /// <summary>On a replica, or a fenced source (<see cref="ReplicaSource"/>): follows that source from now on, without a
+    /// new copy (its data is the source's up to where the source took over).</summary>
+    public const string AttachReplica = "attach_replica";
 }
 
 /// <summary>A user as the engine has it; <see cref="Host"/> is null for engines without host-scoped users.</summary>

@@ -111,6 +111,21 @@ public interface IDatastoreManager
     /// engine is no replica.</summary>
     Task<double?> ReplicationLagAsync(CancellationToken ct);
 
+    /// <summary>On a source handing over: stops the engine cleanly, so that its replicas have all its WAL, leaves it
+    /// read-only should it start again, and answers its last position. Repeated, it answers the same.</summary>
+    Task<ReplicationPosition> FenceAsync(CancellationToken ct);
+
+    /// <summary>Lifts <see cref="FenceAsync"/> (a handover rolled back): the engine starts writable again, unless it
+    /// follows a source by now, which it keeps following.</summary>
+    Task UnfenceAsync(CancellationToken ct);
+
+    /// <summary>Where the engine is in its log (<see cref="ReplicationPosition"/>).</summary>
+    Task<ReplicationPosition> PositionAsync(CancellationToken ct);
+
+    /// <summary>On a replica or a fenced source: follows <paramref name="source"/> from now on, over the data it has, and
+    /// runs as its read-only standby.</summary>
+    Task AttachAsync(ReplicaSource source, CancellationToken ct);
+
     /// <summary>The file the engine writes its <see cref="GuestLogNames.Error"/> log to.</summary>
     string ErrorLogFile { get; }
 

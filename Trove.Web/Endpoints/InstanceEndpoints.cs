@@ -147,6 +147,8 @@ public static class InstanceEndpoints
             { ResetStatus.ValueKind: not JsonValueKind.Undefined } => context.IsAdmin()
                 ? new InstanceCommands.ResetStatus(id, tenantId)
                 : throw new RequestError(StatusCodes.Status403Forbidden, "This action needs the admin role."),
+            { PromoteToReplicaSource.ValueKind: not JsonValueKind.Undefined } => new InstanceCommands.PromoteToReplicaSource(id, tenantId),
+            { EjectReplicaSource.ValueKind: not JsonValueKind.Undefined } => new InstanceCommands.EjectReplicaSource(id, tenantId),
             _ => new InstanceCommands.Restart(id, tenantId),
         };
         var reply = await instances.AskAsync(command, settings);

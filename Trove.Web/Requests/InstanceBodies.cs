@@ -175,7 +175,8 @@ public sealed record UpdateInstanceBody(UpdateInstanceBody.InstanceChange? Insta
 }
 
 /// <summary><c>POST /instances/{id}/action</c> with exactly one action, as upstream: <c>{"restart": {}}</c>,
-/// <c>{"reset_status": {}}</c> (admins), <c>{"resize": {"volume": {"size": 2}}}</c> or <c>{"resize": {"flavorRef": "medium"}}</c>.</summary>
+/// <c>{"reset_status": {}}</c> (admins), <c>{"resize": {"volume": {"size": 2}}}</c> or <c>{"resize": {"flavorRef": "medium"}}</c>,
+/// <c>{"promote_to_replica_source": {}}</c> (of a replica), <c>{"eject_replica_source": {}}</c> (of a source whose guest is gone).</summary>
 public sealed record InstanceActionBody : IRequestBody<InstanceActionBody>
 {
     public JsonElement Restart { get; init; }
@@ -184,6 +185,12 @@ public sealed record InstanceActionBody : IRequestBody<InstanceActionBody>
     public JsonElement ResetStatus { get; init; }
 
     public ResizeBody? Resize { get; init; }
+
+    [JsonPropertyName("promote_to_replica_source")]
+    public JsonElement PromoteToReplicaSource { get; init; }
+
+    [JsonPropertyName("eject_replica_source")]
+    public JsonElement EjectReplicaSource { get; init; }
 
     public sealed record ResizeBody(CreateInstanceBody.VolumeBody? Volume, Scalar? FlavorRef)
     {
@@ -202,7 +209,7 @@ public sealed record InstanceActionBody : IRequestBody<InstanceActionBody>
     {
         if (Others?.Keys.FirstOrDefault() is { } other)
             throw RequestError.Invalid($"'{other}' is not an instance action.");
-        var given = (Restart.ValueKind != JsonValueKind.Undefined ? 1 : 0) + (ResetStatus.ValueKind != JsonValueKind.Undefined ? 1 : 0)
+        var given = new[] { Restart, ResetStatus, PromoteToReplicaSource, EjectReplicaSource }.Count(a => a.ValueKind != JsonValueKind.Undefined)
                     + (Resize is not null ? 1 : 0);
         if (given != 1)
             throw RequestError.Invalid("the body must be an object with exactly one action.");
