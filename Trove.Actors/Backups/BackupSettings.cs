@@ -1,3 +1,5 @@
+using Trove.Contracts.Datastores;
+
 namespace Trove.Actors.Backups;
 
 public sealed record BackupSettings
@@ -17,4 +19,13 @@ public sealed record BackupSettings
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan PassivateAfter { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Datastore versions (<c>datastore:version</c>, e.g. <c>postgresql:15</c>) whose instances archive no WAL;
+    /// the others with point-in-time recovery archive it continuously into the backup storage.</summary>
+    public IReadOnlyList<string> WalArchiveOff { get; init; } = [];
+
+    /// <summary>Whether new instances of this datastore version archive their WAL: into the local storage only, so far.</summary>
+    public bool ArchivesWal(string datastore, string version) =>
+        Storage == LocalStorage && DatastoreProfiles.Find(datastore)?.Supports(DatastoreCapability.PointInTimeRecovery) == true
+        && !WalArchiveOff.Contains($"{datastore}:{version}", StringComparer.OrdinalIgnoreCase);
 }

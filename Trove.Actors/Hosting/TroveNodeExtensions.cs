@@ -99,6 +99,8 @@ public static class TroveNodeExtensions
         {
             case BackupSettings.LocalStorage:
                 services.AddSingleton<IBackupStorage>(new LocalBackupStorage(settings.BackupsDir));
+                services.AddSingleton(sp => new WalRetention(new LocalWalArchive(settings.BackupsDir), sp.GetRequiredService<ReadModelDb>(),
+                    sp.GetRequiredService<ILogger<WalRetention>>()));
                 break;
             case BackupSettings.SwiftStorage:
                 services.AddSingleton<IBackupStorage>(sp => new SwiftBackupStorage(sp.GetRequiredService<KeystoneSession>(), settings.Backups.Swift));
@@ -123,6 +125,7 @@ public static class TroveNodeExtensions
                     Exchange = settings.Amqp.Exchange,
                     ConductorQueue = settings.Amqp.ConductorQueue,
                     BackupDirectory = settings.BackupsDir,
+                    Backups = settings.Backups,
                     HeartbeatIntervalSeconds = settings.GuestHeartbeatIntervalSeconds,
                     AddressRange = settings.LocalServerAddresses,
                 };

@@ -14,8 +14,9 @@ public interface IRestorePoints
 /// <summary>What a restore's backup turned out to be.</summary>
 public abstract record RestorePoint
 {
-    /// <summary>A backup that can be restored: its chain (full backup at the bottom) and the datastore it is of.</summary>
-    public sealed record Found(BackupInfo Chain, string Datastore) : RestorePoint;
+    /// <summary>A backup that can be restored: its chain (full backup at the bottom), the datastore it is of, the instance
+    /// it was taken of, and when it completed.</summary>
+    public sealed record Found(BackupInfo Chain, string Datastore, string? InstanceId = null, DateTimeOffset? Completed = null) : RestorePoint;
 
     /// <summary>No restore from it: missing, another tenant's, not COMPLETED, or its entity could not say.</summary>
     public sealed record Refused(InstanceReply Reply) : RestorePoint;

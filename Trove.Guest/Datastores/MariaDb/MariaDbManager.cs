@@ -127,6 +127,10 @@ public sealed partial class MariaDbManager : IDatastoreManager
     /// <summary>A MariaDB instance is never a replica yet.</summary>
     public Task<double?> ReplicationLagAsync(CancellationToken ct) => Task.FromResult<double?>(null);
 
+    /// <summary>MariaDB's binary logs are not archived (yet): the API refuses a restore_time for it.</summary>
+    public Task RecoverAsync(string walCopies, DateTimeOffset? targetTime, CancellationToken ct) =>
+        throw new NotSupportedException(DatastoreProfiles.MariaDb.Lacks(DatastoreCapability.PointInTimeRecovery));
+
     public async Task RestoreIncrementAsync(Stream input, CancellationToken ct)
     {
         var increment = Path.Combine(_tmpDir, "increment");
