@@ -1,4 +1,4 @@
-using Trove.Contracts.Datastores;
+using Trove.Actors.WalArchive;
 
 namespace Trove.Actors.Backups;
 
@@ -20,12 +20,6 @@ public sealed record BackupSettings
 
     public TimeSpan PassivateAfter { get; init; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Datastore versions (<c>datastore:version</c>, e.g. <c>postgresql:15</c>) whose instances archive no WAL;
-    /// the others with point-in-time recovery archive it continuously into the backup storage.</summary>
-    public IReadOnlyList<string> WalArchiveOff { get; init; } = [];
-
-    /// <summary>Whether new instances of this datastore version archive their WAL: into the local storage only, so far.</summary>
-    public bool ArchivesWal(string datastore, string version) =>
-        Storage == LocalStorage && DatastoreProfiles.Find(datastore)?.Supports(DatastoreCapability.PointInTimeRecovery) == true
-        && !WalArchiveOff.Contains($"{datastore}:{version}", StringComparer.OrdinalIgnoreCase);
+    /// <summary>The WAL archive of the instances whose datastore has point-in-time recovery (<c>Trove:Backups:WalArchive</c>).</summary>
+    public WalArchiveSettings WalArchive { get; init; } = new();
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Trove.Actors.ReadModel;
+using Trove.Actors.WalArchive;
 using Trove.Contracts.Guests;
 
 namespace Trove.Actors.Backups;

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Trove.Contracts.Datastores;
 using Trove.Contracts.Guests;
-using Trove.Actors.Backups;
+using Trove.Actors.WalArchive;
 using Trove.Actors.Guests;
 using Trove.Actors.Files;
 
@@ -72,7 +72,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
                 await _walArchive.CopyAsync(walSource, Path.Combine(MakeRestoreDirectory(dir, uid, gid), "wal"), uid, gid, ct);
             var port = DatastoreProfiles.Of(spec.Datastore).Port;
             var address = await _addresses.ReserveAsync(dir, port, ct);
-            var walArchive = settings.Backups.ArchivesWal(spec.Datastore, spec.DatastoreVersion) ? _walArchive.Open(spec.InstanceId, uid, gid) : null;
+            var walArchive = settings.WalArchive.Archives(spec.Datastore, spec.DatastoreVersion) ? _walArchive.Open(spec.InstanceId, uid, gid) : null;
             info = new GuestInfo(spec.InstanceId, spec.Datastore, spec.DatastoreVersion, port, dir,
                 BrokerUri(spec), settings.Exchange, settings.ConductorQueue, settings.HeartbeatIntervalSeconds, settings.BackupDirectory,
                 spec.VolumeSize, spec.RamMb, address, walArchive);

@@ -10,6 +10,7 @@ using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Trove.Actors.Backups;
+using Trove.Actors.WalArchive;
 using Trove.Actors.Catalog;
 using Trove.Actors.Compute;
 using Trove.Actors.Compute.OpenStack;
@@ -125,7 +126,7 @@ public static class TroveNodeExtensions
                     Exchange = settings.Amqp.Exchange,
                     ConductorQueue = settings.Amqp.ConductorQueue,
                     BackupDirectory = settings.BackupsDir,
-                    Backups = settings.Backups,
+                    WalArchive = settings.Backups.WalArchive with { Available = settings.Backups.Storage == BackupSettings.LocalStorage },
                     HeartbeatIntervalSeconds = settings.GuestHeartbeatIntervalSeconds,
                     AddressRange = settings.LocalServerAddresses,
                 };

@@ -1,4 +1,4 @@
-using Trove.Actors.Backups;
+using Trove.Actors.WalArchive;
 
 namespace Trove.Tests.Backups;
 

@@ -1,6 +1,6 @@
 using Trove.Actors.Files;
 
-namespace Trove.Actors.Backups;
+namespace Trove.Actors.WalArchive;
 
 /// <summary>
 /// The PostgreSQL WAL archive in the local backup storage: a directory per instance, <c>wal/{instance id}/</c>, which
