@@ -64,7 +64,7 @@ public static class TroveNodeExtensions
         services.AddSingleton(configurations);
         services.AddSingleton<IConfigurationGroups>(new ConfigurationGroups(configurations));
         services.AddSingleton<IRestorePoints>(sp => new BackupRestorePoints(() => sp.GetRequiredService<ActorRegistry>().Get<BackupRegion>(),
-            sp.GetRequiredService<IBackupStorage>()));
+            sp.GetRequiredService<IBackupStorage>(), sp.GetService<LocalWalArchive>()));
         services.AddSingleton(new ReadModelDb(database, settings.ListCacheFor));
         services.AddSingleton(sp => new EntityJournal(sp.GetRequiredService<ActorSystem>(), new SqlDatabase(settings.DatabaseProvider, settings.JournalConnection),
             sp.GetRequiredService<ReadModelDb>()));
@@ -100,7 +100,8 @@ public static class TroveNodeExtensions
         {
             case BackupSettings.LocalStorage:
                 services.AddSingleton<IBackupStorage>(new LocalBackupStorage(settings.BackupsDir));
-                services.AddSingleton(sp => new WalRetention(new LocalWalArchive(settings.BackupsDir), sp.GetRequiredService<ReadModelDb>(),
+                services.AddSingleton(new LocalWalArchive(settings.BackupsDir));
+                services.AddSingleton(sp => new WalRetention(sp.GetRequiredService<LocalWalArchive>(), sp.GetRequiredService<ReadModelDb>(),
                     sp.GetRequiredService<ILogger<WalRetention>>()));
                 break;
             case BackupSettings.SwiftStorage:

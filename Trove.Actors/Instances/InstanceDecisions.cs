@@ -35,6 +35,8 @@ public static class InstanceDecisions
             $"Backup {cmd.Request.RestoreBackupId} is of {found.Datastore}; it cannot be restored into {cmd.Request.Datastore}.")),
         RestorePoint.Found found when cmd.Request.RestoreTime is not null
             && DatastoreProfiles.Of(found.Datastore).Lacks(DatastoreCapability.PointInTimeRecovery) is { } why => (null, new InstanceReplies.Invalid(why)),
+        RestorePoint.Found { WalArchived: false } when cmd.Request.RestoreTime is not null => (null, new InstanceReplies.Invalid(
+            $"Backup {cmd.Request.RestoreBackupId}'s instance has no WAL archive to recover to a time from; restore it without restore_time.")),
         RestorePoint.Found found when cmd.Request.RestoreTime < found.Completed => (null, new InstanceReplies.Invalid(
             $"restore_time {cmd.Request.RestoreTime:O} is before backup {cmd.Request.RestoreBackupId} completed ({found.Completed:O}).")),
         RestorePoint.Found found => (cmd with

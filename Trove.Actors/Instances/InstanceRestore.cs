@@ -15,8 +15,9 @@ public interface IRestorePoints
 public abstract record RestorePoint
 {
     /// <summary>A backup that can be restored: its chain (full backup at the bottom), the datastore it is of, the instance
-    /// it was taken of, and when it completed.</summary>
-    public sealed record Found(BackupInfo Chain, string Datastore, string? InstanceId = null, DateTimeOffset? Completed = null) : RestorePoint;
+    /// it was taken of, when it completed, and whether that instance's WAL archive holds a segment to replay.</summary>
+    public sealed record Found(BackupInfo Chain, string Datastore, string? InstanceId = null, DateTimeOffset? Completed = null,
+        bool WalArchived = false) : RestorePoint;
 
     /// <summary>No restore from it: missing, another tenant's, not COMPLETED, or its entity could not say.</summary>
     public sealed record Refused(InstanceReply Reply) : RestorePoint;

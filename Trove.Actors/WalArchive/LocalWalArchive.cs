@@ -17,6 +17,9 @@ public sealed class LocalWalArchive(string backupsDirectory)
 
     public string DirectoryOf(string instanceId) => Path.Combine(Root, Guid.Parse(instanceId).ToString());
 
+    /// <summary>Whether the instance archived a segment here: without one, its backups restore only to their own end.</summary>
+    public bool Holds(string instanceId) => Directory.Exists(DirectoryOf(instanceId)) && Segments(DirectoryOf(instanceId)).Any();
+
     /// <summary>Makes the instance's archive directory its server user's alone, and answers it.</summary>
     public string Open(string instanceId, int uid, int gid)
     {

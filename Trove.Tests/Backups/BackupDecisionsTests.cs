@@ -58,7 +58,8 @@ public class BackupDecisionsTests
     public void A_postgresql_restore_replays_its_backup_s_instance_s_archive_up_to_a_time_not_before_the_backup_completed()
     {
         var completed = T0.AddMinutes(5);
-        var point = BackupDecisions.RestorePointOf(new BackupReplies.Chain(new BackupInfo("b1", "/b/b1", "c"), "i1", "postgresql", completed));
+        var point = (RestorePoint.Found)BackupDecisions.RestorePointOf(new BackupReplies.Chain(new BackupInfo("b1", "/b/b1", "c"), "i1", "postgresql", completed))
+            with { WalArchived = true };
         var restore = new InstanceCommands.Create("r1", Requests.Postgres() with { RestoreBackupId = "b1" });
 
         var toEnd = InstanceDecisions.Restore(restore, point).Create!.Request;
@@ -69,6 +70,11 @@ public class BackupDecisionsTests
 
         Assert.Contains("is before backup b1 completed", Assert.IsType<InstanceReplies.Invalid>(InstanceDecisions.Restore(
             restore with { Request = restore.Request with { RestoreTime = completed.AddSeconds(-1) } }, point).Refusal).Message);
+
+        // an instance that archived nothing (archiving off, or object storage): only to the backup's end
+        Assert.Contains("has no WAL archive", Assert.IsType<InstanceReplies.Invalid>(InstanceDecisions.Restore(
+            restore with { Request = restore.Request with { RestoreTime = completed.AddSeconds(1) } }, point with { WalArchived = false }).Refusal).Message);
+        Assert.Equal("i1", InstanceDecisions.Restore(restore, point with { WalArchived = false }).Create!.Request.RestoreWalOf);
 
         // MariaDB's binary logs are not archived: a restore of its backup replays nothing, and a time is refused
         var mariadb = new InstanceCommands.Create("r2", Requests.Postgres() with { Datastore = "mariadb", RestoreBackupId = "b1" });

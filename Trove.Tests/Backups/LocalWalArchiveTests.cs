@@ -34,6 +34,8 @@ public sealed class LocalWalArchiveTests : IDisposable
         Assert.True(File.Exists(after));
         Assert.True(File.Exists(partial)); // the engine is still copying it
         Assert.Empty(archive.Prune(Guid.NewGuid().ToString(), BackupStart)); // an instance that archived nothing
+        Assert.True(archive.Holds(_instance));
+        Assert.False(archive.Holds(Guid.NewGuid().ToString()));
     }
 
     [Fact]
