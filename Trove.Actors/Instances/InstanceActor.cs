@@ -383,7 +383,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                         var r = create.Request;
                         Context.ActorOf(ProvisioningActor.Props(ServerSpecOf(create), new PrepareArgs(r.Databases, r.Users, r.RestoreFrom,
                             r.Configuration?.Overrides, r.Configuration?.RestartRequired ?? false,
-                            r.Access is { } access ? new AccessArgs(access.AllowedCidrs) : null, r.ReplicaSource),
+                            r.Access is { } access ? new AccessArgs(access.AllowedCidrs) : null, r.ReplicaSource,
+                            r.RestoreWalOf is null ? null : new RecoveryArgs(r.RestoreTime)),
                             _compute, _guests, ServerRetry), "provisioning");
                     });
                     break;
@@ -888,6 +889,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         new(c.InstanceId, c.Request.Datastore, c.Request.DatastoreVersion, c.Request.RamMb, c.Request.VolumeSize)
         {
             RestoreFrom = c.Request.RestoreLocations(),
+            RestoreWalOf = c.Request.RestoreWalOf,
             FlavorId = c.Request.FlavorId,
         };
 
@@ -895,7 +897,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private static ServerSpec ServerSpecOf(InstanceState s) =>
         new(s.Id, s.Datastore, s.DatastoreVersion, s.RamMb, s.VolumeSize)
         {
-            RestoreFrom = s.RestoreFrom ?? [], FlavorId = s.FlavorId, KnownServerId = s.AcceptedServerId ?? s.ServerId, KnownVolumeId = s.VolumeId,
+            RestoreFrom = s.RestoreFrom ?? [], RestoreWalOf = s.RestoreWalOf, FlavorId = s.FlavorId, KnownServerId = s.AcceptedServerId ?? s.ServerId, KnownVolumeId = s.VolumeId,
         };
 
     public static Props Props(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,

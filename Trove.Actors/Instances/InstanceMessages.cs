@@ -16,7 +16,8 @@ public interface IWithInstanceId
 /// its backup (<see cref="RestoreBackupId"/>): the entity asks the backup for its chain and keeps it in
 /// <see cref="RestoreFrom"/> (an earlier release's API sent the chain itself). A replica names its source
 /// (<see cref="ReplicaOf"/>): the entity asks the source for its flavor, volume, datastore and the
-/// <see cref="ReplicaSource"/> its guest streams from, which, as passwords, goes to the guest's queue only.</summary>
+/// <see cref="ReplicaSource"/> its guest streams from, which, as passwords, goes to the guest's queue only. A restore to a
+/// time names it (<see cref="RestoreTime"/>); the entity adds the instance whose archived WAL is replayed (<see cref="RestoreWalOf"/>).</summary>
 public sealed record InstanceRequest(
     string TenantId,
     string Name,
@@ -34,7 +35,9 @@ public sealed record InstanceRequest(
     InstanceAccess? Access = null,
     string? User = null,
     string? ReplicaOf = null,
-    ReplicaSource? ReplicaSource = null)
+    ReplicaSource? ReplicaSource = null,
+    DateTimeOffset? RestoreTime = null,
+    string? RestoreWalOf = null)
 {
     /// <summary>The locations of the backup chain to restore from, full backup first.</summary>
     public IReadOnlyList<string> RestoreLocations() => RestoreFrom?.Chain().Select(b => b.Location).OfType<string>().ToList() ?? [];
@@ -249,7 +252,7 @@ public static class InstanceEvents
         string InstanceId, string TenantId, string Name, string FlavorId, int RamMb, int VolumeSize,
         string Datastore, string DatastoreVersion, IReadOnlyList<DatabaseSpec> Databases, IReadOnlyList<string> UserNames,
         DateTimeOffset At, IReadOnlyList<string>? RestoreFrom = null, string? ConfigurationId = null, long? ConfigurationRevision = null,
-        InstanceAccess? Access = null, string? User = null, string? ReplicaOf = null) : IInstanceEvent;
+        InstanceAccess? Access = null, string? User = null, string? ReplicaOf = null, string? RestoreWalOf = null) : IInstanceEvent;
 
     public sealed record ServerCreated(string ServerId, string Address, int Port, DateTimeOffset At) : IInstanceEvent;
     /// <summary>The cloud accepted the instance's server, which may still be building (<see cref="Compute.ServerStep"/>).</summary>

@@ -233,6 +233,8 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             if (args.BackupInfo is { } backup && !File.Exists(_restoredMarker))
             {
                 await backups.RestoreAsync(backup, CancellationToken.None);
+                if (args.Recovery is { } recovery)
+                    await backups.RecoverAsync(recovery, CancellationToken.None);
                 await File.WriteAllTextAsync(_restoredMarker, backup.Id);
                 backups.DiscardRestoreCopies();
             }

@@ -91,6 +91,11 @@ public interface IDatastoreManager
     /// called only when the profile has <see cref="Trove.Contracts.Datastores.DatastoreCapabilities.IncrementalBackups"/>.</summary>
     Task RestoreIncrementAsync(Stream input, CancellationToken ct);
 
+    /// <summary>Replays the archived log in <paramref name="walCopies"/> over the data <see cref="RestoreAsync"/> made, up to
+    /// <paramref name="targetTime"/> (to the archive's end when null), and promotes the engine, which is left running;
+    /// called only when the profile has <see cref="Trove.Contracts.Datastores.DatastoreCapabilities.PointInTimeRecovery"/>.</summary>
+    Task RecoverAsync(string walCopies, DateTimeOffset? targetTime, CancellationToken ct);
+
     // Replication, when the profile has DatastoreCapabilities.Replication.
 
     /// <summary>On a source: makes (again, with a new password, if it exists) what one replica streams with, and answers

@@ -61,7 +61,7 @@ public static class InstanceEndpoints
         IRequiredActor<InstanceRegion> instances, TroveSettings settings)
     {
         var parsed = CreateInstanceParser.Parse(body.Value, tenantId, await catalog.LoadAsync(request.HttpContext.RequestAborted))
-            with { RestoreBackupId = CreateInstanceParser.RestorePoint(body.Value) };
+            with { RestoreBackupId = CreateInstanceParser.RestorePoint(body.Value), RestoreTime = CreateInstanceParser.RestoreTime(body.Value, DateTimeOffset.UtcNow) };
         // replica_count replicas are as many creates, each its own entity's; the answer shows the first, as upstream's
         InstanceReplies.Accepted? first = null;
         for (var i = 0; i < CreateInstanceParser.ReplicaCount(body.Value); i++)

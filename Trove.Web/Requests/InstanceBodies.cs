@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -31,7 +32,13 @@ public sealed record CreateInstanceBody(CreateInstanceBody.InstanceFields? Insta
 
     public sealed record DatastoreBody(string? Type, string? Version);
 
-    public sealed record RestorePointBody(string? BackupRef);
+    /// <summary>A restore: the backup, and, for a datastore with point-in-time recovery, the time to recover to (beyond
+    /// upstream, which has none); without it a PostgreSQL restore recovers to the latest point its WAL archive has.</summary>
+    public sealed record RestorePointBody(
+        string? BackupRef,
+        [property: JsonPropertyName("restore_time"), Description("Point-in-time recovery (PostgreSQL): an ISO 8601 time (UTC, or with " +
+            "an offset), not before the backup completed and not in the future; the backup is restored and its instance's archived WAL " +
+            "replayed up to it. Without it, the WAL is replayed to the end of the archive.")] string? RestoreTime = null);
 
     public static JsonTypeInfo<CreateInstanceBody> JsonInfo => RequestJson.Default.CreateInstanceBody;
 
