@@ -49,6 +49,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef _tenants;
     private readonly Func<IActorRef> _backups;
     private readonly IBackupStorage _storage;
+    private readonly WalRetention? _walRetention;
     private readonly BackupSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Caller _caller = new();
@@ -59,8 +60,9 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public BackupActor(string id, IGuestRpc guests, IActorRef instances, IActorRef tenants, Func<IActorRef> backups, IBackupStorage storage,
-        BackupSettings settings, ReadModelDb? readModel = null)
+        BackupSettings settings, ReadModelDb? readModel = null, WalRetention? walRetention = null)
     {
+        _walRetention = walRetention;
         _row = new OwnRow<BackupState, IBackupEvent>(readModel, BackupRegistration.Projection, _log);
         _tenants = tenants;
         _backups = backups;
@@ -383,6 +385,8 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
         {
             if (!_state!.IsRunning)
                 Notify();
+            if (_state.Status == BackupStatus.Completed)
+                _ = _walRetention?.ApplyAsync(_state); // logs its own failure; the next backup's end tries again
         });
     }
 
@@ -418,6 +422,7 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
                 PersistThen(new BackupEvents.Deleted(Now, user), () =>
                 {
                     deleted.Requester.Tell(new BackupReplies.Accepted(_state!));
+                    _ = _walRetention?.ApplyAsync(_state!);
                     GiveBackQuotaThenPassivate();
                 });
             });
@@ -512,6 +517,6 @@ public sealed class BackupActor : ReceivePersistentActor, IWithTimers
     private void Passivate() => Context.Parent.Tell(new Passivate(StopEntity.Instance));
 
     public static Props Props(string id, IGuestRpc guests, IActorRef instances, IActorRef tenants, Func<IActorRef> backups, IBackupStorage storage,
-        BackupSettings settings, ReadModelDb? readModel = null) =>
-        Akka.Actor.Props.Create(() => new BackupActor(id, guests, instances, tenants, backups, storage, settings, readModel));
+        BackupSettings settings, ReadModelDb? readModel = null, WalRetention? walRetention = null) =>
+        Akka.Actor.Props.Create(() => new BackupActor(id, guests, instances, tenants, backups, storage, settings, readModel, walRetention));
 }

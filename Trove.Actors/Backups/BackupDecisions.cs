@@ -46,13 +46,13 @@ public static class BackupDecisions
         state is null || !state.BelongsTo(get.TenantId) ? new BackupReplies.NotFound(get.BackupId)
         : state.Status != BackupStatus.Completed
             ? new BackupReplies.Conflict($"Backup {get.BackupId} is {state.Status}; only a COMPLETED backup can be used.")
-        : new BackupReplies.Chain(new BackupInfo(state.Id, state.Location, state.Checksum, parent), state.InstanceId, state.Datastore);
+        : new BackupReplies.Chain(new BackupInfo(state.Id, state.Location, state.Checksum, parent), state.InstanceId, state.Datastore, state.Updated);
 
     /// <summary>What a restore makes of a backup's chain: the chain, or the instance's refusal saying what the API said
     /// of the backup's (404 for a backup missing or of another tenant, 409 for one not COMPLETED).</summary>
     public static RestorePoint RestorePointOf(BackupReply chain) => chain switch
     {
-        BackupReplies.Chain c => new RestorePoint.Found(c.Info, c.Datastore),
+        BackupReplies.Chain c => new RestorePoint.Found(c.Info, c.Datastore, c.InstanceId, c.Completed),
         BackupReplies.NotFound nf => new RestorePoint.Refused(new InstanceReplies.BackupNotFound(nf.BackupId)),
         BackupReplies.InstanceNotFound nf => new RestorePoint.Refused(new InstanceReplies.NotFound(nf.InstanceId)),
         BackupReplies.Conflict c => new RestorePoint.Refused(new InstanceReplies.Conflict(c.Message)),

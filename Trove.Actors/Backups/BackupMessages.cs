@@ -66,7 +66,7 @@ public static class BackupReplies
     public sealed record QuotaExceeded(string Message) : BackupReply;
     public sealed record Failed(string Message) : BackupReply;
     /// <summary>A COMPLETED backup, with its parents (full backup at the bottom), of <paramref name="InstanceId"/>.</summary>
-    public sealed record Chain(Trove.Contracts.Guests.BackupInfo Info, string InstanceId, string Datastore) : BackupReply;
+    public sealed record Chain(Trove.Contracts.Guests.BackupInfo Info, string InstanceId, string Datastore, DateTimeOffset? Completed = null) : BackupReply;
     public sealed record ReportAck : BackupReply
     {
         public static readonly ReportAck Instance = new();

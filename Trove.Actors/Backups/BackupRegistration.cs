@@ -25,5 +25,6 @@ public static class BackupRegistration
     public static AkkaConfigurationBuilder WithBackups(this AkkaConfigurationBuilder builder, bool hostsShards, BackupSettings settings, int shards = EntityShards.Count) =>
         builder.WithEntityShards<BackupRegion>(TypeName, hostsShards, new BackupMessageExtractor(shards), (registry, resolver) => id =>
             BackupActor.Props(id, resolver.GetService<IGuestRpc>(), registry.Get<InstanceRegion>(), registry.Get<TenantRegion>(),
-                registry.Get<BackupRegion>, resolver.GetService<IBackupStorage>(), settings, resolver.GetService<ReadModelDb>()));
+                registry.Get<BackupRegion>, resolver.GetService<IBackupStorage>(), settings, resolver.GetService<ReadModelDb>(),
+                resolver.GetService<WalRetention>()));
 }

@@ -1,3 +1,5 @@
+using Trove.Actors.WalArchive;
+
 namespace Trove.Actors.Backups;
 
 public sealed record BackupSettings
@@ -17,4 +19,7 @@ public sealed record BackupSettings
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan PassivateAfter { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The WAL archive of the instances whose datastore has point-in-time recovery (<c>Trove:Backups:WalArchive</c>).</summary>
+    public WalArchiveSettings WalArchive { get; init; } = new();
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Trove.Actors.Compute;
 using Trove.Actors.Files;
 using Trove.Contracts.Guests;
@@ -61,13 +60,5 @@ public sealed class LocalBackupStorage(string directory) : IBackupStorage
             : throw new UnauthorizedAccessException($"{location} is not in the backup storage");
     }
 
-    private static void Own(string path, int uid, int gid)
-    {
-        if (LChown(path, uid, gid) != 0)
-            throw new IOException($"chown {path} to {uid}:{gid} failed: errno {Marshal.GetLastPInvokeError()}");
-        FileModes.Set(path, FileModes.OwnerReadWrite);
-    }
-
-    [DllImport("libc", EntryPoint = "lchown", SetLastError = true)]
-    private static extern int LChown(string path, int uid, int gid);
+    private static void Own(string path, int uid, int gid) => FileModes.Own(path, uid, gid, FileModes.OwnerReadWrite);
 }

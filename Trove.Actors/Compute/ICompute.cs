@@ -8,6 +8,9 @@ public sealed record ServerSpec(string InstanceId, string Datastore, string Data
 {
     public IReadOnlyList<string> RestoreFrom { get; init; } = [];
 
+    /// <summary>The instance whose archived WAL a restore replays (the restored backup's), if any.</summary>
+    public string? RestoreWalOf { get; init; }
+
     /// <summary>The Trove flavor the server is made with (a Nova flavor id when the cloud serves the flavors).</summary>
     public string FlavorId { get; init; } = "";
 

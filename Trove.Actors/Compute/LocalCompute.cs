@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Trove.Contracts.Datastores;
 using Trove.Contracts.Guests;
+using Trove.Actors.WalArchive;
 using Trove.Actors.Guests;
 using Trove.Actors.Files;
 
@@ -24,6 +25,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     private const int SigInt = 2, SigTerm = 15, SigKill = 9;
     private readonly ServerAddresses _addresses = new(settings.AddressRegistry, ServerAddresses.ParseRange(settings.AddressRange));
     private readonly PristineData _pristine = new(settings.PristineDirectory, log);
+    private readonly LocalWalArchive _walArchive = new(settings.BackupDirectory);
 
     /// <summary>Makes the servers and backups directories (root's, searchable but not listable by the servers' users)
     /// and checks, at start-up, that those users can reach them; the node must be root to make OS users.</summary>
@@ -68,11 +70,14 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
             Own(dir, uid, gid, FileModes.OwnerOnly);
             await CopyRestoreChainAsync(spec, dir, uid, gid, ct);
             await _pristine.CopyIntoAsync(spec.Datastore, spec.DatastoreVersion, dir, uid, gid, ct);
+            if (spec.RestoreWalOf is { } walSource)
+                await _walArchive.CopyAsync(walSource, Path.Combine(MakeRestoreDirectory(dir, uid, gid), "wal"), uid, gid, ct);
             var port = DatastoreProfiles.Of(spec.Datastore).Port;
             var address = await _addresses.ReserveAsync(dir, port, ct);
+            var walArchive = settings.WalArchive.Archives(spec.Datastore, spec.DatastoreVersion) ? _walArchive.Open(spec.InstanceId, uid, gid) : null;
             info = new GuestInfo(spec.InstanceId, spec.Datastore, spec.DatastoreVersion, port, dir,
                 BrokerUri(spec), settings.Exchange, settings.ConductorQueue, settings.HeartbeatIntervalSeconds, settings.BackupDirectory,
-                spec.VolumeSize, spec.RamMb, address);
+                spec.VolumeSize, spec.RamMb, address, walArchive);
             await WriteInfoAsync(infoPath, info, uid, gid, ct);
         }
 
@@ -88,9 +93,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         var files = spec.RestoreFrom.Where(location => !BackupFileNames.IsUrl(location)).ToList();
         if (files.Count == 0)
             return;
-        var restore = Path.Combine(dir, RestoreDirectory);
-        Directory.CreateDirectory(restore);
-        Own(restore, uid, gid, FileModes.OwnerOnly);
+        var restore = MakeRestoreDirectory(dir, uid, gid);
         foreach (var location in files)
         {
             var name = Path.GetFileName(location); // only ever a file of the backup storage, whatever the location says
@@ -101,6 +104,15 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
                 await from.CopyToAsync(to, ct);
             Own(copy, uid, gid, FileModes.OwnerReadWrite);
         }
+    }
+
+    /// <summary>Where the server's guest finds what it restores from; its own, as it discards it once restored.</summary>
+    private static string MakeRestoreDirectory(string dir, int uid, int gid)
+    {
+        var restore = Path.Combine(dir, RestoreDirectory);
+        Directory.CreateDirectory(restore);
+        Own(restore, uid, gid, FileModes.OwnerOnly);
+        return restore;
     }
 
     /// <summary>A server is a directory with its guest info. One being made, or left half made by a crash (its OS user
@@ -184,7 +196,8 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
             .ToList();
 
     /// <summary>Stops the guest (it stops its engine), kills whatever its OS user still runs, removes the directory,
-    /// the user's unfinished backups and the user: nothing is left that a later user with the same uid could own.</summary>
+    /// the user's unfinished backups and the user, and makes its WAL archive root's: nothing is left that a later user
+    /// with the same uid could own.</summary>
     public async Task DeleteServerAsync(string serverId, CancellationToken ct)
     {
         var dir = ServerDirectory(serverId);
@@ -198,6 +211,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
             await ServerUsers.KillAllAsync(ids.Uid, ct);
             await HostCommand.RunAsync("find", [settings.BackupDirectory, "-maxdepth", "1", "-type", "f", "-user", ids.Uid.ToString(), "-delete"], ct);
         }
+        _walArchive.Seal(serverId);
         if (Directory.Exists(dir))
             Directory.Delete(dir, recursive: true);
         await _addresses.FreeAsync(dir, ct);
@@ -296,12 +310,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         await writer.WriteAsync(content.AsMemory(), ct);
     }
 
-    private static void Own(string path, int uid, int gid, UnixFileMode mode)
-    {
-        if (LChown(path, uid, gid) != 0)
-            throw new IOException($"chown {path} to {uid}:{gid} failed: errno {Marshal.GetLastPInvokeError()}");
-        FileModes.Set(path, mode);
-    }
+    private static void Own(string path, int uid, int gid, UnixFileMode mode) => FileModes.Own(path, uid, gid, mode);
 
     private async Task StartGuestAsync(string dir, string infoPath, int uid, int gid, CancellationToken ct)
     {
@@ -375,7 +384,4 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
 
     [DllImport("libc", EntryPoint = "kill")]
     private static extern int SysKill(int pid, int sig);
-
-    [DllImport("libc", EntryPoint = "lchown", SetLastError = true)]
-    private static extern int LChown(string path, int uid, int gid);
 }

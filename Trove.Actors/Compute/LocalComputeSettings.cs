@@ -1,4 +1,5 @@
 using System.Text;
+using Trove.Actors.WalArchive;
 using Trove.Contracts;
 
 namespace Trove.Actors.Compute;
@@ -24,6 +25,9 @@ public sealed record LocalComputeSettings
 
     /// <summary>Where the guests write backups and read them back for a restore (the backup storage).</summary>
     public required string BackupDirectory { get; init; }
+
+    /// <summary>Which datastore versions archive their WAL into the backup storage.</summary>
+    public WalArchiveSettings WalArchive { get; init; } = new();
     public double HeartbeatIntervalSeconds { get; init; } = 3;
 
     /// <summary>The loopback range the servers' own addresses come from (never 127.0.0.1, where the machine's own

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Trove.Actors.Files;
 
 /// <summary>File modes, which the host boundary rests on; the local compute driver runs on Linux only.</summary>
@@ -18,4 +20,15 @@ internal static class FileModes
 
     public static UnixFileMode Get(string path) =>
         OperatingSystem.IsLinux() ? File.GetUnixFileMode(path) : throw new PlatformNotSupportedException("the local compute driver runs on Linux");
+
+    /// <summary>Gives <paramref name="path"/> (never what a link there points to) to <paramref name="uid"/>:<paramref name="gid"/> with <paramref name="mode"/>.</summary>
+    public static void Own(string path, int uid, int gid, UnixFileMode mode)
+    {
+        if (LChown(path, uid, gid) != 0)
+            throw new IOException($"chown {path} to {uid}:{gid} failed: errno {Marshal.GetLastPInvokeError()}");
+        Set(path, mode);
+    }
+
+    [DllImport("libc", EntryPoint = "lchown", SetLastError = true)]
+    private static extern int LChown(string path, int uid, int gid);
 }

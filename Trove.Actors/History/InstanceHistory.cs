@@ -34,6 +34,15 @@ public static class InstanceHistory
         ReplicaDropped => "replica_dropped",
         DetachStarted => "detach_started",
         DetachCompleted => "detach_completed",
+        PromotionStarted => "promotion_started",
+        PromotionJoined => "promotion_joined",
+        PromotionMembersJoined => "promotion_members_joined",
+        PromotionCandidateChosen => "promotion_candidate_chosen",
+        SourceFenced => "source_fenced",
+        CandidatePromoted => "candidate_promoted",
+        PromotionMemberMoved => "promotion_member_moved",
+        PromotionFailed => "promotion_failed",
+        ReplicaSetChanged => "replica_set_changed",
         _ => throw new InvalidOperationException($"no history type for {e.GetType().Name}"),
     };
 
@@ -43,6 +52,9 @@ public static class InstanceHistory
         BuildFailed f => f.Fault,
         ResizeCompleted r => r.Fault,
         DetachCompleted d => d.Fault,
+        PromotionMemberMoved m => m.Fault,
+        PromotionFailed f => f.Fault,
+        ReplicaSetChanged r => r.Fault,
         GuestFaultChanged g => g.Fault,
         _ => null,
     };
@@ -62,6 +74,7 @@ public static class InstanceHistory
         ConfigurationDetached d => d.User,
         AccessChanged a => a.User,
         DetachStarted d => d.User,
+        PromotionStarted p => p.User,
         _ => null,
     };
 
@@ -75,6 +88,10 @@ public static class InstanceHistory
         InstanceTask.RestartRequired => "RESTART_REQUIRED",
         InstanceTask.Deleting => "DELETING",
         InstanceTask.Detaching => "DETACHING",
+        InstanceTask.Promoting => "PROMOTING",
+        InstanceTask.Ejecting => "EJECTING",
+        InstanceTask.PromotionError => "PROMOTION_ERROR",
+        InstanceTask.EjectionError => "EJECTION_ERROR",
         _ => null,
     };
 

@@ -10,6 +10,7 @@ using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Trove.Actors.Backups;
+using Trove.Actors.WalArchive;
 using Trove.Actors.Catalog;
 using Trove.Actors.Compute;
 using Trove.Actors.Compute.OpenStack;
@@ -63,7 +64,7 @@ public static class TroveNodeExtensions
         services.AddSingleton(configurations);
         services.AddSingleton<IConfigurationGroups>(new ConfigurationGroups(configurations));
         services.AddSingleton<IRestorePoints>(sp => new BackupRestorePoints(() => sp.GetRequiredService<ActorRegistry>().Get<BackupRegion>(),
-            sp.GetRequiredService<IBackupStorage>()));
+            sp.GetRequiredService<IBackupStorage>(), sp.GetService<LocalWalArchive>()));
         services.AddSingleton(new ReadModelDb(database, settings.ListCacheFor));
         services.AddSingleton(sp => new EntityJournal(sp.GetRequiredService<ActorSystem>(), new SqlDatabase(settings.DatabaseProvider, settings.JournalConnection),
             sp.GetRequiredService<ReadModelDb>()));
@@ -99,6 +100,9 @@ public static class TroveNodeExtensions
         {
             case BackupSettings.LocalStorage:
                 services.AddSingleton<IBackupStorage>(new LocalBackupStorage(settings.BackupsDir));
+                services.AddSingleton(new LocalWalArchive(settings.BackupsDir));
+                services.AddSingleton(sp => new WalRetention(sp.GetRequiredService<LocalWalArchive>(), sp.GetRequiredService<ReadModelDb>(),
+                    sp.GetRequiredService<ILogger<WalRetention>>()));
                 break;
             case BackupSettings.SwiftStorage:
                 services.AddSingleton<IBackupStorage>(sp => new SwiftBackupStorage(sp.GetRequiredService<KeystoneSession>(), settings.Backups.Swift));
@@ -123,6 +127,7 @@ public static class TroveNodeExtensions
                     Exchange = settings.Amqp.Exchange,
                     ConductorQueue = settings.Amqp.ConductorQueue,
                     BackupDirectory = settings.BackupsDir,
+                    WalArchive = settings.Backups.WalArchive with { Available = settings.Backups.Storage == BackupSettings.LocalStorage },
                     HeartbeatIntervalSeconds = settings.GuestHeartbeatIntervalSeconds,
                     AddressRange = settings.LocalServerAddresses,
                 };

@@ -46,6 +46,9 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         private bool PrintMembers(System.Text.StringBuilder builder) => Trove.Contracts.Secrets.PrintMembers(this, builder);
     }
     private sealed record SourceCleaned(string ReplicaId, string? Failure);
+    private sealed record PromotionStepped(InstanceEvents.IInstanceEvent Event);
+    private sealed record PromotionStepFailed(Promotion.Step Step, string Failure);
+    private sealed record RetryPromotion;
 
     private readonly string _id;
     private readonly ICompute _compute;
@@ -65,6 +68,9 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private DateTimeOffset? _lastHeartbeatSent;
     private double? _volumeUsed;
     private double? _replicationLag;
+    private bool _promotionStepRunning;
+    /// <summary>No heartbeat is known from before the entity started: a guest counts as heard of then (an eject waits).</summary>
+    private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
 
     public override string PersistenceId { get; }
     public ITimerScheduler Timers { get; set; } = null!;
@@ -188,6 +194,24 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             if (cleaned.Failure is not null)
                 _log.Warning("instance {0}: the guest did not drop the role and slot of replica {1}: {2}", _id, cleaned.ReplicaId, cleaned.Failure);
         });
+        Command<PromoteToReplicaSource>(Promote);
+        Command<SwitchOver>(switchOver => Apply(ReplicationDecisions.SwitchOver(_state, switchOver, Now), afterPersist: ContinuePromotion));
+        Command<EjectReplicaSource>(eject => Apply(ReplicationDecisions.Eject(_state, eject, LastHeard, _settings.HeartbeatExpiry, Now),
+            afterPersist: ContinuePromotion));
+        Command<JoinPromotion>(join => Apply(ReplicationDecisions.Join(_state, join, Now)));
+        Command<ChangeReplicaSet>(change => Apply(ReplicationDecisions.ChangeSet(_state, change, Now)));
+        Command<PromotionStepped>(stepped =>
+        {
+            _promotionStepRunning = false;
+            Apply(Decision.Silent(stepped.Event), afterPersist: ContinuePromotion);
+        });
+        Command<PromotionStepFailed>(failed =>
+        {
+            _promotionStepRunning = false;
+            _log.Warning("instance {0}: promotion step {1} failed ({2}); retrying", _id, failed.Step.GetType().Name, failed.Failure);
+            Timers.StartSingleTimer(nameof(RetryPromotion), new RetryPromotion(), _settings.RetryDelay);
+        });
+        Command<RetryPromotion>(_ => ContinuePromotion());
 
         Command<StartBackup>(start => Apply(InstanceDecisions.StartBackup(_state, start, Now)));
         Command<EndBackup>(end => Apply(InstanceDecisions.EndBackup(_state, end, Now)));
@@ -359,7 +383,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                         var r = create.Request;
                         Context.ActorOf(ProvisioningActor.Props(ServerSpecOf(create), new PrepareArgs(r.Databases, r.Users, r.RestoreFrom,
                             r.Configuration?.Overrides, r.Configuration?.RestartRequired ?? false,
-                            r.Access is { } access ? new AccessArgs(access.AllowedCidrs) : null, r.ReplicaSource),
+                            r.Access is { } access ? new AccessArgs(access.AllowedCidrs) : null, r.ReplicaSource,
+                            r.RestoreWalOf is null ? null : new RecoveryArgs(r.RestoreTime)),
                             _compute, _guests, ServerRetry), "provisioning");
                     });
                     break;
@@ -697,6 +722,36 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             instances.AskEntityAsync<InstanceReply>(new DropReplica(sourceId, id), timeout));
     }
 
+    /// <summary>A replica asks its source to hand over to it; the source's answer is the requester's.</summary>
+    private void Promote(PromoteToReplicaSource promote)
+    {
+        if (ReplicationDecisions.CanPromote(_state, promote) is { } refusal)
+        {
+            Sender.Tell(refusal);
+            return;
+        }
+        var requester = Sender;
+        _instances!.AskEntityAsync<InstanceReply>(new SwitchOver(_state!.ReplicaOf!, promote.TenantId, _id, _caller.User), _settings.GuestCallTimeout)
+            .PipeTo(Self, success: reply => new Deliver(reply, requester),
+                failure: e => new Deliver(new InstanceReplies.Failed($"The replica source did not answer: {e.GetBaseException().Message}"), requester));
+    }
+
+    /// <summary>The last time the guest was heard of, or the entity's start if later.</summary>
+    private DateTimeOffset LastHeard => _lastHeartbeatSent is { } sent && sent > _started ? sent : _started;
+
+    /// <summary>Runs the promotion's next step (<see cref="Promotion.Next"/>), one at a time; its event is journaled, then the
+    /// one after runs. Started again by recovery from wherever the journal says it got to.</summary>
+    private void ContinuePromotion()
+    {
+        if (_state is not { Promotion: { } promotion, IsDeleted: false } || _promotionStepRunning || _instances is null)
+            return;
+        _promotionStepRunning = true;
+        var step = promotion.Next(_id);
+        _log.Info("instance {0}: {1} step {2}", _id, promotion.Kind, step);
+        new PromotionSteps(_id, _guests, _instances, _settings).RunAsync(promotion, step).PipeTo(Self,
+            success: e => new PromotionStepped(e), failure: e => new PromotionStepFailed(step, e.GetBaseException().Message));
+    }
+
     private void StartAction(RpcMessage call, Func<CancellationToken, Task>? serverStep = null, Func<Task>? afterCall = null)
     {
         if (Context.Child(call.Method).IsNobody())
@@ -789,6 +844,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             ApplyConfigurationChange(null);
         }
         _lastHeartbeatSent = _state.ServiceStatusSent;
+        ContinuePromotion();
         switch (_state.Task)
         {
             case InstanceTask.Building:
@@ -833,6 +889,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         new(c.InstanceId, c.Request.Datastore, c.Request.DatastoreVersion, c.Request.RamMb, c.Request.VolumeSize)
         {
             RestoreFrom = c.Request.RestoreLocations(),
+            RestoreWalOf = c.Request.RestoreWalOf,
             FlavorId = c.Request.FlavorId,
         };
 
@@ -840,7 +897,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private static ServerSpec ServerSpecOf(InstanceState s) =>
         new(s.Id, s.Datastore, s.DatastoreVersion, s.RamMb, s.VolumeSize)
         {
-            RestoreFrom = s.RestoreFrom ?? [], FlavorId = s.FlavorId, KnownServerId = s.AcceptedServerId ?? s.ServerId, KnownVolumeId = s.VolumeId,
+            RestoreFrom = s.RestoreFrom ?? [], RestoreWalOf = s.RestoreWalOf, FlavorId = s.FlavorId, KnownServerId = s.AcceptedServerId ?? s.ServerId, KnownVolumeId = s.VolumeId,
         };
 
     public static Props Props(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,

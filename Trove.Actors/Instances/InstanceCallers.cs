@@ -21,6 +21,7 @@ public static class InstanceCallers
         ConfigurationDetached { User: null } d => d with { User = user },
         AccessChanged { User: null } a => a with { User = user },
         DetachStarted { User: null } d => d with { User = user },
+        PromotionStarted { User: null } p => p with { User = user },
         _ => e,
     };
 

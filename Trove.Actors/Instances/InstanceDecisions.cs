@@ -1,3 +1,4 @@
+using Trove.Contracts.Datastores;
 using Trove.Contracts.Guests;
 
 using static Trove.Actors.Instances.InstanceEvents;
@@ -21,17 +22,31 @@ public static class InstanceDecisions
         var r = cmd.Request;
         var created = new Created(cmd.InstanceId, r.TenantId, r.Name, r.FlavorId, r.RamMb, r.VolumeSize, r.Datastore, r.DatastoreVersion,
             r.Databases, r.Users.Select(u => u.Name).ToList(), now, r.RestoreLocations(), r.Configuration?.Id, r.Configuration?.Revision,
-            r.Access, r.User, r.ReplicaOf);
+            r.Access, r.User, r.ReplicaOf, r.RestoreWalOf);
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(null, created)), created);
     }
 
-    /// <summary>A restore's create with the chain of its backup (kept in its <see cref="Created"/> event), or why not: the
-    /// backup's refusal, or a backup of another datastore.</summary>
+    /// <summary>A restore's create with the chain of its backup (kept in its <see cref="Created"/> event) and, for a datastore
+    /// with point-in-time recovery, the backup's instance, whose archived WAL is replayed; or why not: the backup's refusal, a
+    /// backup of another datastore, a restore_time before the backup completed or for a datastore without the recovery.</summary>
     public static (InstanceCommands.Create? Create, InstanceReply? Refusal) Restore(InstanceCommands.Create cmd, RestorePoint point) => point switch
     {
         RestorePoint.Found found when found.Datastore != cmd.Request.Datastore => (null, new InstanceReplies.Invalid(
             $"Backup {cmd.Request.RestoreBackupId} is of {found.Datastore}; it cannot be restored into {cmd.Request.Datastore}.")),
-        RestorePoint.Found found => (cmd with { Request = cmd.Request with { RestoreFrom = found.Chain } }, null),
+        RestorePoint.Found found when cmd.Request.RestoreTime is not null
+            && DatastoreProfiles.Of(found.Datastore).Lacks(DatastoreCapability.PointInTimeRecovery) is { } why => (null, new InstanceReplies.Invalid(why)),
+        RestorePoint.Found { WalArchived: false } when cmd.Request.RestoreTime is not null => (null, new InstanceReplies.Invalid(
+            $"Backup {cmd.Request.RestoreBackupId}'s instance has no WAL archive to recover to a time from; restore it without restore_time.")),
+        RestorePoint.Found found when cmd.Request.RestoreTime < found.Completed => (null, new InstanceReplies.Invalid(
+            $"restore_time {cmd.Request.RestoreTime:O} is before backup {cmd.Request.RestoreBackupId} completed ({found.Completed:O}).")),
+        RestorePoint.Found found => (cmd with
+        {
+            Request = cmd.Request with
+            {
+                RestoreFrom = found.Chain,
+                RestoreWalOf = DatastoreProfiles.Of(found.Datastore).Supports(DatastoreCapability.PointInTimeRecovery) ? found.InstanceId : null,
+            },
+        }, null),
         RestorePoint.Refused refused => (null, refused.Reply),
         _ => throw new InvalidOperationException($"unknown restore point {point.GetType().Name}"),
     };
@@ -61,6 +76,8 @@ public static class InstanceDecisions
             return Decision.Answer(new InstanceReplies.NotFound(cmd.InstanceId));
         if (state.Task == InstanceTask.Deleting)
             return Decision.Answer(new InstanceReplies.Accepted(state));
+        if (state.Task is InstanceTask.Promoting or InstanceTask.Ejecting)
+            return Decision.Answer(new InstanceReplies.Refused($"Instance {cmd.InstanceId} is part of a replica set changing its source; wait until it is done."));
         if (ReplicationDecisions.CanDelete(state) is { } forbidden)
             return Decision.Answer(forbidden);
         var requested = new DeleteRequested(now);

@@ -16,7 +16,8 @@ public interface IWithInstanceId
 /// its backup (<see cref="RestoreBackupId"/>): the entity asks the backup for its chain and keeps it in
 /// <see cref="RestoreFrom"/> (an earlier release's API sent the chain itself). A replica names its source
 /// (<see cref="ReplicaOf"/>): the entity asks the source for its flavor, volume, datastore and the
-/// <see cref="ReplicaSource"/> its guest streams from, which, as passwords, goes to the guest's queue only.</summary>
+/// <see cref="ReplicaSource"/> its guest streams from, which, as passwords, goes to the guest's queue only. A restore to a
+/// time names it (<see cref="RestoreTime"/>); the entity adds the instance whose archived WAL is replayed (<see cref="RestoreWalOf"/>).</summary>
 public sealed record InstanceRequest(
     string TenantId,
     string Name,
@@ -34,7 +35,9 @@ public sealed record InstanceRequest(
     InstanceAccess? Access = null,
     string? User = null,
     string? ReplicaOf = null,
-    ReplicaSource? ReplicaSource = null)
+    ReplicaSource? ReplicaSource = null,
+    DateTimeOffset? RestoreTime = null,
+    string? RestoreWalOf = null)
 {
     /// <summary>The locations of the backup chain to restore from, full backup first.</summary>
     public IReadOnlyList<string> RestoreLocations() => RestoreFrom?.Chain().Select(b => b.Location).OfType<string>().ToList() ?? [];
@@ -150,6 +153,27 @@ public static class InstanceCommands
     /// <summary>A replica that was deleted, detached or never built: its source forgets it and has its guest drop the
     /// replica's role and slot. Answered <see cref="InstanceReplies.GuestDone"/> whatever the source is now.</summary>
     public sealed record DropReplica(string InstanceId, string ReplicaId) : IWithInstanceId, ITroveMessage;
+
+    /// <summary>upstream's promote_to_replica_source, asked of a replica: its entity asks its source's to hand over
+    /// (<see cref="SwitchOver"/>), and answers what the source answered.</summary>
+    public sealed record PromoteToReplicaSource(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
+
+    /// <summary>A replica asks its source (<paramref name="InstanceId"/>) to hand over to <paramref name="CandidateId"/>: the
+    /// source's entity runs the switchover (<see cref="Promotion"/>).</summary>
+    public sealed record SwitchOver(string InstanceId, string TenantId, string CandidateId, string? User = null) : IWithInstanceId, ITroveMessage;
+
+    /// <summary>upstream's eject_replica_source, asked of a source whose guest is gone: its entity has its most advanced
+    /// replica promoted and the others follow it (<see cref="Promotion"/>).</summary>
+    public sealed record EjectReplicaSource(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
+
+    /// <summary>The source running a promotion asks each member of its replica set to show the task (PROMOTE, EJECT) until
+    /// it ends; answered <see cref="InstanceReplies.GuestDone"/>, or why not.</summary>
+    public sealed record JoinPromotion(string InstanceId, string SourceId, string Kind) : IWithInstanceId, ITroveMessage;
+
+    /// <summary>The promotion of <paramref name="SourceId"/> ended: the member follows <paramref name="ReplicaOf"/> (none: it is
+    /// the source) and lists <paramref name="Replicas"/>; with <paramref name="Fault"/>, it could not be moved. Idempotent.</summary>
+    public sealed record ChangeReplicaSet(string InstanceId, string SourceId, string? ReplicaOf, IReadOnlyList<string> Replicas, string? Fault = null)
+        : IWithInstanceId, ITroveMessage;
 }
 
 /// <summary>Every answer of the instance entity: asked with <c>Ask&lt;InstanceReply&gt;</c>.</summary>
@@ -228,7 +252,7 @@ public static class InstanceEvents
         string InstanceId, string TenantId, string Name, string FlavorId, int RamMb, int VolumeSize,
         string Datastore, string DatastoreVersion, IReadOnlyList<DatabaseSpec> Databases, IReadOnlyList<string> UserNames,
         DateTimeOffset At, IReadOnlyList<string>? RestoreFrom = null, string? ConfigurationId = null, long? ConfigurationRevision = null,
-        InstanceAccess? Access = null, string? User = null, string? ReplicaOf = null) : IInstanceEvent;
+        InstanceAccess? Access = null, string? User = null, string? ReplicaOf = null, string? RestoreWalOf = null) : IInstanceEvent;
 
     public sealed record ServerCreated(string ServerId, string Address, int Port, DateTimeOffset At) : IInstanceEvent;
     /// <summary>The cloud accepted the instance's server, which may still be building (<see cref="Compute.ServerStep"/>).</summary>
@@ -262,6 +286,27 @@ public static class InstanceEvents
     public sealed record DetachStarted(DateTimeOffset At, string? User = null) : IInstanceEvent;
     /// <summary>The detach ended: the instance stands alone, or (with a fault) is still its source's replica.</summary>
     public sealed record DetachCompleted(string? Fault, DateTimeOffset At) : IInstanceEvent;
+    /// <summary>A replica source starts a promotion (<see cref="Promotion.Kinds"/>): to <paramref name="CandidateId"/> (a
+    /// switchover), or to its most advanced replica (a failover, chosen later); <paramref name="Members"/> are its replicas.</summary>
+    public sealed record PromotionStarted(string Kind, string? CandidateId, IReadOnlyList<string> Members, DateTimeOffset At, string? User = null)
+        : IInstanceEvent;
+    /// <summary>A member shows the task of its source's promotion until it ends.</summary>
+    public sealed record PromotionJoined(string SourceId, string Kind, DateTimeOffset At) : IInstanceEvent;
+    /// <summary>The source: every member shows the task.</summary>
+    public sealed record PromotionMembersJoined(DateTimeOffset At) : IInstanceEvent;
+    /// <summary>The source: a failover's new source, the replica that had received the most (<paramref name="Lsn"/>).</summary>
+    public sealed record PromotionCandidateChosen(string CandidateId, string Lsn, DateTimeOffset At) : IInstanceEvent;
+    /// <summary>The source: its engine stopped cleanly at <paramref name="Lsn"/> and stays read-only.</summary>
+    public sealed record SourceFenced(string Lsn, DateTimeOffset At) : IInstanceEvent;
+    /// <summary>The source: the candidate's engine takes writes; from here on the promotion only goes forward.</summary>
+    public sealed record CandidatePromoted(DateTimeOffset At) : IInstanceEvent;
+    /// <summary>The source: a member follows the new source (or, with <paramref name="Fault"/>, could not be moved).</summary>
+    public sealed record PromotionMemberMoved(string MemberId, string? Fault, DateTimeOffset At) : IInstanceEvent;
+    /// <summary>The source: the promotion failed before the candidate took writes; it is rolled back.</summary>
+    public sealed record PromotionFailed(string Fault, DateTimeOffset At) : IInstanceEvent;
+    /// <summary>A promotion ended for this instance: it follows <paramref name="ReplicaOf"/> (none: a source, or detached)
+    /// and lists <paramref name="Replicas"/>; with <paramref name="Fault"/>, its task is the promotion's error.</summary>
+    public sealed record ReplicaSetChanged(string? ReplicaOf, IReadOnlyList<string> Replicas, string? Fault, DateTimeOffset At) : IInstanceEvent;
     /// <summary>The guest applied the instance's new access to its engine.</summary>
     public sealed record AccessChanged(InstanceAccess Access, DateTimeOffset At, string? User = null) : IInstanceEvent;
 }

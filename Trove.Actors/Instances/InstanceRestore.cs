@@ -14,8 +14,10 @@ public interface IRestorePoints
 /// <summary>What a restore's backup turned out to be.</summary>
 public abstract record RestorePoint
 {
-    /// <summary>A backup that can be restored: its chain (full backup at the bottom) and the datastore it is of.</summary>
-    public sealed record Found(BackupInfo Chain, string Datastore) : RestorePoint;
+    /// <summary>A backup that can be restored: its chain (full backup at the bottom), the datastore it is of, the instance
+    /// it was taken of, when it completed, and whether that instance's WAL archive holds a segment to replay.</summary>
+    public sealed record Found(BackupInfo Chain, string Datastore, string? InstanceId = null, DateTimeOffset? Completed = null,
+        bool WalArchived = false) : RestorePoint;
 
     /// <summary>No restore from it: missing, another tenant's, not COMPLETED, or its entity could not say.</summary>
     public sealed record Refused(InstanceReply Reply) : RestorePoint;

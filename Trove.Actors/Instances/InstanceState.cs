@@ -15,6 +15,10 @@ public enum InstanceTask
     RestartRequired,
     Deleting,
     Detaching,
+    Promoting,
+    Ejecting,
+    PromotionError,
+    EjectionError,
 }
 
 /// <summary>An instance as its events made it. Rebuilt by <see cref="Apply"/>; never changed in place.</summary>
@@ -54,7 +58,10 @@ public sealed record InstanceState(
     string? AcceptedServerId = null,
     string? VolumeId = null,
     string? ReplicaOf = null,
-    IReadOnlyList<string>? Replicas = null) : ITroveMessage
+    IReadOnlyList<string>? Replicas = null,
+    Promotion? Promotion = null,
+    string? PromotedBy = null,
+    string? RestoreWalOf = null) : ITroveMessage
 {
     public static InstanceState Apply(InstanceState? state, IInstanceEvent e) => (state, e) switch
     {
@@ -62,7 +69,7 @@ public sealed record InstanceState(
             c.InstanceId, c.TenantId, c.Name, c.FlavorId, c.RamMb, c.VolumeSize, c.Datastore, c.DatastoreVersion, c.Databases,
             c.UserNames, InstanceTask.Building, ServiceStatusNames.New, null, null, null, null, null, null,
             c.At, c.At, c.At, false, RestoreFrom: c.RestoreFrom, ConfigurationId: c.ConfigurationId,
-            ConfigurationRevision: c.ConfigurationRevision, Access: c.Access, ReplicaOf: c.ReplicaOf),
+            ConfigurationRevision: c.ConfigurationRevision, Access: c.Access, ReplicaOf: c.ReplicaOf, RestoreWalOf: c.RestoreWalOf),
         (null, _) => throw new InvalidOperationException($"{e.GetType().Name} before Created"),
         (_, ServerCreated s) => state with { ServerId = s.ServerId, Address = s.Address, Port = s.Port, Updated = s.At },
         (_, ServerAccepted a) => state with { AcceptedServerId = a.ServerId },
@@ -109,6 +116,19 @@ public sealed record InstanceState(
         (_, DetachStarted d) => state with { Task = InstanceTask.Detaching, Updated = d.At },
         (_, DetachCompleted d) => state with { Task = InstanceTask.None, ReplicaOf = d.Fault is null ? null : state.ReplicaOf, Updated = d.At },
         (_, ReplicaDropped r) => state with { Replicas = state.ReplicaIds.Where(id => id != r.ReplicaId).ToList(), Updated = r.At },
+        (_, PromotionStarted p) => state with
+        {
+            Task = Promotion.TaskOf(p.Kind), Promotion = new Promotion(p.Kind, p.CandidateId, p.Members), Updated = p.At,
+        },
+        (_, PromotionJoined j) => state with { Task = Promotion.TaskOf(j.Kind), PromotedBy = j.SourceId, Updated = j.At },
+        (_, PromotionMembersJoined or PromotionCandidateChosen or SourceFenced or CandidatePromoted or PromotionMemberMoved or PromotionFailed)
+            => state with { Promotion = state.Promotion?.Apply(e), Updated = e.At },
+        (_, ReplicaSetChanged r) => state with
+        {
+            ReplicaOf = r.ReplicaOf, Replicas = r.Replicas, Promotion = null, PromotedBy = null, Updated = r.At,
+            Task = r.Fault is null ? InstanceTask.None : state.Task == InstanceTask.Ejecting ? InstanceTask.EjectionError : InstanceTask.PromotionError,
+            Fault = r.Fault ?? state.Fault, FaultAt = r.Fault is null ? state.FaultAt : r.At,
+        },
         _ => throw new InvalidOperationException($"unknown event {e.GetType().Name}"),
     };
 
@@ -124,6 +144,9 @@ public sealed record InstanceState(
         InstanceTask.RestartRequired => "RESTART_REQUIRED",
         InstanceTask.Deleting => "SHUTDOWN",
         InstanceTask.Detaching => "DETACH",
+        InstanceTask.Promoting => "PROMOTE",
+        InstanceTask.Ejecting => "EJECT",
+        InstanceTask.PromotionError or InstanceTask.EjectionError => "ERROR",
         _ when deleted => "DELETED",
         _ => backingUp ? "BACKUP" : "ACTIVE",
     };
@@ -149,7 +172,7 @@ public sealed record InstanceState(
 
     /// <summary>The fault the API shows: why the build failed, else what the running guest reports wrong.</summary>
     public (string Message, DateTimeOffset At)? ShownFault =>
-        Task == InstanceTask.BuildError && Fault is not null ? (Fault, FaultAt ?? Updated)
+        Task is InstanceTask.BuildError or InstanceTask.PromotionError or InstanceTask.EjectionError && Fault is not null ? (Fault, FaultAt ?? Updated)
         : GuestFault is not null ? (GuestFault, GuestFaultAt ?? Updated)
         : null;
 
@@ -158,9 +181,10 @@ public sealed record InstanceState(
 
     public bool BelongsTo(string tenantId) => !IsDeleted && Tenants.AnyTenant.Reaches(tenantId, TenantId);
 
-    /// <summary>A build, a restart, a resize, a detach or a delete under way: the entity must carry on with it wherever it runs.</summary>
-    public bool HasWork => !IsDeleted && Task is InstanceTask.Building or InstanceTask.Rebooting or InstanceTask.Resizing or InstanceTask.Deleting
-        or InstanceTask.Detaching;
+    /// <summary>A build, a restart, a resize, a detach, a delete or the promotion it runs under way: the entity must carry on
+    /// with it wherever it runs.</summary>
+    public bool HasWork => !IsDeleted && (Task is InstanceTask.Building or InstanceTask.Rebooting or InstanceTask.Resizing or InstanceTask.Deleting
+        or InstanceTask.Detaching || Promotion is not null);
 
     /// <summary>Upstream's validate_can_perform_action: no task running and a guest that reports a usable engine.</summary>
     public bool CanPerformAction => Task is InstanceTask.None or InstanceTask.RestartRequired && !IsDeleted && ServerId is not null && RunningBackupId is null

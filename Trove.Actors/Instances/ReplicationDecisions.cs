@@ -67,4 +67,61 @@ public static class ReplicationDecisions
     public static InstanceReply? CanDelete(InstanceState state) => state.ReplicaIds.Count > 0
         ? new InstanceReplies.Forbidden("Detach replicas before deleting replica source.")
         : null;
+
+    /// <summary>upstream's promote_to_replica_source, asked of a replica: one that can act now (422), and is a replica (400).</summary>
+    public static InstanceReply? CanPromote(InstanceState? state, InstanceCommands.PromoteToReplicaSource cmd) =>
+        InstanceDecisions.Guard(state, cmd.InstanceId, cmd.TenantId)
+        ?? (state!.ReplicaOf is null ? new InstanceReplies.Invalid($"Instance {cmd.InstanceId} is not a replica.")
+            : LacksPromotion(state.Datastore) is { } lacks ? new InstanceReplies.Invalid(lacks) : null);
+
+    private static string? LacksPromotion(string datastore) => DatastoreProfiles.Find(datastore)?.Lacks(DatastoreCapability.Promotion);
+
+    /// <summary>The source starts a switchover to one of its replicas, if it can act now.</summary>
+    public static Decision SwitchOver(InstanceState? source, InstanceCommands.SwitchOver cmd, DateTimeOffset now)
+    {
+        if (source is null || !source.BelongsTo(cmd.TenantId))
+            return Decision.Answer(new InstanceReplies.NotFound(cmd.InstanceId));
+        if (!source.ReplicaIds.Contains(cmd.CandidateId))
+            return Decision.Answer(new InstanceReplies.Invalid($"Instance {cmd.CandidateId} is not a replica of {cmd.InstanceId}."));
+        if (InstanceDecisions.Guard(source, cmd.InstanceId, cmd.TenantId) is { } refusal)
+            return Decision.Answer(refusal);
+        return Started(source, new PromotionStarted(Promotion.Kinds.Switchover, cmd.CandidateId, source.ReplicaIds, now, cmd.User));
+    }
+
+    /// <summary>upstream's eject_replica_source: a source with replicas (400 otherwise) whose guest has not been heard of
+    /// for the heartbeat expiry (400 "has a current heartbeat" otherwise), and no other task under way.</summary>
+    public static Decision Eject(InstanceState? source, InstanceCommands.EjectReplicaSource cmd, DateTimeOffset lastHeard, TimeSpan expiry,
+        DateTimeOffset now)
+    {
+        if (source is null || !source.BelongsTo(cmd.TenantId))
+            return Decision.Answer(new InstanceReplies.NotFound(cmd.InstanceId));
+        if (source.ReplicaIds.Count == 0)
+            return Decision.Answer(new InstanceReplies.Invalid($"Instance {cmd.InstanceId} is not a replica source."));
+        if (LacksPromotion(source.Datastore) is { } lacks)
+            return Decision.Answer(new InstanceReplies.Invalid(lacks));
+        if (source.Task is not (InstanceTask.None or InstanceTask.RestartRequired))
+            return Decision.Answer(new InstanceReplies.Refused(
+                $"Instance {cmd.InstanceId} is not currently available for an action to be performed (status was {source.Status})."));
+        if (now - lastHeard < expiry)
+            return Decision.Answer(new InstanceReplies.Invalid($"Replica Source {cmd.InstanceId} cannot be ejected as it has a current heartbeat"));
+        return Started(source, new PromotionStarted(Promotion.Kinds.Failover, null, source.ReplicaIds, now));
+    }
+
+    private static Decision Started(InstanceState source, PromotionStarted started) =>
+        Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(source, started)), started);
+
+    /// <summary>A member shows its source's promotion, unless it is busy with something else (then the promotion is rolled
+    /// back before anything was done); asked again, it answers the same.</summary>
+    public static Decision Join(InstanceState? member, InstanceCommands.JoinPromotion cmd, DateTimeOffset now) =>
+        member is null || member.IsDeleted ? Decision.Answer(new InstanceReplies.Refused($"Instance {cmd.InstanceId} is gone."))
+        : member.PromotedBy == cmd.SourceId ? Decision.Answer(InstanceReplies.GuestDone.Instance)
+        : member.Task is InstanceTask.None or InstanceTask.RestartRequired
+            ? Decision.Answer(InstanceReplies.GuestDone.Instance, new PromotionJoined(cmd.SourceId, cmd.Kind, now))
+        : Decision.Answer(new InstanceReplies.Refused($"Instance {cmd.InstanceId} is busy (status was {member.Status})."));
+
+    /// <summary>A member of the source's promotion takes its place in the replica set; anything else has nothing to journal.</summary>
+    public static Decision ChangeSet(InstanceState? member, InstanceCommands.ChangeReplicaSet cmd, DateTimeOffset now) =>
+        member is { IsDeleted: false } && member.PromotedBy == cmd.SourceId
+            ? Decision.Answer(InstanceReplies.GuestDone.Instance, new ReplicaSetChanged(cmd.ReplicaOf, cmd.Replicas, cmd.Fault, now))
+            : Decision.Answer(InstanceReplies.GuestDone.Instance);
 }

@@ -18,6 +18,8 @@ public sealed record DatastoreProfile(string Name, string DisplayName, Datastore
         DatastoreCapability.IncrementalBackups => Capabilities.IncrementalBackups,
         DatastoreCapability.ReadOnlyMode => Capabilities.ReadOnlyMode,
         DatastoreCapability.Replication => Capabilities.Replication,
+        DatastoreCapability.Promotion => Capabilities.Promotion,
+        DatastoreCapability.PointInTimeRecovery => Capabilities.PointInTimeRecovery,
         _ => false,
     };
 
@@ -28,6 +30,8 @@ public sealed record DatastoreProfile(string Name, string DisplayName, Datastore
         DatastoreCapability.IncrementalBackups => $"Incremental backups are not supported for {Name}; take a full backup.",
         DatastoreCapability.ReadOnlyMode => $"{DisplayName} cannot be switched to read-only.",
         DatastoreCapability.Replication => $"Replication is not supported for the '{Name}' datastore.",
+        DatastoreCapability.Promotion => $"Promotion is not supported for the '{Name}' datastore.",
+        DatastoreCapability.PointInTimeRecovery => $"Point-in-time recovery (restore_time) is not supported for the '{Name}' datastore.",
         _ => $"{DisplayName} does not support {capability}.",
     };
 

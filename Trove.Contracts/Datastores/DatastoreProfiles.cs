@@ -12,7 +12,8 @@ public static partial class DatastoreProfiles
         // The superusers (the guest's, and root's once enabled), and every pg_ role (PostgreSQL's predefined roles, such as
         // pg_execute_server_program), and the replication roles the guest makes for replicas (trove_repl_...).
         new ReservedUsers(Set("postgres", "root", "os_admin"), ["pg_", ReplicationNames.RolePrefix]),
-        new DatastoreCapabilities(Backups: true, IncrementalBackups: false, ReadOnlyMode: true, Replication: true)) { Port = 5432 };
+        new DatastoreCapabilities(Backups: true, IncrementalBackups: false, ReadOnlyMode: true, Replication: true, Promotion: true,
+            PointInTimeRecovery: true)) { Port = 5432 };
 
     /// <summary>MariaDB 10.11's limits: database names up to 64 characters, user names up to 80. '$' is the one more
     /// character MariaDB takes in unquoted names.</summary>

@@ -44,6 +44,15 @@ public static class GuestMethods
     public const string CleanupSourceOnReplicaDetach = "cleanup_source_on_replica_detach";
     /// <summary>On a replica: stops following its source and becomes a writable instance of its own.</summary>
     public const string DetachReplica = "detach_replica";
+    /// <summary>On a replica source (<see cref="ReadOnlyArgs"/>): read_only true fences it (the engine stops cleanly, having
+    /// streamed its last WAL to its replicas, and stays read-only if started again) and answers its last
+    /// <see cref="ReplicationPosition"/>; false lifts the fence of a switchover rolled back.</summary>
+    public const string MakeReadOnly = "make_read_only";
+    /// <summary>Upstream's name for asking where the engine is in its WAL: a <see cref="ReplicationPosition"/>.</summary>
+    public const string GetLastTxn = "get_last_txn";
+    /// <summary>On a replica, or a fenced source (<see cref="ReplicaSource"/>): follows that source from now on, without a
+    /// new copy (its data is the source's up to where the source took over).</summary>
+    public const string AttachReplica = "attach_replica";
 }
 
 /// <summary>A user as the engine has it; <see cref="Host"/> is null for engines without host-scoped users.</summary>
@@ -103,7 +112,8 @@ public sealed record UserSpec(
 /// <summary>Args of the guest's <c>prepare</c>: what to create once the engine is up, and the overrides of a configuration
 /// group given at create (upstream's <c>overrides</c>), applied before the instance is ACTIVE; with
 /// <paramref name="OverridesNeedRestart"/> the engine is restarted to take them all. A replica's prepare names its
-/// source (<paramref name="ReplicaOf"/>): its data is copied from there, and it starts as a standby following it.</summary>
+/// source (<paramref name="ReplicaOf"/>): its data is copied from there, and it starts as a standby following it. A
+/// restore of a datastore with point-in-time recovery replays the source's archived log over the backup (<paramref name="Recovery"/>).</summary>
 public sealed record PrepareArgs(
     [property: JsonPropertyName("databases")] IReadOnlyList<DatabaseSpec> Databases,
     [property: JsonPropertyName("users")] IReadOnlyList<UserSpec> Users,
@@ -111,7 +121,13 @@ public sealed record PrepareArgs(
     [property: JsonPropertyName("overrides")] IReadOnlyDictionary<string, string>? Overrides = null,
     [property: JsonPropertyName("overrides_need_restart")] bool OverridesNeedRestart = false,
     [property: JsonPropertyName("access")] AccessArgs? Access = null,
-    [property: JsonPropertyName("replica_of")] ReplicaSource? ReplicaOf = null);
+    [property: JsonPropertyName("replica_of")] ReplicaSource? ReplicaOf = null,
+    [property: JsonPropertyName("recovery")] RecoveryArgs? Recovery = null);
+
+/// <summary>A restore's recovery: the archived log the compute driver copied into the server (its <c>restore/wal</c>) is
+/// replayed over the restored backup up to <paramref name="TargetTime"/> (ISO 8601, UTC), or to its end when none is given;
+/// then the engine is promoted, and archives into its own instance's archive.</summary>
+public sealed record RecoveryArgs([property: JsonPropertyName("target_time")] DateTimeOffset? TargetTime = null);
 
 /// <summary>Args of <c>update_access</c>, and the access of <c>prepare</c>: the networks (<see cref="Cidr"/>s) whose clients
 /// the engine accepts; none means every client, as upstream's default security group rule (0.0.0.0/0).</summary>
@@ -124,7 +140,8 @@ public sealed record AccessArgs([property: JsonPropertyName("allowed_cidrs")] IR
 
 /// <summary>
 /// What a guest is started with (upstream's guest_info.conf): written by the compute driver into the
-/// server's directory as guest_info.json.
+/// server's directory as guest_info.json. <c>wal_archive</c>: the directory of the backup storage, the guest's alone, where
+/// its engine archives each completed log segment (none: no archive).
 /// </summary>
 public sealed record GuestInfo(
     [property: JsonPropertyName("instance_id")] string InstanceId,
@@ -139,7 +156,8 @@ public sealed record GuestInfo(
     [property: JsonPropertyName("backup_directory")] string BackupDirectory,
     [property: JsonPropertyName("volume_size")] int VolumeSize = 0,
     [property: JsonPropertyName("ram_mb")] int RamMb = 0,
-    [property: JsonPropertyName("address")] string? Address = null)
+    [property: JsonPropertyName("address")] string? Address = null,
+    [property: JsonPropertyName("wal_archive")] string? WalArchive = null)
 {
     private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
 

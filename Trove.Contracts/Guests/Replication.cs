@@ -32,3 +32,21 @@ public sealed record ReplicaSource(
 {
     private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
 }
+
+/// <summary>Where an engine is in its write-ahead log: a writable one, its current LSN; a replica, the furthest it received;
+/// a stopped (fenced) one, its last checkpoint's. LSNs as PostgreSQL writes them (<c>16/B374D848</c>).</summary>
+public sealed record ReplicationPosition(
+    [property: JsonPropertyName("lsn")] string Lsn,
+    [property: JsonPropertyName("writable")] bool Writable)
+{
+    /// <summary>The LSN as a number, for comparing two.</summary>
+    [JsonIgnore]
+    public ulong Value => Parse(Lsn);
+
+    public static ulong Parse(string lsn) => lsn.Split('/') is [var high, var low]
+        ? (Convert.ToUInt64(high, 16) << 32) | Convert.ToUInt64(low, 16)
+        : throw new FormatException($"'{lsn}' is not an LSN");
+}
+
+/// <summary>Args of <c>make_read_only</c>.</summary>
+public sealed record ReadOnlyArgs([property: JsonPropertyName("read_only")] bool ReadOnly);

@@ -58,6 +58,14 @@ public sealed class BackupRunner(IDatastoreManager manager, DatastoreProfile pro
         }
     }
 
+    /// <summary>Replays the source's archived log over what <see cref="RestoreAsync"/> restored, before its copies are discarded.</summary>
+    public Task RecoverAsync(RecoveryArgs recovery, CancellationToken ct)
+    {
+        if (profile.Lacks(DatastoreCapability.PointInTimeRecovery) is { } refusal)
+            throw new ArgumentException(refusal);
+        return manager.RecoverAsync(files.WalCopies, recovery.TargetTime, ct);
+    }
+
     /// <summary>The API refuses increments of a datastore without them; a message that reaches the guest some other way
     /// is refused again, as a client's error.</summary>
     private void CheckIncremental()

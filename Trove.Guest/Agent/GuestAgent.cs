@@ -182,6 +182,23 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
                 await watchdog.LifecycleAsync(meantToRun: true, () => manager.ApplyMemoryAsync(resize.RamMb, CancellationToken.None));
                 await EnforceVolumeAsync(UsedGigabytes(), CancellationToken.None);
                 break;
+            case GuestMethods.MakeReadOnly:
+                // fenced, the engine is meant to stay down: the watchdog does not start it again
+                var readOnly = message.ArgsAs<ReadOnlyArgs>().ReadOnly;
+                ReplicationPosition? fenced = null;
+                await watchdog.LifecycleAsync(meantToRun: !readOnly, async () =>
+                {
+                    if (readOnly)
+                        fenced = await manager.FenceAsync(CancellationToken.None);
+                    else
+                        await manager.UnfenceAsync(CancellationToken.None);
+                });
+                await TryReportAsync(await manager.GetStatusAsync(CancellationToken.None), CancellationToken.None);
+                return fenced is null ? null : JsonSerializer.SerializeToNode(fenced, RpcMessage.Json);
+            case GuestMethods.AttachReplica:
+                var source = message.ArgsAs<ReplicaSource>();
+                await watchdog.LifecycleAsync(meantToRun: true, () => manager.AttachAsync(source, CancellationToken.None));
+                break;
             case GuestMethods.CreateBackup:
                 // A backup is taken once: a second run would fail on the first one's file, and its end would stand.
                 var backup = message.ArgsAs<CreateBackupArgs>().BackupInfo;
@@ -216,6 +233,8 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             if (args.BackupInfo is { } backup && !File.Exists(_restoredMarker))
             {
                 await backups.RestoreAsync(backup, CancellationToken.None);
+                if (args.Recovery is { } recovery)
+                    await backups.RecoverAsync(recovery, CancellationToken.None);
                 await File.WriteAllTextAsync(_restoredMarker, backup.Id);
                 backups.DiscardRestoreCopies();
             }

@@ -16,6 +16,9 @@ public sealed class GuestBackupFiles(string backupsDirectory, string serverDirec
 
     private string RestoreDirectory => Path.Combine(serverDirectory, "restore");
 
+    /// <summary>Where the compute driver copied the source's archived log segments a restore replays.</summary>
+    public string WalCopies => Path.Combine(RestoreDirectory, "wal");
+
     /// <summary>Where the control plane keeps the backup once complete; for object storage, its URI without the signature.</summary>
     public string LocationOf(BackupInfo backup) => backup.AccessUri is { } uri
         ? new Uri(uri).GetLeftPart(UriPartial.Path)

@@ -75,6 +75,8 @@ public sealed class GuestDispatcher(IDatastoreManager manager)
             case GuestMethods.DetachReplica:
                 await manager.DetachAsync(ct);
                 return null;
+            case GuestMethods.GetLastTxn:
+                return ToJson(await manager.PositionAsync(ct));
             case GuestMethods.DisableRoot:
                 await manager.DisableRootAsync(ct);
                 return null;

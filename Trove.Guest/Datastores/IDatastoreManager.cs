@@ -91,6 +91,11 @@ public interface IDatastoreManager
     /// called only when the profile has <see cref="Trove.Contracts.Datastores.DatastoreCapabilities.IncrementalBackups"/>.</summary>
     Task RestoreIncrementAsync(Stream input, CancellationToken ct);
 
+    /// <summary>Replays the archived log in <paramref name="walCopies"/> over the data <see cref="RestoreAsync"/> made, up to
+    /// <paramref name="targetTime"/> (to the archive's end when null), and promotes the engine, which is left running;
+    /// called only when the profile has <see cref="Trove.Contracts.Datastores.DatastoreCapabilities.PointInTimeRecovery"/>.</summary>
+    Task RecoverAsync(string walCopies, DateTimeOffset? targetTime, CancellationToken ct);
+
     // Replication, when the profile has DatastoreCapabilities.Replication.
 
     /// <summary>On a source: makes (again, with a new password, if it exists) what one replica streams with, and answers
@@ -110,6 +115,21 @@ public interface IDatastoreManager
     /// <summary>How many seconds a replica's engine is behind its source (0 when it replayed all it received); null when the
     /// engine is no replica.</summary>
     Task<double?> ReplicationLagAsync(CancellationToken ct);
+
+    /// <summary>On a source handing over: stops the engine cleanly, so that its replicas have all its WAL, leaves it
+    /// read-only should it start again, and answers its last position. Repeated, it answers the same.</summary>
+    Task<ReplicationPosition> FenceAsync(CancellationToken ct);
+
+    /// <summary>Lifts <see cref="FenceAsync"/> (a handover rolled back): the engine starts writable again, unless it
+    /// follows a source by now, which it keeps following.</summary>
+    Task UnfenceAsync(CancellationToken ct);
+
+    /// <summary>Where the engine is in its log (<see cref="ReplicationPosition"/>).</summary>
+    Task<ReplicationPosition> PositionAsync(CancellationToken ct);
+
+    /// <summary>On a replica or a fenced source: follows <paramref name="source"/> from now on, over the data it has, and
+    /// runs as its read-only standby.</summary>
+    Task AttachAsync(ReplicaSource source, CancellationToken ct);
 
     /// <summary>The file the engine writes its <see cref="GuestLogNames.Error"/> log to.</summary>
     string ErrorLogFile { get; }

@@ -52,6 +52,11 @@ public sealed class InstanceApiTests(NodeFixture fixture)
         { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "configuration": 5}}""", 400, "badRequest", "'configuration' must be a string" },
         { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "configuration": ""}}""", 400, "badRequest", "'configuration' must be a group's id" },
         { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "datastore": {"type": "mariadb"}, "databases": [{"name": "mysql"}]}}""", 400, "badRequest", "reserved" },
+        { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "restorePoint": {"backupRef": "4f1c0ad4-5f3e-4a43-9a57-3b5f1f1f0d11", "restore_time": "yesterday"}}}""", 400, "badRequest", "'restore_time' yesterday is not an ISO 8601 time" },
+        { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "restorePoint": {"backupRef": "4f1c0ad4-5f3e-4a43-9a57-3b5f1f1f0d11", "restore_time": "12/06/2026 10:00"}}}""", 400, "badRequest", "is not an ISO 8601 time" },
+        { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "restorePoint": {"backupRef": "4f1c0ad4-5f3e-4a43-9a57-3b5f1f1f0d11", "restore_time": "2026-02-30T10:00:00Z"}}}""", 400, "badRequest", "is not an ISO 8601 time" },
+        { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "restorePoint": {"backupRef": "4f1c0ad4-5f3e-4a43-9a57-3b5f1f1f0d11", "restore_time": "2999-01-01T00:00:00Z"}}}""", 400, "badRequest", "'restore_time' 2999-01-01T00:00:00Z is in the future." },
+        { """{"instance": {"name": "x", "flavorRef": "small", "volume": {"size": 1}, "restorePoint": {"restore_time": "2020-01-01T00:00:00Z"}}}""", 400, "badRequest", "'backupRef' is required." },
     };
 
     [Theory]

@@ -55,6 +55,36 @@ public class BackupDecisionsTests
     }
 
     [Fact]
+    public void A_postgresql_restore_replays_its_backup_s_instance_s_archive_up_to_a_time_not_before_the_backup_completed()
+    {
+        var completed = T0.AddMinutes(5);
+        var point = (RestorePoint.Found)BackupDecisions.RestorePointOf(new BackupReplies.Chain(new BackupInfo("b1", "/b/b1", "c"), "i1", "postgresql", completed))
+            with { WalArchived = true };
+        var restore = new InstanceCommands.Create("r1", Requests.Postgres() with { RestoreBackupId = "b1" });
+
+        var toEnd = InstanceDecisions.Restore(restore, point).Create!.Request;
+        Assert.Equal(("i1", (DateTimeOffset?)null), (toEnd.RestoreWalOf, toEnd.RestoreTime));
+        var toTime = InstanceDecisions.Restore(restore with { Request = restore.Request with { RestoreTime = completed.AddSeconds(1) } }, point).Create!.Request;
+        Assert.Equal(("i1", completed.AddSeconds(1)), (toTime.RestoreWalOf, toTime.RestoreTime));
+        Assert.Equal("i1", ((InstanceEvents.Created)InstanceDecisions.Create(null, new InstanceCommands.Create("r1", toTime), T0).Events[0]).RestoreWalOf);
+
+        Assert.Contains("is before backup b1 completed", Assert.IsType<InstanceReplies.Invalid>(InstanceDecisions.Restore(
+            restore with { Request = restore.Request with { RestoreTime = completed.AddSeconds(-1) } }, point).Refusal).Message);
+
+        // an instance that archived nothing (archiving off, or object storage): only to the backup's end
+        Assert.Contains("has no WAL archive", Assert.IsType<InstanceReplies.Invalid>(InstanceDecisions.Restore(
+            restore with { Request = restore.Request with { RestoreTime = completed.AddSeconds(1) } }, point with { WalArchived = false }).Refusal).Message);
+        Assert.Equal("i1", InstanceDecisions.Restore(restore, point with { WalArchived = false }).Create!.Request.RestoreWalOf);
+
+        // MariaDB's binary logs are not archived: a restore of its backup replays nothing, and a time is refused
+        var mariadb = new InstanceCommands.Create("r2", Requests.Postgres() with { Datastore = "mariadb", RestoreBackupId = "b1" });
+        var mariadbPoint = BackupDecisions.RestorePointOf(new BackupReplies.Chain(new BackupInfo("b1", "/b/b1", "c"), "i1", "mariadb", completed));
+        Assert.Null(InstanceDecisions.Restore(mariadb, mariadbPoint).Create!.Request.RestoreWalOf);
+        Assert.Equal("Point-in-time recovery (restore_time) is not supported for the 'mariadb' datastore.", Assert.IsType<InstanceReplies.Invalid>(
+            InstanceDecisions.Restore(mariadb with { Request = mariadb.Request with { RestoreTime = completed.AddSeconds(1) } }, mariadbPoint).Refusal).Message);
+    }
+
+    [Fact]
     public void A_chain_link_is_a_completed_backup_of_the_tenant_with_the_chain_under_it()
     {
         var parent = new BackupInfo("f1", "/b/f1", "c");

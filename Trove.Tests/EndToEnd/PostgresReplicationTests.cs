@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
 using Trove.Tests.Support;
+using static Trove.Tests.Support.Poll;
 
 namespace Trove.Tests.EndToEnd;
 
@@ -106,6 +107,4 @@ public sealed class PostgresReplicationTests(NodeFixture fixture)
 
     private async Task<JsonObject?> ListedAsync(string path, string id) =>
         (await Node.Http.GetFromJsonAsync<JsonObject>($"v1.0/demo/{path}"))!["instances"]!.AsArray().FirstOrDefault(i => (string?)i!["id"] == id)?.AsObject();
-
-    private static Task UntilAsync(Func<Task<bool>> condition, string what, int seconds = 60) => Poll.UntilAsync(condition, what, seconds);
 }

@@ -29,6 +29,10 @@ public sealed class HistoryTypesTests
         ["GuestFaultChanged"] = "guest_fault_changed", ["AccessChanged"] = "access_changed",
         ["ReplicaAttached"] = "replica_attached", ["ReplicaDropped"] = "replica_dropped",
         ["DetachStarted"] = "detach_started", ["DetachCompleted"] = "detach_completed",
+        ["PromotionStarted"] = "promotion_started", ["PromotionJoined"] = "promotion_joined",
+        ["PromotionMembersJoined"] = "promotion_members_joined", ["PromotionCandidateChosen"] = "promotion_candidate_chosen",
+        ["SourceFenced"] = "source_fenced", ["CandidatePromoted"] = "candidate_promoted", ["PromotionMemberMoved"] = "promotion_member_moved",
+        ["PromotionFailed"] = "promotion_failed", ["ReplicaSetChanged"] = "replica_set_changed",
     };
 
     private static readonly Dictionary<string, string> BackupTypes = new()
@@ -41,7 +45,7 @@ public sealed class HistoryTypesTests
     private static readonly HashSet<string> AskedInstanceEvents =
     [
         "Created", "DeleteRequested", "Renamed", "RootEnabled", "RestartStarted", "StatusReset", "ResizeStarted", "BackupStarted",
-        "ConfigurationAttached", "ConfigurationDetached", "AccessChanged", "DetachStarted",
+        "ConfigurationAttached", "ConfigurationDetached", "AccessChanged", "DetachStarted", "PromotionStarted",
     ];
 
     private static readonly HashSet<string> AskedBackupEvents = ["Created", "ChildAdded", "Deleted"];

@@ -134,4 +134,81 @@ public class ReplicationDecisionsTests
         var failed = ReplicationDecisions.DetachFinished(detaching, "the guest did not answer", T0).Events.Aggregate(detaching, InstanceState.Apply);
         Assert.Equal(("ACTIVE", "src"), (failed.Status, failed.ReplicaOf)); // still a replica: a detach may be asked again
     }
+
+    private static InstanceState WithReplicas(params string[] replicas) =>
+        replicas.Aggregate(Running(Requests.Postgres()), (s, r) => InstanceState.Apply(s, new ReplicaAttached(r, T0)));
+
+    [Fact]
+    public void Only_a_replica_is_promoted_and_its_source_shows_promote_once_it_took_the_switchover()
+    {
+        var standalone = Running(Requests.Postgres(), id: "r1");
+        Assert.Equal("Instance r1 is not a replica.", Assert.IsType<InstanceReplies.Invalid>(
+            ReplicationDecisions.CanPromote(standalone, new InstanceCommands.PromoteToReplicaSource("r1", standalone.TenantId))).Message);
+        var replica = Running(Requests.Postgres(), id: "r1", replicaOf: "src");
+        Assert.Null(ReplicationDecisions.CanPromote(replica, new InstanceCommands.PromoteToReplicaSource("r1", replica.TenantId)));
+
+        var source = WithReplicas("r1", "r2");
+        var notOurs = ReplicationDecisions.SwitchOver(source, new InstanceCommands.SwitchOver("src", source.TenantId, "r9"), T0);
+        Assert.Equal(("Instance r9 is not a replica of src.", 0), (Assert.IsType<InstanceReplies.Invalid>(notOurs.Reply).Message, notOurs.Events.Count));
+        var started = ReplicationDecisions.SwitchOver(source, new InstanceCommands.SwitchOver("src", source.TenantId, "r1", "u1"), T0);
+        var promoting = started.Events.Aggregate(source, InstanceState.Apply);
+        Assert.Equal(("PROMOTE", true, "u1"), (promoting.Status, promoting.HasWork, ((PromotionStarted)started.Events[0]).User));
+        Assert.Equal(new Promotion.Step.Join(), promoting.Promotion!.Next("src"));
+        Assert.IsType<InstanceReplies.Refused>(InstanceDecisions.Delete(promoting, new InstanceCommands.Delete("src", source.TenantId), T0).Reply);
+        Assert.IsType<InstanceReplies.Refused>(
+            ReplicationDecisions.SwitchOver(promoting, new InstanceCommands.SwitchOver("src", source.TenantId, "r2"), T0).Reply); // one at a time
+    }
+
+    [Fact]
+    public void Eject_is_for_a_source_with_replicas_whose_guest_has_not_been_heard_of_for_the_heartbeat_expiry()
+    {
+        var expiry = TimeSpan.FromSeconds(30);
+        var alone = Running(Requests.Postgres());
+        Assert.Equal("Instance src is not a replica source.", Assert.IsType<InstanceReplies.Invalid>(
+            ReplicationDecisions.Eject(alone, new InstanceCommands.EjectReplicaSource("src", alone.TenantId), T0, expiry, T0.AddMinutes(5)).Reply).Message);
+
+        var source = WithReplicas("r1", "r2");
+        var eject = new InstanceCommands.EjectReplicaSource("src", source.TenantId);
+        Assert.Equal("Replica Source src cannot be ejected as it has a current heartbeat", Assert.IsType<InstanceReplies.Invalid>(
+            ReplicationDecisions.Eject(source, eject, T0, expiry, T0.AddSeconds(29)).Reply).Message);
+        var ejecting = ReplicationDecisions.Eject(source, eject, T0, expiry, T0.AddSeconds(30)).Events.Aggregate(source, InstanceState.Apply);
+        Assert.Equal(("EJECT", Promotion.Kinds.Failover), (ejecting.Status, ejecting.Promotion!.Kind));
+        // a failover chooses its candidate after every member joined, and leaves the old source out of the new set
+        var joined = ejecting.Promotion.Apply(new PromotionMembersJoined(T0));
+        Assert.Equal(new Promotion.Step.Choose(), joined.Next("src"));
+        var chosen = joined.Apply(new PromotionCandidateChosen("r2", "0/5000000", T0));
+        Assert.Equal(new Promotion.Step.Promote("r2"), chosen.Next("src"));
+        Assert.Equal(["r1"], chosen.Followers("src"));
+    }
+
+    [Fact]
+    public void A_datastore_without_promotion_refuses_switchover_and_failover_before_any_guest_is_asked()
+    {
+        var maria = Requests.Postgres() with { Datastore = "mariadb", DatastoreVersion = "10.11" };
+        var replica = Running(maria, id: "r1", replicaOf: "src");
+        Assert.Equal("Promotion is not supported for the 'mariadb' datastore.", Assert.IsType<InstanceReplies.Invalid>(
+            ReplicationDecisions.CanPromote(replica, new InstanceCommands.PromoteToReplicaSource("r1", replica.TenantId))).Message);
+        var source = InstanceState.Apply(Running(maria), new ReplicaAttached("r1", T0));
+        var eject = ReplicationDecisions.Eject(source, new InstanceCommands.EjectReplicaSource("src", source.TenantId), T0, TimeSpan.FromSeconds(30), T0.AddMinutes(5));
+        Assert.Equal(("Promotion is not supported for the 'mariadb' datastore.", 0), (Assert.IsType<InstanceReplies.Invalid>(eject.Reply).Message, eject.Events.Count));
+    }
+
+    [Fact]
+    public void A_member_joins_once_unless_busy_and_takes_its_place_only_from_the_source_it_joined()
+    {
+        var member = Running(Requests.Postgres(), id: "r1", replicaOf: "src");
+        var joined = ReplicationDecisions.Join(member, new InstanceCommands.JoinPromotion("r1", "src", Promotion.Kinds.Switchover), T0).Events
+            .Aggregate(member, InstanceState.Apply);
+        Assert.Equal(("PROMOTE", "src", false), (joined.Status, joined.PromotedBy, joined.HasWork)); // the source runs it, not the member
+        Assert.Empty(ReplicationDecisions.Join(joined, new InstanceCommands.JoinPromotion("r1", "src", Promotion.Kinds.Switchover), T0).Events);
+        Assert.Empty(ReplicationDecisions.ChangeSet(joined, new InstanceCommands.ChangeReplicaSet("r1", "other", null, []), T0).Events);
+
+        var changed = ReplicationDecisions.ChangeSet(joined, new InstanceCommands.ChangeReplicaSet("r1", "src", null, ["src"]), T0).Events
+            .Aggregate(joined, InstanceState.Apply);
+        Assert.Equal(("ACTIVE", (string?)null), (changed.Status, changed.ReplicaOf));
+        Assert.Equal(["src"], changed.ReplicaIds);
+
+        var busy = InstanceState.Apply(member, new RestartStarted(T0));
+        Assert.IsType<InstanceReplies.Refused>(ReplicationDecisions.Join(busy, new InstanceCommands.JoinPromotion("r1", "src", Promotion.Kinds.Switchover), T0).Reply);
+    }
 }

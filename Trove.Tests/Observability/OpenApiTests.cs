@@ -79,6 +79,22 @@ public sealed partial class OpenApiTests(NodeFixture fixture)
     }
 
     [Fact]
+    public async Task A_restore_s_restore_time_is_documented_in_the_create_s_request_shape()
+    {
+        var document = await DocumentAsync();
+        var restoreTime = Nodes(document).OfType<JsonObject>().Select(o => o["properties"]?["restore_time"]).OfType<JsonObject>().ToList();
+        Assert.NotEmpty(restoreTime);
+        Assert.All(restoreTime, property => Assert.Contains("ISO 8601", (string?)property["description"]));
+    }
+
+    private static IEnumerable<JsonNode> Nodes(JsonNode node) => node switch
+    {
+        JsonObject o => o.Where(p => p.Value is not null).SelectMany(p => Nodes(p.Value!)).Prepend(o),
+        JsonArray a => a.OfType<JsonNode>().SelectMany(Nodes).Prepend(a),
+        _ => [node],
+    };
+
+    [Fact]
     public async Task The_error_body_names_every_fault_of_the_API()
     {
         var document = await DocumentAsync();

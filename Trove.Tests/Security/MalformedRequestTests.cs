@@ -154,7 +154,7 @@ public sealed class MalformedRequestTests(SecurityNode fixture)
     [
         "name", "description", "flavorRef", "volume", "datastore", "databases", "users", "password", "host", "instance", "values",
         "type", "version", "size", "restorePoint", "configuration", "parent_id", "incremental", "datastore_manager", "datastore_name",
-        "active", "default", "character_set", "collate", "identity", "scope", "backupRef", "replica_of",
+        "active", "default", "character_set", "collate", "identity", "scope", "backupRef", "restore_time", "replica_of",
     ];
 
     /// <summary>Never a real id, name or password of this node.</summary>

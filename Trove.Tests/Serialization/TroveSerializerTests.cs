@@ -55,6 +55,22 @@ public sealed class TroveSerializerTests : IDisposable
             new InstanceCommands.DetachReplica("i2", "demo"),
             new InstanceEvents.DetachStarted(T0),
             new InstanceEvents.DetachCompleted(null, T0),
+            new InstanceCommands.PromoteToReplicaSource("i2", "demo"),
+            new InstanceCommands.SwitchOver("i1", "demo", "i2", "u1"),
+            new InstanceCommands.EjectReplicaSource("i1", "demo"),
+            new InstanceCommands.JoinPromotion("i2", "i1", Promotion.Kinds.Switchover),
+            new InstanceCommands.ChangeReplicaSet("i2", "i1", null, ["i1"], null),
+            new InstanceEvents.PromotionStarted(Promotion.Kinds.Failover, null, ["i2", "i3"], T0, "u1"),
+            new InstanceEvents.PromotionJoined("i1", Promotion.Kinds.Failover, T0),
+            new InstanceEvents.PromotionMembersJoined(T0),
+            new InstanceEvents.PromotionCandidateChosen("i2", "0/3000060", T0),
+            new InstanceEvents.SourceFenced("0/3000060", T0),
+            new InstanceEvents.CandidatePromoted(T0),
+            new InstanceEvents.PromotionMemberMoved("i3", "the guest did not answer", T0),
+            new InstanceEvents.PromotionFailed("the candidate lagged", T0),
+            new InstanceEvents.ReplicaSetChanged("i2", [], null, T0),
+            InstanceState.Apply(InstanceState.Apply(null, created), new InstanceEvents.PromotionStarted(Promotion.Kinds.Switchover, "i2", ["i2"], T0))
+                with { PromotedBy = "i0" },
         };
     }
 

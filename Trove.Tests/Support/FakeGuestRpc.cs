@@ -27,12 +27,14 @@ public sealed class FakeGuestRpc : IGuestRpc
     /// <summary>Calls wait for it: a spec holds a guest action (a resize) to stop an entity while it runs.</summary>
     public Task CallGate { get; set; } = Task.CompletedTask;
     public Exception? FailCall { get; set; }
+    /// <summary>What a call answers (by instance and message); none when not set.</summary>
+    public Func<string, RpcMessage, JsonNode?>? Answer { get; set; }
 
     public async Task<JsonNode?> CallAsync(string instanceId, RpcMessage message, TimeSpan timeout, CancellationToken ct = default)
     {
         Calls.Enqueue((instanceId, message));
         await CallGate;
-        return FailCall is null ? null : throw FailCall;
+        return FailCall is null ? Answer?.Invoke(instanceId, message) : throw FailCall;
     }
 
     public Task DeleteQueueAsync(string instanceId, CancellationToken ct = default)

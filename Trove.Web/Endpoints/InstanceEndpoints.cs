@@ -61,7 +61,7 @@ public static class InstanceEndpoints
         IRequiredActor<InstanceRegion> instances, TroveSettings settings)
     {
         var parsed = CreateInstanceParser.Parse(body.Value, tenantId, await catalog.LoadAsync(request.HttpContext.RequestAborted))
-            with { RestoreBackupId = CreateInstanceParser.RestorePoint(body.Value) };
+            with { RestoreBackupId = CreateInstanceParser.RestorePoint(body.Value), RestoreTime = CreateInstanceParser.RestoreTime(body.Value, DateTimeOffset.UtcNow) };
         // replica_count replicas are as many creates, each its own entity's; the answer shows the first, as upstream's
         InstanceReplies.Accepted? first = null;
         for (var i = 0; i < CreateInstanceParser.ReplicaCount(body.Value); i++)
@@ -147,6 +147,8 @@ public static class InstanceEndpoints
             { ResetStatus.ValueKind: not JsonValueKind.Undefined } => context.IsAdmin()
                 ? new InstanceCommands.ResetStatus(id, tenantId)
                 : throw new RequestError(StatusCodes.Status403Forbidden, "This action needs the admin role."),
+            { PromoteToReplicaSource.ValueKind: not JsonValueKind.Undefined } => new InstanceCommands.PromoteToReplicaSource(id, tenantId),
+            { EjectReplicaSource.ValueKind: not JsonValueKind.Undefined } => new InstanceCommands.EjectReplicaSource(id, tenantId),
             _ => new InstanceCommands.Restart(id, tenantId),
         };
         var reply = await instances.AskAsync(command, settings);

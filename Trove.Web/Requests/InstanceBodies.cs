@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -31,7 +32,13 @@ public sealed record CreateInstanceBody(CreateInstanceBody.InstanceFields? Insta
 
     public sealed record DatastoreBody(string? Type, string? Version);
 
-    public sealed record RestorePointBody(string? BackupRef);
+    /// <summary>A restore: the backup, and, for a datastore with point-in-time recovery, the time to recover to (beyond
+    /// upstream, which has none); without it a PostgreSQL restore recovers to the latest point its WAL archive has.</summary>
+    public sealed record RestorePointBody(
+        string? BackupRef,
+        [property: JsonPropertyName("restore_time"), Description("Point-in-time recovery (PostgreSQL): an ISO 8601 time (UTC, or with " +
+            "an offset), not before the backup completed and not in the future; the backup is restored and its instance's archived WAL " +
+            "replayed up to it. Without it, the WAL is replayed to the end of the archive.")] string? RestoreTime = null);
 
     public static JsonTypeInfo<CreateInstanceBody> JsonInfo => RequestJson.Default.CreateInstanceBody;
 
@@ -175,7 +182,8 @@ public sealed record UpdateInstanceBody(UpdateInstanceBody.InstanceChange? Insta
 }
 
 /// <summary><c>POST /instances/{id}/action</c> with exactly one action, as upstream: <c>{"restart": {}}</c>,
-/// <c>{"reset_status": {}}</c> (admins), <c>{"resize": {"volume": {"size": 2}}}</c> or <c>{"resize": {"flavorRef": "medium"}}</c>.</summary>
+/// <c>{"reset_status": {}}</c> (admins), <c>{"resize": {"volume": {"size": 2}}}</c> or <c>{"resize": {"flavorRef": "medium"}}</c>,
+/// <c>{"promote_to_replica_source": {}}</c> (of a replica), <c>{"eject_replica_source": {}}</c> (of a source whose guest is gone).</summary>
 public sealed record InstanceActionBody : IRequestBody<InstanceActionBody>
 {
     public JsonElement Restart { get; init; }
@@ -184,6 +192,12 @@ public sealed record InstanceActionBody : IRequestBody<InstanceActionBody>
     public JsonElement ResetStatus { get; init; }
 
     public ResizeBody? Resize { get; init; }
+
+    [JsonPropertyName("promote_to_replica_source")]
+    public JsonElement PromoteToReplicaSource { get; init; }
+
+    [JsonPropertyName("eject_replica_source")]
+    public JsonElement EjectReplicaSource { get; init; }
 
     public sealed record ResizeBody(CreateInstanceBody.VolumeBody? Volume, Scalar? FlavorRef)
     {
@@ -202,7 +216,7 @@ public sealed record InstanceActionBody : IRequestBody<InstanceActionBody>
     {
         if (Others?.Keys.FirstOrDefault() is { } other)
             throw RequestError.Invalid($"'{other}' is not an instance action.");
-        var given = (Restart.ValueKind != JsonValueKind.Undefined ? 1 : 0) + (ResetStatus.ValueKind != JsonValueKind.Undefined ? 1 : 0)
+        var given = new[] { Restart, ResetStatus, PromoteToReplicaSource, EjectReplicaSource }.Count(a => a.ValueKind != JsonValueKind.Undefined)
                     + (Resize is not null ? 1 : 0);
         if (given != 1)
             throw RequestError.Invalid("the body must be an object with exactly one action.");

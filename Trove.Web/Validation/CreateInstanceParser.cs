@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Trove.Actors.Catalog;
 using Trove.Actors.Instances;
 using Trove.Web.Requests;
@@ -7,7 +9,7 @@ namespace Trove.Web.Validation;
 
 /// <summary>Turns the body of <c>POST /instances</c> (a <see cref="CreateInstanceBody"/>) into an <see cref="InstanceRequest"/>
 /// checked against the catalog, or throws a <see cref="RequestError"/>.</summary>
-public static class CreateInstanceParser
+public static partial class CreateInstanceParser
 {
     /// <summary>The id of the backup to restore from (<c>restorePoint.backupRef</c>), or null.</summary>
     public static string? RestorePoint(CreateInstanceBody body) => body.Instance!.RestorePoint switch
@@ -16,6 +18,21 @@ public static class CreateInstanceParser
         { BackupRef: { } backupRef } => backupRef,
         _ => throw RequestError.Invalid("'backupRef' is required."),
     };
+
+    /// <summary>The time a restore recovers to (<c>restorePoint.restore_time</c>, ISO 8601), or null; one that does not
+    /// parse or is after <paramref name="now"/> is refused. The backup's entity refuses one before the backup completed.</summary>
+    public static DateTimeOffset? RestoreTime(CreateInstanceBody body, DateTimeOffset now)
+    {
+        if (body.Instance!.RestorePoint?.RestoreTime is not { } text)
+            return null;
+        if (!IsoTime().IsMatch(text)
+            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+            throw RequestError.Invalid($"'restore_time' {text} is not an ISO 8601 time such as 2026-01-31T12:00:00Z.");
+        return time > now ? throw RequestError.Invalid($"'restore_time' {text} is in the future.") : time;
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})?$")]
+    private static partial Regex IsoTime();
 
     public static InstanceRequest Parse(CreateInstanceBody body, string tenantId, CatalogService catalog)
     {

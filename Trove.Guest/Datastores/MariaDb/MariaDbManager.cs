@@ -113,6 +113,10 @@ public sealed partial class MariaDbManager : IDatastoreManager
             .Select(p => p[1].Trim()).Single();
     }
 
+    /// <summary>MariaDB's binary logs are not archived (yet): the API refuses a restore_time for it.</summary>
+    public Task RecoverAsync(string walCopies, DateTimeOffset? targetTime, CancellationToken ct) =>
+        throw new NotSupportedException(DatastoreProfiles.MariaDb.Lacks(DatastoreCapability.PointInTimeRecovery));
+
     public async Task RestoreIncrementAsync(Stream input, CancellationToken ct)
     {
         var increment = Path.Combine(_tmpDir, "increment");

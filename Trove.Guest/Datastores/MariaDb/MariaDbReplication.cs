@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Trove.Contracts.Datastores;
 using Trove.Contracts.Guests;
 
 namespace Trove.Guest.Datastores.MariaDb;
@@ -109,4 +110,15 @@ public sealed partial class MariaDbManager
         var status = await admin.RowAsync("SHOW SLAVE STATUS", ct);
         return status?.GetValueOrDefault("Seconds_Behind_Master") is { } seconds ? double.Parse(seconds, CultureInfo.InvariantCulture) : null;
     }
+
+    // A replica set's switchover and failover: the profile lacks Promotion, so the API refuses both before a guest is asked.
+    private static NotSupportedException NoPromotion => new(DatastoreProfiles.MariaDb.Lacks(DatastoreCapability.Promotion));
+
+    public Task<ReplicationPosition> FenceAsync(CancellationToken ct) => throw NoPromotion;
+
+    public Task UnfenceAsync(CancellationToken ct) => throw NoPromotion;
+
+    public Task<ReplicationPosition> PositionAsync(CancellationToken ct) => throw NoPromotion;
+
+    public Task AttachAsync(ReplicaSource source, CancellationToken ct) => throw NoPromotion;
 }

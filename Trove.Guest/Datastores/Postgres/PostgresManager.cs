@@ -23,9 +23,11 @@ public sealed partial class PostgresManager : IDatastoreManager
     private readonly string _address;
     private readonly int _port;
     private readonly ILogger<PostgresManager> _log;
+    private readonly string? _walArchive;
 
-    public PostgresManager(string directory, string address, int port, ILogger<PostgresManager> log)
+    public PostgresManager(string directory, string address, int port, ILogger<PostgresManager> log, string? walArchive = null)
     {
+        _walArchive = walArchive;
         _engineDir = Path.Combine(Path.GetFullPath(directory), "postgres");
         _dataDir = Path.Combine(_engineDir, "data");
         _initDir = Path.Combine(_engineDir, "data.init");
@@ -119,11 +121,16 @@ public sealed partial class PostgresManager : IDatastoreManager
         Directory.Move(_initDir, _dataDir);
     }
 
-    /// <summary>Only the server's own address: tenants connect over TCP with their passwords. Appended, so that these
-    /// win over what a restored backup brought from its original server.</summary>
-    private Task AppendLocalSettingsAsync(string dataDir, CancellationToken ct) =>
-        File.AppendAllTextAsync(Path.Combine(dataDir, "postgresql.conf"),
-            $"\nlisten_addresses = '{_address}'\nport = {_port}\nunix_socket_directories = '{_engineDir}'\ninclude_if_exists = '{OverridesFile}'\n", ct);
+    /// <summary>Only the server's own address: tenants connect over TCP with their passwords, and this server's own WAL
+    /// archive (<see cref="WriteArchiveSettingsAsync"/>). Appended, so that these win over what a restored backup brought
+    /// from its original server.</summary>
+    private async Task AppendLocalSettingsAsync(string dataDir, CancellationToken ct)
+    {
+        await WriteArchiveSettingsAsync(dataDir, ct);
+        await File.AppendAllTextAsync(Path.Combine(dataDir, "postgresql.conf"),
+            $"\nlisten_addresses = '{_address}'\nport = {_port}\nunix_socket_directories = '{_engineDir}'\n" +
+            $"include_if_exists = '{ArchiveFile}'\ninclude_if_exists = '{RecoveryFile}'\ninclude_if_exists = '{OverridesFile}'\n", ct);
+    }
 
     private const string OverridesFile = "trove-overrides.conf";
 
