@@ -69,7 +69,8 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
             Directory.CreateDirectory(dir);
             Own(dir, uid, gid, FileModes.OwnerOnly);
             await CopyRestoreChainAsync(spec, dir, uid, gid, ct);
-            await _pristine.CopyIntoAsync(spec.Datastore, spec.DatastoreVersion, dir, uid, gid, ct);
+            if (settings.PristineData)
+                await _pristine.CopyIntoAsync(spec.Datastore, spec.DatastoreVersion, dir, uid, gid, ct);
             if (spec.RestoreWalOf is { } walSource)
                 await _walArchive.CopyAsync(walSource, Path.Combine(MakeRestoreDirectory(dir, uid, gid), "wal"), uid, gid, ct);
             var port = DatastoreProfiles.Of(spec.Datastore).Port;

@@ -15,6 +15,9 @@ public sealed record LocalComputeSettings
     /// <summary>Where the pristine data directories new servers are given a copy of are kept (beside the servers').</summary>
     public string PristineDirectory => ServersDirectory.TrimEnd('/') + ".pristine";
 
+    /// <summary>Whether new servers get a copy of pristine data at all.</summary>
+    public bool PristineData { get; init; } = true;
+
     /// <summary>The guest agent's command line; the server's guest_info.json is appended as <c>--config PATH</c>.</summary>
     public required IReadOnlyList<string> GuestCommand { get; init; }
 

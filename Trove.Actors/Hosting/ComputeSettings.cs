@@ -10,5 +10,9 @@ public sealed record ComputeSettings
     public const string LocalDriver = "local", NovaDriver = "nova";
 
     public string Driver { get; init; } = LocalDriver;
+
+    /// <summary><c>local</c>: new PostgreSQL servers come with a copy of pristine data, so their guests skip initdb
+    /// (<see cref="PristineData"/>); false, each guest runs initdb itself, as on a cloud's server.</summary>
+    public bool PristineData { get; init; } = true;
     public NovaComputeSettings Nova { get; init; } = new();
 }

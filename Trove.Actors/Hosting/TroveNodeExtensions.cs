@@ -130,6 +130,7 @@ public static class TroveNodeExtensions
                     WalArchive = settings.Backups.WalArchive with { Available = settings.Backups.Storage == BackupSettings.LocalStorage },
                     HeartbeatIntervalSeconds = settings.GuestHeartbeatIntervalSeconds,
                     AddressRange = settings.LocalServerAddresses,
+                    PristineData = settings.Compute.PristineData,
                 };
                 LocalCompute.PrepareHost(localCompute);
                 services.AddSingleton<ICompute>(sp => new LocalCompute(localCompute, sp.GetRequiredService<ILogger<LocalCompute>>()));
