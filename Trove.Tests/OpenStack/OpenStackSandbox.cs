@@ -38,7 +38,7 @@ public sealed class OpenStackSandbox : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        AdminSession.Dispose();
+        AdminSession?.Dispose(); // null when the start failed
         return Task.CompletedTask;
     }
 

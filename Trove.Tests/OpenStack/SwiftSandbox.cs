@@ -41,7 +41,7 @@ public sealed class SwiftSandbox : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        Session.Dispose();
+        Session?.Dispose(); // null when the start failed
         return Task.CompletedTask;
     }
 }
