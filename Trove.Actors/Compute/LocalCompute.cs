@@ -69,7 +69,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
             Directory.CreateDirectory(dir);
             Own(dir, uid, gid, FileModes.OwnerOnly);
             await CopyRestoreChainAsync(spec, dir, uid, gid, ct);
-            if (settings.PristineData)
+            if (settings.PristineData && spec.RestoreFrom.Count == 0) // a restore's data comes from its backup
                 await _pristine.CopyIntoAsync(spec.Datastore, spec.DatastoreVersion, dir, uid, gid, ct);
             if (spec.RestoreWalOf is { } walSource)
                 await _walArchive.CopyAsync(walSource, Path.Combine(MakeRestoreDirectory(dir, uid, gid), "wal"), uid, gid, ct);

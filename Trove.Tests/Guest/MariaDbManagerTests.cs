@@ -391,4 +391,23 @@ public sealed class MariaDbManagerTests : IAsyncLifetime
         await using var app = await ConnectAsync("app", "pw", "appdb");
         Assert.Equal(1L, Convert.ToInt64(await ExecAsync(app, "SELECT 1")));
     }
+
+    /// <summary>The replica's copy of its source fails (here: nothing listens at the source's address): the option file
+    /// with the source's password is gone all the same.</summary>
+    [Fact]
+    public async Task A_failed_copy_of_the_replica_source_leaves_no_password_file()
+    {
+        var nowhere = new ReplicaSource("127.0.0.1", TroveNode.FreePort(), "trove_repl_x", "secret-pw", "");
+        await Assert.ThrowsAnyAsync<Exception>(() => _manager.FollowAsync(nowhere, None));
+
+        var engineDir = Path.Combine(_dir, "mariadb");
+        Assert.True(Directory.Exists(engineDir));
+        Assert.DoesNotContain(Directory.EnumerateFiles(engineDir, "*", SearchOption.AllDirectories), HoldsPassword);
+
+        static bool HoldsPassword(string file)
+        {
+            try { return new FileInfo(file).Length < 1_000_000 && File.ReadAllText(file).Contains("secret-pw"); }
+            catch (IOException) { return false; } // the engine's socket
+        }
+    }
 }

@@ -60,32 +60,37 @@ public sealed partial class MariaDbManager
         await InitialiseAsync(ct);
         await File.WriteAllTextAsync(ReplicaFile, "read-only=ON\n", ct); // before the engine starts: never a writable moment
         await StartAsync(ct);
-        await File.WriteAllTextAsync(SourceCredentialsFile, "", ct);
-        File.SetUnixFileMode(SourceCredentialsFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        await File.WriteAllTextAsync(SourceCredentialsFile,
-            $"[client]\nhost={source.Host}\nport={source.Port}\nuser={source.User}\npassword={source.Password}\n", ct);
         var dump = Path.Combine(_engineDir, "replica-copy.sql");
         try
         {
-            await using (var output = File.Create(dump))
-                await ProcessRunner.PipeAsync("mariadb-dump",
-                    [$"--defaults-extra-file={SourceCredentialsFile}", "--all-databases", "--single-transaction", "--gtid", "--master-data=1",
-                     "--routines", "--events", "--triggers"], null, output, ct);
-            await using (var input = File.OpenRead(dump))
-                await ProcessRunner.PipeAsync("mariadb",
-                    ["--no-defaults", $"--socket={_socket}", $"--user={AdminAccount}", "--init-command=SET sql_log_bin = 0"], input, null, ct);
+            await File.WriteAllTextAsync(SourceCredentialsFile, "", ct);
+            File.SetUnixFileMode(SourceCredentialsFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            await File.WriteAllTextAsync(SourceCredentialsFile,
+                $"[client]\nhost={source.Host}\nport={source.Port}\nuser={source.User}\npassword={source.Password}\n", ct);
+            await CopySourceAsync(dump, ct);
+            await using var admin = await OpenAdminAsync(ct);
+            await admin.ExecAsync("FLUSH PRIVILEGES", ct); // the source's accounts, loaded as rows
+            await admin.ExecAsync("CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos",
+                ct, source.Host, source.Port, source.User, source.Password);
+            await admin.ExecAsync("START SLAVE", ct);
         }
         finally
         {
             File.Delete(dump);
+            File.Delete(SourceCredentialsFile); // the password, also when the copy failed
         }
-        await using var admin = await OpenAdminAsync(ct);
-        await admin.ExecAsync("FLUSH PRIVILEGES", ct); // the source's accounts, loaded as rows
-        await admin.ExecAsync("CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos",
-            ct, source.Host, source.Port, source.User, source.Password);
-        await admin.ExecAsync("START SLAVE", ct);
-        File.Delete(SourceCredentialsFile);
         _log.LogInformation("mariadb data copied from the replica source {Host}:{Port}; following it", source.Host, source.Port);
+    }
+
+    private async Task CopySourceAsync(string dump, CancellationToken ct)
+    {
+        await using (var output = File.Create(dump))
+            await ProcessRunner.PipeAsync("mariadb-dump",
+                [$"--defaults-extra-file={SourceCredentialsFile}", "--all-databases", "--single-transaction", "--gtid", "--master-data=1",
+                 "--routines", "--events", "--triggers"], null, output, ct);
+        await using (var input = File.OpenRead(dump))
+            await ProcessRunner.PipeAsync("mariadb",
+                ["--no-defaults", $"--socket={_socket}", $"--user={AdminAccount}", "--init-command=SET sql_log_bin = 0"], input, null, ct);
     }
 
     public async Task DetachAsync(CancellationToken ct)

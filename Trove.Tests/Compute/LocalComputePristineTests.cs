@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Trove.Actors.Compute;
+using Trove.Actors.Guests;
+using Trove.Contracts.Datastores;
+using Trove.Tests.Support;
+
+namespace Trove.Tests.Compute;
+
+/// <summary>A new PostgreSQL server comes with the node's pristine data directory, which its guest moves in instead of
+/// running initdb; a server that restores a backup gets its data from the backup, so it is given none to throw away.
+/// The guest here is a shell that writes its pid file and waits: the copy is the compute driver's, before any guest.</summary>
+public sealed class LocalComputePristineTests : IAsyncLifetime
+{
+    private readonly string _dataDir = TroveNode.NewDataDir();
+    private LocalCompute _compute = null!;
+    private LocalComputeSettings _settings = null!;
+    private readonly List<string> _servers = [];
+
+    public Task InitializeAsync()
+    {
+        _settings = new LocalComputeSettings
+        {
+            ServersDirectory = Path.Combine(_dataDir, "servers"),
+            BackupDirectory = Path.Combine(_dataDir, "backups"),
+            GuestCommand = ["/bin/sh", "-c", "echo $$ > guest.pid; while :; do sleep 1; done", "sh"],
+            AmqpUri = "amqp://127.0.0.1", Exchange = "trove", ConductorQueue = "trove-conductor",
+        };
+        Directory.CreateDirectory(_settings.ServersDirectory);
+        Directory.CreateDirectory(_settings.BackupDirectory);
+        _compute = new LocalCompute(_settings, NullLogger<LocalCompute>.Instance);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var server in _servers)
+            await _compute.DeleteServerAsync(server, CancellationToken.None);
+        Directory.Delete(_dataDir, recursive: true);
+    }
+
+    private async Task<string> CreateAsync(IReadOnlyList<string> restoreFrom)
+    {
+        var spec = new ServerSpec(Guid.NewGuid().ToString(), "postgresql", "15", 512, 1) { RestoreFrom = restoreFrom, Broker = new("guest", "pw") };
+        _servers.Add(spec.InstanceId);
+        await _compute.CreateServerAsync(spec, null, CancellationToken.None);
+        return Path.Combine(_settings.ServersDirectory, spec.InstanceId, PostgresInitdb.PristineCopy);
+    }
+
+    [Fact]
+    public async Task A_new_server_gets_the_pristine_data_and_one_restoring_a_backup_gets_none()
+    {
+        Assert.True(File.Exists(Path.Combine(await CreateAsync([]), "PG_VERSION")));
+
+        var backup = Path.Combine(_settings.BackupDirectory, $"{Guid.NewGuid()}.tar.gz");
+        await File.WriteAllTextAsync(backup, "a backup");
+        Assert.False(Directory.Exists(await CreateAsync([backup])));
+    }
+}
