@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Trove.Actors.Compute.OpenStack;
 
 namespace Trove.Tests.OpenStack;
@@ -12,7 +13,7 @@ public sealed class OpenStackCollection : ICollectionFixture<OpenStackSandbox>
 /// <summary>The real OpenStack of scripts/openstack-sandbox (Keystone, Nova with its fake virt driver, Cinder with its
 /// fake volume driver), started once for the test run; a running one is reused. Other test runs may use it at the
 /// same time: tests name their servers and volumes uniquely and look only at their own.</summary>
-public sealed class OpenStackSandbox : IAsyncLifetime
+public sealed partial class OpenStackSandbox : IAsyncLifetime
 {
     public static string Script { get; } = Path.Combine(RepositoryRoot(), "scripts", "openstack-sandbox");
 
@@ -76,8 +77,20 @@ public sealed class OpenStackSandbox : IAsyncLifetime
             throw new TimeoutException($"{script} {verb} took longer than {timeout}: {await errors}");
         }
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{script} {verb} failed ({process.ExitCode}): {await output}{await errors}");
+        {
+            var printed = $"{await output}{await errors}";
+            throw new InvalidOperationException($"{script} {verb} failed ({process.ExitCode}): {printed}{LogsNamedIn(printed)}");
+        }
     }
+
+    /// <summary>The end of each log the script's error names ("see /tmp/os-sandbox/log/x.log"): on CI, the machine and its
+    /// logs are gone once the run ends.</summary>
+    private static string LogsNamedIn(string printed) =>
+        string.Concat(NamedLog().Matches(printed).Select(m => m.Groups[1].Value).Distinct().Where(File.Exists)
+            .Select(log => $"\n--- the end of {log}:\n{string.Join('\n', File.ReadLines(log).TakeLast(40))}"));
+
+    [GeneratedRegex(@"see (/\S+\.log)")]
+    private static partial Regex NamedLog();
 
     private static string RepositoryRoot()
     {
