@@ -294,10 +294,11 @@ public static class InstanceEvents
     public sealed record PromotionJoined(string SourceId, string Kind, DateTimeOffset At) : IInstanceEvent;
     /// <summary>The source: every member shows the task.</summary>
     public sealed record PromotionMembersJoined(DateTimeOffset At) : IInstanceEvent;
-    /// <summary>The source: a failover's new source, the replica that had received the most (<paramref name="Lsn"/>).</summary>
-    public sealed record PromotionCandidateChosen(string CandidateId, string Lsn, DateTimeOffset At) : IInstanceEvent;
-    /// <summary>The source: its engine stopped cleanly at <paramref name="Lsn"/> and stays read-only.</summary>
-    public sealed record SourceFenced(string Lsn, DateTimeOffset At) : IInstanceEvent;
+    /// <summary>The source: a failover's new source, the replica that had received the most (a PostgreSQL
+    /// <paramref name="Lsn"/>, a MariaDB <paramref name="Gtid"/> position).</summary>
+    public sealed record PromotionCandidateChosen(string CandidateId, string? Lsn, DateTimeOffset At, string? Gtid = null) : IInstanceEvent;
+    /// <summary>The source: its engine stopped cleanly at <paramref name="Lsn"/> (<paramref name="Gtid"/>) and stays read-only.</summary>
+    public sealed record SourceFenced(string? Lsn, DateTimeOffset At, string? Gtid = null) : IInstanceEvent;
     /// <summary>The source: the candidate's engine takes writes; from here on the promotion only goes forward.</summary>
     public sealed record CandidatePromoted(DateTimeOffset At) : IInstanceEvent;
     /// <summary>The source: a member follows the new source (or, with <paramref name="Fault"/>, could not be moved).</summary>

@@ -1,3 +1,4 @@
+using Trove.Contracts.Guests;
 using static Trove.Actors.Instances.InstanceEvents;
 
 namespace Trove.Actors.Instances;
@@ -18,7 +19,8 @@ public sealed record Promotion(
     bool Promoted = false,
     IReadOnlyList<string>? Moved = null,
     IReadOnlyList<string>? Failed = null,
-    string? Fault = null)
+    string? Fault = null,
+    string? FencedGtid = null)
 {
     public static class Kinds
     {
@@ -28,13 +30,17 @@ public sealed record Promotion(
 
     public bool IsSwitchover => Kind == Kinds.Switchover;
 
+    /// <summary>Where the old source's engine stopped (a switchover's fence), once it did.</summary>
+    public ReplicationPosition? FencedAt() =>
+        FencedLsn is null && FencedGtid is null ? null : new ReplicationPosition(FencedLsn, Writable: false, FencedGtid);
+
     public static InstanceTask TaskOf(string kind) => kind == Kinds.Failover ? InstanceTask.Ejecting : InstanceTask.Promoting;
 
     public Promotion Apply(IInstanceEvent e) => e switch
     {
         PromotionMembersJoined => this with { Joined = true },
         PromotionCandidateChosen c => this with { CandidateId = c.CandidateId },
-        SourceFenced f => this with { FencedLsn = f.Lsn },
+        SourceFenced f => this with { FencedLsn = f.Lsn, FencedGtid = f.Gtid },
         CandidatePromoted => this with { Promoted = true },
         PromotionMemberMoved m => this with
         {
@@ -54,7 +60,7 @@ public sealed record Promotion(
         Fault is not null && !Promoted ? new Step.RollBack()
         : !Joined ? new Step.Join()
         : CandidateId is null ? new Step.Choose()
-        : IsSwitchover && FencedLsn is null ? new Step.Fence()
+        : IsSwitchover && FencedAt() is null ? new Step.Fence()
         : !Promoted ? new Step.Promote(CandidateId)
         : Followers(sourceId).FirstOrDefault(f => !(Moved ?? []).Contains(f)) is { } follower ? new Step.Move(CandidateId, follower)
         : new Step.Finish(CandidateId);
@@ -65,7 +71,7 @@ public sealed record Promotion(
         public sealed record Join : Step;
         /// <summary>A failover asks each replica's guest how much it received, and takes the one with the most.</summary>
         public sealed record Choose : Step;
-        /// <summary>A switchover stops the old source cleanly: it takes no more writes, and streamed its last WAL.</summary>
+        /// <summary>A switchover stops the old source cleanly: it takes no more writes, and streamed its replicas all it wrote.</summary>
         public sealed record Fence : Step;
         /// <summary>The candidate's engine takes writes, once it is seen to hold all the old source wrote.</summary>
         public sealed record Promote(string CandidateId) : Step;

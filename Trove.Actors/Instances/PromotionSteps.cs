@@ -48,7 +48,7 @@ public sealed class PromotionSteps(string sourceId, IGuestRpc guests, IActorRef 
             try
             {
                 var position = await PositionAsync(member);
-                if (best is null || position.Value > best.Value.Position.Value)
+                if (best is null || position.IsAheadOf(best.Value.Position))
                     best = (member, position);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -56,7 +56,7 @@ public sealed class PromotionSteps(string sourceId, IGuestRpc guests, IActorRef 
             }
         }
         return best is { } chosen
-            ? new PromotionCandidateChosen(chosen.Id, chosen.Position.Lsn, Now)
+            ? new PromotionCandidateChosen(chosen.Id, chosen.Position.Lsn, Now, chosen.Position.Gtid)
             : new PromotionFailed("No replica's guest answered: none can be promoted.", Now);
     }
 
@@ -65,7 +65,7 @@ public sealed class PromotionSteps(string sourceId, IGuestRpc guests, IActorRef 
         try
         {
             var fenced = Read<ReplicationPosition>(await guests.CallAsync(sourceId, ReadOnly(true), settings.RestartTimeout));
-            return new SourceFenced(fenced.Lsn, Now);
+            return new SourceFenced(fenced.Lsn, Now, fenced.Gtid);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -83,14 +83,14 @@ public sealed class PromotionSteps(string sourceId, IGuestRpc guests, IActorRef 
             if (!promotion.IsSwitchover)
                 await guests.CastAsync(sourceId, ReadOnly(true));
             var position = await PositionAsync(candidateId);
-            if (promotion.FencedLsn is { } fenced)
+            if (promotion.FencedAt() is { } fenced)
             {
                 var deadline = DateTimeOffset.UtcNow + settings.GuestCallTimeout;
-                while (!position.Writable && position.Value <= ReplicationPosition.Parse(fenced))
+                while (!position.Writable && !position.Holds(fenced))
                 {
                     if (DateTimeOffset.UtcNow > deadline)
                         return new PromotionFailed(
-                            $"Replica {candidateId} did not receive all its source wrote (it has {position.Lsn}; the source stopped at {fenced}).", Now);
+                            $"Replica {candidateId} did not receive all its source wrote (it has {position.Text}; the source stopped at {fenced.Text}).", Now);
                     await Task.Delay(TimeSpan.FromMilliseconds(200));
                     position = await PositionAsync(candidateId);
                 }
@@ -138,7 +138,7 @@ public sealed class PromotionSteps(string sourceId, IGuestRpc guests, IActorRef 
     /// be writable, and then the promotion goes on; one that cannot be asked is asked again later.</summary>
     private async Task<IInstanceEvent> RollBackAsync(Promotion promotion)
     {
-        if (promotion.CandidateId is { } candidate && (promotion.FencedLsn is not null || !promotion.IsSwitchover)
+        if (promotion.CandidateId is { } candidate && (promotion.FencedAt() is not null || !promotion.IsSwitchover)
             && (await PositionAsync(candidate)).Writable)
             return new CandidatePromoted(Now);
         if (promotion.IsSwitchover)

@@ -23,7 +23,7 @@ public static partial class DatastoreProfiles
         // root (root@% of the root endpoints), the guest's socket-only account (named after its OS user, trove-...),
         // the engine's own accounts and roles, the anonymous user, and the replication accounts made for replicas.
         new ReservedUsers(Set("root", "os_admin", "mariadb.sys", "mysql", "PUBLIC", ""), ["trove-", ReplicationNames.RolePrefix]),
-        new DatastoreCapabilities(Backups: true, IncrementalBackups: true, ReadOnlyMode: true, Replication: true)) { Port = 3306 };
+        new DatastoreCapabilities(Backups: true, IncrementalBackups: true, ReadOnlyMode: true, Replication: true, Promotion: true)) { Port = 3306 };
 
     public static readonly IReadOnlyList<DatastoreProfile> All = [Postgres, MariaDb];
 

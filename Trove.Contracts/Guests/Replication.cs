@@ -33,17 +33,33 @@ public sealed record ReplicaSource(
     private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
 }
 
-/// <summary>Where an engine is in its write-ahead log: a writable one, its current LSN; a replica, the furthest it received;
-/// a stopped (fenced) one, its last checkpoint's. LSNs as PostgreSQL writes them (<c>16/B374D848</c>).</summary>
+/// <summary>Where an engine is in its log: a writable one, where it writes; a replica, the furthest it received; a stopped
+/// (fenced) one, where it stopped. PostgreSQL answers an <paramref name="Lsn"/> as it writes them (<c>16/B374D848</c>);
+/// MariaDB a <paramref name="Gtid"/> position, one GTID per replication domain (<c>0-1-42,1-7-3</c>).</summary>
 public sealed record ReplicationPosition(
-    [property: JsonPropertyName("lsn")] string Lsn,
-    [property: JsonPropertyName("writable")] bool Writable)
+    [property: JsonPropertyName("lsn")] string? Lsn,
+    [property: JsonPropertyName("writable")] bool Writable,
+    [property: JsonPropertyName("gtid")] string? Gtid = null)
 {
-    /// <summary>The LSN as a number, for comparing two.</summary>
-    [JsonIgnore]
-    public ulong Value => Parse(Lsn);
+    /// <summary>Whether this engine received everything a source that stopped at <paramref name="fenced"/> wrote. A
+    /// PostgreSQL replica must be past the fenced LSN (the shutdown checkpoint's record itself); a MariaDB one at least at
+    /// the fenced GTID in every domain.</summary>
+    public bool Holds(ReplicationPosition fenced) => fenced.Gtid is { } gtid
+        ? GtidPosition.Parse(Gtid).Covers(GtidPosition.Parse(gtid))
+        : Value > fenced.Value;
 
-    public static ulong Parse(string lsn) => lsn.Split('/') is [var high, var low]
+    /// <summary>Whether this replica received more than <paramref name="other"/>: the one a failover promotes.</summary>
+    public bool IsAheadOf(ReplicationPosition other) => Gtid is not null || other.Gtid is not null
+        ? GtidPosition.Parse(Gtid).CompareTo(GtidPosition.Parse(other.Gtid)) > 0
+        : Value > other.Value;
+
+    /// <summary>What to show of it: the LSN, or the GTID position.</summary>
+    [JsonIgnore]
+    public string Text => Lsn ?? Gtid ?? "";
+
+    private ulong Value => Parse(Lsn ?? throw new FormatException("a position without an LSN"));
+
+    private static ulong Parse(string lsn) => lsn.Split('/') is [var high, var low]
         ? (Convert.ToUInt64(high, 16) << 32) | Convert.ToUInt64(low, 16)
         : throw new FormatException($"'{lsn}' is not an LSN");
 }

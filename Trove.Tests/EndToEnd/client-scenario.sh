@@ -120,32 +120,23 @@ wait_status instance "$id" ACTIVE
 os database instance show "$id" -f value -c flavor | expect "^medium\$"
 os database instance restart "$id"
 wait_status instance "$id" ACTIVE
-# A replica. PostgreSQL's is promoted to be its source's source, then the old source (its replica now) detached, and
-# eject is refused while the source's guest is heard of, as upstream; MariaDB's is detached (its promotion is refused).
+# A replica, promoted to be its source's source, then the old source (its replica now) detached; eject is refused while
+# the source's guest is heard of, as upstream.
 replica=$(os database instance create "cli-replica" --replica-of "$id" -f value -c id)
 wait_status instance "$replica" ACTIVE
 os database instance show "$replica" -f value -c replica_of | expect "^$id\$"
 os database instance show "$id" -f value -c replicas | expect "$replica"
-if [ "$DATASTORE" = postgresql ]; then
-  refused=$(os database instance eject "$id" 2>&1) && { echo "a source with a current heartbeat was ejected" >&2; exit 1; }
-  echo "$refused" | expect "cannot be ejected as it has a current heartbeat"
-  os database instance promote "$replica"
-  wait_status instance "$id" ACTIVE # the old source ends the promotion it runs: the last to be ACTIVE again
-  wait_status instance "$replica" ACTIVE
-  os database instance show "$id" -f value -c replica_of | expect "^$replica\$"
-  os database instance show "$replica" -f value -c replicas | expect "$id"
-  os database instance detach "$id"
-  wait_status instance "$id" ACTIVE
-  os database instance show "$id" -f json | { ! grep -- '"replica_of"'; } >/dev/null || { echo "still a replica" >&2; exit 1; }
-  os database instance show "$replica" -f json | { ! grep -- "$id"; } >/dev/null || { echo "the new source still lists it" >&2; exit 1; }
-else
-  refused=$(os database instance promote "$replica" 2>&1) && { echo "a MariaDB replica was promoted" >&2; exit 1; }
-  echo "$refused" | expect "Promotion is not supported for the 'mariadb' datastore."
-  os database instance detach "$replica"
-  wait_status instance "$replica" ACTIVE
-  os database instance show "$replica" -f json | { ! grep -- '"replica_of"'; } >/dev/null || { echo "still a replica" >&2; exit 1; }
-  os database instance show "$id" -f json | { ! grep -- "$replica"; } >/dev/null || { echo "the source still lists it" >&2; exit 1; }
-fi
+refused=$(os database instance eject "$id" 2>&1) && { echo "a source with a current heartbeat was ejected" >&2; exit 1; }
+echo "$refused" | expect "cannot be ejected as it has a current heartbeat"
+os database instance promote "$replica"
+wait_status instance "$id" ACTIVE # the old source ends the promotion it runs: the last to be ACTIVE again
+wait_status instance "$replica" ACTIVE
+os database instance show "$id" -f value -c replica_of | expect "^$replica\$"
+os database instance show "$replica" -f value -c replicas | expect "$id"
+os database instance detach "$id"
+wait_status instance "$id" ACTIVE
+os database instance show "$id" -f json | { ! grep -- '"replica_of"'; } >/dev/null || { echo "still a replica" >&2; exit 1; }
+os database instance show "$replica" -f json | { ! grep -- "$id"; } >/dev/null || { echo "the new source still lists it" >&2; exit 1; }
 os database instance delete "$replica"
 wait_gone "$replica"
 os database instance delete "$id"

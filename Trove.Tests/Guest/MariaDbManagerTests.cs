@@ -284,6 +284,36 @@ public sealed class MariaDbManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_fence_stops_the_engine_at_its_gtid_position_answers_it_again_and_keeps_it_read_only_until_lifted()
+    {
+        await PrepareAsync(Args("s3cret", new DatabaseSpec("appdb")));
+        await using (var db = await ConnectAsync("app", "s3cret", "appdb"))
+            await ExecAsync(db, "CREATE TABLE items (id int); INSERT INTO items VALUES (1)");
+        var before = await _manager.PositionAsync(None);
+        Assert.True(before.Writable);
+        await using (var open = await ConnectAsync("app", "s3cret", "appdb"))
+        {
+            var fenced = await _manager.FenceAsync(None); // a tenant's open session does not hold it up
+            Assert.Equal((false, before.Gtid), (fenced.Writable, fenced.Gtid));
+            Assert.Equal(ServiceStatusNames.Shutdown, await _manager.GetStatusAsync(None));
+            Assert.Equal(fenced, await _manager.FenceAsync(None));
+            Assert.Equal(fenced, await _manager.PositionAsync(None));
+        }
+
+        await _manager.StartAsync(None); // a guest restarted: the engine comes back read-only
+        Assert.False((await _manager.PositionAsync(None)).Writable);
+        await using (var db = await ConnectAsync("app", "s3cret", "appdb"))
+            Assert.Equal(MySqlErrorCode.OptionPreventsStatement,
+                (await Assert.ThrowsAsync<MySqlException>(() => ExecAsync(db, "INSERT INTO items VALUES (2)"))).ErrorCode);
+
+        await _manager.UnfenceAsync(None);
+        await using (var db = await ConnectAsync("app", "s3cret", "appdb"))
+            await ExecAsync(db, "INSERT INTO items VALUES (2)");
+        var after = await _manager.PositionAsync(None);
+        Assert.True(after.Writable && after.IsAheadOf(before));
+    }
+
+    [Fact]
     public async Task Granted_and_revoked_access_shows_in_the_user_list_and_an_underscore_is_no_wildcard()
     {
         await PrepareAsync(new PrepareArgs([new DatabaseSpec("a_b"), new DatabaseSpec("axb"), new DatabaseSpec("other")], [User("u", "pw")]));

@@ -181,16 +181,27 @@ public class ReplicationDecisionsTests
         Assert.Equal(["r1"], chosen.Followers("src"));
     }
 
-    [Fact]
-    public void A_datastore_without_promotion_refuses_switchover_and_failover_before_any_guest_is_asked()
+    [Theory]
+    [MemberData(nameof(ManagedDatastores))]
+    public void A_replica_set_of_every_managed_datastore_switches_over_and_fails_over(string datastore)
     {
-        var maria = Requests.Postgres() with { Datastore = "mariadb", DatastoreVersion = "10.11" };
-        var replica = Running(maria, id: "r1", replicaOf: "src");
-        Assert.Equal("Promotion is not supported for the 'mariadb' datastore.", Assert.IsType<InstanceReplies.Invalid>(
-            ReplicationDecisions.CanPromote(replica, new InstanceCommands.PromoteToReplicaSource("r1", replica.TenantId))).Message);
-        var source = InstanceState.Apply(Running(maria), new ReplicaAttached("r1", T0));
+        var request = Requests.Postgres() with { Datastore = datastore };
+        var replica = Running(request, id: "r1", replicaOf: "src");
+        Assert.Null(ReplicationDecisions.CanPromote(replica, new InstanceCommands.PromoteToReplicaSource("r1", replica.TenantId)));
+        var source = InstanceState.Apply(Running(request), new ReplicaAttached("r1", T0));
+        var switchover = ReplicationDecisions.SwitchOver(source, new InstanceCommands.SwitchOver("src", source.TenantId, "r1"), T0);
+        Assert.Equal("PROMOTE", switchover.Events.Aggregate(source, InstanceState.Apply).Status);
         var eject = ReplicationDecisions.Eject(source, new InstanceCommands.EjectReplicaSource("src", source.TenantId), T0, TimeSpan.FromSeconds(30), T0.AddMinutes(5));
-        Assert.Equal(("Promotion is not supported for the 'mariadb' datastore.", 0), (Assert.IsType<InstanceReplies.Invalid>(eject.Reply).Message, eject.Events.Count));
+        Assert.Equal("EJECT", eject.Events.Aggregate(source, InstanceState.Apply).Status);
+    }
+
+    [Fact]
+    public void A_mariadb_switchover_promotes_once_the_source_is_fenced_at_a_gtid_position()
+    {
+        var promotion = new Promotion(Promotion.Kinds.Switchover, "r1", ["r1"]).Apply(new PromotionMembersJoined(T0));
+        Assert.Equal(new Promotion.Step.Fence(), promotion.Next("src"));
+        var fenced = promotion.Apply(new SourceFenced(null, T0, "0-7-42"));
+        Assert.Equal((new Promotion.Step.Promote("r1"), "0-7-42"), (fenced.Next("src"), fenced.FencedAt()!.Gtid));
     }
 
     [Fact]

@@ -65,6 +65,8 @@ public sealed class TroveSerializerTests : IDisposable
             new InstanceEvents.PromotionMembersJoined(T0),
             new InstanceEvents.PromotionCandidateChosen("i2", "0/3000060", T0),
             new InstanceEvents.SourceFenced("0/3000060", T0),
+            new InstanceEvents.SourceFenced(null, T0, "0-7-42"),
+            new InstanceEvents.PromotionCandidateChosen("i2", null, T0, "0-7-42"),
             new InstanceEvents.CandidatePromoted(T0),
             new InstanceEvents.PromotionMemberMoved("i3", "the guest did not answer", T0),
             new InstanceEvents.PromotionFailed("the candidate lagged", T0),
@@ -98,6 +100,17 @@ public sealed class TroveSerializerTests : IDisposable
         var serializer = new TroveSerializer((ExtendedActorSystem)_system, TroveNodeExtensions.Manifests);
         Assert.Equal(TroveNodeExtensions.Manifests.Types.Count(), TroveNodeExtensions.Manifests.Types.Distinct().Count());
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([], "no-such-manifest"));
+    }
+
+    /// <summary>A promotion journaled before MariaDB's (PostgreSQL's LSN alone) reads on, fenced at that LSN.</summary>
+    [Fact]
+    public void An_earlier_releases_fence_reads_as_a_position_without_a_gtid()
+    {
+        var serializer = new TroveSerializer((ExtendedActorSystem)_system, TroveNodeExtensions.Manifests);
+        var fenced = Assert.IsType<InstanceEvents.SourceFenced>(serializer.FromBinary(
+            """{"Lsn":"0/3000060","At":"2026-12-05T04:49:05.31+00:00"}"""u8.ToArray(), "instance.source-fenced.v1"));
+        var promotion = new Promotion(Promotion.Kinds.Switchover, "i2", ["i2"], Joined: true).Apply(fenced);
+        Assert.Equal(new ReplicationPosition("0/3000060", false), promotion.FencedAt());
     }
 
     /// <summary>A node of release d88d1e5 wrote, and sends, backup reports and events without a fault: they still read,

@@ -240,7 +240,8 @@ public sealed partial class MariaDbManager : IDatastoreManager
             "mariadbd", "--no-defaults", "--innodb-buffer-pool-size=32M",
             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
             .. await OptionsFromAsync(FlavorFile, ct), .. await OptionsFromAsync(_overridesFile, ct), .. await OptionsFromAsync(ReadOnlyFile, ct),
-            .. await OptionsFromAsync(AccessFile, ct), .. await OptionsFromAsync(ReplicaFile, ct), .. BinaryLogOptions,
+            .. await OptionsFromAsync(AccessFile, ct), .. await OptionsFromAsync(ReplicaFile, ct), .. await OptionsFromAsync(FenceFile, ct),
+            .. BinaryLogOptions,
             .. SwitchUser, $"--datadir={_dataDir}", $"--socket={_socket}", $"--port={_port}", $"--bind-address={_address}",
             $"--pid-file={_pidFile}", $"--log-error={_errorLog}", $"--tmpdir={_tmpDir}", "--skip-name-resolve", .. extraOptions,
         ];
@@ -597,8 +598,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
         if (!await PingAsync(ct))
             return;
         await using var admin = await OpenAdminAsync(ct);
-        // A replica takes writes from its source only, whatever its volume: replica.conf keeps it read-only.
-        await admin.ExecAsync($"SET GLOBAL read_only = {(readOnly || IsReplica ? "ON" : "OFF")}", ct);
+        await ApplyReadOnlyAsync(admin, ct); // a replica takes writes from its source only, whatever its volume
         _log.LogInformation("mariadb read-only {State}", readOnly ? "on" : "off");
     }
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Trove.Contracts.Datastores;
+using MySqlConnector;
 using Trove.Contracts.Guests;
 
 namespace Trove.Guest.Datastores.MariaDb;
@@ -51,7 +51,7 @@ public sealed partial class MariaDbManager
         await using var admin = await OpenAdminAsync(ct);
         await admin.ExecAsync("DROP USER IF EXISTS ?@'%'", ct, account);
         foreach (var session in await admin.RowsAsync("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ?", ct, account))
-            await admin.ExecAsync($"KILL CONNECTION {long.Parse(session[0]!, CultureInfo.InvariantCulture)}", ct);
+            await KillAsync(admin, session[0]!, ct);
         _log.LogInformation("replication account of replica {Replica} dropped", replicaId);
     }
 
@@ -70,9 +70,7 @@ public sealed partial class MariaDbManager
             await CopySourceAsync(dump, ct);
             await using var admin = await OpenAdminAsync(ct);
             await admin.ExecAsync("FLUSH PRIVILEGES", ct); // the source's accounts, loaded as rows
-            await admin.ExecAsync("CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos",
-                ct, source.Host, source.Port, source.User, source.Password);
-            await admin.ExecAsync("START SLAVE", ct);
+            await ChangeSourceAsync(admin, source, ct);
         }
         finally
         {
@@ -93,17 +91,34 @@ public sealed partial class MariaDbManager
                 ["--no-defaults", $"--socket={_socket}", $"--user={AdminAccount}", "--init-command=SET sql_log_bin = 0"], input, null, ct);
     }
 
+    /// <summary>What the replica received is applied first (as PostgreSQL replays its WAL before it is promoted): a replica
+    /// promoted in a switchover holds all its old source wrote. Replication is stopped and reset, and writes are on.</summary>
     public async Task DetachAsync(CancellationToken ct)
     {
         await using (var admin = await OpenAdminAsync(ct))
         {
+            if (await admin.RowAsync("SHOW SLAVE STATUS", ct) is not null)
+                await ApplyReceivedAsync(admin, ct);
             await admin.ExecAsync("STOP SLAVE", ct);
             await admin.ExecAsync("RESET SLAVE ALL", ct); // the source's address and credentials go
             File.Delete(ReplicaFile);
-            if (!File.Exists(ReadOnlyFile))
-                await admin.ExecAsync("SET GLOBAL read_only = OFF", ct);
+            await ApplyReadOnlyAsync(admin, ct);
         }
         _log.LogInformation("mariadb no longer a replica: takes writes");
+    }
+
+    private static async Task ApplyReceivedAsync(MariaAdmin admin, CancellationToken ct)
+    {
+        await admin.ExecAsync("STOP SLAVE IO_THREAD", ct);
+        await admin.ExecAsync("START SLAVE SQL_THREAD", ct); // one stopped (on an error) tries again
+        var status = await admin.RowAsync("SHOW SLAVE STATUS", ct);
+        if (status?.GetValueOrDefault("Gtid_IO_Pos") is not { Length: > 0 } received)
+            return;
+        var applied = Convert.ToInt64(await admin.ScalarAsync("SELECT MASTER_GTID_WAIT(?, ?)", ct, received, StartStopTimeout.TotalSeconds),
+            CultureInfo.InvariantCulture);
+        if (applied != 0)
+            throw new InvalidOperationException($"the replica did not apply all it received ({received}) within {StartStopTimeout.TotalSeconds} s: " +
+                                                (await admin.RowAsync("SHOW SLAVE STATUS", ct))?.GetValueOrDefault("Last_SQL_Error"));
     }
 
     /// <summary>The engine's own measure (Seconds_Behind_Master); null when no replica, or while it is not connected.</summary>
@@ -116,14 +131,107 @@ public sealed partial class MariaDbManager
         return status?.GetValueOrDefault("Seconds_Behind_Master") is { } seconds ? double.Parse(seconds, CultureInfo.InvariantCulture) : null;
     }
 
-    // A replica set's switchover and failover: the profile lacks Promotion, so the API refuses both before a guest is asked.
-    private static NotSupportedException NoPromotion => new(DatastoreProfiles.MariaDb.Lacks(DatastoreCapability.Promotion));
+    private string FenceFile => Path.Combine(_engineDir, "fence.conf");
+    private string FencedAtFile => Path.Combine(_engineDir, "fenced-at.gtid");
 
-    public Task<ReplicationPosition> FenceAsync(CancellationToken ct) => throw NoPromotion;
+    /// <summary>
+    /// MariaDB 10.11 has no super_read_only: read_only stops tenants, not an account with READ ONLY ADMIN (a tenant's root),
+    /// and FLUSH TABLES WITH READ LOCK lasts only as long as the session holding it. So the fence ends the engine, as
+    /// PostgreSQL's does: read_only on, every client session but replication's killed, the global read lock taken (it
+    /// waits for commits under way and stops any other), the binary log's position read, and <c>SHUTDOWN WAIT FOR ALL
+    /// SLAVES</c>, which ends the server once it sent its connected replicas the last event. fence.conf keeps the engine
+    /// read-only should anything start it again; the position is kept to answer a repeated fence.
+    /// </summary>
+    public async Task<ReplicationPosition> FenceAsync(CancellationToken ct)
+    {
+        if (File.Exists(FencedAtFile) && RunningPid() is null)
+            return Fenced(await File.ReadAllTextAsync(FencedAtFile, ct));
+        await File.WriteAllTextAsync(FenceFile, "read-only=ON\n", ct);
+        await StartAsync(ct); // one found stopped (crashed) is started read-only, to stop it cleanly
+        string position;
+        await using (var admin = await OpenAdminAsync(ct))
+        {
+            await admin.ExecAsync("SET GLOBAL read_only = ON", ct);
+            foreach (var session in await admin.RowsAsync("SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() " +
+                                                          "AND COMMAND NOT IN ('Binlog Dump', 'Daemon') AND USER <> 'system user'", ct))
+                await KillAsync(admin, session[0]!, ct);
+            await admin.ExecAsync("FLUSH TABLES WITH READ LOCK", ct);
+            position = Convert.ToString(await admin.ScalarAsync("SELECT @@GLOBAL.gtid_binlog_pos", ct), CultureInfo.InvariantCulture) ?? "";
+            await File.WriteAllTextAsync(FencedAtFile, position, ct);
+            await admin.ExecAsync("SHUTDOWN WAIT FOR ALL SLAVES", ct);
+        }
+        await StopAsync(ct); // waits for the server to end
+        _log.LogInformation("mariadb fenced: stopped cleanly at {Gtid}, read-only from now on", position);
+        return Fenced(position);
+    }
 
-    public Task UnfenceAsync(CancellationToken ct) => throw NoPromotion;
+    private static ReplicationPosition Fenced(string gtid) => new(null, Writable: false, gtid);
 
-    public Task<ReplicationPosition> PositionAsync(CancellationToken ct) => throw NoPromotion;
+    /// <summary>A session that ended meanwhile is no error.</summary>
+    private static async Task KillAsync(MariaAdmin admin, string id, CancellationToken ct)
+    {
+        try
+        {
+            await admin.ExecAsync($"KILL CONNECTION {long.Parse(id, CultureInfo.InvariantCulture)}", ct);
+        }
+        catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.NoSuchThread)
+        {
+        }
+    }
 
-    public Task AttachAsync(ReplicaSource source, CancellationToken ct) => throw NoPromotion;
+    public async Task UnfenceAsync(CancellationToken ct)
+    {
+        File.Delete(FenceFile);
+        File.Delete(FencedAtFile);
+        if (await PingAsync(ct)) // a fence that failed before the engine stopped
+        {
+            await using var admin = await OpenAdminAsync(ct);
+            await ApplyReadOnlyAsync(admin, ct);
+        }
+        await StartAsync(ct);
+        _log.LogInformation("mariadb fence lifted");
+    }
+
+    /// <summary>The furthest of what the engine wrote to its binary log, applied, and (a replica) received; a fenced engine
+    /// answers where it stopped. Writable: neither a replica nor fenced.</summary>
+    public async Task<ReplicationPosition> PositionAsync(CancellationToken ct)
+    {
+        if (RunningPid() is null)
+            return File.Exists(FencedAtFile)
+                ? Fenced(await File.ReadAllTextAsync(FencedAtFile, ct))
+                : throw new InvalidOperationException("mariadb is not running: where it is in its log is not known");
+        await using var admin = await OpenAdminAsync(ct);
+        var received = (await admin.RowAsync("SHOW SLAVE STATUS", ct))?.GetValueOrDefault("Gtid_IO_Pos");
+        var logged = (await admin.RowsAsync("SELECT @@GLOBAL.gtid_binlog_pos, @@GLOBAL.gtid_slave_pos", ct))[0];
+        return new ReplicationPosition(null, Writable: !IsReplica && !File.Exists(FenceFile),
+            GtidPosition.Furthest(logged[0], logged[1], received).ToString());
+    }
+
+    /// <summary>A replica (or a fenced source) follows another source over the data it has. Its slave position becomes
+    /// its current one first: a former source's own writes are in its binary log, not in what it applied as a replica, and
+    /// it asks the new source only for what follows them.</summary>
+    public async Task AttachAsync(ReplicaSource source, CancellationToken ct)
+    {
+        await File.WriteAllTextAsync(ReplicaFile, "read-only=ON\n", ct); // before the fence goes: never a writable moment
+        File.Delete(FenceFile);
+        File.Delete(FencedAtFile);
+        await StartAsync(ct);
+        await using var admin = await OpenAdminAsync(ct);
+        await ApplyReadOnlyAsync(admin, ct);
+        await admin.ExecAsync("STOP SLAVE", ct);
+        await admin.ExecAsync("SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_current_pos", ct);
+        await ChangeSourceAsync(admin, source, ct);
+        _log.LogInformation("mariadb follows the replica source {Host}:{Port} now", source.Host, source.Port);
+    }
+
+    private static async Task ChangeSourceAsync(MariaAdmin admin, ReplicaSource source, CancellationToken ct)
+    {
+        await admin.ExecAsync("CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos",
+            ct, source.Host, source.Port, source.User, source.Password);
+        await admin.ExecAsync("START SLAVE", ct);
+    }
+
+    /// <summary>Read-only while the volume is full, a replica, or fenced; writable otherwise.</summary>
+    private async Task ApplyReadOnlyAsync(MariaAdmin admin, CancellationToken ct) =>
+        await admin.ExecAsync($"SET GLOBAL read_only = {(File.Exists(ReadOnlyFile) || IsReplica || File.Exists(FenceFile) ? "ON" : "OFF")}", ct);
 }
