@@ -28,9 +28,14 @@ public sealed partial class SwiftBackupStorage(KeystoneSession session, SwiftBac
     public async Task<string?> ReserveAsync(BackupPlace place, CancellationToken ct)
     {
         var container = ContainerOf(place.TenantId);
+        await MakeContainerAsync(container, ct);
+        return await SignAsync(HttpMethod.Put, container, PartialOf(place.BackupId), ct);
+    }
+
+    internal async Task MakeContainerAsync(string container, CancellationToken ct)
+    {
         using (await session.SendAsync(ServiceType, swift => new HttpRequestMessage(HttpMethod.Put, KeystoneSession.Under(swift, container))
                { Content = new ByteArrayContent([]) }, ct)) { } // 201 made, 202 there already
-        return await SignAsync(HttpMethod.Put, container, PartialOf(place.BackupId), ct);
     }
 
     public async Task<SealedBackup> SealAsync(BackupPlace place, ReportedBackup reported, CancellationToken ct)
@@ -114,7 +119,7 @@ public sealed partial class SwiftBackupStorage(KeystoneSession session, SwiftBac
         }
     }
 
-    private async Task DeleteObjectAsync(string container, string name, CancellationToken ct)
+    internal async Task DeleteObjectAsync(string container, string name, CancellationToken ct)
     {
         try
         {
@@ -124,16 +129,20 @@ public sealed partial class SwiftBackupStorage(KeystoneSession session, SwiftBac
         catch (CloudFault fault) when (fault.IsNotFound) { } // removed already
     }
 
-    /// <summary>A TempURL (Swift's tempurl middleware, HMAC-SHA256) for one method on one object, valid for
-    /// <see cref="SwiftBackupSettings.TempUrlTtl"/>.</summary>
-    private async Task<string> SignAsync(HttpMethod method, string container, string name, CancellationToken ct)
+    private Task<string> SignAsync(HttpMethod method, string container, string name, CancellationToken ct) =>
+        SignAsync(method, container, name, settings.TempUrlTtl, prefix: false, ct);
+
+    /// <summary>A TempURL (Swift's tempurl middleware, HMAC-SHA256) for one method on one object, or, with
+    /// <paramref name="prefix"/>, on every object whose name starts with <paramref name="name"/> (the URL then names the
+    /// prefix: an object's is the URL's path plus the rest of its name, with the same query); valid for <paramref name="ttl"/>.</summary>
+    internal async Task<string> SignAsync(HttpMethod method, string container, string name, TimeSpan ttl, bool prefix, CancellationToken ct)
     {
         var key = await KeyAsync(ct);
         var url = KeystoneSession.Under(await session.EndpointAsync(ServiceType, ct), $"{container}/{name}");
-        var expires = DateTimeOffset.UtcNow.Add(settings.TempUrlTtl).ToUnixTimeSeconds();
+        var expires = DateTimeOffset.UtcNow.Add(ttl).ToUnixTimeSeconds();
         var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key),
-            Encoding.UTF8.GetBytes($"{method.Method}\n{expires}\n{url.AbsolutePath}")));
-        return $"{url.AbsoluteUri}?temp_url_sig={signature}&temp_url_expires={expires}";
+            Encoding.UTF8.GetBytes($"{method.Method}\n{expires}\n{(prefix ? "prefix:" : "")}{url.AbsolutePath}")));
+        return $"{url.AbsoluteUri}?temp_url_sig={signature}&temp_url_expires={expires}{(prefix ? $"&temp_url_prefix={name}" : "")}";
     }
 
     /// <summary>The account's temp-url key; one is set if the account has none. Nodes that set one at the same time

@@ -75,10 +75,11 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
                 await _walArchive.CopyAsync(walSource, Path.Combine(MakeRestoreDirectory(dir, uid, gid), "wal"), uid, gid, ct);
             var port = DatastoreProfiles.Of(spec.Datastore).Port;
             var address = await _addresses.ReserveAsync(dir, port, ct);
-            var walArchive = settings.WalArchive.Archives(spec.Datastore, spec.DatastoreVersion) ? _walArchive.Open(spec.InstanceId, uid, gid) : null;
+            var archives = settings.WalArchive.Archives(spec.Datastore, spec.DatastoreVersion);
+            var walArchive = archives && !settings.WalArchive.Granted ? _walArchive.Open(spec.InstanceId, uid, gid) : null;
             info = new GuestInfo(spec.InstanceId, spec.Datastore, spec.DatastoreVersion, port, dir,
                 BrokerUri(spec), settings.Exchange, settings.ConductorQueue, settings.HeartbeatIntervalSeconds, settings.BackupDirectory,
-                spec.VolumeSize, spec.RamMb, address, walArchive);
+                spec.VolumeSize, spec.RamMb, address, walArchive, WalArchiveGranted: archives && settings.WalArchive.Granted);
             await WriteInfoAsync(infoPath, info, uid, gid, ct);
         }
 

@@ -64,7 +64,7 @@ public static class TroveNodeExtensions
         services.AddSingleton(configurations);
         services.AddSingleton<IConfigurationGroups>(new ConfigurationGroups(configurations));
         services.AddSingleton<IRestorePoints>(sp => new BackupRestorePoints(() => sp.GetRequiredService<ActorRegistry>().Get<BackupRegion>(),
-            sp.GetRequiredService<IBackupStorage>(), sp.GetService<LocalWalArchive>()));
+            sp.GetRequiredService<IBackupStorage>(), sp.GetService<IWalArchive>()));
         services.AddSingleton(new ReadModelDb(database, settings.ListCacheFor));
         services.AddSingleton(sp => new EntityJournal(sp.GetRequiredService<ActorSystem>(), new SqlDatabase(settings.DatabaseProvider, settings.JournalConnection),
             sp.GetRequiredService<ReadModelDb>()));
@@ -100,17 +100,23 @@ public static class TroveNodeExtensions
         {
             case BackupSettings.LocalStorage:
                 services.AddSingleton<IBackupStorage>(new LocalBackupStorage(settings.BackupsDir));
-                services.AddSingleton(new LocalWalArchive(settings.BackupsDir));
-                services.AddSingleton(sp => new WalRetention(sp.GetRequiredService<LocalWalArchive>(), sp.GetRequiredService<ReadModelDb>(),
-                    sp.GetRequiredService<ILogger<WalRetention>>()));
+                services.AddSingleton<IWalArchive>(new LocalWalArchive(settings.BackupsDir));
                 break;
             case BackupSettings.SwiftStorage:
-                services.AddSingleton<IBackupStorage>(sp => new SwiftBackupStorage(sp.GetRequiredService<KeystoneSession>(), settings.Backups.Swift));
+                services.AddSingleton(sp => new SwiftBackupStorage(sp.GetRequiredService<KeystoneSession>(), settings.Backups.Swift));
+                services.AddSingleton<IBackupStorage>(sp => sp.GetRequiredService<SwiftBackupStorage>());
+                services.AddSingleton(sp => new SwiftWalArchive(sp.GetRequiredService<KeystoneSession>(), sp.GetRequiredService<SwiftBackupStorage>(),
+                    settings.Backups.Swift));
+                services.AddSingleton<IWalArchive>(sp => sp.GetRequiredService<SwiftWalArchive>());
+                services.AddSingleton<IWalArchiveGrants>(sp => new SwiftWalArchiveGrants(sp.GetRequiredService<SwiftWalArchive>(),
+                    sp.GetRequiredService<IGuestRpc>(), settings.Backups.Swift.WalGrantTtl));
                 break;
             default:
                 throw new InvalidOperationException(
                     $"Trove:Backups:Storage is '{settings.Backups.Storage}'; it is {BackupSettings.LocalStorage} or {BackupSettings.SwiftStorage}");
         }
+        services.AddSingleton(sp => new WalRetention(sp.GetRequiredService<IWalArchive>(), sp.GetRequiredService<ReadModelDb>(),
+            sp.GetRequiredService<ILogger<WalRetention>>()));
     }
 
     /// <summary>The compute driver <c>Trove:Compute:Driver</c> names; a name it does not know stops the node before it starts.</summary>
@@ -127,7 +133,7 @@ public static class TroveNodeExtensions
                     Exchange = settings.Amqp.Exchange,
                     ConductorQueue = settings.Amqp.ConductorQueue,
                     BackupDirectory = settings.BackupsDir,
-                    WalArchive = settings.Backups.WalArchive with { Available = settings.Backups.Storage == BackupSettings.LocalStorage },
+                    WalArchive = settings.Backups.WalArchive with { Granted = settings.Backups.Storage == BackupSettings.SwiftStorage },
                     HeartbeatIntervalSeconds = settings.GuestHeartbeatIntervalSeconds,
                     AddressRange = settings.LocalServerAddresses,
                     PristineData = settings.Compute.PristineData,

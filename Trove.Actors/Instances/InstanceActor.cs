@@ -10,9 +10,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Trove.Actors.Guests;
 using Trove.Contracts.Guests;
+using Trove.Contracts.Datastores;
 using Trove.Actors.ReadModel;
 using Trove.Actors.Sharding;
 using Trove.Actors.Tenants;
+using Trove.Actors.WalArchive;
 using static Trove.Actors.Instances.InstanceCommands;
 using static Trove.Actors.Instances.InstanceEvents;
 
@@ -58,6 +60,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private readonly IConfigurationGroups? _configurations;
     private readonly IRestorePoints? _restorePoints;
     private readonly IActorRef? _instances;
+    private readonly IWalArchiveGrants? _walGrants;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Caller _caller = new();
     private readonly OwnRow<InstanceState, IInstanceEvent> _row;
@@ -77,9 +80,10 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
 
     public InstanceActor(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,
         IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null, ReadModelDb? readModel = null,
-        IActorRef? instances = null)
+        IActorRef? instances = null, IWalArchiveGrants? walGrants = null)
     {
         _instances = instances;
+        _walGrants = walGrants;
         _row = new OwnRow<InstanceState, IInstanceEvent>(readModel, InstanceRegistration.Projection, _log);
         _tenants = tenants;
         _configurations = configurations;
@@ -384,7 +388,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                         Context.ActorOf(ProvisioningActor.Props(ServerSpecOf(create), new PrepareArgs(r.Databases, r.Users, r.RestoreFrom,
                             r.Configuration?.Overrides, r.Configuration?.RestartRequired ?? false,
                             r.Access is { } access ? new AccessArgs(access.AllowedCidrs) : null, r.ReplicaSource,
-                            r.RestoreWalOf is null ? null : new RecoveryArgs(r.RestoreTime)),
+                            r.RestoreWalOf is null ? null : new RecoveryArgs(r.RestoreTime, r.RestoreWalUri)),
                             _compute, _guests, ServerRetry), "provisioning");
                     });
                     break;
@@ -773,9 +777,24 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             _volumeUsed = heartbeat.VolumeUsed ?? _volumeUsed;
             _replicationLag = heartbeat.ReplicationLag;
             Timers.StartSingleTimer(nameof(HeartbeatExpired), new HeartbeatExpired(), _settings.HeartbeatExpiry);
+            KeepWalArchiveGranted(_state);
         }
         Apply(decision with { Reply = InstanceReplies.HeartbeatAck.Instance });
     }
+
+    /// <summary>A guest that archives into object storage needs a URL for it, renewed before it expires (see
+    /// <see cref="WalArchiveGrantActor"/>); one of a version that does not archive ignores it.</summary>
+    private void KeepWalArchiveGranted(InstanceState state)
+    {
+        if (_walGrants is null || DatastoreProfiles.Of(state.Datastore).Lacks(DatastoreCapability.PointInTimeRecovery) is not null)
+            return;
+        var grants = Context.Child(WalArchiveGrantChild);
+        if (grants.IsNobody())
+            grants = Context.ActorOf(WalArchiveGrantActor.Props(_walGrants), WalArchiveGrantChild);
+        grants.Tell(new WalArchiveGrantActor.Heard(state.TenantId, _id));
+    }
+
+    private const string WalArchiveGrantChild = "wal-archive-grant";
 
     /// <summary>Persists the decided events, then replies; nothing is acknowledged before it is durable.</summary>
     private void Apply(Decision decision, Action? afterPersist = null, IActorRef? replyTo = null)
@@ -901,6 +920,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         };
 
     public static Props Props(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,
-        IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null, ReadModelDb? readModel = null, IActorRef? instances = null) =>
-        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, tenants, settings, configurations, restorePoints, readModel, instances));
+        IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null, ReadModelDb? readModel = null, IActorRef? instances = null,
+        IWalArchiveGrants? walGrants = null) =>
+        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, tenants, settings, configurations, restorePoints, readModel, instances, walGrants));
 }

@@ -45,6 +45,7 @@ public static class InstanceDecisions
             {
                 RestoreFrom = found.Chain,
                 RestoreWalOf = DatastoreProfiles.Of(found.Datastore).Supports(DatastoreCapability.PointInTimeRecovery) ? found.InstanceId : null,
+                RestoreWalUri = DatastoreProfiles.Of(found.Datastore).Supports(DatastoreCapability.PointInTimeRecovery) ? found.WalUri : null,
             },
         }, null),
         RestorePoint.Refused refused => (null, refused.Reply),

@@ -17,7 +17,8 @@ public interface IWithInstanceId
 /// <see cref="RestoreFrom"/> (an earlier release's API sent the chain itself). A replica names its source
 /// (<see cref="ReplicaOf"/>): the entity asks the source for its flavor, volume, datastore and the
 /// <see cref="ReplicaSource"/> its guest streams from, which, as passwords, goes to the guest's queue only. A restore to a
-/// time names it (<see cref="RestoreTime"/>); the entity adds the instance whose archived WAL is replayed (<see cref="RestoreWalOf"/>).</summary>
+/// time names it (<see cref="RestoreTime"/>); the entity adds the instance whose archived WAL is replayed (<see cref="RestoreWalOf"/>)
+/// and, for an archive in object storage, the URL the guest reads it through (<see cref="RestoreWalUri"/>, not journaled).</summary>
 public sealed record InstanceRequest(
     string TenantId,
     string Name,
@@ -37,10 +38,13 @@ public sealed record InstanceRequest(
     string? ReplicaOf = null,
     ReplicaSource? ReplicaSource = null,
     DateTimeOffset? RestoreTime = null,
-    string? RestoreWalOf = null)
+    string? RestoreWalOf = null,
+    string? RestoreWalUri = null)
 {
     /// <summary>The locations of the backup chain to restore from, full backup first.</summary>
     public IReadOnlyList<string> RestoreLocations() => RestoreFrom?.Chain().Select(b => b.Location).OfType<string>().ToList() ?? [];
+
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
 }
 
 public static class InstanceCommands

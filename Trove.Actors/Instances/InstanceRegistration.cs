@@ -5,6 +5,7 @@ using Trove.Actors.Guests;
 using Trove.Actors.Sharding;
 using Trove.Actors.ReadModel;
 using Trove.Actors.Tenants;
+using Trove.Actors.WalArchive;
 
 namespace Trove.Actors.Instances;
 
@@ -43,5 +44,5 @@ public static class InstanceRegistration
         builder.WithEntityShards<InstanceRegion>(TypeName, hostsShards, new InstanceMessageExtractor(shards), (registry, resolver) => id =>
             InstanceActor.Props(id, resolver.GetService<ICompute>(), resolver.GetService<IGuestRpc>(), registry.Get<TenantRegion>(), settings,
                 resolver.GetService<IConfigurationGroups>(), resolver.GetService<IRestorePoints>(), resolver.GetService<ReadModelDb>(),
-                registry.Get<InstanceRegion>()));
+                registry.Get<InstanceRegion>(), resolver.GetService<IWalArchiveGrants>()));
 }

@@ -15,9 +15,13 @@ public interface IRestorePoints
 public abstract record RestorePoint
 {
     /// <summary>A backup that can be restored: its chain (full backup at the bottom), the datastore it is of, the instance
-    /// it was taken of, when it completed, and whether that instance's WAL archive holds a segment to replay.</summary>
+    /// it was taken of, when it completed, whether that instance's WAL archive holds a segment to replay, and the URL
+    /// the restoring guest reads those segments through (none: the compute driver copies them).</summary>
     public sealed record Found(BackupInfo Chain, string Datastore, string? InstanceId = null, DateTimeOffset? Completed = null,
-        bool WalArchived = false) : RestorePoint;
+        bool WalArchived = false, string? WalUri = null) : RestorePoint
+    {
+        protected override bool PrintMembers(System.Text.StringBuilder builder) => Trove.Contracts.Secrets.PrintMembers(this, builder);
+    }
 
     /// <summary>No restore from it: missing, another tenant's, not COMPLETED, or its entity could not say.</summary>
     public sealed record Refused(InstanceReply Reply) : RestorePoint;

@@ -10,7 +10,7 @@ namespace Trove.Actors.WalArchive;
 /// server's archive becomes root's, so that a later user with the same uid owns none of it; retention removes segments
 /// archived before the instance's oldest kept backup began.
 /// </summary>
-public sealed class LocalWalArchive(string backupsDirectory)
+public sealed class LocalWalArchive(string backupsDirectory) : IWalArchive
 {
     private const string PartialSuffix = ".part";
     private string Root => Path.Combine(Path.GetFullPath(backupsDirectory), "wal");
@@ -19,6 +19,13 @@ public sealed class LocalWalArchive(string backupsDirectory)
 
     /// <summary>Whether the instance archived a segment here: without one, its backups restore only to their own end.</summary>
     public bool Holds(string instanceId) => Directory.Exists(DirectoryOf(instanceId)) && Segments(DirectoryOf(instanceId)).Any();
+
+    public Task<bool> HoldsAsync(string tenantId, string instanceId, CancellationToken ct) => Task.FromResult(Holds(instanceId));
+
+    public Task<string?> ReadableAsync(string tenantId, string instanceId, CancellationToken ct) => Task.FromResult<string?>(null);
+
+    public Task<IReadOnlyList<string>> PruneAsync(string tenantId, string instanceId, DateTimeOffset keepFrom, CancellationToken ct) =>
+        Task.FromResult(Prune(instanceId, keepFrom));
 
     /// <summary>Makes the instance's archive directory its server user's alone, and answers it.</summary>
     public string Open(string instanceId, int uid, int gid)

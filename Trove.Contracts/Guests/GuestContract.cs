@@ -37,6 +37,9 @@ public static class GuestMethods
     public const string GuestLogRead = "guest_log_read";
     /// <summary>Not upstream's (its taskmanager sets security group rules); here the engine's host rules enforce them.</summary>
     public const string UpdateAccess = "update_access";
+    /// <summary>Ours: the prefix TempURL through which the guest's engine archives its WAL into object storage
+    /// (<see cref="WalArchiveGrantArgs"/>); the control plane casts a fresh one before the last expires.</summary>
+    public const string GrantWalArchive = "grant_wal_archive";
     /// <summary>On a replica source: makes the replica's role and slot and answers a <see cref="ReplicaSource"/> (without the
     /// address, which the control plane knows).</summary>
     public const string GetReplicaContext = "get_replica_context";
@@ -124,10 +127,26 @@ public sealed record PrepareArgs(
     [property: JsonPropertyName("replica_of")] ReplicaSource? ReplicaOf = null,
     [property: JsonPropertyName("recovery")] RecoveryArgs? Recovery = null);
 
-/// <summary>A restore's recovery: the archived log the compute driver copied into the server (its <c>restore/wal</c>) is
-/// replayed over the restored backup up to <paramref name="TargetTime"/> (ISO 8601, UTC), or to its end when none is given;
-/// then the engine is promoted, and archives into its own instance's archive.</summary>
-public sealed record RecoveryArgs([property: JsonPropertyName("target_time")] DateTimeOffset? TargetTime = null);
+/// <summary>A restore's recovery: the source's archived log is replayed over the restored backup up to
+/// <paramref name="TargetTime"/> (ISO 8601, UTC), or to its end when none is given; then the engine is promoted, and archives
+/// into its own instance's archive. The log is read from the copies the compute driver put into the server (its
+/// <c>restore/wal</c>), or, from object storage, through <paramref name="WalUri"/>: a read-only TempURL for the prefix of
+/// the source's segments (a segment is read at the URL's path plus its name, with the URL's query).</summary>
+public sealed record RecoveryArgs(
+    [property: JsonPropertyName("target_time")] DateTimeOffset? TargetTime = null,
+    [property: JsonPropertyName("wal_uri")] string? WalUri = null)
+{
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+}
+
+/// <summary>Args of <c>grant_wal_archive</c>: a TempURL that writes (PUT, and HEAD) only objects under the instance's own
+/// WAL prefix in object storage, valid until <paramref name="Expires"/>.</summary>
+public sealed record WalArchiveGrantArgs(
+    [property: JsonPropertyName("uri")] string Uri,
+    [property: JsonPropertyName("expires")] DateTimeOffset Expires)
+{
+    private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
+}
 
 /// <summary>Args of <c>update_access</c>, and the access of <c>prepare</c>: the networks (<see cref="Cidr"/>s) whose clients
 /// the engine accepts; none means every client, as upstream's default security group rule (0.0.0.0/0).</summary>
@@ -141,7 +160,8 @@ public sealed record AccessArgs([property: JsonPropertyName("allowed_cidrs")] IR
 /// <summary>
 /// What a guest is started with (upstream's guest_info.conf): written by the compute driver into the
 /// server's directory as guest_info.json. <c>wal_archive</c>: the directory of the backup storage, the guest's alone, where
-/// its engine archives each completed log segment (none: no archive).
+/// its engine archives each completed log segment (none: no archive); <c>wal_archive_granted</c>: the engine archives into
+/// object storage instead, through the URL the control plane grants by <c>grant_wal_archive</c>.
 /// </summary>
 public sealed record GuestInfo(
     [property: JsonPropertyName("instance_id")] string InstanceId,
@@ -157,7 +177,8 @@ public sealed record GuestInfo(
     [property: JsonPropertyName("volume_size")] int VolumeSize = 0,
     [property: JsonPropertyName("ram_mb")] int RamMb = 0,
     [property: JsonPropertyName("address")] string? Address = null,
-    [property: JsonPropertyName("wal_archive")] string? WalArchive = null)
+    [property: JsonPropertyName("wal_archive")] string? WalArchive = null,
+    [property: JsonPropertyName("wal_archive_granted")] bool WalArchiveGranted = false)
 {
     private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
 

@@ -63,7 +63,7 @@ public sealed class BackupRunner(IDatastoreManager manager, DatastoreProfile pro
     {
         if (profile.Lacks(DatastoreCapability.PointInTimeRecovery) is { } refusal)
             throw new ArgumentException(refusal);
-        return manager.RecoverAsync(files.WalCopies, recovery.TargetTime, ct);
+        return manager.RecoverAsync(files.WalCopies, recovery.WalUri, recovery.TargetTime, ct);
     }
 
     /// <summary>The API refuses increments of a datastore without them; a message that reaches the guest some other way

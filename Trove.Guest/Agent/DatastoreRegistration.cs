@@ -14,7 +14,8 @@ public static class DatastoreRegistration
     public static readonly IReadOnlyDictionary<DatastoreProfile, Func<GuestInfo, ILoggerFactory, IDatastoreManager>> Managers =
         new Dictionary<DatastoreProfile, Func<GuestInfo, ILoggerFactory, IDatastoreManager>>
         {
-            [DatastoreProfiles.Postgres] = (info, logs) => new PostgresManager(info.Directory, info.ListenAddress, info.Port, logs.CreateLogger<PostgresManager>(), info.WalArchive),
+            [DatastoreProfiles.Postgres] = (info, logs) => new PostgresManager(info.Directory, info.ListenAddress, info.Port, logs.CreateLogger<PostgresManager>(),
+                info.WalArchive, info.WalArchiveGranted),
             [DatastoreProfiles.MariaDb] = (info, logs) => new MariaDbManager(info.Directory, info.ListenAddress, info.Port, logs.CreateLogger<MariaDbManager>()),
         };
 

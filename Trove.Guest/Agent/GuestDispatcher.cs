@@ -6,8 +6,10 @@ using Trove.Contracts.Guests;
 namespace Trove.Guest.Agent;
 
 /// <summary>Upstream's guest API: each method name to the datastore manager's operation.</summary>
-public sealed class GuestDispatcher(IDatastoreManager manager)
+public sealed class GuestDispatcher(IDatastoreManager manager, GuestInfo info)
 {
+    private readonly ObjectLogArchive walArchive = new(info.Directory);
+
     private readonly GuestLogs logs = new(manager);
 
     private static JsonNode? ToJson<T>(T value) => JsonSerializer.SerializeToNode(value, RpcMessage.Json);
@@ -77,6 +79,9 @@ public sealed class GuestDispatcher(IDatastoreManager manager)
                 return null;
             case GuestMethods.GetLastTxn:
                 return ToJson(await manager.PositionAsync(ct));
+            case GuestMethods.GrantWalArchive:
+                await walArchive.GrantAsync(message.ArgsAs<WalArchiveGrantArgs>().Uri, ct);
+                return null;
             case GuestMethods.DisableRoot:
                 await manager.DisableRootAsync(ct);
                 return null;

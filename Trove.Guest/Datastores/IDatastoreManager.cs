@@ -94,7 +94,7 @@ public interface IDatastoreManager
     /// <summary>Replays the archived log in <paramref name="walCopies"/> over the data <see cref="RestoreAsync"/> made, up to
     /// <paramref name="targetTime"/> (to the archive's end when null), and promotes the engine, which is left running;
     /// called only when the profile has <see cref="Trove.Contracts.Datastores.DatastoreCapabilities.PointInTimeRecovery"/>.</summary>
-    Task RecoverAsync(string walCopies, DateTimeOffset? targetTime, CancellationToken ct);
+    Task RecoverAsync(string walCopies, string? walUri, DateTimeOffset? targetTime, CancellationToken ct);
 
     // Replication, when the profile has DatastoreCapabilities.Replication.
 

@@ -14,7 +14,7 @@ public sealed class PointInTimeRecoveryTests(NodeFixture fixture)
 
     private string ArchiveOf(string instanceId) => Path.Combine(Node.DataDir, "backups", "wal", instanceId);
 
-    private static object RestoreBody(string name, string backupId, string? restoreTime) => new
+    internal static object RestoreBody(string name, string backupId, string? restoreTime) => new
     {
         instance = new
         {
@@ -23,10 +23,9 @@ public sealed class PointInTimeRecoveryTests(NodeFixture fixture)
         },
     };
 
-    /// <summary>Closes the segment being written and waits until the engine has archived it; answers its name.</summary>
-    private async Task<string> SwitchAndArchiveAsync(JsonObject instance, string instanceId, string rootPassword)
+    /// <summary>Waits until the engine has archived the segment into the instance's directory.</summary>
+    private async Task ArchivedAsync(string instanceId, string segment)
     {
-        var segment = (string)(await EngineClient.ScalarAsync(instance, "SELECT pg_walfile_name(pg_switch_wal())", "root", rootPassword))!;
         var file = Path.Combine(ArchiveOf(instanceId), segment);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!File.Exists(file))
@@ -34,30 +33,13 @@ public sealed class PointInTimeRecoveryTests(NodeFixture fixture)
             Assert.True(DateTime.UtcNow < deadline, $"segment {segment} was not archived into {ArchiveOf(instanceId)}");
             await Task.Delay(100);
         }
-        return segment;
     }
-
-    private async Task<long> CountAsync(JsonObject instance, string name) =>
-        Convert.ToInt64(await EngineClient.ScalarAsync(instance, $"SELECT count(*) FROM rows WHERE name = '{name}'"));
 
     [Fact]
     public async Task A_restore_to_a_noted_time_has_the_rows_before_it_and_one_to_the_end_has_them_all_and_old_segments_go()
     {
-        var sourceId = (string)(await Node.CreateInstanceAsync("demo", DatabaseUserRootTests.CreateBody("pitr-source", "postgresql", "15")))["id"]!;
-        var source = await Node.WaitForStatusAsync("demo", sourceId, "ACTIVE", TimeSpan.FromSeconds(90));
-        var rootPassword = (string)(await (await Node.Http.PostAsync($"v1.0/demo/instances/{sourceId}/root", null))
-            .Content.ReadFromJsonAsync<JsonObject>())!["user"]!["password"]!;
-        await EngineClient.ScalarAsync(source, "CREATE TABLE rows (name text); SELECT 1");
-        var beforeBackup = await SwitchAndArchiveAsync(source, sourceId, rootPassword);
-
-        var backup = await Node.WaitForBackupAsync("demo", (string)(await Node.CreateBackupAsync("demo", sourceId, "pitr-base"))["id"]!, "COMPLETED");
+        var (sourceId, _, beforeBackup, backup, noted, afterBackup) = await ArchivedSource.WriteAsync(Node, "pitr-source", ArchivedAsync);
         var backupId = (string)backup["id"]!;
-        await Node.WaitForStatusAsync("demo", sourceId, "ACTIVE", TimeSpan.FromSeconds(10));
-
-        await EngineClient.ScalarAsync(source, "INSERT INTO rows VALUES ('A'); SELECT 1");
-        var noted = (DateTime)(await EngineClient.ScalarAsync(source, "SELECT now()"))!;
-        await EngineClient.ScalarAsync(source, "INSERT INTO rows VALUES ('B'); SELECT 1");
-        var afterBackup = await SwitchAndArchiveAsync(source, sourceId, rootPassword);
 
         // retention: the backup's end removed what was archived before it began; a second backup's delete keeps the rest
         var pruned = DateTime.UtcNow.AddSeconds(10);
@@ -75,15 +57,15 @@ public sealed class PointInTimeRecoveryTests(NodeFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, tooEarly.StatusCode);
         Assert.Contains($"is before backup {backupId} completed", (string?)(await tooEarly.Content.ReadFromJsonAsync<JsonObject>())!["badRequest"]!["message"]);
 
-        var toTime = await Node.CreateInstanceAsync("demo", RestoreBody("pitr-to-time", backupId, new DateTimeOffset(noted.ToUniversalTime()).ToString("O")));
+        var toTime = await Node.CreateInstanceAsync("demo", RestoreBody("pitr-to-time", backupId, noted.ToString("O")));
         var atTime = await Node.WaitForStatusAsync("demo", (string)toTime["id"]!, "ACTIVE", TimeSpan.FromSeconds(120));
-        Assert.Equal(1, await CountAsync(atTime, "A"));
-        Assert.Equal(0, await CountAsync(atTime, "B"));
+        Assert.Equal(1, await ArchivedSource.CountAsync(atTime, "A"));
+        Assert.Equal(0, await ArchivedSource.CountAsync(atTime, "B"));
 
         var toEnd = await Node.CreateInstanceAsync("demo", RestoreBody("pitr-to-end", backupId, null));
         var atEnd = await Node.WaitForStatusAsync("demo", (string)toEnd["id"]!, "ACTIVE", TimeSpan.FromSeconds(120));
-        Assert.Equal(1, await CountAsync(atEnd, "A"));
-        Assert.Equal(1, await CountAsync(atEnd, "B"));
+        Assert.Equal(1, await ArchivedSource.CountAsync(atEnd, "A"));
+        Assert.Equal(1, await ArchivedSource.CountAsync(atEnd, "B"));
 
         // the restored instances write (on their new timeline) into archives of their own, never into the source's
         await EngineClient.ScalarAsync(atEnd, "INSERT INTO rows VALUES ('C'); SELECT 1");

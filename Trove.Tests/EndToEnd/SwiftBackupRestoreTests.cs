@@ -86,6 +86,47 @@ public sealed class SwiftBackupRestoreTests(SwiftSandbox sandbox, SwiftNodeFixtu
             await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}");
     }
 
+    [Fact]
+    public async Task A_postgresql_instance_archives_its_wal_into_Swift_and_restores_to_a_noted_time_from_it_and_old_segments_go()
+    {
+        var source = await ArchivedSource.WriteAsync(Node, "pitr-swift-source", ArchivedInSwiftAsync);
+
+        // retention, with the node's own account: the backup's end removed what was archived before it began
+        var pruned = DateTime.UtcNow.AddSeconds(10);
+        while ((await WalInSwiftAsync(source.Id)).Contains(source.BeforeBackup) && DateTime.UtcNow < pruned)
+            await Task.Delay(200);
+        Assert.DoesNotContain(source.BeforeBackup, await WalInSwiftAsync(source.Id));
+        Assert.Contains(source.AfterBackup, await WalInSwiftAsync(source.Id));
+
+        // the restoring guest reads the source's segments through a read-only prefix TempURL
+        var toTime = await Node.CreateInstanceAsync("demo", PointInTimeRecoveryTests.RestoreBody("pitr-swift-to-time", (string)source.Backup["id"]!,
+            source.Noted.ToString("O")));
+        var atTime = await Node.WaitForStatusAsync("demo", (string)toTime["id"]!, "ACTIVE", TimeSpan.FromSeconds(120));
+        Assert.Equal(1, await ArchivedSource.CountAsync(atTime, "A"));
+        Assert.Equal(0, await ArchivedSource.CountAsync(atTime, "B"));
+
+        foreach (var id in new[] { source.Id, (string)toTime["id"]! })
+            await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}");
+    }
+
+    /// <summary>The names of the instance's archived WAL segments in Swift, as the service account sees them.</summary>
+    private async Task<IReadOnlyList<string>> WalInSwiftAsync(string instanceId)
+    {
+        var prefix = SwiftWalArchive.PrefixOf(instanceId);
+        return (await sandbox.ListAsync("database_backups_demo", prefix)).Select(name => name[prefix.Length..]).ToList();
+    }
+
+    /// <summary>Waits until the engine has archived the segment into Swift: the first may wait for the instance's first grant.</summary>
+    private async Task ArchivedInSwiftAsync(string instanceId, string segment)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!(await WalInSwiftAsync(instanceId)).Contains(segment))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"segment {segment} of instance {instanceId} was not archived into Swift");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>The object's size as the service account sees it; null when there is none.</summary>
     private async Task<long?> SizeInSwiftAsync(string location)
     {

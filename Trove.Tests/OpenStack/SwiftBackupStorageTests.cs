@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using Trove.Actors.Backups;
 using Trove.Actors.Compute.OpenStack;
 using Trove.Contracts.Guests;
@@ -118,19 +117,7 @@ public sealed class SwiftBackupStorageTests(SwiftSandbox sandbox) : IAsyncLifeti
         await Assert.ThrowsAsync<ArgumentException>(() => _storage.ReserveAsync(new BackupPlace(Guid.NewGuid().ToString(), "i", "a/b"), _ct));
     }
 
-    private async Task<IReadOnlyList<string>> ListAsync(string tenant)
-    {
-        try
-        {
-            using var response = await sandbox.Session.SendAsync(SwiftBackupStorage.ServiceType,
-                swift => new HttpRequestMessage(HttpMethod.Get, KeystoneSession.Under(swift, $"{_storage.ContainerOf(tenant)}?format=json")), _ct);
-            return JsonNode.Parse(await response.Content.ReadAsStringAsync(_ct))!.AsArray().Select(o => (string)o!["name"]!).Order().ToList();
-        }
-        catch (CloudFault fault) when (fault.IsNotFound)
-        {
-            return [];
-        }
-    }
+    private Task<IReadOnlyList<string>> ListAsync(string tenant) => sandbox.ListAsync(_storage.ContainerOf(tenant));
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -138,17 +125,6 @@ public sealed class SwiftBackupStorageTests(SwiftSandbox sandbox) : IAsyncLifeti
     public async Task DisposeAsync()
     {
         foreach (var tenant in _tenants)
-        {
-            var container = _storage.ContainerOf(tenant);
-            foreach (var name in await ListAsync(tenant))
-                using (await sandbox.Session.SendAsync(SwiftBackupStorage.ServiceType,
-                           swift => new HttpRequestMessage(HttpMethod.Delete, KeystoneSession.Under(swift, $"{container}/{name}")), _ct)) { }
-            try
-            {
-                using (await sandbox.Session.SendAsync(SwiftBackupStorage.ServiceType,
-                           swift => new HttpRequestMessage(HttpMethod.Delete, KeystoneSession.Under(swift, container)), _ct)) { }
-            }
-            catch (CloudFault fault) when (fault.IsNotFound) { }
-        }
+            await sandbox.RemoveContainerAsync(_storage.ContainerOf(tenant));
     }
 }

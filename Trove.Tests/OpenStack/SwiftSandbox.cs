@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Trove.Actors.Backups;
 using Trove.Actors.Compute.OpenStack;
 
 namespace Trove.Tests.OpenStack;
@@ -37,6 +39,41 @@ public sealed class SwiftSandbox : IAsyncLifetime
         await OpenStackSandbox.RunAsync("start", TimeSpan.FromMinutes(10));
         await OpenStackSandbox.RunAsync("start", TimeSpan.FromMinutes(5), Script);
         Session = new KeystoneSession(Service);
+    }
+
+    /// <summary>The names of the container's objects (under <paramref name="prefix"/>), as the service account sees them;
+    /// none when there is no container.</summary>
+    public async Task<IReadOnlyList<string>> ListAsync(string container, string prefix = "")
+    {
+        try
+        {
+            using var response = await Session.SendAsync(SwiftBackupStorage.ServiceType, swift =>
+                new HttpRequestMessage(HttpMethod.Get, KeystoneSession.Under(swift, $"{container}?format=json&prefix={Uri.EscapeDataString(prefix)}")),
+                CancellationToken.None);
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsArray().Select(o => (string)o!["name"]!).Order().ToList();
+        }
+        catch (CloudFault fault) when (fault.IsNotFound)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>Removes a test's container with its objects.</summary>
+    public async Task RemoveContainerAsync(string container)
+    {
+        foreach (var name in await ListAsync(container))
+            await DeleteAsync($"{container}/{name}");
+        await DeleteAsync(container);
+    }
+
+    private async Task DeleteAsync(string path)
+    {
+        try
+        {
+            using (await Session.SendAsync(SwiftBackupStorage.ServiceType,
+                       swift => new HttpRequestMessage(HttpMethod.Delete, KeystoneSession.Under(swift, path)), CancellationToken.None)) { }
+        }
+        catch (CloudFault fault) when (fault.IsNotFound) { }
     }
 
     public Task DisposeAsync()

@@ -114,7 +114,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
     }
 
     /// <summary>MariaDB's binary logs are not archived (yet): the API refuses a restore_time for it.</summary>
-    public Task RecoverAsync(string walCopies, DateTimeOffset? targetTime, CancellationToken ct) =>
+    public Task RecoverAsync(string walCopies, string? walUri, DateTimeOffset? targetTime, CancellationToken ct) =>
         throw new NotSupportedException(DatastoreProfiles.MariaDb.Lacks(DatastoreCapability.PointInTimeRecovery));
 
     public async Task RestoreIncrementAsync(Stream input, CancellationToken ct)

@@ -24,10 +24,15 @@ public sealed partial class PostgresManager : IDatastoreManager
     private readonly int _port;
     private readonly ILogger<PostgresManager> _log;
     private readonly string? _walArchive;
+    private readonly ObjectLogArchive _objectArchive;
+    private readonly bool _archivesToObjects;
 
-    public PostgresManager(string directory, string address, int port, ILogger<PostgresManager> log, string? walArchive = null)
+    public PostgresManager(string directory, string address, int port, ILogger<PostgresManager> log, string? walArchive = null,
+        bool walArchiveGranted = false)
     {
         _walArchive = walArchive;
+        _objectArchive = new ObjectLogArchive(directory);
+        _archivesToObjects = walArchiveGranted;
         _engineDir = Path.Combine(Path.GetFullPath(directory), "postgres");
         _dataDir = Path.Combine(_engineDir, "data");
         _initDir = Path.Combine(_engineDir, "data.init");

@@ -5,11 +5,12 @@ namespace Trove.Guest.Datastores.Postgres;
 
 /// <summary>
 /// Continuous archiving and point-in-time recovery. The engine's archive_command copies each completed WAL segment into
-/// the server's own directory of the backup storage (the guest's <c>wal_archive</c>), under PostgreSQL's own name
-/// (timeline, then position), so that the segments after a backup's start sort after it; archive_timeout closes a segment
-/// at least once a minute, which bounds what a restore to the latest point can lack. A restore replays the segments the
-/// compute driver copied into the new server with restore_command, up to recovery_target_time or to the end, then promotes:
-/// the new server archives into its own directory, never into its source's.
+/// the server's own directory of the backup storage (the guest's <c>wal_archive</c>), or PUTs it into object storage
+/// through the URL the control plane granted (<see cref="ObjectLogArchive"/>), under PostgreSQL's own name (timeline, then
+/// position), so that the segments after a backup's start sort after it; archive_timeout closes a segment at least once a
+/// minute, which bounds what a restore to the latest point can lack. A restore replays, with restore_command, the segments
+/// the compute driver copied into the new server or those it reads through a read-only URL for its source's prefix, up to
+/// recovery_target_time or to the end, then promotes: the new server archives into its own archive, never into its source's.
 /// </summary>
 public sealed partial class PostgresManager
 {
@@ -22,18 +23,23 @@ public sealed partial class PostgresManager
     /// a new one is copied under a temporary name and renamed, so that the archive never holds half a segment.</summary>
     private async Task WriteArchiveSettingsAsync(string dataDir, CancellationToken ct)
     {
-        var settings = _walArchive is { } archive
-            ? $"archive_mode = on\narchive_timeout = {(int)ArchiveTimeout.TotalSeconds}\narchive_command = " +
-              $"'if test -f {archive}/%f; then cmp -s %p {archive}/%f; else cp %p {archive}/%f.part && mv {archive}/%f.part {archive}/%f; fi'\n"
-            : "archive_mode = off\n";
+        var command = _walArchive is { } archive
+            ? $"if test -f {archive}/%f; then cmp -s %p {archive}/%f; else cp %p {archive}/%f.part && mv {archive}/%f.part {archive}/%f; fi"
+            : _archivesToObjects ? await _objectArchive.ArchiveCommandAsync(ct) : null;
+        var settings = command is null
+            ? "archive_mode = off\n"
+            : $"archive_mode = on\narchive_timeout = {(int)ArchiveTimeout.TotalSeconds}\narchive_command = '{command}'\n";
         var file = Path.Combine(dataDir, ArchiveFile);
         await File.WriteAllTextAsync(file, settings, ct);
         await _os.OwnAsync(file, ct);
     }
 
-    public async Task RecoverAsync(string walCopies, DateTimeOffset? targetTime, CancellationToken ct)
+    public async Task RecoverAsync(string walCopies, string? walUri, DateTimeOffset? targetTime, CancellationToken ct)
     {
-        var settings = $"restore_command = 'cp {walCopies}/%f %p'\nrecovery_target_action = 'promote'\n";
+        var command = walUri is null
+            ? $"cp {walCopies}/%f %p"
+            : await _objectArchive.RestoreCommandAsync(Path.Combine(walCopies, "wal-url"), walUri, ct);
+        var settings = $"restore_command = '{command}'\nrecovery_target_action = 'promote'\n";
         if (targetTime is { } target)
             settings += $"recovery_target_time = '{target.UtcDateTime:yyyy-MM-dd HH:mm:ss.ffffff}+00'\n";
         var file = Path.Combine(_dataDir, RecoveryFile);
