@@ -147,7 +147,8 @@ public static class TroveNodeExtensions
                         $"Trove:Compute:Driver is {ComputeSettings.NovaDriver}: a cloud server's guest cannot reach this node's backups directory; " +
                         $"set Trove:Backups:Storage to {BackupSettings.SwiftStorage}");
                 var userData = new NovaUserData(settings.Compute.Nova.GuestBrokerUri is { Length: > 0 } broker ? broker : settings.Amqp.Uri,
-                    settings.Amqp.Exchange, settings.Amqp.ConductorQueue, settings.GuestHeartbeatIntervalSeconds);
+                    settings.Amqp.Exchange, settings.Amqp.ConductorQueue, settings.GuestHeartbeatIntervalSeconds)
+                    { WalArchive = settings.Backups.WalArchive with { Granted = true } };
                 services.AddSingleton(sp => new NovaCompute(sp.GetRequiredService<KeystoneSession>(), settings.Compute.Nova,
                     userData.Render, sp.GetRequiredService<ILogger<NovaCompute>>()));
                 services.AddSingleton<ICompute>(sp => sp.GetRequiredService<NovaCompute>());

@@ -6,10 +6,8 @@ using Trove.Contracts.Guests;
 namespace Trove.Guest.Agent;
 
 /// <summary>Upstream's guest API: each method name to the datastore manager's operation.</summary>
-public sealed class GuestDispatcher(IDatastoreManager manager, GuestInfo info)
+public sealed class GuestDispatcher(IDatastoreManager manager)
 {
-    private readonly ObjectLogArchive walArchive = new(info.Directory);
-
     private readonly GuestLogs logs = new(manager);
 
     private static JsonNode? ToJson<T>(T value) => JsonSerializer.SerializeToNode(value, RpcMessage.Json);
@@ -80,7 +78,7 @@ public sealed class GuestDispatcher(IDatastoreManager manager, GuestInfo info)
             case GuestMethods.GetLastTxn:
                 return ToJson(await manager.PositionAsync(ct));
             case GuestMethods.GrantWalArchive:
-                await walArchive.GrantAsync(message.ArgsAs<WalArchiveGrantArgs>().Uri, ct);
+                await manager.GrantLogArchiveAsync(message.ArgsAs<WalArchiveGrantArgs>().Uri, ct);
                 return null;
             case GuestMethods.DisableRoot:
                 await manager.DisableRootAsync(ct);

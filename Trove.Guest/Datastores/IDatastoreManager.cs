@@ -96,6 +96,10 @@ public interface IDatastoreManager
     /// called only when the profile has <see cref="Trove.Contracts.Datastores.DatastoreCapabilities.PointInTimeRecovery"/>.</summary>
     Task RecoverAsync(string walCopies, string? walUri, DateTimeOffset? targetTime, CancellationToken ct);
 
+    /// <summary>Keeps the URL the control plane granted for archiving the engine's log into object storage (upstream has no
+    /// such call: <c>grant_wal_archive</c>), where the engine's archive command reads it.</summary>
+    Task GrantLogArchiveAsync(string uri, CancellationToken ct);
+
     // Replication, when the profile has DatastoreCapabilities.Replication.
 
     /// <summary>On a source: makes (again, with a new password, if it exists) what one replica streams with, and answers

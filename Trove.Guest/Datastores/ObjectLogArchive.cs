@@ -9,8 +9,9 @@ namespace Trove.Guest.Datastores;
 /// for each segment. A restore reads its source's segments through a read-only URL for the source's prefix. Both commands
 /// are one shell script over curl, written into the server's directory. A segment that cannot be written (no URL yet, an
 /// expired one, object storage down) fails the archive command, and the engine keeps it and tries again: none is lost.
+/// The engine runs the script and reads the URLs: a guest run as root (a cloud image's) hands them to the engine's user.
 /// </summary>
-public sealed class ObjectLogArchive(string directory)
+public sealed class ObjectLogArchive(string directory, EngineUser engine)
 {
     private readonly string serverDirectory = Path.GetFullPath(directory);
 
@@ -66,9 +67,10 @@ public sealed class ObjectLogArchive(string directory)
     {
         await File.WriteAllTextAsync(Script, Commands.ReplaceLineEndings("\n"), ct);
         File.SetUnixFileMode(Script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await engine.OwnAsync(Script, ct);
     }
 
-    private static async Task WriteSecretAsync(string file, string text, CancellationToken ct)
+    private async Task WriteSecretAsync(string file, string text, CancellationToken ct)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         var temporary = file + ".new";
@@ -78,6 +80,7 @@ public sealed class ObjectLogArchive(string directory)
                          UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
                      }))
             await stream.WriteAsync(Encoding.UTF8.GetBytes(text), ct);
+        await engine.OwnAsync(temporary, ct);
         File.Move(temporary, file, overwrite: true);
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using Trove.Actors.Backups;
+using Trove.Actors.Compute;
 using Trove.Guest.Datastores;
 
 namespace Trove.Tests.OpenStack;
@@ -62,7 +63,7 @@ public sealed class SwiftWalArchiveTests(SwiftSandbox sandbox) : IAsyncLifetime
     public async Task The_engines_archive_command_writes_a_segment_once_refuses_other_bytes_under_its_name_and_fails_without_a_grant()
     {
         var instance = Guid.NewGuid().ToString();
-        var archive = new ObjectLogArchive(_directory);
+        var archive = new ObjectLogArchive(_directory, EngineUser.For("postgres")); // a cloud image's guest runs as root
         Directory.CreateDirectory(_directory);
         var segment = Path.Combine(_directory, "segment");
         await File.WriteAllBytesAsync(segment, RandomNumberGenerator.GetBytes(100_000), _ct);
@@ -70,6 +71,9 @@ public sealed class SwiftWalArchiveTests(SwiftSandbox sandbox) : IAsyncLifetime
 
         Assert.NotEqual(0, await RunAsync(command, segment, "000000010000000000000001")); // no grant yet: PostgreSQL retries
         await archive.GrantAsync((await Archive.GrantAsync(_tenant, instance, _ct)).Uri, _ct);
+        // the engine runs the script and reads the grant: its user's, not root's
+        var postgres = ServerUsers.IdsOf("postgres")!.Value.Uid;
+        Assert.All([command.Split(' ')[0], archive.GrantFile], file => Assert.Equal(postgres, OwnerOf(file)));
         Assert.Equal(0, await RunAsync(command, segment, "000000010000000000000001"));
         Assert.Equal(0, await RunAsync(command, segment, "000000010000000000000001")); // archived again after a crash: the same bytes pass
         var other = Path.Combine(_directory, "other");
@@ -94,5 +98,13 @@ public sealed class SwiftWalArchiveTests(SwiftSandbox sandbox) : IAsyncLifetime
         await sandbox.RemoveContainerAsync(_storage.ContainerOf(_tenant));
         if (Directory.Exists(_directory))
             Directory.Delete(_directory, recursive: true);
+    }
+
+    private static int OwnerOf(string file)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%u", file]) { RedirectStandardOutput = true })!;
+        var uid = stat.StandardOutput.ReadToEnd().Trim();
+        stat.WaitForExit();
+        return int.Parse(uid);
     }
 }

@@ -117,6 +117,9 @@ public sealed partial class MariaDbManager : IDatastoreManager
     public Task RecoverAsync(string walCopies, string? walUri, DateTimeOffset? targetTime, CancellationToken ct) =>
         throw new NotSupportedException(DatastoreProfiles.MariaDb.Lacks(DatastoreCapability.PointInTimeRecovery));
 
+    public Task GrantLogArchiveAsync(string uri, CancellationToken ct) =>
+        throw new NotSupportedException(DatastoreProfiles.MariaDb.Lacks(DatastoreCapability.PointInTimeRecovery));
+
     public async Task RestoreIncrementAsync(Stream input, CancellationToken ct)
     {
         var increment = Path.Combine(_tmpDir, "increment");

@@ -31,7 +31,7 @@ public sealed partial class PostgresManager : IDatastoreManager
         bool walArchiveGranted = false)
     {
         _walArchive = walArchive;
-        _objectArchive = new ObjectLogArchive(directory);
+        _objectArchive = new ObjectLogArchive(directory, _os);
         _archivesToObjects = walArchiveGranted;
         _engineDir = Path.Combine(Path.GetFullPath(directory), "postgres");
         _dataDir = Path.Combine(_engineDir, "data");

@@ -34,6 +34,8 @@ public sealed partial class PostgresManager
         await _os.OwnAsync(file, ct);
     }
 
+    public Task GrantLogArchiveAsync(string uri, CancellationToken ct) => _objectArchive.GrantAsync(uri, ct);
+
     public async Task RecoverAsync(string walCopies, string? walUri, DateTimeOffset? targetTime, CancellationToken ct)
     {
         var command = walUri is null
