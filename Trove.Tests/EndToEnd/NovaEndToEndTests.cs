@@ -97,6 +97,9 @@ public sealed class NovaEndToEndTests(PublishedGuest image, SwiftSandbox swift) 
             var backup = await node.WaitForBackupAsync(Tenant, backupId, "COMPLETED");
             var objectStore = await swift.Session.EndpointAsync(SwiftBackupStorage.ServiceType, CancellationToken.None);
             Assert.StartsWith(objectStore.AbsoluteUri, (string)backup["locationRef"]!);
+            // The backup's end switched the WAL segment: the engine archives it into Swift through its instance's grant.
+            await UntilAsync(async () => Convert.ToInt64(await EngineClient.ScalarAsync(vm, "SELECT archived_count FROM pg_stat_archiver")) > 0,
+                "the engine to archive a WAL segment into Swift");
             await node.WaitForStatusAsync(Tenant, id, "ACTIVE", TimeSpan.FromSeconds(30));
             var restoredId = (string)(await node.CreateInstanceAsync(Tenant, RestoreBody("from-swift", backupId)))["id"]!;
             vms.Add(await BootAsync(await ActiveServerAsync(restoredId)));
