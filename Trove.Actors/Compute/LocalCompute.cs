@@ -78,7 +78,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
             var walArchive = settings.WalArchive.Archives(spec.Datastore, spec.DatastoreVersion) ? _walArchive.Open(spec.InstanceId, uid, gid) : null;
             info = new GuestInfo(spec.InstanceId, spec.Datastore, spec.DatastoreVersion, port, dir,
                 BrokerUri(spec), settings.Exchange, settings.ConductorQueue, settings.HeartbeatIntervalSeconds, settings.BackupDirectory,
-                spec.VolumeSize, spec.RamMb, address, walArchive);
+                spec.VolumeSize, spec.RamMb, address, walArchive, spec.Pooled);
             await WriteInfoAsync(infoPath, info, uid, gid, ct);
         }
 
