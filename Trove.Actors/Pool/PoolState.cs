@@ -14,6 +14,7 @@ public enum PoolMemberStatus
 public sealed record PoolMember(string Id, PoolKey Key, PoolMemberStatus Status, DateTimeOffset Since, string? ServerId = null,
     string? Address = null, int Port = 0)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public PoolServer Server => new(Id, ServerId ?? Id, Address ?? "", Port);
 }
 
