@@ -22,6 +22,9 @@ public sealed record ServerSpec(string InstanceId, string Datastore, string Data
 
     /// <summary>The data volume an earlier attempt made, as the instance journaled it.</summary>
     public string? KnownVolumeId { get; init; }
+
+    /// <summary>A server made ahead of time for a pool: its guest starts the engine at once and waits for a prepare.</summary>
+    public bool Pooled { get; init; }
 }
 
 public enum ServerStatus

@@ -1,3 +1,4 @@
+using Trove.Actors.Pool;
 using Trove.Actors.Broker;
 using System.Reflection;
 using Akka.Actor;
@@ -170,13 +171,14 @@ public static class TroveNodeExtensions
         services.AddSingleton<IAdminCommandSet, ShardingCommands>();
         services.AddSingleton<IAdminCommandSet, InstanceAdminCommands>();
         services.AddSingleton<IAdminCommandSet, AmqpCommands>();
+        services.AddSingleton<IAdminCommandSet, PoolAdminCommands>();
         services.AddSingleton<AdminCommands>();
         services.AddHostedService<AdminServer>();
     }
 
     /// <summary>Every message family's manifests.</summary>
     public static ManifestTable Manifests { get; } = new(InstanceManifests.All, TenantManifests.All, BackupManifests.All, ConfigurationManifests.All,
-        ShardingManifests.All);
+        ShardingManifests.All, PoolManifests.All);
 
     /// <summary>The journal and snapshot store, with the serializer and tags the read model needs.</summary>
     public static AkkaConfigurationBuilder WithTroveJournal(this AkkaConfigurationBuilder builder, TroveSettings settings) => builder
@@ -236,6 +238,8 @@ public static class TroveNodeExtensions
         else
             builder.WithSingletonProxy<ConfigurationRollout>("configuration-rollout", rollout);
 
+        builder.WithServerPool(settings.HasRole(EntityShards.WorkerRole), settings.Pool, settings.AskTimeout, sp);
+
         if (settings.SeedNodes.Count == 0)
             builder.AddStartup((system, _) => Cluster.Get(system).Join(Cluster.Get(system).SelfAddress));
 
@@ -255,7 +259,7 @@ public static class TroveNodeExtensions
                 .WithSingleton<Reconciler>("reconciler",
                     (_, registry, _) => Reconciler.Props(sp.GetRequiredService<ReadModelDb>(), sp.GetRequiredService<ICompute>(),
                         sp.GetRequiredService<GuestBrokerUsers>(), sp.GetRequiredService<IGuestRpc>(), registry.Get<InstanceRegion>(),
-                        settings.Reconcile, settings.AskTimeout),
+                        registry.Get<ServerPoolKey>(), settings.Reconcile, settings.AskTimeout),
                     new ClusterSingletonOptions { Role = EntityShards.WorkerRole }, createProxyToo: false);
 
         builder.WithActors((system, _) => system.ActorOf(UndeliveredReturner.Props(), "undelivered-returner"));

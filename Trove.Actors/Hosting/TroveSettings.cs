@@ -1,3 +1,4 @@
+using Trove.Actors.Pool;
 using Trove.Actors.Broker;
 using System.Text;
 using Trove.Actors.Admin;
@@ -74,6 +75,7 @@ public sealed record TroveSettings
     public InstanceSettings Instances { get; init; } = new();
     public BackupSettings Backups { get; init; } = new();
     public CatalogSettings Catalog { get; init; } = new();
+    public PoolSettings Pool { get; init; } = new();
 
     /// <summary>The OpenStack cloud the control plane uses as its own (service) user: Nova servers (<c>Compute:Driver = nova</c>),
     /// Swift for backups (<c>Backups:Storage = swift</c>).</summary>

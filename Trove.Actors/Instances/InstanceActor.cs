@@ -388,8 +388,9 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                         Context.ActorOf(ProvisioningActor.Props(ServerSpecOf(create), new PrepareArgs(r.Databases, r.Users, r.RestoreFrom,
                             r.Configuration?.Overrides, r.Configuration?.RestartRequired ?? false,
                             r.Access is { } access ? new AccessArgs(access.AllowedCidrs) : null, r.ReplicaSource,
-                            r.RestoreWalOf is null ? null : new RecoveryArgs(r.RestoreTime, r.RestoreWalUri)),
-                            _compute, _guests, ServerRetry), "provisioning");
+                            r.RestoreWalOf is null ? null : new RecoveryArgs(r.RestoreTime, r.RestoreWalUri),
+                            create.FromPool is null ? null : new FlavorArgs(r.RamMb, r.VolumeSize)),
+                            _compute, _guests, ServerRetry, create.FromPool), "provisioning");
                     });
                     break;
                 case TenantReplies.QuotaExceeded exceeded:

@@ -22,7 +22,7 @@ public static class InstanceDecisions
         var r = cmd.Request;
         var created = new Created(cmd.InstanceId, r.TenantId, r.Name, r.FlavorId, r.RamMb, r.VolumeSize, r.Datastore, r.DatastoreVersion,
             r.Databases, r.Users.Select(u => u.Name).ToList(), now, r.RestoreLocations(), r.Configuration?.Id, r.Configuration?.Revision,
-            r.Access, r.User, r.ReplicaOf, r.RestoreWalOf);
+            r.Access, r.User, r.ReplicaOf, r.RestoreWalOf, cmd.FromPool is not null);
         return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(null, created)), created);
     }
 

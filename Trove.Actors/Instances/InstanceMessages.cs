@@ -49,7 +49,9 @@ public sealed record InstanceRequest(
 
 public static class InstanceCommands
 {
-    public sealed record Create(string InstanceId, InstanceRequest Request) : IWithInstanceId, ITroveMessage;
+    /// <summary><paramref name="FromPool"/>: the pool's server this create claimed (its id is the instance's); the
+    /// instance makes no server of its own, and its guest applies the prepare on the running engine.</summary>
+    public sealed record Create(string InstanceId, InstanceRequest Request, Compute.Server? FromPool = null) : IWithInstanceId, ITroveMessage;
     public sealed record Get(string InstanceId, string TenantId) : IWithInstanceId, ITroveMessage;
     /// <summary>Admin (trove-admin instance show): the entity's state whatever its tenant, and what it holds in memory.</summary>
     public sealed record Inspect(string InstanceId) : IWithInstanceId, ITroveMessage;
@@ -256,7 +258,7 @@ public static class InstanceEvents
         string InstanceId, string TenantId, string Name, string FlavorId, int RamMb, int VolumeSize,
         string Datastore, string DatastoreVersion, IReadOnlyList<DatabaseSpec> Databases, IReadOnlyList<string> UserNames,
         DateTimeOffset At, IReadOnlyList<string>? RestoreFrom = null, string? ConfigurationId = null, long? ConfigurationRevision = null,
-        InstanceAccess? Access = null, string? User = null, string? ReplicaOf = null, string? RestoreWalOf = null) : IInstanceEvent;
+        InstanceAccess? Access = null, string? User = null, string? ReplicaOf = null, string? RestoreWalOf = null, bool FromPool = false) : IInstanceEvent;
 
     public sealed record ServerCreated(string ServerId, string Address, int Port, DateTimeOffset At) : IInstanceEvent;
     /// <summary>The cloud accepted the instance's server, which may still be building (<see cref="Compute.ServerStep"/>).</summary>

@@ -61,7 +61,8 @@ public sealed record InstanceState(
     IReadOnlyList<string>? Replicas = null,
     Promotion? Promotion = null,
     string? PromotedBy = null,
-    string? RestoreWalOf = null) : ITroveMessage
+    string? RestoreWalOf = null,
+    bool FromPool = false) : ITroveMessage
 {
     public static InstanceState Apply(InstanceState? state, IInstanceEvent e) => (state, e) switch
     {
@@ -69,7 +70,8 @@ public sealed record InstanceState(
             c.InstanceId, c.TenantId, c.Name, c.FlavorId, c.RamMb, c.VolumeSize, c.Datastore, c.DatastoreVersion, c.Databases,
             c.UserNames, InstanceTask.Building, ServiceStatusNames.New, null, null, null, null, null, null,
             c.At, c.At, c.At, false, RestoreFrom: c.RestoreFrom, ConfigurationId: c.ConfigurationId,
-            ConfigurationRevision: c.ConfigurationRevision, Access: c.Access, ReplicaOf: c.ReplicaOf, RestoreWalOf: c.RestoreWalOf),
+            ConfigurationRevision: c.ConfigurationRevision, Access: c.Access, ReplicaOf: c.ReplicaOf, RestoreWalOf: c.RestoreWalOf,
+            FromPool: c.FromPool),
         (null, _) => throw new InvalidOperationException($"{e.GetType().Name} before Created"),
         (_, ServerCreated s) => state with { ServerId = s.ServerId, Address = s.Address, Port = s.Port, Updated = s.At },
         (_, ServerAccepted a) => state with { AcceptedServerId = a.ServerId },

@@ -32,11 +32,11 @@ public sealed class ProvisioningActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public ProvisioningActor(ServerSpec spec, PrepareArgs? prepare, ICompute compute, IGuestRpc guests, Retry retry)
+    public ProvisioningActor(ServerSpec spec, PrepareArgs? prepare, ICompute compute, IGuestRpc guests, Retry retry, Server? pooled = null)
     {
         var steps = new StepsToParent(Context.Parent);
         Receive<CreateServer>(_ =>
-            CreateServerAsync().PipeTo(Self, success: server => new ServerReady(server), failure: e => new CreateFailed(e)));
+            (pooled is null ? CreateServerAsync() : Task.FromResult(pooled)).PipeTo(Self, success: server => new ServerReady(server), failure: e => new CreateFailed(e)));
         Receive<CreateFailed>(failed =>
         {
             var error = failed.Error.GetBaseException().Message;
@@ -86,6 +86,7 @@ public sealed class ProvisioningActor : ReceiveActor, IWithTimers
         public void Report(ServerStep step) => parent.Tell(step);
     }
 
-    public static Props Props(ServerSpec spec, PrepareArgs? prepare, ICompute compute, IGuestRpc guests, Retry? retry = null) =>
-        Akka.Actor.Props.Create(() => new ProvisioningActor(spec, prepare, compute, guests, retry ?? Retry.None));
+    /// <summary><paramref name="pooled"/>: a pool's server the create claimed, running already; none is made.</summary>
+    public static Props Props(ServerSpec spec, PrepareArgs? prepare, ICompute compute, IGuestRpc guests, Retry? retry = null, Server? pooled = null) =>
+        Akka.Actor.Props.Create(() => new ProvisioningActor(spec, prepare, compute, guests, retry ?? Retry.None, pooled));
 }

@@ -4,13 +4,14 @@ using Akka.Event;
 using Trove.Actors.Compute;
 using Trove.Actors.Guests;
 using Trove.Actors.Instances;
+using Trove.Actors.Pool;
 using Trove.Actors.ReadModel;
 
 namespace Trove.Actors.Reconciling;
 
 /// <summary>
 /// Compares, on start-up and then periodically, the servers the compute driver runs and the guests' broker users with
-/// the instances the journal holds: it removes what no instance owns and starts again a live instance's guest that
+/// the instances the journal holds: it removes what no instance (and no pool) owns and starts again a live instance's guest that
 /// stopped (not an older release's: the <see cref="OlderReleaseAdopter"/> takes those). Each removal and restart is logged. A cluster singleton on the workers.
 /// </summary>
 public sealed class Reconciler : ReceiveActor, IWithTimers
@@ -21,15 +22,17 @@ public sealed class Reconciler : ReceiveActor, IWithTimers
     private IReadOnlyDictionary<Repair, DateTimeOffset> _suspects = new Dictionary<Repair, DateTimeOffset>();
 
     public Reconciler(ReadModelDb readModel, ICompute compute, GuestBrokerUsers brokerUsers, IGuestRpc guests, IActorRef instances,
-        ReconcileSettings settings, TimeSpan askTimeout)
+        IActorRef pool, ReconcileSettings settings, TimeSpan askTimeout)
     {
         var log = Context.GetLogger();
         ReceiveAsync<Sweep>(async _ =>
         {
             try
             {
+                // a pool's servers have ids no instance has yet: they count as live
+                var pooled = await pool.Ask<PoolReplies.Listed>(new PoolCommands.List(), askTimeout);
                 var seen = new Observed(
-                    (await readModel.LiveIdsAsync(InstanceRegistration.TypeName)).ToHashSet(),
+                    (await readModel.LiveIdsAsync(InstanceRegistration.TypeName)).Concat(pooled.Members.Select(m => m.Id)).ToHashSet(),
                     await compute.ListServersAsync(CancellationToken.None),
                     await brokerUsers.InstancesWithUsersAsync());
                 (_suspects, var due) = ReconcileDecisions.Sweep(seen, _suspects, DateTimeOffset.UtcNow, settings.OrphanGrace, settings.RestartGrace);
@@ -70,6 +73,6 @@ public sealed class Reconciler : ReceiveActor, IWithTimers
     protected override void PreStart() => Self.Tell(new Sweep());
 
     public static Props Props(ReadModelDb readModel, ICompute compute, GuestBrokerUsers brokerUsers, IGuestRpc guests, IActorRef instances,
-        ReconcileSettings settings, TimeSpan askTimeout) =>
-        Akka.Actor.Props.Create(() => new Reconciler(readModel, compute, brokerUsers, guests, instances, settings, askTimeout));
+        IActorRef pool, ReconcileSettings settings, TimeSpan askTimeout) =>
+        Akka.Actor.Props.Create(() => new Reconciler(readModel, compute, brokerUsers, guests, instances, pool, settings, askTimeout));
 }

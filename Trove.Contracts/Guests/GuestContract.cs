@@ -125,7 +125,11 @@ public sealed record PrepareArgs(
     [property: JsonPropertyName("overrides_need_restart")] bool OverridesNeedRestart = false,
     [property: JsonPropertyName("access")] AccessArgs? Access = null,
     [property: JsonPropertyName("replica_of")] ReplicaSource? ReplicaOf = null,
-    [property: JsonPropertyName("recovery")] RecoveryArgs? Recovery = null);
+    [property: JsonPropertyName("recovery")] RecoveryArgs? Recovery = null,
+    [property: JsonPropertyName("flavor")] FlavorArgs? Flavor = null);
+
+/// <summary>The tenant's flavor and volume, for a server made ahead of time (a pool's) whose guest info holds the pool's.</summary>
+public sealed record FlavorArgs([property: JsonPropertyName("ram_mb")] int RamMb, [property: JsonPropertyName("volume_size")] int VolumeSize);
 
 /// <summary>A restore's recovery: the source's archived log is replayed over the restored backup up to
 /// <paramref name="TargetTime"/> (ISO 8601, UTC), or to its end when none is given; then the engine is promoted, and archives
@@ -178,7 +182,8 @@ public sealed record GuestInfo(
     [property: JsonPropertyName("ram_mb")] int RamMb = 0,
     [property: JsonPropertyName("address")] string? Address = null,
     [property: JsonPropertyName("wal_archive")] string? WalArchive = null,
-    [property: JsonPropertyName("wal_archive_granted")] bool WalArchiveGranted = false)
+    [property: JsonPropertyName("wal_archive_granted")] bool WalArchiveGranted = false,
+    [property: JsonPropertyName("pooled")] bool Pooled = false)
 {
     private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
 

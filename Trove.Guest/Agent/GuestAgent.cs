@@ -36,8 +36,12 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await File.WriteAllTextAsync(Path.Combine(info.Directory, "guest.pid"), Environment.ProcessId.ToString(), stoppingToken);
-        // A new server initialises its engine while the guest connects: the slowest step of a build starts at once.
-        _initialised = File.Exists(_preparedMarker) ? Task.CompletedTask : manager.InitialiseAsync(stoppingToken);
+        // A new server initialises its engine while the guest connects: the slowest step of a build starts at once. A
+        // pool's server starts it too, and answers calls only then: the pool counts it ready once its guest answers.
+        _initialised = File.Exists(_preparedMarker) ? Task.CompletedTask
+            : info.Pooled ? WarmAsync(stoppingToken) : manager.InitialiseAsync(stoppingToken);
+        if (info.Pooled && !File.Exists(_preparedMarker))
+            _engineStarted = Settled(_initialised);
         // Its own broker user, which may declare nothing: the node declared the queues and exchanges.
         await using var connector = await AmqpConnector.ConnectAsync(new AmqpConnectionSettings(info.AmqpUri, $"guest-{info.InstanceId}"),
             stoppingToken, e => log.LogWarning("broker unreachable, retrying: {Error}", e.GetBaseException().Message));
@@ -69,6 +73,32 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             await Task.WhenAny(_engineStarted); // a start under way ends first (it never throws into the stop)
             await manager.StopAsync(CancellationToken.None); // like a server shutting down, the engine stops with it
             log.LogInformation("guest {Id} stopped", info.InstanceId);
+        }
+    }
+
+    /// <summary>A pool's server: the engine initialised with the pool's memory settings and started, holding nothing of a
+    /// tenant until a prepare gives it the tenant's databases, users and flavor.</summary>
+    private async Task WarmAsync(CancellationToken ct)
+    {
+        await manager.InitialiseAsync(ct);
+        await manager.ApplyMemoryAsync(_limits.RamMb, ct);
+        await manager.StartAsync(ct);
+        // a first session and query, so that the prepare finds the engine's client loaded (its first use took ~0.5 s)
+        await manager.GetStatusAsync(ct);
+        await manager.ListDatabasesAsync(ct);
+        log.LogInformation("engine started ahead of a prepare (a pool's server)");
+    }
+
+    /// <summary>Done when <paramref name="task"/> is, whether it failed or not (its failure is the prepare's to retry).</summary>
+    private async Task Settled(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning("starting the engine ahead failed ({Error}); the prepare tries again", e.Message);
         }
     }
 
@@ -243,6 +273,8 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
                 await manager.FollowAsync(source, CancellationToken.None);
                 await File.WriteAllTextAsync(_copiedMarker, DateTimeOffset.UtcNow.ToString("O"));
             }
+            if (args.Flavor is { } flavor)
+                await _limits.SaveAsync(flavor.VolumeSize, flavor.RamMb);
             await manager.ApplyMemoryAsync(_limits.RamMb, CancellationToken.None);
             await PrepareEngineAsync(args);
             await ApplyCreateConfigurationAsync(args);

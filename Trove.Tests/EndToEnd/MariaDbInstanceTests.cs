@@ -26,7 +26,7 @@ public sealed class MariaDbInstanceTests(NodeFixture fixture)
         },
     };
 
-    private static async Task<long> QueryAsAppAsync(JsonObject instance)
+    public static async Task<long> QueryAsAppAsync(JsonObject instance)
     {
         var address = instance["addresses"]![0]!;
         var builder = new MySqlConnectionStringBuilder

@@ -60,6 +60,23 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_create_that_claimed_a_pool_server_makes_none_and_gives_the_guest_the_tenants_flavor()
+    {
+        var entity = Entity("p1");
+        var request = Requests.Postgres();
+        entity.Tell(new Create("p1", request, new Server("nova-p1", ServerStatus.Active, "127.42.0.9", 5432)), TestActor);
+
+        Assert.True(ExpectMsg<InstanceReplies.Accepted>().State.FromPool);
+        var prepare = Assert.Single(_guests.Casts).Message.ArgsAs<PrepareArgs>();
+        Assert.Equal(new FlavorArgs(request.RamMb, request.VolumeSize), prepare.Flavor);
+        Assert.Equal("s3cret-pw", prepare.Users[0].Password);
+        AwaitAssert(() => Assert.Equal("nova-p1", StateOf(entity, "p1").ServerId));
+        Assert.Equal(("127.42.0.9", 5432), (StateOf(entity, "p1").Address, StateOf(entity, "p1").Port));
+        Assert.Empty(_compute.RequestedAll);
+        Assert.Empty(_guests.GrantedBrokerUsers);
+    }
+
+    [Fact]
     public void The_shards_stop_message_waits_for_a_write_in_progress_to_be_persisted_and_answered()
     {
         var entity = Entity("i9");

@@ -9,6 +9,7 @@ using Trove.Actors.Catalog;
 using Trove.Actors.Configurations;
 using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
+using Trove.Actors.Pool;
 using Trove.Actors.ReadModel;
 using Trove.Web.Auth;
 using Trove.Web.Errors;
@@ -55,10 +56,10 @@ public static class InstanceEndpoints
         return Paging.Fetched(request, "instances", page, pageSize, s => s.Id, s => view(s, request));
     }
 
-    /// <summary>Parse, then one ask: the new instance's entity reserves the tenant's quota itself and gives it back
+    /// <summary>Parse, then one ask (through the warm pool when it is on, see <see cref="PoolClaim"/>): the new instance's entity reserves the tenant's quota itself and gives it back
     /// if the create does not happen; a restore names its backup, whose chain the entity asks for itself.</summary>
     public static async Task<Results<Ok<JsonObject>, TroveErrorResult>> Create(string tenantId, Body<CreateInstanceBody> body, HttpRequest request, CatalogRepository catalog,
-        IRequiredActor<InstanceRegion> instances, TroveSettings settings)
+        IRequiredActor<InstanceRegion> instances, IRequiredActor<ServerPoolKey> pool, TroveSettings settings)
     {
         var parsed = CreateInstanceParser.Parse(body.Value, tenantId, await catalog.LoadAsync(request.HttpContext.RequestAborted))
             with { RestoreBackupId = CreateInstanceParser.RestorePoint(body.Value), RestoreTime = CreateInstanceParser.RestoreTime(body.Value, DateTimeOffset.UtcNow) };
@@ -66,7 +67,7 @@ public static class InstanceEndpoints
         InstanceReplies.Accepted? first = null;
         for (var i = 0; i < CreateInstanceParser.ReplicaCount(body.Value); i++)
         {
-            var reply = await instances.AskAsync(new InstanceCommands.Create(Guid.NewGuid().ToString(), parsed), settings);
+            var reply = await instances.CreateAsync(pool, parsed, settings);
             if (reply is not InstanceReplies.Accepted accepted)
                 return InstanceAsk.ErrorOf(reply);
             first ??= accepted;

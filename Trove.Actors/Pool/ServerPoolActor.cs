@@ -1,0 +1,253 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Trove.Actors.Compute;
+using Trove.Actors.Guests;
+using Trove.Actors.Instances;
+using Trove.Actors.Serialization;
+using Trove.Actors.Sharding;
+using Trove.Contracts.Guests;
+using static Trove.Actors.Pool.PoolEvents;
+
+namespace Trove.Actors.Pool;
+
+/// <summary>
+/// The warm pool (a cluster singleton on the workers, event-sourced): servers made ahead of time per datastore version
+/// through the same compute driver and guest path as an instance's, under ids made ahead, which become the ids of the
+/// instances that claim them. A server is ready once its guest answers a call, which a pool's guest does only once its
+/// engine runs. Each claim is journaled before it is answered (a server goes to one create only); the claim stays until
+/// its instance is seen to exist (then the server is the instance's) or not (then the server is removed, never given
+/// to another). Refilled after each claim, on each check, and after a restart, which resumes the builds under way.
+/// </summary>
+public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
+{
+    private sealed record Check;
+    private sealed record Versions(IReadOnlyList<PoolKey> Keys);
+    private sealed record Built(string Id, Server Server);
+    private sealed record BuildFailed(string Id, string Error);
+    private sealed record ClaimLookedUp(string Id, bool InstanceExists);
+    private sealed record ClaimNotLookedUp(string Id, string Error);
+    private sealed record VersionsNotRead(string Error);
+
+    private readonly ICompute _compute;
+    private readonly IGuestRpc _guests;
+    private readonly IActorRef _instances;
+    private readonly Func<CancellationToken, Task<IReadOnlyList<PoolKey>>> _versions;
+    private readonly PoolSettings _settings;
+    private readonly TimeSpan _askTimeout;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HashSet<string> _building = [];
+    private readonly HashSet<string> _lookingUp = [];
+    private IReadOnlyList<PoolKey> _keys = [];
+    private PoolState _state = PoolState.Empty;
+
+    public override string PersistenceId => "server-pool";
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public ServerPoolActor(ICompute compute, IGuestRpc guests, IActorRef instances, Func<CancellationToken, Task<IReadOnlyList<PoolKey>>> versions,
+        PoolSettings settings, TimeSpan askTimeout)
+    {
+        (_compute, _guests, _instances, _versions, _settings, _askTimeout) = (compute, guests, instances, versions, settings, askTimeout);
+
+        Recover<SnapshotOffer>(offer => _state = (PoolState)offer.Snapshot);
+        Recover<IPoolEvent>(e => _state = PoolState.Apply(_state, e));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            foreach (var member in _state.Members.Where(m => m.Status == PoolMemberStatus.Building))
+                Build(member);
+            Timers.StartPeriodicTimer(nameof(Check), new Check(), _settings.CheckEvery);
+            Self.Tell(new Check());
+        });
+
+        Command<Check>(_ => OnCheck());
+        Command<Versions>(v =>
+        {
+            _keys = v.Keys;
+            Refill();
+        });
+        Command<Asked>(asked =>
+        {
+            if (asked.Message is PoolCommands.CreateInstance create)
+                CreateInstance(create.Create, asked);
+            else
+                Unhandled(asked);
+        });
+        Command<PoolCommands.CreateInstance>(create => CreateInstance(create.Create, null));
+        Command<PoolCommands.List>(_ => Sender.Tell(new PoolReplies.Listed(_state.Members)));
+        Command<PoolCommands.Remove>(remove =>
+        {
+            var (removed, refusal) = PoolDecisions.Remove(_state, remove.Id, Now);
+            if (removed is null)
+            {
+                Sender.Tell(new PoolReplies.NotRemoved(refusal!));
+                return;
+            }
+            var requester = Sender;
+            Discard(removed, () => requester.Tell(new PoolReplies.Removed(remove.Id)));
+        });
+        Command<Built>(built =>
+        {
+            _building.Remove(built.Id);
+            if (_state.Find(built.Id) is not { Status: PoolMemberStatus.Building })
+            {
+                DeleteServer(built.Id, built.Server.Id); // removed while it was being made
+                return;
+            }
+            _log.Info("pool: server {0} ready", built.Id);
+            Persist(new ServerReady(built.Id, built.Server.Id, built.Server.Address, built.Server.Port, Now), Update);
+        });
+        Command<BuildFailed>(failed =>
+        {
+            _building.Remove(failed.Id);
+            _log.Warning("pool: server {0} was not made ready ({1}); it is removed", failed.Id, failed.Error);
+            if (_state.Find(failed.Id) is { Status: PoolMemberStatus.Building })
+                Discard(new ServerRemoved(failed.Id, $"not made ready: {failed.Error}", Now));
+        });
+        Command<ClaimLookedUp>(looked =>
+        {
+            _lookingUp.Remove(looked.Id);
+            if (_state.Find(looked.Id) is not { Status: PoolMemberStatus.Claimed })
+                return;
+            var outcome = PoolDecisions.ClaimOutcome(looked.Id, looked.InstanceExists, Now);
+            if (outcome is ServerRemoved removed)
+            {
+                _log.Warning("pool: server {0} was claimed but no instance has it; it is removed", looked.Id);
+                Discard(removed);
+            }
+            else
+                Persist(outcome, Update);
+        });
+        Command<ClaimNotLookedUp>(failed =>
+        {
+            _lookingUp.Remove(failed.Id);
+            _log.Warning("pool: the instance of claimed server {0} did not answer ({1}); asked again later", failed.Id, failed.Error);
+        });
+        Command<VersionsNotRead>(failed =>
+        {
+            _log.Warning("pool: the catalog could not be read ({0}); refilling with the versions read before", failed.Error);
+            Refill();
+        });
+        Command<SaveSnapshotSuccess>(_ => { });
+        Command<SaveSnapshotFailure>(f => _log.Warning("pool: snapshot failed: {0}", f.Cause.Message));
+    }
+
+    private static DateTimeOffset Now => DateTimeOffset.UtcNow;
+
+    /// <summary>Claims a ready server of the create's version, if any, journaled before the create goes on with the
+    /// server's id; the instance answers the requester (with the caller and trace of the request's envelope).</summary>
+    private void CreateInstance(InstanceCommands.Create create, Asked? asked)
+    {
+        var requester = Sender;
+        var r = create.Request;
+        if (PoolDecisions.Claim(_state, new PoolKey(r.Datastore, r.DatastoreVersion), Now) is not { } claimed)
+        {
+            _instances.Tell(asked is null ? create : asked with { Message = create }, requester);
+            return;
+        }
+        Persist(claimed, e =>
+        {
+            var server = _state.Find(e.Id)!.Server;
+            Update(e);
+            var fromPool = create with { InstanceId = server.Id, FromPool = server.AsServer() };
+            _instances.Tell(asked is null ? fromPool : asked with { Message = fromPool }, requester);
+            Refill();
+        });
+    }
+
+    private void Update(IPoolEvent e)
+    {
+        _state = PoolState.Apply(_state, e);
+        if (LastSequenceNr % SnapshotEvery == 0)
+            SaveSnapshot(_state);
+    }
+
+    private const int SnapshotEvery = 100;
+
+    /// <summary>Looks at the claims old enough to be settled, and at the catalog's versions to refill.</summary>
+    private void OnCheck()
+    {
+        foreach (var due in PoolDecisions.ClaimsDue(_state, Now, _settings.ClaimTimeout).Where(m => _lookingUp.Add(m.Id)))
+            _instances.AskEntityAsync<InstanceReplies.Inspected>(new InstanceCommands.Inspect(due.Id), _askTimeout).PipeTo(Self,
+                success: inspected => new ClaimLookedUp(due.Id, inspected.State is not null),
+                failure: e => new ClaimNotLookedUp(due.Id, e.GetBaseException().Message));
+        if (_settings.IsOn)
+            _versions(CancellationToken.None).PipeTo(Self, success: keys => new Versions(keys), failure: e => new VersionsNotRead(e.GetBaseException().Message));
+    }
+
+    private void Refill()
+    {
+        var requested = PoolDecisions.Refill(_state, _keys.Select(k => (k, _settings.SizeOf(k))), () => Guid.NewGuid().ToString(), Now);
+        if (requested.Count == 0)
+            return;
+        PersistAll(requested, e =>
+        {
+            Update(e);
+            Build(_state.Find(e.Id)!);
+        });
+    }
+
+    /// <summary>As an instance's build: the guest's broker user, then the server (again, unchanged, when resumed), then a
+    /// call that its guest answers once its engine runs. The call's queue is declared by a cast first.</summary>
+    private void Build(PoolMember member)
+    {
+        if (!_building.Add(member.Id))
+            return;
+        var (compute, guests, settings) = (_compute, _guests, _settings);
+        BuildAsync().PipeTo(Self, success: server => new Built(member.Id, server), failure: e => new BuildFailed(member.Id, e.GetBaseException().Message));
+
+        async Task<Server> BuildAsync()
+        {
+            var started = DateTimeOffset.UtcNow;
+            var broker = await guests.GrantBrokerUserAsync(member.Id);
+            var spec = new ServerSpec(member.Id, member.Key.Datastore, member.Key.Version, settings.RamMb, settings.VolumeSize)
+            {
+                Broker = broker,
+                Pooled = true,
+            };
+            var server = await compute.CreateServerAsync(spec, null, CancellationToken.None);
+            var ping = RpcMessage.Create(GuestMethods.RpcPing, new { });
+            await guests.CastAsync(member.Id, ping);
+            var left = settings.ReadyTimeout - (DateTimeOffset.UtcNow - started);
+            await guests.CallAsync(member.Id, ping, left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(1));
+            return server;
+        }
+    }
+
+    /// <summary>Journals the removal, then deletes the server and its guest's broker user and queue (best effort: what
+    /// is left, the reconciler removes as a server no instance and no pool owns).</summary>
+    private void Discard(ServerRemoved removed, Action? then = null)
+    {
+        var serverId = _state.Find(removed.Id)?.ServerId ?? removed.Id;
+        Persist(removed, e =>
+        {
+            Update(e);
+            DeleteServer(e.Id, serverId);
+            then?.Invoke();
+            Refill();
+        });
+    }
+
+    private void DeleteServer(string id, string serverId)
+    {
+        var (compute, guests, log) = (_compute, _guests, _log);
+        _ = DeleteAsync();
+
+        async Task DeleteAsync()
+        {
+            try
+            {
+                await compute.DeleteServerAsync(serverId, CancellationToken.None);
+                await guests.DeleteQueueAsync(id);
+                await guests.DeleteBrokerUserAsync(id);
+            }
+            catch (Exception e)
+            {
+                log.Warning("pool: removing server {0} failed ({1}); the reconciler removes what is left", id, e.GetBaseException().Message);
+            }
+        }
+    }
+
+    public static Props Props(ICompute compute, IGuestRpc guests, IActorRef instances, Func<CancellationToken, Task<IReadOnlyList<PoolKey>>> versions,
+        PoolSettings settings, TimeSpan askTimeout) =>
+        Akka.Actor.Props.Create(() => new ServerPoolActor(compute, guests, instances, versions, settings, askTimeout));
+}
