@@ -6,6 +6,7 @@ using Trove.Actors.Compute;
 using Trove.Actors.Guests;
 using Trove.Actors.Instances;
 using Trove.Actors.Sharding;
+using Trove.Actors.Tenants;
 
 namespace Trove.Actors.Pool;
 
@@ -22,7 +23,7 @@ public static class PoolRegistration
         var options = new ClusterSingletonOptions { Role = EntityShards.WorkerRole };
         return onWorker
             ? builder.WithSingleton<ServerPoolKey>("server-pool", (_, registry, _) => ServerPoolActor.Props(sp.GetRequiredService<ICompute>(),
-                sp.GetRequiredService<IGuestRpc>(), registry.Get<InstanceRegion>(), ActiveVersions(sp.GetRequiredService<CatalogRepository>()),
+                sp.GetRequiredService<IGuestRpc>(), registry.Get<InstanceRegion>(), registry.Get<TenantRegion>(), ActiveVersions(sp.GetRequiredService<CatalogRepository>()),
                 settings, askTimeout), options)
             : builder.WithSingletonProxy<ServerPoolKey>("server-pool", options);
     }

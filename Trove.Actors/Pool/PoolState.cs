@@ -48,9 +48,12 @@ public static class PoolDecisions
 
     /// <summary>The longest ready server of the version, or null: a server is claimed once only.</summary>
     public static ServerClaimed? Claim(PoolState state, PoolKey key, DateTimeOffset now) =>
-        state.Members.Where(m => m.Key == key && m.Status == PoolMemberStatus.Ready).OrderBy(m => m.Since).FirstOrDefault() is { } ready
-            ? new ServerClaimed(ready.Id, now)
-            : null;
+        ReadyOf(state, key).OrderBy(m => m.Since).FirstOrDefault() is { } ready ? new ServerClaimed(ready.Id, now) : null;
+
+    public static bool HasReady(PoolState state, PoolKey key) => ReadyOf(state, key).Any();
+
+    private static IEnumerable<PoolMember> ReadyOf(PoolState state, PoolKey key) =>
+        state.Members.Where(m => m.Key == key && m.Status == PoolMemberStatus.Ready);
 
     /// <summary>Claims old enough that their instance must exist by now.</summary>
     public static IReadOnlyList<PoolMember> ClaimsDue(PoolState state, DateTimeOffset now, TimeSpan claimTimeout) =>

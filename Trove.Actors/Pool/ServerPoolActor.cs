@@ -6,6 +6,7 @@ using Trove.Actors.Guests;
 using Trove.Actors.Instances;
 using Trove.Actors.Serialization;
 using Trove.Actors.Sharding;
+using Trove.Actors.Tenants;
 using Trove.Contracts.Guests;
 using static Trove.Actors.Pool.PoolEvents;
 
@@ -28,10 +29,12 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     private sealed record ClaimLookedUp(string Id, bool InstanceExists);
     private sealed record ClaimNotLookedUp(string Id, string Error);
     private sealed record VersionsNotRead(string Error);
+    private sealed record QuotaSeen(InstanceCommands.Create Create, Asked? Asked, IActorRef Requester, bool Fits);
 
     private readonly ICompute _compute;
     private readonly IGuestRpc _guests;
     private readonly IActorRef _instances;
+    private readonly IActorRef _tenants;
     private readonly Func<CancellationToken, Task<IReadOnlyList<PoolKey>>> _versions;
     private readonly PoolSettings _settings;
     private readonly TimeSpan _askTimeout;
@@ -44,10 +47,10 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     public override string PersistenceId => "server-pool";
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public ServerPoolActor(ICompute compute, IGuestRpc guests, IActorRef instances, Func<CancellationToken, Task<IReadOnlyList<PoolKey>>> versions,
-        PoolSettings settings, TimeSpan askTimeout)
+    public ServerPoolActor(ICompute compute, IGuestRpc guests, IActorRef instances, IActorRef tenants,
+        Func<CancellationToken, Task<IReadOnlyList<PoolKey>>> versions, PoolSettings settings, TimeSpan askTimeout)
     {
-        (_compute, _guests, _instances, _versions, _settings, _askTimeout) = (compute, guests, instances, versions, settings, askTimeout);
+        (_compute, _guests, _instances, _tenants, _versions, _settings, _askTimeout) = (compute, guests, instances, tenants, versions, settings, askTimeout);
 
         Recover<SnapshotOffer>(offer => _state = (PoolState)offer.Snapshot);
         Recover<IPoolEvent>(e => _state = PoolState.Apply(_state, e));
@@ -73,6 +76,13 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
                 Unhandled(asked);
         });
         Command<PoolCommands.CreateInstance>(create => CreateInstance(create.Create, null));
+        Command<QuotaSeen>(seen =>
+        {
+            if (seen.Fits)
+                Claim(seen.Create, seen.Asked, seen.Requester);
+            else
+                Forward(seen.Create, seen.Asked, seen.Requester); // the instance refuses it, and no server is spent on it
+        });
         Command<PoolCommands.List>(_ => Sender.Tell(new PoolReplies.Listed(_state.Members)));
         Command<PoolCommands.Remove>(remove =>
         {
@@ -133,26 +143,46 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
 
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
-    /// <summary>Claims a ready server of the create's version, if any, journaled before the create goes on with the
-    /// server's id; the instance answers the requester (with the caller and trace of the request's envelope).</summary>
+    /// <summary>A create for a version with a ready server first has its tenant's quota looked at: one over it would
+    /// spend a server on an instance refused at once (each server so spent is gone, and a tenant at its quota could
+    /// drain the pool by asking again). The instance's own reservation still decides; this only keeps the pool for
+    /// creates that may fit.</summary>
     private void CreateInstance(InstanceCommands.Create create, Asked? asked)
     {
         var requester = Sender;
         var r = create.Request;
+        if (!PoolDecisions.HasReady(_state, new PoolKey(r.Datastore, r.DatastoreVersion)))
+        {
+            Forward(create, asked, requester);
+            return;
+        }
+        _tenants.AskEntityAsync<TenantReply>(new TenantCommands.GetQuotas(r.TenantId), _askTimeout).PipeTo(Self,
+            success: reply => new QuotaSeen(create, asked, requester,
+                reply is TenantReplies.Quotas q && q.Limits.Exceeded(q.Usage, r.VolumeSize, r.RamMb).Count == 0),
+            failure: _ => new QuotaSeen(create, asked, requester, Fits: false));
+    }
+
+    /// <summary>Claims a ready server of the create's version, if any, journaled before the create goes on with the
+    /// server's id; the instance answers the requester (with the caller and trace of the request's envelope).</summary>
+    private void Claim(InstanceCommands.Create create, Asked? asked, IActorRef requester)
+    {
+        var r = create.Request;
         if (PoolDecisions.Claim(_state, new PoolKey(r.Datastore, r.DatastoreVersion), Now) is not { } claimed)
         {
-            _instances.Tell(asked is null ? create : asked with { Message = create }, requester);
+            Forward(create, asked, requester);
             return;
         }
         Persist(claimed, e =>
         {
             var server = _state.Find(e.Id)!.Server;
             Update(e);
-            var fromPool = create with { InstanceId = server.Id, FromPool = server.AsServer() };
-            _instances.Tell(asked is null ? fromPool : asked with { Message = fromPool }, requester);
+            Forward(create with { InstanceId = server.Id, FromPool = server.AsServer() }, asked, requester);
             Refill();
         });
     }
+
+    private void Forward(InstanceCommands.Create create, Asked? asked, IActorRef requester) =>
+        _instances.Tell(asked is null ? create : asked with { Message = create }, requester);
 
     private void Update(IPoolEvent e)
     {
@@ -247,7 +277,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-    public static Props Props(ICompute compute, IGuestRpc guests, IActorRef instances, Func<CancellationToken, Task<IReadOnlyList<PoolKey>>> versions,
-        PoolSettings settings, TimeSpan askTimeout) =>
-        Akka.Actor.Props.Create(() => new ServerPoolActor(compute, guests, instances, versions, settings, askTimeout));
+    public static Props Props(ICompute compute, IGuestRpc guests, IActorRef instances, IActorRef tenants,
+        Func<CancellationToken, Task<IReadOnlyList<PoolKey>>> versions, PoolSettings settings, TimeSpan askTimeout) =>
+        Akka.Actor.Props.Create(() => new ServerPoolActor(compute, guests, instances, tenants, versions, settings, askTimeout));
 }

@@ -11,6 +11,16 @@ public interface IWithTenantId
 public sealed record QuotaLimits(int Instances, int Volumes, int Backups, int Ram = -1)
 {
     public static readonly QuotaLimits Unlimited = new(-1, -1, -1);
+
+    /// <summary>The resources <paramref name="instances"/> more instances would take over these limits; empty when they fit.</summary>
+    public IReadOnlyList<string> Exceeded(QuotaUsage usage, int volumeGb, int ramMb, int instances = 1)
+    {
+        var over = new List<string>();
+        if (Instances >= 0 && instances > 0 && usage.Instances + instances > Instances) over.Add("instances");
+        if (Volumes >= 0 && usage.Volumes + volumeGb > Volumes) over.Add("volumes");
+        if (Ram >= 0 && usage.Ram + ramMb > Ram) over.Add("ram");
+        return over;
+    }
 }
 
 public sealed record QuotaUsage(int Instances, int Volumes, int Backups, int Ram);

@@ -52,13 +52,6 @@ public sealed record TenantState(
     public QuotaUsage Usage => new(Instances.Count, Instances.Values.Sum(i => i.VolumeGb), Backups?.Count ?? 0, Instances.Values.Sum(i => i.RamMb));
 
     /// <summary>The resources a new instance would take over their limits; empty when it fits.</summary>
-    public IReadOnlyList<string> Exceeded(QuotaLimits limits, int volumeGb, int ramMb, int instances = 1)
-    {
-        var usage = Usage;
-        var over = new List<string>();
-        if (limits.Instances >= 0 && instances > 0 && usage.Instances + instances > limits.Instances) over.Add("instances");
-        if (limits.Volumes >= 0 && usage.Volumes + volumeGb > limits.Volumes) over.Add("volumes");
-        if (limits.Ram >= 0 && usage.Ram + ramMb > limits.Ram) over.Add("ram");
-        return over;
-    }
+    public IReadOnlyList<string> Exceeded(QuotaLimits limits, int volumeGb, int ramMb, int instances = 1) =>
+        limits.Exceeded(Usage, volumeGb, ramMb, instances);
 }

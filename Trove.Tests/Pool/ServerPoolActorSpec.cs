@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using Trove.Actors.Instances;
 using Trove.Actors.Pool;
+using Trove.Actors.Tenants;
 using Trove.Contracts.Guests;
 using Trove.Tests.Support;
 
@@ -14,6 +15,8 @@ public class ServerPoolActorSpec : Akka.TestKit.Xunit2.TestKit
     private readonly FakeCompute _compute = new();
     private readonly FakeGuestRpc _guests = new();
     private readonly TestProbe _instances;
+    private readonly TestProbe _tenants;
+    private volatile int _tenantInstances; // what the tenant entity answers the pool's look at its quota: its instances (of 3)
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _existingInstances = new();
     private readonly PoolSettings _settings = new() { Size = 1, CheckEvery = TimeSpan.FromMilliseconds(100), ClaimTimeout = TimeSpan.FromMilliseconds(300) };
     private int _started;
@@ -21,6 +24,13 @@ public class ServerPoolActorSpec : Akka.TestKit.Xunit2.TestKit
     public ServerPoolActorSpec() : base(EntitySpecConfig.InMemory)
     {
         _instances = CreateTestProbe();
+        _tenants = CreateTestProbe();
+        _tenants.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            if (message is TenantCommands.GetQuotas)
+                sender.Tell(new TenantReplies.Quotas(new QuotaLimits(3, -1, -1), new QuotaUsage(_tenantInstances, 0, 0, 0)));
+            return AutoPilot.KeepRunning;
+        }));
         // the instance entities, as far as the pool reaches them: a create answers with its id and whether it came from
         // the pool; an inspect says whether the instance a claim went to exists
         _instances.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
@@ -43,7 +53,7 @@ public class ServerPoolActorSpec : Akka.TestKit.Xunit2.TestKit
         return ExpectMsg<InstanceReplies.Accepted>().State;
     }
 
-    private IActorRef StartPool(PoolSettings? settings = null) => Sys.ActorOf(ServerPoolActor.Props(_compute, _guests, _instances.Ref,
+    private IActorRef StartPool(PoolSettings? settings = null) => Sys.ActorOf(ServerPoolActor.Props(_compute, _guests, _instances.Ref, _tenants.Ref,
         _ => Task.FromResult<IReadOnlyList<PoolKey>>([Postgres, Maria]), settings ?? _settings, TimeSpan.FromSeconds(3)), $"pool-{++_started}");
 
     private IReadOnlyList<PoolMember> Members(IActorRef pool) =>
@@ -92,6 +102,23 @@ public class ServerPoolActorSpec : Akka.TestKit.Xunit2.TestKit
             Assert.DoesNotContain(now, m => m.Id == claimed.Id); // settled: the instance's now
         }, TimeSpan.FromSeconds(10));
         Assert.DoesNotContain(claimed.Id, _compute.Deleted);
+    }
+
+    [Fact]
+    public void A_create_of_a_tenant_at_its_quota_goes_on_without_a_server_of_the_pool()
+    {
+        var pool = StartPool();
+        AwaitReady(pool, 2);
+        var ready = Members(pool).Single(m => m.Key == Postgres);
+        _tenantInstances = 3;
+
+        var created = Create(pool); // the instance refuses it itself; here the probe only shows what reached it
+        Assert.False(created.FromPool);
+        Assert.NotEqual(ready.Id, created.Id);
+        Assert.Equal(PoolMemberStatus.Ready, Members(pool).Single(m => m.Id == ready.Id).Status);
+
+        _tenantInstances = 2;
+        Assert.Equal(ready.Id, Create(pool).Id);
     }
 
     [Fact]
