@@ -8,7 +8,7 @@ namespace Trove.Contracts.Datastores;
 public static partial class DatastoreProfiles
 {
     public static readonly DatastoreProfile Postgres = new("postgresql", "PostgreSQL",
-        new DatastoreNames(PostgresName(), "letters, digits, '_' or '-'", 63, 63, Databases("postgres", "template0", "template1")),
+        new DatastoreNames(PostgresName(), "letters, digits, '_' or '-'", 63, 63, Databases("postgres", "template0", "template1", PostgresInitdb.SpareDatabase)),
         // The superusers (the guest's, and root's once enabled), and every pg_ role (PostgreSQL's predefined roles, such as
         // pg_execute_server_program), and the replication roles the guest makes for replicas (trove_repl_...).
         new ReservedUsers(Set("postgres", "root", "os_admin"), ["pg_", ReplicationNames.RolePrefix]),

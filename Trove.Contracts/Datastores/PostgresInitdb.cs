@@ -11,4 +11,8 @@ public static class PostgresInitdb
 
     /// <summary>Where in a server's directory the copy waits for its guest, which takes it in place of its own initdb.</summary>
     public const string PristineCopy = "postgres/pristine";
+
+    /// <summary>A database a pool's server makes while it waits, renamed to its tenant's first (instant, where CREATE
+    /// DATABASE copies a template); reserved, never a tenant's name.</summary>
+    public const string SpareDatabase = "trove_spare";
 }

@@ -86,6 +86,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         // a first session and query, so that the prepare finds the engine's client loaded (its first use took ~0.5 s)
         await manager.GetStatusAsync(ct);
         await manager.ListDatabasesAsync(ct);
+        await manager.PrepareAheadAsync(ct);
         log.LogInformation("engine started ahead of a prepare (a pool's server)");
     }
 

@@ -17,6 +17,10 @@ public interface IDatastoreManager
     /// <summary>Starts an initialised engine; a running one is left alone.</summary>
     Task StartAsync(CancellationToken ct);
 
+    /// <summary>A pool's server, its engine started, while it waits for its tenant: makes ahead what a prepare would make
+    /// slowly (PostgreSQL: a spare database). Nothing by default.</summary>
+    Task PrepareAheadAsync(CancellationToken ct) => Task.CompletedTask;
+
     /// <summary>Stops the engine cleanly; a stopped one is left alone.</summary>
     Task StopAsync(CancellationToken ct);
 

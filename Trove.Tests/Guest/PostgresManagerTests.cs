@@ -129,6 +129,45 @@ public sealed class PostgresManagerTests : IAsyncLifetime
         }
     }
 
+    /// <summary>A pool's server makes a spare database while it waits; its tenant's first database is the spare renamed
+    /// (an instant rename where CREATE DATABASE copies a template), a second one is made, and one never used is dropped.</summary>
+    [Fact]
+    public async Task A_pools_spare_database_becomes_the_tenants_first_and_is_never_listed()
+    {
+        await _manager.InitialiseAsync(CancellationToken.None);
+        await _manager.StartAsync(CancellationToken.None);
+        await _manager.PrepareAheadAsync(CancellationToken.None);
+        Assert.Empty(await _manager.ListDatabasesAsync(CancellationToken.None));
+        var spare = await OidOfAsync(PostgresInitdb.SpareDatabase);
+
+        await PrepareAsync(Args("s3cret", new DatabaseSpec("appdb"), new DatabaseSpec("second")));
+        Assert.Equal(["appdb", "second"], (await _manager.ListDatabasesAsync(CancellationToken.None)).Select(d => d.Name));
+        Assert.Equal(spare, await OidOfAsync("appdb"));
+        Assert.Null(await OidOfAsync(PostgresInitdb.SpareDatabase));
+    }
+
+    [Fact]
+    public async Task A_pools_spare_database_that_no_prepare_used_is_dropped()
+    {
+        await _manager.InitialiseAsync(CancellationToken.None);
+        await _manager.StartAsync(CancellationToken.None);
+        await _manager.PrepareAheadAsync(CancellationToken.None);
+
+        await PrepareAsync(Args("s3cret", new DatabaseSpec("latin", "LATIN1", "C"))); // made as asked: not the spare
+        Assert.Null(await OidOfAsync(PostgresInitdb.SpareDatabase));
+    }
+
+    /// <summary>Through the engine's socket, as its guest connects (the superuser has no password over TCP).</summary>
+    private async Task<object?> OidOfAsync(string database)
+    {
+        await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
+        {
+            Host = Path.Combine(_dir, "postgres"), Port = _port, Username = "postgres", Database = "postgres", Pooling = false,
+        }.ConnectionString);
+        await admin.OpenAsync();
+        return await ExecAsync(admin, $"SELECT oid FROM pg_database WHERE datname = '{database}'");
+    }
+
     [Fact]
     public async Task Status_is_healthy_when_prepared_shutdown_when_stopped_and_healthy_again_when_started()
     {

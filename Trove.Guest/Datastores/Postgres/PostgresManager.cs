@@ -99,7 +99,15 @@ public sealed partial class PostgresManager : IDatastoreManager
             await CreateDatabaseAsync(admin, db, ct);
         foreach (var user in args.Users)
             await CreateUserAsync(admin, user, ct);
+        if (await DatabaseExistsAsync(admin, PostgresInitdb.SpareDatabase, ct)) // a pool's, unused (a replica's engine is read-only)
+            await ExecAsync(admin, $"DROP DATABASE {Sql.Identifier(PostgresInitdb.SpareDatabase)}", ct);
         _log.LogInformation("prepared {Databases} database(s) and {Users} user(s)", args.Databases.Count, args.Users.Count);
+    }
+
+    public async Task PrepareAheadAsync(CancellationToken ct)
+    {
+        await using var admin = await OpenAdminAsync("postgres", ct);
+        await CreateDatabaseAsync(admin, new DatabaseSpec(PostgresInitdb.SpareDatabase), ct);
     }
 
     /// <summary>The data directory appears only whole: initdb makes it under another name, which becomes the data
@@ -231,7 +239,7 @@ public sealed partial class PostgresManager : IDatastoreManager
         await using var admin = await OpenAdminAsync("postgres", ct);
         await using var query = new NpgsqlCommand(
             "SELECT datname, pg_encoding_to_char(encoding), datcollate FROM pg_database " +
-            "WHERE NOT datistemplate AND datname <> 'postgres' ORDER BY datname", admin);
+            $"WHERE NOT datistemplate AND datname NOT IN ('postgres', '{PostgresInitdb.SpareDatabase}') ORDER BY datname", admin);
         await using var reader = await query.ExecuteReaderAsync(ct);
         var databases = new List<DatabaseSpec>();
         while (await reader.ReadAsync(ct))
@@ -484,9 +492,13 @@ public sealed partial class PostgresManager : IDatastoreManager
 
     private static async Task CreateDatabaseAsync(NpgsqlConnection admin, DatabaseSpec db, CancellationToken ct)
     {
-        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", admin) { Parameters = { new() { Value = db.Name } } };
-        if (await exists.ExecuteScalarAsync(ct) is not null)
+        if (await DatabaseExistsAsync(admin, db.Name, ct))
             return;
+        if (db is { CharacterSet: null, Collate: null } && await DatabaseExistsAsync(admin, PostgresInitdb.SpareDatabase, ct))
+        {
+            await ExecAsync(admin, $"ALTER DATABASE {Sql.Identifier(PostgresInitdb.SpareDatabase)} RENAME TO {Sql.Identifier(db.Name)}", ct);
+            return;
+        }
         var sql = $"CREATE DATABASE {Sql.Identifier(db.Name)}";
         if (db.CharacterSet is not null || db.Collate is not null)
             sql += " TEMPLATE template0";
@@ -495,6 +507,12 @@ public sealed partial class PostgresManager : IDatastoreManager
         if (db.Collate is not null)
             sql += $" LC_COLLATE {Sql.Literal(db.Collate)} LC_CTYPE {Sql.Literal(db.Collate)}";
         await ExecAsync(admin, sql, ct);
+    }
+
+    private static async Task<bool> DatabaseExistsAsync(NpgsqlConnection admin, string name, CancellationToken ct)
+    {
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", admin) { Parameters = { new() { Value = name } } };
+        return await exists.ExecuteScalarAsync(ct) is not null;
     }
 
     /// <summary>Creates the role (or sets the password of an existing one) and grants it its databases.</summary>
