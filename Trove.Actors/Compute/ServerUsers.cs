@@ -45,7 +45,8 @@ public static class ServerUsers
         if (IdsOf(name) is { } ids)
         {
             await KillAllAsync(ids.Uid, ct);
-            await RetryWhileLockedAsync("userdel", [name], [UserdelNoUser], ct);
+            // a process of the user started meanwhile (a guest restarted by a reconciler) is killed before userdel's next try
+            await RetryWhileLockedAsync("userdel", [name], [UserdelNoUser], ct, beforeRetry: () => KillAllAsync(ids.Uid, ct));
         }
         if (File.ReadLines("/etc/group").Any(l => l.StartsWith(name + ":", StringComparison.Ordinal)))
             await RetryWhileLockedAsync("groupdel", [name], [UserdelNoUser], ct);
@@ -101,7 +102,7 @@ public static class ServerUsers
 
     /// <summary>useradd and userdel refuse while another one holds /etc/passwd's or /etc/group's lock (servers are made
     /// in parallel): tried again, after a random short wait so that the waiting ones do not retry in step.</summary>
-    private static async Task RetryWhileLockedAsync(string tool, string[] args, int[] alsoFine, CancellationToken ct)
+    private static async Task RetryWhileLockedAsync(string tool, string[] args, int[] alsoFine, CancellationToken ct, Func<Task>? beforeRetry = null)
     {
         var deadline = DateTime.UtcNow + LockWait;
         while (true)
@@ -112,6 +113,8 @@ public static class ServerUsers
             if (result.ExitCode is not (CannotUpdatePasswd or CannotUpdateGroup or UserdelLoggedIn) || DateTime.UtcNow > deadline)
                 throw new InvalidOperationException($"{tool} {string.Join(' ', args)} exited with {result.ExitCode}: {result.Error}");
             await Task.Delay(Random.Shared.Next(50, 250), ct);
+            if (beforeRetry is not null)
+                await beforeRetry();
         }
     }
 

@@ -117,8 +117,11 @@ public sealed class TroveCluster : IAsyncDisposable
             node.KeepLog = true;
     }
 
+    /// <summary>Every node stops before any cleans up: a node still running would start again (reconcile) the guests of
+    /// the shared servers directory that another node's cleanup just stopped, while it removes their users.</summary>
     public async ValueTask DisposeAsync()
     {
+        await Task.WhenAll(Nodes.Select(node => node.StopAsync()));
         foreach (var node in Nodes)
             await node.DisposeAsync();
         using (var management = TestBroker.ManagementClient())
