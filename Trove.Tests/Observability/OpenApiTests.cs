@@ -28,9 +28,16 @@ public sealed partial class OpenApiTests(NodeFixture fixture)
     /// <summary>The built-in identity service answers Keystone's error body; every other route Trove's.</summary>
     private static string ErrorSchemaOf(ApiRoute route) => route.Template.StartsWith("/v3", StringComparison.Ordinal) ? "KeystoneError" : "TroveErrorShape";
 
-    private async Task<JsonObject> DocumentAsync()
+    /// <summary>The node's document, read once per node (it is made anew for each request, from every endpoint: on a loaded
+    /// machine a minute was seen), each test given its own copy.</summary>
+    private async Task<JsonObject> DocumentAsync() => (await Documents.GetOrAdd(Node, FetchAsync)).DeepClone().AsObject();
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<TroveNode, Task<JsonObject>> Documents = new();
+
+    private static async Task<JsonObject> FetchAsync(TroveNode node)
     {
-        using var anonymous = Node.Anonymous();
+        using var anonymous = node.Anonymous();
+        anonymous.Timeout = TimeSpan.FromMinutes(3);
         var response = await anonymous.GetAsync("openapi/v1.json");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!;

@@ -90,7 +90,7 @@ public sealed record ReplicaSets(TroveNode Node, Func<JsonObject, string, Task<o
         var newSource = (await Node.ShowAsync("demo", candidateId))!;
         Assert.Equal(candidateId, (string?)(await Node.ShowAsync("demo", sourceId))!["replica_of"]!["id"]);
         Assert.Equal(candidateId, (string?)(await Node.ShowAsync("demo", otherId))!["replica_of"]!["id"]);
-        Assert.True(acknowledged.Count > 20);
+        Assert.True(acknowledged.Count >= 20); // the promotion may fence the source right after the 20th
         Assert.Equal((long)acknowledged.Count, Convert.ToInt64(await Sql(newSource, $"SELECT count(*) FROM acked WHERE n IN ({string.Join(',', acknowledged)})")));
 
         await assertReadOnly(() => Sql(source, "INSERT INTO acked VALUES (-1)"));
