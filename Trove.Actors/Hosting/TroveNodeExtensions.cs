@@ -149,7 +149,7 @@ public static class TroveNodeExtensions
                         $"set Trove:Backups:Storage to {BackupSettings.SwiftStorage}");
                 var userData = new NovaUserData(settings.Compute.Nova.GuestBrokerUri is { Length: > 0 } broker ? broker : settings.Amqp.Uri,
                     settings.Amqp.Exchange, settings.Amqp.ConductorQueue, settings.GuestHeartbeatIntervalSeconds)
-                    { WalArchive = settings.Backups.WalArchive with { Granted = true } };
+                    { WalArchive = settings.Backups.WalArchive };
                 services.AddSingleton(sp => new NovaCompute(sp.GetRequiredService<KeystoneSession>(), settings.Compute.Nova,
                     userData.Render, sp.GetRequiredService<ILogger<NovaCompute>>()));
                 services.AddSingleton<ICompute>(sp => sp.GetRequiredService<NovaCompute>());

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using System.Text.Json.Nodes;
 using Trove.Tests.Support;
 
@@ -48,7 +48,7 @@ public sealed class BrokerRestartWithGuestsTests
         // In flight as the broker goes: a create to a guest that cannot take it (paused, as a guest busy elsewhere or a
         // frozen server would be), whose caller gives up while the broker is away; a list on a running guest.
         var pausedGuest = node.GuestPid(paused);
-        Signal("STOP", pausedGuest);
+        Programs.Signal(pausedGuest, "STOP");
         var neverRuns = Timed(() => node.Http.PostAsJsonAsync($"v1.0/demo/instances/{paused}/databases", new { databases = new[] { new { name = "never_runs" } } }));
         var listing = Timed(() => node.Http.GetAsync($"v1.0/demo/instances/{busy}/databases"));
         await Task.Delay(500); // both calls are in the broker
@@ -68,7 +68,7 @@ public sealed class BrokerRestartWithGuestsTests
         Assert.True(neverRunsAnswer.StatusCode >= HttpStatusCode.InternalServerError, $"{neverRunsAnswer.StatusCode}: {await neverRunsAnswer.Content.ReadAsStringAsync()}");
         Assert.True(neverRunsTook < GuestCallTimeout + TimeSpan.FromSeconds(10), $"the call answered after {neverRunsTook}");
         await Task.Delay(GuestCallTimeout); // the call's expiration passed, whatever the clocks
-        Signal("CONT", pausedGuest);
+        Programs.Signal(pausedGuest, "CONT");
 
         // Every in-flight call answered within its timeout: a result or Trove's error body.
         foreach (var (answer, took) in new[] { await listing, await duringOutage })
@@ -102,7 +102,6 @@ public sealed class BrokerRestartWithGuestsTests
         return (answer, watch.Elapsed);
     }
 
-    private static void Signal(string signal, int pid) => Process.Start("kill", [$"-{signal}", pid.ToString()])!.WaitForExit();
 
     /// <summary>The databases the guest lists, asked again until it answers.</summary>
     private static async Task<IReadOnlyList<string>> DatabaseNamesAsync(TroveNode node, string id)

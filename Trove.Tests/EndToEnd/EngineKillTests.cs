@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Trove.Tests.Support;
 
@@ -26,7 +26,7 @@ public sealed class EngineKillTests
         await QueryAsync(active, "INSERT INTO kept VALUES (1), (2), (3)");
         var engine = EnginePid(node, id, datastore);
 
-        Process.Start("kill", ["-KILL", engine.ToString()])!.WaitForExit();
+        Programs.Signal(engine, "KILL");
         var killed = Stopwatch.StartNew();
 
         await WaitForHistoryAsync(node, id, TimeSpan.FromSeconds(90));

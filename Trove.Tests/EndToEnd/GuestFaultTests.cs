@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Trove.Tests.Support;
 
@@ -28,7 +27,7 @@ public sealed class GuestFaultTests
         await node.WaitForOperatingStatusAsync("demo", id, "HEALTHY", TimeSpan.FromSeconds(90));
         var guest = node.GuestPid(id);
 
-        Process.Start("kill", ["-KILL", guest.ToString()])!.WaitForExit();
+        Programs.Signal(guest, "KILL");
 
         await node.WaitForOperatingStatusAsync("demo", id, "HEALTHY", TimeSpan.FromSeconds(90), after: s => s == "ERROR");
         Assert.NotEqual(guest, node.GuestPid(id));
@@ -50,8 +49,8 @@ public sealed class GuestFaultTests
         await File.AppendAllTextAsync(Path.Combine(data, "postgresql.conf"), "\nnot_a_setting_of_postgresql = on\n");
         var engine = int.Parse(File.ReadLines(Path.Combine(data, "postmaster.pid")).First().Trim());
 
-        Process.Start("kill", ["-KILL", node.GuestPid(id).ToString()])!.WaitForExit();
-        Process.Start("kill", ["-KILL", engine.ToString()])!.WaitForExit();
+        Programs.Signal(node.GuestPid(id), "KILL");
+        Programs.Signal(engine, "KILL");
 
         await node.WaitForOperatingStatusAsync("demo", id, "SHUTDOWN", TimeSpan.FromSeconds(90)); // from the new guest: the killed one cannot report
         await File.WriteAllTextAsync(Path.Combine(data, "postgresql.conf"), settings);

@@ -1,5 +1,5 @@
-using System.Net.Http.Json;
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Trove.Tests.Support;
 
@@ -34,9 +34,9 @@ public sealed class GuestKilledDuringPrepareTests
         await KilledGuest.WaitUntilAsync(() => Initialising(node, id, tool) && KilledGuest.Exists(server, written), $"{tool} to write {written}; see {node.DataDir}/node.log");
         var guest = node.GuestPid(id);
 
-        Kill(guest);
+        Programs.Signal(guest, "KILL");
         foreach (var left in node.ProcessesInServers(id).Where(p => p != guest))
-            Kill(left);
+            Programs.Signal(left, "KILL");
         var killed = Stopwatch.StartNew();
 
         try
@@ -77,7 +77,7 @@ public sealed class GuestKilledDuringPrepareTests
         var engine = 0; // postmaster.pid is written in steps: its first line may not be there yet
         await KilledGuest.WaitUntilAsync(() => File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out engine),
             $"the engine to start; see {node.DataDir}/node.log");
-        Kill(engine);
+        Programs.Signal(engine, "KILL");
 
         try
         {
@@ -117,5 +117,4 @@ public sealed class GuestKilledDuringPrepareTests
         catch (Exception) { return ""; }
     }
 
-    private static void Kill(int pid) => Process.Start("kill", ["-KILL", pid.ToString()])!.WaitForExit();
 }

@@ -106,7 +106,7 @@ public sealed class OlderReleaseServerTests
         var command = File.ReadAllText($"/proc/{guest}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
         var environment = File.ReadAllText($"/proc/{guest}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)
             .Select(e => e.Split('=', 2)).ToDictionary(e => e[0], e => e[1]);
-        Run("kill", "-TERM", guest.ToString());
+        Programs.Signal(guest, "TERM");
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (IsAlive(guest))
         {
@@ -115,9 +115,9 @@ public sealed class OlderReleaseServerTests
         }
 
         var (engineDir, systemUser) = datastore == "mariadb" ? ("mariadb", "mysql") : ("postgres", "postgres");
-        Run("chown", "-R", "root:root", dir);
-        Run("chown", "-R", $"{systemUser}:{systemUser}", Path.Combine(dir, engineDir));
-        Run("chmod", "755", dir);
+        await Programs.RunCheckedAsync("chown", ["-R", "root:root", dir]);
+        await Programs.RunCheckedAsync("chown", ["-R", $"{systemUser}:{systemUser}", Path.Combine(dir, engineDir)]);
+        await Programs.RunCheckedAsync("chmod", ["755", dir]);
         var infoPath = Path.Combine(dir, "guest_info.json");
         var info = JsonNode.Parse(File.ReadAllText(infoPath))!;
         info["amqp_uri"] = NodeBrokerUri.Value;
@@ -187,11 +187,4 @@ public sealed class OlderReleaseServerTests
 
     private static int ProcessUid(int pid) =>
         int.Parse(File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("Uid:")).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1]);
-
-    private static void Run(string file, params string[] args)
-    {
-        using var process = Process.Start(file, args);
-        process.WaitForExit();
-        Assert.Equal(0, process.ExitCode);
-    }
 }

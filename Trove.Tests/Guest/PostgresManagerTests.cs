@@ -1,13 +1,13 @@
-using Trove.Contracts.Datastores;
 using System.Diagnostics;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using Trove.Guest.Datastores;
+using Trove.Contracts.Datastores;
+using Trove.Contracts.Guests;
 using Trove.Guest.Datastores.Postgres;
+using Trove.Guest.Datastores;
 using Trove.Tests.Support;
 using Xunit.Abstractions;
-using Trove.Contracts.Guests;
 
 namespace Trove.Tests.Guest;
 
@@ -293,8 +293,8 @@ public sealed class PostgresManagerTests : IAsyncLifetime
             await ExecAsync(db, "CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)");
         var postmaster = int.Parse(File.ReadLines(Path.Combine(_dir, "postgres", "data", "postmaster.pid")).First());
         var child = ChildrenOf(postmaster).First();
-        Signal("STOP", child);
-        Signal("KILL", postmaster);
+        Programs.Signal(child, "STOP");
+        Programs.Signal(postmaster, "KILL");
         await KilledGuest.WaitUntilAsync(() => !EngineProcesses.IsAlive(postmaster), "the postmaster to end");
 
         await _manager.StartAsync(CancellationToken.None);
@@ -322,5 +322,4 @@ public sealed class PostgresManagerTests : IAsyncLifetime
     private static IEnumerable<int> ChildrenOf(int pid) =>
         File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse);
 
-    private static void Signal(string signal, int pid) => Process.Start("kill", [$"-{signal}", pid.ToString()])!.WaitForExit();
 }

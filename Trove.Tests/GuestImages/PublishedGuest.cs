@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Trove.Contracts.Guests;
+using Trove.Tests.Support;
 
 namespace Trove.Tests.GuestImages;
 
@@ -84,7 +85,7 @@ public sealed class RunningGuest(Process process, string log) : IAsyncDisposable
     {
         if (!process.HasExited)
         {
-            Process.Start("kill", ["-TERM", process.Id.ToString()])!.WaitForExit();
+            Programs.Signal(process.Id, "TERM");
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
             try { await process.WaitForExitAsync(timeout.Token); }
             catch (OperationCanceledException) { process.Kill(); }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Trove.Actors.Compute.OpenStack;
+using Trove.Tests.Support;
 
 namespace Trove.Tests.OpenStack;
 
@@ -62,25 +63,12 @@ public sealed partial class OpenStackSandbox : IAsyncLifetime
 
     private static async Task RunOnceAsync(string verb, TimeSpan timeout, string script)
     {
-        var start = new ProcessStartInfo(script, verb) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{script} {verb} took longer than {timeout}: {await errors}");
-        }
-        if (process.ExitCode != 0)
-        {
-            var printed = $"{await output}{await errors}";
-            throw new InvalidOperationException($"{script} {verb} failed ({process.ExitCode}): {printed}{LogsNamedIn(printed)}");
-        }
+        var ran = await Programs.RunAsync(new ProcessStartInfo(script, verb), timeout);
+        var printed = $"{ran.Output}{ran.Errors}";
+        if (ran.TimedOut)
+            throw new TimeoutException($"{script} {verb} took longer than {timeout}: {printed}{LogsNamedIn(printed)}");
+        if (ran.ExitCode != 0)
+            throw new InvalidOperationException($"{script} {verb} failed ({ran.ExitCode}): {printed}{LogsNamedIn(printed)}");
     }
 
     /// <summary>The end of each log the script's error names ("see /tmp/os-sandbox/log/x.log"): on CI, the machine and its

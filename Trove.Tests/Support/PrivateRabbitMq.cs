@@ -155,7 +155,7 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
     {
         if (_server is not { } server || server.HasExited)
             return;
-        await RunAsync("kill", "-TERM", server.Id.ToString());
+        Programs.Signal(server.Id, "TERM");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         try { await server.WaitForExitAsync(timeout.Token); }
         catch (OperationCanceledException) { server.Kill(entireProcessTree: true); }
@@ -175,12 +175,5 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
-    private static async Task RunAsync(string program, params string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed ({process.ExitCode}): {await error}");
-    }
+    private static Task RunAsync(string program, params string[] args) => Programs.RunCheckedAsync(program, args);
 }

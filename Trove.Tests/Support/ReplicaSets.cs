@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -120,8 +119,8 @@ public sealed record ReplicaSets(TroveNode Node, Func<JsonObject, string, Task<o
         Assert.Contains("has a current heartbeat", (string?)(await current.Content.ReadFromJsonAsync<JsonObject>())!["badRequest"]!["message"]);
 
         var engine = int.Parse(File.ReadLines(Path.Combine(Node.ServersDir, sourceId, enginePidFile)).First().Trim());
-        Process.Start("kill", ["-KILL", Node.GuestPid(sourceId).ToString()])!.WaitForExit();
-        Process.Start("kill", ["-KILL", engine.ToString()])!.WaitForExit();
+        Programs.Signal(Node.GuestPid(sourceId), "KILL");
+        Programs.Signal(engine, "KILL");
         await Node.WaitForOperatingStatusAsync("demo", sourceId, "ERROR", TimeSpan.FromSeconds(60));
 
         var ejected = await Node.Http.PostAsJsonAsync($"v1.0/demo/instances/{sourceId}/action", new { eject_replica_source = new { } });

@@ -20,14 +20,7 @@ public static class TroveAdminCli
     /// fresh working directory (so no <c>.trove/admin.token</c> is found by chance).</summary>
     public static async Task<Result> RunAsync(IEnumerable<string> args, string? stdin = null, IDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = Directory.CreateTempSubdirectory("trove-admin-cwd-").FullName,
-        };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Directory.CreateTempSubdirectory("trove-admin-cwd-").FullName };
         start.Environment.Remove(AdminToken.EnvironmentVariable);
         start.Environment.Remove("TROVE_DATA_DIR");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
@@ -35,15 +28,10 @@ public static class TroveAdminCli
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "trove-admin.dll"));
         foreach (var arg in args)
             start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        if (stdin is not null)
-            await process.StandardInput.WriteAsync(stdin);
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
+        var ran = await Programs.RunAsync(start, TimeSpan.FromSeconds(60), stdin);
         Directory.Delete(start.WorkingDirectory, recursive: true);
-        return new Result(process.ExitCode, await stdout, await stderr);
+        if (ran.TimedOut)
+            throw new TimeoutException($"trove-admin {string.Join(' ', args)} took longer than 60 s: {ran.Errors}");
+        return new Result(ran.ExitCode, ran.Output, ran.Errors);
     }
 }

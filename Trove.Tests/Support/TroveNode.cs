@@ -160,7 +160,7 @@ public sealed class TroveNode : IAsyncDisposable
     {
         if (_process.HasExited)
             return;
-        Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
+        Programs.Signal(_process.Id, "TERM");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try { await _process.WaitForExitAsync(timeout.Token); }
         catch (OperationCanceledException) { _process.Kill(); }
@@ -336,12 +336,12 @@ public sealed class TroveNode : IAsyncDisposable
     {
         await StopAsync();
         foreach (var pid in ProcessesInServers())
-            Process.Start("kill", ["-TERM", pid.ToString()])!.WaitForExit();
+            Programs.Signal(pid, "TERM");
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (ProcessesInServers().Count > 0 && DateTime.UtcNow < deadline)
             await Task.Delay(100);
         foreach (var pid in ProcessesInServers())
-            Process.Start("kill", ["-KILL", pid.ToString()])!.WaitForExit();
+            Programs.Signal(pid, "KILL");
         if (Directory.Exists(ServersDir)) // the servers' OS users go with them, or system uids run out over many runs
             foreach (var server in Directory.EnumerateDirectories(ServersDir))
                 await ServerUsers.RemoveAsync(ServerUsers.NameOf(Path.GetFileName(server)), CancellationToken.None);
