@@ -250,9 +250,11 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
     private async Task PrepareAsync(PrepareArgs args)
     {
         _preparing = true;
+        // Not waited for before the work: its broker confirm waits on the broker's disk (~0.1 s), and the conductor has
+        // the report as soon as it is published. The reports that follow wait for it, so they stay in order.
+        var building = TryReportAsync(ServiceStatusNames.Building, CancellationToken.None);
         try
         {
-            await TryReportAsync(ServiceStatusNames.Building, CancellationToken.None);
             try
             {
                 await _initialised;
@@ -284,6 +286,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         }
         catch (Exception e)
         {
+            await building;
             await TryReportAsync(ServiceStatusNames.Failed, CancellationToken.None, e.Message);
             throw;
         }
@@ -291,7 +294,9 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         {
             _preparing = false;
         }
-        await TryReportAsync(await manager.GetStatusAsync(CancellationToken.None), CancellationToken.None);
+        var status = await manager.GetStatusAsync(CancellationToken.None);
+        await building;
+        await TryReportAsync(status, CancellationToken.None);
     }
 
     /// <summary>Prepare keeps what exists, so it can run again: an engine that stopped under it (killed, crashed) is
