@@ -65,7 +65,9 @@ public static class ServerUsers
             .Select(f => Path.GetFileName(f[5]))
             .ToList();
 
-    /// <summary>Processes whose real or effective uid is <paramref name="uid"/>.</summary>
+    /// <summary>Running processes whose real or effective uid is <paramref name="uid"/>. A zombie is not one: it has ended,
+    /// holds nothing, cannot be killed, and waits only for its parent (init, for a guest and its engine) to reap it, which
+    /// a loaded machine's init did seconds late, so that every delete warned of and "killed" the stopped guest and engine.</summary>
     public static IReadOnlyList<int> ProcessesOf(int uid) =>
         Directory.EnumerateDirectories("/proc")
             .Select(p => int.TryParse(Path.GetFileName(p), out var pid) ? pid : 0)
@@ -76,7 +78,10 @@ public static class ServerUsers
     {
         try
         {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
+            var status = File.ReadLines($"/proc/{pid}/status").ToList();
+            if (status.Any(l => l.StartsWith("State:\tZ", StringComparison.Ordinal)))
+                return [];
+            var line = status.FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
             return line is null ? [] : line[4..].Split('\t', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
