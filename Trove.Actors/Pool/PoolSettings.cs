@@ -25,6 +25,12 @@ public sealed record PoolSettings
     /// <summary>How often the pool looks at its claims and refills (a failed build waits this long before the next).</summary>
     public TimeSpan CheckEvery { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the guest of each ready server is asked whether it still answers: one that does not within
+    /// <see cref="GuestAnswerTimeout"/> (its guest or server died while it waited) is removed and replaced, never claimed.</summary>
+    public TimeSpan GuestCheckEvery { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan GuestAnswerTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     public bool IsOn => Size > 0 || Sizes.Values.Any(size => size > 0);
 
     public int SizeOf(PoolKey key) => Sizes.TryGetValue(key.ToString(), out var size) ? size : Size;

@@ -23,6 +23,9 @@ namespace Trove.Actors.Pool;
 public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
 {
     private sealed record Check;
+    private sealed record CheckGuests;
+    private sealed record GuestAnswered(string Id);
+    private sealed record GuestSilent(string Id, string Error);
     private sealed record Versions(IReadOnlyList<PoolKey> Keys);
     private sealed record Built(string Id, Server Server);
     private sealed record BuildFailed(string Id, string Error);
@@ -41,6 +44,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<string> _building = [];
     private readonly HashSet<string> _lookingUp = [];
+    private readonly HashSet<string> _asking = [];
     private IReadOnlyList<PoolKey> _keys = [];
     private PoolState _state = PoolState.Empty;
 
@@ -59,10 +63,21 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
             foreach (var member in _state.Members.Where(m => m.Status == PoolMemberStatus.Building))
                 Build(member);
             Timers.StartPeriodicTimer(nameof(Check), new Check(), _settings.CheckEvery);
+            Timers.StartPeriodicTimer(nameof(CheckGuests), new CheckGuests(), _settings.GuestCheckEvery);
             Self.Tell(new Check());
         });
 
         Command<Check>(_ => OnCheck());
+        Command<CheckGuests>(_ => AskReadyGuests());
+        Command<GuestAnswered>(answered => _asking.Remove(answered.Id));
+        Command<GuestSilent>(silent =>
+        {
+            _asking.Remove(silent.Id);
+            if (_state.Find(silent.Id) is not { Status: PoolMemberStatus.Ready })
+                return; // claimed meanwhile: its instance finds out
+            _log.Warning("pool: the guest of ready server {0} did not answer ({1}); it is removed", silent.Id, silent.Error);
+            Discard(new ServerRemoved(silent.Id, $"its guest did not answer: {silent.Error}", Now));
+        });
         Command<Versions>(v =>
         {
             _keys = v.Keys;
@@ -202,6 +217,14 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
                 failure: e => new ClaimNotLookedUp(due.Id, e.GetBaseException().Message));
         if (_settings.IsOn)
             _versions(CancellationToken.None).PipeTo(Self, success: keys => new Versions(keys), failure: e => new VersionsNotRead(e.GetBaseException().Message));
+    }
+
+    private void AskReadyGuests()
+    {
+        var ping = RpcMessage.Create(GuestMethods.RpcPing, new { });
+        foreach (var ready in _state.Members.Where(m => m.Status == PoolMemberStatus.Ready && _asking.Add(m.Id)))
+            _guests.CallAsync(ready.Id, ping, _settings.GuestAnswerTimeout).PipeTo(Self,
+                success: _ => new GuestAnswered(ready.Id), failure: e => new GuestSilent(ready.Id, e.GetBaseException().Message));
     }
 
     private void Refill()

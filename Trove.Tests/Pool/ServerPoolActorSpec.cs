@@ -185,6 +185,20 @@ public class ServerPoolActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_ready_server_whose_guest_no_longer_answers_is_removed_and_replaced_never_claimed()
+    {
+        var pool = StartPool(_settings with { GuestCheckEvery = TimeSpan.FromMilliseconds(100) });
+        AwaitReady(pool, 2);
+        var dead = Members(pool).Single(m => m.Key == Postgres).Id;
+        _guests.Answer = (id, _) => id == dead ? throw new TimeoutException("no answer within 10 s") : null;
+
+        AwaitAssert(() => Assert.DoesNotContain(Members(pool), m => m.Id == dead), TimeSpan.FromSeconds(10));
+        AwaitAssert(() => Assert.Contains(dead, _guests.DeletedBrokerUsers), TimeSpan.FromSeconds(10));
+        AwaitReady(pool, 2);
+        Assert.NotEqual(dead, Create(pool).Id);
+    }
+
+    [Fact]
     public void A_pool_of_size_zero_makes_nothing()
     {
         var pool = StartPool(_settings with { Size = 0 });
