@@ -15,6 +15,10 @@ public sealed record PoolSettings
     /// <summary>The volume a pool's server is made with, until its claim gives it the tenant's.</summary>
     public int VolumeSize { get; init; } = 1;
 
+    /// <summary>How many servers the pool makes at once: a burst of claims is refilled in turn, not by as many builds
+    /// at once (each a guest and an engine starting, on the cores the burst's creates need).</summary>
+    public int BuildsAtOnce { get; init; } = 2;
+
     /// <summary>How long a pool server has to be made and its guest to answer (engine started) before it is discarded.</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromMinutes(2);
 

@@ -41,10 +41,15 @@ public sealed record PoolState(IReadOnlyList<PoolMember> Members) : ITroveMessag
 /// <summary>The pool's rules, pure: what to make, what a claim takes, which claims and builds are overdue.</summary>
 public static class PoolDecisions
 {
-    /// <summary>New servers to make so that each version has its size of servers ready or on their way; claimed ones do not count.</summary>
-    public static IReadOnlyList<ServerRequested> Refill(PoolState state, IEnumerable<(PoolKey Key, int Size)> sizes, Func<string> newId, DateTimeOffset now) =>
+    /// <summary>New servers to make so that each version has its size of servers ready or on their way; claimed ones do not
+    /// count. No more than <paramref name="buildsAtOnce"/> are on their way at once: a burst of claims refills in turn, and
+    /// its creates keep the machine's or the cloud's capacity.</summary>
+    public static IReadOnlyList<ServerRequested> Refill(PoolState state, IEnumerable<(PoolKey Key, int Size)> sizes, Func<string> newId, DateTimeOffset now,
+        int buildsAtOnce = int.MaxValue) =>
         sizes.SelectMany(s => Enumerable.Range(0, Math.Max(0, s.Size - state.Members.Count(m => m.Key == s.Key && m.Status != PoolMemberStatus.Claimed)))
-            .Select(_ => new ServerRequested(newId(), s.Key.Datastore, s.Key.Version, now))).ToList();
+                .Select(_ => s.Key))
+            .Take(Math.Max(0, buildsAtOnce - state.Members.Count(m => m.Status == PoolMemberStatus.Building)))
+            .Select(key => new ServerRequested(newId(), key.Datastore, key.Version, now)).ToList();
 
     /// <summary>The longest ready server of the version, or null: a server is claimed once only.</summary>
     public static ServerClaimed? Claim(PoolState state, PoolKey key, DateTimeOffset now) =>

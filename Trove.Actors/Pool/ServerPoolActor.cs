@@ -119,7 +119,11 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
                 return;
             }
             _log.Info("pool: server {0} ready", built.Id);
-            Persist(new ServerReady(built.Id, built.Server.Id, built.Server.Address, built.Server.Port, Now), Update);
+            Persist(new ServerReady(built.Id, built.Server.Id, built.Server.Address, built.Server.Port, Now), e =>
+            {
+                Update(e);
+                Refill();
+            });
         });
         Command<BuildFailed>(failed =>
         {
@@ -229,7 +233,8 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
 
     private void Refill()
     {
-        var requested = PoolDecisions.Refill(_state, _keys.Select(k => (k, _settings.SizeOf(k))), () => Guid.NewGuid().ToString(), Now);
+        var requested = PoolDecisions.Refill(_state, _keys.Select(k => (k, _settings.SizeOf(k))), () => Guid.NewGuid().ToString(), Now,
+            _settings.BuildsAtOnce);
         if (requested.Count == 0)
             return;
         PersistAll(requested, e =>

@@ -28,6 +28,20 @@ public class PoolDecisionsTests
     }
 
     [Fact]
+    public void Refill_keeps_no_more_builds_on_their_way_than_it_may_make_at_once()
+    {
+        var state = Play(new ServerRequested("a", "postgresql", "15", T0));
+
+        var requested = PoolDecisions.Refill(state, [(Postgres, 5), (Maria, 5)], NewId, T0, buildsAtOnce: 3);
+
+        Assert.Equal(2, requested.Count);
+        var building = requested.Aggregate(state, (s, e) => PoolState.Apply(s, e));
+        Assert.Empty(PoolDecisions.Refill(building, [(Postgres, 5), (Maria, 5)], NewId, T0, buildsAtOnce: 3));
+        var oneReady = PoolState.Apply(building, new ServerReady("a", "a", "127.42.0.1", 5432, T0));
+        Assert.Single(PoolDecisions.Refill(oneReady, [(Postgres, 5), (Maria, 5)], NewId, T0, buildsAtOnce: 3));
+    }
+
+    [Fact]
     public void A_claim_takes_a_ready_server_of_its_version_once_only()
     {
         var state = Play(new ServerRequested("a", "postgresql", "15", T0), new ServerRequested("b", "postgresql", "15", T0),
