@@ -38,7 +38,7 @@ public static class InstanceEndpoints
     }
 
     /// <summary>The summary view depends on the page and the address only: its bytes are kept with the page (<see cref="RenderedPages"/>).</summary>
-    public static async Task<IResult> List(string tenantId, HttpRequest request, ReadModelDb readModel, int? limit, string? marker)
+    public static async Task<RenderedJson> List(string tenantId, HttpRequest request, ReadModelDb readModel, int? limit, string? marker)
     {
         var (page, pageSize) = await PageAsync(tenantId, request, readModel, limit, marker);
         return RenderedPages.Of(request, page, () => Paging.Fetched(request, "instances", page, pageSize, s => s.Id, s => InstanceView.Summary(s, request)).Value!);

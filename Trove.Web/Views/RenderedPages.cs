@@ -18,7 +18,7 @@ public static class RenderedPages
 
     /// <summary><paramref name="render"/> of <paramref name="page"/> as this request's links would show it, rendered
     /// only if this page object has not been for the same address before.</summary>
-    public static IResult Of(HttpRequest request, object page, Func<JsonObject> render)
+    public static RenderedJson Of(HttpRequest request, object page, Func<JsonObject> render)
     {
         var byAddress = Rendered.GetOrCreateValue(page);
         var address = string.Concat(request.Scheme, "://", request.Host.Value, request.Path.Value);
@@ -29,6 +29,6 @@ public static class RenderedPages
             if (byAddress.Count < MaxPerPage)
                 byAddress.TryAdd(address, bytes);
         }
-        return TypedResults.Bytes(bytes, "application/json; charset=utf-8");
+        return new RenderedJson(bytes);
     }
 }
