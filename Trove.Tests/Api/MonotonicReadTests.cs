@@ -35,6 +35,8 @@ public sealed class MonotonicReadTests(NodeFixture fixture)
             var id = (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["instance"]!["id"]!;
             ids.Add(id);
             Assert.NotNull(await ListedAsync(reader, id));
+            // the same page through another address links to that address (its rendered bytes are not the other's)
+            Assert.StartsWith($"http://{OtherHost}/", (string?)(await ListedAsync(reader, id, OtherHost))?["links"]?[0]?["href"]);
         }
 
         for (var i = 0; i < Renames; i++)
@@ -66,9 +68,16 @@ public sealed class MonotonicReadTests(NodeFixture fixture)
         }
     }
 
-    private static async Task<JsonObject?> ListedAsync(HttpClient reader, string id)
+    private const string OtherHost = "trove.example:8779";
+
+    private static async Task<JsonObject?> ListedAsync(HttpClient reader, string id, string? host = null)
     {
-        var list = (await reader.GetFromJsonAsync<JsonObject>($"v1.0/{Tenant}/instances"))!["instances"]!.AsArray();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"v1.0/{Tenant}/instances");
+        if (host is not null)
+            request.Headers.Host = host;
+        using var response = await reader.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        var list = (await response.Content.ReadFromJsonAsync<JsonObject>())!["instances"]!.AsArray();
         return list.Select(i => i!.AsObject()).FirstOrDefault(i => (string?)i["id"] == id);
     }
 }

@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Trove.Web.Endpoints;
 using Trove.Web.Validation;
+using Trove.Web.Views;
 
 namespace Trove.Tests.Observability;
 
@@ -35,6 +36,7 @@ public static class RouteAnswers
             var t when t == typeof(Ok<>) => [new(200, RouteAnswer.Json)],
             var t when t == typeof(Created<>) => [new(201, RouteAnswer.Json)],
             var t when t == typeof(Accepted<>) => [new(202, RouteAnswer.Json)],
+            var t when t == typeof(RenderedJson) => [new(200, RouteAnswer.Json)],
             var t when t == typeof(Ok) => [new(200, null)],
             var t when t == typeof(Accepted) => [new(202, null)],
             var t when t == typeof(NoContent) => [new(204, null)],

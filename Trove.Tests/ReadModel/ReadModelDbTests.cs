@@ -29,14 +29,18 @@ public sealed class ReadModelDbTests : IDisposable
     {
         var db = await CreateAsync(TimeSpan.FromMinutes(5));
         await AddRowAsync(db, "a");
-        Assert.Equal(["a"], await db.ListAsync<string>("thing", "demo", 20, null));
+        var first = await db.ListAsync<string>("thing", "demo", 20, null);
+        Assert.Equal(["a"], first);
 
         await AddRowAsync(db, "b");
-        Assert.Equal(["a"], await db.ListAsync<string>("thing", "demo", 20, null)); // the cached page
+        // the cached page, the very same object: the API keeps the page's rendered bytes with it (RenderedPages)
+        Assert.Same(first, await db.ListAsync<string>("thing", "demo", 20, null));
         db.Invalidate("thing", "other");
-        Assert.Equal(["a"], await db.ListAsync<string>("thing", "demo", 20, null)); // another tenant's change
+        Assert.Same(first, await db.ListAsync<string>("thing", "demo", 20, null)); // another tenant's change
         db.Invalidate("thing", "demo");
-        Assert.Equal(["b", "a"], await db.ListAsync<string>("thing", "demo", 20, null));
+        var changed = await db.ListAsync<string>("thing", "demo", 20, null);
+        Assert.Equal(["b", "a"], changed);
+        Assert.NotSame(first, changed);
     }
 
     [Fact]

@@ -37,23 +37,27 @@ public static class InstanceEndpoints
         return tenant;
     }
 
-    public static Task<Ok<JsonObject>> List(string tenantId, HttpRequest request, ReadModelDb readModel, int? limit, string? marker) =>
-        PageAsync(tenantId, request, readModel, limit, marker, InstanceView.Summary);
+    /// <summary>The summary view depends on the page and the address only: its bytes are kept with the page (<see cref="RenderedPages"/>).</summary>
+    public static async Task<RenderedJson> List(string tenantId, HttpRequest request, ReadModelDb readModel, int? limit, string? marker)
+    {
+        var (page, pageSize) = await PageAsync(tenantId, request, readModel, limit, marker);
+        return RenderedPages.Of(request, page, () => Paging.Fetched(request, "instances", page, pageSize, s => s.Id, s => InstanceView.Summary(s, request)).Value!);
+    }
 
     public static async Task<Ok<JsonObject>> ListDetail(string tenantId, HttpRequest request, ReadModelDb readModel,
         ConfigurationRepository configurations, int? limit, string? marker)
     {
         var groups = (await configurations.ListAsync(tenantId, request.HttpContext.RequestAborted)).ToDictionary(g => g.Id, g => g.Name);
-        return await PageAsync(tenantId, request, readModel, limit, marker,
-            (s, r) => InstanceView.Detail(s, r, configurationName: s.ConfigurationId is { } c ? groups.GetValueOrDefault(c) : null));
+        var (page, pageSize) = await PageAsync(tenantId, request, readModel, limit, marker);
+        return Paging.Fetched(request, "instances", page, pageSize, s => s.Id,
+            s => InstanceView.Detail(s, request, configurationName: s.ConfigurationId is { } c ? groups.GetValueOrDefault(c) : null));
     }
 
-    private static async Task<Ok<JsonObject>> PageAsync(string tenantId, HttpRequest request, ReadModelDb readModel, int? limit, string? marker,
-        Func<InstanceState, HttpRequest, JsonObject> view)
+    private static async Task<(IReadOnlyList<InstanceState> Page, int PageSize)> PageAsync(string tenantId, HttpRequest request, ReadModelDb readModel,
+        int? limit, string? marker)
     {
         var pageSize = Paging.Size(limit);
-        var page = await readModel.ListAsync<InstanceState>(InstanceRegistration.TypeName, tenantId, pageSize, marker, request.HttpContext.RequestAborted);
-        return Paging.Fetched(request, "instances", page, pageSize, s => s.Id, s => view(s, request));
+        return (await readModel.ListAsync<InstanceState>(InstanceRegistration.TypeName, tenantId, pageSize, marker, request.HttpContext.RequestAborted), pageSize);
     }
 
     /// <summary>Parse, then one ask (through the warm pool when it is on, see <see cref="PoolClaim"/>): the new instance's entity reserves the tenant's quota itself and gives it back
@@ -80,14 +84,19 @@ public static class InstanceEndpoints
     {
         // The entity has the whole ask timeout; if it is slow, the read model answers meanwhile when it has the instance
         // (one just created may not be projected yet: then the entity's answer is still awaited).
+        // (WaitAsync drops its timer when the entity answers; a Task.Delay would stay queued for the whole wait, one per show.)
         var asked = instances.ActorRef.AskEntityAsync<InstanceReply>(new InstanceCommands.Get(id, tenantId), settings.AskTimeout);
         InstanceReply reply;
-        if (await Task.WhenAny(asked, Task.Delay(settings.ShowFallbackAfter, request.HttpContext.RequestAborted)) == asked)
-            reply = await asked;
-        else if (await readModel.FindAsync<InstanceState>(InstanceRegistration.TypeName, tenantId, id, request.HttpContext.RequestAborted) is { } projected)
-            reply = new InstanceReplies.Found(projected);
-        else
-            reply = await asked;
+        try
+        {
+            reply = await asked.WaitAsync(settings.ShowFallbackAfter, request.HttpContext.RequestAborted);
+        }
+        catch (TimeoutException) when (!asked.IsCompleted)
+        {
+            reply = await readModel.FindAsync<InstanceState>(InstanceRegistration.TypeName, tenantId, id, request.HttpContext.RequestAborted) is { } projected
+                ? new InstanceReplies.Found(projected)
+                : await asked;
+        }
         if (reply is not InstanceReplies.Found found)
             return InstanceAsk.ErrorOf(reply);
         var group = found.State.ConfigurationId is { } groupId ? await configurations.GetAsync(found.State.TenantId, groupId, request.HttpContext.RequestAborted) : null;

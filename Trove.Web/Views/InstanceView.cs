@@ -16,11 +16,11 @@ public static class InstanceView
             ["name"] = s.Name,
             ["status"] = s.Status,
             ["operating_status"] = s.OperatingStatus,
-            ["links"] = JsonSerializer(Links.For(request, s.TenantId, "instances", s.Id)),
+            ["links"] = Links.For(request, s.TenantId, "instances", s.Id),
             ["flavor"] = new JsonObject
             {
                 ["id"] = s.FlavorId,
-                ["links"] = JsonSerializer(Links.For(request, s.TenantId, "flavors", s.FlavorId)),
+                ["links"] = Links.For(request, s.TenantId, "flavors", s.FlavorId),
             },
             ["datastore"] = new JsonObject { ["type"] = s.Datastore, ["version"] = s.DatastoreVersion },
             ["region"] = Region,
@@ -64,14 +64,14 @@ public static class InstanceView
             {
                 ["id"] = configurationId,
                 ["name"] = configurationName,
-                ["links"] = JsonSerializer(Links.For(request, s.TenantId, "configurations", configurationId)),
+                ["links"] = Links.For(request, s.TenantId, "configurations", configurationId),
             };
         return view;
     }
 
     /// <summary>Another instance of the tenant, as upstream's replica_of and replicas show it.</summary>
     private static JsonObject Reference(InstanceState s, string id, HttpRequest request) =>
-        new() { ["id"] = id, ["links"] = JsonSerializer(Links.For(request, s.TenantId, "instances", id)) };
+        new() { ["id"] = id, ["links"] = Links.For(request, s.TenantId, "instances", id) };
 
     /// <summary>As upstream: the access given at create or changed since, else whether the instance has a public address
     /// (a local server never has).</summary>
@@ -81,6 +81,4 @@ public static class InstanceView
 
     /// <summary>Upstream's timestamps: UTC, seconds, no zone suffix.</summary>
     public static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss");
-
-    private static JsonNode JsonSerializer(object value) => System.Text.Json.JsonSerializer.SerializeToNode(value)!;
 }

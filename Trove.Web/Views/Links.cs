@@ -1,15 +1,18 @@
+using System.Text.Json.Nodes;
+
 namespace Trove.Web.Views;
 
 /// <summary>Upstream's self and bookmark links of a resource.</summary>
 public static class Links
 {
-    public static object[] For(HttpRequest request, string tenantId, string collection, string id)
+    /// <summary>Built as JSON nodes: the views that are nodes take them as they are, without a serializer pass per link.</summary>
+    public static JsonArray For(HttpRequest request, string tenantId, string collection, string id)
     {
         var root = $"{request.Scheme}://{request.Host}";
         return
         [
-            new { href = $"{root}/v1.0/{tenantId}/{collection}/{id}", rel = "self" },
-            new { href = $"{root}/{collection}/{id}", rel = "bookmark" },
+            new JsonObject { ["href"] = $"{root}/v1.0/{tenantId}/{collection}/{id}", ["rel"] = "self" },
+            new JsonObject { ["href"] = $"{root}/{collection}/{id}", ["rel"] = "bookmark" },
         ];
     }
 
