@@ -35,6 +35,7 @@ public static class HeartbeatLoad
         var heartbeats = Enumerable.Range(0, messages).Select(i => Heartbeat(i % instances)).ToArray();
         var channels = await Task.WhenAll(Enumerable.Range(0, Publishers).Select(_ => publishing.OpenChannelAsync(confirms: true)));
         var consumers = raw ? await Task.WhenAll(Enumerable.Range(0, Consumers).Select(_ => RawConsumer.StartAsync(consuming, queue, messages))) : [];
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(channels.Select((channel, c) =>
             PublishAsync(channel, settings.Exchange, queue, heartbeats.Where((_, i) => i % Publishers == c).ToArray())));
@@ -47,8 +48,10 @@ public static class HeartbeatLoad
         var drained = watch.Elapsed;
         foreach (var channel in channels)
             await channel.DisposeAsync();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         Console.WriteLine($"published at {messages / published.TotalSeconds:0} msg/s ({published.TotalSeconds:0.000} s); " +
-                          $"drained {messages} messages in {drained.TotalSeconds:0.000} s: {messages / drained.TotalSeconds:0} msg/s");
+                          $"drained {messages} messages in {drained.TotalSeconds:0.000} s: {messages / drained.TotalSeconds:0} msg/s; " +
+                          $"this client used {cpu / drained:0.00} cores");
         return 0;
     }
 
