@@ -31,6 +31,18 @@ public static class AmqpSource
             async subscription => { await subscription.DisposeAsync(); return Done.Instance; });
 
     /// <summary>
+    /// Acks handled messages in batches: one ack (<see cref="CommittableIncomingMessage.AckThroughAsync"/>) for up to
+    /// <paramref name="max"/> of them, or for those handled within <paramref name="within"/>; emits whether the broker
+    /// took it. The messages must come from one source in their delivery order (through ordered stages such as
+    /// <c>SelectAsync</c>), none settled already (leave out one nacked): each ack settles every earlier delivery of its
+    /// channel, so one handed on before its handling ended would be acked with the rest.
+    /// </summary>
+    public static Flow<CommittableIncomingMessage, bool, NotUsed> AckInBatches(int max, TimeSpan within) =>
+        Flow.Create<CommittableIncomingMessage>()
+            .GroupedWithin(max, within)
+            .SelectAsync(1, batch => batch.Last().AckThroughAsync());
+
+    /// <summary>
     /// A consuming flow (a source and everything that handles its messages) that starts again, whole, with backoff, after
     /// any failure: a broker error fails the source, and the messages it had handed out and not acked are redelivered
     /// to the new one. It completes when the flow completes (a kill switch inside it, say).

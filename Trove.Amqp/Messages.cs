@@ -55,6 +55,10 @@ public sealed class CommittableIncomingMessage
     /// <summary>True when the broker took the ack; false when the channel was gone (the message comes again).</summary>
     public Task<bool> AckAsync() => SettleAsync(c => c.BasicAckAsync(_deliveryTag, multiple: false));
 
+    /// <summary>Acks this message and every earlier one of its channel not settled yet (AMQP's <c>multiple</c>): one ack
+    /// for a run of messages handled in their delivery order. True when the broker took it.</summary>
+    public Task<bool> AckThroughAsync() => SettleAsync(c => c.BasicAckAsync(_deliveryTag, multiple: true));
+
     /// <summary>Gives the message back: to the queue again with <paramref name="requeue"/>, else dropped (or
     /// dead-lettered, when its queue has a dead-letter exchange).</summary>
     public Task<bool> NackAsync(bool requeue) => SettleAsync(c => c.BasicNackAsync(_deliveryTag, multiple: false, requeue));

@@ -11,56 +11,118 @@ using Trove.Amqp;
 
 namespace Trove.Bench;
 
-/// <summary>The conductor benchmark's load and its limit: heartbeats published while a node or a bare consumer drains them.</summary>
+/// <summary>The conductor benchmark's load and its limit: heartbeats published while a node or bare consumers drain them.</summary>
 public static class HeartbeatLoad
 {
+    // Tuned so that neither the publisher nor the bare consumer is the bound: several channels publishing with their
+    // confirms awaited in windows; several consumers with a prefetch in the thousands acking in batches (multiple).
+    private const int Publishers = 4, PublishWindow = 500, Consumers = 4, AckEvery = 250;
+    private const ushort RawPrefetch = 2000;
+
     /// <summary>
-    /// Publishes <paramref name="messages"/> heartbeats as fast as the broker confirms them while a consumer drains the
-    /// queue: the node's conductor (already consuming) or, with <paramref name="raw"/>, a bare consumer with the same
-    /// prefetch that only acknowledges. Reports messages / (first publish to empty queue).
+    /// Publishes <paramref name="messages"/> heartbeats as fast as the broker confirms them while the queue is drained:
+    /// by the node's conductor (already consuming) or, with <paramref name="raw"/>, by bare consumers that only ack,
+    /// RabbitMQ's own limit on this machine. Reports messages / (first publish to drained); for the node, drained is
+    /// the queue's ready count at 0, which leaves at most the conductor's prefetch in flight.
     /// </summary>
     public static async Task<int> LoadAndDrainAsync(string uri, string queue, int instances, int messages, bool raw)
     {
         await using var impersonator = await Impersonator.CreateAsync(uri);
         var settings = new BrokerSettings { Uri = impersonator.Uri };
-        await using var connector = await AmqpConnector.ConnectAsync(settings.Connection("trove-bench-load"));
-        await connector.DeclareAsync([new ExchangeDeclaration(settings.Exchange), .. settings.QueueOnExchange(queue)]);
-        await using var publisher = await connector.OpenChannelAsync(confirms: true);
-        await using var channel = await connector.OpenChannelAsync(confirms: false);
-        var acked = 0;
-        var drained = new TaskCompletionSource();
-        if (raw)
-        {
-            await channel.BasicQosAsync(0, settings.Prefetch, false);
-            var consumer = new AsyncEventingBasicConsumer(channel);
-            consumer.ReceivedAsync += async (_, delivery) =>
-            {
-                await channel.BasicAckAsync(delivery.DeliveryTag, false);
-                if (Interlocked.Increment(ref acked) == messages)
-                    drained.TrySetResult();
-            };
-            await channel.BasicConsumeAsync(queue, autoAck: false, consumer);
-        }
+        await using var publishing = await AmqpConnector.ConnectAsync(settings.Connection("trove-bench-load"));
+        await using var consuming = await AmqpConnector.ConnectAsync(settings.Connection("trove-bench-raw"));
+        await publishing.DeclareAsync([new ExchangeDeclaration(settings.Exchange), .. settings.QueueOnExchange(queue)]);
+        var heartbeats = Enumerable.Range(0, messages).Select(i => Heartbeat(i % instances)).ToArray();
+        var channels = await Task.WhenAll(Enumerable.Range(0, Publishers).Select(_ => publishing.OpenChannelAsync(confirms: true)));
+        var consumers = raw ? await Task.WhenAll(Enumerable.Range(0, Consumers).Select(_ => RawConsumer.StartAsync(consuming, queue, messages))) : [];
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
-        const int window = 1000;
-        for (var start = 0; start < messages; start += window)
-            await Task.WhenAll(Enumerable.Range(start, Math.Min(window, messages - start)).Select(i => PublishAsGuestAsync(publisher, settings, queue,
-                new HeartbeatArgs(SeededIds.Of(i % instances), new HeartbeatPayload("healthy"), HeartbeatArgs.Now()))));
+        await Task.WhenAll(channels.Select((channel, c) =>
+            PublishAsync(channel, settings.Exchange, queue, heartbeats.Where((_, i) => i % Publishers == c).ToArray())));
         var published = watch.Elapsed;
         if (raw)
-            await drained.Task;
+            await RawConsumer.DrainedAsync(consumers);
         else
-            while ((await connector.InspectQueueAsync(queue))?.Messages > 0)
+            while ((await publishing.InspectQueueAsync(queue))?.Messages > 0)
                 await Task.Delay(5);
-        Console.WriteLine($"published in {published.TotalSeconds:0.000} s; drained {messages} messages in {watch.Elapsed.TotalSeconds:0.000} s: {messages / watch.Elapsed.TotalSeconds:0} msg/s");
+        var drained = watch.Elapsed;
+        foreach (var channel in channels)
+            await channel.DisposeAsync();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        Console.WriteLine($"published at {messages / published.TotalSeconds:0} msg/s ({published.TotalSeconds:0.000} s); " +
+                          $"drained {messages} messages in {drained.TotalSeconds:0.000} s: {messages / drained.TotalSeconds:0} msg/s; " +
+                          $"this client used {cpu / drained:0.00} cores");
         return 0;
     }
 
-    /// <summary>A heartbeat as the instance's guest sends it: persistent, confirmed, with the guest's broker user as its user-id.</summary>
-    private static Task PublishAsGuestAsync(IChannel channel, BrokerSettings settings, string queue, HeartbeatArgs heartbeat) =>
-        channel.BasicPublishAsync(settings.Exchange, queue, false,
-            new BasicProperties { Persistent = true, ContentType = "application/json", UserId = TroveBroker.GuestUser(heartbeat.InstanceId) },
-            RpcMessage.Create(GuestMethods.Heartbeat, heartbeat).ToBytes()).AsTask();
+    /// <summary>A heartbeat as the instance's guest sends it: persistent, with the guest's broker user as its user-id.</summary>
+    private static (BasicProperties Properties, byte[] Body) Heartbeat(int i)
+    {
+        var heartbeat = new HeartbeatArgs(SeededIds.Of(i), new HeartbeatPayload("healthy"), HeartbeatArgs.Now());
+        return (new BasicProperties { Persistent = true, ContentType = "application/json", UserId = TroveBroker.GuestUser(heartbeat.InstanceId) },
+            RpcMessage.Create(GuestMethods.Heartbeat, heartbeat).ToBytes());
+    }
+
+    private static async Task PublishAsync(IChannel channel, string exchange, string queue, (BasicProperties Properties, byte[] Body)[] heartbeats)
+    {
+        for (var start = 0; start < heartbeats.Length; start += PublishWindow)
+            await Task.WhenAll(heartbeats.Skip(start).Take(PublishWindow).Select(h =>
+                channel.BasicPublishAsync(exchange, queue, false, h.Properties, h.Body).AsTask()));
+    }
+
+    /// <summary>A consumer that only acknowledges: every <see cref="AckEvery"/> deliveries at once, and what is left
+    /// once the whole load has arrived.</summary>
+    private sealed class RawConsumer(IChannel channel)
+    {
+        private static int _received;
+        private static readonly TaskCompletionSource Arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly SemaphoreSlim _acking = new(1, 1);
+        private ulong _lastTag;
+        private int _unacked;
+
+        public static async Task<RawConsumer> StartAsync(AmqpConnector connector, string queue, int messages)
+        {
+            var channel = await connector.OpenChannelAsync(confirms: false);
+            await channel.BasicQosAsync(0, RawPrefetch, false);
+            var raw = new RawConsumer(channel);
+            var consumer = new AsyncEventingBasicConsumer(channel);
+            consumer.ReceivedAsync += async (_, delivery) =>
+            {
+                await raw.AckAsync(delivery.DeliveryTag);
+                if (Interlocked.Increment(ref _received) == messages)
+                    Arrived.TrySetResult();
+            };
+            await channel.BasicConsumeAsync(queue, autoAck: false, consumer);
+            return raw;
+        }
+
+        public static async Task DrainedAsync(RawConsumer[] consumers)
+        {
+            await Arrived.Task;
+            foreach (var consumer in consumers)
+                await consumer.AckAsync(tag: null);
+        }
+
+        /// <summary>Counts a delivery (<paramref name="tag"/>) and acks the batch when it is full; with no tag, acks what is left.</summary>
+        private async Task AckAsync(ulong? tag)
+        {
+            await _acking.WaitAsync();
+            try
+            {
+                if (tag is { } delivered)
+                    (_lastTag, _unacked) = (delivered, _unacked + 1);
+                if (_unacked >= AckEvery || (tag is null && _unacked > 0))
+                {
+                    await channel.BasicAckAsync(_lastTag, multiple: true);
+                    _unacked = 0;
+                }
+            }
+            finally
+            {
+                _acking.Release();
+            }
+        }
+    }
 
     /// <summary>The conductor takes a report only from the named instance's broker user. The load comes from a bench user
     /// the broker lets publish as any user (tag <c>impersonator</c>), so that one connection speaks for every seeded guest

@@ -13,7 +13,10 @@ public sealed record BrokerSettings
 
     public string Uri { get; init; } = NodeBrokerUri.Value;
     public string Exchange { get; init; } = TroveBroker.DefaultExchange;
-    public ushort Prefetch { get; init; } = 64;
+    /// <summary>How many reports the conductor has in hand at once, unacknowledged: each is with its entity, and a quarter
+    /// of them are acked at a time. In the thousands, so that neither an entity waking from the journal nor the round
+    /// trip of an ack stalls the intake.</summary>
+    public ushort Prefetch { get; init; } = 1000;
 
     /// <summary>The queue guests report to; one per deployment sharing a broker.</summary>
     public string ConductorQueue { get; init; } = TroveBroker.DefaultConductorQueue;

@@ -11,12 +11,17 @@ namespace Trove.Actors.Conductor;
 
 /// <summary>
 /// Upstream's trove-conductor: a stream from the conductor queue into the instance shards. Each report is
-/// acknowledged only once its entity has handled (and, when it changed something, persisted) it. Every report passes
+/// acknowledged only once its entity has handled (and, when it changed something, persisted) it, together with the
+/// reports before it: many in flight at once (the prefetch), in their delivery order, one ack for each batch. Every report passes
 /// <see cref="ReportCheck"/> first: a guest reports for its own instance only. A broker error restarts the whole
 /// stream with backoff; the reports it had taken and not acknowledged come again.
 /// </summary>
 public sealed class ConductorActor : ReceiveActor
 {
+    /// <summary>How long a handled report may wait for the rest of its batch before they are acked together: its guest
+    /// waits for no ack, and the broker redelivers it after a crash meanwhile.</summary>
+    private static readonly TimeSpan AckWithin = TimeSpan.FromMilliseconds(20);
+
     private readonly SharedKillSwitch _intake = KillSwitches.Shared("conductor-intake");
 
     public ConductorActor(AmqpConnector connector, BrokerSettings broker, IActorRef instances, IActorRef backups, ReportCheck check,
@@ -27,7 +32,16 @@ public sealed class ConductorActor : ReceiveActor
         var drained = AmqpSource.Restarting(
                 () => AmqpSource.CommittableSource(connector, source)
                     .Via(_intake.Flow<CommittableIncomingMessage>())
-                    .SelectAsync(broker.Prefetch, HandleAsync),
+                    .SelectAsync(broker.Prefetch, async incoming => (Incoming: incoming, Ack: await HandleAsync(incoming)))
+                    .Where(handled => handled.Ack)
+                    .Select(handled => handled.Incoming)
+                    .Via(AmqpSource.AckInBatches(Math.Max(1, broker.Prefetch / 4), AckWithin))
+                    .Select(acked =>
+                    {
+                        if (!acked)
+                            log.Info("conductor: reports were handled but their ack was lost with its channel; they come again");
+                        return Done.Instance;
+                    }),
                 e => log.Warning("conductor: restarting its stream after a broker error: {0}", e.GetBaseException().Message))
             .RunWith(Sink.Ignore<Done>(), Context.Materializer());
         ReceiveAny(_ => { });
@@ -41,7 +55,8 @@ public sealed class ConductorActor : ReceiveActor
             return Done.Instance;
         });
 
-        async Task<Done> HandleAsync(CommittableIncomingMessage incoming)
+        // Whether the report is to be acked (with its batch); false when it was given back to the queue already.
+        async Task<bool> HandleAsync(CommittableIncomingMessage incoming)
         {
             RpcMessage message;
             GuestReport report;
@@ -51,8 +66,7 @@ public sealed class ConductorActor : ReceiveActor
                 if (!GuestReports.Kinds.TryGetValue(message.Method, out var parse))
                 {
                     log.Warning("conductor: unknown method '{0}' dropped", message.Method);
-                    await incoming.AckAsync();
-                    return Done.Instance;
+                    return true;
                 }
                 report = parse(message);
             }
@@ -60,14 +74,12 @@ public sealed class ConductorActor : ReceiveActor
             {
                 // Malformed: it would fail the same way every time.
                 log.Warning("conductor: dropping a malformed report: {0}", e.GetBaseException().Message);
-                await incoming.AckAsync();
-                return Done.Instance;
+                return true;
             }
             if (check.Refuse(report, incoming.Message.Properties.UserId, DateTimeOffset.UtcNow) is { } why)
             {
                 log.Warning("conductor: refused a {0} for instance {1}: {2} ({3} refused so far)", message.Method, report.InstanceId, why, check.Refused);
-                await incoming.AckAsync();
-                return Done.Instance;
+                return true;
             }
             try
             {
@@ -76,11 +88,9 @@ public sealed class ConductorActor : ReceiveActor
             catch (Exception e)
             {
                 await RetryOrDropAsync(incoming, message, report, e);
-                return Done.Instance;
+                return false;
             }
-            if (!await incoming.AckAsync())
-                log.Info("conductor: a {0} for instance {1} was handled but its ack was lost with its channel; it comes again", message.Method, report.InstanceId);
-            return Done.Instance;
+            return true;
         }
 
         // A report its entity could not take (a shard moving, a journal down) goes back to the queue once: an

@@ -183,6 +183,16 @@ public sealed class ReadModelDb(SqlDatabase database, TimeSpan listCacheFor = de
             new DataParameter("kind", kind), new DataParameter("deleted", false));
     }
 
+    /// <summary>Which of <paramref name="ids"/> are live entities of a kind: its cost follows the ids asked, not the table.</summary>
+    public async Task<IReadOnlySet<string>> LiveAmongAsync(string kind, IEnumerable<string> ids, CancellationToken ct = default)
+    {
+        var live = new HashSet<string>();
+        await using var db = Open();
+        foreach (var some in ids.Distinct().Chunk(500)) // within any engine's limit on parameters
+            live.UnionWith(await db.GetTable<EntityRow>().Where(r => r.Kind == kind && !r.Deleted && some.Contains(r.Id)).Select(r => r.Id).ToListAsync(ct));
+        return live;
+    }
+
     /// <summary>The ids of every live entity of a kind, all tenants.</summary>
     public async Task<IReadOnlyList<string>> LiveIdsAsync(string kind, CancellationToken ct = default)
     {

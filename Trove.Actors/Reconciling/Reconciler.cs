@@ -31,10 +31,11 @@ public sealed class Reconciler : ReceiveActor, IWithTimers
             {
                 // a pool's servers have ids no instance has yet: they count as live
                 var pooled = await pool.Ask<PoolReplies.Listed>(new PoolCommands.List(), askTimeout);
-                var seen = new Observed(
-                    (await readModel.LiveIdsAsync(InstanceRegistration.TypeName)).Concat(pooled.Members.Select(m => m.Id)).ToHashSet(),
-                    await compute.ListServersAsync(CancellationToken.None),
-                    await brokerUsers.InstancesWithUsersAsync());
+                var servers = await compute.ListServersAsync(CancellationToken.None);
+                var users = await brokerUsers.InstancesWithUsersAsync();
+                // only what was observed is looked up: a node of 100,000 instances does not read them all every sweep
+                var live = await readModel.LiveAmongAsync(InstanceRegistration.TypeName, servers.Select(s => s.InstanceId).Concat(users));
+                var seen = new Observed(live.Concat(pooled.Members.Select(m => m.Id)).ToHashSet(), servers, users);
                 (_suspects, var due) = ReconcileDecisions.Sweep(seen, _suspects, DateTimeOffset.UtcNow, settings.OrphanGrace, settings.RestartGrace);
                 foreach (var repair in due)
                 {

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Trove.Actors.Guests;
 using Akka.Actor;
 using Akka.Configuration;
@@ -24,6 +26,9 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
             new UpdateBackupArgs(id, Guid.NewGuid().ToString(), sent, BackupStatus.Completed, 1, "x", "/etc/passwd")),
     };
 
+    /// <summary>Longer than any report waits for the entity here, but for the ones it fails.</summary>
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+
     private TestBroker _broker = null!;
     private readonly ReportCheck _check = new(TimeSpan.FromSeconds(60), new OlderReleaseGuests());
     private readonly TestProbe _instances;
@@ -34,11 +39,13 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     private volatile Exception? _instancesFail;
     /// <summary>How long the instance entity takes to answer a report.</summary>
     private volatile int _instancesDelayMs;
+    /// <summary>The instance entity answers no report before this completes.</summary>
+    private volatile Task _instancesHeld = Task.CompletedTask;
 
     public ConductorActorSpec() : base(ConfigurationFactory.ParseString("akka.loglevel = WARNING"))
     {
-        _instances = Entity(InstanceReplies.HeartbeatAck.Instance, () => _instancesFail, () => _instancesDelayMs);
-        _backups = Entity(BackupReplies.ReportAck.Instance, () => null, () => 0);
+        _instances = Entity(InstanceReplies.HeartbeatAck.Instance, () => _instancesFail, () => _instancesDelayMs > 0 ? Task.Delay(_instancesDelayMs) : _instancesHeld);
+        _backups = Entity(BackupReplies.ReportAck.Instance, () => null, () => Task.CompletedTask);
         _warnings = CreateTestProbe();
         Sys.EventStream.Subscribe(_warnings.Ref, typeof(Warning));
         _errors = CreateTestProbe();
@@ -48,19 +55,19 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     public async Task InitializeAsync()
     {
         _broker = await TestBroker.StartAsync();
-        Sys.ActorOf(ConductorActor.Props(_broker.Node, _broker.Settings, _instances.Ref, _backups.Ref, _check, TimeSpan.FromSeconds(5)));
+        Sys.ActorOf(ConductorActor.Props(_broker.Node, _broker.Settings, _instances.Ref, _backups.Ref, _check, AskTimeout));
     }
 
     public async Task DisposeAsync() => await _broker.DisposeAsync();
 
-    private TestProbe Entity(object ack, Func<Exception?> failure, Func<int> delayMs)
+    private TestProbe Entity(object ack, Func<Exception?> failure, Func<Task> answered)
     {
         var probe = CreateTestProbe();
         probe.SetAutoPilot(new DelegateAutoPilot((sender, _) =>
         {
             object reply = failure() is { } e ? new Status.Failure(e) : ack;
-            if (delayMs() is > 0 and var delay)
-                Task.Delay(delay).ContinueWith(_ => sender.Tell(reply));
+            if (answered() is { IsCompleted: false } later)
+                later.ContinueWith(_ => sender.Tell(reply));
             else
                 sender.Tell(reply);
             return AutoPilot.KeepRunning;
@@ -153,6 +160,35 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         _instancesFail = null;
         Assert.Equal(failedOnce, _instances.ExpectMsg<InstanceCommands.ReportHeartbeat>(TimeSpan.FromSeconds(10)));
         _instances.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
+    public async Task Hundreds_of_reports_are_with_their_entities_at_once_and_none_is_acknowledged_before_its_entity_answered()
+    {
+        var (a, guestA) = await _broker.GuestAsync();
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _instancesHeld = answer.Task;
+        var start = Math.Floor(HeartbeatArgs.Now()) - 1000;
+        const int reports = 300;
+        for (var i = 0; i < reports; i++)
+            await ReportAsync(guestA, Samples[GuestMethods.Heartbeat](a, start + i));
+
+        // All of them reach their entity before it answers any (not a prefetch of 64 at a time, nor again after a timeout).
+        var held = Enumerable.Range(0, reports).Select(_ => _instances.ExpectMsg<InstanceCommands.ReportHeartbeat>(TimeSpan.FromSeconds(20)).Sent);
+        Assert.Equal(reports, held.Distinct().Count());
+        // None was acknowledged: the connection gone, the broker gives every one of them again.
+        await TestBroker.CloseConnectionsAsync(_broker.Management, _broker.NodeName);
+        for (var i = 0; i < reports; i++)
+            _instances.ExpectMsg<InstanceCommands.ReportHeartbeat>(TimeSpan.FromSeconds(30));
+
+        // Once answered, they are acknowledged, in batches: none is left with the conductor nor in the queue.
+        answer.SetResult();
+        await AwaitAssertAsync(async () =>
+        {
+            var queue = await _broker.Management.GetFromJsonAsync<JsonElement>(
+                $"api/queues/%2F/{Uri.EscapeDataString(_broker.Settings.ConductorQueue)}");
+            Assert.Equal((0, 0), (queue.GetProperty("messages_ready").GetInt32(), queue.GetProperty("messages_unacknowledged").GetInt32()));
+        }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
     }
 
     [Fact]

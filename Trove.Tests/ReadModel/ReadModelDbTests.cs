@@ -52,4 +52,18 @@ public sealed class ReadModelDbTests : IDisposable
         await AddRowAsync(db, "b");
         Assert.Equal(2, (await db.ListAsync<string>("thing", "demo", 20, null)).Count);
     }
+
+    [Fact]
+    public async Task Live_among_answers_only_the_ids_asked_that_are_live_entities_of_the_kind()
+    {
+        var db = await CreateAsync(TimeSpan.Zero);
+        foreach (var id in new[] { "a", "b", "c" })
+            await AddRowAsync(db, id, tenant: id == "c" ? "other" : "demo");
+        await using (var connection = db.Open())
+            await connection.GetTable<EntityRow>().Where(r => r.Id == "b").Set(r => r.Deleted, true).UpdateAsync();
+
+        Assert.Equal(["a", "c"], (await db.LiveAmongAsync("thing", ["a", "b", "c", "gone", "a"])).Order());
+        Assert.Empty(await db.LiveAmongAsync("other-kind", ["a"]));
+        Assert.Equal(["a"], await db.LiveAmongAsync("thing", Enumerable.Range(0, 600).Select(i => $"x{i}").Append("a"))); // asked in parts
+    }
 }
