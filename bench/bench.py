@@ -286,20 +286,24 @@ def api_read(rows, instances=100, label_suffix=""):
                          f"{rps / ceiling:.2f} of ceiling", f"≥ {target} req/s, p99 < 10 ms"))
 
 
+def concurrent_creates(node, count, prefix, poll):
+    """`count` PostgreSQL creates at once, each watched until ACTIVE: their (id, seconds), the time until all were, the slowest."""
+    from concurrent.futures import ThreadPoolExecutor
+    start = time.monotonic()
+    with ThreadPoolExecutor(count) as pool:
+        results = list(pool.map(lambda i: create_and_wait(node, "postgresql", "15", f"{prefix}-{i}", poll=poll), range(count)))
+    return results, time.monotonic() - start, max(s for _, s in results)
+
+
 def burst(rows, count=20):
     """`count` concurrent PostgreSQL creates until all are ACTIVE, next to count x the engine's own start-up / cores."""
-    from concurrent.futures import ThreadPoolExecutor
     limit_one = statistics.median(engine_limit("postgresql") for _ in range(3))
     limit = count * limit_one / os.cpu_count()
     with Node(Trove__Quotas__Instances=str(count * 2), Trove__Quotas__Volumes=str(count * 4)) as node:
-        start = time.monotonic()
-        with ThreadPoolExecutor(count) as pool:
-            results = list(pool.map(lambda i: create_and_wait(node, "postgresql", "15", f"burst-{i}", poll=0.1), range(count)))
-        total = time.monotonic() - start
+        results, total, slowest = concurrent_creates(node, count, "burst", poll=0.1)
         for iid, _ in results:
             node.call("DELETE", f"/v1.0/demo/instances/{iid}")
         node.wait_gone([iid for iid, _ in results])
-        slowest = max(s for _, s in results)
         print(f"burst of {count}: all ACTIVE in {total:.2f} s (slowest {slowest:.2f} s); limit {count} x {limit_one:.2f} s / {os.cpu_count()} cores = {limit:.2f} s; ratio {total / limit:.2f}")
         rows.append((f"burst: {count} concurrent PostgreSQL creates to all ACTIVE", f"{count} x {limit_one:.2f} s / {os.cpu_count()} cores = {limit:.2f} s",
                      f"{total:.2f} s", f"{total / limit:.2f}x", "≤ 1.5x"))
@@ -308,18 +312,13 @@ def burst(rows, count=20):
 def burst_pool(rows, count=20):
     """`count` concurrent PostgreSQL creates, each taking a server of a warm pool of `count` (all READY first), until all
     are ACTIVE; the limit is `count` x the database, user and login on a started engine by hand / cores."""
-    from concurrent.futures import ThreadPoolExecutor
     limit_one = statistics.median(engine_limit("postgresql", running=True) for _ in range(3))
     limit = count * limit_one / os.cpu_count()
     with Node(**{"Trove__Pool__Sizes__postgresql-15": str(count), "Trove__Pool__RamMb": "512",
                  "Trove__Quotas__Instances": str(count * 2), "Trove__Quotas__Volumes": str(count * 4)}) as node:
         pool_ready(node, "postgresql", timeout=900, count=count)
         time.sleep(5)  # the last servers' engines settle (their spare databases made)
-        start = time.monotonic()
-        with ThreadPoolExecutor(count) as pool:
-            results = list(pool.map(lambda i: create_and_wait(node, "postgresql", "15", f"burst-pool-{i}", poll=0.05), range(count)))
-        total = time.monotonic() - start
-        slowest = max(s for _, s in results)
+        _, total, slowest = concurrent_creates(node, count, "burst-pool", poll=0.05)
         print(f"burst of {count} with a pool of {count}: all ACTIVE in {total:.2f} s (slowest {slowest:.2f} s); limit {count} x {limit_one:.3f} s / "
               f"{os.cpu_count()} cores = {limit:.2f} s")
         rows.append((f"burst: {count} concurrent PostgreSQL creates with a pool of {count}, to all ACTIVE",

@@ -465,19 +465,17 @@ public sealed partial class PostgresManager : IDatastoreManager
         await StartAsync(ct);
     }
 
-    private async Task<NpgsqlConnection> OpenAdminAsync(string database, CancellationToken ct)
-    {
-        var connection = new NpgsqlConnection(AdminConnection(database));
-        await connection.OpenAsync(ct);
-        return connection;
-    }
+    private Task<NpgsqlConnection> OpenAdminAsync(string database, CancellationToken ct) => OpenAsync(AdminConnection(database), ct);
 
     /// <summary>A superuser session in a tenant's database for statements that return nothing: without Npgsql's loading
     /// of the database's types, a catalog query that cost a prepare's grant tens of milliseconds in a database new to this
     /// guest.</summary>
-    private async Task<NpgsqlConnection> OpenForStatementsAsync(string database, CancellationToken ct)
+    private Task<NpgsqlConnection> OpenForStatementsAsync(string database, CancellationToken ct) =>
+        OpenAsync(AdminConnection(database) + ";Server Compatibility Mode=NoTypeLoading", ct);
+
+    private static async Task<NpgsqlConnection> OpenAsync(string connectionString, CancellationToken ct)
     {
-        var connection = new NpgsqlConnection(AdminConnection(database) + ";Server Compatibility Mode=NoTypeLoading");
+        var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         return connection;
     }
