@@ -6,6 +6,7 @@ using Trove.Actors.Admin;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
+using Akka.Persistence.Sql.Config;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -181,25 +182,37 @@ public static class TroveNodeExtensions
         ShardingManifests.All, PoolManifests.All);
 
     /// <summary>The journal and snapshot store, with the serializer and tags the read model needs.</summary>
-    public static AkkaConfigurationBuilder WithTroveJournal(this AkkaConfigurationBuilder builder, TroveSettings settings) => builder
-        .AddHocon(settings.DatabaseProvider.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase) ? SqliteReads : "", HoconAddMode.Prepend)
-        .WithCustomSerializer("trove", [typeof(ITroveMessage)], system => new TroveSerializer(system, Manifests))
-        .WithSqlPersistence(
-            connectionString: settings.JournalConnection,
-            providerName: settings.DatabaseProvider,
-            autoInitialize: true,
-            journalBuilder: journal => journal
-                .AddWriteEventAdapter<InstanceEventTagger>("instance-tagger", [typeof(InstanceEvents.IInstanceEvent)])
-                .AddWriteEventAdapter<BackupEventTagger>("backup-tagger", [typeof(BackupEvents.IBackupEvent)])
-                .AddWriteEventAdapter<QuotaHoldTagger>("quota-hold-tagger", [typeof(QuotaEvents.IHoldEvent)]));
+    public static AkkaConfigurationBuilder WithTroveJournal(this AkkaConfigurationBuilder builder, TroveSettings settings)
+    {
+        // the plugins read their connection string and provider from HOCON, and open every connection with these options
+        var connections = SqlDatabase.OptionsFor(settings.DatabaseProvider, settings.JournalConnection);
+        var setup = new MultiDataOptionsSetup();
+        foreach (var plugin in new[] { "akka.persistence.journal.sql", "akka.persistence.query.journal.sql", "akka.persistence.snapshot-store.sql" })
+            setup.AddDataOptions(plugin, connections);
+        return builder
+            .AddSetup(setup)
+            .AddHocon(SqlDatabase.IsSqliteProvider(settings.DatabaseProvider) ? SqliteJournal : "", HoconAddMode.Prepend)
+            .WithCustomSerializer("trove", [typeof(ITroveMessage)], system => new TroveSerializer(system, Manifests))
+            .WithSqlPersistence(
+                connectionString: settings.JournalConnection,
+                providerName: settings.DatabaseProvider,
+                autoInitialize: true,
+                journalBuilder: journal => journal
+                    .AddWriteEventAdapter<InstanceEventTagger>("instance-tagger", [typeof(InstanceEvents.IInstanceEvent)])
+                    .AddWriteEventAdapter<BackupEventTagger>("backup-tagger", [typeof(BackupEvents.IBackupEvent)])
+                    .AddWriteEventAdapter<QuotaHoldTagger>("quota-hold-tagger", [typeof(QuotaEvents.IHoldEvent)]));
+    }
 
     /// <summary>Microsoft.Data.Sqlite starts any other transaction with BEGIN IMMEDIATE, which takes the write lock:
-    /// every recovery and query would queue behind every write (and busy-wait). Read-uncommitted is its deferred
-    /// BEGIN; without shared cache, SQLite readers still see only committed data.</summary>
-    private const string SqliteReads = """
+    /// every recovery and query would queue behind every write. Read-uncommitted is its deferred BEGIN; without shared
+    /// cache, SQLite readers still see only committed data. SQLite has one writer at a time: the journal writes its
+    /// batches one after the other (the next batch gathers what arrives meanwhile) instead of three writers taking
+    /// turns at the file's lock.</summary>
+    private const string SqliteJournal = """
         akka.persistence.journal.sql.read-isolation-level = read-uncommitted
         akka.persistence.query.journal.sql.read-isolation-level = read-uncommitted
         akka.persistence.snapshot-store.sql.read-isolation-level = read-uncommitted
+        akka.persistence.journal.sql.parallelism = 1
         """;
 
     /// <summary>The kinds of entity whose work goes on after a crash, a handoff or a restart.</summary>

@@ -10,7 +10,7 @@ public static class SqliteJournalMode
 {
     public static async Task UseWriteAheadLogAsync(string providerName, string connectionString, CancellationToken ct = default)
     {
-        if (!providerName.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase))
+        if (!SqlDatabase.IsSqliteProvider(providerName))
             return;
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
