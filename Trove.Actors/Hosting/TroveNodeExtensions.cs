@@ -67,7 +67,7 @@ public static class TroveNodeExtensions
         services.AddSingleton<IConfigurationGroups>(new ConfigurationGroups(configurations));
         services.AddSingleton<IRestorePoints>(sp => new BackupRestorePoints(() => sp.GetRequiredService<ActorRegistry>().Get<BackupRegion>(),
             sp.GetRequiredService<IBackupStorage>(), sp.GetService<IWalArchive>()));
-        services.AddSingleton(new ReadModelDb(database, settings.ListCacheFor));
+        services.AddSingleton(new ReadModelDb(new SqlDatabase(settings.DatabaseProvider, settings.ReadModelConnection, derived: true), settings.ListCacheFor));
         services.AddSingleton(sp => new EntityJournal(sp.GetRequiredService<ActorSystem>(), new SqlDatabase(settings.DatabaseProvider, settings.JournalConnection),
             sp.GetRequiredService<ReadModelDb>()));
         services.AddSingleton<ChangeFeed>();

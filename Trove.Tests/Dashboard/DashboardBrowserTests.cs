@@ -13,7 +13,7 @@ namespace Trove.Tests.Dashboard;
 public sealed class DashboardBrowserTests(NodeFixture fixture)
 {
     private TroveNode Node => fixture.Node;
-    private static readonly string Artifacts = Path.Combine(PublishedGuest.RepositoryRoot(), "TestResults", "dashboard");
+    private static readonly string Artifacts = Path.Combine(Checkout.Root, "TestResults", "dashboard");
 
     /// <summary>The page redraws what changes, so an element found a moment ago may be gone: look again until the time is up.</summary>
     private static WebDriverWait Waiting(IWebDriver browser, TimeSpan timeout)

@@ -20,7 +20,7 @@ public sealed class PublishedGuest : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var log = Path.Combine(Path.GetTempPath(), $"publish-guest-{Guid.NewGuid():N}.log");
-        var script = Path.Combine(RepositoryRoot(), "scripts", "publish-guest");
+        var script = Path.Combine(Checkout.Root, "scripts", "publish-guest");
         // Into a file, not a pipe: a build leaves nothing holding this process's output open.
         using var publish = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "exec \"$0\" \"$1\" >\"$2\" 2>&1", script, Directory, log]))!;
         await publish.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(10)).Token);
@@ -65,14 +65,6 @@ public sealed class PublishedGuest : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    /// <summary>The checkout the tests were built from: the folder of Trove.sln above the test assembly.</summary>
-    public static string RepositoryRoot()
-    {
-        for (var dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
-            if (File.Exists(Path.Combine(dir, "Trove.sln")))
-                return dir;
-        throw new InvalidOperationException($"no Trove.sln above {AppContext.BaseDirectory}");
-    }
 }
 
 /// <summary>A published guest's process; disposing it stops it as systemd would (SIGTERM: the agent stops its engine).</summary>

@@ -16,7 +16,7 @@ public sealed class OpenStackCollection : ICollectionFixture<OpenStackSandbox>
 /// same time: tests name their servers and volumes uniquely and look only at their own.</summary>
 public sealed partial class OpenStackSandbox : IAsyncLifetime
 {
-    public static string Script { get; } = Path.Combine(RepositoryRoot(), "scripts", "openstack-sandbox");
+    public static string Script { get; } = Path.Combine(Checkout.Root, "scripts", "openstack-sandbox");
 
     /// <summary>The sandbox's tenant user (member of project <c>demo</c>).</summary>
     public OpenStackSettings Demo { get; } = Settings("demo", "demo");
@@ -80,11 +80,4 @@ public sealed partial class OpenStackSandbox : IAsyncLifetime
     [GeneratedRegex(@"see (/\S+\.log)")]
     private static partial Regex NamedLog();
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
-            if (File.Exists(Path.Combine(dir, "Trove.sln")))
-                return dir;
-        throw new InvalidOperationException($"no Trove.sln above {AppContext.BaseDirectory}");
-    }
 }

@@ -1,3 +1,4 @@
+using Trove.Tests.Support;
 using System.Text.RegularExpressions;
 using Trove.Tests.GuestImages;
 
@@ -15,7 +16,7 @@ public sealed partial class PipefailGrepTests
     [Fact]
     public void No_script_with_pipefail_pipes_into_a_grep_that_stops_reading()
     {
-        var scripts = Directory.EnumerateFiles(Path.Combine(PublishedGuest.RepositoryRoot(), "scripts"), "*",
+        var scripts = Directory.EnumerateFiles(Path.Combine(Checkout.Root, "scripts"), "*",
                 SearchOption.AllDirectories)
             .Select(path => (path, text: File.ReadAllText(path)))
             .Where(s => s.text.StartsWith("#!") || s.path.EndsWith(".sh"))
