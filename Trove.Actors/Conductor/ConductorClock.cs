@@ -19,8 +19,12 @@ public sealed class ConductorClock
     public void Heard(string conductor, TimeSpan lag, DateTimeOffset now) =>
         ImmutableInterlocked.Update(ref _conductors, c => c.SetItem(conductor, (lag, now)));
 
-    public TimeSpan Lag(DateTimeOffset now) =>
-        Volatile.Read(ref _conductors).Values.Where(c => now - c.Heard < ForgetAfter).Select(c => c.Lag).DefaultIfEmpty().Max();
+    /// <summary>The conductors that count, each with how far behind it said it was.</summary>
+    public IReadOnlyList<(string Conductor, TimeSpan Lag)> Conductors(DateTimeOffset now) =>
+        Volatile.Read(ref _conductors).Where(c => now - c.Value.Heard < ForgetAfter).OrderBy(c => c.Key, StringComparer.Ordinal)
+            .Select(c => (c.Key, c.Value.Lag)).ToList();
+
+    public TimeSpan Lag(DateTimeOffset now) => Conductors(now).Select(c => c.Lag).DefaultIfEmpty().Max();
 
     public DateTimeOffset Now(DateTimeOffset now) => now - Lag(now);
 }
