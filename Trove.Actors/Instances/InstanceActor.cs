@@ -796,15 +796,16 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>The expiry is measured by the <see cref="ConductorClock"/>: while the conductors are behind, the guest's
-    /// next heartbeat may still be in the queue, and its instance is looked at again when it would be due.</summary>
+    /// next heartbeat may still be in the queue, and its instance is looked at again when it would be due by that clock,
+    /// and at least once per expiry: a conductor catching up moves the clock faster than the wall's.</summary>
     private void OnHeartbeatExpired()
     {
+        var expiry = _settings.HeartbeatExpiry;
         var silent = _conductorClock.Now(Now) - _heardByConductors;
-        if (silent < _settings.HeartbeatExpiry)
+        if (silent < expiry)
         {
-            var due = _settings.HeartbeatExpiry - silent;
-            var floor = _settings.HeartbeatExpiry / 4;
-            Timers.StartSingleTimer(nameof(HeartbeatExpired), new HeartbeatExpired(), due > floor ? due : floor);
+            var due = expiry - silent;
+            Timers.StartSingleTimer(nameof(HeartbeatExpired), new HeartbeatExpired(), due < expiry / 4 ? expiry / 4 : due > expiry ? expiry : due);
             return;
         }
         Apply(InstanceDecisions.HeartbeatExpired(_state, Now));

@@ -217,6 +217,23 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_guest_silent_while_the_conductors_fell_behind_and_caught_up_is_lost_within_the_expiry_of_their_catching_up()
+    {
+        var expiry = TimeSpan.FromMilliseconds(400);
+        var entity = Sys.ActorOf(InstanceActor.Props("i6d", _compute, _guests, Tenants.Ref, new InstanceSettings { HeartbeatExpiry = expiry },
+            conductorClock: _conductors));
+        entity.Tell(new Create("i6d", Requests.Postgres()), TestActor);
+        ExpectMsg<InstanceReplies.Accepted>();
+        entity.Tell(Heartbeat("i6d", ServiceStatusNames.Healthy), TestActor);
+        ExpectMsg<InstanceReplies.HeartbeatAck>();
+        ConductorsBehindBy(TimeSpan.FromMinutes(1));
+        ExpectNoMsg(expiry * 2); // looked at while a minute behind: not lost yet
+
+        ConductorsBehindBy(TimeSpan.Zero); // caught up at once, nothing from the guest: not a minute more to wait
+        AwaitAssert(() => Assert.Equal("ERROR", StateOf(entity, "i6d").OperatingStatus), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public void A_guest_silent_while_the_conductors_keep_pace_a_minute_behind_is_lost()
     {
         ConductorsBehindBy(TimeSpan.FromMinutes(1));
