@@ -191,16 +191,23 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
 
     private void ConductorsBehindBy(TimeSpan lag) => _conductors.Heard("conductor-1", lag, DateTimeOffset.UtcNow);
 
+    /// <summary>An ACTIVE instance on this node's conductor clock whose guest has just been heard of.</summary>
+    private IActorRef HeardOf(string id, TimeSpan expiry)
+    {
+        var entity = Sys.ActorOf(InstanceActor.Props(id, _compute, _guests, Tenants.Ref, new InstanceSettings { HeartbeatExpiry = expiry },
+            conductorClock: _conductors));
+        entity.Tell(new Create(id, Requests.Postgres()), TestActor);
+        ExpectMsg<InstanceReplies.Accepted>();
+        entity.Tell(Heartbeat(id, ServiceStatusNames.Healthy), TestActor);
+        ExpectMsg<InstanceReplies.HeartbeatAck>();
+        return entity;
+    }
+
     [Fact]
     public void A_heartbeat_handled_late_while_the_conductors_are_behind_does_not_expire_its_guest_and_a_silent_one_still_does()
     {
         var expiry = TimeSpan.FromMilliseconds(400);
-        var entity = Sys.ActorOf(InstanceActor.Props("i6b", _compute, _guests, Tenants.Ref, new InstanceSettings { HeartbeatExpiry = expiry },
-            conductorClock: _conductors));
-        entity.Tell(new Create("i6b", Requests.Postgres()), TestActor);
-        ExpectMsg<InstanceReplies.Accepted>();
-        entity.Tell(Heartbeat("i6b", ServiceStatusNames.Healthy), TestActor);
-        ExpectMsg<InstanceReplies.HeartbeatAck>();
+        var entity = HeardOf("i6b", expiry);
 
         // The conductors fall a minute behind: the guest's next heartbeat may be in the queue, however long it waits.
         ConductorsBehindBy(TimeSpan.FromMinutes(1));
@@ -220,12 +227,7 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
     public void A_guest_silent_while_the_conductors_fell_behind_and_caught_up_is_lost_within_the_expiry_of_their_catching_up()
     {
         var expiry = TimeSpan.FromMilliseconds(400);
-        var entity = Sys.ActorOf(InstanceActor.Props("i6d", _compute, _guests, Tenants.Ref, new InstanceSettings { HeartbeatExpiry = expiry },
-            conductorClock: _conductors));
-        entity.Tell(new Create("i6d", Requests.Postgres()), TestActor);
-        ExpectMsg<InstanceReplies.Accepted>();
-        entity.Tell(Heartbeat("i6d", ServiceStatusNames.Healthy), TestActor);
-        ExpectMsg<InstanceReplies.HeartbeatAck>();
+        var entity = HeardOf("i6d", expiry);
         ConductorsBehindBy(TimeSpan.FromMinutes(1));
         ExpectNoMsg(expiry * 2); // looked at while a minute behind: not lost yet
 
@@ -237,12 +239,7 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
     public void A_guest_silent_while_the_conductors_keep_pace_a_minute_behind_is_lost()
     {
         ConductorsBehindBy(TimeSpan.FromMinutes(1));
-        var entity = Sys.ActorOf(InstanceActor.Props("i6c", _compute, _guests, Tenants.Ref,
-            new InstanceSettings { HeartbeatExpiry = TimeSpan.FromMilliseconds(400) }, conductorClock: _conductors));
-        entity.Tell(new Create("i6c", Requests.Postgres()), TestActor);
-        ExpectMsg<InstanceReplies.Accepted>();
-        entity.Tell(Heartbeat("i6c", ServiceStatusNames.Healthy), TestActor);
-        ExpectMsg<InstanceReplies.HeartbeatAck>();
+        var entity = HeardOf("i6c", TimeSpan.FromMilliseconds(400));
 
         AwaitAssert(() =>
         {
