@@ -55,10 +55,45 @@ public static class HeartbeatLoad
         return 0;
     }
 
-    /// <summary>A heartbeat as the instance's guest sends it: persistent, with the guest's broker user as its user-id.</summary>
-    private static (BasicProperties Properties, byte[] Body) Heartbeat(int i)
+    /// <summary>
+    /// The reports a node finds queued when it starts after a stop: <paramref name="rounds"/> heartbeats of each of
+    /// <paramref name="instances"/> guests, every guest sending one each <paramref name="interval"/> seconds up to now.
+    /// Published with no consumer; the node started next drains them.
+    /// </summary>
+    public static async Task<int> BacklogAsync(string uri, string queue, int instances, int rounds, double interval)
     {
-        var heartbeat = new HeartbeatArgs(SeededIds.Of(i), new HeartbeatPayload("healthy"), HeartbeatArgs.Now());
+        await using var impersonator = await Impersonator.CreateAsync(uri);
+        var settings = new BrokerSettings { Uri = impersonator.Uri };
+        await using var publishing = await AmqpConnector.ConnectAsync(settings.Connection("trove-bench-backlog"));
+        await publishing.DeclareAsync([new ExchangeDeclaration(settings.Exchange), .. settings.QueueOnExchange(queue)]);
+        var now = HeartbeatArgs.Now();
+        var heartbeats = Enumerable.Range(0, rounds * instances)
+            .Select(i => Heartbeat(i % instances, now - (rounds - i / instances) * interval)).ToArray();
+        var channels = await Task.WhenAll(Enumerable.Range(0, Publishers).Select(_ => publishing.OpenChannelAsync(confirms: true)));
+        var watch = Stopwatch.StartNew();
+        // one channel, in order: the queue holds the rounds one after the other, as the guests sent them
+        await PublishAsync(channels[0], settings.Exchange, queue, heartbeats);
+        foreach (var channel in channels)
+            await channel.DisposeAsync();
+        Console.WriteLine($"backlog of {heartbeats.Length} heartbeats ({rounds} rounds of {instances} guests, {interval} s apart) published in {watch.Elapsed.TotalSeconds:0.0} s");
+        return 0;
+    }
+
+    /// <summary>Waits until the queue's ready count is 0 (at most the conductor's prefetch in flight), and says when.</summary>
+    public static async Task<int> DrainedAsync(string uri, string queue)
+    {
+        await using var connector = await AmqpConnector.ConnectAsync(new AmqpConnectionSettings(uri, "trove-bench-drained"));
+        var watch = Stopwatch.StartNew();
+        while ((await connector.InspectQueueAsync(queue))?.Messages > 0)
+            await Task.Delay(20);
+        Console.WriteLine($"drained after {watch.Elapsed.TotalSeconds:0.000} s");
+        return 0;
+    }
+
+    /// <summary>A heartbeat as the instance's guest sends it: persistent, with the guest's broker user as its user-id.</summary>
+    private static (BasicProperties Properties, byte[] Body) Heartbeat(int i, double? sent = null)
+    {
+        var heartbeat = new HeartbeatArgs(SeededIds.Of(i), new HeartbeatPayload("healthy"), sent ?? HeartbeatArgs.Now());
         return (new BasicProperties { Persistent = true, ContentType = "application/json", UserId = TroveBroker.GuestUser(heartbeat.InstanceId) },
             RpcMessage.Create(GuestMethods.Heartbeat, heartbeat).ToBytes());
     }

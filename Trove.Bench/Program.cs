@@ -6,6 +6,9 @@ return args switch
     ["seed", var dataDir, var count, var tenant] => await JournalSeeder.RunAsync(dataDir, int.Parse(count), tenant),
     ["load", var uri, var queue, var instances, var messages] => await HeartbeatLoad.LoadAndDrainAsync(uri, queue, int.Parse(instances), int.Parse(messages), raw: false),
     ["load", var uri, var queue, var instances, var messages, "raw"] => await HeartbeatLoad.LoadAndDrainAsync(uri, queue, int.Parse(instances), int.Parse(messages), raw: true),
+    ["backlog", var uri, var queue, var instances, var rounds, var interval] =>
+        await HeartbeatLoad.BacklogAsync(uri, queue, int.Parse(instances), int.Parse(rounds), double.Parse(interval, System.Globalization.CultureInfo.InvariantCulture)),
+    ["drained", var uri, var queue] => await HeartbeatLoad.DrainedAsync(uri, queue),
     ["drop-queue", var uri, var queue] => await HeartbeatLoad.DropQueueAsync(uri, queue),
     ["micro", .. var rest] => MicroBenchmarks.Run(rest),
     ["api-load", var nodes, var user, var password, var stopFile, var maxCreates] => await ApiLoad.RunAsync(nodes, user, password, stopFile, int.Parse(maxCreates)),
@@ -18,6 +21,10 @@ static int Usage()
         usage: Trove.Bench seed DATA_DIR COUNT TENANT             instances written to the node's journal as its entities write them
                Trove.Bench load URI QUEUE INSTANCES N [raw]       N heartbeats of INSTANCES seeded instances, published while the
                                                                   node's conductor (or, with raw, a consumer that only acks) drains QUEUE
+               Trove.Bench backlog URI QUEUE INSTANCES ROUNDS INTERVAL
+                                                               ROUNDS heartbeats of each of INSTANCES seeded guests, INTERVAL s apart
+                                                               up to now, queued with no consumer (a node that was stopped)
+               Trove.Bench drained URI QUEUE                  waits until QUEUE holds nothing, ready or unacked
                Trove.Bench drop-queue URI QUEUE               deletes QUEUE
                Trove.Bench micro [BenchmarkDotNet args]        serializer, shard extractor and JSON view micro-benchmarks
                Trove.Bench api-load HOST:PORT,... USER PASSWORD STOP_FILE MAX_CREATES

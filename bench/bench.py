@@ -381,6 +381,48 @@ def conductor(rows, instances=10000, messages=100000):
                  f"{ours / raw:.2f} of raw", "≥ 0.8 of raw and ≥ 20000 msg/s"))
 
 
+def guests_lost(data_dir):
+    """FailedTimeoutGuestAgent ("guestagent error") statuses the node's instances have journaled."""
+    import sqlite3
+    with sqlite3.connect(f"file:{os.path.join(data_dir, 'akka.db')}?mode=ro", uri=True, timeout=30) as db:
+        return db.execute("SELECT count(*) FROM journal WHERE manifest = 'instance.service-status-changed.v1' "
+                          "AND instr(CAST(message AS TEXT), 'guestagent error') > 0").fetchone()[0]
+
+
+def conductor_backlog(rows, instances=10000, rounds=10, interval=5, expiry=10):
+    """A node started on the reports queued while it was stopped: `rounds` heartbeats of each of `instances` guests, one
+    every `interval` s up to now, drained by the node started next with a heartbeat expiry of `expiry` s. Every guest
+    sent on time, so none may be lost while the backlog drains, however long that takes (waking the entities is the
+    slow part); once it is drained the guests say nothing more, and each must then be lost within about the expiry."""
+    queue = f"trove-bench-backlog-{os.getpid()}"
+    data_dir = seeded(instances)
+    messages = instances * rounds
+    # The seeded instances last heard of their guests when they were seeded: a heartbeat sent before that is stale and
+    # dropped (it says nothing new), so the backlog's first round is sent after it.
+    time.sleep(rounds * interval + 1)
+    try:
+        print(bench_tool("backlog", AMQP, queue, str(instances), str(rounds), str(interval)))
+        started = time.monotonic()
+        with Node(data_dir, queue=queue, Trove__Instances__HeartbeatExpiry=f"00:00:{expiry:02d}") as node:
+            bench_tool("drained", AMQP, queue)
+            took = time.monotonic() - started
+            time.sleep(2)  # the last reports in the conductor's hands (its prefetch) are handled
+            during = guests_lost(data_dir)
+            time.sleep(expiry + 15)
+            after = guests_lost(data_dir)
+            load = os.getloadavg()[0]
+    finally:
+        bench_tool("drop-queue", AMQP, queue)
+    print(f"conductor backlog: {messages} heartbeats drained in {took:.1f} s from the node's start ({messages / took:.0f} msg/s); "
+          f"guests lost while draining: {during}; {expiry + 15} s later: {after} of {instances}; load average {load:.1f}")
+    rows.append((f"conductor after a stop: {messages} queued heartbeats of {instances} guests (one each {interval} s for {rounds * interval} s), "
+                 f"expiry {expiry} s, drained by the node started on them",
+                 f"no guest lost while draining; all {instances} lost once silent for the expiry",
+                 f"drained in {took:.1f} s from the node's start ({messages / took:.0f} msg/s); lost while draining: {during}; "
+                 f"{expiry + 15} s after: {after}; load average {load:.1f}",
+                 f"{during} / {after} of {instances}", "0 / all"))
+
+
 def cold_gets(node, count, sample):
     """GETs of passivated instances on one kept-alive connection (so a new TCP connection is not counted), after a
     warm-up that has every shard allocated (first use of a shard costs ~150 ms of coordination, a one-off per shard,
@@ -451,6 +493,7 @@ def micro(rows):
 
 
 BENCHMARKS = {"time-to-active": time_to_active, "time-to-active-pool": time_to_active_pool, "burst": burst, "burst-pool": burst_pool, "api-read": api_read, "conductor": conductor,
+              "conductor-backlog": conductor_backlog,
               "scale": scale, "micro": micro}
 
 

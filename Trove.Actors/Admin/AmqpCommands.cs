@@ -7,9 +7,9 @@ using Trove.Contracts.Guests;
 
 namespace Trove.Actors.Admin;
 
-/// <summary><c>amqp status</c>: this node's broker connection, the guest reports and replies it refused, and the depth and
-/// consumers of the queues it uses.</summary>
-public sealed class AmqpCommands(AmqpClients amqp, ReadModelDb readModel, ReportCheck reports) : IAdminCommandSet
+/// <summary><c>amqp status</c>: this node's broker connection, the guest reports and replies it refused, how far behind each
+/// conductor of the cluster is (as this node's instances count it), and the depth and consumers of the queues it uses.</summary>
+public sealed class AmqpCommands(AmqpClients amqp, ReadModelDb readModel, ReportCheck reports, ConductorClock conductors) : IAdminCommandSet
 {
     public IEnumerable<AdminCommand> Commands =>
     [
@@ -22,7 +22,8 @@ public sealed class AmqpCommands(AmqpClients amqp, ReadModelDb readModel, Report
         var settings = amqp.Settings;
         var broker = new UriBuilder(settings.Uri) { UserName = "", Password = "" }.Uri;
         var header = $"broker: {broker} ({(connector.IsOpen ? "connected" : "disconnected")}), exchange {settings.Exchange}\n"
-                     + $"refused: {reports.Refused} reports, {amqp.Rpc.RefusedReplies} replies (from a broker user other than the guest's)\n";
+                     + $"refused: {reports.Refused} reports, {amqp.Rpc.RefusedReplies} replies (from a broker user other than the guest's)\n"
+                     + $"conductors behind by: {Lags()}\n";
         var queues = new List<(string Queue, string Role)> { (settings.ConductorQueue, "conductor") };
         queues.AddRange((await readModel.LiveIdsAsync(InstanceRegistration.TypeName, ct))
             .Select(id => (TroveBroker.GuestQueue(id), "guest")));
@@ -34,5 +35,11 @@ public sealed class AmqpCommands(AmqpClients amqp, ReadModelDb readModel, Report
         }
         var table = TextTable.Format(["QUEUE", "ROLE", "MESSAGES", "CONSUMERS"], rows);
         return connector.IsOpen ? AdminResponse.Ok(header + table) : AdminResponse.Failed(header + table);
+    }
+
+    private string Lags()
+    {
+        var lags = conductors.Conductors(DateTimeOffset.UtcNow).Select(c => $"{c.Conductor} {c.Lag.TotalSeconds:0.0} s").ToList();
+        return lags.Count > 0 ? string.Join(", ", lags) : "(none heard of)";
     }
 }

@@ -14,18 +14,26 @@ namespace Trove.Actors.Conductor;
 /// acknowledged only once its entity has handled (and, when it changed something, persisted) it, together with the
 /// reports before it: many in flight at once (the prefetch), in their delivery order, one ack for each batch. Every report passes
 /// <see cref="ReportCheck"/> first: a guest reports for its own instance only. A broker error restarts the whole
-/// stream with backoff; the reports it had taken and not acknowledged come again.
+/// stream with backoff; the reports it had taken and not acknowledged come again. Every second it tells
+/// <c>lagTo</c> (its node's <see cref="ConductorClockActor"/>) how far behind it is (<see cref="ConductorLag"/>).
 /// </summary>
-public sealed class ConductorActor : ReceiveActor
+public sealed class ConductorActor : ReceiveActor, IWithTimers
 {
+    private sealed record Measure;
+
+    public static readonly TimeSpan MeasureEvery = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a handled report may wait for the rest of its batch before they are acked together: its guest
     /// waits for no ack, and the broker redelivers it after a crash meanwhile.</summary>
     private static readonly TimeSpan AckWithin = TimeSpan.FromMilliseconds(20);
 
     private readonly SharedKillSwitch _intake = KillSwitches.Shared("conductor-intake");
+    private readonly ConductorLag _lag = new();
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public ConductorActor(AmqpConnector connector, BrokerSettings broker, IActorRef instances, IActorRef backups, ReportCheck check,
-        TimeSpan askTimeout)
+        TimeSpan askTimeout, IActorRef lagTo)
     {
         var log = Context.GetLogger();
         var source = new NamedQueueSourceSettings(broker.ConductorQueue) { Declarations = broker.Topology, Prefetch = broker.Prefetch };
@@ -44,6 +52,7 @@ public sealed class ConductorActor : ReceiveActor
                     }),
                 e => log.Warning("conductor: restarting its stream after a broker error: {0}", e.GetBaseException().Message))
             .RunWith(Sink.Ignore<Done>(), Context.Materializer());
+        Receive<Measure>(_ => lagTo.Tell(new ConductorClockActor.Measured(_lag.Measure(DateTimeOffset.UtcNow))));
         ReceiveAny(_ => { });
 
         // A node that leaves stops taking reports before its shards hand off; reports already taken are finished
@@ -81,15 +90,18 @@ public sealed class ConductorActor : ReceiveActor
                 log.Warning("conductor: refused a {0} for instance {1}: {2} ({3} refused so far)", message.Method, report.InstanceId, why, check.Refused);
                 return true;
             }
+            _lag.Taken();
             try
             {
                 await report.DeliverAsync(instances, backups, askTimeout);
             }
             catch (Exception e)
             {
+                _lag.NotHandled();
                 await RetryOrDropAsync(incoming, message, report, e);
                 return false;
             }
+            _lag.Handled(report.Sent, DateTimeOffset.UtcNow);
             return true;
         }
 
@@ -109,9 +121,11 @@ public sealed class ConductorActor : ReceiveActor
         }
     }
 
+    protected override void PreStart() => Timers.StartPeriodicTimer(nameof(Measure), new Measure(), MeasureEvery);
+
     protected override void PostStop() => _intake.Shutdown();
 
     public static Props Props(AmqpConnector connector, BrokerSettings broker, IActorRef instances, IActorRef backups, ReportCheck check,
-        TimeSpan askTimeout) =>
-        Akka.Actor.Props.Create(() => new ConductorActor(connector, broker, instances, backups, check, askTimeout));
+        TimeSpan askTimeout, IActorRef lagTo) =>
+        Akka.Actor.Props.Create(() => new ConductorActor(connector, broker, instances, backups, check, askTimeout, lagTo));
 }

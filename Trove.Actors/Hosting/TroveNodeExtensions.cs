@@ -34,6 +34,9 @@ namespace Trove.Actors.Hosting;
 /// <summary>Registry key of the conductor stream.</summary>
 public sealed class ConductorKey;
 
+/// <summary>Registry key of the node's <see cref="ConductorClockActor"/>.</summary>
+public sealed class ConductorClockKey;
+
 /// <summary>Registry key of the instance read-model projection.</summary>
 public sealed class InstanceProjectionKey;
 
@@ -78,6 +81,7 @@ public static class TroveNodeExtensions
         services.AddSingleton(GuestBrokerUsers.FromSettings(settings.Amqp, settings.FullDataDir, clustered: settings.SeedNodes.Count > 0));
         services.AddSingleton<OlderReleaseGuests>();
         services.AddSingleton(sp => new ReportCheck(settings.Amqp.ReportClockSkew, sp.GetRequiredService<OlderReleaseGuests>()));
+        services.AddSingleton<ConductorClock>();
         services.AddSingleton<IGuestRpc>(sp =>
         {
             var amqp = sp.GetRequiredService<AmqpClients>();
@@ -179,7 +183,7 @@ public static class TroveNodeExtensions
 
     /// <summary>Every message family's manifests.</summary>
     public static ManifestTable Manifests { get; } = new(InstanceManifests.All, TenantManifests.All, BackupManifests.All, ConfigurationManifests.All,
-        ShardingManifests.All, PoolManifests.All);
+        ShardingManifests.All, PoolManifests.All, ConductorManifests.All);
 
     /// <summary>The journal and snapshot store, with the serializer and tags the read model needs.</summary>
     public static AkkaConfigurationBuilder WithTroveJournal(this AkkaConfigurationBuilder builder, TroveSettings settings)
@@ -282,11 +286,14 @@ public static class TroveNodeExtensions
                 sp.GetRequiredService<GuestBrokerUsers>(), sp.GetRequiredService<OlderReleaseGuests>(), registry.Get<InstanceRegion>(),
                 adopts: settings.HasRole(EntityShards.WorkerRole), settings.Reconcile, settings.AskTimeout), "older-release-adopter"));
 
+        builder.WithActors((system, registry) =>
+            registry.Register<ConductorClockKey>(system.ActorOf(ConductorClockActor.Props(sp.GetRequiredService<ConductorClock>()), "conductor-clock")));
         if (settings.HasRole("conductor"))
             builder.WithActors((system, registry) =>
             {
                 var conductor = system.ActorOf(ConductorActor.Props(sp.GetRequiredService<AmqpClients>().Connector, settings.Amqp,
-                    registry.Get<InstanceRegion>(), registry.Get<BackupRegion>(), sp.GetRequiredService<ReportCheck>(), settings.AskTimeout), "conductor");
+                    registry.Get<InstanceRegion>(), registry.Get<BackupRegion>(), sp.GetRequiredService<ReportCheck>(), settings.AskTimeout,
+                    registry.Get<ConductorClockKey>()), "conductor");
                 registry.Register<ConductorKey>(conductor);
             });
         return builder;

@@ -6,6 +6,7 @@ using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using Trove.Actors.Compute;
+using Trove.Actors.Conductor;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Trove.Actors.Guests;
@@ -61,6 +62,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private readonly IRestorePoints? _restorePoints;
     private readonly IActorRef? _instances;
     private readonly IWalArchiveGrants? _walGrants;
+    private readonly ConductorClock _conductorClock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Caller _caller = new();
     private readonly OwnRow<InstanceState, IInstanceEvent> _row;
@@ -69,6 +71,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
     private ResizeHold? _resizeQuota;
     private ConfigurationEvents.Requested? _configurationChange;
     private DateTimeOffset? _lastHeartbeatSent;
+    /// <summary>When the guest was last heard of (or the entity started), by the <see cref="ConductorClock"/>.</summary>
+    private DateTimeOffset _heardByConductors;
     private double? _volumeUsed;
     private double? _replicationLag;
     private bool _promotionStepRunning;
@@ -80,9 +84,10 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
 
     public InstanceActor(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,
         IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null, ReadModelDb? readModel = null,
-        IActorRef? instances = null, IWalArchiveGrants? walGrants = null)
+        IActorRef? instances = null, IWalArchiveGrants? walGrants = null, ConductorClock? conductorClock = null)
     {
         _instances = instances;
+        _conductorClock = conductorClock ?? new ConductorClock();
         _walGrants = walGrants;
         _row = new OwnRow<InstanceState, IInstanceEvent>(readModel, InstanceRegistration.Projection, _log);
         _tenants = tenants;
@@ -227,7 +232,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<ServerStep.VolumeMade>(made => Apply(InstanceDecisions.VolumeMade(_state, made.VolumeId, Now)));
         Command<BuildTimedOut>(_ => Apply(InstanceDecisions.BuildFailed(_state,
             $"The instance did not become ACTIVE within {_settings.BuildTimeout.TotalSeconds:0} seconds.", Now)));
-        Command<HeartbeatExpired>(_ => Apply(InstanceDecisions.HeartbeatExpired(_state, Now)));
+        Command<HeartbeatExpired>(_ => OnHeartbeatExpired());
 
         Command<DeletionActor.Done>(_ => Apply(InstanceDecisions.DeleteCompleted(_state, Now), afterPersist: Passivate));
         Command<DeletionActor.StepFailed>(failed =>
@@ -777,10 +782,33 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             _lastHeartbeatSent = heartbeat.Sent;
             _volumeUsed = heartbeat.VolumeUsed ?? _volumeUsed;
             _replicationLag = heartbeat.ReplicationLag;
-            Timers.StartSingleTimer(nameof(HeartbeatExpired), new HeartbeatExpired(), _settings.HeartbeatExpiry);
+            ExpectHeartbeat();
             KeepWalArchiveGranted(_state);
         }
         Apply(decision with { Reply = InstanceReplies.HeartbeatAck.Instance });
+    }
+
+    /// <summary>The guest counts as heard of now; it is lost if nothing more is heard of it for the expiry.</summary>
+    private void ExpectHeartbeat()
+    {
+        _heardByConductors = _conductorClock.Now(Now);
+        Timers.StartSingleTimer(nameof(HeartbeatExpired), new HeartbeatExpired(), _settings.HeartbeatExpiry);
+    }
+
+    /// <summary>The expiry is measured by the <see cref="ConductorClock"/>: while the conductors are behind, the guest's
+    /// next heartbeat may still be in the queue, and its instance is looked at again when it would be due by that clock,
+    /// and at least once per expiry: a conductor catching up moves the clock faster than the wall's.</summary>
+    private void OnHeartbeatExpired()
+    {
+        var expiry = _settings.HeartbeatExpiry;
+        var silent = _conductorClock.Now(Now) - _heardByConductors;
+        if (silent < expiry)
+        {
+            var due = expiry - silent;
+            Timers.StartSingleTimer(nameof(HeartbeatExpired), new HeartbeatExpired(), due < expiry / 4 ? expiry / 4 : due > expiry ? expiry : due);
+            return;
+        }
+        Apply(InstanceDecisions.HeartbeatExpired(_state, Now));
     }
 
     /// <summary>A guest that archives into object storage needs a URL for it, renewed before it expires (see
@@ -886,7 +914,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
                 DetachFromSource();
                 break;
             case InstanceTask.None when !_state.IsDeleted:
-                Timers.StartSingleTimer(nameof(HeartbeatExpired), new HeartbeatExpired(), _settings.HeartbeatExpiry);
+                ExpectHeartbeat();
                 break;
         }
     }
@@ -922,6 +950,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
 
     public static Props Props(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,
         IConfigurationGroups? configurations = null, IRestorePoints? restorePoints = null, ReadModelDb? readModel = null, IActorRef? instances = null,
-        IWalArchiveGrants? walGrants = null) =>
-        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, tenants, settings, configurations, restorePoints, readModel, instances, walGrants));
+        IWalArchiveGrants? walGrants = null, ConductorClock? conductorClock = null) =>
+        Akka.Actor.Props.Create(() => new InstanceActor(id, compute, guests, tenants, settings, configurations, restorePoints, readModel, instances, walGrants,
+            conductorClock));
 }

@@ -1,3 +1,4 @@
+using Trove.Actors.Conductor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Trove.Actors.Compute;
@@ -44,5 +45,5 @@ public static class InstanceRegistration
         builder.WithEntityShards<InstanceRegion>(TypeName, hostsShards, new InstanceMessageExtractor(shards), (registry, resolver) => id =>
             InstanceActor.Props(id, resolver.GetService<ICompute>(), resolver.GetService<IGuestRpc>(), registry.Get<TenantRegion>(), settings,
                 resolver.GetService<IConfigurationGroups>(), resolver.GetService<IRestorePoints>(), resolver.GetService<ReadModelDb>(),
-                registry.Get<InstanceRegion>(), resolver.GetService<IWalArchiveGrants>()));
+                registry.Get<InstanceRegion>(), resolver.GetService<IWalArchiveGrants>(), resolver.GetService<ConductorClock>()));
 }

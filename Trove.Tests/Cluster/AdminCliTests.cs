@@ -135,6 +135,10 @@ public sealed class AdminCliTests(TwoNodeClusterFixture fixture) : IClassFixture
         Assert.DoesNotContain("guest:guest", result.Stdout); // no credentials in the output
         Assert.Matches(@"(?m)^trove-conductor-\S+\s+conductor\s+\d+\s+2$", result.Stdout);
         Assert.Matches($@"(?m)^guestagent\.{fixture.InstanceId}\s+guest\s+\d+\s+1$", result.Stdout);
+        // this node's entities count the lag of both conductors, its own and the other node's
+        var lags = Assert.Single(result.Stdout.Split('\n'), line => line.StartsWith("conductors behind by: "));
+        foreach (var node in new[] { 0, 1 })
+            Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(fixture.Cluster.AkkaAddress(node))} \d+\.\d s", lags);
     }
 
     [Fact]

@@ -35,6 +35,8 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     private readonly TestProbe _backups;
     private readonly TestProbe _warnings;
     private readonly TestProbe _errors;
+    /// <summary>Where the conductor says how far behind it is (a node's conductor clock).</summary>
+    private readonly TestProbe _lags;
     /// <summary>While set, the instance entity answers every report with this failure (a journal down, say).</summary>
     private volatile Exception? _instancesFail;
     /// <summary>How long the instance entity takes to answer a report.</summary>
@@ -50,12 +52,13 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         Sys.EventStream.Subscribe(_warnings.Ref, typeof(Warning));
         _errors = CreateTestProbe();
         Sys.EventStream.Subscribe(_errors.Ref, typeof(Error));
+        _lags = CreateTestProbe();
     }
 
     public async Task InitializeAsync()
     {
         _broker = await TestBroker.StartAsync();
-        Sys.ActorOf(ConductorActor.Props(_broker.Node, _broker.Settings, _instances.Ref, _backups.Ref, _check, AskTimeout));
+        Sys.ActorOf(ConductorActor.Props(_broker.Node, _broker.Settings, _instances.Ref, _backups.Ref, _check, AskTimeout, _lags.Ref));
     }
 
     public async Task DisposeAsync() => await _broker.DisposeAsync();
@@ -215,5 +218,31 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         await ReportAsync(guestA, Samples[GuestMethods.Heartbeat](a, later));
         _instances.FishForMessage<InstanceCommands.ReportHeartbeat>(h => h.Sent == DateTimeOffset.FromUnixTimeMilliseconds((long)(later * 1000)),
             TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task The_conductor_says_how_far_behind_the_reports_it_handles_are_and_while_it_is_stuck_its_lag_grows()
+    {
+        var (a, guestA) = await _broker.GuestAsync();
+        TimeSpan NextLag() => _lags.ExpectMsg<ConductorClockActor.Measured>(TimeSpan.FromSeconds(10)).Lag;
+
+        // A backlog: reports sent ten minutes ago, handled now.
+        var tenMinutesAgo = HeartbeatArgs.Now() - 600;
+        for (var i = 0; i < 5; i++)
+            await ReportAsync(guestA, Samples[GuestMethods.Heartbeat](a, tenMinutesAgo + i));
+        _lags.FishForMessage<ConductorClockActor.Measured>(m => m.Lag > TimeSpan.FromSeconds(590), TimeSpan.FromSeconds(10));
+
+        // Caught up: the reports handled now were sent just now (a majority of the last ones handled).
+        for (var i = 0; i < 10; i++)
+            await ReportAsync(guestA, Samples[GuestMethods.Heartbeat](a, HeartbeatArgs.Now()));
+        _lags.FishForMessage<ConductorClockActor.Measured>(m => m.Lag < TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(10));
+
+        // Stuck: a report in flight that its entity does not answer; the conductor makes no progress and says so.
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _instancesHeld = answer.Task;
+        await ReportAsync(guestA, Samples[GuestMethods.Heartbeat](a, HeartbeatArgs.Now()));
+        var stuck = NextLag();
+        _lags.FishForMessage<ConductorClockActor.Measured>(m => m.Lag > stuck, TimeSpan.FromSeconds(10));
+        answer.SetResult();
     }
 }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit;
 using Trove.Actors.Compute;
+using Trove.Actors.Conductor;
 using Trove.Actors.Instances;
 using Trove.Actors.Tenants;
 using Trove.Tests.Support;
@@ -183,6 +184,68 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
         entity.Tell(Heartbeat("i6", ServiceStatusNames.Healthy, 1), TestActor);
         ExpectMsg<InstanceReplies.HeartbeatAck>();
         Assert.Equal("HEALTHY", StateOf(entity, "i6").OperatingStatus);
+    }
+
+    /// <summary>The node's conductors, as this test says they are (a conductor not heard of for 5 s counts no more).</summary>
+    private readonly ConductorClock _conductors = new();
+
+    private void ConductorsBehindBy(TimeSpan lag) => _conductors.Heard("conductor-1", lag, DateTimeOffset.UtcNow);
+
+    /// <summary>An ACTIVE instance on this node's conductor clock whose guest has just been heard of.</summary>
+    private IActorRef HeardOf(string id, TimeSpan expiry)
+    {
+        var entity = Sys.ActorOf(InstanceActor.Props(id, _compute, _guests, Tenants.Ref, new InstanceSettings { HeartbeatExpiry = expiry },
+            conductorClock: _conductors));
+        entity.Tell(new Create(id, Requests.Postgres()), TestActor);
+        ExpectMsg<InstanceReplies.Accepted>();
+        entity.Tell(Heartbeat(id, ServiceStatusNames.Healthy), TestActor);
+        ExpectMsg<InstanceReplies.HeartbeatAck>();
+        return entity;
+    }
+
+    [Fact]
+    public void A_heartbeat_handled_late_while_the_conductors_are_behind_does_not_expire_its_guest_and_a_silent_one_still_does()
+    {
+        var expiry = TimeSpan.FromMilliseconds(400);
+        var entity = HeardOf("i6b", expiry);
+
+        // The conductors fall a minute behind: the guest's next heartbeat may be in the queue, however long it waits.
+        ConductorsBehindBy(TimeSpan.FromMinutes(1));
+        ExpectNoMsg(expiry * 4);
+        Assert.Equal("HEALTHY", StateOf(entity, "i6b").OperatingStatus);
+        ConductorsBehindBy(TimeSpan.FromMinutes(1));
+        entity.Tell(Heartbeat("i6b", ServiceStatusNames.Healthy, 1), TestActor); // its next one, late
+        ExpectMsg<InstanceReplies.HeartbeatAck>();
+        Assert.Equal("HEALTHY", StateOf(entity, "i6b").OperatingStatus);
+
+        // Caught up, and nothing more from the guest within the expiry of that heartbeat: it is lost.
+        ConductorsBehindBy(TimeSpan.Zero);
+        AwaitAssert(() => Assert.Equal("ERROR", StateOf(entity, "i6b").OperatingStatus), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void A_guest_silent_while_the_conductors_fell_behind_and_caught_up_is_lost_within_the_expiry_of_their_catching_up()
+    {
+        var expiry = TimeSpan.FromMilliseconds(400);
+        var entity = HeardOf("i6d", expiry);
+        ConductorsBehindBy(TimeSpan.FromMinutes(1));
+        ExpectNoMsg(expiry * 2); // looked at while a minute behind: not lost yet
+
+        ConductorsBehindBy(TimeSpan.Zero); // caught up at once, nothing from the guest: not a minute more to wait
+        AwaitAssert(() => Assert.Equal("ERROR", StateOf(entity, "i6d").OperatingStatus), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void A_guest_silent_while_the_conductors_keep_pace_a_minute_behind_is_lost()
+    {
+        ConductorsBehindBy(TimeSpan.FromMinutes(1));
+        var entity = HeardOf("i6c", TimeSpan.FromMilliseconds(400));
+
+        AwaitAssert(() =>
+        {
+            ConductorsBehindBy(TimeSpan.FromMinutes(1));
+            Assert.Equal("ERROR", StateOf(entity, "i6c").OperatingStatus);
+        }, TimeSpan.FromSeconds(5));
     }
 
     [Fact]

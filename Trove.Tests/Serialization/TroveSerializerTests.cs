@@ -33,6 +33,7 @@ public sealed class TroveSerializerTests : IDisposable
             InstanceState.Apply(null, created),
             new InstanceCommands.Create("i1", Requests.Postgres()),
             new InstanceCommands.ReportHeartbeat("i1", ServiceStatusNames.Healthy, T0),
+            new Trove.Actors.Conductor.ConductorLagReported("akka.tcp://trove@127.0.0.1:4053", TimeSpan.FromSeconds(61.5)),
             new InstanceCommands.SetConfiguration("i1", "demo", "c1"),
             new InstanceCommands.SetConfiguration("i1", "demo", null),
             new InstanceReplies.ConfigurationNotFound("c1"),
