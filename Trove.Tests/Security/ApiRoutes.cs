@@ -18,6 +18,9 @@ public sealed record ApiRoute(string Method, RoutePattern Pattern, bool Anonymou
     /// <summary>The method the route was mapped to (the endpoint's <see cref="MethodInfo"/> metadata), if any.</summary>
     public MethodInfo? Handler { get; init; }
 
+    /// <summary>What serves the route: for a handler of ours, code generated at build time or made at run time.</summary>
+    public RequestDelegate? Delegate { get; init; }
+
     public string Template => "/" + string.Join('/', Pattern.PathSegments.Select(s => string.Concat(s.Parts.Select(Part))));
     public bool IsTenantRoute => Template.StartsWith("/v1.0/{tenantId}/", StringComparison.Ordinal);
     public bool IsAdminRoute => Policies.Contains(TrovePolicies.Admin);
@@ -73,7 +76,7 @@ public static class ApiRoutes
                 .SelectMany(endpoint => (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(method =>
                     new ApiRoute(method, endpoint.RoutePattern, endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null,
                         endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).OfType<string>().ToList())
-                    { Handler = endpoint.Metadata.GetMetadata<MethodInfo>() }))
+                    { Handler = endpoint.Metadata.GetMetadata<MethodInfo>(), Delegate = endpoint.RequestDelegate }))
                 .ToList();
         }
         finally
