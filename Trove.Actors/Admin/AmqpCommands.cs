@@ -1,5 +1,6 @@
 using Trove.Actors.Broker;
 using Trove.Actors.Conductor;
+using Trove.Actors.Guests;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
 using Trove.Contracts.Admin;

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
+using Trove.Actors.Guests;
 using Trove.Actors.Serialization;
 
 namespace Trove.Actors.Conductor;

@@ -6,7 +6,6 @@ using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using Trove.Actors.Compute;
-using Trove.Actors.Conductor;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Trove.Actors.Guests;

@@ -1,4 +1,3 @@
-using Trove.Actors.Conductor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Trove.Actors.Compute;

@@ -1,4 +1,5 @@
 using Trove.Actors.Conductor;
+using Trove.Actors.Guests;
 
 namespace Trove.Tests.Conductor;
 

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using Trove.Actors.Compute;
 using Trove.Actors.Conductor;
+using Trove.Actors.Guests;
 using Trove.Actors.Instances;
 using Trove.Actors.Tenants;
 using Trove.Tests.Support;

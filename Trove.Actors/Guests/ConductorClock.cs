@@ -1,13 +1,13 @@
 using System.Collections.Immutable;
 
-namespace Trove.Actors.Conductor;
+namespace Trove.Actors.Guests;
 
 /// <summary>
 /// The time as the conductors have got through the guests' reports: now less the lag of the conductor furthest behind
 /// (a report for any instance may sit in any conductor's hands). A guest is lost when it has been silent for the
 /// expiry by this clock, not by the wall's: while the conductors fall behind, it slows down, and a heartbeat still
 /// in the queue does not expire its instance. A conductor not heard of for <see cref="ForgetAfter"/> (its node left)
-/// counts no more; with none, it is the wall clock. One per node, fed by <see cref="ConductorClockActor"/>.
+/// counts no more; with none, it is the wall clock. One per node, fed by the conductor clock actor (Conductor/).
 /// </summary>
 public sealed class ConductorClock
 {
