@@ -119,22 +119,37 @@ class Node:
         """Stops the node and its guests; the data dir (node.log, each server's guest.log and engine data) is removed,
         or kept for the reader when the benchmark failed."""
         self.proc.terminate(); self.proc.wait(60)
-        pidfiles = subprocess.run(["bash", "-c", f"ls {self.dir}/servers/*/guest.pid 2>/dev/null"], capture_output=True, text=True).stdout.split()
-        pids = []
-        for pidfile in pidfiles:
-            try:
-                pids.append(int(open(pidfile).read())); os.kill(pids[-1], 15)
-            except (ProcessLookupError, ValueError, FileNotFoundError):
-                pass
-        deadline = time.time() + 30  # the guests stop their engines: not in the next benchmark's measurements
-        while any(os.path.exists(f"/proc/{pid}") for pid in pids) and time.time() < deadline:
-            time.sleep(0.1)
+        # Found by command line, not pid file: a server the pool was still building when the node stopped starts its guest
+        # after, and a guest killed while it started its engine leaves the engine. Neither is in the next measurements.
+        for what in (f"{self.dir}/guest-agent/", f"{self.dir}/servers/", f"{self.dir}/guest-agent/"):
+            pids = self.processes(what)
+            for pid in pids:
+                try:
+                    os.kill(pid, 15)
+                except ProcessLookupError:
+                    pass
+            deadline = time.time() + 30  # the guests stop their engines
+            while any(os.path.exists(f"/proc/{pid}") for pid in pids) and time.time() < deadline:
+                time.sleep(0.1)
+            time.sleep(1)
         forget_servers(f"{self.dir}/servers", self.queue)
         if keep:
             KEPT.add(self.dir)
             print(f"the benchmark failed: its node's logs and data are kept in {self.dir}")
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+    @staticmethod
+    def processes(path):
+        """The pids of the processes whose command line names something under `path`."""
+        pids = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                if path in open(f"/proc/{pid}/cmdline").read().replace("\0", " "):
+                    pids.append(int(pid))
+            except OSError:
+                pass
+        return pids
 
     def wait_gone(self, ids, timeout=60):
         """Until every instance deleted is gone, its guest and engine stopped."""
