@@ -21,22 +21,35 @@ public static class ShardingManifests
     };
 }
 
-/// <summary>Watches this node's dead letters for entity messages that an ask is waiting on, and tells the asker.</summary>
+/// <summary>Watches this node's dead letters for entity messages that an ask is waiting on, and tells the asker. A
+/// region handing a shard off drops what it buffered for it as <see cref="Dropped"/>, which the dead letters wrap in a
+/// <see cref="DeadLetter"/> from the region itself: the asker and the message are the inner letter's.</summary>
 public sealed class UndeliveredReturner : ReceiveActor
 {
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
     public UndeliveredReturner()
     {
-        var log = Context.GetLogger();
         Receive<DeadLetter>(letter =>
         {
-            if (!IsEntityAsk(letter.Message, letter.Sender, letter.Recipient))
-                return;
-            log.Info("{0} was dropped on its way to {1}; its asker is told to ask again", letter.Message.GetType().Name, letter.Recipient.Path);
-            letter.Sender.Tell(new Undelivered(letter.Message.GetType().Name), ActorRefs.NoSender);
+            if (letter.Message is Dropped dropped)
+                Return(dropped.Message, dropped.Sender, dropped.Recipient.IsNobody() ? letter.Sender : dropped.Recipient);
+            else
+                Return(letter.Message, letter.Sender, letter.Recipient);
         });
+        Receive<Dropped>(dropped => Return(dropped.Message, dropped.Sender, dropped.Recipient));
+        Receive<AllDeadLetters>(_ => { });
     }
 
-    protected override void PreStart() => Context.System.EventStream.Subscribe<DeadLetter>(Self);
+    private void Return(object message, IActorRef? asker, IActorRef? recipient)
+    {
+        if (recipient is null || recipient.IsNobody() || !IsEntityAsk(message, asker, recipient))
+            return;
+        _log.Info("{0} was dropped on its way to {1}; its asker is told to ask again", message.GetType().Name, recipient.Path);
+        asker!.Tell(new Undelivered(message.GetType().Name), ActorRefs.NoSender);
+    }
+
+    protected override void PreStart() => Context.System.EventStream.Subscribe<AllDeadLetters>(Self);
 
     /// <summary>A command (not a reply) on its way to a shard region, a shard or an entity, from an ask's temporary actor.</summary>
     public static bool IsEntityAsk(object message, IActorRef? sender, IActorRef recipient) =>

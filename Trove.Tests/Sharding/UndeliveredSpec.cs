@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.TestKit.Xunit2;
 using Trove.Actors.Instances;
 using Trove.Actors.Sharding;
@@ -36,6 +37,40 @@ public sealed class UndeliveredSpec : TestKit
         var seen = CreateTestProbe();
         var region = ((ExtendedActorSystem)Sys).SystemActorOf(Props.Create(() => new RegionWithAStoppedShard(seen.Ref)), "sharding");
         await Task.Delay(200); // the shard has stopped and the returner has subscribed
+
+        var reply = await region.AskEntityAsync<InstanceReply>(new InstanceCommands.Get("i-1", "demo"), TimeSpan.FromSeconds(5));
+
+        Assert.Equal(new InstanceReplies.NotFound("i-1"), reply);
+        seen.ExpectMsg<InstanceCommands.Get>();
+        seen.ExpectMsg<InstanceCommands.Get>();
+    }
+
+    /// <summary>Stands for a region handing a shard off: it drops what it buffered for the shard, as ShardRegion does
+    /// (a <see cref="Dropped"/> with the asker as its sender and no recipient, told to the dead letters).</summary>
+    private sealed class RegionHandingOff : ReceiveActor
+    {
+        public RegionHandingOff(IActorRef seen)
+        {
+            var first = true;
+            Receive<InstanceCommands.Get>(get =>
+            {
+                seen.Tell(get);
+                if (first)
+                    Context.System.DeadLetters.Tell(new Dropped(get, "Avoiding reordering of buffered messages at shard handoff", Sender, ActorRefs.NoSender));
+                else
+                    Sender.Tell(new InstanceReplies.NotFound(get.InstanceId));
+                first = false;
+            });
+        }
+    }
+
+    [Fact]
+    public async Task A_message_a_region_drops_at_a_hand_off_is_asked_again_and_answered()
+    {
+        Sys.ActorOf(UndeliveredReturner.Props(), "undelivered-returner");
+        var seen = CreateTestProbe();
+        var region = ((ExtendedActorSystem)Sys).SystemActorOf(Props.Create(() => new RegionHandingOff(seen.Ref)), "sharding");
+        await Task.Delay(200); // the returner has subscribed
 
         var reply = await region.AskEntityAsync<InstanceReply>(new InstanceCommands.Get("i-1", "demo"), TimeSpan.FromSeconds(5));
 
