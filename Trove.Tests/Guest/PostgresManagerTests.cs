@@ -11,19 +11,22 @@ using Xunit.Abstractions;
 
 namespace Trove.Tests.Guest;
 
-/// <summary>The PostgreSQL manager against the real PostgreSQL 15 binaries, each test with its own cluster.</summary>
+/// <summary>The PostgreSQL manager against the real PostgreSQL 15 binaries, each test with its own cluster (from the
+/// node's pristine data, as a local server's, but for the tests of initdb itself).</summary>
 [SupportedOSPlatform("linux")] // as the guest is
-public sealed class PostgresManagerTests : IAsyncLifetime
+public sealed class PostgresManagerTests : IAsyncLifetime, IClassFixture<PristinePostgresData>
 {
     // Short, so that the unix socket path stays under 107 characters.
     private readonly string _dir = $"/tmp/tg-{Guid.NewGuid().ToString("N")[..8]}";
     private readonly int _port = TroveNode.FreePort();
     private readonly PostgresManager _manager;
     private readonly ITestOutputHelper _output;
+    private readonly PristinePostgresData _pristine;
 
-    public PostgresManagerTests(ITestOutputHelper output)
+    public PostgresManagerTests(ITestOutputHelper output, PristinePostgresData pristine)
     {
         _output = output;
+        _pristine = pristine;
         _manager = new PostgresManager(_dir, "127.0.0.1", _port, NullLogger<PostgresManager>.Instance);
     }
 
@@ -32,8 +35,11 @@ public sealed class PostgresManagerTests : IAsyncLifetime
         // Owned by root, as the compute driver leaves it, and searchable whatever the umask (a node hosted in this
         // process by another test sets 077).
         Directory.CreateDirectory(_dir).UnixFileMode = (UnixFileMode)0b111_101_101;
-        return Task.CompletedTask;
+        return _pristine.CopyIntoAsync(_dir);
     }
+
+    /// <summary>This server came without pristine data: its guest's prepare runs initdb.</summary>
+    private void WithoutPristineData() => Directory.Delete(Path.Combine(_dir, PostgresInitdb.PristineCopy), recursive: true);
 
     public async Task DisposeAsync()
     {
@@ -257,6 +263,7 @@ public sealed class PostgresManagerTests : IAsyncLifetime
     [InlineData(true)]
     public async Task Prepare_after_a_guest_killed_while_initdb_ran_makes_the_data_again(bool initdbKilledToo)
     {
+        WithoutPristineData();
         await KilledGuest.InterruptAsync(_manager.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), _killed.Token), _killed, _dir, "PG_VERSION");
         if (initdbKilledToo)
             await EngineProcesses.KillLeftoversAsync(_dir, NullLogger.Instance, CancellationToken.None);
@@ -274,6 +281,7 @@ public sealed class PostgresManagerTests : IAsyncLifetime
     [Fact]
     public async Task Prepare_while_a_killed_guests_initdb_still_writes_makes_the_data_again()
     {
+        WithoutPristineData();
         await KilledGuest.InterruptAsync(_manager.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), _killed.Token), _killed, _dir, "PG_VERSION");
 
         var next = new PostgresManager(_dir, "127.0.0.1", _port, NullLogger<PostgresManager>.Instance);
