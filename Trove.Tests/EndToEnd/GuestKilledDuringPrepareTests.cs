@@ -10,22 +10,27 @@ namespace Trove.Tests.EndToEnd;
 /// the guest again, whose prepare makes the engine's data again: the instance ends ACTIVE and HEALTHY, with its
 /// database and user.</summary>
 [Collection("second-node")]
-public sealed class GuestKilledDuringPrepareTests
+public sealed class GuestKilledDuringPrepareTests(GuestKilledDuringPrepareTests.FastReconcileNode fixture)
+    : IClassFixture<GuestKilledDuringPrepareTests.FastReconcileNode>
 {
-    private static readonly Dictionary<string, string> FastReconcile = new()
+    /// <summary>The class's node, shared by its facts: each kills only what its own instance's server runs.</summary>
+    public sealed class FastReconcileNode : NodeFixture
     {
-        ["Trove__Reconcile__Every"] = "00:00:01",
-        ["Trove__Reconcile__RestartGrace"] = "00:00:01",
-        ["Trove__Instances__HeartbeatExpiry"] = "00:00:05",
-        ["Trove__Compute__PristineData"] = "false", // the guest runs initdb itself, as on a cloud's server: the window killed in
-    };
+        protected override IDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+        {
+            ["Trove__Reconcile__Every"] = "00:00:01",
+            ["Trove__Reconcile__RestartGrace"] = "00:00:01",
+            ["Trove__Instances__HeartbeatExpiry"] = "00:00:05",
+            ["Trove__Compute__PristineData"] = "false", // the guest runs initdb itself, as on a cloud's server: the window killed in
+        };
+    }
 
     [Theory]
     [InlineData("postgresql")]
     [InlineData("mariadb")]
     public async Task A_guest_killed_while_it_initialises_its_engine_is_started_again_and_the_build_ends_active(string datastore)
     {
-        await using var node = await TroveNode.StartAsync(TroveNode.NewDataDir(), FastReconcile);
+        var node = fixture.Node;
         var body = datastore == "mariadb" ? MariaDbInstanceTests.CreateBody("maria-prepare-kill") : PostgresInstanceTests.CreateBody("pg-prepare-kill");
         var id = (string)(await node.CreateInstanceAsync("demo", body))["id"]!;
         var server = Path.Combine(node.ServersDir, id);
@@ -60,7 +65,7 @@ public sealed class GuestKilledDuringPrepareTests
     [Fact]
     public async Task An_engine_killed_while_prepare_creates_databases_is_started_again_and_the_build_ends_active()
     {
-        await using var node = await TroveNode.StartAsync(TroveNode.NewDataDir(), FastReconcile);
+        var node = fixture.Node;
         var databases = Enumerable.Range(1, 12).Select(i => new { name = $"db{i}" }).ToArray(); // a window of seconds
         var body = new
         {

@@ -10,13 +10,9 @@ namespace Trove.Tests.EndToEnd;
 
 /// <summary>A node whose backups are kept in the sandbox's Swift (<c>Trove:Backups:Storage = swift</c>), with the local
 /// compute driver: its guests reach Swift only through the TempURLs the node gives them.</summary>
-public sealed class SwiftNodeFixture : IAsyncLifetime
+public sealed class SwiftNodeFixture : NodeFixture
 {
-    public TroveNode Node { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Node = await TroveNode.StartAsync(TroveNode.NewDataDir(), new Dictionary<string, string>(SwiftSandbox.NodeSettings));
-
-    public async Task DisposeAsync() => await Node.DisposeAsync();
+    protected override IDictionary<string, string> Settings => SwiftSandbox.NodeSettings;
 }
 
 /// <summary>A backup of a real PostgreSQL instance into Swift, and a restore from it into a new instance.</summary>

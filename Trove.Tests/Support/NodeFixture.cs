@@ -1,11 +1,15 @@
 namespace Trove.Tests.Support;
 
-/// <summary>One real node shared by the API and end-to-end tests of the "node" collection.</summary>
-public sealed class NodeFixture : IAsyncLifetime
+/// <summary>One real node shared by the API and end-to-end tests of the "node" collection; a subclass that gives
+/// <see cref="Settings"/> is a class's own node, shared by its facts.</summary>
+public class NodeFixture : IAsyncLifetime
 {
     public TroveNode Node { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Node = await TroveNode.StartAsync(TroveNode.NewDataDir());
+    /// <summary>The node's settings (environment variables, see <see cref="TroveNode.StartAsync"/>).</summary>
+    protected virtual IDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
+
+    public async Task InitializeAsync() => Node = await TroveNode.StartAsync(TroveNode.NewDataDir(), new Dictionary<string, string>(Settings));
 
     public async Task DisposeAsync() => await Node.DisposeAsync();
 }
