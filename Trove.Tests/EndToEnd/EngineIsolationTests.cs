@@ -15,28 +15,30 @@ namespace Trove.Tests.EndToEnd;
 /// completed backup is readable or writable from there, each server runs under a uid of its own, and a deleted
 /// instance leaves no OS user. The node runs with a marker in its environment, which no engine may see.
 /// </summary>
-public sealed class EngineIsolationTests : IAsyncLifetime
+public sealed class EngineIsolationTests(EngineIsolationTests.MarkedNode fixture) : IClassFixture<EngineIsolationTests.MarkedNode>
 {
     private const string NodeSecret = "node-secret-7f3a9c";
-    private TroveNode _node = null!;
 
-    public async Task InitializeAsync() =>
-        _node = await TroveNode.StartAsync(TroveNode.NewDataDir(), new Dictionary<string, string> { ["TROVE_ISOLATION_MARKER"] = NodeSecret });
+    /// <summary>The class's node, shared by its facts (each makes instances of its own).</summary>
+    public sealed class MarkedNode : NodeFixture
+    {
+        protected override IDictionary<string, string> Settings { get; } = new Dictionary<string, string> { ["TROVE_ISOLATION_MARKER"] = NodeSecret };
+    }
 
-    public async Task DisposeAsync() => await _node.DisposeAsync();
+    private TroveNode Node => fixture.Node;
 
-    private string ServerDir(string id) => Path.Combine(_node.ServersDir, id);
+    private string ServerDir(string id) => Path.Combine(Node.ServersDir, id);
 
     private async Task<(string Id, JsonObject Active)> CreateActiveAsync(string tenant, string datastore, string version)
     {
-        var created = await _node.CreateInstanceAsync(tenant, DatabaseUserRootTests.CreateBody($"{datastore}-isolated", datastore, version));
+        var created = await Node.CreateInstanceAsync(tenant, DatabaseUserRootTests.CreateBody($"{datastore}-isolated", datastore, version));
         var id = (string)created["id"]!;
-        return (id, await _node.WaitForStatusAsync(tenant, id, "ACTIVE", TimeSpan.FromSeconds(90)));
+        return (id, await Node.WaitForStatusAsync(tenant, id, "ACTIVE", TimeSpan.FromSeconds(90)));
     }
 
     private async Task<string> EnableRootAsync(string tenant, string id)
     {
-        var response = await _node.Client(tenant).PostAsync($"v1.0/{tenant}/instances/{id}/root", null);
+        var response = await Node.Client(tenant).PostAsync($"v1.0/{tenant}/instances/{id}/root", null);
         response.EnsureSuccessStatusCode();
         return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["user"]!["password"]!;
     }
@@ -45,11 +47,11 @@ public sealed class EngineIsolationTests : IAsyncLifetime
     /// -shm, the token key), the data dir's listing, its own environment.</summary>
     private IReadOnlyList<string> NodeFilesToRead()
     {
-        var files = Directory.EnumerateFiles(_node.DataDir).Where(f => !f.EndsWith("node.log")).ToList();
+        var files = Directory.EnumerateFiles(Node.DataDir).Where(f => !f.EndsWith("node.log")).ToList();
         Assert.Contains(files, f => f.EndsWith("akka.db"));
         Assert.Contains(files, f => f.EndsWith("readmodel.db"));
         Assert.Contains(files, f => f.EndsWith("auth.key"));
-        return [.. files, $"/proc/{_node.ProcessId}/environ"];
+        return [.. files, $"/proc/{Node.ProcessId}/environ"];
     }
 
     /// <summary>What another instance's server holds: its directory's files (guest_info.json with its broker
@@ -73,7 +75,7 @@ public sealed class EngineIsolationTests : IAsyncLifetime
         var uidOfA = int.Parse((await RunAsync(rootOfA, "id -u")).Output.Trim());
         var uidOfB = int.Parse((await RunAsync(rootOfB, "id -u")).Output.Trim());
         Assert.NotEqual(uidOfA, uidOfB);
-        Assert.NotEqual(UidOf(_node.ProcessId), uidOfA);
+        Assert.NotEqual(UidOf(Node.ProcessId), uidOfA);
         Assert.Equal(ServerUsers.IdsOf(ServerUsers.NameOf(a.Id))!.Value.Uid, uidOfA);
 
         var (exit, environment) = await RunAsync(rootOfA, "cat /proc/$PPID/environ /proc/self/environ | tr '\\0' '\\n'; env");
@@ -83,7 +85,7 @@ public sealed class EngineIsolationTests : IAsyncLifetime
 
         foreach (var file in NodeFilesToRead().Concat(ServerFilesToRead(ServerDir(b.Id))).Append(backupOfB))
             Assert.NotEqual(0, (await RunAsync(rootOfA, $"cat {file} >/dev/null")).Exit);
-        foreach (var dir in new[] { _node.DataDir, _node.ServersDir, ServerDir(b.Id), Path.Combine(_node.DataDir, "backups") })
+        foreach (var dir in new[] { Node.DataDir, Node.ServersDir, ServerDir(b.Id), Path.Combine(Node.DataDir, "backups") })
         {
             Assert.NotEqual(0, (await RunAsync(rootOfA, $"ls {dir}")).Exit);
             Assert.NotEqual(0, (await RunAsync(rootOfA, $"touch {dir}/written-by-a")).Exit);
@@ -117,29 +119,29 @@ public sealed class EngineIsolationTests : IAsyncLifetime
         Assert.NotEqual(DBNull.Value, await ScalarAsync("SELECT LOAD_FILE('/etc/passwd')"));
         foreach (var file in NodeFilesToRead().Concat(ServerFilesToRead(ServerDir(b.Id))).Append(backupOfB))
             Assert.Equal(DBNull.Value, await ScalarAsync($"SELECT LOAD_FILE('{file}')"));
-        foreach (var dir in new[] { _node.DataDir, _node.ServersDir, ServerDir(b.Id), Path.Combine(_node.DataDir, "backups") })
+        foreach (var dir in new[] { Node.DataDir, Node.ServersDir, ServerDir(b.Id), Path.Combine(Node.DataDir, "backups") })
             await Assert.ThrowsAsync<MySqlException>(() => ScalarAsync($"SELECT 'x' INTO OUTFILE '{dir}/written-by-a'"));
 
-        var uids = new[] { a.Id, b.Id }.Select(id => _node.ProcessesInServers(id).Select(UidOf).Distinct().Single()).ToList();
+        var uids = new[] { a.Id, b.Id }.Select(id => Node.ProcessesInServers(id).Select(UidOf).Distinct().Single()).ToList();
         Assert.NotEqual(uids[0], uids[1]);
-        Assert.DoesNotContain(UidOf(_node.ProcessId), uids);
-        Assert.DoesNotContain(NodeSecret, await File.ReadAllTextAsync($"/proc/{_node.ProcessesInServers(a.Id).First()}/environ"));
+        Assert.DoesNotContain(UidOf(Node.ProcessId), uids);
+        Assert.DoesNotContain(NodeSecret, await File.ReadAllTextAsync($"/proc/{Node.ProcessesInServers(a.Id).First()}/environ"));
 
         await DeleteAndAssertNoOsUserAsync("demo", a.Id, uids[0]);
     }
 
     private async Task<string> CompletedBackupAsync(string tenant, string instanceId)
     {
-        var response = await _node.Client(tenant).PostAsJsonAsync($"v1.0/{tenant}/backups", new { backup = new { name = "isolated", instance = instanceId } });
+        var response = await Node.Client(tenant).PostAsJsonAsync($"v1.0/{tenant}/backups", new { backup = new { name = "isolated", instance = instanceId } });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var id = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["backup"]!["id"]!;
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)
         {
-            var backup = (await _node.Client(tenant).GetFromJsonAsync<JsonObject>($"v1.0/{tenant}/backups/{id}"))!["backup"]!;
+            var backup = (await Node.Client(tenant).GetFromJsonAsync<JsonObject>($"v1.0/{tenant}/backups/{id}"))!["backup"]!;
             if ((string?)backup["status"] == "COMPLETED")
             {
-                await _node.WaitForStatusAsync(tenant, instanceId, "ACTIVE", TimeSpan.FromSeconds(30));
+                await Node.WaitForStatusAsync(tenant, instanceId, "ACTIVE", TimeSpan.FromSeconds(30));
                 var location = (string)backup["locationRef"]!;
                 Assert.True(File.Exists(location));
                 return location;
@@ -153,11 +155,11 @@ public sealed class EngineIsolationTests : IAsyncLifetime
     {
         var user = ServerUsers.NameOf(id);
         Assert.NotNull(ServerUsers.IdsOf(user));
-        Assert.Equal(HttpStatusCode.Accepted, (await _node.Client(tenant).DeleteAsync($"v1.0/{tenant}/instances/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await Node.Client(tenant).DeleteAsync($"v1.0/{tenant}/instances/{id}")).StatusCode);
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (await _node.ShowAsync(tenant, id) is not null && DateTime.UtcNow < deadline)
+        while (await Node.ShowAsync(tenant, id) is not null && DateTime.UtcNow < deadline)
             await Task.Delay(100);
-        Assert.Null(await _node.ShowAsync(tenant, id));
+        Assert.Null(await Node.ShowAsync(tenant, id));
         Assert.Null(ServerUsers.IdsOf(user));
         Assert.DoesNotContain(File.ReadLines("/etc/group"), l => l.StartsWith(user + ":"));
         Assert.Empty(ServerUsers.ProcessesOf(uid));
