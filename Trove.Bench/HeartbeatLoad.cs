@@ -69,12 +69,10 @@ public static class HeartbeatLoad
         var now = HeartbeatArgs.Now();
         var heartbeats = Enumerable.Range(0, rounds * instances)
             .Select(i => Heartbeat(i % instances, now - (rounds - i / instances) * interval)).ToArray();
-        var channels = await Task.WhenAll(Enumerable.Range(0, Publishers).Select(_ => publishing.OpenChannelAsync(confirms: true)));
-        var watch = Stopwatch.StartNew();
         // one channel, in order: the queue holds the rounds one after the other, as the guests sent them
-        await PublishAsync(channels[0], settings.Exchange, queue, heartbeats);
-        foreach (var channel in channels)
-            await channel.DisposeAsync();
+        await using var channel = await publishing.OpenChannelAsync(confirms: true);
+        var watch = Stopwatch.StartNew();
+        await PublishAsync(channel, settings.Exchange, queue, heartbeats);
         Console.WriteLine($"backlog of {heartbeats.Length} heartbeats ({rounds} rounds of {instances} guests, {interval} s apart) published in {watch.Elapsed.TotalSeconds:0.0} s");
         return 0;
     }

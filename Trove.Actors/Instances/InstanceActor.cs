@@ -803,8 +803,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         var silent = _conductorClock.Now(Now) - _heardByConductors;
         if (silent < expiry)
         {
-            var due = expiry - silent;
-            Timers.StartSingleTimer(nameof(HeartbeatExpired), new HeartbeatExpired(), due < expiry / 4 ? expiry / 4 : due > expiry ? expiry : due);
+            var due = TimeSpan.FromTicks(Math.Clamp((expiry - silent).Ticks, expiry.Ticks / 4, expiry.Ticks));
+            Timers.StartSingleTimer(nameof(HeartbeatExpired), new HeartbeatExpired(), due);
             return;
         }
         Apply(InstanceDecisions.HeartbeatExpired(_state, Now));

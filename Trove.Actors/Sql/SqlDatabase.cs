@@ -38,15 +38,21 @@ public sealed class SqlDatabase(string providerName, string connectionString, bo
         return options.UseAfterConnectionOpened(
             connection =>
             {
+                if (!SqlitePragmas.Need(connection, pragma))
+                    return;
                 using var command = connection.CreateCommand();
                 command.CommandText = pragma;
                 command.ExecuteNonQuery();
+                SqlitePragmas.Ran(connection, pragma);
             },
             async (connection, ct) =>
             {
+                if (!SqlitePragmas.Need(connection, pragma))
+                    return;
                 await using var command = connection.CreateCommand();
                 command.CommandText = pragma;
                 await command.ExecuteNonQueryAsync(ct);
+                SqlitePragmas.Ran(connection, pragma);
             });
     }
 }
