@@ -15,6 +15,7 @@ public sealed class AmqpConnector : IAsyncDisposable
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private volatile IConnection? _connection;
     private bool _disposed;
+    private long _channelsOpened;
 
     private AmqpConnector(AmqpConnectionSettings settings)
     {
@@ -32,6 +33,9 @@ public sealed class AmqpConnector : IAsyncDisposable
     public AmqpConnectionSettings Settings { get; }
 
     public bool IsOpen => _connection?.IsOpen == true;
+
+    /// <summary>Channels this connector has opened so far: each costs the broker a round trip to open and one to close.</summary>
+    public long ChannelsOpened => Interlocked.Read(ref _channelsOpened);
 
     /// <summary>Connects, retrying with backoff while the broker is unreachable, until <paramref name="ct"/> ends.</summary>
     public static async Task<AmqpConnector> ConnectAsync(AmqpConnectionSettings settings, CancellationToken ct = default,
@@ -78,9 +82,13 @@ public sealed class AmqpConnector : IAsyncDisposable
         }
     }
 
-    public async Task<IChannel> OpenChannelAsync(bool confirms, CancellationToken ct = default) =>
-        await (await ConnectionAsync(ct)).CreateChannelAsync(
+    public async Task<IChannel> OpenChannelAsync(bool confirms, CancellationToken ct = default)
+    {
+        var connection = await ConnectionAsync(ct);
+        Interlocked.Increment(ref _channelsOpened);
+        return await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: confirms, publisherConfirmationTrackingEnabled: confirms), ct);
+    }
 
     /// <summary>Declares each of <paramref name="declarations"/>, in order, on a channel of its own.</summary>
     public async Task DeclareAsync(IEnumerable<IDeclaration> declarations, CancellationToken ct = default)

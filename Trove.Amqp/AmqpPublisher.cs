@@ -50,6 +50,26 @@ public sealed class AmqpPublisher(AmqpConnector connector, TimeSpan? confirmTime
         }
     }
 
+    /// <summary>
+    /// Publishes to a queue that must exist, declaring it only when it does not: the message goes out mandatory, and
+    /// one that the broker returns (no queue took it) is published again once <paramref name="declarations"/> are made.
+    /// A message to a queue that exists costs one publish and its confirm, no channel of its own and no declare; one to
+    /// a queue nobody declared yet still waits there for its consumer.
+    /// </summary>
+    public async Task PublishDeclaringAsync(OutgoingMessage message, IEnumerable<IDeclaration> declarations, CancellationToken ct = default)
+    {
+        var mandatory = message with { Mandatory = true };
+        try
+        {
+            await PublishAsync(mandatory, ct);
+        }
+        catch (AmqpPublishRefusedException e) when (e.Returned)
+        {
+            await connector.DeclareAsync(declarations, ct);
+            await PublishAsync(mandatory, ct);
+        }
+    }
+
     private async Task<IChannel> ChannelAsync(CancellationToken ct)
     {
         if (_channel is { IsOpen: true } open)

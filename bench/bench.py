@@ -70,6 +70,7 @@ def rss_mb(pid):
 
 
 KEPT = set()  # the data dirs of failed benchmarks' nodes, for the reader
+KEEP_ALL = os.environ.get("TROVE_BENCH_KEEP") == "1"  # keep every node's data dir (node.log, guests' logs, journal) to break a run down
 
 
 class Node:
@@ -134,9 +135,9 @@ class Node:
             if pids:  # what those processes were starting shows up in the next pass
                 time.sleep(1)
         forget_servers(f"{self.dir}/servers", self.queue)
-        if keep:
+        if keep or KEEP_ALL:
             KEPT.add(self.dir)
-            print(f"the benchmark failed: its node's logs and data are kept in {self.dir}")
+            print(f"{'the benchmark failed: ' if keep else ''}its node's logs and data are kept in {self.dir}")
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
 

@@ -13,11 +13,12 @@ public sealed class AmqpGuestRpc(AmqpClients amqp, GuestBrokerUsers users, Older
 
     public async Task CastAsync(string instanceId, RpcMessage message, CancellationToken ct = default)
     {
-        // Declared first so that a message for a guest that has not booted yet waits for it instead of being dropped.
+        // Its queue declared when the broker has none (the message comes back), so that a message for a guest that has not
+        // booted yet waits for it instead of being dropped; the queue of a guest that has is not declared again.
         using var span = TroveTracing.Child($"guest {message.Method}", ActivityKind.Producer);
         var queue = TroveBroker.GuestQueue(instanceId);
-        await amqp.Connector.DeclareAsync(Settings.QueueOnExchange(queue), ct);
-        await amqp.Publisher.PublishAsync(OutgoingMessage.Json(Settings.Exchange, queue, message.ToBytes()).WithTrace(span), ct);
+        await amqp.Publisher.PublishDeclaringAsync(OutgoingMessage.Json(Settings.Exchange, queue, message.ToBytes()).WithTrace(span),
+            Settings.QueueOnExchange(queue), ct);
     }
 
     /// <summary>Only a reply from the guest's own broker user answers the call (any, from an older release's guest not yet

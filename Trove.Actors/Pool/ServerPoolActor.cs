@@ -46,7 +46,12 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     private readonly HashSet<string> _lookingUp = [];
     private readonly HashSet<string> _asking = [];
     private IReadOnlyList<PoolKey> _keys = [];
+    /// <summary>What the pool has decided, written or on its way to the journal: claims and refills are decided on it at
+    /// once (a server goes to one create only) and written in the background, those decided during a write together in
+    /// the next one; what they lead to (a create forwarded, a build started) waits for their write.</summary>
     private PoolState _state = PoolState.Empty;
+    /// <summary>As the journal has it: what a snapshot holds.</summary>
+    private PoolState _journaled = PoolState.Empty;
 
     public override string PersistenceId => "server-pool";
     public ITimerScheduler Timers { get; set; } = null!;
@@ -56,8 +61,8 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     {
         (_compute, _guests, _instances, _tenants, _versions, _settings, _askTimeout) = (compute, guests, instances, tenants, versions, settings, askTimeout);
 
-        Recover<SnapshotOffer>(offer => _state = (PoolState)offer.Snapshot);
-        Recover<IPoolEvent>(e => _state = PoolState.Apply(_state, e));
+        Recover<SnapshotOffer>(offer => _state = _journaled = (PoolState)offer.Snapshot);
+        Recover<IPoolEvent>(e => _state = _journaled = PoolState.Apply(_journaled, e));
         Recover<RecoveryCompleted>(_ =>
         {
             foreach (var member in _state.Members.Where(m => m.Status == PoolMemberStatus.Building))
@@ -182,7 +187,8 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>Claims a ready server of the create's version, if any, journaled before the create goes on with the
-    /// server's id; the instance answers the requester (with the caller and trace of the request's envelope).</summary>
+    /// server's id; the instance answers the requester (with the caller and trace of the request's envelope). The creates
+    /// of a burst are not held while each claim is written: those that come meanwhile are claimed and written together.</summary>
     private void Claim(InstanceCommands.Create create, Asked? asked, IActorRef requester)
     {
         var r = create.Request;
@@ -191,13 +197,14 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
             Forward(create, asked, requester);
             return;
         }
-        Persist(claimed, e =>
+        var server = _state.Find(claimed.Id)!.Server;
+        _state = PoolState.Apply(_state, claimed);
+        PersistAsync(claimed, e =>
         {
-            var server = _state.Find(e.Id)!.Server;
-            Update(e);
+            Journaled(e);
             Forward(create with { InstanceId = server.Id, FromPool = server.AsServer() }, asked, requester);
-            Refill();
         });
+        Refill();
     }
 
     private void Forward(InstanceCommands.Create create, Asked? asked, IActorRef requester) =>
@@ -206,8 +213,14 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     private void Update(IPoolEvent e)
     {
         _state = PoolState.Apply(_state, e);
+        Journaled(e);
+    }
+
+    private void Journaled(IPoolEvent e)
+    {
+        _journaled = PoolState.Apply(_journaled, e);
         if (LastSequenceNr % SnapshotEvery == 0)
-            SaveSnapshot(_state);
+            SaveSnapshot(_journaled);
     }
 
     private const int SnapshotEvery = 100;
@@ -215,7 +228,7 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     /// <summary>Looks at the claims old enough to be settled, and at the catalog's versions to refill.</summary>
     private void OnCheck()
     {
-        foreach (var due in PoolDecisions.ClaimsDue(_state, Now, _settings.ClaimTimeout).Where(m => _lookingUp.Add(m.Id)))
+        foreach (var due in PoolDecisions.ClaimsDue(_journaled, Now, _settings.ClaimTimeout).Where(m => _lookingUp.Add(m.Id)))
             _instances.AskEntityAsync<InstanceReplies.Inspected>(new InstanceCommands.Inspect(due.Id), _askTimeout).PipeTo(Self,
                 success: inspected => new ClaimLookedUp(due.Id, inspected.State is not null),
                 failure: e => new ClaimNotLookedUp(due.Id, e.GetBaseException().Message));
@@ -237,9 +250,11 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
             _settings.BuildsAtOnce);
         if (requested.Count == 0)
             return;
-        PersistAll(requested, e =>
+        foreach (var e in requested)
+            _state = PoolState.Apply(_state, e);
+        PersistAllAsync(requested, e =>
         {
-            Update(e);
+            Journaled(e);
             Build(_state.Find(e.Id)!);
         });
     }
