@@ -6,10 +6,11 @@ namespace Trove.Actors.Compute;
 
 /// <summary>
 /// Pristine data directories, one per datastore version, made once by the node (initdb as the system's postgres user,
-/// as a guest would run it) and copied into each new server's directory, where its guest takes the copy in place of
-/// running initdb itself: a copy takes a tenth of an initdb. PostgreSQL only: a MariaDB install names the server's own
-/// OS user in its grant tables. A template is made under another name and renamed whole, so a node killed meanwhile
-/// leaves no half template, and nodes sharing the directory never see one.
+/// mariadb-install-db for the system's mysql user, as a guest would run them) and copied into each new server's
+/// directory, where its guest takes the copy in place of initialising its own: a copy takes a tenth of an initdb, and of
+/// a MariaDB install. A MariaDB template's socket account is a placeholder that its guest replaces with its own. A
+/// template is made under another name and renamed whole, so a node killed meanwhile leaves no half template, and nodes
+/// sharing the directory never see one.
 /// </summary>
 public sealed class PristineData(string directory, ILogger log)
 {
@@ -20,12 +21,12 @@ public sealed class PristineData(string directory, ILogger log)
     /// guest then runs initdb, as it always could).</summary>
     public async Task CopyIntoAsync(string datastore, string version, string serverDir, int uid, int gid, CancellationToken ct)
     {
-        if (datastore != DatastoreProfiles.Postgres.Name || !File.Exists(PostgresInitdb.Tool(version)))
+        if (Installer(datastore, version) is not { } installer)
             return;
         try
         {
-            var template = await TemplateAsync(version, ct);
-            var copy = Path.Combine(serverDir, PostgresInitdb.PristineCopy);
+            var template = await TemplateAsync(datastore, version, installer, ct);
+            var copy = Path.Combine(serverDir, installer.CopyPath);
             var engineDir = Path.GetDirectoryName(copy)!;
             Directory.CreateDirectory(engineDir);
             await Run("cp", ["-a", template, copy], ct);
@@ -34,13 +35,44 @@ public sealed class PristineData(string directory, ILogger log)
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            log.LogWarning("no pristine postgresql {Version} data for the server in {Dir} ({Error}); its guest runs initdb", version, serverDir, e.Message);
+            log.LogWarning("no pristine {Datastore} {Version} data for the server in {Dir} ({Error}); its guest initialises its own",
+                datastore, version, serverDir, e.Message);
         }
     }
 
-    private async Task<string> TemplateAsync(string version, CancellationToken ct)
+    /// <summary>Where a server's copy goes, and how its template is made in an empty directory owned by root.</summary>
+    private sealed record Install(string CopyPath, Func<string, CancellationToken, Task> MakeAsync);
+
+    /// <summary>None for a datastore without pristine data, or whose tools this machine lacks.</summary>
+    private Install? Installer(string datastore, string version)
     {
-        var template = Path.Combine(directory, $"postgresql-{version}");
+        if (datastore == DatastoreProfiles.Postgres.Name && File.Exists(PostgresInitdb.Tool(version)))
+            return new Install(PostgresInitdb.PristineCopy, async (making, ct) =>
+            {
+                await Run("chown", ["postgres:", making], ct);
+                await Run("runuser", ["-u", "postgres", "--", PostgresInitdb.Tool(version), .. PostgresInitdb.Args(making)], ct);
+            });
+        if (datastore == DatastoreProfiles.MariaDb.Name && File.Exists(MariaDbInstall.Tool))
+            return new Install(MariaDbInstall.PristineCopy, async (making, ct) =>
+            {
+                var tmp = $"{making}.tmp";
+                Directory.CreateDirectory(tmp);
+                try
+                {
+                    await Run("chown", ["mysql:", making, tmp], ct);
+                    await Run(MariaDbInstall.Tool, MariaDbInstall.Args(making, MariaDbInstall.PristineAccount, "mysql", tmp), ct);
+                }
+                finally
+                {
+                    Directory.Delete(tmp, recursive: true);
+                }
+            });
+        return null;
+    }
+
+    private async Task<string> TemplateAsync(string datastore, string version, Install installer, CancellationToken ct)
+    {
+        var template = Path.Combine(directory, $"{datastore}-{version}");
         if (Directory.Exists(template))
             return template;
         await _making.WaitAsync(ct);
@@ -49,11 +81,10 @@ public sealed class PristineData(string directory, ILogger log)
             if (Directory.Exists(template))
                 return template;
             Directory.CreateDirectory(directory);
-            FileModes.Set(directory, FileModes.Searchable); // postgres reaches its own directory in it, nothing else
+            FileModes.Set(directory, FileModes.Searchable); // the engines' users reach their own directories in it, nothing else
             var making = $"{template}.making-{Guid.NewGuid():N}";
             Directory.CreateDirectory(making);
-            await Run("chown", ["postgres:", making], ct);
-            await Run("runuser", ["-u", "postgres", "--", PostgresInitdb.Tool(version), .. PostgresInitdb.Args(making)], ct);
+            await installer.MakeAsync(making, ct);
             try
             {
                 Directory.Move(making, template);
@@ -62,7 +93,7 @@ public sealed class PristineData(string directory, ILogger log)
             {
                 Directory.Delete(making, recursive: true); // another node sharing the directory made it first
             }
-            log.LogInformation("pristine postgresql {Version} data made in {Template}", version, template);
+            log.LogInformation("pristine {Datastore} {Version} data made in {Template}", datastore, version, template);
             return template;
         }
         finally

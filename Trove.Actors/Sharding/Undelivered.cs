@@ -22,8 +22,8 @@ public static class ShardingManifests
 }
 
 /// <summary>Watches this node's dead letters for entity messages that an ask is waiting on, and tells the asker. A
-/// region handing a shard off drops what it buffered for it as <see cref="Dropped"/>, which the dead letters wrap in a
-/// <see cref="DeadLetter"/> from the region itself: the asker and the message are the inner letter's.</summary>
+/// region handing a shard off drops what it buffered for it as <see cref="Dropped"/>, which the dead letters always wrap in
+/// a <see cref="DeadLetter"/> from the region itself: the asker and the message are the inner letter's.</summary>
 public sealed class UndeliveredReturner : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -37,8 +37,6 @@ public sealed class UndeliveredReturner : ReceiveActor
             else
                 Return(letter.Message, letter.Sender, letter.Recipient);
         });
-        Receive<Dropped>(dropped => Return(dropped.Message, dropped.Sender, dropped.Recipient));
-        Receive<AllDeadLetters>(_ => { });
     }
 
     private void Return(object message, IActorRef? asker, IActorRef? recipient)
@@ -49,7 +47,7 @@ public sealed class UndeliveredReturner : ReceiveActor
         asker!.Tell(new Undelivered(message.GetType().Name), ActorRefs.NoSender);
     }
 
-    protected override void PreStart() => Context.System.EventStream.Subscribe<AllDeadLetters>(Self);
+    protected override void PreStart() => Context.System.EventStream.Subscribe<DeadLetter>(Self);
 
     /// <summary>A command (not a reply) on its way to a shard region, a shard or an entity, from an ask's temporary actor.</summary>
     public static bool IsEntityAsk(object message, IActorRef? sender, IActorRef recipient) =>

@@ -6,8 +6,9 @@ using Trove.Tests.Support;
 
 namespace Trove.Tests.Compute;
 
-/// <summary>A new PostgreSQL server comes with the node's pristine data directory, which its guest moves in instead of
-/// running initdb; a server that restores a backup gets its data from the backup, so it is given none to throw away.
+/// <summary>A new PostgreSQL or MariaDB server comes with the node's pristine data directory, which its guest moves in
+/// instead of initialising its own; a server that restores a backup gets its data from the backup, so it is given none
+/// to throw away.
 /// The guest here is a shell that writes its pid file and waits: the copy is the compute driver's, before any guest.</summary>
 public sealed class LocalComputePristineTests : IAsyncLifetime
 {
@@ -38,21 +39,30 @@ public sealed class LocalComputePristineTests : IAsyncLifetime
         Directory.Delete(_dataDir, recursive: true);
     }
 
-    private async Task<string> CreateAsync(IReadOnlyList<string> restoreFrom)
+    private async Task<string> CreateAsync(string datastore, string version, string copyPath, IReadOnlyList<string> restoreFrom)
     {
-        var spec = new ServerSpec(Guid.NewGuid().ToString(), "postgresql", "15", 512, 1) { RestoreFrom = restoreFrom, Broker = new("guest", "pw") };
+        var spec = new ServerSpec(Guid.NewGuid().ToString(), datastore, version, 512, 1) { RestoreFrom = restoreFrom, Broker = new("guest", "pw") };
         _servers.Add(spec.InstanceId);
         await _compute.CreateServerAsync(spec, null, CancellationToken.None);
-        return Path.Combine(_settings.ServersDirectory, spec.InstanceId, PostgresInitdb.PristineCopy);
+        return Path.Combine(_settings.ServersDirectory, spec.InstanceId, copyPath);
     }
 
-    [Fact]
-    public async Task A_new_server_gets_the_pristine_data_and_one_restoring_a_backup_gets_none()
+    /// <summary>Each datastore, its version, where its copy waits in a server's directory, and a file only its
+    /// initialised data holds.</summary>
+    public static TheoryData<string, string, string, string> Datastores => new()
     {
-        Assert.True(File.Exists(Path.Combine(await CreateAsync([]), "PG_VERSION")));
+        { DatastoreProfiles.Postgres.Name, "15", PostgresInitdb.PristineCopy, "PG_VERSION" },
+        { DatastoreProfiles.MariaDb.Name, "10.11", MariaDbInstall.PristineCopy, "mysql/global_priv.MAD" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Datastores))]
+    public async Task A_new_server_gets_the_pristine_data_and_one_restoring_a_backup_gets_none(string datastore, string version, string copyPath, string initialised)
+    {
+        Assert.True(File.Exists(Path.Combine(await CreateAsync(datastore, version, copyPath, []), initialised)));
 
         var backup = Path.Combine(_settings.BackupDirectory, $"{Guid.NewGuid()}.tar.gz");
         await File.WriteAllTextAsync(backup, "a backup");
-        Assert.False(Directory.Exists(await CreateAsync([backup])));
+        Assert.False(Directory.Exists(await CreateAsync(datastore, version, copyPath, [backup])));
     }
 }

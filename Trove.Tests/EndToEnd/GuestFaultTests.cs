@@ -5,23 +5,27 @@ namespace Trove.Tests.EndToEnd;
 
 /// <summary>Faults of a server, on the real stack: a guest killed with SIGKILL comes back by itself, and a delete
 /// during a build leaves no server, process, OS user or broker user behind.</summary>
-[Collection("node")]
-public sealed class GuestFaultTests
+public sealed class GuestFaultTests(GuestFaultTests.FastReconcileNode fixture) : IClassFixture<GuestFaultTests.FastReconcileNode>
 {
-    private static readonly Dictionary<string, string> FastReconcile = new()
+    /// <summary>The class's node, shared by its facts: each faults only its own instance's server. A killed guest is
+    /// started again only after its heartbeats expired, so that its instance shows the ERROR between.</summary>
+    public sealed class FastReconcileNode : NodeFixture
     {
-        ["Trove__Reconcile__Every"] = "00:00:01",
-        ["Trove__Reconcile__RestartGrace"] = "00:00:01",
-        ["Trove__Reconcile__OrphanGrace"] = "00:00:03",
-        ["Trove__Instances__HeartbeatExpiry"] = "00:00:05",
-    };
+        protected override IDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+        {
+            ["Trove__Reconcile__Every"] = "00:00:01",
+            ["Trove__Reconcile__RestartGrace"] = "00:00:10",
+            ["Trove__Reconcile__OrphanGrace"] = "00:00:03",
+            ["Trove__Instances__HeartbeatExpiry"] = "00:00:05",
+        };
+    }
+
+    private TroveNode Node => fixture.Node;
 
     [Fact]
     public async Task A_killed_guest_turns_its_instance_error_then_is_started_again_and_reports_healthy()
     {
-        // The guest is started again only after its heartbeats expired, so that the instance shows the ERROR between.
-        var settings = new Dictionary<string, string>(FastReconcile) { ["Trove__Reconcile__RestartGrace"] = "00:00:10" };
-        await using var node = await TroveNode.StartAsync(TroveNode.NewDataDir(), settings);
+        var node = Node;
         var id = (string)(await node.CreateInstanceAsync("demo", PostgresInstanceTests.CreateBody("pg-guest-kill")))["id"]!;
         var active = await node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(120));
         await node.WaitForOperatingStatusAsync("demo", id, "HEALTHY", TimeSpan.FromSeconds(90));
@@ -40,7 +44,7 @@ public sealed class GuestFaultTests
     [Fact]
     public async Task A_guest_started_again_reports_an_engine_that_cannot_start_and_starts_it_once_it_can()
     {
-        await using var node = await TroveNode.StartAsync(TroveNode.NewDataDir(), FastReconcile);
+        var node = Node;
         var id = (string)(await node.CreateInstanceAsync("demo", PostgresInstanceTests.CreateBody("pg-engine-wont-start")))["id"]!;
         var active = await node.WaitForStatusAsync("demo", id, "ACTIVE", TimeSpan.FromSeconds(120));
         await node.WaitForOperatingStatusAsync("demo", id, "HEALTHY", TimeSpan.FromSeconds(90));
@@ -62,7 +66,7 @@ public sealed class GuestFaultTests
     [Fact]
     public async Task A_delete_during_the_build_leaves_nothing_of_the_instance_running()
     {
-        await using var node = await TroveNode.StartAsync(TroveNode.NewDataDir(), FastReconcile);
+        var node = Node;
         var id = (string)(await node.CreateInstanceAsync("demo", PostgresInstanceTests.CreateBody("pg-early-delete")))["id"]!;
         var deleted = await node.Client("demo").DeleteAsync($"v1.0/demo/instances/{id}");
         Assert.Equal(HttpStatusCode.Accepted, deleted.StatusCode);

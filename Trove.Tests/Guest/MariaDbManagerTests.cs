@@ -11,20 +11,23 @@ using Trove.Contracts.Guests;
 
 namespace Trove.Tests.Guest;
 
-/// <summary>The MariaDB manager against the real MariaDB 10.11 server, each test with its own server.</summary>
+/// <summary>The MariaDB manager against the real MariaDB 10.11 server, each test with its own server (with the
+/// node's pristine data, as a local server's, but for the tests of the install itself).</summary>
 [SupportedOSPlatform("linux")] // as the guest is
-public sealed class MariaDbManagerTests : IAsyncLifetime
+public sealed class MariaDbManagerTests : IAsyncLifetime, IClassFixture<PristineMariaDbData>
 {
     // Short, so that the unix socket path stays under 107 characters.
     private readonly string _dir = $"/tmp/tm-{Guid.NewGuid().ToString("N")[..8]}";
     private readonly int _port = TroveNode.FreePort();
     private readonly MariaDbManager _manager;
     private readonly ITestOutputHelper _output;
+    private readonly PristineMariaDbData _pristine;
     private static readonly CancellationToken None = CancellationToken.None;
 
-    public MariaDbManagerTests(ITestOutputHelper output)
+    public MariaDbManagerTests(ITestOutputHelper output, PristineMariaDbData pristine)
     {
         _output = output;
+        _pristine = pristine;
         _manager = new MariaDbManager(_dir, "127.0.0.1", _port, NullLogger<MariaDbManager>.Instance);
     }
 
@@ -32,8 +35,11 @@ public sealed class MariaDbManagerTests : IAsyncLifetime
     {
         // Owned by root, as the compute driver leaves it, and searchable by the mysql user.
         Directory.CreateDirectory(_dir).UnixFileMode = (UnixFileMode)0b111_101_101;
-        return Task.CompletedTask;
+        return _pristine.CopyIntoAsync(_dir);
     }
+
+    /// <summary>This server came without pristine data: its guest's prepare runs mariadb-install-db.</summary>
+    private void WithoutPristineData() => Directory.Delete(Path.Combine(_dir, MariaDbInstall.PristineCopy), recursive: true);
 
     public async Task DisposeAsync()
     {
@@ -99,6 +105,24 @@ public sealed class MariaDbManagerTests : IAsyncLifetime
         Assert.Equal(["app"], (await _manager.ListUsersAsync(None)).Select(u => u.Name));
         await using var app = await ConnectAsync("app", "app-pw", "appdb");
         Assert.Equal(1L, Convert.ToInt64(await ExecAsync(app, "SELECT 1")));
+    }
+
+    /// <summary>A server that came with the node's pristine copy takes it instead of installing: the guest administers
+    /// the engine through its own socket account, and the template's account is gone (a tenant would see it listed).</summary>
+    [Fact]
+    public async Task A_server_with_the_pristine_copy_takes_it_and_keeps_no_account_of_the_template()
+    {
+        var copy = Path.Combine(_dir, MariaDbInstall.PristineCopy);
+        Assert.True(Directory.Exists(Path.Combine(copy, "mysql")));
+
+        await PrepareAsync(Args("pw", new DatabaseSpec("appdb")));
+
+        Assert.False(Directory.Exists(copy));
+        await using var admin = await MariaAdmin.OpenAsync(Path.Combine(_dir, "mariadb", "mysqld.sock"), "root", None);
+        foreach (var table in new[] { "mysql.user", "mysql.proxies_priv" })
+            Assert.Null(await admin.ScalarAsync($"SELECT User FROM {table} WHERE User = ?", None, MariaDbInstall.PristineAccount));
+        Assert.Equal(["app"], (await _manager.ListUsersAsync(None)).Select(u => u.Name));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_dir, "mariadb"), "*.sql")); // the account's statements ran once
     }
 
     [Fact]
@@ -412,6 +436,7 @@ public sealed class MariaDbManagerTests : IAsyncLifetime
     [Fact]
     public async Task Prepare_after_a_guest_and_its_install_were_killed_makes_the_data_again()
     {
+        WithoutPristineData();
         await KilledGuest.InterruptAsync(_manager.PrepareAsync(Args("pw", new DatabaseSpec("appdb")), _killed.Token), _killed, _dir, "mysql");
         await EngineProcesses.KillLeftoversAsync(_dir, NullLogger.Instance, None);
 

@@ -77,18 +77,23 @@ public sealed partial class MariaDbManager : IDatastoreManager
 
     /// <summary>The data directory appears only whole: mariadb-install-db makes it under another name, which becomes the
     /// data directory when the install ends. A guest killed meanwhile leaves a data directory without some of its system
-    /// tables (or the install still writing it); the next guest makes it again (a building server holds no tenant data yet).</summary>
+    /// tables (or the install still writing it); the next guest makes it again (a building server holds no tenant data yet).
+    /// A server that came with the node's pristine copy takes it instead, with this guest's account added at its first start.</summary>
     private async Task InitialiseDataAsync(CancellationToken ct)
     {
         await PrepareEngineDirectoryAsync(ct);
-        // A tmpdir of its own: installs running side by side in the shared /tmp clash on their temporary tables.
+        if (Directory.Exists(PristineCopy))
+        {
+            await WriteAdminAccountFileAsync(fromPristineCopy: true, ct);
+            Directory.Move(PristineCopy, _dataDir); // what the server came with: the same install, made ahead
+            _log.LogInformation("mariadb data initialised from the server's pristine copy");
+            return;
+        }
         var clock = Stopwatch.StartNew();
-        await ProcessRunner.RunCheckedAsync("mariadb-install-db",
-            ["--no-defaults", $"--datadir={_initDir}", .. SwitchUser, "--auth-root-authentication-method=socket",
-             $"--auth-root-socket-user={_os.Name}",
-             "--skip-test-db", "--skip-name-resolve", $"--tmpdir={_tmpDir}"], ct);
+        await ProcessRunner.RunCheckedAsync(MariaDbInstall.Tool,
+            MariaDbInstall.Args(_initDir, _os.Name, _os.SwitchesFromRoot ? _os.Name : null, _tmpDir), ct);
         Directory.Move(_initDir, _dataDir);
-        _log.LogInformation("mariadb data directory initialised in {Elapsed} ms", clock.ElapsedMilliseconds);
+        _log.LogInformation("mariadb data initialised in {Elapsed} ms", clock.ElapsedMilliseconds);
     }
 
     /// <summary>A consistent backup with mariadb-backup, streamed (xbstream) while the server runs. Each backup's
@@ -167,22 +172,23 @@ public sealed partial class MariaDbManager : IDatastoreManager
             return;
         if (!await PingAsync(ct))
         {
-            await LaunchAndWaitAsync([], ct);
+            await LaunchAndWaitAsync(ct);
             _log.LogInformation("mariadb started on {Address}:{Port}", _address, _port);
         }
         if (!await CanAdministerAsync(ct))
             await AddAdminAccountAsync(ct);
+        File.Delete(AdminAccountFile); // its statements ran when the engine started
     }
 
     /// <summary>Waits for a running server to answer, or launches one, once whatever a killed guest left working on
     /// the data (a server it launched that never wrote its pid file) is gone: a second server on the same data waits
     /// for InnoDB's lock.</summary>
-    private async Task LaunchAndWaitAsync(string[] extraOptions, CancellationToken ct)
+    private async Task LaunchAndWaitAsync(CancellationToken ct)
     {
         if (RunningPid() is not { } pid)
         {
             await EngineProcesses.KillLeftoversAsync(_dataDir, _log, ct);
-            pid = await LaunchAsync(extraOptions, ct);
+            pid = await LaunchAsync(ct);
         }
         var deadline = DateTime.UtcNow + StartStopTimeout;
         while (!await PingAsync(ct))
@@ -209,29 +215,47 @@ public sealed partial class MariaDbManager : IDatastoreManager
     }
 
     /// <summary>Data this guest did not make (restored from another server's backup, or made by an older release whose
-    /// guest ran as root) holds no socket account for this guest's OS user. The engine is started once without its
-    /// grant tables and without TCP (only this OS user reaches the socket's directory) to add it, then normally again.</summary>
+    /// guest ran as root) holds no socket account for this guest's OS user: the engine is started again with the
+    /// statements that add it as its init file, which it runs before it takes a connection.</summary>
     private async Task AddAdminAccountAsync(CancellationToken ct)
     {
         _log.LogWarning("the engine's data has no socket account for {Account}; adding it", AdminAccount);
+        await WriteAdminAccountFileAsync(fromPristineCopy: false, ct);
         await StopAsync(ct);
-        await LaunchAndWaitAsync(["--skip-grant-tables", "--skip-networking"], ct);
-        await using (var admin = await OpenAdminAsync(ct))
-        {
-            await admin.ExecAsync("FLUSH PRIVILEGES", ct); // grant tables loaded: account statements work again
-            await admin.ExecAsync("CREATE USER IF NOT EXISTS ?@'localhost' IDENTIFIED VIA unix_socket", ct, AdminAccount);
-            await admin.ExecAsync("ALTER USER ?@'localhost' IDENTIFIED VIA unix_socket", ct, AdminAccount);
-            await admin.ExecAsync("GRANT ALL PRIVILEGES ON *.* TO ?@'localhost' WITH GRANT OPTION", ct, AdminAccount);
-        }
-        await StopAsync(ct);
-        await LaunchAndWaitAsync([], ct);
+        await LaunchAndWaitAsync(ct);
+        if (!await CanAdministerAsync(ct))
+            throw new InvalidOperationException($"the socket account {AdminAccount} is still refused after the engine ran {AdminAccountFile}; see {_errorLog}");
         _log.LogInformation("mariadb started on {Address}:{Port} with the socket account {Account}", _address, _port, AdminAccount);
     }
+
+    /// <summary>The statements that give this engine its socket-only administrator, read by mariadbd at each start while
+    /// the file is there (<see cref="StartAsync"/> removes it once they ran): from the pristine copy, the template's account
+    /// becomes the one this guest's own install would have made (a GRANT on root would change how root refuses a
+    /// password); otherwise <see cref="AdminAccount"/> is added. Kept out of the binary log, so that a replica's own
+    /// account never reaches its source's history.</summary>
+    private async Task WriteAdminAccountFileAsync(bool fromPristineCopy, CancellationToken ct)
+    {
+        var admin = $"{MariaSql.Identifier(AdminAccount)}@'localhost'";
+        string[] statements = fromPristineCopy
+            ?
+            [
+                $"RENAME USER {MariaSql.Identifier(MariaDbInstall.PristineAccount)}@'localhost' TO {MariaSql.Identifier(_os.Name)}@'localhost';",
+                $"DELETE FROM mysql.proxies_priv WHERE User = '{MariaDbInstall.PristineAccount}';", // its grant for the template's host
+            ]
+            : [$"CREATE USER IF NOT EXISTS {admin} IDENTIFIED VIA unix_socket;", $"GRANT ALL PRIVILEGES ON *.* TO {admin} WITH GRANT OPTION;"];
+        await File.WriteAllLinesAsync(AdminAccountFile, ["SET sql_log_bin = 0;", .. statements], ct);
+        File.SetUnixFileMode(AdminAccountFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await _os.OwnAsync(AdminAccountFile, ct);
+    }
+
+    private string AdminAccountFile => Path.Combine(_engineDir, "admin-account.sql");
+
+    private string PristineCopy => Path.Combine(Path.GetDirectoryName(_engineDir)!, MariaDbInstall.PristineCopy);
 
     /// <summary>Starts mariadbd in its own session with its stdio on its log: it does not daemonize, and must outlive
     /// this call and a restarted guest. utf8mb4 as Debian's own configuration has it (the compiled default is latin1).
     /// Configuration overrides come before the options that keep it isolated, so that those always win.</summary>
-    private async Task<int> LaunchAsync(string[] extraOptions, CancellationToken ct)
+    private async Task<int> LaunchAsync(CancellationToken ct)
     {
         if (!Directory.Exists(_tmpDir))
         {
@@ -246,7 +270,8 @@ public sealed partial class MariaDbManager : IDatastoreManager
             .. await OptionsFromAsync(AccessFile, ct), .. await OptionsFromAsync(ReplicaFile, ct), .. await OptionsFromAsync(FenceFile, ct),
             .. BinaryLogOptions,
             .. SwitchUser, $"--datadir={_dataDir}", $"--socket={_socket}", $"--port={_port}", $"--bind-address={_address}",
-            $"--pid-file={_pidFile}", $"--log-error={_errorLog}", $"--tmpdir={_tmpDir}", "--skip-name-resolve", .. extraOptions,
+            $"--pid-file={_pidFile}", $"--log-error={_errorLog}", $"--tmpdir={_tmpDir}", "--skip-name-resolve",
+            .. File.Exists(AdminAccountFile) ? [$"--init-file={AdminAccountFile}"] : Array.Empty<string>(),
         ];
         var pid = await ProcessRunner.RunCheckedAsync("setsid",
             ["-f", "/bin/sh", "-c", "log=$1; shift; \"$@\" </dev/null >>\"$log\" 2>&1 & echo $!", "sh", _errorLog, .. engine], ct);
