@@ -467,20 +467,22 @@ def cold_gets(node, count, sample):
     return pct(cold, 0.5), pct(cold, 0.99), pct(warm, 0.5)
 
 
-def startup(rows, runs=6, dll=None):
-    """An empty node, `runs` times on a fresh data dir: from the process's start to `GET /` answering (wall and the
+def startup(rows, count=6):
+    """An empty node, `count` times on a fresh data dir: from the process's start to `GET /` answering (wall and the
     process's CPU), its memory and CPU 3 s later (Akka's cluster start, the singletons, the projections go on beside
     the first answer), and the SIGTERM to its exit, which every test's node also pays. Medians, with the best start."""
-    runs = [startup_once(dll) for _ in range(runs)]
+    runs = [startup_once() for _ in range(count)]
     med = lambda i: statistics.median(r[i] for r in runs)
-    print(f"empty node, {len(runs)} runs: start-up {med(0):.2f} s (best {min(r[0] for r in runs):.2f} s), {med(1):.2f} CPU-s at the answer, "
+    best = min(r[0] for r in runs)
+    print(f"empty node, {count} runs: start-up {med(0):.2f} s (best {best:.2f} s), {med(1):.2f} CPU-s at the answer, "
           f"{med(2):.2f} CPU-s and {med(3):.0f} MB 3 s later; stop {med(4):.2f} s")
-    rows.append((f"empty node: start-up to `GET /` (best) / CPU-s at the answer / CPU-s, RSS 3 s later / stop on SIGTERM, median of {len(runs)}", "-",
-                 f"{med(0):.2f} s ({min(r[0] for r in runs):.2f} s) / {med(1):.2f} / {med(2):.2f}, {med(3):.0f} MB / {med(4):.2f} s",
+    rows.append((f"empty node: start-up to `GET /` (best) / CPU-s at the answer / CPU-s, RSS 3 s later / stop on SIGTERM, median of {count}", "-",
+                 f"{med(0):.2f} s ({best:.2f} s) / {med(1):.2f} / {med(2):.2f}, {med(3):.0f} MB / {med(4):.2f} s",
                  f"{med(0) / 2:.2f}x of 2 s", "≤ 2 s, ≤ 300 MB (at 100k instances)"))
 
 
 def startup_once(dll=None):
+    """One empty node of `dll` (default: the published one): start-up, CPU at the answer, CPU and RSS 3 s later, stop."""
     node = Node(dll=dll)
     time.sleep(3)
     later_cpu, later_mb = cpu_seconds(node.proc.pid), rss_mb(node.proc.pid)
