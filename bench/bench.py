@@ -74,7 +74,7 @@ KEEP_ALL = os.environ.get("TROVE_BENCH_KEEP") == "1"  # keep every node's data d
 
 
 class Node:
-    def __init__(self, data_dir=None, **settings):
+    def __init__(self, data_dir=None, dll=None, **settings):
         self.dir = data_dir or tempfile.mkdtemp(prefix="trove-bench-", dir="/tmp")
         os.chmod(self.dir, 0o755)
         self.port = free_port()
@@ -85,7 +85,7 @@ class Node:
                    Trove__Admin__Port=str(self.admin_port), **settings)
         self.log = open(os.path.join(self.dir, "node.log"), "w")
         started = time.monotonic()
-        self.proc = subprocess.Popen(["dotnet", NODE_DLL], env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
+        self.proc = subprocess.Popen(["dotnet", dll or NODE_DLL], env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.time() + 90
         while time.time() < deadline:
@@ -94,6 +94,7 @@ class Node:
             except (urllib.error.URLError, ConnectionError, TimeoutError):  # a loaded machine's node may answer late
                 time.sleep(0.02)
         self.startup = time.monotonic() - started
+        self.startup_cpu = cpu_seconds(self.proc.pid)
         body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "demo", "domain": {"id": "default"}, "password": "demo"}}},
                          "scope": {"project": {"name": "demo", "domain": {"id": "default"}}}}}
         req = urllib.request.Request(self.base + "/v3/auth/tokens", json.dumps(body).encode(), {"Content-Type": "application/json"})
@@ -467,6 +468,32 @@ def cold_gets(node, count, sample):
     return pct(cold, 0.5), pct(cold, 0.99), pct(warm, 0.5)
 
 
+def startup(rows, count=6):
+    """An empty node, `count` times on a fresh data dir: from the process's start to `GET /` answering (wall and the
+    process's CPU), its memory and CPU 3 s later (Akka's cluster start, the singletons, the projections go on beside
+    the first answer), and the SIGTERM to its exit, which every test's node also pays. Medians, with the best start."""
+    runs = [startup_once() for _ in range(count)]
+    med = lambda i: statistics.median(r[i] for r in runs)
+    best = min(r[0] for r in runs)
+    print(f"empty node, {count} runs: start-up {med(0):.2f} s (best {best:.2f} s), {med(1):.2f} CPU-s at the answer, "
+          f"{med(2):.2f} CPU-s and {med(3):.0f} MB 3 s later; stop {med(4):.2f} s")
+    rows.append((f"empty node: start-up to `GET /` (best) / CPU-s at the answer / CPU-s, RSS 3 s later / stop on SIGTERM, median of {count}", "-",
+                 f"{med(0):.2f} s ({best:.2f} s) / {med(1):.2f} / {med(2):.2f}, {med(3):.0f} MB / {med(4):.2f} s",
+                 f"{med(0) / 2:.2f}x of 2 s", "≤ 2 s, ≤ 300 MB (at 100k instances)"))
+
+
+def startup_once(dll=None):
+    """One empty node of `dll` (default: the published one): start-up, CPU at the answer, CPU and RSS 3 s later, stop."""
+    node = Node(dll=dll)
+    time.sleep(3)
+    later_cpu, later_mb = cpu_seconds(node.proc.pid), rss_mb(node.proc.pid)
+    stopping = time.monotonic()
+    node.proc.terminate(); node.proc.wait(60)
+    stop = time.monotonic() - stopping
+    node.stop()
+    return node.startup, node.startup_cpu, later_cpu, later_mb, stop
+
+
 def scale(rows, sizes=(1000, 10000, 100000), activate=2000):
     """Per size: node start-up, memory with every instance passivated and then with `activate` of them active, cold GET
     of a passivated instance (recovery from the journal), and show/list throughput next to `GET /` on the same node in
@@ -514,7 +541,7 @@ def micro(rows):
 
 BENCHMARKS = {"time-to-active": time_to_active, "time-to-active-pool": time_to_active_pool, "burst": burst, "burst-pool": burst_pool, "api-read": api_read, "conductor": conductor,
               "conductor-backlog": conductor_backlog,
-              "scale": scale, "micro": micro}
+              "scale": scale, "startup": startup, "micro": micro}
 
 
 def main():

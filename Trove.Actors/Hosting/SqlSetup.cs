@@ -17,10 +17,12 @@ public static class SqlSetup
         await SqliteJournalMode.UseWriteAheadLogAsync(settings.DatabaseProvider, settings.ReadModelConnection);
     }
 
-    /// <summary>Creates the node's SQL tables if missing and seeds the catalog and the parameter rules.</summary>
+    /// <summary>Creates the node's SQL tables if missing (and the journal's tag index), and seeds the catalog and the parameter rules.</summary>
     public static async Task PrepareTroveDatabaseAsync(this IServiceProvider services, string rulesDirectory)
     {
-        await services.GetRequiredService<TroveSettings>().UseWriteAheadLogAsync();
+        var settings = services.GetRequiredService<TroveSettings>();
+        await settings.UseWriteAheadLogAsync();
+        await JournalTagIndex.EnsureAsync(settings.DatabaseProvider, settings.JournalConnection);
         await services.GetRequiredService<ReadModelDb>().EnsureCreatedAsync([InstanceRegistration.Projection, BackupRegistration.Projection]);
         var catalog = services.GetRequiredService<CatalogRepository>();
         await catalog.EnsureSeededAsync();

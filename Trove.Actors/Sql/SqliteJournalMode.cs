@@ -8,14 +8,21 @@ namespace Trove.Actors.Sql;
 /// </summary>
 public static class SqliteJournalMode
 {
-    public static async Task UseWriteAheadLogAsync(string providerName, string connectionString, CancellationToken ct = default)
+    public static Task UseWriteAheadLogAsync(string providerName, string connectionString, CancellationToken ct = default) =>
+        WithCommandAsync(providerName, connectionString, async command =>
+        {
+            command.CommandText = "PRAGMA journal_mode=WAL";
+            await command.ExecuteScalarAsync(ct);
+        }, ct);
+
+    /// <summary>Runs <paramref name="work"/> on a command of its own connection, when the file is SQLite's.</summary>
+    internal static async Task WithCommandAsync(string providerName, string connectionString, Func<SqliteCommand, Task> work, CancellationToken ct)
     {
         if (!SqlDatabase.IsSqliteProvider(providerName))
             return;
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=WAL";
-        await command.ExecuteScalarAsync(ct);
+        await work(command);
     }
 }

@@ -92,6 +92,13 @@ public sealed class TroveNode : IAsyncDisposable
         return dir.FullName;
     }
 
+    /// <summary>The node the tests start: the one <c>TROVE_NODE_DLL</c> names, which scripts/test publishes ReadyToRun
+    /// once per run as scripts/run does (its nodes and their guests then run on about a third less CPU than JIT-compiled:
+    /// bench/results.md, 2026-12-07 "the tests' nodes"), else the one built beside the tests.</summary>
+    public static string NodeDll { get; } = Environment.GetEnvironmentVariable("TROVE_NODE_DLL") is { Length: > 0 } published
+        ? published
+        : Path.Combine(AppContext.BaseDirectory, "Trove.Web.dll");
+
     /// <summary>Starts a node; <paramref name="settings"/> (environment variables) may fix its ports
     /// (<c>TROVE_HTTP_PORT</c>, <c>Trove__Admin__Port</c>) and servers directory, otherwise they are its own.</summary>
     public static async Task<TroveNode> StartAsync(string dataDir, IDictionary<string, string>? settings = null)
@@ -102,12 +109,12 @@ public sealed class TroveNode : IAsyncDisposable
         var serversDir = settings.TryGetValue("Trove__ServersDirectory", out var servers) ? servers : Path.Combine(dataDir, "servers");
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = Path.GetDirectoryName(NodeDll),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Trove.Web.dll"));
+        start.ArgumentList.Add(NodeDll);
         start.Environment["TROVE_DATA_DIR"] = dataDir;
         start.Environment["TROVE_HTTP_PORT"] = port.ToString();
         start.Environment["Trove__Admin__Port"] = adminPort.ToString();

@@ -1,10 +1,11 @@
-# Shared by scripts/run, scripts/cluster, scripts/rolling-restart and scripts/bench: the node (with the guest agent
+# Shared by scripts/run, scripts/cluster, scripts/rolling-restart, scripts/bench and scripts/test: the node (with the guest agent
 # beside it) published ReadyToRun. Precompiled, a node starts on ~25 % less CPU and each guest agent on ~30 % less,
 # CPU that the database engines starting next to them need.
 rid="linux-$(case "$(uname -m)" in aarch64) echo arm64 ;; *) echo x64 ;; esac)"
 node_dll="$root/Trove.Web/bin/Release/net10.0/$rid/publish/Trove.Web.dll"
 
 publish_node() {
-  dotnet publish "$root/Trove.Web/Trove.Web.csproj" -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true \
-    -v q -nologo >/dev/null
+  local out
+  out=$(dotnet publish "$root/Trove.Web/Trove.Web.csproj" -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true \
+    -v q -nologo 2>&1) || { echo "$out" >&2; echo "publishing the node failed: dotnet publish $root/Trove.Web (scripts/lib/node-build.sh)" >&2; return 1; }
 }
