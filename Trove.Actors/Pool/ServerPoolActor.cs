@@ -207,6 +207,14 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         Refill();
     }
 
+    /// <summary>A rejected write (an event the journal refused, as one it cannot serialize) does not stop a persistent
+    /// actor, but this one already decided on the event: it starts again from what the journal has.</summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        base.OnPersistRejected(cause, @event, sequenceNr);
+        throw new InvalidOperationException($"the journal rejected {@event.GetType().Name}; starting again from the journal", cause);
+    }
+
     private void Forward(InstanceCommands.Create create, Asked? asked, IActorRef requester) =>
         _instances.Tell(asked is null ? create : asked with { Message = create }, requester);
 

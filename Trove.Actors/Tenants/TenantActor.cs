@@ -42,6 +42,14 @@ public sealed class TenantActor : ReceivePersistentActor
         Command<StopEntity>(_ => Context.Stop(Self));
     }
 
+    /// <summary>A rejected write (an event the journal refused, as one it cannot serialize) does not stop a persistent
+    /// actor, but this one already decided on the event: it starts again from what the journal has.</summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        base.OnPersistRejected(cause, @event, sequenceNr);
+        throw new InvalidOperationException($"the journal rejected {@event.GetType().Name}; starting again from the journal", cause);
+    }
+
     /// <summary>Persists the decided event (if any), then replies: nothing is acknowledged before it is durable, neither
     /// a decision nor one that rests on an earlier decision still being written (a repeated reserve, say).</summary>
     private void Decide(TenantDecision decision)

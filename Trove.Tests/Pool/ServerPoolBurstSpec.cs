@@ -11,25 +11,13 @@ namespace Trove.Tests.Pool;
 /// the creates that come while a claim is written are claimed together, not one journal write after the other.</summary>
 public sealed class ServerPoolBurstSpec() : Akka.TestKit.Xunit2.TestKit(SlowJournal.Config)
 {
-    private static readonly PoolKey Postgres = new("postgresql", "15");
     private const int Burst = 10;
 
     [Fact]
     public void The_creates_of_a_burst_are_claimed_in_a_few_journal_writes_each_with_a_server_of_its_own()
     {
-        var tenants = CreateTestProbe();
-        tenants.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
-        {
-            if (message is TenantCommands.GetQuotas)
-                sender.Tell(new TenantReplies.Quotas(new QuotaLimits(100, -1, -1), new QuotaUsage(0, 0, 0, 0)));
-            return AutoPilot.KeepRunning;
-        }));
         var instances = CreateTestProbe();
-        var pool = Sys.ActorOf(ServerPoolActor.Props(new FakeCompute(), new FakeGuestRpc(), instances.Ref, tenants.Ref,
-            _ => Task.FromResult<IReadOnlyList<PoolKey>>([Postgres]),
-            new PoolSettings { Size = Burst, BuildsAtOnce = Burst, CheckEvery = TimeSpan.FromHours(1) }, TimeSpan.FromSeconds(3)), "pool");
-        AwaitAssert(() => Assert.Equal(Burst, pool.Ask<PoolReplies.Listed>(new PoolCommands.List(), RemainingOrDefault).Result.Members
-            .Count(m => m.Status == PoolMemberStatus.Ready)), TimeSpan.FromSeconds(30));
+        var pool = ReadyPool.Start(this, Burst, instances.Ref);
         SlowJournal.Writes.TryRemove("server-pool", out _);
 
         for (var i = 0; i < Burst; i++)

@@ -13,4 +13,15 @@ public static class EntitySpecConfig
         akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """);
+
+    /// <summary>The same, with the journal of type <typeparamref name="TJournal"/> (a test's own) in place of the
+    /// in-memory one.</summary>
+    public static Config WithJournal<TJournal>(string name) where TJournal : Akka.Persistence.Journal.AsyncWriteJournal =>
+        ConfigurationFactory.ParseString($$"""
+            akka.persistence.journal.plugin = "akka.persistence.journal.{{name}}"
+            akka.persistence.journal.{{name}} {
+              class = "{{typeof(TJournal).AssemblyQualifiedName}}"
+              plugin-dispatcher = "akka.actor.default-dispatcher"
+            }
+            """).WithFallback(InMemory);
 }

@@ -15,13 +15,7 @@ public sealed class SlowJournal : MemoryJournal
     /// <summary>The events of each write, by persistence id.</summary>
     public static readonly ConcurrentDictionary<string, ConcurrentQueue<IReadOnlyList<object>>> Writes = new();
 
-    public static readonly Config Config = ConfigurationFactory.ParseString($$"""
-        akka.persistence.journal.plugin = "akka.persistence.journal.slow"
-        akka.persistence.journal.slow {
-          class = "{{typeof(SlowJournal).AssemblyQualifiedName}}"
-          plugin-dispatcher = "akka.actor.default-dispatcher"
-        }
-        """).WithFallback(EntitySpecConfig.InMemory);
+    public static readonly Config Config = EntitySpecConfig.WithJournal<SlowJournal>("slow");
 
     protected override async Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
