@@ -417,12 +417,8 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         Command<ProvisioningActor.PrepareQueued>(_ =>
         {
             var decision = InstanceDecisions.Create(_state, create, Now);
-            // kept in the same write as the instance: the quota-hold projection never sees a created instance's hold open;
-            // a pool's server, running already, is the instance's in that write too, not one write later
-            var events = decision.Events.Cast<object>();
-            if (create.FromPool is { } pooled && decision.Events.Count > 0)
-                events = events.Append(new InstanceEvents.ServerCreated(pooled.Id, pooled.Address, pooled.Port, Now));
-            PersistAll(events.Append(new QuotaEvents.Kept(Now)), e =>
+            // kept in the same write as the instance: the quota-hold projection never sees a created instance's hold open
+            PersistAll(decision.Events.Cast<object>().Append(new QuotaEvents.Kept(Now)), e =>
             {
                 if (e is IInstanceEvent created)
                 {

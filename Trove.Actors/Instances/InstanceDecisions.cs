@@ -23,7 +23,11 @@ public static class InstanceDecisions
         var created = new Created(cmd.InstanceId, r.TenantId, r.Name, r.FlavorId, r.RamMb, r.VolumeSize, r.Datastore, r.DatastoreVersion,
             r.Databases, r.Users.Select(u => u.Name).ToList(), now, r.RestoreLocations(), r.Configuration?.Id, r.Configuration?.Revision,
             r.Access, r.User, r.ReplicaOf, r.RestoreWalOf, cmd.FromPool is not null);
-        return Decision.Answer(new InstanceReplies.Accepted(InstanceState.Apply(null, created)), created);
+        var accepted = new InstanceReplies.Accepted(InstanceState.Apply(null, created));
+        // a pool's server, running already, is the instance's in the same write, not one write later
+        return cmd.FromPool is { } pooled
+            ? Decision.Answer(accepted, created, new InstanceEvents.ServerCreated(pooled.Id, pooled.Address, pooled.Port, now))
+            : Decision.Answer(accepted, created);
     }
 
     /// <summary>A restore's create with the chain of its backup (kept in its <see cref="Created"/> event) and, for a datastore
