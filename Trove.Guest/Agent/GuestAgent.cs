@@ -83,9 +83,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         await manager.InitialiseAsync(ct);
         await manager.ApplyMemoryAsync(_limits.RamMb, ct);
         await manager.StartAsync(ct);
-        // a first session and query, so that the prepare finds the engine's client loaded (its first use took ~0.5 s)
-        await manager.GetStatusAsync(ct);
-        await manager.ListDatabasesAsync(ct);
+        await ClaimRehearsal.RunAsync(manager, info.InstanceId, ct);
         await manager.PrepareAheadAsync(ct);
         log.LogInformation("engine started ahead of a prepare (a pool's server)");
     }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging.Abstractions;
 using MySqlConnector;
+using Trove.Guest.Agent;
 using Trove.Guest.Datastores;
 using Trove.Guest.Datastores.MariaDb;
 using Trove.Tests.Support;
@@ -93,6 +94,24 @@ public sealed class MariaDbManagerTests : IAsyncLifetime, IClassFixture<Pristine
     }
 
     private async Task<UserInfo> UserAsync(string name) => Assert.Single(await _manager.ListUsersAsync(None), u => u.Name == name);
+
+    /// <summary>A pool's server rehearses its claim on a database and user of its own (<see cref="ClaimRehearsal"/>):
+    /// nothing of it is left, nor of one a killed guest left half done, and the claim after it is a fresh server's.</summary>
+    [Fact]
+    public async Task A_claim_rehearsal_leaves_nothing_of_itself_or_of_a_killed_one_and_the_claim_after_it_works()
+    {
+        await _manager.PrepareAsync(new PrepareArgs([new DatabaseSpec(ClaimRehearsal.Name)], [User(ClaimRehearsal.Name, "left-pw", ClaimRehearsal.Name)]), None);
+
+        await ClaimRehearsal.RunAsync(_manager, "instance-1", None);
+        Assert.Empty(await _manager.ListDatabasesAsync(None));
+        Assert.Empty(await _manager.ListUsersAsync(None));
+
+        await PrepareAsync(Args("app-pw", new DatabaseSpec("appdb")));
+        Assert.Equal(["appdb"], (await _manager.ListDatabasesAsync(None)).Select(d => d.Name));
+        Assert.Equal(["app"], (await _manager.ListUsersAsync(None)).Select(u => u.Name));
+        await using var app = await ConnectAsync("app", "app-pw", "appdb");
+        Assert.Equal(1L, Convert.ToInt64(await ExecAsync(app, "SELECT 1")));
+    }
 
     [Fact]
     public async Task Reserved_users_are_refused_by_every_user_call_and_root_stays_socket_only()

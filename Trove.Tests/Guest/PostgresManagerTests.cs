@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Trove.Contracts.Datastores;
 using Trove.Contracts.Guests;
+using Trove.Guest.Agent;
 using Trove.Guest.Datastores.Postgres;
 using Trove.Guest.Datastores;
 using Trove.Tests.Support;
@@ -150,6 +151,28 @@ public sealed class PostgresManagerTests : IAsyncLifetime, IClassFixture<Pristin
         Assert.Equal(["appdb", "second"], (await _manager.ListDatabasesAsync(CancellationToken.None)).Select(d => d.Name));
         Assert.Equal(spare, await OidOfAsync("appdb"));
         Assert.Null(await OidOfAsync(PostgresInitdb.SpareDatabase));
+    }
+
+    /// <summary>A pool's server rehearses its claim on a database and user of its own (<see cref="ClaimRehearsal"/>):
+    /// nothing of it is left, nor of one a killed guest left half done, and the claim after it is a fresh server's.</summary>
+    [Fact]
+    public async Task A_claim_rehearsal_leaves_nothing_of_itself_or_of_a_killed_one_and_the_claim_after_it_works()
+    {
+        await _manager.InitialiseAsync(CancellationToken.None);
+        await _manager.StartAsync(CancellationToken.None);
+        await _manager.PrepareAsync(Args("left-pw", new DatabaseSpec(ClaimRehearsal.Name)) with
+            { Users = [new UserSpec(ClaimRehearsal.Name, "left-pw", null, [new UserDatabase(ClaimRehearsal.Name)])] }, CancellationToken.None);
+
+        await ClaimRehearsal.RunAsync(_manager, "instance-1", CancellationToken.None);
+        await _manager.PrepareAheadAsync(CancellationToken.None);
+        Assert.Empty(await _manager.ListDatabasesAsync(CancellationToken.None));
+        Assert.Empty(await _manager.ListUsersAsync(CancellationToken.None));
+
+        await PrepareAsync(Args("s3cret", new DatabaseSpec("appdb")));
+        Assert.Equal(["appdb"], (await _manager.ListDatabasesAsync(CancellationToken.None)).Select(d => d.Name));
+        Assert.Equal(["app"], (await _manager.ListUsersAsync(CancellationToken.None)).Select(u => u.Name));
+        await using var db = await ConnectAsync("app", "s3cret", "appdb");
+        Assert.Equal(1, await ExecAsync(db, "SELECT 1"));
     }
 
     [Fact]
