@@ -17,17 +17,24 @@ public static class ClaimRehearsal
     public static async Task RunAsync(IDatastoreManager manager, string instanceId, CancellationToken ct)
     {
         await ForgetAsync(manager, ct);
-        var rehearsal = new PrepareArgs([new DatabaseSpec(Name)], [new UserSpec(Name, Passwords.Generate(), null, [new UserDatabase(Name)])],
-            Flavor: new FlavorArgs(512, 1));
-        var args = RpcMessage.Parse(RpcMessage.Create(GuestMethods.Prepare, rehearsal).ToBytes()).ArgsAs<PrepareArgs>();
-        await manager.PrepareAsync(args, ct);
-        await manager.UpdateAccessAsync(args.Access?.Networks() ?? [], ct);
-        var status = await manager.GetStatusAsync(ct);
-        RpcMessage.Create(GuestMethods.Heartbeat, new HeartbeatArgs(instanceId, new HeartbeatPayload(status, null, 0, null), HeartbeatArgs.Now())).ToBytes();
-        await ForgetAsync(manager, ct);
+        try
+        {
+            var rehearsal = new PrepareArgs([new DatabaseSpec(Name)], [new UserSpec(Name, Passwords.Generate(), null, [new UserDatabase(Name)])],
+                Flavor: new FlavorArgs(512, 1));
+            var args = RpcMessage.Parse(RpcMessage.Create(GuestMethods.Prepare, rehearsal).ToBytes()).ArgsAs<PrepareArgs>();
+            await manager.PrepareAsync(args, ct);
+            await manager.UpdateAccessAsync(args.Access?.Networks() ?? [], ct);
+            var status = await manager.GetStatusAsync(ct);
+            RpcMessage.Create(GuestMethods.Heartbeat, new HeartbeatArgs(instanceId, new HeartbeatPayload(status, null, 0, null), HeartbeatArgs.Now())).ToBytes();
+        }
+        finally
+        {
+            await ForgetAsync(manager, ct);
+        }
     }
 
-    private static async Task ForgetAsync(IDatastoreManager manager, CancellationToken ct)
+    /// <summary>Drops what a rehearsal made; a claim whose server's warm-up failed runs it too, after its own prepare.</summary>
+    public static async Task ForgetAsync(IDatastoreManager manager, CancellationToken ct)
     {
         await manager.DeleteDatabaseAsync(Name, ct);
         await manager.DeleteUserAsync(Name, null, ct);
