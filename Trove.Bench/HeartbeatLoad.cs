@@ -128,14 +128,16 @@ public static class HeartbeatLoad
         return 0;
     }
 
-    /// <summary>Waits until the queue's ready count is 0 (at most the conductor's prefetch in flight), and says when.</summary>
+    /// <summary>Waits until the queue's ready count is 0 (at most the conductor's prefetch in flight), and says when, also
+    /// as a wall-clock time: a caller timing a drain this probe was started on leaves out the probe's own exit.</summary>
     public static async Task<int> DrainedAsync(string uri, string queue)
     {
         await using var connector = await AmqpConnector.ConnectAsync(new AmqpConnectionSettings(uri, "trove-bench-drained"));
         var watch = Stopwatch.StartNew();
         while ((await connector.InspectQueueAsync(queue))?.Messages > 0)
             await Task.Delay(20);
-        Console.WriteLine($"drained after {watch.Elapsed.TotalSeconds:0.000} s");
+        Console.WriteLine(FormattableString.Invariant(
+            $"drained after {watch.Elapsed.TotalSeconds:0.000} s, at {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0:0.000} (unix time)"));
         return 0;
     }
 

@@ -397,9 +397,11 @@ def conductor(rows, instances=10000, messages=100000):
                 fill_line = bench_tool("fill", AMQP, queue, str(instances), str(messages))
             finally:
                 alone = (cpu_seconds(broker), cpu_seconds(node.proc.pid), time.monotonic())
+                resumed = time.time()
                 os.kill(node.proc.pid, signal.SIGCONT)
-            bench_tool("drained", AMQP, queue)
+            drained_at = float(re.search(r"at ([\d.]+) \(unix time\)", bench_tool("drained", AMQP, queue)).group(1))
             alone_broker, alone_node, alone_wall = (b - a for a, b in zip(alone, (cpu_seconds(broker), cpu_seconds(node.proc.pid), time.monotonic())))
+            alone_rate = messages / (drained_at - resumed)
     finally:
         bench_tool("drop-queue", AMQP, queue)
     raw, ours = rate_of(raw_line), rate_of(ours_line)
@@ -413,7 +415,7 @@ def conductor(rows, instances=10000, messages=100000):
           f"the broker alone: publishing {alone_published:.0f}/s, draining {alone_drained:.0f}/s (broker {phases_broker:.2f} cores); "
           f"ours ({wall:.1f} s): broker {broker_cpu / wall:.2f} cores, node {node_cpu / wall:.2f} ({node_cpu / messages * 1e6:.0f} µs a report), "
           f"bench client {client(ours_line):.2f}; load average {load:.1f}")
-    ours_alone = messages / alone_wall
+    ours_alone = alone_rate  # to the moment the queue was seen drained; the CPU figures run to the probe's exit
     print(f"conductor, the drain alone (node paused while {fill_line}): {ours_alone:.0f} msg/s against the broker's {alone_drained:.0f}; "
           f"broker {alone_broker / alone_wall:.2f} cores, node {alone_node / alone_wall:.2f} ({alone_node / messages * 1e6:.0f} µs a report)")
     rows.append((f"conductor: {messages} heartbeats of {instances} instances (entities awake), published while drained",
