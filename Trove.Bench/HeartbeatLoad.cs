@@ -56,6 +56,57 @@ public static class HeartbeatLoad
     }
 
     /// <summary>
+    /// RabbitMQ's two halves apart, on the same queue, broker and machine as <see cref="LoadAndDrainAsync"/>: the
+    /// heartbeats published with no consumer (the broker taking persistent messages with confirms, alone), then drained
+    /// by the bare consumers with no publisher (the broker delivering and taking acks, alone). A heartbeat published while
+    /// the queue is drained costs the broker both, on the one process of its one queue.
+    /// </summary>
+    public static async Task<int> PhasesAsync(string uri, string queue, int instances, int messages)
+    {
+        await using var impersonator = await Impersonator.CreateAsync(uri);
+        var settings = new BrokerSettings { Uri = impersonator.Uri };
+        await using var publishing = await AmqpConnector.ConnectAsync(settings.Connection("trove-bench-load"));
+        await using var consuming = await AmqpConnector.ConnectAsync(settings.Connection("trove-bench-raw"));
+        await publishing.DeclareAsync([new ExchangeDeclaration(settings.Exchange), .. settings.QueueOnExchange(queue)]);
+        var heartbeats = Enumerable.Range(0, messages).Select(i => Heartbeat(i % instances)).ToArray();
+        var channels = await Task.WhenAll(Enumerable.Range(0, Publishers).Select(_ => publishing.OpenChannelAsync(confirms: true)));
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(channels.Select((channel, c) =>
+            PublishAsync(channel, settings.Exchange, queue, heartbeats.Where((_, i) => i % Publishers == c).ToArray())));
+        var published = watch.Elapsed;
+        foreach (var channel in channels)
+            await channel.DisposeAsync();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        watch.Restart();
+        await RawConsumer.DrainedAsync(await Task.WhenAll(Enumerable.Range(0, Consumers).Select(_ => RawConsumer.StartAsync(consuming, queue, messages))));
+        var drained = watch.Elapsed;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        Console.WriteLine($"published alone at {messages / published.TotalSeconds:0} msg/s ({published.TotalSeconds:0.000} s); " +
+                          $"drained alone {messages} messages in {drained.TotalSeconds:0.000} s: {messages / drained.TotalSeconds:0} msg/s; " +
+                          $"this client used {cpu / drained:0.00} cores draining");
+        return 0;
+    }
+
+    /// <summary>Publishes <paramref name="messages"/> heartbeats as <see cref="LoadAndDrainAsync"/> does, and returns once the
+    /// broker confirmed them all: for a queue whose consumer is paused, to be timed draining them alone.</summary>
+    public static async Task<int> FillAsync(string uri, string queue, int instances, int messages)
+    {
+        await using var impersonator = await Impersonator.CreateAsync(uri);
+        var settings = new BrokerSettings { Uri = impersonator.Uri };
+        await using var publishing = await AmqpConnector.ConnectAsync(settings.Connection("trove-bench-fill"));
+        await publishing.DeclareAsync([new ExchangeDeclaration(settings.Exchange), .. settings.QueueOnExchange(queue)]);
+        var heartbeats = Enumerable.Range(0, messages).Select(i => Heartbeat(i % instances)).ToArray();
+        var channels = await Task.WhenAll(Enumerable.Range(0, Publishers).Select(_ => publishing.OpenChannelAsync(confirms: true)));
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(channels.Select((channel, c) =>
+            PublishAsync(channel, settings.Exchange, queue, heartbeats.Where((_, i) => i % Publishers == c).ToArray())));
+        Console.WriteLine($"filled at {messages / watch.Elapsed.TotalSeconds:0} msg/s ({watch.Elapsed.TotalSeconds:0.000} s)");
+        foreach (var channel in channels)
+            await channel.DisposeAsync();
+        return 0;
+    }
+
+    /// <summary>
     /// The reports a node finds queued when it starts after a stop: <paramref name="rounds"/> heartbeats of each of
     /// <paramref name="instances"/> guests, every guest sending one each <paramref name="interval"/> seconds up to now.
     /// Published with no consumer; the node started next drains them.
@@ -77,14 +128,16 @@ public static class HeartbeatLoad
         return 0;
     }
 
-    /// <summary>Waits until the queue's ready count is 0 (at most the conductor's prefetch in flight), and says when.</summary>
+    /// <summary>Waits until the queue's ready count is 0 (at most the conductor's prefetch in flight), and says when, also
+    /// as a wall-clock time: a caller timing a drain this probe was started on leaves out the probe's own exit.</summary>
     public static async Task<int> DrainedAsync(string uri, string queue)
     {
         await using var connector = await AmqpConnector.ConnectAsync(new AmqpConnectionSettings(uri, "trove-bench-drained"));
         var watch = Stopwatch.StartNew();
         while ((await connector.InspectQueueAsync(queue))?.Messages > 0)
             await Task.Delay(20);
-        Console.WriteLine($"drained after {watch.Elapsed.TotalSeconds:0.000} s");
+        Console.WriteLine(FormattableString.Invariant(
+            $"drained after {watch.Elapsed.TotalSeconds:0.000} s, at {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0:0.000} (unix time)"));
         return 0;
     }
 

@@ -6,6 +6,8 @@ return args switch
     ["seed", var dataDir, var count, var tenant] => await JournalSeeder.RunAsync(dataDir, int.Parse(count), tenant),
     ["load", var uri, var queue, var instances, var messages] => await HeartbeatLoad.LoadAndDrainAsync(uri, queue, int.Parse(instances), int.Parse(messages), raw: false),
     ["load", var uri, var queue, var instances, var messages, "raw"] => await HeartbeatLoad.LoadAndDrainAsync(uri, queue, int.Parse(instances), int.Parse(messages), raw: true),
+    ["fill", var uri, var queue, var instances, var messages] => await HeartbeatLoad.FillAsync(uri, queue, int.Parse(instances), int.Parse(messages)),
+    ["phases", var uri, var queue, var instances, var messages] => await HeartbeatLoad.PhasesAsync(uri, queue, int.Parse(instances), int.Parse(messages)),
     ["backlog", var uri, var queue, var instances, var rounds, var interval] =>
         await HeartbeatLoad.BacklogAsync(uri, queue, int.Parse(instances), int.Parse(rounds), double.Parse(interval, System.Globalization.CultureInfo.InvariantCulture)),
     ["drained", var uri, var queue] => await HeartbeatLoad.DrainedAsync(uri, queue),
@@ -21,6 +23,9 @@ static int Usage()
         usage: Trove.Bench seed DATA_DIR COUNT TENANT             instances written to the node's journal as its entities write them
                Trove.Bench load URI QUEUE INSTANCES N [raw]       N heartbeats of INSTANCES seeded instances, published while the
                                                                   node's conductor (or, with raw, a consumer that only acks) drains QUEUE
+               Trove.Bench fill URI QUEUE INSTANCES N            N heartbeats published, returning once all are confirmed
+               Trove.Bench phases URI QUEUE INSTANCES N          the same N heartbeats published with no consumer, then drained by
+                                                                  the bare consumers with no publisher: the broker's halves apart
                Trove.Bench backlog URI QUEUE INSTANCES ROUNDS INTERVAL
                                                                ROUNDS heartbeats of each of INSTANCES seeded guests, INTERVAL s apart
                                                                up to now, queued with no consumer (a node that was stopped)
