@@ -49,11 +49,13 @@ public sealed class SqliteRecoveryTests : IDisposable
         Assert.Equal(theirs, ours);
         Assert.Equal(5, ours.Snapshot.SequenceNr);
         Assert.Equal("e1 e2 e3 e4 e5", ours.State);
-        Assert.Equal([6, 7], ours.Tail.Select(e => e.SequenceNr));
-        Assert.Equal(["e6", "e7"], ours.Tail.Select(e => e.Payload));
-        Assert.Equal(Enumerable.Range(1, 7).Select(i => $"e{i}"), ours.All.Select(e => e.Payload));
-        Assert.Equal([3, 4], ours.Window.Select(e => e.SequenceNr));
-        Assert.All(ours.All, e => Assert.True(e is { PersistenceId: PersistenceId, IsDeleted: false, Timestamp: > 0, WriterGuid: not null }, e.ToString()));
+        Assert.Equal([6, 7], ours.Tail.Events.Select(e => e.SequenceNr));
+        Assert.Equal(["e6", "e7"], ours.Tail.Events.Select(e => e.Payload));
+        Assert.Equal(Enumerable.Range(1, 7).Select(i => $"e{i}"), ours.All.Events.Select(e => e.Payload));
+        Assert.Equal([3, 4], ours.Window.Events.Select(e => e.SequenceNr));
+        Assert.Equal([7, 7, 7], new[] { ours.Tail.Highest, ours.All.Highest, ours.Window.Highest });
+        Assert.Equal(new Replay([], 0), ours.Past); // nothing after 7: the plugin answers 0 too
+        Assert.All(ours.All.Events, e => Assert.True(e is { PersistenceId: PersistenceId, IsDeleted: false, Timestamp: > 0, WriterGuid: not null }, e.ToString()));
     }
 
     [Fact]
@@ -66,12 +68,40 @@ public sealed class SqliteRecoveryTests : IDisposable
         Assert.Equal("e1 e2 e3 e4 e5 e6 e7 e8 at 8", recovered);
     }
 
+    /// <summary>A recovery that comes while the journal still writes the entity's last event replays up to it (the
+    /// plugin's journal waits for its write in flight before it reads the highest sequence number).</summary>
+    [Fact]
+    public async Task A_replay_asked_while_an_event_is_being_written_ends_with_that_event()
+    {
+        await WithSystemAsync(plugins: false, system => system.ActorOf(Props.Create(() => new Writer())).Ask<Done>(7, TimeSpan.FromSeconds(20)));
+
+        var replay = await WithSystemAsync(plugins: false, async system =>
+        {
+            var journal = Persistence.Instance.Apply(system).JournalFor(null);
+            var writer = Inbox.Create(system);
+            journal.Tell(new WriteMessages([new AtomicWrite(new Persistent("e8", 8, PersistenceId, "", false, ActorRefs.NoSender, "writer"))],
+                writer.Receiver, actorInstanceId: 1));
+            return await ReplayAsync(journal, Inbox.Create(system), 0, long.MaxValue, long.MaxValue);
+        });
+
+        Assert.Equal(8, replay.Highest);
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => $"e{i}"), replay.Events.Select(e => e.Payload));
+    }
+
     private record Event(string PersistenceId, long SequenceNr, string Payload, string Manifest, bool IsDeleted, string? WriterGuid, long Timestamp);
 
-    private sealed record Read(SnapshotMetadata Snapshot, string State, List<Event> Tail, List<Event> All, List<Event> Window)
+    /// <summary>A replay's events and the highest sequence number it ended with.</summary>
+    private sealed record Replay(List<Event> Events, long Highest)
+    {
+        public bool Equals(Replay? other) => other is not null && Events.SequenceEqual(other.Events) && Highest == other.Highest;
+
+        public override int GetHashCode() => Highest.GetHashCode();
+    }
+
+    private sealed record Read(SnapshotMetadata Snapshot, string State, Replay Tail, Replay All, Replay Window, Replay Past)
     {
         public bool Equals(Read? other) => other is not null && Snapshot.Equals(other.Snapshot) && Snapshot.Timestamp == other.Snapshot.Timestamp
-            && State == other.State && Tail.SequenceEqual(other.Tail) && All.SequenceEqual(other.All) && Window.SequenceEqual(other.Window);
+            && State == other.State && Tail == other.Tail && All == other.All && Window == other.Window && Past == other.Past;
 
         public override int GetHashCode() => Snapshot.GetHashCode();
     }
@@ -84,16 +114,26 @@ public sealed class SqliteRecoveryTests : IDisposable
         persistence.SnapshotStoreFor(null).Tell(new LoadSnapshot(PersistenceId, SnapshotSelectionCriteria.Latest, long.MaxValue), inbox.Receiver);
         var snapshot = ((LoadSnapshotResult)await inbox.ReceiveAsync(TimeSpan.FromSeconds(10))).Snapshot!;
         var journal = persistence.JournalFor(null);
-        async Task<List<Event>> ReplayAsync(long from, long to, long max)
-        {
-            journal.Tell(new ReplayMessages(from, to, max, PersistenceId, inbox.Receiver));
-            var events = new List<Event>();
-            while (await inbox.ReceiveAsync(TimeSpan.FromSeconds(10)) is ReplayedMessage { Persistent: var p })
-                events.Add(new Event(p.PersistenceId, p.SequenceNr, (string)p.Payload, p.Manifest, p.IsDeleted, p.WriterGuid, p.Timestamp));
-            return events;
-        }
-        return new Read(snapshot.Metadata, (string)snapshot.Snapshot, await ReplayAsync(snapshot.Metadata.SequenceNr + 1, long.MaxValue, long.MaxValue),
-            await ReplayAsync(0, long.MaxValue, long.MaxValue), await ReplayAsync(3, 6, 2));
+        return new Read(snapshot.Metadata, (string)snapshot.Snapshot, await ReplayAsync(journal, inbox, snapshot.Metadata.SequenceNr + 1, long.MaxValue, long.MaxValue),
+            await ReplayAsync(journal, inbox, 0, long.MaxValue, long.MaxValue), await ReplayAsync(journal, inbox, 3, 6, 2),
+            await ReplayAsync(journal, inbox, 8, long.MaxValue, long.MaxValue));
+    }
+
+    private static async Task<Replay> ReplayAsync(IActorRef journal, Inbox inbox, long from, long to, long max)
+    {
+        journal.Tell(new ReplayMessages(from, to, max, PersistenceId, inbox.Receiver));
+        var events = new List<Event>();
+        while (true)
+            switch (await inbox.ReceiveAsync(TimeSpan.FromSeconds(10)))
+            {
+                case ReplayedMessage { Persistent: var p }:
+                    events.Add(new Event(p.PersistenceId, p.SequenceNr, (string)p.Payload, p.Manifest, p.IsDeleted, p.WriterGuid, p.Timestamp));
+                    break;
+                case RecoverySuccess success:
+                    return new Replay(events, success.HighestSequenceNr);
+                case ReplayMessagesFailure failure:
+                    throw failure.Cause;
+            }
     }
 
     /// <summary>An actor system on the node's journal in the data dir; <paramref name="plugins"/>: with Akka.Persistence.Sql's
