@@ -577,14 +577,17 @@ BENCHMARKS = {"time-to-active": time_to_active, "time-to-active-pool": time_to_a
 
 def main():
     names = sys.argv[1:] or [n for n in BENCHMARKS if n != "time-to-active-pool"]  # time-to-active runs the pool's rows too
-    unknown = [n for n in names if n not in BENCHMARKS]
+    unknown = [n for n in names if n.split(":")[0] not in BENCHMARKS or (":" in n and not re.fullmatch(r"scale:\d+(,\d+)*", n))]
     if unknown:
         sys.exit(f"unknown benchmark(s) {unknown}; choose from {list(BENCHMARKS)}")
     rows, started = [], time.monotonic()
     try:
         for name in names:
             try:
-                BENCHMARKS[name](rows)
+                if ":" in name:  # scale:100000 (or scale:1000,10000): those sizes only
+                    scale(rows, sizes=tuple(int(n) for n in name.split(":")[1].split(",")))
+                else:
+                    BENCHMARKS[name](rows)
             except Exception as e:  # one broken benchmark does not lose the others' figures
                 print(f"{name} failed: {e!r}")
                 rows.append((f"{name}", "-", f"failed: {e!r}"[:200], "-", "-"))

@@ -211,8 +211,11 @@ public static class TroveNodeExtensions
     /// every recovery and query would queue behind every write. Read-uncommitted is its deferred BEGIN; without shared
     /// cache, SQLite readers still see only committed data. SQLite has one writer at a time: the journal writes its
     /// batches one after the other (the next batch gathers what arrives meanwhile) instead of three writers taking
-    /// turns at the file's lock.</summary>
+    /// turns at the file's lock. A recovery's latest snapshot and its events are read in a query each
+    /// (<see cref="SqliteSnapshotStore"/>, <see cref="SqliteReplayJournal"/>).</summary>
     private const string SqliteJournal = """
+        akka.persistence.journal.sql.class = "Trove.Actors.Sql.SqliteReplayJournal, Trove.Actors"
+        akka.persistence.snapshot-store.sql.class = "Trove.Actors.Sql.SqliteSnapshotStore, Trove.Actors"
         akka.persistence.journal.sql.read-isolation-level = read-uncommitted
         akka.persistence.query.journal.sql.read-isolation-level = read-uncommitted
         akka.persistence.snapshot-store.sql.read-isolation-level = read-uncommitted
