@@ -31,14 +31,11 @@ public static class HeartbeatLoad
         var settings = new BrokerSettings { Uri = impersonator.Uri };
         await using var publishing = await AmqpConnector.ConnectAsync(settings.Connection("trove-bench-load"));
         await using var consuming = await AmqpConnector.ConnectAsync(settings.Connection("trove-bench-raw"));
-        await publishing.DeclareAsync([new ExchangeDeclaration(settings.Exchange), .. settings.QueueOnExchange(queue)]);
-        var heartbeats = Enumerable.Range(0, messages).Select(i => Heartbeat(i % instances)).ToArray();
-        var channels = await Task.WhenAll(Enumerable.Range(0, Publishers).Select(_ => publishing.OpenChannelAsync(confirms: true)));
+        await using var load = await Publishing.ReadyAsync(publishing, settings, queue, instances, messages);
         var consumers = raw ? await Task.WhenAll(Enumerable.Range(0, Consumers).Select(_ => RawConsumer.StartAsync(consuming, queue, messages))) : [];
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
-        await Task.WhenAll(channels.Select((channel, c) =>
-            PublishAsync(channel, settings.Exchange, queue, heartbeats.Where((_, i) => i % Publishers == c).ToArray())));
+        await load.AllAsync();
         var published = watch.Elapsed;
         if (raw)
             await RawConsumer.DrainedAsync(consumers);
@@ -46,8 +43,6 @@ public static class HeartbeatLoad
             while ((await publishing.InspectQueueAsync(queue))?.Messages > 0)
                 await Task.Delay(5);
         var drained = watch.Elapsed;
-        foreach (var channel in channels)
-            await channel.DisposeAsync();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         Console.WriteLine($"published at {messages / published.TotalSeconds:0} msg/s ({published.TotalSeconds:0.000} s); " +
                           $"drained {messages} messages in {drained.TotalSeconds:0.000} s: {messages / drained.TotalSeconds:0} msg/s; " +
@@ -67,15 +62,11 @@ public static class HeartbeatLoad
         var settings = new BrokerSettings { Uri = impersonator.Uri };
         await using var publishing = await AmqpConnector.ConnectAsync(settings.Connection("trove-bench-load"));
         await using var consuming = await AmqpConnector.ConnectAsync(settings.Connection("trove-bench-raw"));
-        await publishing.DeclareAsync([new ExchangeDeclaration(settings.Exchange), .. settings.QueueOnExchange(queue)]);
-        var heartbeats = Enumerable.Range(0, messages).Select(i => Heartbeat(i % instances)).ToArray();
-        var channels = await Task.WhenAll(Enumerable.Range(0, Publishers).Select(_ => publishing.OpenChannelAsync(confirms: true)));
+        await using var load = await Publishing.ReadyAsync(publishing, settings, queue, instances, messages);
         var watch = Stopwatch.StartNew();
-        await Task.WhenAll(channels.Select((channel, c) =>
-            PublishAsync(channel, settings.Exchange, queue, heartbeats.Where((_, i) => i % Publishers == c).ToArray())));
+        await load.AllAsync();
         var published = watch.Elapsed;
-        foreach (var channel in channels)
-            await channel.DisposeAsync();
+        await load.DisposeAsync();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         watch.Restart();
         await RawConsumer.DrainedAsync(await Task.WhenAll(Enumerable.Range(0, Consumers).Select(_ => RawConsumer.StartAsync(consuming, queue, messages))));
@@ -94,15 +85,10 @@ public static class HeartbeatLoad
         await using var impersonator = await Impersonator.CreateAsync(uri);
         var settings = new BrokerSettings { Uri = impersonator.Uri };
         await using var publishing = await AmqpConnector.ConnectAsync(settings.Connection("trove-bench-fill"));
-        await publishing.DeclareAsync([new ExchangeDeclaration(settings.Exchange), .. settings.QueueOnExchange(queue)]);
-        var heartbeats = Enumerable.Range(0, messages).Select(i => Heartbeat(i % instances)).ToArray();
-        var channels = await Task.WhenAll(Enumerable.Range(0, Publishers).Select(_ => publishing.OpenChannelAsync(confirms: true)));
+        await using var load = await Publishing.ReadyAsync(publishing, settings, queue, instances, messages);
         var watch = Stopwatch.StartNew();
-        await Task.WhenAll(channels.Select((channel, c) =>
-            PublishAsync(channel, settings.Exchange, queue, heartbeats.Where((_, i) => i % Publishers == c).ToArray())));
+        await load.AllAsync();
         Console.WriteLine($"filled at {messages / watch.Elapsed.TotalSeconds:0} msg/s ({watch.Elapsed.TotalSeconds:0.000} s)");
-        foreach (var channel in channels)
-            await channel.DisposeAsync();
         return 0;
     }
 
@@ -142,6 +128,34 @@ public static class HeartbeatLoad
     }
 
     /// <summary>A heartbeat as the instance's guest sends it: persistent, with the guest's broker user as its user-id.</summary>
+    /// <summary><paramref name="messages"/> heartbeats of <paramref name="instances"/> seeded instances, ready to go out on
+    /// <see cref="Publishers"/> confirming channels, each waiting for its confirms in turn.</summary>
+    private sealed class Publishing(IChannel[] channels, (BasicProperties Properties, byte[] Body)[] heartbeats, string exchange, string queue) : IAsyncDisposable
+    {
+        public static async Task<Publishing> ReadyAsync(AmqpConnector publishing, BrokerSettings settings, string queue, int instances, int messages)
+        {
+            await publishing.DeclareAsync([new ExchangeDeclaration(settings.Exchange), .. settings.QueueOnExchange(queue)]);
+            var heartbeats = Enumerable.Range(0, messages).Select(i => Heartbeat(i % instances)).ToArray();
+            var channels = await Task.WhenAll(Enumerable.Range(0, Publishers).Select(_ => publishing.OpenChannelAsync(confirms: true)));
+            return new Publishing(channels, heartbeats, settings.Exchange, queue);
+        }
+
+        public Task AllAsync() => Task.WhenAll(channels.Select((channel, c) =>
+            PublishAsync(channel, exchange, queue, heartbeats.Where((_, i) => i % Publishers == c).ToArray())));
+
+        /// <summary>Closes the channels (once: a caller may close them before its next phase).</summary>
+        public async ValueTask DisposeAsync()
+        {
+            if (_closed)
+                return;
+            _closed = true;
+            foreach (var channel in channels)
+                await channel.DisposeAsync();
+        }
+
+        private bool _closed;
+    }
+
     private static (BasicProperties Properties, byte[] Body) Heartbeat(int i, double? sent = null)
     {
         var heartbeat = new HeartbeatArgs(SeededIds.Of(i), new HeartbeatPayload("healthy"), sent ?? HeartbeatArgs.Now());
