@@ -1,3 +1,4 @@
+using Akka.Configuration;
 using LinqToDB;
 using LinqToDB.Data;
 
@@ -22,6 +23,13 @@ public sealed class SqlDatabase(string providerName, string connectionString, bo
     public bool IsSqlite { get; } = IsSqliteProvider(providerName);
 
     public static bool IsSqliteProvider(string providerName) => providerName.Contains("SQLite", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The database an Akka.Persistence.Sql plugin's <paramref name="pluginConfig"/> names, when it is SQLite; null
+    /// for another, whose reads stay the plugin's.</summary>
+    public static SqlDatabase? SqliteOf(Config pluginConfig) =>
+        pluginConfig.GetString("provider-name") is { } provider && IsSqliteProvider(provider)
+            ? new SqlDatabase(provider, pluginConfig.GetString("connection-string"))
+            : null;
 
     /// <summary>
     /// The options every connection of the node is opened with, the journal's included. A SQLite connection waits for

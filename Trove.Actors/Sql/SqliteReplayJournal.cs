@@ -38,9 +38,7 @@ public sealed class SqliteReplayJournal : SqlWriteJournal
     public SqliteReplayJournal(Config journalConfig) : base(journalConfig)
     {
         _serialization = Context.System.Serialization;
-        var provider = journalConfig.GetString("provider-name");
-        if (SqlDatabase.IsSqliteProvider(provider))
-            _database = new SqlDatabase(provider, journalConfig.GetString("connection-string"));
+        _database = SqlDatabase.SqliteOf(journalConfig);
     }
 
     protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)

@@ -27,9 +27,7 @@ public sealed class SqliteSnapshotStore : SqlSnapshotStore
     public SqliteSnapshotStore(Config snapshotConfig) : base(snapshotConfig)
     {
         _serialization = Context.System.Serialization;
-        var provider = snapshotConfig.GetString("provider-name");
-        if (SqlDatabase.IsSqliteProvider(provider))
-            _database = new SqlDatabase(provider, snapshotConfig.GetString("connection-string"));
+        _database = SqlDatabase.SqliteOf(snapshotConfig);
     }
 
     protected override async Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken)

@@ -8,7 +8,8 @@ namespace Trove.Guest.Agent;
 /// and a user made and granted, the access rules written, a report written out) on a database and user of its own,
 /// dropped after. A claim is the first run of that code in its guest's process: compiling it (~340 methods) cost each
 /// claim ~0.15 s of CPU, which a burst of claims pays all at once on the cores its engines need, and the engine's client
-/// library took ~0.5 s to load on its first session. Rehearsed, a claim finds both ready. Nothing of the rehearsal is left for the tenant, nor of one a killed guest left half done.
+/// library took ~0.5 s to load on its first session. Rehearsed, a claim finds both ready. Nothing of the rehearsal is
+/// left for the tenant, nor of one a killed guest left half done.
 /// </summary>
 public static class ClaimRehearsal
 {

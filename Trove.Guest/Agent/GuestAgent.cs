@@ -251,7 +251,6 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         // Not waited for before the work: its broker confirm waits on the broker's disk (~0.1 s), and the conductor has
         // the report as soon as it is published. The reports that follow wait for it, so they stay in order.
         var building = TryReportAsync(ServiceStatusNames.Building, CancellationToken.None);
-        var warmedUp = true;
         try
         {
             try
@@ -260,7 +259,6 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                warmedUp = false;
                 log.LogWarning("initialising early failed ({Error}); prepare tries again", e.Message);
             }
             if (args.BackupInfo is { } backup && !File.Exists(_restoredMarker))
@@ -280,7 +278,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
                 await _limits.SaveAsync(flavor.VolumeSize, flavor.RamMb);
             await manager.ApplyMemoryAsync(_limits.RamMb, CancellationToken.None);
             await PrepareEngineAsync(args);
-            if (info.Pooled && !warmedUp) // its claim's rehearsal may have stopped half done
+            if (info.Pooled && !_initialised.IsCompletedSuccessfully) // its claim's rehearsal may have stopped half done
                 await ClaimRehearsal.ForgetAsync(manager, CancellationToken.None);
             await ApplyCreateConfigurationAsync(args);
             await manager.UpdateAccessAsync(args.Access?.Networks() ?? [], CancellationToken.None);
