@@ -15,11 +15,11 @@ public class NodeFixture : IAsyncLifetime
 }
 
 [CollectionDefinition("node")]
-public sealed class NodeCollection : ICollectionFixture<NodeFixture>;
+public sealed class NodeCollection : ICollectionFixture<NodeFixture>, IClassFixture<InstancesLeftDeleted>;
 
 /// <summary>
 /// A second shared node, for the longest end-to-end classes: the two collections run beside each other, each serially,
 /// so the suite is not as long as all of them in a row.
 /// </summary>
 [CollectionDefinition("second-node")]
-public sealed class SecondNodeCollection : ICollectionFixture<NodeFixture>;
+public sealed class SecondNodeCollection : ICollectionFixture<NodeFixture>, IClassFixture<InstancesLeftDeleted>;
