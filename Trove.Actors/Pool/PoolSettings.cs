@@ -19,6 +19,14 @@ public sealed record PoolSettings
     /// at once (each a guest and an engine starting, on the cores the burst's creates need).</summary>
     public int BuildsAtOnce { get; init; } = 2;
 
+    /// <summary>How long claims must pause before the pool makes their servers again: the creates of a burst have the
+    /// cores while they prepare (each build is an engine and a guest starting), and are refilled once it is over. Started
+    /// again by each claim, never past <see cref="RefillWaitsAtMost"/>; zero refills at each claim.</summary>
+    public TimeSpan RefillAfterClaimsPause { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest a refill waits for claims to pause: a steady stream of creates is refilled all the same.</summary>
+    public TimeSpan RefillWaitsAtMost { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long a pool server has to be made and its guest to answer (engine started) before it is discarded.</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromMinutes(2);
 

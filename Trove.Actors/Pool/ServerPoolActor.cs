@@ -18,11 +18,12 @@ namespace Trove.Actors.Pool;
 /// instances that claim them. A server is ready once its guest answers a call, which a pool's guest does only once its
 /// engine runs. Each claim is journaled before it is answered (a server goes to one create only); the claim stays until
 /// its instance is seen to exist (then the server is the instance's) or not (then the server is removed, never given
-/// to another). Refilled after each claim, on each check, and after a restart, which resumes the builds under way.
+/// to another). Refilled once claims pause, on each check, and after a restart, which resumes the builds under way.
 /// </summary>
 public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
 {
     private sealed record Check;
+    private sealed record ClaimsPaused;
     private sealed record CheckGuests;
     private sealed record GuestAnswered(string Id);
     private sealed record GuestSilent(string Id, string Error);
@@ -46,6 +47,8 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
     private readonly HashSet<string> _lookingUp = [];
     private readonly HashSet<string> _asking = [];
     private IReadOnlyList<PoolKey> _keys = [];
+    /// <summary>When the claims not yet refilled began, while the pool waits for them to pause; null when none wait.</summary>
+    private DateTimeOffset? _claimsSince;
     /// <summary>What the pool has decided, written or on its way to the journal: claims and refills are decided on it at
     /// once (a server goes to one create only) and written in the background, those decided during a write together in
     /// the next one; what they lead to (a create forwarded, a build started) waits for their write.</summary>
@@ -73,6 +76,11 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
         });
 
         Command<Check>(_ => OnCheck());
+        Command<ClaimsPaused>(_ =>
+        {
+            _claimsSince = null;
+            Refill();
+        });
         Command<CheckGuests>(_ => AskReadyGuests());
         Command<GuestAnswered>(answered => _asking.Remove(answered.Id));
         Command<GuestSilent>(silent =>
@@ -204,7 +212,22 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
             Journaled(e);
             Forward(create with { InstanceId = server.Id, FromPool = server.AsServer() }, asked, requester);
         });
-        Refill();
+        RefillOncePaused();
+    }
+
+    /// <summary>The refill of claims waits until they pause (a burst's creates prepare on the cores its builds would take),
+    /// or until it has waited the most it may.</summary>
+    private void RefillOncePaused()
+    {
+        if (_settings.RefillAfterClaimsPause <= TimeSpan.Zero)
+        {
+            Refill();
+            return;
+        }
+        _claimsSince ??= Now;
+        var latest = _claimsSince.Value + _settings.RefillWaitsAtMost - Now;
+        var wait = latest < _settings.RefillAfterClaimsPause ? latest : _settings.RefillAfterClaimsPause;
+        Timers.StartSingleTimer(nameof(ClaimsPaused), new ClaimsPaused(), wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
     }
 
     /// <summary>A rejected write (an event the journal refused, as one it cannot serialize) does not stop a persistent
@@ -254,6 +277,8 @@ public sealed class ServerPoolActor : ReceivePersistentActor, IWithTimers
 
     private void Refill()
     {
+        if (_claimsSince is not null)
+            return; // once claims pause
         var requested = PoolDecisions.Refill(_state, _keys.Select(k => (k, _settings.SizeOf(k))), () => Guid.NewGuid().ToString(), Now,
             _settings.BuildsAtOnce);
         if (requested.Count == 0)

@@ -199,6 +199,37 @@ public class ServerPoolActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void The_servers_of_a_burst_of_claims_are_made_again_once_the_claims_pause()
+    {
+        var pool = StartPool(_settings with
+        {
+            Sizes = new Dictionary<string, int> { [Postgres.ToString()] = 3 },
+            RefillAfterClaimsPause = TimeSpan.FromSeconds(2),
+            RefillWaitsAtMost = TimeSpan.FromMinutes(1),
+        });
+        AwaitReady(pool, 4);
+        var made = _compute.RequestedAll.Count;
+
+        for (var i = 0; i < 3; i++)
+            Assert.True(Create(pool).FromPool);
+        Thread.Sleep(TimeSpan.FromSeconds(1)); // claims paused for half the pause: no server is made yet, checks or not
+        Assert.Equal(made, _compute.RequestedAll.Count);
+
+        AwaitReady(pool, 4); // made again once they paused
+        Assert.Equal(made + 3, _compute.RequestedAll.Count);
+    }
+
+    [Fact]
+    public void Claims_that_never_pause_are_refilled_all_the_same()
+    {
+        var pool = StartPool(_settings with { RefillAfterClaimsPause = TimeSpan.FromMinutes(1), RefillWaitsAtMost = TimeSpan.FromMilliseconds(500) });
+        AwaitReady(pool, 2);
+
+        Assert.True(Create(pool).FromPool);
+        AwaitReady(pool, 2); // long before the claims' pause
+    }
+
+    [Fact]
     public void A_pool_of_size_zero_makes_nothing()
     {
         var pool = StartPool(_settings with { Size = 0 });
