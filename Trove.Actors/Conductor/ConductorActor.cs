@@ -12,7 +12,9 @@ namespace Trove.Actors.Conductor;
 /// <summary>
 /// Upstream's trove-conductor: a stream from the conductor queue into the instance shards. Each report is
 /// acknowledged only once its entity has handled (and, when it changed something, persisted) it, together with the
-/// reports before it: many in flight at once (the prefetch), in their delivery order, one ack for each batch. Every report passes
+/// reports before it: many in flight at once (the prefetch), in their delivery order, one ack for each batch. The
+/// reports come in runs (what the consumer had buffered, <see cref="AmqpSource.CommittableRuns"/>), each handled as one
+/// element of the stream with one deadline for its entities' answers. Every report passes
 /// <see cref="ReportCheck"/> first: a guest reports for its own instance only. A broker error restarts the whole
 /// stream with backoff; the reports it had taken and not acknowledged come again. Every second it tells
 /// <c>lagTo</c> (its node's <see cref="ConductorClockActor"/>) how far behind it is (<see cref="ConductorLag"/>).
@@ -37,13 +39,12 @@ public sealed class ConductorActor : ReceiveActor, IWithTimers
     {
         var log = Context.GetLogger();
         var source = new NamedQueueSourceSettings(broker.ConductorQueue) { Declarations = broker.Topology, Prefetch = broker.Prefetch };
+        var maxRun = Math.Max(1, broker.Prefetch / 4);
         var drained = AmqpSource.Restarting(
-                () => AmqpSource.CommittableSource(connector, source)
-                    .Via(_intake.Flow<CommittableIncomingMessage>())
-                    .SelectAsync(broker.Prefetch, async incoming => (Incoming: incoming, Ack: await HandleAsync(incoming)))
-                    .Where(handled => handled.Ack)
-                    .Select(handled => handled.Incoming)
-                    .Via(AmqpSource.AckInBatches(Math.Max(1, broker.Prefetch / 4), AckWithin))
+                () => AmqpSource.CommittableRuns(connector, source, maxRun)
+                    .Via(_intake.Flow<IReadOnlyList<CommittableIncomingMessage>>())
+                    .SelectAsync(broker.Prefetch, HandleRunAsync)
+                    .Via(AmqpSource.AckInBatches(maxRun, AckWithin))
                     .Select(acked =>
                     {
                         if (!acked)
@@ -64,20 +65,36 @@ public sealed class ConductorActor : ReceiveActor, IWithTimers
             return Done.Instance;
         });
 
-        // Whether the report is to be acked (with its batch); false when it was given back to the queue already.
-        async Task<bool> HandleAsync(CommittableIncomingMessage incoming)
+        // A run of reports, handled side by side (each on its own entity): those to be acked once all are handled, in
+        // their delivery order (the ones given back to the queue already left out). One deadline for all of their answers.
+        async Task<IReadOnlyList<CommittableIncomingMessage>> HandleRunAsync(IReadOnlyList<CommittableIncomingMessage> run)
         {
-            RpcMessage message;
+            using var deadline = new CancellationTokenSource(askTimeout);
+            var handling = new Task<bool>[run.Count];
+            for (var i = 0; i < run.Count; i++)
+                handling[i] = HandleAsync(run[i], deadline.Token);
+            await Task.WhenAll(handling);
+            var handled = new List<CommittableIncomingMessage>(run.Count);
+            for (var i = 0; i < run.Count; i++)
+                if (handling[i].Result)
+                    handled.Add(run[i]);
+            return handled;
+        }
+
+        // Whether the report is to be acked (with its batch); false when it was given back to the queue already.
+        async Task<bool> HandleAsync(CommittableIncomingMessage incoming, CancellationToken deadline)
+        {
+            string method;
             GuestReport report;
             try
             {
-                message = RpcMessage.Parse(incoming.Message.Body);
-                if (!GuestReports.Kinds.TryGetValue(message.Method, out var parse))
+                method = RpcMessage.MethodOf(incoming.Message.Body);
+                if (!GuestReports.Kinds.TryGetValue(method, out var parse))
                 {
-                    log.Warning("conductor: unknown method '{0}' dropped", message.Method);
+                    log.Warning("conductor: unknown method '{0}' dropped", method);
                     return true;
                 }
-                report = parse(message);
+                report = parse(incoming.Message.Body);
             }
             catch (Exception e)
             {
@@ -87,18 +104,18 @@ public sealed class ConductorActor : ReceiveActor, IWithTimers
             }
             if (check.Refuse(report, incoming.Message.Properties.UserId, DateTimeOffset.UtcNow) is { } why)
             {
-                log.Warning("conductor: refused a {0} for instance {1}: {2} ({3} refused so far)", message.Method, report.InstanceId, why, check.Refused);
+                log.Warning("conductor: refused a {0} for instance {1}: {2} ({3} refused so far)", method, report.InstanceId, why, check.Refused);
                 return true;
             }
             _lag.Taken();
             try
             {
-                await report.DeliverAsync(instances, backups, askTimeout);
+                await report.DeliverAsync(instances, backups, deadline);
             }
             catch (Exception e)
             {
                 _lag.NotHandled();
-                await RetryOrDropAsync(incoming, message, report, e);
+                await RetryOrDropAsync(incoming, method, report, e);
                 return false;
             }
             _lag.Handled(report.Sent, DateTimeOffset.UtcNow);
@@ -108,15 +125,15 @@ public sealed class ConductorActor : ReceiveActor, IWithTimers
         // A report its entity could not take (a shard moving, a journal down) goes back to the queue once: an
         // update_backup COMPLETED lost here would leave its backup to time out as FAILED. Failing again on its
         // redelivery, it is dropped, so that a report that always fails cannot loop forever.
-        async Task RetryOrDropAsync(CommittableIncomingMessage incoming, RpcMessage message, GuestReport report, Exception e)
+        async Task RetryOrDropAsync(CommittableIncomingMessage incoming, string method, GuestReport report, Exception e)
         {
             var requeue = !incoming.Message.Redelivered;
             if (requeue)
                 log.Warning("conductor: a {0} for instance {1} failed ({2}); requeued to be tried once more",
-                    message.Method, report.InstanceId, e.GetBaseException().Message);
+                    method, report.InstanceId, e.GetBaseException().Message);
             else
                 log.Error("conductor: dropping a {0} for instance {1}: it failed again after its redelivery ({2})",
-                    message.Method, report.InstanceId, e.GetBaseException().Message);
+                    method, report.InstanceId, e.GetBaseException().Message);
             await incoming.NackAsync(requeue);
         }
     }

@@ -28,4 +28,30 @@ public static class EntityAsk
             }
         }
     }
+
+    /// <summary>As <see cref="AskEntityAsync{T}(IActorRef, object, TimeSpan)"/>, within a deadline that many asks share
+    /// (a token cancelled when it passes): one timer for them all instead of one each.</summary>
+    public static async Task<T> AskEntityAsync<T>(this IActorRef region, object message, CancellationToken deadline)
+    {
+        try
+        {
+            while (true)
+            {
+                switch (await region.Ask<object>(message, Timeout.InfiniteTimeSpan, deadline))
+                {
+                    case T reply:
+                        return reply;
+                    case Undelivered:
+                        await Task.Delay(Pause, deadline);
+                        break;
+                    case var other:
+                        throw new InvalidCastException($"{message.GetType().Name} was answered with {other.GetType().Name}, not {typeof(T).Name}");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            throw new AskTimeoutException($"{message.GetType().Name} was not answered by its entity within its deadline");
+        }
+    }
 }
