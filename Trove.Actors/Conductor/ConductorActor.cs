@@ -1,4 +1,5 @@
 using Trove.Actors.Broker;
+using Trove.Actors.Sharding;
 using Akka;
 using Akka.Actor;
 using Akka.Event;
@@ -38,6 +39,7 @@ public sealed class ConductorActor : ReceiveActor, IWithTimers
         TimeSpan askTimeout, IActorRef lagTo)
     {
         var log = Context.GetLogger();
+        var provider = ((ExtendedActorSystem)Context.System).Provider;
         var source = new NamedQueueSourceSettings(broker.ConductorQueue) { Declarations = broker.Topology, Prefetch = broker.Prefetch };
         var maxRun = Math.Max(1, broker.Prefetch / 4);
         var drained = AmqpSource.Restarting(
@@ -66,23 +68,67 @@ public sealed class ConductorActor : ReceiveActor, IWithTimers
         });
 
         // A run of reports, handled side by side (each on its own entity): those to be acked once all are handled, in
-        // their delivery order (the ones given back to the queue already left out). One deadline for all of their answers.
+        // their delivery order (the ones given back to the queue already left out). Their entities answer one collector
+        // (RunReplies), within one deadline for the run.
         async Task<IReadOnlyList<CommittableIncomingMessage>> HandleRunAsync(IReadOnlyList<CommittableIncomingMessage> run)
         {
-            using var deadline = new CancellationTokenSource(askTimeout);
-            var handling = new Task<bool>[run.Count];
+            var acked = new bool[run.Count];
+            var taken = new List<(int Index, string Method, GuestReport Report)>(run.Count);
             for (var i = 0; i < run.Count; i++)
-                handling[i] = HandleAsync(run[i], deadline.Token);
-            await Task.WhenAll(handling);
+            {
+                if (Take(run[i]) is { } report)
+                    taken.Add((i, report.Method, report.Report));
+                else
+                    acked[i] = true;
+            }
+            if (taken.Count > 0)
+            {
+                using var deadline = new CancellationTokenSource(askTimeout);
+                using var replies = new RunReplies(provider, taken.Count);
+                for (var k = 0; k < taken.Count; k++)
+                {
+                    _lag.Taken();
+                    taken[k].Report.RegionOf(instances, backups).Tell(taken[k].Report.Command, replies.ReceiverFor(k));
+                }
+                await replies.AllAnsweredAsync(deadline.Token);
+                List<(int Index, Task<bool> Acked)>? slower = null;
+                for (var k = 0; k < taken.Count; k++)
+                {
+                    var (index, method, report) = taken[k];
+                    switch (replies.AnswerOf(k))
+                    {
+                        case { } answer when report.Handled.IsInstanceOfType(answer):
+                            _lag.Handled(report.Sent, DateTimeOffset.UtcNow);
+                            acked[index] = true;
+                            break;
+                        case Undelivered:
+                            // It never reached its entity (a shard moving): asked again, as any ask of an entity is.
+                            (slower ??= []).Add((index, AskAgainAsync(run[index], method, report, deadline.Token)));
+                            break;
+                        case var other:
+                            _lag.NotHandled();
+                            (slower ??= []).Add((index, GiveBackAsync(run[index], method, report, other switch
+                            {
+                                null => new AskTimeoutException($"no answer from its entity within {askTimeout}"),
+                                Exception failure => failure,
+                                _ => new InvalidCastException($"answered with {other.GetType().Name}, not {report.Handled.Name}"),
+                            })));
+                            break;
+                    }
+                }
+                if (slower is not null)
+                    foreach (var (index, acking) in slower)
+                        acked[index] = await acking;
+            }
             var handled = new List<CommittableIncomingMessage>(run.Count);
             for (var i = 0; i < run.Count; i++)
-                if (handling[i].Result)
+                if (acked[i])
                     handled.Add(run[i]);
             return handled;
         }
 
-        // Whether the report is to be acked (with its batch); false when it was given back to the queue already.
-        async Task<bool> HandleAsync(CommittableIncomingMessage incoming, CancellationToken deadline)
+        // The report to deliver; null when it is not to be (malformed, unknown, refused), and is acked with its batch.
+        (string Method, GuestReport Report)? Take(CommittableIncomingMessage incoming)
         {
             string method;
             GuestReport report;
@@ -92,7 +138,7 @@ public sealed class ConductorActor : ReceiveActor, IWithTimers
                 if (!GuestReports.Kinds.TryGetValue(method, out var parse))
                 {
                     log.Warning("conductor: unknown method '{0}' dropped", method);
-                    return true;
+                    return null;
                 }
                 report = parse(incoming.Message.Body);
             }
@@ -100,17 +146,25 @@ public sealed class ConductorActor : ReceiveActor, IWithTimers
             {
                 // Malformed: it would fail the same way every time.
                 log.Warning("conductor: dropping a malformed report: {0}", e.GetBaseException().Message);
-                return true;
+                return null;
             }
             if (check.Refuse(report, incoming.Message.Properties.UserId, DateTimeOffset.UtcNow) is { } why)
             {
                 log.Warning("conductor: refused a {0} for instance {1}: {2} ({3} refused so far)", method, report.InstanceId, why, check.Refused);
-                return true;
+                return null;
             }
-            _lag.Taken();
+            return (method, report);
+        }
+
+        // Whether the report is to be acked (with its batch); false when it was given back to the queue already.
+        async Task<bool> AskAgainAsync(CommittableIncomingMessage incoming, string method, GuestReport report, CancellationToken deadline)
+        {
             try
             {
-                await report.DeliverAsync(instances, backups, deadline);
+                await Task.Delay(EntityAsk.Pause, deadline);
+                var answer = await report.RegionOf(instances, backups).AskEntityAsync<object>(report.Command, deadline);
+                if (!report.Handled.IsInstanceOfType(answer))
+                    throw new InvalidCastException($"answered with {answer.GetType().Name}, not {report.Handled.Name}");
             }
             catch (Exception e)
             {
@@ -120,6 +174,12 @@ public sealed class ConductorActor : ReceiveActor, IWithTimers
             }
             _lag.Handled(report.Sent, DateTimeOffset.UtcNow);
             return true;
+        }
+
+        async Task<bool> GiveBackAsync(CommittableIncomingMessage incoming, string method, GuestReport report, Exception e)
+        {
+            await RetryOrDropAsync(incoming, method, report, e);
+            return false;
         }
 
         // A report its entity could not take (a shard moving, a journal down) goes back to the queue once: an

@@ -8,6 +8,7 @@ using Akka.TestKit;
 using Trove.Actors.Backups;
 using Trove.Actors.Conductor;
 using Trove.Actors.Instances;
+using Trove.Actors.Sharding;
 using Trove.Tests.Support;
 using Trove.Contracts.Guests;
 using Trove.Amqp;
@@ -41,6 +42,10 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     private volatile Exception? _instancesFail;
     /// <summary>While set, the instance entity fails every report of this instance.</summary>
     private volatile string? _instanceFailing;
+    /// <summary>While set, a report's first delivery to the instance entity is dropped on its way, as by a shard handing
+    /// off (<see cref="Undelivered"/> back to its asker).</summary>
+    private volatile bool _firstTryDropped;
+    private readonly HashSet<object> _triedOnce = [];
     /// <summary>How long the instance entity takes to answer a report.</summary>
     private volatile int _instancesDelayMs;
     /// <summary>The instance entity answers no report before this completes.</summary>
@@ -79,6 +84,11 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         var probe = CreateTestProbe();
         probe.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
         {
+            if (_firstTryDropped && ack is InstanceReplies.HeartbeatAck && _triedOnce.Add(message))
+            {
+                sender.Tell(new Undelivered(message.GetType().Name));
+                return AutoPilot.KeepRunning;
+            }
             object reply = failure(message) is { } e ? new Status.Failure(e) : ack;
             if (answered() is { IsCompleted: false } later)
                 later.ContinueWith(_ => sender.Tell(reply));
@@ -215,6 +225,26 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
         Assert.DoesNotContain(_warnings.ReceiveWhile(TimeSpan.FromMilliseconds(200), m => m as Warning),
             w => w.LogSource == _conductor.Path.ToString() && w.Message.ToString()!.Contains("restarting its stream"));
+    }
+
+    [Fact]
+    public async Task A_report_dropped_on_its_way_to_its_entity_is_sent_again_and_acknowledged_once_taken()
+    {
+        var (a, guestA) = await _broker.GuestAsync();
+        _firstTryDropped = true;
+        var start = Math.Floor(HeartbeatArgs.Now()) - 100;
+        for (var i = 0; i < 5; i++)
+            await ReportAsync(guestA, Samples[GuestMethods.Heartbeat](a, start + i));
+
+        var tries = Enumerable.Range(0, 10).Select(_ => _instances.ExpectMsg<InstanceCommands.ReportHeartbeat>(TimeSpan.FromSeconds(10)).Sent).ToList();
+        Assert.All(tries.GroupBy(sent => sent), tried => Assert.Equal(2, tried.Count()));
+        _instances.ExpectNoMsg(TimeSpan.FromMilliseconds(500)); // none requeued: each was taken on its second try
+        await AwaitAssertAsync(async () =>
+        {
+            var queue = await _broker.Management.GetFromJsonAsync<JsonElement>(
+                $"api/queues/%2F/{Uri.EscapeDataString(_broker.Settings.ConductorQueue)}");
+            Assert.Equal((0, 0), (queue.GetProperty("messages_ready").GetInt32(), queue.GetProperty("messages_unacknowledged").GetInt32()));
+        }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
     }
 
     [Fact]
