@@ -43,6 +43,30 @@ public sealed class RunRepliesSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task An_entity_on_another_node_answers_a_receiver_over_the_network()
+    {
+        const string remoting = """
+            akka.loglevel = WARNING
+            akka.actor.provider = remote
+            akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+            """;
+        using var here = ActorSystem.Create("here", remoting);
+        using var there = ActorSystem.Create("there", remoting);
+        there.ActorOf(Props.Create(() => new Echo()), "entity");
+        var thereAddress = ((ExtendedActorSystem)there).Provider.DefaultAddress;
+
+        using var replies = new RunReplies(((ExtendedActorSystem)here).Provider, 1);
+        here.ActorSelection(new RootActorPath(thereAddress) / "user" / "entity").Tell("a report", replies.ReceiverFor(0));
+        await replies.AllAnsweredAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("handled: a report", replies.AnswerOf(0));
+    }
+
+    private sealed class Echo : ReceiveActor
+    {
+        public Echo() => Receive<string>(report => Sender.Tell($"handled: {report}"));
+    }
+
+    [Fact]
     public async Task The_run_stops_waiting_at_its_deadline_and_an_unanswered_report_has_no_answer()
     {
         using var replies = new RunReplies(Provider, 2);
