@@ -202,7 +202,7 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
             TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
         var start = Math.Floor(HeartbeatArgs.Now()) - 1000;
         for (var i = 0; i < 20; i++)
-            await ReportAsync(i % 2 == 0 ? guestA : guestB, Samples[GuestMethods.Heartbeat](i % 2 == 0 ? a : b, start + i));
+            await ReportAsync(i % 2 == 1 ? guestA : guestB, Samples[GuestMethods.Heartbeat](i % 2 == 1 ? a : b, start + i)); // a's last
         await AwaitAssertAsync(async () => Assert.Equal(20u, (await _broker.Node.InspectQueueAsync(_broker.Settings.ConductorQueue))!.Value.Messages),
             TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
         _conductor = StartConductor();
