@@ -31,16 +31,33 @@ public static class AmqpSource
             async subscription => { await subscription.DisposeAsync(); return Done.Instance; });
 
     /// <summary>
-    /// Acks handled messages in batches: one ack (<see cref="CommittableIncomingMessage.AckThroughAsync"/>) for up to
-    /// <paramref name="max"/> of them, or for those handled within <paramref name="within"/>; emits whether the broker
-    /// took it. The messages must come from one source in their delivery order (through ordered stages such as
-    /// <c>SelectAsync</c>), none settled already (leave out one nacked): each ack settles every earlier delivery of its
-    /// channel, so one handed on before its handling ended would be acked with the rest.
+    /// The queue's messages in runs: each element is what the subscription had buffered when the stream asked for more,
+    /// at most <paramref name="maxRun"/> and at least one, in delivery order. Under load a run is many messages, so
+    /// that the stages after it pay once per run what they would pay per message (a hop between threads, an element
+    /// through each stage); at a trickle it is one. Fails and completes as <see cref="CommittableSource"/> does.
     /// </summary>
-    public static Flow<CommittableIncomingMessage, bool, NotUsed> AckInBatches(int max, TimeSpan within) =>
-        Flow.Create<CommittableIncomingMessage>()
-            .GroupedWithin(max, within)
-            .SelectAsync(1, batch => batch.Last().AckThroughAsync());
+    public static Source<IReadOnlyList<CommittableIncomingMessage>, NotUsed> CommittableRuns(AmqpConnector connector,
+        NamedQueueSourceSettings settings, int maxRun) =>
+        Source.UnfoldResourceAsync<IReadOnlyList<CommittableIncomingMessage>, QueueSubscription>(
+            () => QueueSubscription.StartAsync(connector, settings),
+            async subscription => await subscription.NextRunAsync(maxRun) is { } run
+                ? Option<IReadOnlyList<CommittableIncomingMessage>>.Create(run)
+                : Option<IReadOnlyList<CommittableIncomingMessage>>.None,
+            async subscription => { await subscription.DisposeAsync(); return Done.Instance; });
+
+    /// <summary>
+    /// Acks handled messages in batches: one ack (<see cref="CommittableIncomingMessage.AckThroughAsync"/>) for the runs
+    /// that together hold up to <paramref name="max"/> messages, or for those handled within <paramref name="within"/>;
+    /// emits whether the broker took it. Each element is the handled messages of one run; the runs must come from one
+    /// source in their delivery order (through ordered stages such as <c>SelectAsync</c>), none of their messages
+    /// settled already (leave out one nacked): each ack settles every earlier delivery of its channel, so one handed on
+    /// before its handling ended would be acked with the rest.
+    /// </summary>
+    public static Flow<IReadOnlyList<CommittableIncomingMessage>, bool, NotUsed> AckInBatches(int max, TimeSpan within) =>
+        Flow.Create<IReadOnlyList<CommittableIncomingMessage>>()
+            .Where(handled => handled.Count > 0)
+            .GroupedWeightedWithin(max, int.MaxValue, within, handled => (long)handled.Count)
+            .SelectAsync(1, runs => runs.Last()[^1].AckThroughAsync());
 
     /// <summary>
     /// A consuming flow (a source and everything that handles its messages) that starts again, whole, with backoff, after

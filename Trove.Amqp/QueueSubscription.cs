@@ -93,6 +93,18 @@ internal sealed class QueueSubscription : IAsyncDisposable
         }
     }
 
+    /// <summary>The messages buffered now, at most <paramref name="max"/> and at least one (waited for), in their delivery
+    /// order; null once stopped; throws once the channel closed under it.</summary>
+    public async Task<IReadOnlyList<CommittableIncomingMessage>?> NextRunAsync(int max, CancellationToken ct = default)
+    {
+        if (await NextAsync(ct) is not { } first)
+            return null;
+        var run = new List<CommittableIncomingMessage>(Math.Min(max, _buffer.Reader.Count + 1)) { first };
+        while (run.Count < max && _buffer.Reader.TryRead(out var next))
+            run.Add(next);
+        return run;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();

@@ -1,4 +1,5 @@
 using Trove.Actors.Broker;
+using Trove.Actors.Sharding;
 using Akka;
 using Akka.Actor;
 using Akka.Event;
@@ -12,7 +13,9 @@ namespace Trove.Actors.Conductor;
 /// <summary>
 /// Upstream's trove-conductor: a stream from the conductor queue into the instance shards. Each report is
 /// acknowledged only once its entity has handled (and, when it changed something, persisted) it, together with the
-/// reports before it: many in flight at once (the prefetch), in their delivery order, one ack for each batch. Every report passes
+/// reports before it: many in flight at once (the prefetch), in their delivery order, one ack for each batch. The
+/// reports come in runs (what the consumer had buffered, <see cref="AmqpSource.CommittableRuns"/>), each handled as one
+/// element of the stream with one deadline for its entities' answers. Every report passes
 /// <see cref="ReportCheck"/> first: a guest reports for its own instance only. A broker error restarts the whole
 /// stream with backoff; the reports it had taken and not acknowledged come again. Every second it tells
 /// <c>lagTo</c> (its node's <see cref="ConductorClockActor"/>) how far behind it is (<see cref="ConductorLag"/>).
@@ -36,14 +39,14 @@ public sealed class ConductorActor : ReceiveActor, IWithTimers
         TimeSpan askTimeout, IActorRef lagTo)
     {
         var log = Context.GetLogger();
+        var provider = ((ExtendedActorSystem)Context.System).Provider;
         var source = new NamedQueueSourceSettings(broker.ConductorQueue) { Declarations = broker.Topology, Prefetch = broker.Prefetch };
+        var maxRun = Math.Max(1, broker.Prefetch / 4);
         var drained = AmqpSource.Restarting(
-                () => AmqpSource.CommittableSource(connector, source)
-                    .Via(_intake.Flow<CommittableIncomingMessage>())
-                    .SelectAsync(broker.Prefetch, async incoming => (Incoming: incoming, Ack: await HandleAsync(incoming)))
-                    .Where(handled => handled.Ack)
-                    .Select(handled => handled.Incoming)
-                    .Via(AmqpSource.AckInBatches(Math.Max(1, broker.Prefetch / 4), AckWithin))
+                () => AmqpSource.CommittableRuns(connector, source, maxRun)
+                    .Via(_intake.Flow<IReadOnlyList<CommittableIncomingMessage>>())
+                    .SelectAsync(broker.Prefetch, HandleRunAsync)
+                    .Via(AmqpSource.AckInBatches(maxRun, AckWithin))
                     .Select(acked =>
                     {
                         if (!acked)
@@ -64,59 +67,133 @@ public sealed class ConductorActor : ReceiveActor, IWithTimers
             return Done.Instance;
         });
 
-        // Whether the report is to be acked (with its batch); false when it was given back to the queue already.
-        async Task<bool> HandleAsync(CommittableIncomingMessage incoming)
+        // A run of reports, handled side by side (each on its own entity): those to be acked once all are handled, in
+        // their delivery order (the ones given back to the queue already left out). Their entities answer one collector
+        // (RunReplies), within one deadline for the run.
+        async Task<IReadOnlyList<CommittableIncomingMessage>> HandleRunAsync(IReadOnlyList<CommittableIncomingMessage> run)
         {
-            RpcMessage message;
+            var acked = new bool[run.Count];
+            var taken = new List<(int Index, string Method, GuestReport Report)>(run.Count);
+            for (var i = 0; i < run.Count; i++)
+            {
+                if (Take(run[i]) is { } report)
+                    taken.Add((i, report.Method, report.Report));
+                else
+                    acked[i] = true;
+            }
+            if (taken.Count > 0)
+            {
+                using var deadline = new CancellationTokenSource(askTimeout);
+                using var replies = new RunReplies(provider, taken.Count);
+                for (var k = 0; k < taken.Count; k++)
+                {
+                    _lag.Taken();
+                    taken[k].Report.RegionOf(instances, backups).Tell(taken[k].Report.Command, replies.ReceiverFor(k));
+                }
+                await replies.AllAnsweredAsync(deadline.Token);
+                List<(int Index, Task<bool> Acked)>? slower = null;
+                for (var k = 0; k < taken.Count; k++)
+                {
+                    var (index, method, report) = taken[k];
+                    switch (replies.AnswerOf(k))
+                    {
+                        case { } answer when report.Handled.IsInstanceOfType(answer):
+                            _lag.Handled(report.Sent, DateTimeOffset.UtcNow);
+                            acked[index] = true;
+                            break;
+                        case Undelivered:
+                            // It never reached its entity (a shard moving): asked again, as any ask of an entity is.
+                            (slower ??= []).Add((index, AskAgainAsync(run[index], method, report, deadline.Token)));
+                            break;
+                        case var other:
+                            _lag.NotHandled();
+                            (slower ??= []).Add((index, GiveBackAsync(run[index], method, report, other switch
+                            {
+                                null => new AskTimeoutException($"no answer from its entity within {askTimeout}"),
+                                Exception failure => failure,
+                                _ => new InvalidCastException($"answered with {other.GetType().Name}, not {report.Handled.Name}"),
+                            })));
+                            break;
+                    }
+                }
+                if (slower is not null)
+                    foreach (var (index, acking) in slower)
+                        acked[index] = await acking;
+            }
+            var handled = new List<CommittableIncomingMessage>(run.Count);
+            for (var i = 0; i < run.Count; i++)
+                if (acked[i])
+                    handled.Add(run[i]);
+            return handled;
+        }
+
+        // The report to deliver; null when it is not to be (malformed, unknown, refused), and is acked with its batch.
+        (string Method, GuestReport Report)? Take(CommittableIncomingMessage incoming)
+        {
+            string method;
             GuestReport report;
             try
             {
-                message = RpcMessage.Parse(incoming.Message.Body);
-                if (!GuestReports.Kinds.TryGetValue(message.Method, out var parse))
+                method = RpcMessage.MethodOf(incoming.Message.Body);
+                if (!GuestReports.Kinds.TryGetValue(method, out var parse))
                 {
-                    log.Warning("conductor: unknown method '{0}' dropped", message.Method);
-                    return true;
+                    log.Warning("conductor: unknown method '{0}' dropped", method);
+                    return null;
                 }
-                report = parse(message);
+                report = parse(incoming.Message.Body);
             }
             catch (Exception e)
             {
                 // Malformed: it would fail the same way every time.
                 log.Warning("conductor: dropping a malformed report: {0}", e.GetBaseException().Message);
-                return true;
+                return null;
             }
             if (check.Refuse(report, incoming.Message.Properties.UserId, DateTimeOffset.UtcNow) is { } why)
             {
-                log.Warning("conductor: refused a {0} for instance {1}: {2} ({3} refused so far)", message.Method, report.InstanceId, why, check.Refused);
-                return true;
+                log.Warning("conductor: refused a {0} for instance {1}: {2} ({3} refused so far)", method, report.InstanceId, why, check.Refused);
+                return null;
             }
-            _lag.Taken();
+            return (method, report);
+        }
+
+        // Whether the report is to be acked (with its batch); false when it was given back to the queue already.
+        async Task<bool> AskAgainAsync(CommittableIncomingMessage incoming, string method, GuestReport report, CancellationToken deadline)
+        {
             try
             {
-                await report.DeliverAsync(instances, backups, askTimeout);
+                await Task.Delay(EntityAsk.Pause, deadline);
+                var answer = await report.RegionOf(instances, backups).AskEntityAsync<object>(report.Command, deadline);
+                if (!report.Handled.IsInstanceOfType(answer))
+                    throw new InvalidCastException($"answered with {answer.GetType().Name}, not {report.Handled.Name}");
             }
             catch (Exception e)
             {
                 _lag.NotHandled();
-                await RetryOrDropAsync(incoming, message, report, e);
+                await RetryOrDropAsync(incoming, method, report, e);
                 return false;
             }
             _lag.Handled(report.Sent, DateTimeOffset.UtcNow);
             return true;
         }
 
+        async Task<bool> GiveBackAsync(CommittableIncomingMessage incoming, string method, GuestReport report, Exception e)
+        {
+            await RetryOrDropAsync(incoming, method, report, e);
+            return false;
+        }
+
         // A report its entity could not take (a shard moving, a journal down) goes back to the queue once: an
         // update_backup COMPLETED lost here would leave its backup to time out as FAILED. Failing again on its
         // redelivery, it is dropped, so that a report that always fails cannot loop forever.
-        async Task RetryOrDropAsync(CommittableIncomingMessage incoming, RpcMessage message, GuestReport report, Exception e)
+        async Task RetryOrDropAsync(CommittableIncomingMessage incoming, string method, GuestReport report, Exception e)
         {
             var requeue = !incoming.Message.Redelivered;
             if (requeue)
                 log.Warning("conductor: a {0} for instance {1} failed ({2}); requeued to be tried once more",
-                    message.Method, report.InstanceId, e.GetBaseException().Message);
+                    method, report.InstanceId, e.GetBaseException().Message);
             else
                 log.Error("conductor: dropping a {0} for instance {1}: it failed again after its redelivery ({2})",
-                    message.Method, report.InstanceId, e.GetBaseException().Message);
+                    method, report.InstanceId, e.GetBaseException().Message);
             await incoming.NackAsync(requeue);
         }
     }

@@ -6,7 +6,8 @@ namespace Trove.Actors.Sharding;
 /// message never reached it (<see cref="Undelivered"/>): a shard moving or a node leaving costs a retry, not the request.</summary>
 public static class EntityAsk
 {
-    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(100);
+    /// <summary>How long a message that did not reach its entity waits before it is sent again.</summary>
+    public static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(100);
 
     public static async Task<T> AskEntityAsync<T>(this IActorRef region, object message, TimeSpan timeout)
     {
@@ -26,6 +27,33 @@ public static class EntityAsk
                 case var other:
                     throw new InvalidCastException($"{message.GetType().Name} was answered with {other.GetType().Name}, not {typeof(T).Name}");
             }
+        }
+    }
+
+    /// <summary>As <see cref="AskEntityAsync{T}(IActorRef, object, TimeSpan)"/>, within a deadline that many asks share
+    /// (a token cancelled when it passes): one timer for them all instead of one each. <see cref="Undelivered"/> is
+    /// never the answer, even with <typeparamref name="T"/> <c>object</c>.</summary>
+    public static async Task<T> AskEntityAsync<T>(this IActorRef region, object message, CancellationToken deadline)
+    {
+        try
+        {
+            while (true)
+            {
+                switch (await region.Ask<object>(message, Timeout.InfiniteTimeSpan, deadline))
+                {
+                    case Undelivered:
+                        await Task.Delay(Pause, deadline);
+                        break;
+                    case T reply:
+                        return reply;
+                    case var other:
+                        throw new InvalidCastException($"{message.GetType().Name} was answered with {other.GetType().Name}, not {typeof(T).Name}");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            throw new AskTimeoutException($"{message.GetType().Name} was not answered by its entity within its deadline");
         }
     }
 }

@@ -31,6 +31,32 @@ public sealed record RpcMessage(
         JsonSerializer.Deserialize<RpcMessage>(body.Span, Json) is { Method: not null, Args: not null } m
             ? m
             : throw new JsonException("a message needs 'method' and 'args'");
+
+    /// <summary>The method a message's body names, read without parsing the rest of it.</summary>
+    public static string MethodOf(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            throw new JsonException("a message is a JSON object");
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isMethod = reader.ValueTextEquals("method"u8);
+            reader.Read();
+            if (isMethod)
+                return reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw new JsonException("'method' is not a string");
+            reader.Skip();
+        }
+        throw new JsonException("a message needs 'method' and 'args'");
+    }
+
+    /// <summary>A message's args read from its body straight into <typeparamref name="TArgs"/>: one pass, where
+    /// <see cref="Parse"/> and <see cref="ArgsAs{T}"/> make a <see cref="JsonObject"/> first and then read it again.</summary>
+    public static TArgs ArgsOf<TArgs>(ReadOnlySpan<byte> body) =>
+        JsonSerializer.Deserialize<WithArgs<TArgs>>(body, Json) is { Args: { } args }
+            ? args
+            : throw new JsonException("a message needs 'method' and 'args'");
+
+    private sealed record WithArgs<TArgs>([property: JsonPropertyName("args")] TArgs? Args);
 }
 
 /// <summary>The reply to a call: a result, or a failure message with its kind (<see cref="RpcFailureKinds"/>).</summary>

@@ -55,6 +55,29 @@ public sealed class AmqpConnectorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_messages_buffered_while_the_stream_is_busy_come_as_one_run_in_their_order_and_one_ack_settles_them()
+    {
+        await Source.From(Enumerable.Range(1, 30)).Select(_bed.Message)
+            .RunWith(AmqpSink.Create(_publisher), _bed.System.Materializer());
+
+        // The first run is held a while: the rest is delivered meanwhile, and comes in runs of at most 10. The last
+        // message's ack settles every one before it.
+        var runs = new List<IReadOnlyList<CommittableIncomingMessage>>();
+        var acked = await AmqpSource.CommittableRuns(_connector, _bed.Source(prefetch: 100), maxRun: 10)
+            .SelectAsync(1, async run => { if (runs.Count == 0) await Task.Delay(500); runs.Add(run); return run; })
+            .Where(_ => runs.Sum(run => run.Count) == 30)
+            .SelectAsync(1, run => run[^1].AckThroughAsync())
+            .RunWith(Sink.First<bool>(), _bed.System.Materializer());
+
+        Assert.Equal(Enumerable.Range(1, 30), runs.SelectMany(run => run.Select(m => AmqpTestBed.NumberOf(m.Message))));
+        Assert.All(runs, run => Assert.InRange(run.Count, 1, 10));
+        Assert.InRange(runs.Count, 3, 6);
+        Assert.True(acked);
+        await Task.Delay(200);
+        Assert.Equal(0u, await _bed.WaitingAsync(_connector));
+    }
+
+    [Fact]
     public async Task A_nacked_message_goes_back_to_the_queue_with_requeue_and_is_gone_without()
     {
         await _publisher.PublishAsync(_bed.Message(1));

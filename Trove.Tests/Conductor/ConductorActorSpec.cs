@@ -8,6 +8,7 @@ using Akka.TestKit;
 using Trove.Actors.Backups;
 using Trove.Actors.Conductor;
 using Trove.Actors.Instances;
+using Trove.Actors.Sharding;
 using Trove.Tests.Support;
 using Trove.Contracts.Guests;
 using Trove.Amqp;
@@ -39,6 +40,12 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     private readonly TestProbe _lags;
     /// <summary>While set, the instance entity answers every report with this failure (a journal down, say).</summary>
     private volatile Exception? _instancesFail;
+    /// <summary>While set, the instance entity fails every report of this instance.</summary>
+    private volatile string? _instanceFailing;
+    /// <summary>While set, a report's first delivery to the instance entity is dropped on its way, as by a shard handing
+    /// off (<see cref="Undelivered"/> back to its asker).</summary>
+    private volatile bool _firstTryDropped;
+    private readonly HashSet<object> _triedOnce = [];
     /// <summary>How long the instance entity takes to answer a report.</summary>
     private volatile int _instancesDelayMs;
     /// <summary>The instance entity answers no report before this completes.</summary>
@@ -46,8 +53,12 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
 
     public ConductorActorSpec() : base(ConfigurationFactory.ParseString("akka.loglevel = WARNING"))
     {
-        _instances = Entity(InstanceReplies.HeartbeatAck.Instance, () => _instancesFail, () => _instancesDelayMs > 0 ? Task.Delay(_instancesDelayMs) : _instancesHeld);
-        _backups = Entity(BackupReplies.ReportAck.Instance, () => null, () => Task.CompletedTask);
+        _instances = Entity(InstanceReplies.HeartbeatAck.Instance,
+            report => report is InstanceCommands.ReportHeartbeat { InstanceId: var id } && id == _instanceFailing
+                ? new InvalidOperationException($"instance {id} is failing")
+                : _instancesFail,
+            () => _instancesDelayMs > 0 ? Task.Delay(_instancesDelayMs) : _instancesHeld);
+        _backups = Entity(BackupReplies.ReportAck.Instance, _ => null, () => Task.CompletedTask);
         _warnings = CreateTestProbe();
         Sys.EventStream.Subscribe(_warnings.Ref, typeof(Warning));
         _errors = CreateTestProbe();
@@ -55,20 +66,30 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         _lags = CreateTestProbe();
     }
 
+    private IActorRef _conductor = ActorRefs.Nobody;
+
     public async Task InitializeAsync()
     {
         _broker = await TestBroker.StartAsync();
-        Sys.ActorOf(ConductorActor.Props(_broker.Node, _broker.Settings, _instances.Ref, _backups.Ref, _check, AskTimeout, _lags.Ref));
+        _conductor = StartConductor();
     }
+
+    private IActorRef StartConductor() =>
+        Sys.ActorOf(ConductorActor.Props(_broker.Node, _broker.Settings, _instances.Ref, _backups.Ref, _check, AskTimeout, _lags.Ref));
 
     public async Task DisposeAsync() => await _broker.DisposeAsync();
 
-    private TestProbe Entity(object ack, Func<Exception?> failure, Func<Task> answered)
+    private TestProbe Entity(object ack, Func<object, Exception?> failure, Func<Task> answered)
     {
         var probe = CreateTestProbe();
-        probe.SetAutoPilot(new DelegateAutoPilot((sender, _) =>
+        probe.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
         {
-            object reply = failure() is { } e ? new Status.Failure(e) : ack;
+            if (_firstTryDropped && ack is InstanceReplies.HeartbeatAck && _triedOnce.Add(message))
+            {
+                sender.Tell(new Undelivered(message.GetType().Name));
+                return AutoPilot.KeepRunning;
+            }
+            object reply = failure(message) is { } e ? new Status.Failure(e) : ack;
             if (answered() is { IsCompleted: false } later)
                 later.ContinueWith(_ => sender.Tell(reply));
             else
@@ -163,6 +184,67 @@ public sealed class ConductorActorSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         _instancesFail = null;
         Assert.Equal(failedOnce, _instances.ExpectMsg<InstanceCommands.ReportHeartbeat>(TimeSpan.FromSeconds(10)));
         _instances.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
+    public async Task Of_reports_handled_together_one_its_entity_fails_comes_again_alone_and_the_others_are_acknowledged()
+    {
+        var (a, guestA) = await _broker.GuestAsync();
+        var (b, guestB) = await _broker.GuestAsync();
+        _instanceFailing = a;
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _instancesHeld = answer.Task;
+        // Queued while no conductor runs, so that the next one takes them in a few runs, not one by one.
+        Watch(_conductor);
+        Sys.Stop(_conductor);
+        ExpectTerminated(_conductor, TimeSpan.FromSeconds(10));
+        await AwaitAssertAsync(async () => Assert.Equal(0u, (await _broker.Node.InspectQueueAsync(_broker.Settings.ConductorQueue))!.Value.Consumers),
+            TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
+        var start = Math.Floor(HeartbeatArgs.Now()) - 1000;
+        for (var i = 0; i < 20; i++)
+            await ReportAsync(i % 2 == 1 ? guestA : guestB, Samples[GuestMethods.Heartbeat](i % 2 == 1 ? a : b, start + i)); // a's last
+        await AwaitAssertAsync(async () => Assert.Equal(20u, (await _broker.Node.InspectQueueAsync(_broker.Settings.ConductorQueue))!.Value.Messages),
+            TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
+        _conductor = StartConductor();
+
+        // All with their entities at once, a's failing; then each of a's once more, and no other.
+        for (var i = 0; i < 20; i++)
+            _instances.ExpectMsg<InstanceCommands.ReportHeartbeat>(TimeSpan.FromSeconds(10));
+        answer.SetResult();
+        for (var i = 0; i < 10; i++)
+            Assert.Equal(a, _instances.ExpectMsg<InstanceCommands.ReportHeartbeat>(TimeSpan.FromSeconds(10)).InstanceId);
+        _instances.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+
+        // Nothing left in the queue nor unacknowledged, and the acks of b's reports did not trip over a's (an ack of a
+        // delivery already given back is a channel error, which would restart the stream).
+        await AwaitAssertAsync(async () =>
+        {
+            var queue = await _broker.Management.GetFromJsonAsync<JsonElement>(
+                $"api/queues/%2F/{Uri.EscapeDataString(_broker.Settings.ConductorQueue)}");
+            Assert.Equal((0, 0), (queue.GetProperty("messages_ready").GetInt32(), queue.GetProperty("messages_unacknowledged").GetInt32()));
+        }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
+        Assert.DoesNotContain(_warnings.ReceiveWhile(TimeSpan.FromMilliseconds(200), m => m as Warning),
+            w => w.LogSource == _conductor.Path.ToString() && w.Message.ToString()!.Contains("restarting its stream"));
+    }
+
+    [Fact]
+    public async Task A_report_dropped_on_its_way_to_its_entity_is_sent_again_and_acknowledged_once_taken()
+    {
+        var (a, guestA) = await _broker.GuestAsync();
+        _firstTryDropped = true;
+        var start = Math.Floor(HeartbeatArgs.Now()) - 100;
+        for (var i = 0; i < 5; i++)
+            await ReportAsync(guestA, Samples[GuestMethods.Heartbeat](a, start + i));
+
+        var tries = Enumerable.Range(0, 10).Select(_ => _instances.ExpectMsg<InstanceCommands.ReportHeartbeat>(TimeSpan.FromSeconds(10)).Sent).ToList();
+        Assert.All(tries.GroupBy(sent => sent), tried => Assert.Equal(2, tried.Count()));
+        _instances.ExpectNoMsg(TimeSpan.FromMilliseconds(500)); // none requeued: each was taken on its second try
+        await AwaitAssertAsync(async () =>
+        {
+            var queue = await _broker.Management.GetFromJsonAsync<JsonElement>(
+                $"api/queues/%2F/{Uri.EscapeDataString(_broker.Settings.ConductorQueue)}");
+            Assert.Equal((0, 0), (queue.GetProperty("messages_ready").GetInt32(), queue.GetProperty("messages_unacknowledged").GetInt32()));
+        }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class ReportCheckTests
         if (olderRelease)
             older.Replace(["i1"]);
         var check = new ReportCheck(TimeSpan.FromSeconds(60), older);
-        var why = check.Refuse(new GuestReport("i1", Now, (_, _, _) => Task.CompletedTask), userId, Now);
+        var why = check.Refuse(new GuestReport("i1", Now, ReportedTo.Instance, new object(), typeof(object)), userId, Now);
         Assert.Equal(taken, why is null);
     }
 }
