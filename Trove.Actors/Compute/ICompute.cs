@@ -25,6 +25,10 @@ public sealed record ServerSpec(string InstanceId, string Datastore, string Data
 
     /// <summary>A server made ahead of time for a pool: its guest starts the engine at once and waits for a prepare.</summary>
     public bool Pooled { get; init; }
+
+    /// <summary>A plain create's server (not a restore, not a replica): its guest starts the engine from the server's data
+    /// while it connects, instead of once its prepare has arrived; the prepare finds it running.</summary>
+    public bool StartsEngineAtOnce { get; init; }
 }
 
 public enum ServerStatus

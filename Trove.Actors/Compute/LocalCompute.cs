@@ -79,7 +79,8 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
             var walArchive = archives && !settings.WalArchive.Granted ? _walArchive.Open(spec.InstanceId, uid, gid) : null;
             info = new GuestInfo(spec.InstanceId, spec.Datastore, spec.DatastoreVersion, port, dir,
                 BrokerUri(spec), settings.Exchange, settings.ConductorQueue, settings.HeartbeatIntervalSeconds, settings.BackupDirectory,
-                spec.VolumeSize, spec.RamMb, address, walArchive, WalArchiveGranted: archives && settings.WalArchive.Granted, Pooled: spec.Pooled);
+                spec.VolumeSize, spec.RamMb, address, walArchive, WalArchiveGranted: archives && settings.WalArchive.Granted, Pooled: spec.Pooled,
+                StartsEngineAtOnce: spec.StartsEngineAtOnce);
             await WriteInfoAsync(infoPath, info, uid, gid, ct);
         }
 

@@ -938,6 +938,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             RestoreFrom = c.Request.RestoreLocations(),
             RestoreWalOf = c.Request.RestoreWalOf,
             FlavorId = c.Request.FlavorId,
+            StartsEngineAtOnce = c.Request.RestoreFrom is null && c.Request.ReplicaOf is null && c.Request.RestoreWalOf is null,
         };
 
     /// <summary>A resumed build restores from the same backups: their locations are in the journal.</summary>
@@ -945,6 +946,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         new(s.Id, s.Datastore, s.DatastoreVersion, s.RamMb, s.VolumeSize)
         {
             RestoreFrom = s.RestoreFrom ?? [], RestoreWalOf = s.RestoreWalOf, FlavorId = s.FlavorId, KnownServerId = s.AcceptedServerId ?? s.ServerId, KnownVolumeId = s.VolumeId,
+            StartsEngineAtOnce = s.RestoreFrom is not { Count: > 0 } && s.ReplicaOf is null && s.RestoreWalOf is null,
         };
 
     public static Props Props(string id, ICompute compute, IGuestRpc guests, IActorRef tenants, InstanceSettings settings,

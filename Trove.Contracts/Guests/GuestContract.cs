@@ -165,7 +165,9 @@ public sealed record AccessArgs([property: JsonPropertyName("allowed_cidrs")] IR
 /// What a guest is started with (upstream's guest_info.conf): written by the compute driver into the
 /// server's directory as guest_info.json. <c>wal_archive</c>: the directory of the backup storage, the guest's alone, where
 /// its engine archives each completed log segment (none: no archive); <c>wal_archive_granted</c>: the engine archives into
-/// object storage instead, through the URL the control plane grants by <c>grant_wal_archive</c>.
+/// object storage instead, through the URL the control plane grants by <c>grant_wal_archive</c>. <c>pooled</c>: a pool's
+/// server, whose guest starts its engine at once and waits for a claim's prepare; <c>starts_engine_at_once</c>: a plain
+/// create's server (no restore, no replica), whose guest starts its engine while it connects, before its prepare arrives.
 /// </summary>
 public sealed record GuestInfo(
     [property: JsonPropertyName("instance_id")] string InstanceId,
@@ -183,7 +185,8 @@ public sealed record GuestInfo(
     [property: JsonPropertyName("address")] string? Address = null,
     [property: JsonPropertyName("wal_archive")] string? WalArchive = null,
     [property: JsonPropertyName("wal_archive_granted")] bool WalArchiveGranted = false,
-    [property: JsonPropertyName("pooled")] bool Pooled = false)
+    [property: JsonPropertyName("pooled")] bool Pooled = false,
+    [property: JsonPropertyName("starts_engine_at_once")] bool StartsEngineAtOnce = false)
 {
     private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
 

@@ -37,14 +37,31 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
     {
         await File.WriteAllTextAsync(Path.Combine(info.Directory, "guest.pid"), Environment.ProcessId.ToString(), stoppingToken);
         // A new server initialises its engine while the guest connects: the slowest step of a build starts at once. A
-        // pool's server starts it too, and answers calls only then: the pool counts it ready once its guest answers.
+        // plain create's server starts it too, as a pool's does; their calls wait for that start (the pool counts its
+        // server ready once its guest answers). A restore's or a replica's data comes with its prepare.
+        // On a thread of its own: what it does before its first wait (a look for leftover processes) does not hold up
+        // the connection either.
         _initialised = File.Exists(_preparedMarker) ? Task.CompletedTask
-            : info.Pooled ? WarmAsync(stoppingToken) : manager.InitialiseAsync(stoppingToken);
-        if (info.Pooled && !File.Exists(_preparedMarker))
+            : Task.Run(() => info.Pooled ? WarmAsync(stoppingToken)
+                : info.StartsEngineAtOnce ? StartAheadAsync(stoppingToken)
+                : manager.InitialiseAsync(stoppingToken));
+        if ((info.Pooled || info.StartsEngineAtOnce) && !File.Exists(_preparedMarker))
             _engineStarted = Settled(_initialised);
-        // Its own broker user, which may declare nothing: the node declared the queues and exchanges.
-        await using var connector = await AmqpConnector.ConnectAsync(new AmqpConnectionSettings(info.AmqpUri, $"guest-{info.InstanceId}"),
-            stoppingToken, e => log.LogWarning("broker unreachable, retrying: {Error}", e.GetBaseException().Message));
+        // The actor system the intake runs on is made while the guest connects: both are a good part of its start.
+        var makingSystem = Task.Run(() => ActorSystem.Create("guest", "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"));
+        AmqpConnector connected;
+        try
+        {
+            // Its own broker user, which may declare nothing: the node declared the queues and exchanges.
+            connected = await AmqpConnector.ConnectAsync(new AmqpConnectionSettings(info.AmqpUri, $"guest-{info.InstanceId}"),
+                stoppingToken, e => log.LogWarning("broker unreachable, retrying: {Error}", e.GetBaseException().Message));
+        }
+        catch
+        {
+            (await makingSystem).Dispose();
+            throw;
+        }
+        await using var connector = connected;
         await using var publisher = _publisher = new AmqpPublisher(connector);
 
         // A guest restarted after prepare: its engine comes back too. It may take long (crash recovery after a kill), and
@@ -52,7 +69,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         if (File.Exists(_preparedMarker))
             _engineStarted = StartEngineAsync(stoppingToken);
 
-        using var system = ActorSystem.Create("guest", "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
+        using var system = await makingSystem;
         // A broker error restarts the whole consuming stream on a new channel: the call in hand when it broke comes again.
         var queue = new NamedQueueSourceSettings(TroveBroker.GuestQueue(info.InstanceId)) { Prefetch = 1 };
         var kill = KillSwitches.Shared("guest-intake");
@@ -86,6 +103,18 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         await ClaimRehearsal.RunAsync(manager, info.InstanceId, ct);
         await manager.PrepareAheadAsync(ct);
         log.LogInformation("engine started ahead of a prepare (a pool's server)");
+    }
+
+    /// <summary>A plain create's server: the engine initialised with the flavor's memory and started while the guest
+    /// connects, so that its prepare, queued before the server was made, finds it running and only makes the tenant's
+    /// databases and users.</summary>
+    private async Task StartAheadAsync(CancellationToken ct)
+    {
+        await manager.InitialiseAsync(ct);
+        await manager.ApplyMemoryAsync(_limits.RamMb, ct);
+        await manager.StartAsync(ct);
+        await manager.GetStatusAsync(ct); // a first session: the engine's client library loads now, not in the prepare
+        log.LogInformation("engine started ahead of its prepare");
     }
 
     /// <summary>Done when <paramref name="task"/> is, whether it failed or not (its failure is the prepare's to retry).</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Trove.Actors.Compute;
 using Trove.Actors.Guests;
 using Trove.Contracts.Datastores;
+using Trove.Contracts.Guests;
 using Trove.Tests.Support;
 
 namespace Trove.Tests.Compute;
@@ -41,10 +42,15 @@ public sealed class LocalComputePristineTests : IAsyncLifetime
 
     private async Task<string> CreateAsync(string datastore, string version, string copyPath, IReadOnlyList<string> restoreFrom)
     {
-        var spec = new ServerSpec(Guid.NewGuid().ToString(), datastore, version, 512, 1) { RestoreFrom = restoreFrom, Broker = new("guest", "pw") };
+        var spec = new ServerSpec(Guid.NewGuid().ToString(), datastore, version, 512, 1)
+        {
+            RestoreFrom = restoreFrom, Broker = new("guest", "pw"), StartsEngineAtOnce = restoreFrom.Count == 0,
+        };
         _servers.Add(spec.InstanceId);
         await _compute.CreateServerAsync(spec, null, CancellationToken.None);
-        return Path.Combine(_settings.ServersDirectory, spec.InstanceId, copyPath);
+        var server = Path.Combine(_settings.ServersDirectory, spec.InstanceId);
+        Assert.Equal(spec.StartsEngineAtOnce, GuestInfoJson.Read(Path.Combine(server, "guest_info.json")).StartsEngineAtOnce);
+        return Path.Combine(server, copyPath);
     }
 
     /// <summary>Each datastore, its version, where its copy waits in a server's directory, and a file only its

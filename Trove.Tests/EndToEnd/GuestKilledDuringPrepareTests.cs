@@ -80,8 +80,12 @@ public sealed class GuestKilledDuringPrepareTests(GuestKilledDuringPrepareTests.
         var server = Path.Combine(node.ServersDir, id);
         var pidFile = Path.Combine(server, "postgres", "data", "postmaster.pid");
         var engine = 0; // postmaster.pid is written in steps: its first line may not be there yet
-        await KilledGuest.WaitUntilAsync(() => File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out engine),
-            $"the engine to start; see {node.DataDir}/node.log");
+        // A plain create's engine starts before its prepare: the prepare is under way once it has made a first database
+        // (a directory of base/ beside initdb's three).
+        var databaseDirs = Path.Combine(server, "postgres", "data", "base");
+        await KilledGuest.WaitUntilAsync(() => Directory.Exists(databaseDirs) && Directory.GetDirectories(databaseDirs).Length > 3
+                && File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out engine),
+            $"the prepare to make a first database; see {node.DataDir}/node.log");
         Programs.Signal(engine, "KILL");
 
         try

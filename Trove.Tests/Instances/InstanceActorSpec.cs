@@ -59,6 +59,7 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(GuestMethods.Prepare, prepare.Method);
         Assert.Equal("s3cret-pw", prepare.ArgsAs<PrepareArgs>().Users[0].Password);
         AwaitAssert(() => Assert.Equal(40000, StateOf(entity, "i1").Port));
+        Assert.True(Assert.Single(_compute.Requested).StartsEngineAtOnce); // a plain create's engine need not wait for its prepare
     }
 
     [Fact]
@@ -288,6 +289,7 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
         AwaitAssert(() => Assert.Equal(40000, StateOf(resumed, "i8").Port));
         Assert.Equal("BUILD", StateOf(resumed, "i8").Status);
         Assert.Single(_guests.Casts); // prepare was queued once, at create; a resumed build does not repeat it
+        Assert.True(Assert.Single(_compute.Requested).StartsEngineAtOnce);
     }
 
     [Fact]

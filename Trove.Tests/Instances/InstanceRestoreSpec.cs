@@ -109,6 +109,7 @@ public class InstanceRestoreSpec : Akka.TestKit.Xunit2.TestKit
         var prepare = _guests.Casts.Single(c => c.InstanceId == "r1" && c.Message.Method == GuestMethods.Prepare).Message;
         Assert.Equal(["full", "incr1", "incr2"], prepare.ArgsAs<PrepareArgs>().BackupInfo!.Chain().Select(b => b.Id));
         AwaitAssert(() => Assert.Equal(chain, _compute.Requested.Single(s => s.InstanceId == "r1").RestoreFrom));
+        Assert.False(_compute.Requested.Single(s => s.InstanceId == "r1").StartsEngineAtOnce); // its data comes with its prepare
 
         // kept in the journal: a new incarnation restores from the same backups
         Watch(entity);

@@ -30,8 +30,10 @@ public class ReplicaEntitySpec : Akka.TestKit.Xunit2.TestKit
         }));
     }
 
+    private readonly FakeCompute _compute = new();
+
     private IActorRef Entity(string id) =>
-        Sys.ActorOf(InstanceActor.Props(id, new FakeCompute(), _guests, _tenants.Ref, new InstanceSettings(), instances: _instances.Ref));
+        Sys.ActorOf(InstanceActor.Props(id, _compute, _guests, _tenants.Ref, new InstanceSettings(), instances: _instances.Ref));
 
     private static Create AskReplica() => new("r1", new InstanceRequest("demo", "replica", "", 0, 0, "", "", [], [], ReplicaOf: "src"));
 
@@ -52,6 +54,7 @@ public class ReplicaEntitySpec : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(("src", "medium", 3, "BUILD"), (accepted.State.ReplicaOf, accepted.State.FlavorId, accepted.State.VolumeSize, accepted.State.Status));
         var (_, prepare) = Assert.Single(_guests.Casts);
         Assert.Equal(Connection, prepare.ArgsAs<PrepareArgs>().ReplicaOf);
+        AwaitAssert(() => Assert.False(Assert.Single(_compute.Requested).StartsEngineAtOnce)); // its data comes from its source
 
         entity.Tell(new ReportHeartbeat("r1", ServiceStatusNames.Healthy, DateTimeOffset.UtcNow, ReplicationLag: 1.5), TestActor);
         ExpectMsg<InstanceReplies.HeartbeatAck>();

@@ -20,7 +20,8 @@ public sealed record NovaUserData(string BrokerUri, string Exchange, string Cond
         spec.InstanceId, spec.Datastore, spec.DatastoreVersion, DatastoreProfiles.Of(spec.Datastore).Port, GuestImage.ServerDirectory,
         (spec.Broker ?? throw new ArgumentException($"server {spec.InstanceId} has no broker user for its guest")).UriOn(BrokerUri),
         Exchange, ConductorQueue, HeartbeatIntervalSeconds, BackupDirectory: "", spec.VolumeSize, spec.RamMb, GuestImage.EveryAddress,
-        WalArchiveGranted: WalArchive.Archives(spec.Datastore, spec.DatastoreVersion), Pooled: spec.Pooled);
+        WalArchiveGranted: WalArchive.Archives(spec.Datastore, spec.DatastoreVersion), Pooled: spec.Pooled,
+        StartsEngineAtOnce: spec.StartsEngineAtOnce);
 
     public string Render(ServerSpec spec) => GuestUserData.Render(InfoOf(spec));
 }
