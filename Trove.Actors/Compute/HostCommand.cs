@@ -2,7 +2,9 @@ using System.Diagnostics;
 
 namespace Trove.Actors.Compute;
 
-/// <summary>Runs a host tool (useradd, userdel, find) with an argument list, never a shell string.</summary>
+/// <summary>Runs a host tool (useradd, userdel, find) with an argument list, never a shell string. A tool once started
+/// runs to its end, cancelled or not: a cancel is seen when it has exited, so that nothing it does happens behind its
+/// caller's back (a user made after a deletion looked for it).</summary>
 internal static class HostCommand
 {
     public sealed record Result(int ExitCode, string Error);
@@ -13,10 +15,11 @@ internal static class HostCommand
         foreach (var arg in args)
             start.ArgumentList.Add(arg);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
-        var output = process.StandardOutput.ReadToEndAsync(ct);
-        var error = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
+        var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        await process.WaitForExitAsync(CancellationToken.None);
         await output;
+        ct.ThrowIfCancellationRequested();
         return new Result(process.ExitCode, (await error).Trim());
     }
 }

@@ -58,6 +58,8 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         var dir = ServerDirectory(spec.InstanceId);
         var infoPath = Path.Combine(dir, GuestInfoFile);
         using var _ = await ServerLock.TakeAsync(dir, ct); // the reconciler may restart the guest of a build meanwhile
+        if (spec.KnownServerId != spec.InstanceId)
+            steps?.Report(new ServerStep.ServerAccepted(spec.InstanceId)); // from here on, what is made is the server's
         var (uid, gid) = await ServerUsers.EnsureAsync(ServerUsers.NameOf(spec.InstanceId), dir, ct);
         GuestInfo info;
         if (File.Exists(infoPath))
@@ -331,7 +333,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         start.ArgumentList.Add("--config");
         start.ArgumentList.Add(infoPath);
         using var shell = Process.Start(start) ?? throw new TransientComputeException("could not start the guest");
-        await shell.WaitForExitAsync(ct);
+        await shell.WaitForExitAsync(CancellationToken.None); // at once (setsid -f); a cancel must not miss the guest it forks
         if (shell.ExitCode != 0)
             throw new TransientComputeException($"starting the guest failed with exit code {shell.ExitCode}");
 

@@ -240,6 +240,7 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
             Timers.StartSingleTimer(nameof(RetryDelete), new RetryDelete(), _settings.RetryDelay);
         });
         Command<RetryDelete>(_ => StartDeletion());
+        Command<Terminated>(_ => StartDeletion()); // the abandoned build has ended
         Command<ReceiveTimeout>(_ => Passivate());
         Command<StopEntity>(_ => Context.Stop(Self));
         Command<Wake>(_ => { });
@@ -923,7 +924,13 @@ public sealed class InstanceActor : ReceivePersistentActor, IWithTimers
         if (_state is not { Task: InstanceTask.Deleting } || !Context.Child("deletion").IsNobody())
             return;
         Timers.CancelAll();
-        Context.Child("provisioning").Tell(PoisonPill.Instance);
+        if (Context.Child("provisioning") is var building && !building.IsNobody())
+        {
+            // What a creation in flight makes is reported before the build ends; the deletion then removes it too.
+            Context.Watch(building);
+            building.Tell(new ProvisioningActor.Abandon());
+            return;
+        }
         Context.ActorOf(DeletionActor.Props(_id, _state.TenantId, _state.ServerId ?? _state.AcceptedServerId, _compute, _guests, _tenants,
             _settings.StopDbTimeout, _state.ReplicaOf is { } sourceId ? new DeletionActor.Source(sourceId, _instances!) : null), "deletion");
     }

@@ -118,20 +118,24 @@ public static class InstanceDecisions
         return new Decision(null, events);
     }
 
-    /// <summary>Kept whenever the server is not known yet: a resumed build's guest may report healthy before its driver answers.</summary>
-    public static Decision ServerCreated(InstanceState? state, string serverId, string address, int port, DateTimeOffset now) =>
-        state is { ServerId: null, IsDeleted: false } && state.Task != InstanceTask.Deleting
-            ? Decision.Silent(new InstanceEvents.ServerCreated(serverId, address, port, now))
-            : Decision.Silent();
+    /// <summary>Kept whenever the server is not known yet: a resumed build's guest may report healthy before its driver answers.
+    /// A server made for an instance deleted meanwhile is only accepted: its deletion, which waits for the build, removes it.</summary>
+    public static Decision ServerCreated(InstanceState? state, string serverId, string address, int port, DateTimeOffset now) => state switch
+    {
+        { ServerId: null, IsDeleted: false, Task: InstanceTask.Deleting } => ServerAccepted(state, serverId, now),
+        { ServerId: null, IsDeleted: false } => Decision.Silent(new InstanceEvents.ServerCreated(serverId, address, port, now)),
+        _ => Decision.Silent(),
+    };
 
-    /// <summary>Kept while the instance still owns what its build makes (a deleting instance's deletion is under way).</summary>
+    /// <summary>Kept while the instance exists: a deleting instance's deletion starts only once its build has ended, and
+    /// removes what the build made.</summary>
     public static Decision ServerAccepted(InstanceState? state, string serverId, DateTimeOffset now) =>
-        state is { IsDeleted: false, Task: not InstanceTask.Deleting } && state.AcceptedServerId != serverId
+        state is { IsDeleted: false } && state.AcceptedServerId != serverId
             ? Decision.Silent(new InstanceEvents.ServerAccepted(serverId, now))
             : Decision.Silent();
 
     public static Decision VolumeMade(InstanceState? state, string volumeId, DateTimeOffset now) =>
-        state is { IsDeleted: false, Task: not InstanceTask.Deleting } && state.VolumeId != volumeId
+        state is { IsDeleted: false } && state.VolumeId != volumeId
             ? Decision.Silent(new InstanceEvents.VolumeMade(volumeId, now))
             : Decision.Silent();
 

@@ -12,6 +12,8 @@ namespace Trove.Actors.Instances;
 /// durable in the broker. Then, when the parent says so, it has the compute driver create the server. A resumed
 /// build repeats only the second step, which the driver makes idempotent; so is a creation that failed for a reason
 /// that may pass (<see cref="ComputeFailures.IsTransient"/>), a few times with a growing wait, before the build fails.
+/// An instance deleted meanwhile abandons the build (<see cref="Abandon"/>): a creation in flight is cancelled and seen to its
+/// end, so that whatever the cloud made has been reported to the instance before this actor stops.
 /// </summary>
 public sealed class ProvisioningActor : ReceiveActor, IWithTimers
 {
@@ -21,6 +23,9 @@ public sealed class ProvisioningActor : ReceiveActor, IWithTimers
     public sealed record StepFailed(string Message);
     private sealed record CreateFailed(Exception Error);
 
+    /// <summary>The instance is being deleted: nothing more is made; the actor stops once a creation in flight has ended.</summary>
+    public sealed record Abandon;
+
     /// <summary>How often a transient failure of the server's creation is tried again, and the first wait (then doubled).</summary>
     public sealed record Retry(int Times, TimeSpan Backoff)
     {
@@ -28,6 +33,8 @@ public sealed class ProvisioningActor : ReceiveActor, IWithTimers
     }
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CancellationTokenSource _abandoned = new();
+    private bool _creating;
     private int _failures;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -36,9 +43,28 @@ public sealed class ProvisioningActor : ReceiveActor, IWithTimers
     {
         var steps = new StepsToParent(Context.Parent);
         Receive<CreateServer>(_ =>
-            (pooled is null ? CreateServerAsync() : Task.FromResult(pooled)).PipeTo(Self, success: server => new ServerReady(server), failure: e => new CreateFailed(e)));
+        {
+            if (_abandoned.IsCancellationRequested)
+                return;
+            _creating = true;
+            (pooled is null ? CreateServerAsync(_abandoned.Token) : Task.FromResult(pooled)).PipeTo(Self,
+                success: server => new ServerReady(server), failure: e => new CreateFailed(e));
+        });
+        Receive<Abandon>(_ =>
+        {
+            _abandoned.Cancel();
+            Timers.CancelAll();
+            if (!_creating)
+                Context.Stop(Self);
+        });
         Receive<CreateFailed>(failed =>
         {
+            _creating = false;
+            if (_abandoned.IsCancellationRequested)
+            {
+                Context.Stop(Self);
+                return;
+            }
             var error = failed.Error.GetBaseException().Message;
             if (!ComputeFailures.IsTransient(failed.Error))
             {
@@ -73,12 +99,14 @@ public sealed class ProvisioningActor : ReceiveActor, IWithTimers
                 failure: e => new StepFailed($"Queueing the guest's prepare failed: {e.GetBaseException().Message}"));
 
         // The server's guest gets a broker user of its own, made first (again, unchanged, on a resumed build).
-        async Task<Server> CreateServerAsync()
+        async Task<Server> CreateServerAsync(CancellationToken ct)
         {
             var broker = await guests.GrantBrokerUserAsync(spec.InstanceId);
-            return await compute.CreateServerAsync(spec with { Broker = broker }, steps, CancellationToken.None);
+            return await compute.CreateServerAsync(spec with { Broker = broker }, steps, ct);
         }
     }
+
+    protected override void PostStop() => _abandoned.Dispose();
 
     /// <summary>Each step straight to the instance, which journals it even if this attempt dies before the server is ready.</summary>
     private sealed class StepsToParent(IActorRef parent) : IProgress<ServerStep>

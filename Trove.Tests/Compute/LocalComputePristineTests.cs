@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Trove.Actors.Compute;
 using Trove.Actors.Guests;
 using Trove.Contracts.Datastores;
@@ -13,31 +12,18 @@ namespace Trove.Tests.Compute;
 /// The guest here is a shell that writes its pid file and waits: the copy is the compute driver's, before any guest.</summary>
 public sealed class LocalComputePristineTests : IAsyncLifetime
 {
-    private readonly string _dataDir = TroveNode.NewDataDir();
-    private LocalCompute _compute = null!;
-    private LocalComputeSettings _settings = null!;
+    private readonly ShellGuestCompute _host = new();
+    private LocalCompute Compute => _host.Compute;
+    private LocalComputeSettings Settings => _host.Settings;
     private readonly List<string> _servers = [];
 
-    public Task InitializeAsync()
-    {
-        _settings = new LocalComputeSettings
-        {
-            ServersDirectory = Path.Combine(_dataDir, "servers"),
-            BackupDirectory = Path.Combine(_dataDir, "backups"),
-            GuestCommand = ["/bin/sh", "-c", "echo $$ > guest.pid; while :; do sleep 1; done", "sh"],
-            AmqpUri = "amqp://127.0.0.1", Exchange = "trove", ConductorQueue = "trove-conductor",
-        };
-        Directory.CreateDirectory(_settings.ServersDirectory);
-        Directory.CreateDirectory(_settings.BackupDirectory);
-        _compute = new LocalCompute(_settings, NullLogger<LocalCompute>.Instance);
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
         foreach (var server in _servers)
-            await _compute.DeleteServerAsync(server, CancellationToken.None);
-        Directory.Delete(_dataDir, recursive: true);
+            await Compute.DeleteServerAsync(server, CancellationToken.None);
+        _host.Dispose();
     }
 
     private async Task<string> CreateAsync(string datastore, string version, string copyPath, IReadOnlyList<string> restoreFrom)
@@ -47,8 +33,8 @@ public sealed class LocalComputePristineTests : IAsyncLifetime
             RestoreFrom = restoreFrom, Broker = new("guest", "pw"), StartsEngineAtOnce = restoreFrom.Count == 0,
         };
         _servers.Add(spec.InstanceId);
-        await _compute.CreateServerAsync(spec, null, CancellationToken.None);
-        var server = Path.Combine(_settings.ServersDirectory, spec.InstanceId);
+        await Compute.CreateServerAsync(spec, null, CancellationToken.None);
+        var server = Path.Combine(Settings.ServersDirectory, spec.InstanceId);
         Assert.Equal(spec.StartsEngineAtOnce, GuestInfoJson.Read(Path.Combine(server, "guest_info.json")).StartsEngineAtOnce);
         return Path.Combine(server, copyPath);
     }
@@ -67,7 +53,7 @@ public sealed class LocalComputePristineTests : IAsyncLifetime
     {
         Assert.True(File.Exists(Path.Combine(await CreateAsync(datastore, version, copyPath, []), initialised)));
 
-        var backup = Path.Combine(_settings.BackupDirectory, $"{Guid.NewGuid()}.tar.gz");
+        var backup = Path.Combine(Settings.BackupDirectory, $"{Guid.NewGuid()}.tar.gz");
         await File.WriteAllTextAsync(backup, "a backup");
         Assert.False(Directory.Exists(await CreateAsync(datastore, version, copyPath, [backup])));
     }

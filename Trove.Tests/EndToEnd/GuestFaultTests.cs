@@ -1,10 +1,8 @@
-using System.Net;
 using Trove.Tests.Support;
 
 namespace Trove.Tests.EndToEnd;
 
-/// <summary>Faults of a server, on the real stack: a guest killed with SIGKILL comes back by itself, and a delete
-/// during a build leaves no server, process, OS user or broker user behind.</summary>
+/// <summary>Faults of a server, on the real stack: a guest killed with SIGKILL comes back by itself.</summary>
 public sealed class GuestFaultTests(GuestFaultTests.FastReconcileNode fixture) : IClassFixture<GuestFaultTests.FastReconcileNode>
 {
     /// <summary>The class's node, shared by its facts: each faults only its own instance's server. A killed guest is
@@ -61,21 +59,5 @@ public sealed class GuestFaultTests(GuestFaultTests.FastReconcileNode fixture) :
         await node.WaitForOperatingStatusAsync("demo", id, "HEALTHY", TimeSpan.FromSeconds(90));
         Assert.Equal(42, await PostgresInstanceTests.QueryAsAppAsync(active));
         Assert.Contains("starting the engine failed", await File.ReadAllTextAsync(Path.Combine(node.ServersDir, id, "guest.log")));
-    }
-
-    [Fact]
-    public async Task A_delete_during_the_build_leaves_nothing_of_the_instance_running()
-    {
-        var node = Node;
-        var id = (string)(await node.CreateInstanceAsync("demo", PostgresInstanceTests.CreateBody("pg-early-delete")))["id"]!;
-        var deleted = await node.Client("demo").DeleteAsync($"v1.0/demo/instances/{id}");
-        Assert.Equal(HttpStatusCode.Accepted, deleted.StatusCode);
-
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (await node.LeftOfDeletedAsync("demo", id) is { } left)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"instance {id} left {left} behind; see {node.DataDir}/node.log");
-            await Task.Delay(500);
-        }
     }
 }

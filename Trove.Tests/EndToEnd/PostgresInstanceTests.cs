@@ -72,6 +72,22 @@ public sealed class PostgresInstanceTests(NodeFixture fixture)
         await Assert.ThrowsAnyAsync<Exception>(() => QueryAsAppAsync(active));
     }
 
+    /// <summary>The node's reconciler would remove a server no instance owns only after its orphan grace (2 minutes): here
+    /// the delete itself must end the server whose creation was in flight.</summary>
+    [Fact]
+    public async Task A_delete_during_the_build_ends_the_server_being_made_and_leaves_nothing_behind()
+    {
+        var id = (string)(await Node.CreateInstanceAsync("demo", CreateBody("pg-early-delete")))["id"]!;
+        Assert.Equal(HttpStatusCode.Accepted, (await Node.Http.DeleteAsync($"v1.0/demo/instances/{id}")).StatusCode);
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (await Node.LeftOfDeletedAsync("demo", id) is { } left)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"instance {id} left {left} behind; see {Node.DataDir}/node.log");
+            await Task.Delay(250);
+        }
+    }
+
     private async Task<string> EnableRootAsync(string id)
     {
         var root = await (await Node.Http.PostAsync($"v1.0/demo/instances/{id}/root", null)).Content.ReadFromJsonAsync<JsonObject>();

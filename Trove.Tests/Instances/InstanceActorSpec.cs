@@ -273,6 +273,45 @@ public class InstanceActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_delete_during_the_build_waits_for_the_server_being_made_and_removes_it()
+    {
+        _compute.Hold = new TaskCompletionSource();
+        _compute.IgnoresCancel = true; // a driver that reports nothing before its server is made, and makes it whatever
+        var entity = Entity("i10");
+        entity.Tell(new Create("i10", Requests.Postgres()), TestActor);
+        ExpectMsg<InstanceReplies.Accepted>();
+        AwaitCondition(() => !_compute.RequestedAll.IsEmpty);
+
+        entity.Tell(new Delete("i10", "demo"), TestActor);
+        Assert.Equal("SHUTDOWN", ExpectMsg<InstanceReplies.Accepted>().State.Status);
+        Assert.Empty(_compute.Deleted); // the server is still being made
+        _compute.Hold.SetResult();
+
+        AwaitAssert(() => Assert.Contains("i10", _compute.Deleted));
+        Assert.Empty(_compute.Servers);
+        AwaitAssert(() => Assert.Contains("i10", _guests.DeletedBrokerUsers));
+        Tenants.FishForMessage(m => m is TenantCommands.ReleaseInstance { InstanceId: "i10" });
+    }
+
+    [Fact]
+    public void A_delete_during_the_build_cancels_the_creation_and_removes_what_the_cloud_had_accepted()
+    {
+        _compute.StepsBeforeCreate = [new ServerStep.ServerAccepted("nova-11")];
+        _compute.Hold = new TaskCompletionSource(); // never released: only the cancel ends this creation
+        var entity = Entity("i11");
+        entity.Tell(new Create("i11", Requests.Postgres()), TestActor);
+        ExpectMsg<InstanceReplies.Accepted>();
+        AwaitCondition(() => !_compute.RequestedAll.IsEmpty);
+
+        entity.Tell(new Delete("i11", "demo"), TestActor);
+        ExpectMsg<InstanceReplies.Accepted>();
+        AwaitAssert(() => Assert.Contains("nova-11", _compute.Deleted));
+        AwaitAssert(() => Assert.Contains("i11", _guests.DeletedBrokerUsers));
+        Assert.Empty(_compute.Requested);
+        AwaitAssert(() => Assert.IsType<InstanceReplies.NotFound>(entity.Ask<object>(new Get("i11", "demo"), RemainingOrDefault).Result));
+    }
+
+    [Fact]
     public void A_build_interrupted_by_a_restart_resumes_and_creates_the_server()
     {
         _compute.Hold = new TaskCompletionSource();

@@ -70,6 +70,50 @@ public class ProvisioningActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void An_abandoned_build_cancels_the_creation_in_flight_and_stops_once_it_has_ended_with_what_was_made_reported()
+    {
+        _compute.StepsBeforeCreate = [new ServerStep.ServerAccepted("nova-1")];
+        _compute.Hold = new TaskCompletionSource(); // a creation that would wait for ever but for the cancel
+        var child = Child(prepare: null, Retry);
+        Watch(child);
+        child.Tell(new ProvisioningActor.CreateServer());
+        Assert.Equal("nova-1", ExpectMsg<ServerStep.ServerAccepted>().ServerId);
+
+        child.Tell(new ProvisioningActor.Abandon());
+        ExpectTerminated(child);
+        Assert.Empty(_compute.Requested);
+        Assert.Single(_compute.RequestedAll); // cancelled, not tried again
+    }
+
+    [Fact]
+    public void An_abandoned_build_waits_for_a_creation_that_cannot_be_cancelled_and_hands_its_server_over()
+    {
+        _compute.Hold = new TaskCompletionSource();
+        _compute.IgnoresCancel = true;
+        var child = Child(prepare: null);
+        Watch(child);
+        child.Tell(new ProvisioningActor.CreateServer());
+        AwaitCondition(() => !_compute.RequestedAll.IsEmpty);
+
+        child.Tell(new ProvisioningActor.Abandon());
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // still making the server
+        _compute.Hold.SetResult();
+        Assert.Equal("p1", ExpectMsg<ProvisioningActor.ServerReady>().Server.Id);
+        ExpectTerminated(child);
+    }
+
+    [Fact]
+    public void An_abandoned_build_makes_nothing_and_stops_at_once()
+    {
+        var child = Child(prepare: null);
+        Watch(child);
+        child.Tell(new ProvisioningActor.Abandon());
+        child.Tell(new ProvisioningActor.CreateServer());
+        ExpectTerminated(child);
+        Assert.Empty(_compute.RequestedAll);
+    }
+
+    [Fact]
     public void A_transient_server_creation_error_is_tried_again_with_a_growing_wait()
     {
         _compute.FailNext.Enqueue(new IOException("disk busy"));

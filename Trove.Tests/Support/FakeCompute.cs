@@ -23,6 +23,9 @@ public sealed class FakeCompute : ICompute
     /// <summary>While set, server creation waits for it: a build caught in the middle.</summary>
     public TaskCompletionSource? Hold { get; set; }
 
+    /// <summary>A creation that, once started, runs to its end whatever its cancellation says (and reports no step).</summary>
+    public bool IgnoresCancel { get; set; }
+
     /// <summary>Steps reported before each creation's own hold and outcome (then the server, with the instance's id).</summary>
     public IReadOnlyList<ServerStep> StepsBeforeCreate { get; set; } = [];
 
@@ -32,7 +35,7 @@ public sealed class FakeCompute : ICompute
         foreach (var step in StepsBeforeCreate)
             steps?.Report(step);
         if (Hold is { } hold)
-            await hold.Task;
+            await (IgnoresCancel ? hold.Task : hold.Task.WaitAsync(ct));
         Interlocked.Increment(ref _createAttempts);
         if (FailNext.TryDequeue(out var once))
             throw once;
