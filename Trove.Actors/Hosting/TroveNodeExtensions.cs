@@ -265,13 +265,13 @@ public static class TroveNodeExtensions
 
         if (settings.HasRole(EntityShards.WorkerRole))
             builder.WithSingleton<InstanceProjectionKey>("instance-projection",
-                EntityProjection<InstanceState, InstanceEvents.IInstanceEvent>.Props(sp.GetRequiredService<ReadModelDb>(), InstanceRegistration.Projection),
+                EntityProjection<InstanceState, InstanceEvents.IInstanceEvent>.Props(sp.GetRequiredService<ReadModelDb>(), InstanceRegistration.Projection, settings.ProjectEvery),
                 new ClusterSingletonOptions { Role = EntityShards.WorkerRole })
                 .WithSingleton<BackupProjectionKey>("backup-projection",
-                    EntityProjection<BackupState, BackupEvents.IBackupEvent>.Props(sp.GetRequiredService<ReadModelDb>(), BackupRegistration.Projection),
+                    EntityProjection<BackupState, BackupEvents.IBackupEvent>.Props(sp.GetRequiredService<ReadModelDb>(), BackupRegistration.Projection, settings.ProjectEvery),
                     new ClusterSingletonOptions { Role = EntityShards.WorkerRole })
                 .WithSingleton<QuotaHoldProjectionKey>("quota-hold-projection",
-                    EntityProjection<QuotaHolds, QuotaEvents.IHoldEvent>.Props(sp.GetRequiredService<ReadModelDb>(), InstanceRegistration.QuotaHoldProjection),
+                    EntityProjection<QuotaHolds, QuotaEvents.IHoldEvent>.Props(sp.GetRequiredService<ReadModelDb>(), InstanceRegistration.QuotaHoldProjection, settings.ProjectEvery),
                     new ClusterSingletonOptions { Role = EntityShards.WorkerRole })
                 .WithSingleton<WorkResumer>("work-resumer",
                     (_, registry, _) => WorkResumer.Props(sp.GetRequiredService<ReadModelDb>(), ResumableKinds(registry), settings.ResumeWorkEvery),

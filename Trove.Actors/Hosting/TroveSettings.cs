@@ -51,6 +51,10 @@ public sealed record TroveSettings
     /// crash, a handoff or a restart, a build, a resize or a backup carries on.</summary>
     public TimeSpan ResumeWorkEvery { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How often the read model's projections read the journal's new events. Each entity writes its own row as it
+    /// answers; the projections only make up for a write that failed, and keep the quota holds the work resumer reads.</summary>
+    public TimeSpan ProjectEvery { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a page of a list is served from memory; this node's projection drops it sooner when the
     /// tenant's rows change. Zero reads the read model on every request.</summary>
     public TimeSpan ListCacheFor { get; init; } = TimeSpan.FromMilliseconds(250);

@@ -14,21 +14,33 @@ namespace Trove.Actors.ReadModel;
 /// <summary>
 /// Follows the journal's events of one kind by tag and upserts each entity's row with the entity's own apply
 /// function; the offset is stored in the same transaction, so a restart resumes exactly where it stopped.
+/// It reads what is new every <c>every</c>: each entity writes its own row as it answers (<see cref="OwnRow{TState,TEvent}"/>),
+/// so the projection is the backstop of a row whose write failed and the writer of the quota holds, which nothing reads
+/// at once; the journal's live query polls ten times a second, a fifth of an idle node's CPU for three projections.
 /// </summary>
 public sealed class EntityProjection<TState, TEvent> : ReceiveActor where TState : class
 {
     private readonly UniqueKillSwitch _kill;
 
-    public EntityProjection(ReadModelDb db, ProjectedKind<TState, TEvent> kind)
+    public EntityProjection(ReadModelDb db, ProjectedKind<TState, TEvent> kind, TimeSpan every)
     {
         var log = Context.GetLogger();
         var offsetName = $"{kind.Kind}_view";
+        var journal = PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
         _kill = RestartSource.OnFailuresWithBackoff(
-                () => Source.FromTask(StartAsync()).ConcatMany(offset =>
-                    PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
-                        .EventsByTag(kind.Kind, Offset.Sequence(offset))
+                () => Source.FromTask(StartAsync()).ConcatMany(stored =>
+                {
+                    var read = stored;
+                    return Source.Tick(TimeSpan.Zero, every, NotUsed.Instance).MapMaterializedValue(_ => NotUsed.Instance)
+                        .ConcatMany(_ => journal.CurrentEventsByTag(kind.Kind, Offset.Sequence(read)))
+                        .Select(e =>
+                        {
+                            read = ((Sequence)e.Offset).Value;
+                            return e;
+                        })
                         .GroupedWithin(500, TimeSpan.FromMilliseconds(20))
-                        .SelectAsync(1, batch => WriteAsync(batch.ToList()))),
+                        .SelectAsync(1, batch => WriteAsync(batch.ToList()));
+                }),
                 RestartSettings.Create(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10), 0.2))
             .ViaMaterialized(KillSwitches.Single<Done>(), Keep.Right)
             .To(Sink.Ignore<Done>())
@@ -75,6 +87,6 @@ public sealed class EntityProjection<TState, TEvent> : ReceiveActor where TState
 
     protected override void PostStop() => _kill.Shutdown();
 
-    public static Props Props(ReadModelDb db, ProjectedKind<TState, TEvent> kind) =>
-        Akka.Actor.Props.Create(() => new EntityProjection<TState, TEvent>(db, kind));
+    public static Props Props(ReadModelDb db, ProjectedKind<TState, TEvent> kind, TimeSpan every) =>
+        Akka.Actor.Props.Create(() => new EntityProjection<TState, TEvent>(db, kind, every));
 }

@@ -47,7 +47,7 @@ public sealed class QuotaHoldProjectionTests : IAsyncLifetime
         _readModel = new ReadModelDb(new SqlDatabase(settings.DatabaseProvider, settings.ReadModelConnection));
         await _readModel.EnsureCreatedAsync();
         _tenant = _system.ActorOf(TenantActor.Props("demo", new QuotaLimits(Instances: 5, Volumes: 20, Backups: 5)));
-        _system.ActorOf(EntityProjection<QuotaHolds, QuotaEvents.IHoldEvent>.Props(_readModel, InstanceRegistration.QuotaHoldProjection));
+        _system.ActorOf(EntityProjection<QuotaHolds, QuotaEvents.IHoldEvent>.Props(_readModel, InstanceRegistration.QuotaHoldProjection, TimeSpan.FromSeconds(1)));
     }
 
     public async Task DisposeAsync()
