@@ -122,6 +122,10 @@ public sealed class TroveNode : IAsyncDisposable
         start.Environment["Trove__GuestHeartbeatIntervalSeconds"] = "1";
         start.Environment["Trove__RateLimitPerMinute"] = "0"; // tests poll fast; the rate limit has its own test
         start.Environment["Trove__Auth__TokenIssuePerMinute"] = "0"; // tests log in often; the token-issue limit has its own test
+        // A thread-pool worker that runs out of work spins (sched_yield) before it sleeps: in a node that mostly waits on
+        // its test, as most do, that spinning was a third of its CPU, on 2 cores that the suite's other nodes, guests and
+        // engines need. Without it a worker sleeps at once and is woken by the next item (bench/results.md 2026-12-07).
+        start.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
         for (var i = 0; i < TestProjects.Length; i++)
         {
             start.Environment[$"Trove__Auth__Users__{i}__Name"] = TestProjects[i];
