@@ -126,6 +126,9 @@ public sealed class TroveNode : IAsyncDisposable
         // its test, as most do, that spinning was a third of its CPU, on 2 cores that the suite's other nodes, guests and
         // engines need. Without it a worker sleeps at once and is woken by the next item (bench/results.md 2026-12-07).
         start.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
+        // A test's node lives for seconds to a minute: profile-guided tiering (its hot ReadyToRun methods compiled again
+        // with counters, then a third time) was 3-4 CPU-s of its first 20 s, for code faster only after the test is over.
+        start.Environment["DOTNET_TieredPGO"] = "0";
         for (var i = 0; i < TestProjects.Length; i++)
         {
             start.Environment[$"Trove__Auth__Users__{i}__Name"] = TestProjects[i];
