@@ -97,7 +97,7 @@ public sealed class ConductorActor : ReceiveActor, IWithTimers
                     var (index, method, report) = taken[k];
                     switch (replies.AnswerOf(k))
                     {
-                        case { } answer when report.Handled.IsInstanceOfType(answer):
+                        case var answer when report.HandledBy(answer):
                             _lag.Handled(report.Sent, DateTimeOffset.UtcNow);
                             acked[index] = true;
                             break;
@@ -111,7 +111,7 @@ public sealed class ConductorActor : ReceiveActor, IWithTimers
                             {
                                 null => new AskTimeoutException($"no answer from its entity within {askTimeout}"),
                                 Exception failure => failure,
-                                _ => new InvalidCastException($"answered with {other.GetType().Name}, not {report.Handled.Name}"),
+                                _ => report.NotHandledBy(other),
                             })));
                             break;
                     }
@@ -163,8 +163,8 @@ public sealed class ConductorActor : ReceiveActor, IWithTimers
             {
                 await Task.Delay(EntityAsk.Pause, deadline);
                 var answer = await report.RegionOf(instances, backups).AskEntityAsync<object>(report.Command, deadline);
-                if (!report.Handled.IsInstanceOfType(answer))
-                    throw new InvalidCastException($"answered with {answer.GetType().Name}, not {report.Handled.Name}");
+                if (!report.HandledBy(answer))
+                    throw report.NotHandledBy(answer);
             }
             catch (Exception e)
             {

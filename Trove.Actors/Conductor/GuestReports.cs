@@ -12,6 +12,12 @@ namespace Trove.Actors.Conductor;
 public sealed record GuestReport(string InstanceId, DateTimeOffset Sent, ReportedTo Entity, object Command, Type Handled)
 {
     public IActorRef RegionOf(IActorRef instances, IActorRef backups) => Entity == ReportedTo.Instance ? instances : backups;
+
+    /// <summary>Whether <paramref name="answer"/> is the reply that says the entity handled the report.</summary>
+    public bool HandledBy(object? answer) => Handled.IsInstanceOfType(answer);
+
+    /// <summary>Why an answer other than the expected reply (<see cref="HandledBy"/>) does not count as handled.</summary>
+    public InvalidCastException NotHandledBy(object answer) => new($"answered with {answer.GetType().Name}, not {Handled.Name}");
 }
 
 /// <summary>The entity kind a report goes to.</summary>
