@@ -33,7 +33,7 @@ public sealed class ReadModelDbTests : IDisposable
         Assert.Equal(["a"], first);
 
         await AddRowAsync(db, "b");
-        // the cached page, the very same object: the API keeps the page's rendered bytes with it (RenderedPages)
+        // the cached page, the very same object: the API keeps the page's rendered bytes with it (RenderedViews)
         Assert.Same(first, await db.ListAsync<string>("thing", "demo", 20, null));
         db.Invalidate("thing", "other");
         Assert.Same(first, await db.ListAsync<string>("thing", "demo", 20, null)); // another tenant's change

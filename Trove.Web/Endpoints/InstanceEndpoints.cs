@@ -37,11 +37,11 @@ public static class InstanceEndpoints
         return tenant;
     }
 
-    /// <summary>The summary view depends on the page and the address only: its bytes are kept with the page (<see cref="RenderedPages"/>).</summary>
+    /// <summary>The summary view depends on the page and the address only: its bytes are kept with the page (<see cref="RenderedViews"/>).</summary>
     public static async Task<RenderedJson> List(string tenantId, HttpRequest request, ReadModelDb readModel, int? limit, string? marker)
     {
         var (page, pageSize) = await PageAsync(tenantId, request, readModel, limit, marker);
-        return RenderedPages.Of(request, page, () => Paging.Fetched(request, "instances", page, pageSize, s => s.Id, s => InstanceView.Summary(s, request)).Value!);
+        return RenderedViews.Of(request, page, () => Paging.Fetched(request, "instances", page, pageSize, s => s.Id, s => InstanceView.Summary(s, request)).Value!);
     }
 
     public static async Task<Ok<JsonObject>> ListDetail(string tenantId, HttpRequest request, ReadModelDb readModel,
@@ -79,7 +79,9 @@ public static class InstanceEndpoints
         return TypedResults.Ok(new JsonObject { ["instance"] = InstanceView.Detail(first!.State, request) });
     }
 
-    public static async Task<Results<Ok<JsonObject>, TroveErrorResult>> Show(string tenantId, string id, HttpRequest request,
+    /// <summary>The detail view's bytes are kept with the entity's state object, which it answers with until an event
+    /// changes it (<see cref="RenderedViews"/>); the figures kept beside the state, and the group's name, are its variant.</summary>
+    public static async Task<Results<RenderedJson, TroveErrorResult>> Show(string tenantId, string id, HttpRequest request,
         IRequiredActor<InstanceRegion> instances, ReadModelDb readModel, ConfigurationRepository configurations, TroveSettings settings)
     {
         // The entity has the whole ask timeout; if it is slow, the read model answers meanwhile when it has the instance
@@ -100,7 +102,11 @@ public static class InstanceEndpoints
         if (reply is not InstanceReplies.Found found)
             return InstanceAsk.ErrorOf(reply);
         var group = found.State.ConfigurationId is { } groupId ? await configurations.GetAsync(found.State.TenantId, groupId, request.HttpContext.RequestAborted) : null;
-        return TypedResults.Ok(new JsonObject { ["instance"] = InstanceView.Detail(found.State, request, found.VolumeUsed, group?.Name, found.ReplicationLag) });
+        var variant = found is { VolumeUsed: null, ReplicationLag: null } && group is null
+            ? ""
+            : FormattableString.Invariant($"|{found.VolumeUsed:R}|{found.ReplicationLag:R}|{group?.Name}");
+        return RenderedViews.Of(request, found.State,
+            () => new JsonObject { ["instance"] = InstanceView.Detail(found.State, request, found.VolumeUsed, group?.Name, found.ReplicationLag) }, variant);
     }
 
     public static async Task<Results<Accepted, TroveErrorResult>> Delete(string tenantId, string id, IRequiredActor<InstanceRegion> instances,

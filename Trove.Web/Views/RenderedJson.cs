@@ -1,6 +1,6 @@
 namespace Trove.Web.Views;
 
-/// <summary>A 200 JSON answer already rendered to bytes (a list page kept by <see cref="RenderedPages"/>).</summary>
+/// <summary>A 200 JSON answer already rendered to bytes (a view kept by <see cref="RenderedViews"/>).</summary>
 public sealed class RenderedJson(byte[] body) : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
 {
     public int? StatusCode => StatusCodes.Status200OK;
