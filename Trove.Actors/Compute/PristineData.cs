@@ -17,27 +17,31 @@ public sealed class PristineData(string directory, ILogger log)
     private readonly SemaphoreSlim _making = new(1, 1);
 
     /// <summary>Copies the pristine data of <paramref name="datastore"/> <paramref name="version"/> into the server's
-    /// directory, owned by the server's user; does nothing for a datastore without one, or when it cannot be made (the
-    /// guest then runs initdb, as it always could).</summary>
-    public async Task CopyIntoAsync(string datastore, string version, string serverDir, int uid, int gid, CancellationToken ct)
+    /// directory, then gives it to the server's user once <paramref name="owner"/> has made it (the copy runs while its
+    /// useradd does); does nothing for a datastore without one, or when it cannot be made (the guest then runs initdb, as
+    /// it always could).</summary>
+    public async Task CopyIntoAsync(string datastore, string version, string serverDir, Task<(int Uid, int Gid)> owner, CancellationToken ct)
     {
         if (Installer(datastore, version) is not { } installer)
             return;
+        string engineDir;
         try
         {
             var template = await TemplateAsync(datastore, version, installer, ct);
             var copy = Path.Combine(serverDir, installer.CopyPath);
-            var engineDir = Path.GetDirectoryName(copy)!;
+            engineDir = Path.GetDirectoryName(copy)!;
             Directory.CreateDirectory(engineDir);
             await Run("cp", ["-a", template, copy], ct);
-            await Run("chown", ["-R", $"{uid}:{gid}", engineDir], ct);
-            FileModes.Set(engineDir, FileModes.OwnerOnly);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             log.LogWarning("no pristine {Datastore} {Version} data for the server in {Dir} ({Error}); its guest initialises its own",
                 datastore, version, serverDir, e.Message);
+            return;
         }
+        var (uid, gid) = await owner;
+        await Run("chown", ["-R", $"{uid}:{gid}", engineDir], ct);
+        FileModes.Set(engineDir, FileModes.OwnerOnly);
     }
 
     /// <summary>Where a server's copy goes, and how its template is made in an empty directory owned by root.</summary>

@@ -57,4 +57,35 @@ public sealed class LocalComputePristineTests : IAsyncLifetime
         await File.WriteAllTextAsync(backup, "a backup");
         Assert.False(Directory.Exists(await CreateAsync(datastore, version, copyPath, [backup])));
     }
+
+    [Fact]
+    public async Task The_pristine_data_is_copied_while_the_server_s_user_is_made()
+    {
+        var spec = new ServerSpec(Guid.NewGuid().ToString(), DatastoreProfiles.Postgres.Name, "15", 512, 1)
+        {
+            Broker = new("guest", "pw"), StartsEngineAtOnce = true,
+        };
+        _servers.Add(spec.InstanceId);
+        var copied = Path.Combine(Settings.ServersDirectory, spec.InstanceId, PostgresInitdb.PristineCopy, "PG_VERSION");
+        Task created;
+        // useradd waits while /etc/passwd is locked, as it is while another server's useradd runs
+        await File.WriteAllTextAsync(PasswdLock, Environment.ProcessId.ToString());
+        try
+        {
+            created = Compute.CreateServerAsync(spec, null, CancellationToken.None);
+            await Poll.UntilAsync(() => Task.FromResult(File.Exists(copied)), "the pristine data copied while useradd waits", seconds: 30);
+            Assert.Null(ServerUsers.IdsOf(ServerUsers.NameOf(spec.InstanceId)));
+        }
+        finally
+        {
+            File.Delete(PasswdLock);
+        }
+        await created;
+        var (uid, _) = ServerUsers.IdsOf(ServerUsers.NameOf(spec.InstanceId))!.Value;
+        Assert.Equal(uid, FileOwner.UidOf(copied));
+    }
+
+    /// <summary>shadow's lock file: useradd refuses ("cannot lock /etc/passwd") while it names a live process; a stale
+    /// one (this test's process gone) it removes itself.</summary>
+    private const string PasswdLock = "/etc/passwd.lock";
 }

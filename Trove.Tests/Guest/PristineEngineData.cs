@@ -26,7 +26,7 @@ public abstract class PristineEngineData(string datastore, string version, strin
     public Task CopyIntoAsync(string serverDir)
     {
         var (uid, gid) = ServerUsers.IdsOf(engineUser) ?? throw new InvalidOperationException($"no {engineUser} user");
-        return _pristine.CopyIntoAsync(datastore, version, serverDir, uid, gid, CancellationToken.None);
+        return _pristine.CopyIntoAsync(datastore, version, serverDir, Task.FromResult((uid, gid)), CancellationToken.None);
     }
 
     public Task DisposeAsync()

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Trove.Actors.Backups;
 using Trove.Actors.Compute;
 using Trove.Guest.Datastores;
+using Trove.Tests.Support;
 
 namespace Trove.Tests.OpenStack;
 
@@ -73,7 +74,7 @@ public sealed class SwiftWalArchiveTests(SwiftSandbox sandbox) : IAsyncLifetime
         await archive.GrantAsync((await Archive.GrantAsync(_tenant, instance, _ct)).Uri, _ct);
         // the engine runs the script and reads the grant: its user's, not root's
         var postgres = ServerUsers.IdsOf("postgres")!.Value.Uid;
-        Assert.All([command.Split(' ')[0], archive.GrantFile], file => Assert.Equal(postgres, OwnerOf(file)));
+        Assert.All([command.Split(' ')[0], archive.GrantFile], file => Assert.Equal(postgres, FileOwner.UidOf(file)));
         Assert.Equal(0, await RunAsync(command, segment, "000000010000000000000001"));
         Assert.Equal(0, await RunAsync(command, segment, "000000010000000000000001")); // archived again after a crash: the same bytes pass
         var other = Path.Combine(_directory, "other");
@@ -98,13 +99,5 @@ public sealed class SwiftWalArchiveTests(SwiftSandbox sandbox) : IAsyncLifetime
         await sandbox.RemoveContainerAsync(_storage.ContainerOf(_tenant));
         if (Directory.Exists(_directory))
             Directory.Delete(_directory, recursive: true);
-    }
-
-    private static int OwnerOf(string file)
-    {
-        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%u", file]) { RedirectStandardOutput = true })!;
-        var uid = stat.StandardOutput.ReadToEnd().Trim();
-        stat.WaitForExit();
-        return int.Parse(uid);
     }
 }
