@@ -197,7 +197,7 @@ public sealed partial class MariaDbManager : IDatastoreManager
                 throw new InvalidOperationException($"mariadbd exited while starting; the end of {_errorLog}: {EngineLog.Tail(_errorLog)}");
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"mariadbd did not answer within {StartStopTimeout.TotalSeconds} s; the end of {_errorLog}: {EngineLog.Tail(_errorLog)}");
-            await Task.Delay(50, ct);
+            await Task.Delay(10, ct); // until its socket is there, a look at one file; a create waits on this engine start
         }
     }
 
