@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -19,11 +20,14 @@ public static partial class Secrets
     /// connection strings and broker URIs, which carry credentials.</summary>
     public static bool IsSecretName(string name) => SecretName().IsMatch(name);
 
-    /// <summary>The record's members as the compiler would print them, with secret ones masked and JSON masked inside.</summary>
-    public static bool PrintMembers(object record, StringBuilder builder)
+    /// <summary>The record's members as the compiler would print them, with secret ones masked and JSON masked inside.
+    /// Called by sealed records with <c>this</c>: <typeparamref name="T"/> is the record's own type, whose properties a
+    /// trimmed (Native AOT) guest keeps for it.</summary>
+    public static bool PrintMembers<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(T record, StringBuilder builder)
+        where T : notnull
     {
         var first = true;
-        foreach (var property in record.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        foreach (var property in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             if (property.GetIndexParameters().Length > 0)
                 continue;

@@ -41,12 +41,7 @@ public sealed record LocalComputeSettings
     /// <summary>How long a guest has to stop its engine after SIGTERM before it is killed.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The guest agent that ships next to this assembly, run with the same dotnet host.</summary>
-    public static IReadOnlyList<string> DefaultGuestCommand()
-    {
-        var dll = Path.Combine(GuestAgentFiles.Shipped, GuestAgentFiles.EntryAssembly);
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH")
-                   ?? (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet");
-        return [host, dll];
-    }
+    /// <summary>The guest agent that ships next to this assembly: its native executable (a published node's), or its
+    /// assembly run with the same dotnet host (a build's output).</summary>
+    public static IReadOnlyList<string> DefaultGuestCommand() => GuestAgentFiles.Command(GuestAgentFiles.Shipped, GuestAgentFiles.Shipped);
 }

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Trove.Contracts.Guests;
 
 namespace Trove.Contracts.Admin;
 
@@ -17,13 +18,13 @@ public static class AdminClient
             using var tcp = new TcpClient();
             await tcp.ConnectAsync(host, port, deadline.Token);
             await using var stream = tcp.GetStream();
-            var request = JsonSerializer.Serialize(new AdminRequest(args, token)) + "\n";
+            var request = JsonSerializer.Serialize(new AdminRequest(args, token), ContractsJson.Plain.Info<AdminRequest>()) + "\n";
             await stream.WriteAsync(Encoding.UTF8.GetBytes(request), deadline.Token);
             using var reader = new StreamReader(stream, Encoding.UTF8);
             var line = await reader.ReadLineAsync(deadline.Token);
             return line is null
                 ? new AdminResponse(AdminExit.Unreachable, $"{host}:{port} closed the connection without an answer")
-                : JsonSerializer.Deserialize<AdminResponse>(line)!;
+                : JsonSerializer.Deserialize(line, ContractsJson.Plain.Info<AdminResponse>())!;
         }
         catch (SocketException e)
         {

@@ -18,17 +18,18 @@ public sealed record RpcMessage(
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        TypeInfoResolver = ContractsJson.Resolver(RpcJsonContext.Default),
     };
 
     public static RpcMessage Create<TArgs>(string method, TArgs args) =>
-        new(method, JsonSerializer.SerializeToNode(args, Json)!.AsObject());
+        new(method, JsonSerializer.SerializeToNode(args, Json.Info<TArgs>())!.AsObject());
 
-    public T ArgsAs<T>() => Args.Deserialize<T>(Json) ?? throw new JsonException($"'{Method}' has no args");
+    public T ArgsAs<T>() => Args.Deserialize(Json.Info<T>()) ?? throw new JsonException($"'{Method}' has no args");
 
-    public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+    public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, Json.Info<RpcMessage>());
 
     public static RpcMessage Parse(ReadOnlyMemory<byte> body) =>
-        JsonSerializer.Deserialize<RpcMessage>(body.Span, Json) is { Method: not null, Args: not null } m
+        JsonSerializer.Deserialize(body.Span, Json.Info<RpcMessage>()) is { Method: not null, Args: not null } m
             ? m
             : throw new JsonException("a message needs 'method' and 'args'");
 
@@ -52,7 +53,7 @@ public sealed record RpcMessage(
     /// <summary>A message's args read from its body straight into <typeparamref name="TArgs"/>: one pass, where
     /// <see cref="Parse"/> and <see cref="ArgsAs{T}"/> make a <see cref="JsonObject"/> first and then read it again.</summary>
     public static TArgs ArgsOf<TArgs>(ReadOnlySpan<byte> body) =>
-        JsonSerializer.Deserialize<WithArgs<TArgs>>(body, Json) is { Args: { } args }
+        JsonSerializer.Deserialize(body, Json.Info<WithArgs<TArgs>>()) is { Args: { } args }
             ? args
             : throw new JsonException("a message needs 'method' and 'args'");
 
@@ -67,9 +68,9 @@ public sealed record RpcReply(
 {
     private bool PrintMembers(StringBuilder builder) => Secrets.PrintMembers(this, builder);
 
-    public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, RpcMessage.Json);
+    public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, RpcMessage.Json.Info<RpcReply>());
     public static RpcReply Parse(ReadOnlyMemory<byte> body) =>
-        JsonSerializer.Deserialize<RpcReply>(body.Span, RpcMessage.Json) ?? new RpcReply(null, "empty reply");
+        JsonSerializer.Deserialize(body.Span, RpcMessage.Json.Info<RpcReply>()) ?? new RpcReply(null, "empty reply");
 }
 
 public static class RpcFailureKinds

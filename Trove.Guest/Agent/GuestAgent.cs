@@ -1,9 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Akka;
-using Akka.Actor;
-using Akka.Streams;
-using Akka.Streams.Dsl;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Trove.Guest.Datastores;
@@ -47,21 +43,9 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
                 : manager.InitialiseAsync(stoppingToken));
         if ((info.Pooled || info.StartsEngineAtOnce) && !File.Exists(_preparedMarker))
             _engineStarted = Settled(_initialised);
-        // The actor system the intake runs on is made while the guest connects: both are a good part of its start.
-        var makingSystem = Task.Run(() => ActorSystem.Create("guest", "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"));
-        AmqpConnector connected;
-        try
-        {
-            // Its own broker user, which may declare nothing: the node declared the queues and exchanges.
-            connected = await AmqpConnector.ConnectAsync(new AmqpConnectionSettings(info.AmqpUri, $"guest-{info.InstanceId}"),
-                stoppingToken, e => log.LogWarning("broker unreachable, retrying: {Error}", e.GetBaseException().Message));
-        }
-        catch
-        {
-            (await makingSystem).Dispose();
-            throw;
-        }
-        await using var connector = connected;
+        // Its own broker user, which may declare nothing: the node declared the queues and exchanges.
+        await using var connector = await AmqpConnector.ConnectAsync(new AmqpConnectionSettings(info.AmqpUri, $"guest-{info.InstanceId}"),
+            stoppingToken, e => log.LogWarning("broker unreachable, retrying: {Error}", e.GetBaseException().Message));
         await using var publisher = _publisher = new AmqpPublisher(connector);
 
         // A guest restarted after prepare: its engine comes back too. It may take long (crash recovery after a kill), and
@@ -69,14 +53,13 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         if (File.Exists(_preparedMarker))
             _engineStarted = StartEngineAsync(stoppingToken);
 
-        using var system = await makingSystem;
-        // A broker error restarts the whole consuming stream on a new channel: the call in hand when it broke comes again.
+        // A broker error subscribes again on a new channel: the call in hand when it broke comes again. A plain loop, not
+        // an Akka stream: the guest is published Native AOT, where an actor system does not start (AmqpConsumer).
         var queue = new NamedQueueSourceSettings(TroveBroker.GuestQueue(info.InstanceId)) { Prefetch = 1 };
-        var kill = KillSwitches.Shared("guest-intake");
-        var done = AmqpSource.Restarting(
-                () => AmqpSource.CommittableSource(connector, queue).Via(kill.Flow<CommittableIncomingMessage>()).SelectAsync(1, HandleAsync),
-                e => log.LogWarning("restarting the consumer of {Queue} after a broker error: {Error}", queue.Queue, e.GetBaseException().Message))
-            .RunWith(Sink.Ignore<Done>(), system.Materializer());
+        using var stopIntake = new CancellationTokenSource();
+        var done = AmqpConsumer.RunAsync(connector, queue, HandleAsync,
+            e => log.LogWarning("restarting the consumer of {Queue} after a broker error: {Error}", queue.Queue, e.GetBaseException().Message),
+            ct: stopIntake.Token);
         log.LogInformation("guest {Id} ({Datastore} {Version}) serving {Queue}", info.InstanceId, info.Datastore, info.DatastoreVersion, queue.Queue);
 
         try
@@ -85,7 +68,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         }
         finally
         {
-            kill.Shutdown();
+            await stopIntake.CancelAsync();
             await Task.WhenAny(done, Task.Delay(TimeSpan.FromSeconds(5)));
             await Task.WhenAny(_engineStarted); // a start under way ends first (it never throws into the stop)
             await manager.StopAsync(CancellationToken.None); // like a server shutting down, the engine stops with it
@@ -159,7 +142,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         } while (await timer.WaitForNextTickAsync(ct));
     }
 
-    private async Task<Done> HandleAsync(CommittableIncomingMessage incoming)
+    private async Task HandleAsync(CommittableIncomingMessage incoming)
     {
         RpcMessage message;
         try
@@ -170,7 +153,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
         {
             log.LogWarning("dropping a malformed message: {Error}", e.Message);
             await incoming.NackAsync(requeue: false);
-            return Done.Instance;
+            return;
         }
 
         if (incoming.Message.HasExpired(DateTimeOffset.UtcNow))
@@ -178,7 +161,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             // Its caller has answered with an error already: running it now would do what the API said failed.
             log.LogWarning("dropping {Method}: it expired before it could run (its caller stopped waiting)", message.Method);
             await incoming.NackAsync(requeue: false);
-            return Done.Instance;
+            return;
         }
 
         using var span = TraceHeaders.Continue(incoming.Message.Properties, $"guest {message.Method}");
@@ -198,7 +181,6 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
             await TryReplyAsync(incoming.Message, message.Method, reply);
         if (!await incoming.AckAsync())
             log.LogWarning("{Method} done but its ack was lost with its channel: the broker delivers it again", message.Method);
-        return Done.Instance;
     }
 
     /// <summary>A reply that cannot be sent (the broker went away) is logged: the caller's wait times out, as it would
@@ -252,7 +234,7 @@ public sealed class GuestAgent(GuestInfo info, IDatastoreManager manager, GuestD
                         await manager.UnfenceAsync(CancellationToken.None);
                 });
                 await TryReportAsync(await manager.GetStatusAsync(CancellationToken.None), CancellationToken.None);
-                return fenced is null ? null : JsonSerializer.SerializeToNode(fenced, RpcMessage.Json);
+                return fenced is null ? null : JsonSerializer.SerializeToNode(fenced, RpcMessage.Json.Info<ReplicationPosition>());
             case GuestMethods.AttachReplica:
                 var source = message.ArgsAs<ReplicaSource>();
                 await watchdog.LifecycleAsync(meantToRun: true, () => manager.AttachAsync(source, CancellationToken.None));

@@ -10,7 +10,7 @@ public sealed class GuestDispatcher(IDatastoreManager manager)
 {
     private readonly GuestLogs logs = new(manager);
 
-    private static JsonNode? ToJson<T>(T value) => JsonSerializer.SerializeToNode(value, RpcMessage.Json);
+    private static JsonNode? ToJson<T>(T value) => JsonSerializer.SerializeToNode(value, RpcMessage.Json.Info<T>());
 
     /// <summary>Runs one message; prepare and the start/stop methods are the agent's, as they also report status.</summary>
     public async Task<JsonNode?> DispatchAsync(RpcMessage message, CancellationToken ct)

@@ -52,6 +52,50 @@ public sealed class AmqpFailureTests : IAsyncLifetime
         await consumer.Completion.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>The guest's intake (<see cref="AmqpConsumer"/>, a loop without Akka): the same failure, the same outcome.</summary>
+    [Fact]
+    public async Task A_connection_closed_under_a_plain_consumer_subscribes_it_again_and_every_message_is_handled()
+    {
+        await PublishAsync(_node, Enumerable.Range(1, 200));
+        var consumerConnection = await _bed.ConnectAsync("consumer");
+        var closed = new TaskCompletionSource();
+        var handled = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        var restarts = 0;
+        using var stop = new CancellationTokenSource();
+        var consuming = AmqpConsumer.RunAsync(consumerConnection, _bed.Source(prefetch: 1), async m =>
+            {
+                var n = AmqpTestBed.NumberOf(m.Message);
+                if (n > 30)
+                    await closed.Task; // past the 30th, a message is in hand when the connection goes
+                handled.Enqueue(n);
+                await m.AckAsync();
+            },
+            _ => Interlocked.Increment(ref restarts), new RestartBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), 0.1), stop.Token);
+
+        await WaitForAsync(() => handled.Count >= 30, "30 handled");
+        await _bed.CloseConnectionsAsync("consumer");
+        closed.SetResult();
+        await WaitForAsync(() => handled.Distinct().Count() == 200, "all 200 handled");
+
+        Assert.True(restarts >= 1, "the consumer subscribed again");
+        Assert.Equal(Enumerable.Range(1, 200), handled.Distinct().Order());
+        await WaitUntilEmptyAsync();
+        Assert.False(consuming.IsCompleted);
+        await stop.CancelAsync();
+        await consuming.WaitAsync(TimeSpan.FromSeconds(10));
+
+        async Task WaitForAsync(Func<bool> condition, string what)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!condition())
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{what}: not within 60 s (handled {handled.Distinct().Count()}, {restarts} restarts)");
+                Assert.False(consuming.IsCompleted, $"the consumer ended: {consuming.Exception?.GetBaseException().Message}");
+                await Task.Delay(50);
+            }
+        }
+    }
+
     [Fact]
     public async Task An_ack_on_a_channel_that_died_returns_false_and_the_message_comes_again()
     {

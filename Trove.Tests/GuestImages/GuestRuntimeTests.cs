@@ -9,7 +9,8 @@ public sealed class GuestRuntimeTests
     private static readonly string Project = Path.Combine(Checkout.Root, "Trove.Guest", "Trove.Guest.csproj");
     private const string CallCountingDelay = "System.Runtime.TieredCompilation.CallCountingDelayMs";
 
-    /// <summary>A published node (scripts/run, scripts/bench) publishes its guest ReadyToRun: tiering compiles what
+    /// <summary>A node published with <c>-p:GuestAgentNativeAot=false</c> publishes its guest ReadyToRun (by default it is
+    /// Native AOT, and compiles nothing at run time): tiering compiles what
     /// ReadyToRun left out quickly on a claim's first calls, and compiles hot methods again only once the guest has
     /// compiled nothing new for 30 s, not while a burst of claims runs on every guest at once. Built for the tests, the
     /// guest is not ReadyToRun and tiers up as any program does.</summary>

@@ -5,7 +5,7 @@ using Trove.Tests.Support;
 namespace Trove.Tests.GuestImages;
 
 /// <summary>
-/// What scripts/publish-guest makes for a server image (the self-contained trove-guest, its systemd unit, the README
+/// What scripts/publish-guest makes for a server image (the Native AOT trove-guest, its systemd unit, the README
 /// section), published once for the tests that play a VM into a temporary folder, removed when they are done. A test
 /// class joins with <c>[Collection(PublishedGuest.Collection)]</c> and takes it in its constructor.
 /// </summary>
