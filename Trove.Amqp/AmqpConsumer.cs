@@ -7,7 +7,7 @@ namespace Trove.Amqp;
 /// after a subscription that lasted at least that long.</summary>
 public sealed record RestartBackoff(TimeSpan Min, TimeSpan Max, double RandomFactor)
 {
-    /// <summary>As <see cref="AmqpSource.DefaultRestart"/>.</summary>
+    /// <summary>Every consumer's, the streams' too (<see cref="AmqpSource.DefaultRestart"/>).</summary>
     public static readonly RestartBackoff Default = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), 0.2);
 }
 

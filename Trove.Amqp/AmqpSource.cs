@@ -17,7 +17,8 @@ public sealed record NamedQueueSourceSettings(string Queue)
 public static class AmqpSource
 {
     /// <summary>Backoff for restarting a consuming flow after a broker error.</summary>
-    public static readonly RestartSettings DefaultRestart = RestartSettings.Create(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), 0.2);
+    public static readonly RestartSettings DefaultRestart =
+        RestartSettings.Create(RestartBackoff.Default.Min, RestartBackoff.Default.Max, RestartBackoff.Default.RandomFactor);
 
     /// <summary>
     /// Each message of the queue, to be acked or nacked by whoever handles it. The source fails when its channel or
