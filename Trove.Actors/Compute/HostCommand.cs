@@ -9,12 +9,21 @@ internal static class HostCommand
 {
     public sealed record Result(int ExitCode, string Error);
 
-    public static async Task<Result> RunAsync(string file, IEnumerable<string> args, CancellationToken ct)
+    /// <param name="input">what the tool reads on its standard input (none: it reads nothing).</param>
+    public static async Task<Result> RunAsync(string file, IEnumerable<string> args, CancellationToken ct, string? input = null)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null, UseShellExecute = false,
+        };
         foreach (var arg in args)
             start.ArgumentList.Add(arg);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
         var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
         await process.WaitForExitAsync(CancellationToken.None);

@@ -8,13 +8,19 @@ namespace Trove.Actors.Compute;
 /// Pristine data directories, one per datastore version, made once by the node (initdb as the system's postgres user,
 /// mariadb-install-db for the system's mysql user, as a guest would run them) and copied into each new server's
 /// directory, where its guest takes the copy in place of initialising its own: a copy takes a tenth of an initdb, and of
-/// a MariaDB install. A MariaDB template's socket account is a placeholder that its guest replaces with its own. A
-/// template is made under another name and renamed whole, so a node killed meanwhile leaves no half template, and nodes
-/// sharing the directory never see one.
+/// a MariaDB install. A PostgreSQL template holds the spare database its server's first database is renamed from
+/// (<see cref="PostgresInitdb.SpareDatabase"/>). A MariaDB template's socket account is a placeholder that its guest
+/// replaces with its own. A template is made under another name and renamed whole, so a node killed meanwhile leaves no
+/// half template, and nodes sharing the directory never see one.
 /// </summary>
 public sealed class PristineData(string directory, ILogger log)
 {
     private readonly SemaphoreSlim _making = new(1, 1);
+
+    /// <summary>Part of a template's name, raised when what a template holds changes (2: PostgreSQL's comes with its
+    /// spare database), so that a node never copies an older release's; that release, sharing the directory during a
+    /// rolling upgrade, keeps its own.</summary>
+    private const int Layout = 2;
 
     /// <summary>Copies the pristine data of <paramref name="datastore"/> <paramref name="version"/> into the server's
     /// directory, then gives it to the server's user once <paramref name="owner"/> has made it (the copy runs while its
@@ -55,6 +61,9 @@ public sealed class PristineData(string directory, ILogger log)
             {
                 await Run("chown", ["postgres:", making], ct);
                 await Run("runuser", ["-u", "postgres", "--", PostgresInitdb.Tool(version), .. PostgresInitdb.Args(making)], ct);
+                // single-user mode: no socket, no port; it ends, with a shutdown checkpoint, when its input does
+                await Run("runuser", ["-u", "postgres", "--", PostgresInitdb.Engine(version), "--single", "-D", making, "postgres"], ct,
+                    $"CREATE DATABASE {PostgresInitdb.SpareDatabase}\n");
             });
         if (datastore == DatastoreProfiles.MariaDb.Name && File.Exists(MariaDbInstall.Tool))
             return new Install(MariaDbInstall.PristineCopy, async (making, ct) =>
@@ -76,7 +85,7 @@ public sealed class PristineData(string directory, ILogger log)
 
     private async Task<string> TemplateAsync(string datastore, string version, Install installer, CancellationToken ct)
     {
-        var template = Path.Combine(directory, $"{datastore}-{version}");
+        var template = Path.Combine(directory, $"{datastore}-{version}.{Layout}");
         if (Directory.Exists(template))
             return template;
         await _making.WaitAsync(ct);
@@ -106,9 +115,9 @@ public sealed class PristineData(string directory, ILogger log)
         }
     }
 
-    private static async Task Run(string tool, IReadOnlyList<string> args, CancellationToken ct)
+    private static async Task Run(string tool, IReadOnlyList<string> args, CancellationToken ct, string? input = null)
     {
-        var result = await HostCommand.RunAsync(tool, args, ct);
+        var result = await HostCommand.RunAsync(tool, args, ct, input);
         if (result.ExitCode != 0)
             throw new InvalidOperationException($"{tool} exited with {result.ExitCode}: {result.Error}");
     }

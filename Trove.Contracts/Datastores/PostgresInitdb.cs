@@ -6,13 +6,18 @@ public static class PostgresInitdb
 {
     public static string Tool(string version) => $"/usr/lib/postgresql/{version}/bin/initdb";
 
+    /// <summary>The engine itself, beside its initdb.</summary>
+    public static string Engine(string version) => $"/usr/lib/postgresql/{version}/bin/postgres";
+
     public static IReadOnlyList<string> Args(string dataDir) =>
         ["-D", dataDir, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"];
 
     /// <summary>Where in a server's directory the copy waits for its guest, which takes it in place of its own initdb.</summary>
     public const string PristineCopy = "postgres/pristine";
 
-    /// <summary>A database a pool's server makes while it waits, renamed to its tenant's first (instant, where CREATE
-    /// DATABASE copies a template); reserved, never a tenant's name.</summary>
+    /// <summary>A database renamed to a server's first tenant database: a rename takes a millisecond, where CREATE
+    /// DATABASE copies template1 into the write-ahead log (~0.5 s, most of a pool-less PostgreSQL prepare). The node's
+    /// pristine data comes with it, and a pool's server makes another while it waits if its rehearsal took that one; one
+    /// no prepare used is dropped. Reserved, never a tenant's name.</summary>
     public const string SpareDatabase = "trove_spare";
 }

@@ -136,6 +136,24 @@ public sealed class PostgresManagerTests : IAsyncLifetime, IClassFixture<Pristin
         }
     }
 
+    /// <summary>The node's pristine data comes with the spare database: a pool-less server's first database is that spare
+    /// renamed, not template1 copied into the write-ahead log while the tenant waits.</summary>
+    [Fact]
+    public async Task A_server_from_the_pristine_data_gets_its_first_database_from_the_spare_the_data_came_with()
+    {
+        await _manager.InitialiseAsync(CancellationToken.None);
+        await _manager.StartAsync(CancellationToken.None);
+        var spare = await OidOfAsync(PostgresInitdb.SpareDatabase);
+        Assert.NotNull(spare);
+        Assert.Empty(await _manager.ListDatabasesAsync(CancellationToken.None));
+
+        await PrepareAsync(Args("s3cret", new DatabaseSpec("appdb")));
+        Assert.Equal(spare, await OidOfAsync("appdb"));
+        Assert.Null(await OidOfAsync(PostgresInitdb.SpareDatabase));
+        await using var db = await ConnectAsync("app", "s3cret", "appdb");
+        Assert.Equal(1, await ExecAsync(db, "SELECT 1"));
+    }
+
     /// <summary>A pool's server makes a spare database while it waits; its tenant's first database is the spare renamed
     /// (an instant rename where CREATE DATABASE copies a template), a second one is made, and one never used is dropped.</summary>
     [Fact]
