@@ -17,7 +17,7 @@ namespace Trove.Actors.Compute;
 /// Like a VM, a server is walled off: its guest and engine run as an OS user of its own (<see cref="ServerUsers"/>),
 /// in a 0700 directory, with an environment that holds nothing of the node's.
 /// </summary>
-public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCompute> log) : ICompute
+public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCompute> log) : ICompute, IAsyncDisposable
 {
     private const string GuestInfoFile = "guest_info.json";
     private const string PidFile = "guest.pid";
@@ -52,6 +52,9 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
                     $"{dir} is not reachable by the servers' OS users: {d} is not searchable by others " +
                     $"(chmod o+x {d}, or choose a data dir other users can reach)");
     }
+
+    /// <summary>Until the pristine data copies being made ahead have ended (the node's container disposes it as it stops).</summary>
+    public ValueTask DisposeAsync() => _pristine.DisposeAsync();
 
     public async Task<Server> CreateServerAsync(ServerSpec spec, IProgress<ServerStep>? steps, CancellationToken ct)
     {

@@ -58,6 +58,32 @@ public sealed class LocalComputePristineTests : IAsyncLifetime
         Assert.False(Directory.Exists(await CreateAsync(datastore, version, copyPath, [backup])));
     }
 
+    /// <summary>A create moves in a copy made ahead, and the next copy is made after it, while nothing waits for it:
+    /// the copy (0.1 s here, over a second while the disk is busy) is no longer part of a create.</summary>
+    [Theory]
+    [MemberData(nameof(Datastores))]
+    public async Task A_new_server_takes_the_copy_made_ahead_and_another_is_made_for_the_next(string datastore, string version, string copyPath, string initialised)
+    {
+        await CreateAsync(datastore, version, copyPath, []); // makes the template, then a copy ahead
+        var ahead = await CopyMadeAheadAsync(datastore);
+        await File.WriteAllTextAsync(Path.Combine(ahead, Marker), "this very copy");
+
+        var copy = await CreateAsync(datastore, version, copyPath, []);
+        Assert.True(File.Exists(Path.Combine(copy, Marker)), "the server got a copy made as it was created");
+        Assert.True(File.Exists(Path.Combine(copy, initialised)));
+        Assert.NotEqual(ahead, await CopyMadeAheadAsync(datastore));
+    }
+
+    private const string Marker = "made-ahead.marker";
+
+    private async Task<string> CopyMadeAheadAsync(string datastore)
+    {
+        string[] ahead = [];
+        await Poll.UntilAsync(() => Task.FromResult((ahead = Directory.GetDirectories(Settings.PristineDirectory, $"{datastore}-*.ahead-*")).Length == 1),
+            $"one copy of the {datastore} template made ahead", seconds: 30);
+        return ahead[0];
+    }
+
     [Fact]
     public async Task The_pristine_data_is_copied_while_the_server_s_user_is_made()
     {

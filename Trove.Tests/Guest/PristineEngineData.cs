@@ -29,11 +29,11 @@ public abstract class PristineEngineData(string datastore, string version, strin
         return _pristine.CopyIntoAsync(datastore, version, serverDir, Task.FromResult((uid, gid)), CancellationToken.None);
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
+        await _pristine.DisposeAsync(); // a copy being made ahead writes into the directory
         if (Directory.Exists(_directory))
             Directory.Delete(_directory, recursive: true);
-        return Task.CompletedTask;
     }
 }
 

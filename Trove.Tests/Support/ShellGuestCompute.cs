@@ -27,5 +27,9 @@ public sealed class ShellGuestCompute : IDisposable
         Compute = new LocalCompute(Settings, NullLogger<LocalCompute>.Instance);
     }
 
-    public void Dispose() => Directory.Delete(_dataDir, recursive: true);
+    public void Dispose()
+    {
+        Compute.DisposeAsync().AsTask().GetAwaiter().GetResult(); // a copy being made ahead writes into the directory
+        Directory.Delete(_dataDir, recursive: true);
+    }
 }
