@@ -13,6 +13,9 @@ namespace Trove.Actors.Compute;
 /// (<see cref="PostgresInitdb.SpareDatabase"/>). A MariaDB template's socket account is a placeholder that its guest
 /// replaces with its own. A template is made under another name and renamed whole, so a node killed meanwhile leaves no
 /// half template, and nodes sharing the directory never see one.
+/// A file the engine preallocated and barely wrote (MariaDB's 96 MiB redo log, a few KiB of records) is kept sparse in the
+/// template, so that a copy writes only its records, and is preallocated again in each copy: copying its zeros was most
+/// of a copy's writes, and an engine's first start on a copy still being written back waited for them on disk.
 /// </summary>
 public sealed class PristineData(string directory, ILogger log) : IAsyncDisposable
 {
@@ -43,8 +46,8 @@ public sealed class PristineData(string directory, ILogger log) : IAsyncDisposab
             engineDir = Path.GetDirectoryName(copy)!;
             Directory.CreateDirectory(engineDir);
             if (!TakeCopyMadeAhead(template, copy))
-                await Run("cp", ["-a", template, copy], ct);
-            MakeCopyAhead(template);
+                await CopyAsync(template, copy, installer, ct);
+            MakeCopyAhead(template, installer);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -78,19 +81,19 @@ public sealed class PristineData(string directory, ILogger log) : IAsyncDisposab
     private const string AheadInfix = ".ahead-", MakingInfix = ".making-";
 
     /// <summary>One copy at a time per template, and none while one is ready: a burst of creates copies its own.</summary>
-    private void MakeCopyAhead(string template)
+    private void MakeCopyAhead(string template, Install installer)
     {
         lock (_ahead)
         {
             if (_ahead.TryGetValue(template, out var running) && !running.IsCompleted)
                 return;
-            _ahead[template] = Task.Run(() => CopyAheadAsync(template));
+            _ahead[template] = Task.Run(() => CopyAheadAsync(template, installer));
         }
     }
 
     /// <summary>Made under another name and renamed whole, as a template is. What a node killed mid-copy left is removed
     /// an hour on.</summary>
-    private async Task CopyAheadAsync(string template)
+    private async Task CopyAheadAsync(string template, Install installer)
     {
         var making = $"{template}{MakingInfix}{Guid.NewGuid():N}";
         try
@@ -101,7 +104,7 @@ public sealed class PristineData(string directory, ILogger log) : IAsyncDisposab
             foreach (var left in Directory.EnumerateDirectories(directory, name + MakingInfix + "*")
                          .Where(d => Directory.GetLastWriteTimeUtc(d) < DateTime.UtcNow - TimeSpan.FromHours(1)))
                 Directory.Delete(left, recursive: true);
-            await Run("cp", ["-a", template, making], CancellationToken.None);
+            await CopyAsync(template, making, installer, CancellationToken.None);
             Directory.Move(making, $"{template}{AheadInfix}{Guid.NewGuid():N}");
         }
         catch (Exception e)
@@ -121,8 +124,17 @@ public sealed class PristineData(string directory, ILogger log) : IAsyncDisposab
         await Task.WhenAll(running);
     }
 
-    /// <summary>Where a server's copy goes, and how its template is made in an empty directory owned by root.</summary>
-    private sealed record Install(string CopyPath, Func<string, CancellationToken, Task> MakeAsync);
+    /// <summary>cp -a keeps the template's holes; the sparse files are then preallocated as the engine made them.</summary>
+    private static async Task CopyAsync(string template, string copy, Install installer, CancellationToken ct)
+    {
+        await Run("cp", ["-a", template, copy], ct);
+        foreach (var file in installer.Sparse)
+            FileSpace.Preallocate(Path.Combine(copy, file));
+    }
+
+    /// <summary>Where a server's copy goes, how its template is made in an empty directory owned by root, and the files
+    /// the template keeps sparse (each copy's are preallocated again).</summary>
+    private sealed record Install(string CopyPath, Func<string, CancellationToken, Task> MakeAsync, IReadOnlyList<string> Sparse);
 
     /// <summary>None for a datastore without pristine data, or whose tools this machine lacks.</summary>
     private Install? Installer(string datastore, string version)
@@ -135,7 +147,7 @@ public sealed class PristineData(string directory, ILogger log) : IAsyncDisposab
                 // single-user mode: no socket, no port; it ends, with a shutdown checkpoint, when its input does
                 await Run("runuser", ["-u", "postgres", "--", PostgresInitdb.Engine(version), "--single", "-D", making, "postgres"], ct,
                     $"CREATE DATABASE {PostgresInitdb.SpareDatabase}\n");
-            });
+            }, []);
         if (datastore == DatastoreProfiles.MariaDb.Name && File.Exists(MariaDbInstall.Tool))
             return new Install(MariaDbInstall.PristineCopy, async (making, ct) =>
             {
@@ -145,12 +157,18 @@ public sealed class PristineData(string directory, ILogger log) : IAsyncDisposab
                 {
                     await Run("chown", ["mysql:", making, tmp], ct);
                     await Run(MariaDbInstall.Tool, MariaDbInstall.Args(making, MariaDbInstall.PristineAccount, "mysql", tmp), ct);
+                    foreach (var file in MariaDbInstall.PreallocatedFiles.Select(f => Path.Combine(making, f)))
+                    {
+                        // its unwritten blocks read as zeros, and become holes (fallocate --dig-holes sees them as holes already)
+                        await Run("cp", ["-a", "--sparse=always", file, $"{file}.sparse"], ct);
+                        File.Move($"{file}.sparse", file, overwrite: true);
+                    }
                 }
                 finally
                 {
                     Directory.Delete(tmp, recursive: true);
                 }
-            });
+            }, MariaDbInstall.PreallocatedFiles);
         return null;
     }
 
