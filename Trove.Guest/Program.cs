@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -27,7 +28,11 @@ catch (Exception e) when (e is IOException or UnauthorizedAccessException or Inv
 if (!Directory.Exists(info.Directory))
     Directory.CreateDirectory(info.Directory, GuestConfiguration.DirectoryMode);
 
-var builder = Host.CreateApplicationBuilder();
+// Without the defaults: the guest info is its configuration, so no configuration files, and no watcher of them over the
+// content root (the server's directory, where the engine's data is); only the environment, for logging.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+builder.Configuration.AddEnvironmentVariables();
+builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
 // A call that came in a trace (its traceparent header) is handled in it: each line logged meanwhile names its trace id.
 builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.IncludeScopes = true; o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff "; })
     .Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);

@@ -80,6 +80,9 @@ public sealed class PristineData(string directory, ILogger log) : IAsyncDisposab
 
     private const string AheadInfix = ".ahead-", MakingInfix = ".making-";
 
+    private static readonly TimeSpan AheadDelay = TimeSpan.FromSeconds(2);
+    private readonly CancellationTokenSource _disposed = new();
+
     /// <summary>One copy at a time per template, and none while one is ready: a burst of creates copies its own.</summary>
     private void MakeCopyAhead(string template, Install installer)
     {
@@ -91,13 +94,15 @@ public sealed class PristineData(string directory, ILogger log) : IAsyncDisposab
         }
     }
 
-    /// <summary>Made under another name and renamed whole, as a template is. What a node killed mid-copy left is removed
-    /// an hour on.</summary>
+    /// <summary>Made a little after the create that took the last one, whose engine starts meanwhile on the same cores
+    /// and disk; under another name and renamed whole, as a template is. What a node killed mid-copy left is removed an
+    /// hour on.</summary>
     private async Task CopyAheadAsync(string template, Install installer)
     {
         var making = $"{template}{MakingInfix}{Guid.NewGuid():N}";
         try
         {
+            await Task.Delay(AheadDelay, _disposed.Token);
             var name = Path.GetFileName(template);
             if (Directory.EnumerateDirectories(directory, name + AheadInfix + "*").Any())
                 return;
@@ -106,6 +111,9 @@ public sealed class PristineData(string directory, ILogger log) : IAsyncDisposab
                 Directory.Delete(left, recursive: true);
             await CopyAsync(template, making, installer, CancellationToken.None);
             Directory.Move(making, $"{template}{AheadInfix}{Guid.NewGuid():N}");
+        }
+        catch (OperationCanceledException)
+        {
         }
         catch (Exception e)
         {
@@ -118,6 +126,7 @@ public sealed class PristineData(string directory, ILogger log) : IAsyncDisposab
     /// <summary>Until the copies being made ahead have ended: a node stopping, or a test deleting the directory.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _disposed.CancelAsync();
         Task[] running;
         lock (_ahead)
             running = [.. _ahead.Values];

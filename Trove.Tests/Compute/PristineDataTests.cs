@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Trove.Actors.Compute;
 using Trove.Contracts.Datastores;
+using Trove.Tests.Support;
 
 namespace Trove.Tests.Compute;
 
@@ -20,8 +21,11 @@ public sealed class PristineDataTests : IDisposable
         Directory.CreateDirectory(server);
         var mysql = ServerUsers.IdsOf("mysql") ?? throw new InvalidOperationException("no mysql user");
         await using (var pristine = new PristineData(directory, NullLogger.Instance))
+        {
             await pristine.CopyIntoAsync(DatastoreProfiles.MariaDb.Name, "10.11", server, Task.FromResult(mysql), CancellationToken.None);
-        // disposed: the copy made ahead for the next server has ended too
+            await Poll.UntilAsync(() => Task.FromResult(Directory.GetDirectories(directory, "*.ahead-*").Length == 1),
+                "the copy made ahead for the next server", seconds: 30);
+        }
 
         var log = MariaDbInstall.PreallocatedFiles.Single();
         var made = Directory.GetDirectories(directory, $"{DatastoreProfiles.MariaDb.Name}-10.11.*");

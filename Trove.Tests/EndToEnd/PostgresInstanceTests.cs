@@ -28,6 +28,13 @@ public sealed class PostgresInstanceTests(NodeFixture fixture)
     public static async Task<int> QueryAsAppAsync(JsonObject instance) =>
         Convert.ToInt32(await EngineClient.ScalarAsync(instance, "CREATE TABLE IF NOT EXISTS t (n int); INSERT INTO t VALUES (41); SELECT max(n) + 1 FROM t"));
 
+    private static int InotifyWatches(int pid) =>
+        Directory.EnumerateFiles($"/proc/{pid}/fdinfo").Sum(fd =>
+        {
+            try { return File.ReadLines(fd).Count(line => line.StartsWith("inotify")); }
+            catch (IOException) { return 0; } // a descriptor closed meanwhile
+        });
+
     [Fact]
     public async Task Create_reaches_active_the_user_connects_and_delete_leaves_nothing_behind()
     {
@@ -44,6 +51,8 @@ public sealed class PostgresInstanceTests(NodeFixture fixture)
         Assert.Equal(5432, (int)active["addresses"]![0]!["port"]!);
         // Its data is the node's pristine copy, not an initdb of its own.
         Assert.Contains(File.ReadLines(Path.Combine(Node.ServersDir, id, "guest.log")), l => l.Contains("initialised from the server's pristine copy"));
+        // The guest reads no configuration files, so nothing of it watches the server's directory, where the engine writes.
+        Assert.Equal(0, InotifyWatches(Node.GuestPid(id)));
         Assert.Equal(42, await QueryAsAppAsync(active));
         Assert.True((double)(await Node.ShowAsync("demo", id))!["volume"]!["used"]! > 0); // a PostgreSQL cluster takes some 40 MB
 
