@@ -9,10 +9,11 @@ namespace Trove.Actors.Compute;
 /// mariadb-install-db for the system's mysql user, as a guest would run them) and copied into each new server's
 /// directory, where its guest takes the copy in place of initialising its own: a copy takes a tenth of an initdb, and of
 /// a MariaDB install. One copy per template is made ahead, so that a create only moves it in: what a copy costs (0.1 s
-/// here, over a second while the disk is busy) is no longer part of a create. A PostgreSQL template holds the spare database its server's first database is renamed from
-/// (<see cref="PostgresInitdb.SpareDatabase"/>). A MariaDB template's socket account is a placeholder that its guest
-/// replaces with its own. A template is made under another name and renamed whole, so a node killed meanwhile leaves no
-/// half template, and nodes sharing the directory never see one.
+/// here, over a second while the disk is busy) is no longer part of a create. A PostgreSQL template holds the spare
+/// database its server's first database is renamed from (<see cref="PostgresInitdb.SpareDatabase"/>). A MariaDB
+/// template's socket account is a placeholder that its guest replaces with its own. A template is made under another
+/// name and renamed whole, so a node killed meanwhile leaves no half template, and nodes sharing the directory never see
+/// one.
 /// A file the engine preallocated and barely wrote (MariaDB's 96 MiB redo log, a few KiB of records) is kept sparse in the
 /// template, so that a copy writes only its records, and is preallocated again in each copy: copying its zeros was most
 /// of a copy's writes, and an engine's first start on a copy still being written back waited for them on disk.
