@@ -167,12 +167,6 @@ public sealed class PristineData(string directory, ILogger log) : IAsyncDisposab
                 {
                     await Run("chown", ["mysql:", making, tmp], ct);
                     await Run(MariaDbInstall.Tool, MariaDbInstall.Args(making, MariaDbInstall.PristineAccount, "mysql", tmp), ct);
-                    foreach (var file in MariaDbInstall.PreallocatedFiles.Select(f => Path.Combine(making, f)))
-                    {
-                        // its unwritten blocks read as zeros, and become holes (fallocate --dig-holes sees them as holes already)
-                        await Run("cp", ["-a", "--sparse=always", file, $"{file}.sparse"], ct);
-                        File.Move($"{file}.sparse", file, overwrite: true);
-                    }
                 }
                 finally
                 {
@@ -194,9 +188,15 @@ public sealed class PristineData(string directory, ILogger log) : IAsyncDisposab
                 return template;
             Directory.CreateDirectory(directory);
             FileModes.Set(directory, FileModes.Searchable); // the engines' users reach their own directories in it, nothing else
-            var making = $"{template}.making-{Guid.NewGuid():N}";
+            var making = $"{template}{MakingInfix}{Guid.NewGuid():N}";
             Directory.CreateDirectory(making);
             await installer.MakeAsync(making, ct);
+            foreach (var file in installer.Sparse.Select(f => Path.Combine(making, f)))
+            {
+                // its unwritten blocks read as zeros, and become holes (fallocate --dig-holes sees them as holes already)
+                await Run("cp", ["-a", "--sparse=always", file, $"{file}.sparse"], ct);
+                File.Move($"{file}.sparse", file, overwrite: true);
+            }
             try
             {
                 Directory.Move(making, template);
