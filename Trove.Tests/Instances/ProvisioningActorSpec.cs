@@ -35,6 +35,19 @@ public class ProvisioningActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void The_guests_broker_user_is_made_while_the_prepare_is_queued_not_after_the_create_is_told()
+    {
+        var child = Child(Prepare);
+        ExpectMsg<ProvisioningActor.PrepareQueued>();
+        AwaitAssert(() => Assert.Equal("p1", Assert.Single(_guests.GrantedBrokerUsers)));
+
+        child.Tell(new ProvisioningActor.CreateServer());
+        ExpectMsg<ProvisioningActor.ServerReady>();
+        Assert.Single(_guests.GrantedBrokerUsers); // the user made ahead is the one the server's guest is given
+        Assert.Equal(TroveBroker.GuestUser("p1"), Assert.Single(_compute.Requested).Broker!.User);
+    }
+
+    [Fact]
     public void A_resumed_build_only_creates_the_server()
     {
         var child = Child(prepare: null);
@@ -121,6 +134,7 @@ public class ProvisioningActorSpec : Akka.TestKit.Xunit2.TestKit
         Child(prepare: null, Retry).Tell(new ProvisioningActor.CreateServer());
         Assert.Equal("p1", ExpectMsg<ProvisioningActor.ServerReady>().Server.Id);
         Assert.Equal(3, _compute.CreateAttempts);
+        Assert.Equal(3, _guests.GrantedBrokerUsers.Count); // each try makes the broker user again: a failed one may have failed there
     }
 
     [Fact]
