@@ -40,9 +40,12 @@ public sealed record EngineUser(string Name, bool SwitchesFromRoot)
             await ProcessRunner.RunCheckedAsync("chown", recursive ? ["-R", Name, path] : [Name, path], ct);
     }
 
-    /// <summary>Throws, naming the directory, unless this user can reach it (every directory above it searchable).</summary>
+    /// <summary>Throws, naming the directory, unless this user can reach it (every directory above it searchable). Asked
+    /// only of another user: this process's own user reaches what it has just made there itself.</summary>
     public async Task RequireReachableAsync(string directory, CancellationToken ct)
     {
+        if (!SwitchesFromRoot)
+            return;
         if ((await RunAsync("test", ["-x", directory], ct)).ExitCode != 0)
             throw new InvalidOperationException(
                 $"the {Name} OS user cannot reach {directory}: every directory above it must be searchable by it");
