@@ -10,12 +10,13 @@ namespace Trove.Web.Hosting;
 /// Closes the API's listening sockets without resetting a connection. Closing a listener resets every connection the
 /// kernel queued but Kestrel had not accepted yet: their clients sent a request and cannot tell whether it was taken.
 /// So on stop the listeners first drop new connection attempts (a client's SYN goes unanswered; its retry, once the
-/// socket is closed, is refused, which a client can safely send to another node), Kestrel takes what is queued,
-/// and only then does Kestrel close them.
+/// socket is closed, is refused, which a client can safely send to another node), Kestrel takes what is queued (at
+/// least <c>acceptQueueDrain</c>, and until the kernel's accept queues are empty), and only then does Kestrel close them.
 /// </summary>
 public sealed class ListenerDrain
 {
-    private const int SolSocket = 1, SoAttachFilter = 26;
+    private const int SolSocket = 1, SoAttachFilter = 26, IpProtoTcp = 6, TcpInfo = 11;
+    private static readonly TimeSpan LongestAcceptQueueDrain = TimeSpan.FromSeconds(2);
     private readonly ConcurrentBag<Socket> _listeners = [];
 
     /// <summary>For <see cref="SocketTransportOptions.CreateBoundListenSocket"/>: Kestrel's own socket, remembered.</summary>
@@ -33,6 +34,23 @@ public sealed class ListenerDrain
         foreach (var socket in _listeners)
             DropEveryPacket(socket);
         Thread.Sleep(acceptQueueDrain);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (_listeners.Any(s => AcceptQueueLength(s) > 0) && waited.Elapsed < LongestAcceptQueueDrain)
+            Thread.Sleep(10);
+    }
+
+    /// <summary>The connections the kernel has queued on a listening socket (<c>tcpi_unacked</c> of its TCP_INFO).</summary>
+    private static int AcceptQueueLength(Socket socket)
+    {
+        var info = new byte[104];
+        try
+        {
+            return socket.GetRawSocketOption(IpProtoTcp, TcpInfo, info) >= 28 ? BitConverter.ToInt32(info, 24) : 0;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>A classic BPF socket filter of one instruction, <c>ret #0</c>: the listener drops every SYN.</summary>
