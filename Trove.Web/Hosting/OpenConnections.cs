@@ -25,7 +25,15 @@ public sealed class OpenConnections
     }
 
     private readonly ConcurrentDictionary<string, Connection> _open = new();
+    private readonly Func<object, Task> _closeWhenStopping;
     private volatile bool _stopping;
+
+    public OpenConnections() => _closeWhenStopping = context =>
+    {
+        if (_stopping)
+            ((HttpContext)context).Response.Headers.Connection = "close";
+        return Task.CompletedTask;
+    };
 
     /// <summary>Kestrel's connection middleware (<c>ListenOptions.Use</c>): each connection, from accepted to closed.</summary>
     public async Task TrackAsync(ConnectionContext context, ConnectionDelegate next)
@@ -42,23 +50,18 @@ public sealed class OpenConnections
     }
 
     /// <summary>The first middleware of the pipeline: marks the request's connection, and closes it after a stop's answer.</summary>
-    public async Task OnRequestAsync(HttpContext context, Func<Task> next)
+    public async Task OnRequestAsync(HttpContext context, RequestDelegate next)
     {
-        _open.TryGetValue(context.Connection.Id, out var connection);
-        if (connection is not null)
+        Connection? connection = null;
+        if (context.Connection.Id is { } id && _open.TryGetValue(id, out connection))
         {
             connection.HadRequest = connection.InRequest = true;
             connection.HadRequestSinceStop |= _stopping;
         }
-        context.Response.OnStarting(() =>
-        {
-            if (_stopping)
-                context.Response.Headers.Connection = "close";
-            return Task.CompletedTask;
-        });
+        context.Response.OnStarting(_closeWhenStopping, context);
         try
         {
-            await next();
+            await next(context);
         }
         finally
         {
