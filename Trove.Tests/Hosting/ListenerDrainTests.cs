@@ -22,6 +22,30 @@ public sealed class ListenerDrainTests
         Assert.False(listener.Poll(TimeSpan.Zero, SelectMode.SelectRead));
     }
 
+    /// <summary>A connection the kernel queued before the stop is taken before the stop goes on (then Kestrel closes the
+    /// listener, which would reset what is still queued), however long its taking is delayed.</summary>
+    [Fact]
+    public async Task The_stop_goes_on_once_the_connections_the_kernel_queued_are_taken()
+    {
+        var drain = new ListenerDrain();
+        using var listener = Listening(drain);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        client.Connect(listener.LocalEndPoint!);
+        Assert.True(listener.Poll(TimeSpan.FromSeconds(10), SelectMode.SelectRead));
+        var taking = false;
+        var taker = Task.Run(async () =>
+        {
+            await Task.Delay(500); // an accept loop behind on a busy machine
+            Volatile.Write(ref taking, true);
+            return listener.Accept();
+        });
+
+        drain.StopTakingConnections(TimeSpan.Zero);
+
+        Assert.True(Volatile.Read(ref taking), "the stop went on with a connection still queued");
+        (await taker).Dispose();
+    }
+
     /// <summary>
     /// A handshake under way when the stop begins (the client's SYN answered, its last ACK not yet seen) completes: the
     /// client, connected, has sent its request, and the node takes the connection with it. A listener that dropped that
