@@ -121,6 +121,8 @@ public sealed class TroveCluster : IAsyncDisposable
     /// the shared servers directory that another node's cleanup just stopped, while it removes their users.</summary>
     public async ValueTask DisposeAsync()
     {
+        foreach (var node in Nodes)
+            node.CloseClients();
         await Task.WhenAll(Nodes.Select(node => node.StopAsync()));
         foreach (var node in Nodes)
             await node.DisposeAsync();

@@ -348,6 +348,7 @@ public sealed class TroveNode : IAsyncDisposable
     /// <summary>Stops the node, then every guest it left (each stops its engine), then removes the data dir.</summary>
     public async ValueTask DisposeAsync()
     {
+        CloseClients();
         await StopAsync();
         foreach (var pid in ProcessesInServers())
             Programs.Signal(pid, "TERM");
@@ -359,11 +360,18 @@ public sealed class TroveNode : IAsyncDisposable
         if (Directory.Exists(ServersDir)) // the servers' OS users go with them, or system uids run out over many runs
             foreach (var server in Directory.EnumerateDirectories(ServersDir))
                 await ServerUsers.RemoveAsync(ServerUsers.NameOf(Path.GetFileName(server)), CancellationToken.None);
-        foreach (var client in _clients.Values)
-            client.Dispose();
         await DeleteBrokerLeftoversAsync();
         KeepLogIfItShowsErrors();
         try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>Closes the logged-in clients and their kept-alive connections, before a stop that no request follows: a
+    /// stopping node waits up to a second for the next request on a connection kept alive (Trove.Web's OpenConnections).</summary>
+    public void CloseClients()
+    {
+        lock (_clients)
+            foreach (var client in _clients.Values)
+                client.Dispose();
     }
 
     /// <summary>Set by a test that failed: the node's log is kept whatever it shows.</summary>
