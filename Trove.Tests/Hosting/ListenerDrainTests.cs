@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 using Trove.Web.Hosting;
 
@@ -79,27 +78,5 @@ public sealed class ListenerDrainTests
     }
 
     /// <summary>A socket filter that drops the listener's packets with ACK set: a handshake stays at SYN-RECEIVED.</summary>
-    private static void HoldHandshakesAtTheirLastStep(Socket listener)
-    {
-        static ulong Instruction(ushort code, byte ifTrue, byte ifFalse, uint k) =>
-            code | (ulong)ifTrue << 16 | (ulong)ifFalse << 24 | (ulong)k << 32;
-        var instructions = GCHandle.Alloc(new[]
-        {
-            Instruction(0x30, 0, 0, 13), // the TCP flags
-            Instruction(0x45, 0, 1, 0x10), // ACK set?
-            Instruction(0x06, 0, 0, 0), // dropped
-            Instruction(0x06, 0, 0, uint.MaxValue), // kept
-        }, GCHandleType.Pinned);
-        try
-        {
-            var program = new byte[16];
-            BitConverter.TryWriteBytes(program.AsSpan(0, 2), (ushort)4);
-            BitConverter.TryWriteBytes(program.AsSpan(8, 8), instructions.AddrOfPinnedObject().ToInt64());
-            listener.SetRawSocketOption(1, 26, program); // SOL_SOCKET, SO_ATTACH_FILTER
-        }
-        finally
-        {
-            instructions.Free();
-        }
-    }
+    private static void HoldHandshakesAtTheirLastStep(Socket listener) => AckFilter.Attach(listener, keepAcked: false);
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 
 namespace Trove.Web.Hosting;
@@ -15,7 +14,7 @@ namespace Trove.Web.Hosting;
 /// </summary>
 public sealed class ListenerDrain
 {
-    private const int SolSocket = 1, SoAttachFilter = 26, IpProtoTcp = 6, TcpInfo = 11;
+    private const int IpProtoTcp = 6, TcpInfo = 11;
     private static readonly TimeSpan LongestAcceptQueueDrain = TimeSpan.FromSeconds(2);
     private readonly ConcurrentBag<Socket> _listeners = [];
 
@@ -54,38 +53,19 @@ public sealed class ListenerDrain
     }
 
     /// <summary>
-    /// A classic BPF socket filter on the listener: <c>ldb [13]; jset #0x10, accept, drop</c>. The packets a listener
-    /// sees begin at their TCP header, whose byte 13 holds the flags: a SYN without ACK (a new connection attempt) is
-    /// dropped; the ACK that ends a handshake begun before the stop, or the request data that comes with it, passes,
-    /// so that connection joins the accept queue that Kestrel drains (dropped, it would be reset at the close while its
-    /// client, connected, waits for an answer).
+    /// New connection attempts (a SYN without ACK) are dropped; the ACK that ends a handshake begun before the stop, or
+    /// the request data that comes with it, passes, so that connection joins the accept queue that Kestrel drains
+    /// (dropped, it would be reset at the close while its client, connected, waits for an answer).
     /// </summary>
     private static void DropNewConnections(Socket socket)
     {
-        // struct sock_filter, little-endian: a 16-bit code, 8-bit jump offsets if true and if false, a 32-bit constant
-        static ulong Instruction(ushort code, byte ifTrue, byte ifFalse, uint k) =>
-            code | (ulong)ifTrue << 16 | (ulong)ifFalse << 24 | (ulong)k << 32;
-        var instructions = GCHandle.Alloc(new[]
-        {
-            Instruction(0x30, 0, 0, 13), // BPF_LD|BPF_B|BPF_ABS: the TCP flags
-            Instruction(0x45, 0, 1, 0x10), // BPF_JMP|BPF_JSET|BPF_K: ACK set?
-            Instruction(0x06, 0, 0, uint.MaxValue), // BPF_RET: the whole packet
-            Instruction(0x06, 0, 0, 0), // BPF_RET: none of it, dropped
-        }, GCHandleType.Pinned);
         try
         {
-            var program = new byte[16]; // struct sock_fprog: a length, padding, a pointer to the instructions
-            BitConverter.TryWriteBytes(program.AsSpan(0, 2), (ushort)4);
-            BitConverter.TryWriteBytes(program.AsSpan(8, 8), instructions.AddrOfPinnedObject().ToInt64());
-            socket.SetRawSocketOption(SolSocket, SoAttachFilter, program);
+            AckFilter.Attach(socket, keepAcked: true);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             // the socket is already closed, or the kernel has no socket filters: Kestrel's plain close follows
-        }
-        finally
-        {
-            instructions.Free();
         }
     }
 }

@@ -12,3 +12,8 @@ publish_node() {
   local out
   out=$(dotnet publish "$root/Trove.Web/Trove.Web.csproj" "${node_build[@]}" -v q -nologo 2>&1) || { echo "$out" >&2; echo "publishing the node failed: dotnet publish $root/Trove.Web (scripts/lib/node-build.sh)" >&2; return 1; }
 }
+
+# Trove.Bench, as scripts/bench runs it; scripts/test builds it too, so that a run proves it compiles (no test references it).
+build_bench() {
+  dotnet build "$root/Trove.Bench/Trove.Bench.csproj" -c Release -v q -nologo
+}
