@@ -26,11 +26,11 @@ public sealed class EntityProjection<TState, TEvent> : ReceiveActor where TState
     {
         var log = Context.GetLogger();
         var offsetName = $"{kind.Kind}_view";
-        var journal = PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        var system = Context.System;
         _kill = RestartSource.OnFailuresWithBackoff(
-                () => Source.FromTask(StartAsync()).ConcatMany(stored =>
+                () => Source.FromTask(StartAsync()).ConcatMany(start =>
                 {
-                    var read = stored;
+                    var (journal, read) = start;
                     return Source.Tick(TimeSpan.Zero, every, NotUsed.Instance).MapMaterializedValue(_ => NotUsed.Instance)
                         .ConcatMany(_ => journal.CurrentEventsByTag(kind.Kind, Offset.Sequence(read)))
                         .Select(e =>
@@ -47,12 +47,16 @@ public sealed class EntityProjection<TState, TEvent> : ReceiveActor where TState
             .Run(Context.Materializer());
         ReceiveAny(_ => { });
 
-        async Task<long> StartAsync()
+        // The read journal's constructor blocks until the write journal says it is initialised, and throws after 5 s:
+        // made here, off the actor's thread and inside the restarts, a journal slow to start delays the projection
+        // instead of stopping it (a constructor that throws stops its singleton for good).
+        async Task<(SqlReadJournal Journal, long Offset)> StartAsync()
         {
+            var journal = await Task.Run(() => PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier));
             await using var connection = db.Open();
             var stored = await connection.GetTable<ProjectionOffsetRow>().FirstOrDefaultAsync(r => r.Name == offsetName);
             log.Info("{0} projection resumes after offset {1}", kind.Kind, stored?.Offset ?? 0);
-            return stored?.Offset ?? 0;
+            return (journal, stored?.Offset ?? 0);
         }
 
         async Task<Done> WriteAsync(IReadOnlyList<EventEnvelope> batch)
