@@ -36,6 +36,7 @@ public sealed class ProvisioningActor : ReceiveActor, IWithTimers
     private readonly CancellationTokenSource _abandoned = new();
     private bool _creating;
     private Task<GuestCredentials>? _grantedAhead;
+    private Task? _madeAhead;
     private int _failures;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -103,11 +104,25 @@ public sealed class ProvisioningActor : ReceiveActor, IWithTimers
         // is queued and the instance journaled rather than after: four calls to the broker's management API, ~20 ms of a
         // create. One the instance never keeps (its node died first) is a user without an instance: the reconciler's.
         _grantedAhead = pooled is null ? guests.GrantBrokerUserAsync(spec.InstanceId) : null;
+        // So is what the driver makes ahead (a local server's user); the creation makes it again if this failed.
+        _madeAhead = pooled is null && prepare is not null ? compute.PrepareAheadAsync(spec, _abandoned.Token) : null;
 
         async Task<Server> CreateServerAsync(CancellationToken ct)
         {
             var grant = _grantedAhead ?? guests.GrantBrokerUserAsync(spec.InstanceId);
             _grantedAhead = null; // a creation tried again grants again, as one that failed may have failed there
+            if (_madeAhead is { } ahead)
+            {
+                _madeAhead = null;
+                try
+                {
+                    await ahead;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _log.Warning("instance {0}: what the server's creation makes ahead failed ({1}); it is made now", spec.InstanceId, e.Message);
+                }
+            }
             var broker = await grant;
             return await compute.CreateServerAsync(spec with { Broker = broker }, steps, ct);
         }

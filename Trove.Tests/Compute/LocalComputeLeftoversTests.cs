@@ -25,8 +25,10 @@ public sealed class LocalComputeLeftoversTests
         var directoryOnly = Guid.NewGuid().ToString();
         try
         {
-            // The crash came after useradd, before the directory; and after the directory, before the guest info.
-            await ServerUsers.EnsureAsync(ServerUsers.NameOf(userOnly), Path.Combine(settings.ServersDirectory, userOnly), CancellationToken.None);
+            // The crash came after the user made ahead (while the instance was journaled), before the creation made the
+            // directory; and after the directory, before the guest info.
+            await compute.PrepareAheadAsync(new ServerSpec(userOnly, "mariadb", "10.11", 512, 1), CancellationToken.None);
+            Assert.NotNull(ServerUsers.IdsOf(ServerUsers.NameOf(userOnly)));
             Directory.CreateDirectory(Path.Combine(settings.ServersDirectory, directoryOnly));
 
             var listed = await compute.ListServersAsync(CancellationToken.None);

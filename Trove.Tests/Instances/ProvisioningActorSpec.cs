@@ -35,11 +35,13 @@ public class ProvisioningActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void The_guests_broker_user_is_made_while_the_prepare_is_queued_not_after_the_create_is_told()
+    public void The_guests_broker_user_and_what_the_driver_makes_ahead_are_made_while_the_prepare_is_queued_not_after_the_create_is_told()
     {
         var child = Child(Prepare);
         ExpectMsg<ProvisioningActor.PrepareQueued>();
         AwaitAssert(() => Assert.Equal("p1", Assert.Single(_guests.GrantedBrokerUsers)));
+        AwaitAssert(() => Assert.Equal("p1", Assert.Single(_compute.PreparedAhead)));
+        Assert.Empty(_compute.RequestedAll);
 
         child.Tell(new ProvisioningActor.CreateServer());
         ExpectMsg<ProvisioningActor.ServerReady>();
@@ -54,6 +56,7 @@ public class ProvisioningActorSpec : Akka.TestKit.Xunit2.TestKit
         child.Tell(new ProvisioningActor.CreateServer());
         ExpectMsg<ProvisioningActor.ServerReady>();
         Assert.Empty(_guests.Casts);
+        Assert.Empty(_compute.PreparedAhead); // its creation makes whatever an earlier attempt left undone
         // The server's guest connects as its own broker user, made again (unchanged) for a resumed build.
         Assert.Equal(TroveBroker.GuestUser("p1"), Assert.Single(_compute.Requested).Broker!.User);
         Assert.Equal("p1", Assert.Single(_guests.GrantedBrokerUsers));

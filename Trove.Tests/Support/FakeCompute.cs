@@ -29,6 +29,15 @@ public sealed class FakeCompute : ICompute
     /// <summary>Steps reported before each creation's own hold and outcome (then the server, with the instance's id).</summary>
     public IReadOnlyList<ServerStep> StepsBeforeCreate { get; set; } = [];
 
+    /// <summary>The instances whose servers' parts were made ahead (<see cref="ICompute.PrepareAheadAsync"/>).</summary>
+    public ConcurrentQueue<string> PreparedAhead { get; } = new();
+
+    public Task PrepareAheadAsync(ServerSpec spec, CancellationToken ct)
+    {
+        PreparedAhead.Enqueue(spec.InstanceId);
+        return Task.CompletedTask;
+    }
+
     public async Task<Server> CreateServerAsync(ServerSpec spec, IProgress<ServerStep>? steps, CancellationToken ct)
     {
         RequestedAll.Enqueue(spec);
