@@ -53,10 +53,11 @@ public interface ICompute
     /// What the cloud makes on the way is reported to <paramref name="steps"/> as soon as it exists.</summary>
     Task<Server> CreateServerAsync(ServerSpec spec, IProgress<ServerStep>? steps, CancellationToken ct);
 
-    /// <summary>What of the server can be made while its instance is still being journaled (a local server's OS user).
-    /// Its caller awaits it, whatever its outcome, before <see cref="CreateServerAsync"/>, which makes whatever is missing.
-    /// Made for an instance that is never kept, it is a half-made server, which <see cref="ListServersAsync"/> lists.</summary>
-    Task PrepareAheadAsync(ServerSpec spec, CancellationToken ct) => Task.CompletedTask;
+    /// <summary>What of the server can be made while its instance is still being journaled (a local server's OS user):
+    /// the id of the half-made server it made (which <see cref="ListServersAsync"/> lists and <see cref="DeleteServerAsync"/>
+    /// removes), or null. Its caller awaits it, whatever its outcome, before <see cref="CreateServerAsync"/>, which makes
+    /// whatever is missing, and deletes what it made if the creation never runs.</summary>
+    Task<string?> PrepareAheadAsync(ServerSpec spec, CancellationToken ct) => Task.FromResult<string?>(null);
 
     /// <summary>The server, or null when it does not exist.</summary>
     Task<Server?> GetServerAsync(string serverId, CancellationToken ct);

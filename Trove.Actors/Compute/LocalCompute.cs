@@ -57,8 +57,11 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     public ValueTask DisposeAsync() => _pristine.DisposeAsync();
 
     /// <summary>The server's user (useradd, ~20-30 ms of every create), made while the instance is journaled.</summary>
-    public Task PrepareAheadAsync(ServerSpec spec, CancellationToken ct) =>
-        ServerUsers.EnsureAsync(ServerUsers.NameOf(spec.InstanceId), ServerDirectory(spec.InstanceId), ct);
+    public async Task<string?> PrepareAheadAsync(ServerSpec spec, CancellationToken ct)
+    {
+        await ServerUsers.EnsureAsync(ServerUsers.NameOf(spec.InstanceId), ServerDirectory(spec.InstanceId), ct);
+        return spec.InstanceId;
+    }
 
     public async Task<Server> CreateServerAsync(ServerSpec spec, IProgress<ServerStep>? steps, CancellationToken ct)
     {

@@ -22,6 +22,7 @@ public sealed class ProvisioningActor : ReceiveActor, IWithTimers
     public sealed record ServerReady(Server Server);
     public sealed record StepFailed(string Message);
     private sealed record CreateFailed(Exception Error);
+    private sealed record MadeAheadRemoved;
 
     /// <summary>The instance is being deleted: nothing more is made; the actor stops once a creation in flight has ended.</summary>
     public sealed record Abandon;
@@ -34,9 +35,9 @@ public sealed class ProvisioningActor : ReceiveActor, IWithTimers
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _abandoned = new();
-    private bool _creating;
+    private bool _creating, _creationTried;
     private Task<GuestCredentials>? _grantedAhead;
-    private Task? _madeAhead;
+    private Task<string?>? _madeAhead;
     private int _failures;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -48,7 +49,7 @@ public sealed class ProvisioningActor : ReceiveActor, IWithTimers
         {
             if (_abandoned.IsCancellationRequested)
                 return;
-            _creating = true;
+            _creating = _creationTried = true;
             (pooled is null ? CreateServerAsync(_abandoned.Token) : Task.FromResult(pooled)).PipeTo(Self,
                 success: server => new ServerReady(server), failure: e => new CreateFailed(e));
         });
@@ -57,14 +58,14 @@ public sealed class ProvisioningActor : ReceiveActor, IWithTimers
             _abandoned.Cancel();
             Timers.CancelAll();
             if (!_creating)
-                Context.Stop(Self);
+                StopRemovingWhatWasMadeAhead();
         });
         Receive<CreateFailed>(failed =>
         {
             _creating = false;
             if (_abandoned.IsCancellationRequested)
             {
-                Context.Stop(Self);
+                StopRemovingWhatWasMadeAhead(); // the cancelled creation may have ended before the server was accepted
                 return;
             }
             var error = failed.Error.GetBaseException().Message;
@@ -92,8 +93,12 @@ public sealed class ProvisioningActor : ReceiveActor, IWithTimers
         {
             _log.Warning("instance {0}: {1}", spec.InstanceId, failed.Message);
             Context.Parent.Tell(failed);
-            Context.Stop(Self);
+            if (_creationTried)
+                Context.Stop(Self); // what a failed creation made, the instance knows of, and its deletion removes
+            else
+                StopRemovingWhatWasMadeAhead();
         });
+        Receive<MadeAheadRemoved>(_ => Context.Stop(Self));
 
         if (prepare is not null)
             guests.CastAsync(spec.InstanceId, RpcMessage.Create(GuestMethods.Prepare, prepare)).PipeTo(Self,
@@ -105,7 +110,31 @@ public sealed class ProvisioningActor : ReceiveActor, IWithTimers
         // create. One the instance never keeps (its node died first) is a user without an instance: the reconciler's.
         _grantedAhead = pooled is null ? guests.GrantBrokerUserAsync(spec.InstanceId) : null;
         // So is what the driver makes ahead (a local server's user); the creation makes it again if this failed.
-        _madeAhead = pooled is null && prepare is not null ? compute.PrepareAheadAsync(spec, _abandoned.Token) : null;
+        // Not cancelled: a useradd killed half-way could leave the password file locked.
+        _madeAhead = pooled is null && prepare is not null ? compute.PrepareAheadAsync(spec, CancellationToken.None) : null;
+
+        // A build deleted before its server was accepted (its creation not run, or cancelled early), or whose prepare was
+        // never queued, removes what was made ahead for it: neither the instance's deletion, which knows of no server, nor
+        // the reconciler, for which the instance owns that id, would. Removing an accepted server again does nothing.
+        void StopRemovingWhatWasMadeAhead()
+        {
+            if (_madeAhead is not { } ahead)
+            {
+                Context.Stop(Self);
+                return;
+            }
+            RemoveAsync(ahead).PipeTo(Self, success: () => new MadeAheadRemoved(), failure: e =>
+            {
+                _log.Warning("instance {0}: what was made ahead for its server was not removed ({1})", spec.InstanceId, e.GetBaseException().Message);
+                return new MadeAheadRemoved();
+            });
+
+            async Task RemoveAsync(Task<string?> made)
+            {
+                if (await made is { } serverId)
+                    await compute.DeleteServerAsync(serverId, CancellationToken.None);
+            }
+        }
 
         async Task<Server> CreateServerAsync(CancellationToken ct)
         {
@@ -113,7 +142,6 @@ public sealed class ProvisioningActor : ReceiveActor, IWithTimers
             _grantedAhead = null; // a creation tried again grants again, as one that failed may have failed there
             if (_madeAhead is { } ahead)
             {
-                _madeAhead = null;
                 try
                 {
                     await ahead;

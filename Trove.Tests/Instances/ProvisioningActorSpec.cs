@@ -50,6 +50,25 @@ public class ProvisioningActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_build_that_ends_before_its_creation_removes_what_was_made_ahead_for_it()
+    {
+        var abandoned = Child(Prepare);
+        ExpectMsg<ProvisioningActor.PrepareQueued>();
+        Watch(abandoned);
+        abandoned.Tell(new ProvisioningActor.Abandon());
+        ExpectTerminated(abandoned);
+        Assert.Equal("p1", Assert.Single(_compute.Deleted));
+
+        _guests.FailCast = new InvalidOperationException("broker down");
+        var failed = Child(Prepare);
+        Watch(failed);
+        ExpectMsg<ProvisioningActor.StepFailed>();
+        ExpectTerminated(failed);
+        Assert.Equal(new[] { "p1", "p1" }, _compute.Deleted);
+        Assert.Empty(_compute.RequestedAll);
+    }
+
+    [Fact]
     public void A_resumed_build_only_creates_the_server()
     {
         var child = Child(prepare: null);

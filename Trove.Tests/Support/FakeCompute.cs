@@ -32,10 +32,11 @@ public sealed class FakeCompute : ICompute
     /// <summary>The instances whose servers' parts were made ahead (<see cref="ICompute.PrepareAheadAsync"/>).</summary>
     public ConcurrentQueue<string> PreparedAhead { get; } = new();
 
-    public Task PrepareAheadAsync(ServerSpec spec, CancellationToken ct)
+    /// <summary>What is made ahead is a half-made server named by the instance, as a local server's user is.</summary>
+    public Task<string?> PrepareAheadAsync(ServerSpec spec, CancellationToken ct)
     {
         PreparedAhead.Enqueue(spec.InstanceId);
-        return Task.CompletedTask;
+        return Task.FromResult<string?>(spec.InstanceId);
     }
 
     public async Task<Server> CreateServerAsync(ServerSpec spec, IProgress<ServerStep>? steps, CancellationToken ct)
