@@ -14,14 +14,14 @@ public sealed class RuntimeSettingsTests
     /// it is Native AOT, and compiles nothing at run time): tiering compiles what ReadyToRun left out quickly on a claim's
     /// first calls, and compiles hot methods again only once the guest has compiled nothing new for 30 s, not while a
     /// burst of claims runs on every guest at once.
-    /// The node published ReadyToRun compiles a method again only after 1,000 calls: what a create runs a few times is
+    /// The node published ReadyToRun compiles a method again only after 200 calls: what a create runs a few times is
     /// not compiled again on the cores its engine starts on.
     /// Built for the tests without ReadyToRun, each tiers up as any program does. Tiering itself stays on in every build.
     /// </summary>
     [Theory]
     [InlineData("Trove.Guest", "true", CallCountingDelay, "30000")]
     [InlineData("Trove.Guest", "false", CallCountingDelay, null)]
-    [InlineData("Trove.Web", "true", CallCountThreshold, "1000")]
+    [InlineData("Trove.Web", "true", CallCountThreshold, "200")]
     [InlineData("Trove.Web", "false", CallCountThreshold, null)]
     public async Task Tiering_is_tuned_only_where_the_code_is_precompiled(string project, string readyToRun, string option, string? value)
     {
