@@ -59,7 +59,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     /// <summary>The server's user (useradd, ~20-30 ms of every create), made while the instance is journaled.</summary>
     public async Task<string?> PrepareAheadAsync(ServerSpec spec, CancellationToken ct)
     {
-        await ServerUsers.EnsureAsync(ServerUsers.NameOf(spec.InstanceId), ServerDirectory(spec.InstanceId), ct);
+        await EnsureUserAsync(spec.InstanceId, ct);
         return spec.InstanceId;
     }
 
@@ -70,7 +70,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         using var _ = await ServerLock.TakeAsync(dir, ct); // the reconciler may restart the guest of a build meanwhile
         if (spec.KnownServerId != spec.InstanceId)
             steps?.Report(new ServerStep.ServerAccepted(spec.InstanceId)); // from here on, what is made is the server's
-        var user = ServerUsers.EnsureAsync(ServerUsers.NameOf(spec.InstanceId), dir, ct);
+        var user = EnsureUserAsync(spec.InstanceId, ct);
         GuestInfo info;
         int uid, gid;
         if (File.Exists(infoPath))
@@ -197,7 +197,7 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
             log.LogWarning("killing process {Pid} left running in server {Server}", leftover, serverId);
             Kill(leftover, SigKill);
         }
-        var (uid, gid) = await ServerUsers.EnsureAsync(ServerUsers.NameOf(serverId), dir, ct);
+        var (uid, gid) = await EnsureUserAsync(serverId, ct);
         await HostCommand.RunAsync("chown", ["-R", "-P", $"{uid}:{gid}", dir], ct);
         FileModes.Set(dir, FileModes.OwnerOnly);
         await WriteInfoAsync(infoPath, info with { AmqpUri = broker.UriOn(settings.AmqpUri) }, uid, gid, ct);
@@ -308,6 +308,10 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     /// <summary>The guest connects as its own broker user, never as the node.</summary>
     private string BrokerUri(ServerSpec spec) =>
         (spec.Broker ?? throw new ArgumentException($"server {spec.InstanceId} has no broker user for its guest")).UriOn(settings.AmqpUri);
+
+    /// <summary>The server's own user, its home the server's directory; made if missing.</summary>
+    private Task<(int Uid, int Gid)> EnsureUserAsync(string serverId, CancellationToken ct) =>
+        ServerUsers.EnsureAsync(ServerUsers.NameOf(serverId), ServerDirectory(serverId), ct);
 
     private string ServerDirectory(string serverId) =>
         Path.Combine(Path.GetFullPath(settings.ServersDirectory), serverId);

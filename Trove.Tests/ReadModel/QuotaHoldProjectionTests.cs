@@ -1,14 +1,8 @@
 using Akka.Actor;
-using Akka.Hosting;
 using LinqToDB;
 using LinqToDB.Async;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Trove.Actors.Hosting;
 using Trove.Actors.Instances;
 using Trove.Actors.ReadModel;
-using Trove.Actors.Sql;
 using Trove.Actors.Tenants;
 using Trove.Tests.Support;
 using static Trove.Actors.Instances.InstanceCommands;
@@ -27,35 +21,23 @@ public sealed class QuotaHoldProjectionTests : IAsyncLifetime
     // gave the quota back, and the test never saw the interrupted create's reservation.
     private static readonly InstanceSettings Settings = new() { QuotaTimeout = Within, RetryDelay = TimeSpan.FromMilliseconds(200) };
 
-    private readonly string _dataDir = TroveNode.NewDataDir();
     private readonly FakeCompute _compute = new();
     private readonly FakeGuestRpc _guests = new();
-    private IHost _host = null!;
+    private JournalHost _journal = null!;
     private ActorSystem _system = null!;
     private ReadModelDb _readModel = null!;
     private IActorRef _tenant = null!;
 
     public async Task InitializeAsync()
     {
-        var settings = new TroveSettings { DataDir = _dataDir };
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddAkka("holds", b => b.WithTroveJournal(settings));
-        _host = builder.Build();
-        await _host.StartAsync();
-        _system = _host.Services.GetRequiredService<ActorSystem>();
-        _readModel = new ReadModelDb(new SqlDatabase(settings.DatabaseProvider, settings.ReadModelConnection));
-        await _readModel.EnsureCreatedAsync();
+        _journal = await JournalHost.StartAsync("holds");
+        _system = _journal.System;
+        _readModel = _journal.ReadModel;
         _tenant = _system.ActorOf(TenantActor.Props("demo", new QuotaLimits(Instances: 5, Volumes: 20, Backups: 5)));
         _system.ActorOf(EntityProjection<QuotaHolds, QuotaEvents.IHoldEvent>.Props(_readModel, InstanceRegistration.QuotaHoldProjection, TimeSpan.FromSeconds(1)));
     }
 
-    public async Task DisposeAsync()
-    {
-        await _host.StopAsync();
-        _host.Dispose();
-        Directory.Delete(_dataDir, recursive: true);
-    }
+    public async Task DisposeAsync() => await _journal.DisposeAsync();
 
     private IActorRef Entity(string id) => _system.ActorOf(InstanceActor.Props(id, _compute, _guests, _tenant, Settings));
 
