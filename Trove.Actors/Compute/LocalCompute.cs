@@ -27,19 +27,37 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     private readonly PristineData _pristine = new(settings.PristineDirectory, log);
     private readonly LocalWalArchive _walArchive = new(settings.BackupDirectory);
 
-    /// <summary>Makes the servers and backups directories (root's, searchable but not listable by the servers' users)
-    /// and checks, at start-up, that those users can reach them; the node must be root to make OS users.</summary>
+    /// <summary>Makes the servers, backups and pristine data directories (root's, searchable but not listable by the
+    /// servers' users) and checks, at start-up, that those users can reach them (the engines' system users make the
+    /// pristine data in its directory), and that the pristine data is on the servers' filesystem; the node must be root
+    /// to make OS users.</summary>
     public static void PrepareHost(LocalComputeSettings settings)
     {
         if (!Environment.IsPrivilegedProcess)
             throw new InvalidOperationException("LocalCompute runs each server as an OS user of its own: the node must run as root.");
-        foreach (var dir in new[] { settings.ServersDirectory, settings.BackupDirectory })
+        string[] made = settings.PristineData
+            ? [settings.ServersDirectory, settings.BackupDirectory, settings.PristineDirectory]
+            : [settings.ServersDirectory, settings.BackupDirectory];
+        foreach (var dir in made)
         {
             Directory.CreateDirectory(dir);
             FileModes.Set(dir, FileModes.Searchable);
         }
-        foreach (var dir in new[] { settings.ServersDirectory, settings.BackupDirectory, Path.GetDirectoryName(settings.GuestCommand[^1])! })
+        foreach (var dir in made.Append(Path.GetDirectoryName(settings.GuestCommand[^1])!))
             RequireReachable(Path.GetFullPath(dir));
+        if (settings.PristineData && Device(settings.PristineDirectory) != Device(settings.ServersDirectory))
+            throw new InvalidOperationException(
+                $"{settings.PristineDirectory} (Trove:Compute:PristineDirectory) is not on the filesystem of {settings.ServersDirectory}: " +
+                "the copies made ahead in it are moved into the servers' directories, and a rename cannot cross filesystems");
+    }
+
+    /// <summary>The filesystem <paramref name="path"/> is on (stat's device number).</summary>
+    private static string Device(string path)
+    {
+        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%d", path]) { RedirectStandardOutput = true, UseShellExecute = false })!;
+        var device = stat.StandardOutput.ReadToEnd().Trim();
+        stat.WaitForExit();
+        return device;
     }
 
     /// <summary>Throws, naming the directory, unless every directory from / down to <paramref name="dir"/> is

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Trove.Actors.WalArchive;
 using Trove.Contracts;
@@ -12,8 +13,14 @@ public sealed record LocalComputeSettings
     /// <summary>Parent of the servers' directories.</summary>
     public required string ServersDirectory { get; init; }
 
-    /// <summary>Where the pristine data directories new servers are given a copy of are kept (beside the servers').</summary>
-    public string PristineDirectory => ServersDirectory.TrimEnd('/') + ".pristine";
+    /// <summary>Where the pristine data directories new servers are given a copy of are kept: by default beside the
+    /// servers' (<c>servers.pristine</c>). Nodes may share one (<see cref="Compute.PristineData"/>).</summary>
+    [AllowNull]
+    public string PristineDirectory
+    {
+        get => field ?? ServersDirectory.TrimEnd('/') + ".pristine";
+        init;
+    }
 
     /// <summary>Whether new servers get a copy of pristine data at all.</summary>
     public bool PristineData { get; init; } = true;

@@ -134,10 +134,12 @@ public sealed class PristineData(string directory, ILogger log) : IAsyncDisposab
         await Task.WhenAll(running);
     }
 
-    /// <summary>cp -a keeps the template's holes; the sparse files are then preallocated as the engine made them.</summary>
+    /// <summary>cp -a keeps the template's holes; the sparse files are then preallocated as the engine made them. Not its
+    /// times: a copy of an old template would be as old the moment cp ends, and another node's <see cref="CopyAheadAsync"/>
+    /// would remove it, still being made, as a killed node's.</summary>
     private static async Task CopyAsync(string template, string copy, Install installer, CancellationToken ct)
     {
-        await Run("cp", ["-a", template, copy], ct);
+        await Run("cp", ["-a", "--no-preserve=timestamps", template, copy], ct);
         foreach (var file in installer.Sparse)
             FileSpace.Preallocate(Path.Combine(copy, file));
     }

@@ -143,6 +143,7 @@ public static class TroveNodeExtensions
                     HeartbeatIntervalSeconds = settings.GuestHeartbeatIntervalSeconds,
                     AddressRange = settings.LocalServerAddresses,
                     PristineData = settings.Compute.PristineData,
+                    PristineDirectory = settings.Compute.PristineDirectory is { Length: > 0 } pristine ? Path.GetFullPath(pristine) : null,
                 };
                 LocalCompute.PrepareHost(localCompute);
                 services.AddSingleton<ICompute>(sp => new LocalCompute(localCompute, sp.GetRequiredService<ILogger<LocalCompute>>()));

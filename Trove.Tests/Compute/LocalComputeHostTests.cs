@@ -30,4 +30,63 @@ public sealed class LocalComputeHostTests
             closed.Delete(recursive: true);
         }
     }
+
+    /// <summary>The engines' system users make the pristine data in its directory (<see cref="PristineData"/>): one set
+    /// apart from the servers' must be reachable as well.</summary>
+    [Fact]
+    public void A_pristine_directory_other_users_cannot_reach_is_refused_at_start_up()
+    {
+        var open = Support.TroveNode.NewDataDir();
+        var closed = Directory.CreateDirectory($"/tmp/tc-{Guid.NewGuid().ToString("N")[..8]}");
+        try
+        {
+            closed.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+            var settings = new LocalComputeSettings
+            {
+                ServersDirectory = Path.Combine(open, "servers"),
+                BackupDirectory = Path.Combine(open, "backups"),
+                PristineDirectory = Path.Combine(closed.FullName, "pristine"),
+                GuestCommand = ["/bin/true"],
+                AmqpUri = "amqp://127.0.0.1", Exchange = "trove", ConductorQueue = "trove-conductor",
+            };
+
+            var error = Assert.Throws<InvalidOperationException>(() => LocalCompute.PrepareHost(settings));
+            Assert.Contains($"{closed.FullName} is not searchable by others", error.Message);
+        }
+        finally
+        {
+            closed.Delete(recursive: true);
+            Directory.Delete(open, recursive: true);
+        }
+    }
+
+    /// <summary>A copy of the pristine data made ahead is moved into a server's directory by a rename: a pristine directory
+    /// on another filesystem than the servers' (here tmpfs) would leave every create to copy, so it is refused.</summary>
+    [Fact]
+    public void A_pristine_directory_on_another_filesystem_than_the_servers_is_refused_at_start_up()
+    {
+        var dataDir = Support.TroveNode.NewDataDir();
+        var pristine = $"/dev/shm/tp-{Guid.NewGuid().ToString("N")[..8]}";
+        try
+        {
+            var settings = new LocalComputeSettings
+            {
+                ServersDirectory = Path.Combine(dataDir, "servers"),
+                BackupDirectory = Path.Combine(dataDir, "backups"),
+                PristineDirectory = pristine,
+                GuestCommand = ["/bin/true"],
+                AmqpUri = "amqp://127.0.0.1", Exchange = "trove", ConductorQueue = "trove-conductor",
+            };
+
+            var error = Assert.Throws<InvalidOperationException>(() => LocalCompute.PrepareHost(settings));
+            Assert.Contains($"{pristine} (Trove:Compute:PristineDirectory) is not on the filesystem of", error.Message);
+            LocalCompute.PrepareHost(settings with { PristineDirectory = Path.Combine(dataDir, "pristine") });
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+            if (Directory.Exists(pristine))
+                Directory.Delete(pristine);
+        }
+    }
 }

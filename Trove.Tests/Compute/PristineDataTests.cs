@@ -39,6 +39,71 @@ public sealed class PristineDataTests : IDisposable
         }
     }
 
+    /// <summary>Nodes sharing the directory (two <see cref="PristineData"/> here, as two nodes' would be): both make the
+    /// template at once, both take the one copy made ahead at once, one stops while the other copies on; each server gets
+    /// a whole copy, one template is left and nothing half made.</summary>
+    [Fact]
+    public async Task Nodes_sharing_the_directory_make_and_take_its_copies_at_once()
+    {
+        var directory = Path.Combine(_dir, "pristine");
+        var mysql = ServerUsers.IdsOf("mysql") ?? throw new InvalidOperationException("no mysql user");
+        var nodes = new[] { new PristineData(directory, NullLogger.Instance), new PristineData(directory, NullLogger.Instance) };
+        try
+        {
+            Task<string> CopyIntoNewServer(PristineData node) => Task.Run(async () =>
+            {
+                var server = Directory.CreateDirectory(Path.Combine(_dir, Guid.NewGuid().ToString("N"))).FullName;
+                await node.CopyIntoAsync(DatastoreProfiles.MariaDb.Name, "10.11", server, Task.FromResult(mysql), CancellationToken.None);
+                return Path.Combine(server, MariaDbInstall.PristineCopy);
+            });
+            var copies = (await Task.WhenAll(nodes.Select(CopyIntoNewServer))).ToList();
+            await Poll.UntilAsync(() => Task.FromResult(Directory.GetDirectories(directory, "*.ahead-*").Length >= 1),
+                "a copy made ahead for the next server", seconds: 30);
+            copies.AddRange(await Task.WhenAll(nodes.Select(CopyIntoNewServer)));
+            await nodes[0].DisposeAsync();
+            copies.Add(await CopyIntoNewServer(nodes[1]));
+            await nodes[1].DisposeAsync(); // its copy made ahead ended
+
+            foreach (var copy in copies)
+                Assert.True(File.Exists(Path.Combine(copy, "mysql", "global_priv.MAD")), $"{copy} is not a whole copy");
+            Assert.Single(Directory.GetDirectories(directory, $"{DatastoreProfiles.MariaDb.Name}-10.11.?"));
+            Assert.Empty(Directory.GetDirectories(directory, "*.making-*"));
+        }
+        finally
+        {
+            foreach (var node in nodes)
+                await node.DisposeAsync();
+        }
+    }
+
+    /// <summary>What a node killed while it made a copy left is removed an hour on, told by the copy's time: a copy of a
+    /// template older than that is new, or another node sharing the directory would take it, still being made, for a
+    /// killed node's leftover.</summary>
+    [Fact]
+    public async Task A_copy_of_an_old_template_is_new()
+    {
+        var directory = Path.Combine(_dir, "pristine");
+        var mysql = ServerUsers.IdsOf("mysql") ?? throw new InvalidOperationException("no mysql user");
+        await using var pristine = new PristineData(directory, NullLogger.Instance);
+        async Task<string> CopyMadeAheadAsync()
+        {
+            var server = Directory.CreateDirectory(Path.Combine(_dir, Guid.NewGuid().ToString("N"))).FullName;
+            await pristine.CopyIntoAsync(DatastoreProfiles.MariaDb.Name, "10.11", server, Task.FromResult(mysql), CancellationToken.None);
+            string[] ahead = [];
+            await Poll.UntilAsync(() => Task.FromResult((ahead = Directory.GetDirectories(directory, "*.ahead-*")).Length == 1),
+                "the copy made ahead for the next server", seconds: 30);
+            return ahead[0];
+        }
+        var first = await CopyMadeAheadAsync();
+        var template = Directory.GetDirectories(directory, $"{DatastoreProfiles.MariaDb.Name}-10.11.?").Single();
+        Directory.SetLastWriteTimeUtc(template, DateTime.UtcNow - TimeSpan.FromHours(2));
+
+        var second = await CopyMadeAheadAsync(); // the next server takes the first; the second is made after it
+        Assert.NotEqual(first, second);
+        Assert.True(Directory.GetLastWriteTimeUtc(second) > DateTime.UtcNow - TimeSpan.FromMinutes(10),
+            $"{second} dates from {Directory.GetLastWriteTimeUtc(second):u}, as its template");
+    }
+
     /// <summary>The disk space a file holds, as <c>stat</c> tells it (a hole holds none).</summary>
     private static long AllocatedBytes(string path)
     {

@@ -51,6 +51,11 @@ public sealed class PostgresInstanceTests(NodeFixture fixture)
         Assert.Equal(5432, (int)active["addresses"]![0]!["port"]!);
         // Its data is the node's pristine copy, not an initdb of its own.
         Assert.Contains(File.ReadLines(Path.Combine(Node.ServersDir, id, "guest.log")), l => l.Contains("initialised from the server's pristine copy"));
+        // Its template is where Trove:Compute:PristineDirectory puts it (the run's, TroveNode.SharedPristineDirectory), and
+        // then not beside the node's servers, where it is by default.
+        var besideServers = Node.ServersDir + ".pristine";
+        Assert.Single(Directory.GetDirectories(TroveNode.SharedPristineDirectory ?? besideServers, "postgresql-15.?"));
+        Assert.Equal(TroveNode.SharedPristineDirectory is null, Directory.Exists(besideServers));
         // The guest reads no configuration files, so nothing of it watches the server's directory, where the engine writes.
         Assert.Equal(0, InotifyWatches(Node.GuestPid(id)));
         Assert.Equal(42, await QueryAsAppAsync(active));

@@ -99,6 +99,13 @@ public sealed class TroveNode : IAsyncDisposable
         ? published
         : Path.Combine(AppContext.BaseDirectory, "Trove.Web.dll");
 
+    /// <summary>The pristine data directory the run's nodes share (<c>Trove:Compute:PristineDirectory</c>), which
+    /// scripts/test makes once per run and removes at its end (<c>TROVE_TEST_PRISTINE_DIR</c>): a node's first create of
+    /// a version copies the templates another node made, where each made its own (initdb ~1 CPU-s, the MariaDB install
+    /// ~0.5, the first copies made ahead); else each node makes its own beside its servers.</summary>
+    public static string? SharedPristineDirectory { get; } =
+        Environment.GetEnvironmentVariable("TROVE_TEST_PRISTINE_DIR") is { Length: > 0 } shared ? shared : null;
+
     /// <summary>Starts a node; <paramref name="settings"/> (environment variables) may fix its ports
     /// (<c>TROVE_HTTP_PORT</c>, <c>Trove__Admin__Port</c>) and servers directory, otherwise they are its own.</summary>
     public static async Task<TroveNode> StartAsync(string dataDir, IDictionary<string, string>? settings = null)
@@ -136,6 +143,8 @@ public sealed class TroveNode : IAsyncDisposable
             start.Environment[$"Trove__Auth__Users__{i}__Project"] = TestProjects[i];
             start.Environment[$"Trove__Auth__Users__{i}__Roles__0"] = TestProjects[i] == "admin" ? "admin" : "member";
         }
+        if (SharedPristineDirectory is { } pristine)
+            start.Environment["Trove__Compute__PristineDirectory"] = pristine;
         foreach (var (key, value) in settings)
             start.Environment[key] = value;
 
