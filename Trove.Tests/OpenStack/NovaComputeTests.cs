@@ -173,7 +173,9 @@ public sealed class NovaComputeTests(OpenStackSandbox sandbox) : IAsyncLifetime
     [Fact]
     public async Task Nova_stopped_for_10_s_during_a_create_is_waited_for()
     {
-        var compute = Compute(volumes: false);
+        // Nova is down for the 10 s and then as long as nova-api takes to start again: 5-30 s on a machine as busy as the
+        // suite's. The retries outlast ~90 s of it here (~35 s by default).
+        var compute = Compute(sandbox.Demo with { Retries = 20 }, volumes: false);
         var spec = NewSpec();
         await compute.FlavorsAsync(CancellationToken.None); // authenticated before Nova goes away
         await OpenStackSandbox.RunAsync("stop-nova-api", TimeSpan.FromSeconds(30));
