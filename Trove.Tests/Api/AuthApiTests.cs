@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Trove.Tests.Support;
@@ -160,6 +161,30 @@ public sealed class AuthApiTests(NodeFixture fixture)
         {
             Directory.Delete(dataDir, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task A_token_checked_once_is_trusted_until_it_expires_and_not_after()
+    {
+        var clock = new SettableClock(DateTimeOffset.UtcNow);
+        var signer = new TokenSigner(RandomNumberGenerator.GetBytes(32));
+        var validator = new BuiltinTokenValidator(signer, clock);
+        var token = signer.Sign(new Caller("demo", "demo", "demo", "demo", ["member"], clock.Now.AddHours(1), clock.Now, "a"));
+
+        var caller = await validator.ValidateAsync(token, CancellationToken.None);
+        Assert.Equal("demo", caller?.ProjectId);
+        Assert.Same(caller, await validator.ValidateAsync(token, CancellationToken.None)); // remembered, not decoded again
+        Assert.Null(await validator.ValidateAsync((token[0] == 'x' ? "y" : "x") + token[1..], CancellationToken.None));
+        clock.Now = clock.Now.AddHours(1);
+        Assert.Null(await validator.ValidateAsync(token, CancellationToken.None));
+        Assert.Null(await validator.ValidateAsync(token, CancellationToken.None));
+    }
+
+    private sealed class SettableClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 
     [Fact]

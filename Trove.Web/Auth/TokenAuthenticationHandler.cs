@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
@@ -31,11 +32,20 @@ public sealed class TokenAuthenticationHandler(
         if (caller is null)
             return AuthenticateResult.Fail("The X-Auth-Token is not valid or has expired.");
         Context.SetCaller(caller);
+        return AuthenticateResult.Success(Tickets.GetValue(caller, TicketOf));
+    }
+
+    /// <summary>A validator gives the same caller for a token while it trusts it (<see cref="CallerCache"/>): its
+    /// principal is made once, not for each request. Nothing in the pipeline changes a principal once made.</summary>
+    private static readonly ConditionalWeakTable<Caller, AuthenticationTicket> Tickets = new();
+
+    private static AuthenticationTicket TicketOf(Caller caller)
+    {
         Claim[] claims =
         [
             new(ClaimTypes.NameIdentifier, caller.UserId), new(ClaimTypes.Name, caller.UserName), new(ProjectClaim, caller.ProjectId),
             ..caller.Roles.Select(role => new Claim(ClaimTypes.Role, role)),
         ];
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme)), Scheme));
+        return new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme)), Scheme);
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 
 namespace Trove.Web.Auth;
@@ -12,38 +11,37 @@ public interface ITokenValidator
 /// <summary>The identity service could not be asked (down, timed out, answered 5xx): not the caller's fault.</summary>
 public sealed class IdentityUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
+/// <summary>Checks a built-in token once (base64, HMAC, JSON: ~2 KB of garbage each time) and trusts it until it
+/// expires: it comes with every request of its caller.</summary>
 public sealed class BuiltinTokenValidator(TokenSigner signer, TimeProvider clock) : ITokenValidator
 {
-    public Task<Caller?> ValidateAsync(string token, CancellationToken ct) => Task.FromResult(signer.Verify(token, clock.GetUtcNow()));
+    private readonly CallerCache _checked = new(clock);
+
+    public Task<Caller?> ValidateAsync(string token, CancellationToken ct)
+    {
+        if (_checked.TryGet(token, out var known))
+            return known;
+        var caller = signer.Verify(token, clock.GetUtcNow());
+        return _checked.Remember(token, caller, caller?.ExpiresAt ?? default);
+    }
 }
 
 /// <summary>Asks Keystone v3 (<c>GET /auth/tokens</c> with X-Subject-Token), as keystonemiddleware does, and trusts an
 /// answer briefly. The token validates itself, which Keystone's default policy allows its subject to do.</summary>
 public sealed class KeystoneTokenValidator(HttpClient http, AuthSettings settings, TimeProvider clock) : ITokenValidator
 {
-    private const int CacheLimit = 10_000;
-    private readonly ConcurrentDictionary<string, (Caller Caller, DateTimeOffset Until)> _cache = new();
+    private readonly CallerCache _answered = new(clock);
 
     public async Task<Caller?> ValidateAsync(string token, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        if (_cache.TryGetValue(token, out var cached) && cached.Until > now)
-            return cached.Caller;
-
+        if (_answered.TryGet(token, out var known))
+            return await known;
         var caller = await AskKeystoneAsync(token, ct);
+        var now = clock.GetUtcNow();
         if (caller is null || caller.ExpiresAt <= now)
-        {
-            _cache.TryRemove(token, out _);
-            return null;
-        }
-        if (_cache.Count >= CacheLimit)
-            foreach (var (key, entry) in _cache)
-                if (entry.Until <= now)
-                    _cache.TryRemove(key, out _);
+            return await _answered.Remember(token, null, default);
         var until = now + settings.KeystoneCacheFor < caller.ExpiresAt ? now + settings.KeystoneCacheFor : caller.ExpiresAt;
-        if (_cache.Count < CacheLimit)
-            _cache[token] = (caller, until);
-        return caller;
+        return await _answered.Remember(token, caller, until);
     }
 
     private async Task<Caller?> AskKeystoneAsync(string token, CancellationToken ct)

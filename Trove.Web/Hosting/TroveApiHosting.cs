@@ -47,16 +47,14 @@ public static class TroveApiHosting
     }
 
     /// <summary>A body declared larger than any the API reads is refused before anything else runs, on every route: the
-    /// answer comes at once, before a client that waits for <c>100 Continue</c> starts sending it.</summary>
-    private static async Task RefuseOversizedBodies(HttpContext context, Func<Task> next)
+    /// answer comes at once, before a client that waits for <c>100 Continue</c> starts sending it. Every other request
+    /// goes on without an allocation of its own (no closure, no state machine).</summary>
+    private static Task RefuseOversizedBodies(HttpContext context, RequestDelegate next)
     {
-        if (context.Request.ContentLength > MaxRequestBodyBytes)
-        {
-            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-            await context.Response.WriteAsJsonAsync(TroveError.Body(StatusCodes.Status413PayloadTooLarge,
-                $"The request body is larger than {MaxRequestBodyBytes} bytes."));
-            return;
-        }
-        await next();
+        if (!(context.Request.ContentLength > MaxRequestBodyBytes))
+            return next(context);
+        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        return context.Response.WriteAsJsonAsync(TroveError.Body(StatusCodes.Status413PayloadTooLarge,
+            $"The request body is larger than {MaxRequestBodyBytes} bytes."));
     }
 }

@@ -32,11 +32,7 @@ public static class LoggingHosting
             if (context.GetEndpoint() is RouteEndpoint endpoint && IsInstanceRoute(endpoint.RoutePattern)
                 && context.Request.RouteValues.TryGetValue("id", out var id))
             {
-                using var scope = app.Logger.BeginScope(new Dictionary<string, object?>
-                {
-                    ["InstanceId"] = id?.ToString(),
-                    ["TenantId"] = context.Request.RouteValues.GetValueOrDefault("tenantId")?.ToString(),
-                });
+                using var scope = app.Logger.BeginScope(new InstanceScope(id?.ToString(), context.Request.RouteValues.GetValueOrDefault("tenantId")?.ToString()));
                 await next(context);
             }
             else
