@@ -98,6 +98,10 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
         }
         else
         {
+            // What a create killed before the guest info left (a copy moved in and not yet its user's, say) is made again
+            // from nothing: no guest has run in it.
+            if (Directory.Exists(dir))
+                Directory.Delete(dir, recursive: true);
             Directory.CreateDirectory(dir, FileModes.OwnerOnly);
             // the pristine data is copied while useradd runs (~0.1 s of each create), and given to the user it makes
             var pristine = settings.PristineData && spec.RestoreFrom.Count == 0 // a restore's data comes from its backup

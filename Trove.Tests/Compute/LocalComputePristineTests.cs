@@ -74,6 +74,28 @@ public sealed class LocalComputePristineTests : IAsyncLifetime
         Assert.NotEqual(ahead, await CopyMadeAheadAsync(datastore));
     }
 
+    /// <summary>A node killed during a create, after the copy was moved into the server's directory and before it was
+    /// given to the server's user, left it root's: the create, resumed, gave the guest a directory it could not enter.</summary>
+    [Theory]
+    [MemberData(nameof(Datastores))]
+    public async Task A_create_resumed_after_a_crash_makes_the_server_s_directory_again(string datastore, string version, string copyPath, string initialised)
+    {
+        await CreateAsync(datastore, version, copyPath, []); // makes the template, then a copy ahead
+        await CopyMadeAheadAsync(datastore);
+        var spec = new ServerSpec(Guid.NewGuid().ToString(), datastore, version, 512, 1) { Broker = new("guest", "pw"), StartsEngineAtOnce = true };
+        _servers.Add(spec.InstanceId);
+        var left = Path.Combine(Settings.ServersDirectory, spec.InstanceId, copyPath);
+        Directory.CreateDirectory(left); // root's, as the crash left it
+        File.SetUnixFileMode(Path.GetDirectoryName(left)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        await Compute.CreateServerAsync(spec, null, CancellationToken.None);
+
+        var (uid, _) = ServerUsers.IdsOf(ServerUsers.NameOf(spec.InstanceId))!.Value;
+        Assert.True(File.Exists(Path.Combine(left, initialised)));
+        Assert.Equal(uid, FileOwner.UidOf(Path.GetDirectoryName(left)!));
+        Assert.Equal(uid, FileOwner.UidOf(left));
+    }
+
     private const string Marker = "made-ahead.marker";
 
     private async Task<string> CopyMadeAheadAsync(string datastore)
