@@ -7,7 +7,10 @@ namespace Trove.Actors.Compute;
 /// caller's back (a user made after a deletion looked for it).</summary>
 internal static class HostCommand
 {
-    public sealed record Result(int ExitCode, string Error);
+    public sealed record Result(int ExitCode, string Output, string Error);
+
+    /// <summary>As <see cref="RunAsync"/>, for a node's start-up checks, which run before anything else does.</summary>
+    public static Result Run(string file, params string[] args) => RunAsync(file, args, CancellationToken.None).GetAwaiter().GetResult();
 
     /// <param name="input">what the tool reads on its standard input (none: it reads nothing).</param>
     public static async Task<Result> RunAsync(string file, IEnumerable<string> args, CancellationToken ct, string? input = null)
@@ -27,8 +30,7 @@ internal static class HostCommand
             process.StandardInput.Close();
         }
         await process.WaitForExitAsync(CancellationToken.None);
-        await output;
         ct.ThrowIfCancellationRequested();
-        return new Result(process.ExitCode, (await error).Trim());
+        return new Result(process.ExitCode, (await output).Trim(), (await error).Trim());
     }
 }

@@ -43,6 +43,8 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
             Directory.CreateDirectory(dir);
             FileModes.Set(dir, FileModes.Searchable);
         }
+        foreach (var dir in made.Where(d => d != settings.BackupDirectory))
+            SpreadSubdirectories(dir);
         foreach (var dir in made.Append(Path.GetDirectoryName(settings.GuestCommand[^1])!))
             RequireReachable(Path.GetFullPath(dir));
         if (settings.PristineData && Device(settings.PristineDirectory) != Device(settings.ServersDirectory))
@@ -52,12 +54,24 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
     }
 
     /// <summary>The filesystem <paramref name="path"/> is on (stat's device number).</summary>
-    private static string Device(string path)
+    private static string Device(string path) => HostCommand.Run("stat", "-c", "%d", path).Output;
+
+    /// <summary>Marks a directory whose subdirectories are unrelated (the servers', the copies of pristine data) as the top
+    /// of hierarchies for ext4's inode allocator (chattr +T), which then places each subdirectory in a block group of its
+    /// own choosing rather than its parent's. On ext4 without a journal (this project's CI machines) the allocator reuses
+    /// no inode freed in the last minute and searches past each of them in the group for every new file: once instances
+    /// had been deleted beside it, a copy of PostgreSQL's pristine data (1,000 files) took 1.3–1.9 CPU-s instead of
+    /// 0.12, and the create that made it 1.1–2.0 s instead of 0.4. On other filesystems chattr fails, and nothing changes.</summary>
+    private static void SpreadSubdirectories(string dir)
     {
-        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%d", path]) { RedirectStandardOutput = true, UseShellExecute = false })!;
-        var device = stat.StandardOutput.ReadToEnd().Trim();
-        stat.WaitForExit();
-        return device;
+        try
+        {
+            HostCommand.Run("chattr", "+T", dir);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // no chattr on this host
+        }
     }
 
     /// <summary>Throws, naming the directory, unless every directory from / down to <paramref name="dir"/> is

@@ -89,4 +89,43 @@ public sealed class LocalComputeHostTests
                 Directory.Delete(pristine);
         }
     }
+
+    /// <summary>The servers' directory and the pristine data's are tops of unrelated hierarchies to ext4's inode allocator
+    /// (chattr +T): without it, a copy of pristine data made beside deleted instances searched past every inode they had
+    /// freed in the last minute, for each of its 1,000 files (LocalCompute.SpreadSubdirectories).</summary>
+    [Fact]
+    public void The_servers_and_pristine_directories_spread_their_subdirectories_over_the_filesystem()
+    {
+        var dataDir = Support.TroveNode.NewDataDir();
+        try
+        {
+            var settings = new LocalComputeSettings
+            {
+                ServersDirectory = Path.Combine(dataDir, "servers"),
+                BackupDirectory = Path.Combine(dataDir, "backups"),
+                PristineDirectory = Path.Combine(dataDir, "pristine"),
+                GuestCommand = ["/bin/true"],
+                AmqpUri = "amqp://127.0.0.1", Exchange = "trove", ConductorQueue = "trove-conductor",
+            };
+            Assert.Equal("ext2/ext3", Tool("stat", "-f", "-c", "%T", dataDir)); // ext4 is named so: the machines this suite runs on
+
+            LocalCompute.PrepareHost(settings);
+
+            foreach (var dir in new[] { settings.ServersDirectory, settings.PristineDirectory })
+                Assert.Contains('T', Tool("lsattr", "-d", dir).Split(' ')[0]);
+            Assert.DoesNotContain('T', Tool("lsattr", "-d", settings.BackupDirectory).Split(' ')[0]);
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    private static string Tool(string file, params string[] args)
+    {
+        using var tool = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, args) { RedirectStandardOutput = true })!;
+        var output = tool.StandardOutput.ReadToEnd().Trim();
+        tool.WaitForExit();
+        return output;
+    }
 }
