@@ -39,12 +39,11 @@ public sealed class PristineData(string directory, ILogger log) : IAsyncDisposab
     {
         if (Installer(datastore, version) is not { } installer)
             return;
-        string engineDir;
+        var copy = Path.Combine(serverDir, installer.CopyPath);
+        var engineDir = Path.GetDirectoryName(copy)!;
         try
         {
             var template = await TemplateAsync(datastore, version, installer, ct);
-            var copy = Path.Combine(serverDir, installer.CopyPath);
-            engineDir = Path.GetDirectoryName(copy)!;
             Directory.CreateDirectory(engineDir);
             if (!TakeCopyMadeAhead(template, copy))
                 await CopyAsync(template, copy, installer, ct);
@@ -54,11 +53,27 @@ public sealed class PristineData(string directory, ILogger log) : IAsyncDisposab
         {
             log.LogWarning("no pristine {Datastore} {Version} data for the server in {Dir} ({Error}); its guest initialises its own",
                 datastore, version, serverDir, e.Message);
+            RemoveHalfCopy(engineDir);
             return;
         }
         var (uid, gid) = await owner;
         await Run("chown", ["-R", $"{uid}:{gid}", engineDir], ct);
         FileModes.Set(engineDir, FileModes.OwnerOnly);
+    }
+
+    /// <summary>What a copy that failed part-way (a full disk, say) made is root's, and would refuse the guest its own
+    /// directory, or give it half a copy to take: it goes, and the guest makes its own.</summary>
+    private void RemoveHalfCopy(string engineDir)
+    {
+        try
+        {
+            if (Directory.Exists(engineDir))
+                Directory.Delete(engineDir, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.LogWarning("what a failed pristine copy left in {Dir} could not be removed ({Error})", engineDir, e.Message);
+        }
     }
 
     /// <summary>A copy of the template made ahead, moved to <paramref name="copy"/>: false when there is none, or when

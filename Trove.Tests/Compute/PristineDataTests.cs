@@ -104,6 +104,37 @@ public sealed class PristineDataTests : IDisposable
             $"{second} dates from {Directory.GetLastWriteTimeUtc(second):u}, as its template");
     }
 
+    public static TheoryData<string, string, string> Datastores => new()
+    {
+        { DatastoreProfiles.Postgres.Name, "15", "postgres" },
+        { DatastoreProfiles.MariaDb.Name, "10.11", "mysql" },
+    };
+
+    /// <summary>A copy that fails part-way (the server's disk full: its directory a tmpfs of 1 MiB) leaves the server
+    /// nothing: no half copy for its guest to take, and no directory of root's to refuse the guest its own.</summary>
+    [Theory]
+    [MemberData(nameof(Datastores))]
+    public async Task A_copy_that_fails_part_way_leaves_the_server_nothing(string datastore, string version, string engineUser)
+    {
+        var server = Directory.CreateDirectory(Path.Combine(_dir, "server")).FullName;
+        Run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", server);
+        _mounts.Add(server);
+        var owner = ServerUsers.IdsOf(engineUser) ?? throw new InvalidOperationException($"no {engineUser} user");
+        await using (var pristine = new PristineData(Path.Combine(_dir, "pristine"), NullLogger.Instance))
+            await pristine.CopyIntoAsync(datastore, version, server, Task.FromResult(owner), CancellationToken.None);
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(server));
+    }
+
+    private readonly List<string> _mounts = [];
+
+    private static void Run(string tool, params string[] args)
+    {
+        using var process = System.Diagnostics.Process.Start(tool, args);
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{tool} {string.Join(' ', args)} exited with {process.ExitCode}");
+    }
+
     /// <summary>The disk space a file holds, as <c>stat</c> tells it (a hole holds none).</summary>
     private static long AllocatedBytes(string path)
     {
@@ -115,6 +146,8 @@ public sealed class PristineDataTests : IDisposable
 
     public void Dispose()
     {
+        foreach (var mount in _mounts)
+            Run("umount", mount);
         if (Directory.Exists(_dir))
             Directory.Delete(_dir, recursive: true);
     }
