@@ -14,38 +14,51 @@ public sealed class TokenAuthenticationHandler(
     public const string Scheme = "X-Auth-Token";
     public const string ProjectClaim = "trove:project";
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var token = Request.Headers[Scheme].ToString();
         if (token.Length == 0)
-            return AuthenticateResult.NoResult();
-        Caller? caller;
+            return NoResult;
+        var validated = validator.ValidateAsync(token, Context.RequestAborted);
+        return validated.IsCompletedSuccessfully ? Outcome(validated.Result) : AwaitedAsync(validated);
+    }
+
+    private static readonly Task<AuthenticateResult> NoResult = Task.FromResult(AuthenticateResult.NoResult());
+
+    private async Task<AuthenticateResult> AwaitedAsync(Task<Caller?> validated)
+    {
         try
         {
-            caller = await validator.ValidateAsync(token, Context.RequestAborted);
+            return await Outcome(await validated);
         }
         catch (IdentityUnavailableException e)
         {
             Logger.LogWarning("cannot validate a token: {Reason}", e.Message);
             return AuthenticateResult.Fail(e);
         }
+    }
+
+    private Task<AuthenticateResult> Outcome(Caller? caller)
+    {
         if (caller is null)
-            return AuthenticateResult.Fail("The X-Auth-Token is not valid or has expired.");
+            return Task.FromResult(AuthenticateResult.Fail("The X-Auth-Token is not valid or has expired."));
         Context.SetCaller(caller);
-        return AuthenticateResult.Success(Tickets.GetValue(caller, TicketOf));
+        return Outcomes.GetValue(caller, OutcomeOf);
     }
 
     /// <summary>A validator gives the same caller for a token while it trusts it (<see cref="CallerCache"/>): its
-    /// principal is made once, not for each request. Nothing in the pipeline changes a principal once made.</summary>
-    private static readonly ConditionalWeakTable<Caller, AuthenticationTicket> Tickets = new();
+    /// principal, and the result that carries it, are made once, not for each request. Nothing in the pipeline changes a
+    /// principal or a result once made.</summary>
+    private static readonly ConditionalWeakTable<Caller, Task<AuthenticateResult>> Outcomes = new();
 
-    private static AuthenticationTicket TicketOf(Caller caller)
+    private static Task<AuthenticateResult> OutcomeOf(Caller caller)
     {
         Claim[] claims =
         [
             new(ClaimTypes.NameIdentifier, caller.UserId), new(ClaimTypes.Name, caller.UserName), new(ProjectClaim, caller.ProjectId),
             ..caller.Roles.Select(role => new Claim(ClaimTypes.Role, role)),
         ];
-        return new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme)), Scheme);
+        var ticket = new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme)), Scheme);
+        return Task.FromResult(AuthenticateResult.Success(ticket));
     }
 }

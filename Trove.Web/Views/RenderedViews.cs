@@ -18,7 +18,11 @@ public static class RenderedViews
     // Per source: one rendering per base address and path (the links name them) and variant; a few, unless a client
     // varies its Host or the variant changes while the source does not.
     private const int MaxPerSource = 8;
-    private static readonly ConditionalWeakTable<object, ConcurrentDictionary<string, byte[]>> Rendered = new();
+    private static readonly ConditionalWeakTable<object, ConcurrentDictionary<ViewKey, byte[]>> Rendered = new();
+
+    /// <summary>What a rendering's links depend on, from the request's own strings: a key made of them is no new string
+    /// per request (their concatenation was a twentieth of what a show allocated).</summary>
+    private readonly record struct ViewKey(string Scheme, string? Host, string? Path, string Variant);
 
     /// <summary><paramref name="render"/> of <paramref name="source"/> as this request's links would show it, rendered
     /// only if this source object has not been for the same address and <paramref name="variant"/> (what the view shows
@@ -26,7 +30,7 @@ public static class RenderedViews
     public static RenderedJson Of(HttpRequest request, object source, Func<JsonObject> render, string variant = "")
     {
         var bySource = Rendered.GetOrCreateValue(source);
-        var key = string.Concat(request.Scheme, "://", request.Host.Value, request.Path.Value, variant);
+        var key = new ViewKey(request.Scheme, request.Host.Value, request.Path.Value, variant);
         if (!bySource.TryGetValue(key, out var bytes))
         {
             var options = request.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
