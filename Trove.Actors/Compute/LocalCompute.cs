@@ -58,10 +58,11 @@ public sealed class LocalCompute(LocalComputeSettings settings, ILogger<LocalCom
 
     /// <summary>Marks a directory whose subdirectories are unrelated (the servers', the copies of pristine data) as the top
     /// of hierarchies for ext4's inode allocator (chattr +T), which then places each subdirectory in a block group of its
-    /// own choosing rather than its parent's. On ext4 without a journal (this project's CI machines) the allocator reuses
-    /// no inode freed in the last minute and searches past each of them in the group for every new file: once instances
-    /// had been deleted beside it, a copy of PostgreSQL's pristine data (1,000 files) took 1.3–1.9 CPU-s instead of
-    /// 0.12, and the create that made it 1.1–2.0 s instead of 0.4. On other filesystems chattr fails, and nothing changes.</summary>
+    /// own choosing rather than its parent's. On ext4 without a journal (the machines this project is built and benched on)
+    /// the allocator reuses no inode freed in the last minute and searches past each of them in the group for every new
+    /// file: once instances had been deleted beside it, a copy of PostgreSQL's pristine data (1,000 files) took 1.3–1.9
+    /// CPU-s instead of 0.12, and the create that made it up to 2.4 s instead of 0.4 (bench/results.md, 2026-12-08 04:10).
+    /// On other filesystems chattr fails, and nothing changes.</summary>
     private static void SpreadSubdirectories(string dir)
     {
         try
