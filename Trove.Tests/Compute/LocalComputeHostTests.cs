@@ -1,5 +1,6 @@
 using System.Runtime.Versioning;
 using Trove.Actors.Compute;
+using Trove.Tests.Support;
 
 namespace Trove.Tests.Compute;
 
@@ -94,7 +95,7 @@ public sealed class LocalComputeHostTests
     /// (chattr +T): without it, a copy of pristine data made beside deleted instances searched past every inode they had
     /// freed in the last minute, for each of its 1,000 files (LocalCompute.SpreadSubdirectories).</summary>
     [Fact]
-    public void The_servers_and_pristine_directories_spread_their_subdirectories_over_the_filesystem()
+    public async Task The_servers_and_pristine_directories_spread_their_subdirectories_over_the_filesystem()
     {
         var dataDir = Support.TroveNode.NewDataDir();
         try
@@ -107,13 +108,13 @@ public sealed class LocalComputeHostTests
                 GuestCommand = ["/bin/true"],
                 AmqpUri = "amqp://127.0.0.1", Exchange = "trove", ConductorQueue = "trove-conductor",
             };
-            Assert.Equal("ext2/ext3", Tool("stat", "-f", "-c", "%T", dataDir)); // ext4 is named so: the machines this suite runs on
+            Assert.Equal("ext2/ext3", await Tool("stat", "-f", "-c", "%T", dataDir)); // ext4 is named so: the machines this suite runs on
 
             LocalCompute.PrepareHost(settings);
 
             foreach (var dir in new[] { settings.ServersDirectory, settings.PristineDirectory })
-                Assert.Contains('T', Tool("lsattr", "-d", dir).Split(' ')[0]);
-            Assert.DoesNotContain('T', Tool("lsattr", "-d", settings.BackupDirectory).Split(' ')[0]);
+                Assert.Contains('T', (await Tool("lsattr", "-d", dir)).Split(' ')[0]);
+            Assert.DoesNotContain('T', (await Tool("lsattr", "-d", settings.BackupDirectory)).Split(' ')[0]);
         }
         finally
         {
@@ -121,11 +122,5 @@ public sealed class LocalComputeHostTests
         }
     }
 
-    private static string Tool(string file, params string[] args)
-    {
-        using var tool = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, args) { RedirectStandardOutput = true })!;
-        var output = tool.StandardOutput.ReadToEnd().Trim();
-        tool.WaitForExit();
-        return output;
-    }
+    private static async Task<string> Tool(string file, params string[] args) => (await Programs.RunCheckedAsync(file, args)).Trim();
 }

@@ -117,7 +117,7 @@ public sealed class PristineDataTests : IDisposable
     public async Task A_copy_that_fails_part_way_leaves_the_server_nothing(string datastore, string version, string engineUser)
     {
         var server = Directory.CreateDirectory(Path.Combine(_dir, "server")).FullName;
-        Run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", server);
+        await Programs.RunCheckedAsync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", server]);
         _mounts.Add(server);
         var owner = ServerUsers.IdsOf(engineUser) ?? throw new InvalidOperationException($"no {engineUser} user");
         await using (var pristine = new PristineData(Path.Combine(_dir, "pristine"), NullLogger.Instance))
@@ -127,13 +127,6 @@ public sealed class PristineDataTests : IDisposable
     }
 
     private readonly List<string> _mounts = [];
-
-    private static void Run(string tool, params string[] args)
-    {
-        using var process = System.Diagnostics.Process.Start(tool, args);
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{tool} {string.Join(' ', args)} exited with {process.ExitCode}");
-    }
 
     /// <summary>The disk space a file holds, as <c>stat</c> tells it (a hole holds none).</summary>
     private static long AllocatedBytes(string path)
@@ -147,7 +140,7 @@ public sealed class PristineDataTests : IDisposable
     public void Dispose()
     {
         foreach (var mount in _mounts)
-            Run("umount", mount);
+            Programs.RunCheckedAsync("umount", [mount]).GetAwaiter().GetResult();
         if (Directory.Exists(_dir))
             Directory.Delete(_dir, recursive: true);
     }
